@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/**
+ * The single source of truth for configuration. `schema.json` is generated from it at build time
+ * (scripts/write-schema.mjs) and `.dbsaferc.example` documents every key. Objects are strict so a
+ * misspelt key is an error that names it, never silently ignored.
+ */
+
+export const severitySchema = z.enum(['error', 'warn', 'off']);
+export const dialectSchema = z.enum(['postgres', 'mysql', 'mariadb', 'sqlite']);
+export const formatSchema = z.enum([
+  'auto',
+  'sql',
+  'prisma',
+  'drizzle',
+  'golang-migrate',
+  'dbmate',
+  'flyway',
+  'supabase',
+  'alembic',
+  'django',
+  'rails',
+  'knex',
+  'typeorm',
+  'sequelize',
+  'liquibase',
+]);
+
+/** Durations like `30m`, `24h`, `7d`, `2w`. */
+export const durationSchema = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(s|m|h|d|w)$/, 'a duration such as "30m", "24h" or "7d"');
+
+const migrationSetSchema = z.strictObject({
+  /** Globs relative to the repository root (picomatch syntax). */
+  glob: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  format: formatSchema.default('auto'),
+  /** Dialect of the SQL in these files; defaults to the top-level `dialect`. */
+  dialect: dialectSchema.optional(),
+  /** Globs inside `glob` to leave out. */
+  ignore: z.array(z.string()).optional(),
+});
+
+const protectedSchema = z.union([
+  z.array(z.string().min(1)),
+  z.strictObject({
+    tables: z.array(z.string().min(1)).default([]),
+    columns: z.array(z.string().min(1)).default([]),
+    indexes: z.array(z.string().min(1)).default([]),
+    schemas: z.array(z.string().min(1)).default([]),
+  }),
+]);
+
+const databaseSchema = z.strictObject({
+  /** `env:VAR` (a URL read from the environment) or a SQLite file path (`sqlite:path` or `*.db|*.sqlite|*.sqlite3`). */
+  url: z.string().min(1),
+  engine: z.enum(['postgres', 'mysql', 'mariadb', 'sqlite']).optional(),
+  default: z.boolean().optional(),
+  /** Where `verify` restores (a server URL as `env:VAR`); defaults to the same server. */
+  verifyUrl: z.string().min(1).optional(),
+  keep: z.number().int().min(1).optional(),
+});
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** Which files are migrations, and how to read them. */
+  migrations: z.array(migrationSetSchema).default([
+    { glob: ['**/migrations/**/*.sql', '**/migrate/**/*.sql', '**/*.sql'], format: 'auto' },
+  ]),
+  /** Default SQL dialect. */
+  dialect: dialectSchema.default('postgres'),
+  /** Objects whose destruction always blocks unless an override names them. */
+  protected: protectedSchema.default([]),
+  /** Tables managed outside the ORM (auth libraries' `session`, `account`...): protected, and said so. */
+  external: z.array(z.string().min(1)).default([]),
+  /** Whether an unqualified protected name matches the object in any schema (else only the default schema). */
+  unqualifiedMatchesAnySchema: z.boolean().default(true),
+  /** Severity per rule id. */
+  rules: z.record(z.string(), severitySchema).default({}),
+  /** Operations that only run on rollback: reported at this severity at most. */
+  down: severitySchema.default('warn'),
+  overrides: z
+    .strictObject({
+      /** Minimum length of the reason after `--`. */
+      minReasonLength: z.number().int().min(0).default(10),
+    })
+    .default({ minReasonLength: 10 }),
+  /** Named database instances for backup / verify / gate. */
+  databases: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), databaseSchema).default({}),
+  /** Directory for backups, relative to the repository root. */
+  backupDir: z.string().min(1).default('.dbsafe/backups'),
+  /** Complete backups kept per instance. */
+  keep: z.number().int().min(1).default(10),
+  /** Backups older than this are pruned (never the newest verified one). */
+  maxAge: durationSchema.optional(),
+  /** Default scratch server for `verify`, as `env:VAR`. */
+  verifyUrl: z.string().min(1).optional(),
+  /** The pre-push gate. */
+  gate: z
+    .strictObject({
+      when: z.enum(['any-migration', 'destructive']).default('any-migration'),
+      instances: z.array(z.string().min(1)).optional(),
+      maxAge: durationSchema.default('24h'),
+      rehash: z.boolean().default(false),
+    })
+    .default({ when: 'any-migration', maxAge: '24h', rehash: false }),
+});
+
+/** What users write (every key optional). */
+export type UserConfig = z.input<typeof configSchema>;
+/** What the code reads (defaults filled in). */
+export type Config = z.output<typeof configSchema>;
+
+/** Typed helper for `dbsafe.config.{js,mjs,ts}`: `export default defineConfig({...})`. */
+export function defineConfig(config: UserConfig): UserConfig {
+  return config;
+}

@@ -1,0 +1,66 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { GitError } from '../errors.js';
+
+export interface GitOptions {
+  cwd: string;
+  /** Bytes written to git's stdin. */
+  input?: string | Buffer;
+  /** Exit codes that are answers rather than failures (e.g. 1 for `diff --quiet`). */
+  okCodes?: number[];
+  /** Extra environment; the caller's environment (GIT_INDEX_FILE included) is always kept. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface GitResult {
+  stdout: Buffer;
+  stderr: string;
+  code: number;
+}
+
+/**
+ * The only place that runs git. Arguments go as an array (never a shell). The hook's environment
+ * is passed through untouched: git sets GIT_INDEX_FILE (index.lock, next-index-*.lock) for the
+ * commit being made, and reading any other index would check the wrong content.
+ */
+export async function execGit(args: string[], options: GitOptions): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd: options.cwd,
+      env: options.env ? { ...process.env, ...options.env } : process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error) => reject(new GitError(`Could not run git: ${error.message}`, { hint: 'Is git installed and on PATH?' })));
+    child.on('close', (code) => {
+      const result = { stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 128 };
+      if (result.code === 0 || options.okCodes?.includes(result.code)) resolve(result);
+      else reject(new GitError(`git ${args[0]} failed: ${result.stderr.trim() || `exit ${result.code}`}`));
+    });
+    child.stdin.on('error', () => {
+      /* git may exit before reading all input (e.g. on a bad object); the close handler reports it */
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** execGit returning stdout as trimmed UTF-8 text. */
+export async function gitText(args: string[], options: GitOptions): Promise<string> {
+  const { stdout } = await execGit(args, options);
+  return stdout.toString('utf8').trim();
+}
+
+/** Synchronous variant for the few places that need an answer before anything async starts. */
+export function gitTextSync(args: string[], cwd: string): string | undefined {
+  const result = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+/** Split `-z` output into its NUL-separated fields (the trailing empty field dropped). */
+export function splitNul(buffer: Buffer): string[] {
+  const fields = buffer.toString('utf8').split('\0');
+  if (fields.length && fields[fields.length - 1] === '') fields.pop();
+  return fields;
+}

@@ -1,0 +1,113 @@
+/**
+ * The one model every reader produces: a migration file becomes a list of operations,
+ * whatever its format (SQL, Alembic, Rails, Liquibase...). Rules and policy only see this.
+ */
+
+export const OPERATION_KINDS = [
+  'drop-table',
+  'drop-column',
+  'drop-index',
+  'drop-constraint',
+  'drop-view',
+  'drop-schema',
+  'drop-database',
+  'drop-function',
+  'drop-type',
+  'drop-sequence',
+  'drop-trigger',
+  'truncate',
+  'delete-all',
+  'update-all',
+  'rename-table',
+  'rename-column',
+  'alter-column-type',
+  'unparseable',
+  'opaque',
+] as const;
+
+export type OperationKind = (typeof OPERATION_KINDS)[number];
+
+export type Dialect = 'postgres' | 'mysql' | 'sqlite';
+
+export type Direction = 'up' | 'down';
+
+export type ObjectType =
+  | 'table'
+  | 'column'
+  | 'index'
+  | 'constraint'
+  | 'view'
+  | 'schema'
+  | 'database'
+  | 'function'
+  | 'type'
+  | 'sequence'
+  | 'trigger';
+
+/**
+ * The object an operation acts on. Names are normalized by the dialect's rules
+ * (PostgreSQL folds unquoted identifiers to lower case; MySQL/SQLite keep them and
+ * compare case-insensitively); `written` keeps the text as it appeared.
+ */
+export interface ObjectRef {
+  type: ObjectType;
+  /** Schema (or MySQL database) qualifier, when written. */
+  schema?: string;
+  /** For columns, indexes, constraints and triggers: the table they belong to, when known. */
+  table?: string;
+  /** The object's own name (for a table: the table name; for a column: the column name). */
+  name: string;
+  /** As written in the source, e.g. `"Public"."Users"` or `orders.legacy_total`. */
+  written: string;
+}
+
+export interface OperationFlags {
+  cascade?: boolean;
+  ifExists?: boolean;
+  concurrently?: boolean;
+  /** rename-table / rename-column: the new name. */
+  newName?: string;
+  /** alter-column-type: the new type as written. */
+  newType?: string;
+  /** alter-column-type: the old type when the reader knows it. */
+  oldType?: string;
+  /** alter-column-type: true when the change can lose data (both types known and new is narrower). */
+  narrowing?: boolean;
+  /** delete-all / update-all: the WHERE clause exists but is always true (`1=1`). */
+  whereAlwaysTrue?: boolean;
+  /** SQLite table-rebuild pattern: the dropped table's rows were copied into the new table first. */
+  dataCopied?: boolean;
+  /** The operation was found inside a DO block / function body / EXECUTE string. */
+  embedded?: boolean;
+}
+
+export interface Operation {
+  kind: OperationKind;
+  /** Absent only for unparseable/opaque findings that concern a whole file or statement. */
+  target?: ObjectRef;
+  /** Repository-relative path with forward slashes. */
+  file: string;
+  /** 1-based line and column of the operation itself (for ALTER TABLE: the sub-command). */
+  line: number;
+  column: number;
+  direction: Direction;
+  flags: OperationFlags;
+  /** The statement text (trimmed), for display with a caret. */
+  statement: string;
+  /** Line of the statement's first character; `line`/`column` point inside it. */
+  statementLine: number;
+  /** For unparseable/opaque: why the reader could not follow it. For others: an extra note. */
+  detail?: string;
+  dialect?: Dialect;
+}
+
+/** What every reader receives: the file text as git has it staged, and how to interpret it. */
+export interface ReaderInput {
+  /** Repository-relative path with forward slashes. */
+  path: string;
+  text: string;
+  dialect: Dialect;
+}
+
+/** A reader turns one file into operations. Pure: no fs, no spawn, never imports user code. */
+export type Reader = (input: ReaderInput) => Promise<Operation[]>;

@@ -1,0 +1,80 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLI = path.join(PROJECT_ROOT, 'bin', 'dbsafe-hooks.js');
+
+/**
+ * Environment for git and the CLI in test repos: the variables git sets for hooks (GIT_DIR,
+ * GIT_INDEX_FILE...) are removed so a test run from inside a hook never touches this repository,
+ * and identity/config are fixed so results do not depend on the developer's ~/.gitconfig.
+ */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith('GIT_') || key === 'FORCE_COLOR' || key === 'NO_COLOR') continue;
+    env[key] = value;
+  }
+  return {
+    ...env,
+    GIT_AUTHOR_NAME: 'Test',
+    GIT_AUTHOR_EMAIL: 'test@example.com',
+    GIT_COMMITTER_NAME: 'Test',
+    GIT_COMMITTER_EMAIL: 'test@example.com',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    ...extra,
+  };
+}
+
+export function tempDir(prefix = 'dbsafe-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface TestRepo {
+  dir: string;
+  git(...args: string[]): string;
+  write(relPath: string, content: string | Buffer): void;
+  cleanup(): void;
+}
+
+/** A real git repository in a temp dir, on branch main. */
+export function makeRepo(options: { objectFormat?: 'sha1' | 'sha256' } = {}): TestRepo {
+  const dir = tempDir();
+  const env = cleanEnv();
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8' }).trim();
+  git('init', '-q', '-b', 'main', ...(options.objectFormat ? [`--object-format=${options.objectFormat}`] : []));
+  return {
+    dir,
+    git,
+    write(relPath, content) {
+      const full = path.join(dir, relPath);
+      mkdirSync(path.dirname(full), { recursive: true });
+      writeFileSync(full, content);
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the built CLI (bin/dbsafe-hooks.js → dist/) as a user would. */
+export function runCli(args: string[], options: { cwd: string; input?: string; env?: NodeJS.ProcessEnv }): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    input: options.input ?? '',
+    env: cleanEnv(options.env),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'tsup';
+
+// One ESM bundle for the CLI with code splitting: commands, parsers and database drivers are
+// dynamic imports, so the hook path loads only what a run needs. Dependencies stay external
+// (libpg-query finds its .wasm next to its own module).
+export default defineConfig({
+  entry: { cli: 'src/cli/entry.ts', index: 'src/index.ts' },
+  format: ['esm'],
+  target: 'node20',
+  platform: 'node',
+  splitting: true,
+  sourcemap: false,
+  clean: true,
+  dts: { entry: { index: 'src/index.ts' } },
+  outDir: 'dist',
+});
