@@ -10,7 +10,7 @@ export default defineConfig({
   platform: 'node',
   splitting: true,
   sourcemap: false,
-  clean: true,
+  clean: false, // parallel builds and test runs share dist/: never delete it under them
   dts: { entry: { index: 'src/index.ts' } },
   outDir: 'dist',
 });

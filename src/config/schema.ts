@@ -98,12 +98,14 @@ export const configSchema = z.strictObject({
   /** The pre-push gate. */
   gate: z
     .strictObject({
+      /** Off only by an explicit choice: with no database configured the gate blocks migration pushes. */
+      enabled: z.boolean().default(true),
       when: z.enum(['any-migration', 'destructive']).default('any-migration'),
       instances: z.array(z.string().min(1)).optional(),
       maxAge: durationSchema.default('24h'),
       rehash: z.boolean().default(false),
     })
-    .default({ when: 'any-migration', maxAge: '24h', rehash: false }),
+    .default({ enabled: true, when: 'any-migration', maxAge: '24h', rehash: false }),
 });
 
 /** What users write (every key optional). */
