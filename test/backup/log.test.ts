@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendLogEntry, entryHash, logPathFor, readLog } from '../../src/backup/log.js';
+import { canonicalJson } from '../../src/backup/canonical-json.js';
+import { PROJECT_ROOT } from '../helpers/repo.js';
+
+let dir: string;
+let logPath: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-log-'));
+  logPath = logPathFor(dir);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function fill(n: number) {
+  for (let i = 0; i < n; i++) await appendLogEntry(logPath, { event: 'backup', instance: 'dev', backupId: `b${i}` });
+}
+const lines = () => readFileSync(logPath, 'utf8').split('\n').filter(Boolean);
+const writeLines = (l: string[]) => writeFileSync(logPath, `${l.join('\n')}\n`);
+
+describe('backup log', () => {
+  it('appends hash-chained entries into <git-common-dir>/dbsafe/log.jsonl with mode 0600', async () => {
+    await fill(3);
+    expect(logPath).toBe(path.join(dir, 'dbsafe', 'log.jsonl'));
+    expect(statSync(logPath).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(logPath)).mode & 0o777).toBe(0o700);
+    const { entries, chain } = await readLog(logPath);
+    expect(chain).toEqual({ ok: true });
+    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(entries[0]!.prev).toBe('0'.repeat(64));
+    expect(entries[1]!.prev).toBe(entries[0]!.hash);
+    expect(entries[2]!.hash).toBe(entryHash(entries[2]!));
+    expect(entries[1]!.backupId).toBe('b1');
+  });
+
+  it('a missing log is empty and intact', async () => {
+    expect(await readLog(logPath)).toMatchObject({ entries: [], chain: { ok: true }, exists: false });
+  });
+
+  it('detects an edited line', async () => {
+    await fill(3);
+    const l = lines();
+    l[1] = l[1]!.replace('"b1"', '"b9"');
+    writeLines(l);
+    expect((await readLog(logPath)).chain).toMatchObject({ ok: false, reason: 'edited', brokenAt: 2 });
+  });
+
+  it('detects an edited line even when its hash was recomputed (the next line no longer chains)', async () => {
+    await fill(3);
+    const l = lines();
+    const e = JSON.parse(l[1]!);
+    e.backupId = 'forged';
+    e.hash = entryHash(e);
+    l[1] = canonicalJson(e);
+    writeLines(l);
+    expect((await readLog(logPath)).chain).toMatchObject({ ok: false, reason: 'edited', brokenAt: 2 });
+  });
+
+  it('detects a deleted line in the middle', async () => {
+    await fill(4);
+    const l = lines();
+    l.splice(1, 1);
+    writeLines(l);
+    expect((await readLog(logPath)).chain).toMatchObject({ ok: false, reason: 'deleted', brokenAt: 2 });
+  });
+
+  it('detects reordered lines', async () => {
+    await fill(4);
+    const l = lines();
+    [l[1], l[2]] = [l[2]!, l[1]!];
+    writeLines(l);
+    expect((await readLog(logPath)).chain).toMatchObject({ ok: false, reason: 'reordered', brokenAt: 2 });
+  });
+
+  it('detects lines deleted from the end, and a deleted log file', async () => {
+    await fill(3);
+    writeLines(lines().slice(0, 2));
+    expect((await readLog(logPath)).chain).toMatchObject({ ok: false, reason: 'truncated' });
+    unlinkSync(logPath);
+    expect((await readLog(logPath)).chain).toMatchObject({ ok: false, reason: 'truncated' });
+  });
+
+  it('detects a malformed line and an unfinished last line', async () => {
+    await fill(2);
+    writeFileSync(logPath, `${lines()[0]}\nnot json\n${lines()[1]}\n`);
+    expect((await readLog(logPath)).chain).toMatchObject({ ok: false, reason: 'malformed', brokenAt: 2 });
+    await fill(2);
+    writeFileSync(logPath, readFileSync(logPath, 'utf8').slice(0, -1));
+    const status = (await readLog(logPath)).chain;
+    expect(status.ok).toBe(false);
+  });
+
+  it('keeps the chain intact with many concurrent appenders in separate processes', async () => {
+    const script = path.join(dir, 'append.mts');
+    writeFileSync(
+      script,
+      `import { appendLogEntry } from ${JSON.stringify(path.join(PROJECT_ROOT, 'src/backup/log.ts'))};\n` +
+        `for (let i = 0; i < 10; i++) await appendLogEntry(process.argv[2], { event: 'verified', instance: 'p' + process.argv[3], i });\n`,
+    );
+    const runOne = (n: number) =>
+      new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', script, logPath, String(n)], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+        child.on('close', (code) => resolve(code ?? -1));
+      });
+    const codes = await Promise.all([0, 1, 2, 3, 4, 5].map(runOne));
+    expect(codes).toEqual([0, 0, 0, 0, 0, 0]);
+    const { entries, chain } = await readLog(logPath);
+    expect(chain).toEqual({ ok: true });
+    expect(entries).toHaveLength(60);
+  }, 60_000);
+});
