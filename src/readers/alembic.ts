@@ -1,0 +1,333 @@
+/**
+ * Alembic (Python). `upgrade*()` runs forward, `downgrade*()` on rollback; code outside both
+ * (helpers, module level) is read as forward (fail closed). `op.*` schema calls become
+ * operations; `op.execute(...)` / `conn.execute(...)` go to the SQL reader; anything whose
+ * value cannot be known statically is `opaque` at its line.
+ */
+import type { Direction, Operation } from '../model/operation.js';
+import {
+  childRef,
+  makeContext,
+  makeOp,
+  opaqueOp,
+  readEmbeddedSql,
+  sortOperations,
+  sqlWithValueInterpolations,
+  tableRef,
+  unparseableOp,
+  type ReadContext,
+  type SourceText,
+} from './common.js';
+import { PyParser, PySyntaxError, callsIn, dotted, literalString, logicalLines, stringParts, tokenizePython, type PyValue } from './python.js';
+import type { FormatInput } from './types.js';
+
+type Call = Extract<PyValue, { kind: 'call' }>;
+
+interface Assignment {
+  name: string;
+  scope: number;
+  offset: number;
+  value: PyValue;
+}
+
+/** Resolves names to the values assigned to them (same function first, then module level). */
+export class PyScope {
+  constructor(private readonly assignments: Assignment[]) {}
+  lookup(name: string, scope: number, offset: number): PyValue | undefined {
+    let best: Assignment | undefined;
+    for (const a of this.assignments) {
+      if (a.name !== name) continue;
+      if (a.scope === scope && a.offset < offset) best = a;
+    }
+    if (best) return best.value;
+    for (const a of this.assignments) if (a.name === name && a.scope === -1) best = a; // module level: defined by the time functions run
+    return best?.value;
+  }
+}
+
+const TEXT_WRAPPERS = /(^|\.)(text|DDL|literal_column|f)$/;
+
+export interface ValueResolver {
+  /** A literal string (identifier): undefined when it is computed at run time. */
+  ident(v: PyValue | undefined): string | undefined;
+  /** SQL text, or the reason it cannot be known. */
+  sql(v: PyValue): { source: SourceText; viaName?: string } | { opaque: string };
+}
+
+export function makeResolver(scope: PyScope, scopeId: number, depth = 0): ValueResolver {
+  const resolve = (v: PyValue | undefined): PyValue | undefined => {
+    for (let i = 0; v && i < 8; i++) {
+      if (v.kind === 'name') {
+        v = scope.lookup(v.name, scopeId, v.start);
+        continue;
+      }
+      if (v.kind === 'call') {
+        const callee = dotted(v.func) ?? '';
+        if (TEXT_WRAPPERS.test(callee) && v.args.length >= 1) {
+          v = v.args[0];
+          continue;
+        }
+        if (v.func.kind === 'attr' && ['bindparams', 'columns', 'execution_options'].includes(v.func.name)) {
+          v = v.func.obj;
+          continue;
+        }
+      }
+      return v;
+    }
+    return v;
+  };
+  return {
+    ident(v) {
+      const r = resolve(v);
+      return r ? literalString(r)?.text : undefined;
+    },
+    sql(v) {
+      const r = resolve(v);
+      const viaName = v.kind === 'name' || (v.kind === 'call' && v.args[0]?.kind === 'name') ? (v.kind === 'name' ? v.name : (v as Call).args[0].kind === 'name' ? ((v as Call).args[0] as { name: string }).name : undefined) : undefined;
+      if (!r) return { opaque: 'the SQL comes from a name whose value is not a literal string' };
+      const parts = stringParts(r);
+      if (!parts) return { opaque: 'the SQL is built at run time (not a literal string)' };
+      const source = sqlWithValueInterpolations(parts);
+      if (!source) return { opaque: 'the SQL is an f-string that interpolates identifiers or statement text' };
+      return viaName ? { source, viaName } : { source };
+    },
+  };
+  void depth;
+}
+
+function arg(call: Call, position: number, keyword: string): PyValue | undefined {
+  return call.kwargs.get(keyword) ?? call.args[position];
+}
+
+function isTrue(v: PyValue | undefined): boolean {
+  return v?.kind === 'const' && v.value === 'True';
+}
+
+interface Block {
+  indent: number;
+  direction?: Direction;
+  scopeId?: number;
+  batch?: { alias: string; table: string | undefined; schema: string | undefined };
+}
+
+const KEYWORDS = new Set(['def', 'class', 'if', 'elif', 'else', 'for', 'while', 'with', 'try', 'except', 'finally', 'return', 'async', 'import', 'from', 'pass', 'in', 'and', 'or', 'not', 'is', 'raise', 'assert', 'global', 'nonlocal', 'del', 'yield', 'lambda', 'as', 'await']);
+
+export async function readAlembic(input: FormatInput): Promise<Operation[]> {
+  const ctx = makeContext(input.path, input.text, input.dialect);
+  let toks;
+  try {
+    toks = tokenizePython(input.text);
+  } catch (error) {
+    if (error instanceof PySyntaxError) return [unparseableOp(ctx, error.offset, 'up', ctx.lines.lineText(ctx.lines.lineOf(error.offset)), `Python syntax the reader cannot follow: ${error.message}`)];
+    throw error;
+  }
+  const parser = new PyParser(toks);
+  const lines = logicalLines(toks);
+  const assignments: Assignment[] = [];
+  const ops: Operation[] = [];
+  const pending: Array<Promise<Operation[]>> = [];
+
+  // Pass 1: assignments, with the function they belong to (-1 = module level).
+  {
+    const stack: Block[] = [];
+    for (const line of lines) {
+      while (stack.length && stack[stack.length - 1].indent >= line.indent) stack.pop();
+      const first = line.toks[0];
+      const isDef = first.value === 'def' || (first.value === 'async' && line.toks[1]?.value === 'def');
+      if (isDef) stack.push({ indent: line.indent, scopeId: first.start });
+      const scopeId = [...stack].reverse().find((b) => b.scopeId !== undefined)?.scopeId ?? -1;
+      let eq = -1;
+      if (first.type === 'name' && line.toks[1]?.value === '=') eq = 1;
+      else if (first.type === 'name' && line.toks[1]?.value === ':' && !isDef) eq = line.toks.findIndex((t) => t.type === 'op' && t.value === '=');
+      if (eq > 0) assignments.push({ name: first.value, scope: scopeId, offset: first.start, value: parser.parseExpr(line.startIndex + eq + 1).value });
+    }
+  }
+  const scope = new PyScope(assignments);
+
+  // Pass 2: operations.
+  const stack: Block[] = [];
+  const handled = new Set<Call>();
+  for (const line of lines) {
+    while (stack.length && stack[stack.length - 1].indent >= line.indent) stack.pop();
+    const first = line.toks[0];
+    const direction = (): Direction => [...stack].reverse().find((b) => b.direction)?.direction ?? 'up';
+    const scopeId = (): number => [...stack].reverse().find((b) => b.scopeId !== undefined)?.scopeId ?? -1;
+    const defTok = first.value === 'def' ? line.toks[1] : first.value === 'async' && line.toks[1]?.value === 'def' ? line.toks[2] : undefined;
+    if (defTok) stack.push({ indent: line.indent, scopeId: first.start, direction: /^downgrade/.test(defTok.value) ? 'down' : 'up' });
+
+    let k = defTok ? line.toks.findIndex((t) => t.type === 'op' && t.value === ':' ) + 1 || line.toks.length : 0;
+    if (first.value === 'with' || (first.value === 'async' && line.toks[1]?.value === 'with')) {
+      // with op.batch_alter_table("t", schema="s") as batch_op:
+      let j = line.startIndex + (first.value === 'with' ? 1 : 2);
+      for (;;) {
+        const item = parser.parseExpr(j);
+        const asTok = parser.toks[item.next];
+        let alias: string | undefined;
+        let next = item.next;
+        if (asTok?.value === 'as' && parser.toks[item.next + 1]?.type === 'name') {
+          alias = parser.toks[item.next + 1].value;
+          next = item.next + 2;
+        }
+        if (item.value.kind === 'call' && /(^|\.)op\.batch_alter_table$/.test(dotted(item.value.func) ?? '') && alias) {
+          const r = makeResolver(scope, scopeId());
+          const tableArg = arg(item.value, 0, 'table_name');
+          const schemaArg = arg(item.value, 1, 'schema');
+          stack.push({ indent: line.indent, batch: { alias, table: r.ident(tableArg), schema: r.ident(schemaArg) } });
+          if (tableArg && !r.ident(tableArg)) ops.push(opaqueOp(ctx, item.value.start, direction(), ctx.text.slice(item.value.start, item.value.end), 'batch_alter_table with a table name computed at run time'));
+          handled.add(item.value);
+        }
+        visit(item.value);
+        if (parser.toks[next]?.value === ',') j = next + 1;
+        else break;
+      }
+      continue;
+    }
+    while (k < line.toks.length) {
+      const t = line.toks[k];
+      const prev = line.toks[k - 1];
+      if ((t.type === 'name' && !KEYWORDS.has(t.value) && !(prev && prev.type === 'op' && prev.value === '.')) || t.type === 'string' || (t.type === 'op' && '([{'.includes(t.value))) {
+        const { value, next } = parser.parseExpr(line.startIndex + k);
+        visit(value);
+        k = Math.max(k + 1, next - line.startIndex);
+      } else k++;
+    }
+
+    function visit(value: PyValue) {
+      for (const call of callsIn(value)) {
+        if (handled.has(call)) continue;
+        handled.add(call);
+        handleCall(call, direction(), makeResolver(scope, scopeId()), stack);
+      }
+    }
+  }
+
+  function handleCall(call: Call, direction: Direction, r: ValueResolver, blocks: Block[]) {
+    if (call.func.kind !== 'attr') return;
+    const method = call.func.name;
+    const receiver = dotted(call.func.obj);
+    const statement = ctx.text.slice(call.start, call.end);
+    const at = call.func.end - method.length;
+    const batch = [...blocks].reverse().find((b) => b.batch && b.batch.alias === receiver)?.batch;
+    const isOp = receiver === 'op' || receiver === 'alembic.op';
+    const dynamic = (what: string) => ops.push(opaqueOp(ctx, at, direction, statement, `${receiver}.${method} with ${what} computed at run time`));
+    const push = (init: Omit<Parameters<typeof makeOp>[1], 'offset' | 'statementOffset' | 'direction' | 'statement'>) =>
+      ops.push(makeOp(ctx, { ...init, offset: at, statementOffset: call.start, direction, statement }));
+
+    if ((isOp || batch) && method === 'execute') return sql(call.args[0] ?? call.kwargs.get('sqltext'));
+    if (!isOp && !batch && (method === 'execute' || method === 'exec_driver_sql')) {
+      // conn.execute(...), op.get_bind().execute(...), session.execute(...)
+      if (receiver && /(^|\.)(op\.get_bind\(\)|bind|conn|connection|session|engine|get_bind\(\)|connectable|db)$/i.test(receiver)) return sql(call.args[0]);
+      if (receiver && /connection|conn|bind|session/i.test(receiver)) return sql(call.args[0]);
+      return;
+    }
+    if (!isOp && !batch) return;
+    const schemaArg = call.kwargs.get('schema');
+    const schema = batch ? batch.schema : r.ident(schemaArg);
+    if (schemaArg && !(schemaArg.kind === 'const') && schema === undefined) return dynamic('a schema');
+    if (batch) {
+      const table = batch.table;
+      if (table === undefined) return; // already reported at the `with`
+      switch (method) {
+        case 'drop_column': {
+          const col = r.ident(arg(call, 0, 'column_name'));
+          if (col === undefined) return dynamic('a column name');
+          return push({ kind: 'drop-column', target: childRef('column', table, col, schema) });
+        }
+        case 'drop_index': {
+          const name = r.ident(arg(call, 0, 'index_name'));
+          if (name === undefined) return dynamic('an index name');
+          return push({ kind: 'drop-index', target: childRef('index', table, name, schema) });
+        }
+        case 'drop_constraint': {
+          const name = r.ident(arg(call, 0, 'constraint_name'));
+          if (name === undefined) return dynamic('a constraint name');
+          return push({ kind: 'drop-constraint', target: childRef('constraint', table, name, schema) });
+        }
+        case 'alter_column':
+          return alterColumn(table, r.ident(arg(call, 0, 'column_name')), 1);
+      }
+      return;
+    }
+    switch (method) {
+      case 'drop_table': {
+        const table = r.ident(arg(call, 0, 'table_name'));
+        if (table === undefined) return dynamic('a table name');
+        return push({ kind: 'drop-table', target: tableRef(table, schema), flags: isTrue(call.kwargs.get('if_exists')) ? { ifExists: true } : {} });
+      }
+      case 'drop_column': {
+        const table = r.ident(arg(call, 0, 'table_name'));
+        const col = r.ident(arg(call, 1, 'column_name'));
+        if (table === undefined || col === undefined) return dynamic('a table or column name');
+        return push({ kind: 'drop-column', target: childRef('column', table, col, schema) });
+      }
+      case 'drop_index': {
+        const name = r.ident(arg(call, 0, 'index_name'));
+        const tableArg = arg(call, 1, 'table_name');
+        const table = r.ident(tableArg);
+        if (name === undefined || (tableArg && tableArg.kind !== 'const' && table === undefined)) return dynamic('an index or table name');
+        return push({ kind: 'drop-index', target: childRef('index', table, name, schema), flags: isTrue(call.kwargs.get('if_exists')) ? { ifExists: true } : {} });
+      }
+      case 'drop_constraint': {
+        const name = r.ident(arg(call, 0, 'constraint_name'));
+        const table = r.ident(arg(call, 1, 'table_name'));
+        if (name === undefined || table === undefined) return dynamic('a constraint or table name');
+        return push({ kind: 'drop-constraint', target: childRef('constraint', table, name, schema) });
+      }
+      case 'rename_table': {
+        const from = r.ident(arg(call, 0, 'old_table_name'));
+        const to = r.ident(arg(call, 1, 'new_table_name'));
+        if (from === undefined || to === undefined) return dynamic('a table name');
+        return push({ kind: 'rename-table', target: tableRef(from, schema), flags: { newName: to } });
+      }
+      case 'alter_column': {
+        const table = r.ident(arg(call, 0, 'table_name'));
+        if (table === undefined) return dynamic('a table name');
+        return alterColumn(table, r.ident(arg(call, 1, 'column_name')), 2);
+      }
+    }
+
+    function alterColumn(table: string, column: string | undefined, _firstKw: number) {
+      if (column === undefined) return dynamic('a column name');
+      const newName = call.kwargs.get('new_column_name');
+      const type = call.kwargs.get('type_');
+      const existing = call.kwargs.get('existing_type');
+      if (type && type.kind !== 'const') {
+        const flags: Operation['flags'] = { newType: ctx.text.slice(type.start, type.end) };
+        if (existing && existing.kind !== 'const') flags.oldType = ctx.text.slice(existing.start, existing.end);
+        push({ kind: 'alter-column-type', target: childRef('column', table, column, schema), flags });
+      }
+      if (newName && newName.kind !== 'const') {
+        const to = r.ident(newName);
+        if (to === undefined) return dynamic('a new column name');
+        push({ kind: 'rename-column', target: childRef('column', table, column, schema), flags: { newName: to } });
+      }
+    }
+
+    function sql(v: PyValue | undefined) {
+      if (!v) return;
+      const resolved = r.sql(v);
+      if ('opaque' in resolved) return ops.push(opaqueOp(ctx, at, direction, statement, resolved.opaque));
+      if (!resolved.viaName) return void pending.push(readEmbeddedSql(ctx, resolved.source, direction));
+      // SQL held in a variable: report at the call that runs it (where a marker would go).
+      const via = resolved.viaName;
+      const pos = ctx.lines.position(at);
+      const definedAt = ctx.lines.lineOf(resolved.source.map[0] ?? 0);
+      pending.push(
+        readEmbeddedSql(ctx, resolved.source, direction).then((found) =>
+          found.map((op) => ({
+            ...op,
+            line: pos.line,
+            column: pos.column,
+            statementLine: ctx.lines.lineOf(call.start),
+            detail: [op.detail, `SQL from \`${via}\` (line ${definedAt})`].filter(Boolean).join('; '),
+          })),
+        ),
+      );
+    }
+  }
+
+  for (const more of await Promise.all(pending)) ops.push(...more);
+  return sortOperations(ops);
+}
+
+export type { ReadContext };

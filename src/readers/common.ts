@@ -1,0 +1,266 @@
+import type { Dialect, Direction, ObjectRef, Operation, OperationFlags, OperationKind } from '../model/operation.js';
+import { readSql } from '../sql/index.js';
+
+/** Maps offsets in a file to 1-based line/column (binary search over line starts). */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+  position(offset: number): { line: number; column: number } {
+    const line = this.lineOf(offset);
+    return { line, column: offset - this.starts[line - 1] + 1 };
+  }
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line - 1, this.starts.length - 1))];
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+  /** The text of one line, without its newline. */
+  lineText(line: number): string {
+    const start = this.lineStart(line);
+    const end = line < this.starts.length ? this.starts[line] - 1 : this.text.length;
+    return this.text.slice(start, end).replace(/\r$/, '');
+  }
+}
+
+/**
+ * Text decoded from source (a string literal, a heredoc, an XML text node...) with, for every
+ * character, the offset in the file it came from, so operations found in it point at the file.
+ */
+export interface SourceText {
+  text: string;
+  /** map[i] = file offset of text[i]; map[text.length] = offset just after the last character. */
+  map: number[];
+}
+
+export function sourceSlice(file: string, start: number, end: number): SourceText {
+  const map: number[] = [];
+  for (let i = start; i <= end; i++) map.push(i);
+  return { text: file.slice(start, end), map };
+}
+
+/** Join pieces (implicit string concatenation): the result maps back into each piece. */
+export function joinSource(pieces: SourceText[]): SourceText {
+  if (pieces.length === 1) return pieces[0];
+  let text = '';
+  const map: number[] = [];
+  for (const piece of pieces) {
+    text += piece.text;
+    for (let i = 0; i < piece.text.length; i++) map.push(piece.map[i]);
+  }
+  const last = pieces[pieces.length - 1];
+  map.push(last ? last.map[last.text.length] : 0);
+  return { text, map };
+}
+
+export interface ReadContext {
+  path: string;
+  text: string;
+  dialect: Dialect;
+  lines: LineIndex;
+}
+
+export function makeContext(path: string, text: string, dialect: Dialect): ReadContext {
+  return { path, text, dialect, lines: new LineIndex(text) };
+}
+
+export interface OpInit {
+  kind: OperationKind;
+  target?: ObjectRef;
+  /** File offset of the operation (the call / element). */
+  offset: number;
+  /** File offset where the statement (call expression) starts; defaults to `offset`. */
+  statementOffset?: number;
+  direction: Direction;
+  flags?: OperationFlags;
+  statement: string;
+  detail?: string;
+}
+
+export function makeOp(ctx: ReadContext, init: OpInit): Operation {
+  const pos = ctx.lines.position(init.offset);
+  const op: Operation = {
+    kind: init.kind,
+    file: ctx.path,
+    line: pos.line,
+    column: pos.column,
+    direction: init.direction,
+    flags: init.flags ?? {},
+    statement: init.statement.trim(),
+    statementLine: ctx.lines.lineOf(init.statementOffset ?? init.offset),
+    dialect: ctx.dialect,
+  };
+  if (init.target) op.target = init.target;
+  if (init.detail) op.detail = init.detail;
+  return op;
+}
+
+/** Object references for ORM calls: names are exact identifiers (ORMs quote them), kept as written. */
+export function tableRef(name: string, schema?: string): ObjectRef {
+  return { type: 'table', name, ...(schema ? { schema } : {}), written: schema ? `${schema}.${name}` : name };
+}
+
+export function childRef(
+  type: 'column' | 'index' | 'constraint' | 'trigger',
+  table: string | undefined,
+  name: string,
+  schema?: string,
+): ObjectRef {
+  const qualifiedTable = table ? (schema ? `${schema}.${table}` : table) : undefined;
+  return {
+    type,
+    name,
+    ...(table ? { table } : {}),
+    ...(schema ? { schema } : {}),
+    written: qualifiedTable ? `${qualifiedTable}.${name}` : name,
+  };
+}
+
+export function namedRef(
+  type: 'view' | 'schema' | 'database' | 'function' | 'type' | 'sequence' | 'index',
+  name: string,
+  schema?: string,
+): ObjectRef {
+  return { type, name, ...(schema ? { schema } : {}), written: schema ? `${schema}.${name}` : name };
+}
+
+/**
+ * Read SQL embedded in another language and point every operation back into the file: the
+ * SQL reader sees the decoded text from line 1, and each position is mapped through `source.map`
+ * (escapes, concatenation, heredoc indentation and XML entities all keep their real location).
+ */
+export async function readEmbeddedSql(
+  ctx: ReadContext,
+  source: SourceText,
+  direction: Direction,
+  options: { dialect?: Dialect; detail?: string } = {},
+): Promise<Operation[]> {
+  if (source.text.trim() === '') return [];
+  const dialect = options.dialect ?? ctx.dialect;
+  const ops = await readSql(source.text, { path: ctx.path, dialect, direction, startLine: 1, startColumn: 1 });
+  const local = new LineIndex(source.text);
+  const toFile = (line: number, column: number): number => {
+    const localOffset = Math.min(local.lineStart(line) + Math.max(0, column - 1), source.text.length);
+    return source.map[localOffset] ?? source.map[source.map.length - 1];
+  };
+  return ops.map((op) => {
+    const filePos = ctx.lines.position(toFile(op.line, op.column));
+    const stmtOffset = toFile(op.statementLine, firstNonBlankColumn(local.lineText(op.statementLine)));
+    const mapped: Operation = {
+      ...op,
+      file: ctx.path,
+      line: filePos.line,
+      column: filePos.column,
+      statementLine: ctx.lines.lineOf(stmtOffset),
+      direction,
+      flags: { ...op.flags },
+    };
+    if (options.detail) mapped.detail = op.detail ? `${op.detail}; ${options.detail}` : options.detail;
+    return mapped;
+  });
+}
+
+function firstNonBlankColumn(line: string): number {
+  const m = /\S/.exec(line);
+  return m ? m.index + 1 : 1;
+}
+
+/** Read a verbatim region of the file (whole lines) as SQL: positions need no mapping. */
+export async function readSqlRegion(
+  ctx: ReadContext,
+  startOffset: number,
+  endOffset: number,
+  direction: Direction,
+  dialect?: Dialect,
+): Promise<Operation[]> {
+  const text = ctx.text.slice(startOffset, endOffset);
+  if (text.trim() === '') return [];
+  const pos = ctx.lines.position(startOffset);
+  const ops = await readSql(text, {
+    path: ctx.path,
+    dialect: dialect ?? ctx.dialect,
+    direction,
+    startLine: pos.line,
+    startColumn: pos.column,
+  });
+  return ops.map((op) => ({ ...op, file: ctx.path, direction }));
+}
+
+/**
+ * SQL built with interpolation (`${x}`, `#{x}`, f-string `{x}`) is opaque unless every
+ * interpolation sits inside a single-quoted SQL string literal (a value, never an identifier).
+ * `parts` alternates literal text and interpolations; returns the SQL with each interpolation
+ * replaced by a placeholder when that is provably safe, else undefined.
+ */
+export function sqlWithValueInterpolations(
+  parts: Array<{ literal: SourceText } | { hole: number }>,
+): SourceText | undefined {
+  let inQuote = false;
+  let inLineComment = false;
+  let inBlockComment = false;
+  const out: SourceText[] = [];
+  for (const part of parts) {
+    if ('hole' in part) {
+      if (!inQuote) return undefined;
+      const placeholder = 'dbsafe_value';
+      out.push({ text: placeholder, map: [...Array(placeholder.length + 1)].map(() => part.hole) });
+      continue;
+    }
+    const t = part.literal.text;
+    if (/\$[A-Za-z_]*\$/.test(t)) return undefined; // dollar-quoted bodies: quote tracking is unreliable
+    for (let i = 0; i < t.length; i++) {
+      const c = t[i];
+      if (inLineComment) {
+        if (c === '\n') inLineComment = false;
+      } else if (inBlockComment) {
+        if (c === '*' && t[i + 1] === '/') inBlockComment = false;
+      } else if (inQuote) {
+        if (c === "'") inQuote = false;
+      } else if (c === "'") inQuote = true;
+      else if (c === '-' && t[i + 1] === '-') inLineComment = true;
+      else if (c === '/' && t[i + 1] === '*') inBlockComment = true;
+    }
+    out.push(part.literal);
+  }
+  return joinSource(out);
+}
+
+export function opaqueOp(
+  ctx: ReadContext,
+  offset: number,
+  direction: Direction,
+  statement: string,
+  detail: string,
+): Operation {
+  return makeOp(ctx, { kind: 'opaque', offset, direction, statement, detail });
+}
+
+export function unparseableOp(
+  ctx: ReadContext,
+  offset: number,
+  direction: Direction,
+  statement: string,
+  detail: string,
+): Operation {
+  return makeOp(ctx, { kind: 'unparseable', offset, direction, statement, detail });
+}
+
+/** Sort by position, keep stable order for equal positions. */
+export function sortOperations(ops: Operation[]): Operation[] {
+  return ops
+    .map((op, i) => ({ op, i }))
+    .sort((a, b) => a.op.line - b.op.line || a.op.column - b.op.column || a.i - b.i)
+    .map((x) => x.op);
+}

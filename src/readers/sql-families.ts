@@ -1,0 +1,181 @@
+/**
+ * Formats whose files are SQL: they differ only in which parts run forward (up), which only on
+ * rollback (down), and in a few tool-specific conventions. All of them delegate to readSql.
+ */
+import type { Dialect, Direction, Operation } from '../model/operation.js';
+import { makeContext, readSqlRegion, sortOperations, type ReadContext } from './common.js';
+import type { FormatInput } from './types.js';
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** Plain SQL: the whole file runs forward. */
+export async function readPlainSql(input: FormatInput, direction: Direction = 'up'): Promise<Operation[]> {
+  const ctx = makeContext(input.path, input.text, input.dialect);
+  return readSqlRegion(ctx, 0, input.text.length, direction);
+}
+
+/** Supabase: `supabase/migrations/*.sql`, always PostgreSQL. */
+export async function readSupabase(input: FormatInput): Promise<Operation[]> {
+  return readPlainSql({ ...input, dialect: 'postgres' });
+}
+
+/** golang-migrate: `*.up.sql` runs forward, `*.down.sql` only on rollback. */
+export async function readGolangMigrate(input: FormatInput): Promise<Operation[]> {
+  return readPlainSql(input, /\.down\.sql$/i.test(input.path) ? 'down' : 'up');
+}
+
+/** Flyway: `V<ver>__x.sql` versioned and `R__x.sql` repeatable run forward; `U<ver>__x.sql` is undo. */
+export async function readFlyway(input: FormatInput): Promise<Operation[]> {
+  return readPlainSql(input, /^U[^_]*__/.test(baseName(input.path)) ? 'down' : 'up');
+}
+
+/**
+ * The SQL dialect an ORM generated, when its quoting gives it away (backticks are MySQL only;
+ * Prisma's and Drizzle's SQLite output uses PRAGMA / RedefineTables); otherwise the config's.
+ */
+export function sniffGeneratedDialect(text: string, fallback: Dialect): Dialect {
+  if (/^\s*PRAGMA\s+foreign_keys\s*=/im.test(text) || /--\s*RedefineTables/i.test(text)) return 'sqlite';
+  const backticks = (text.match(/`[A-Za-z0-9_$]+`/g) ?? []).length;
+  const doubleQuoted = (text.match(/"[A-Za-z0-9_$]+"/g) ?? []).length;
+  if (backticks > 0 && doubleQuoted === 0) return 'mysql';
+  if (doubleQuoted > 0 && backticks === 0 && fallback === 'mysql') return /AUTOINCREMENT/i.test(text) ? 'sqlite' : 'postgres';
+  return fallback;
+}
+
+/**
+ * Sections of one file that run in different directions, split at marker lines
+ * (dbmate `-- migrate:up` / `-- migrate:down`, goose `-- +goose Up` / `-- +goose Down`).
+ * Text before the first marker is ignored by both tools; we still read it as up (fail closed).
+ */
+async function readSections(ctx: ReadContext, markers: Array<{ re: RegExp; direction: Direction }>): Promise<Operation[]> {
+  const ops: Operation[] = [];
+  let direction: Direction = 'up';
+  let sectionStart = 0;
+  let offset = 0;
+  const text = ctx.text;
+  while (offset <= text.length) {
+    const nl = text.indexOf('\n', offset);
+    const end = nl === -1 ? text.length : nl;
+    const line = text.slice(offset, end);
+    const marker = markers.find((m) => m.re.test(line));
+    if (marker) {
+      ops.push(...(await readSqlRegion(ctx, sectionStart, offset, direction)));
+      direction = marker.direction;
+      sectionStart = nl === -1 ? text.length : nl + 1;
+    }
+    if (nl === -1) break;
+    offset = nl + 1;
+  }
+  ops.push(...(await readSqlRegion(ctx, sectionStart, text.length, direction)));
+  return sortOperations(ops);
+}
+
+export const DBMATE_UP = /^\s*--\s*migrate:up\b/;
+export const DBMATE_DOWN = /^\s*--\s*migrate:down\b/;
+export const GOOSE_UP = /^\s*--\s*\+goose\s+Up\b/i;
+export const GOOSE_DOWN = /^\s*--\s*\+goose\s+Down\b/i;
+
+/** dbmate (`-- migrate:up` / `-- migrate:down`), and goose's equivalent markers. */
+export async function readDbmate(input: FormatInput): Promise<Operation[]> {
+  const ctx = makeContext(input.path, input.text, input.dialect);
+  return readSections(ctx, [
+    { re: DBMATE_UP, direction: 'up' },
+    { re: DBMATE_DOWN, direction: 'down' },
+    { re: GOOSE_UP, direction: 'up' },
+    { re: GOOSE_DOWN, direction: 'down' },
+  ]);
+}
+
+/**
+ * Drizzle: statements separated by `--> statement-breakpoint` (drizzle-kit runs each chunk on its
+ * own, so a chunk without a trailing `;` is still one statement). Dialect from the SQL or config.
+ */
+export async function readDrizzle(input: FormatInput): Promise<Operation[]> {
+  const dialect = sniffGeneratedDialect(input.text, input.dialect);
+  const ctx = makeContext(input.path, input.text, dialect);
+  const ops: Operation[] = [];
+  const re = /-->\s*statement-breakpoint[^\n]*/g;
+  let start = 0;
+  for (let m = re.exec(input.text); m; m = re.exec(input.text)) {
+    ops.push(...(await readSqlRegion(ctx, start, m.index, 'up')));
+    start = m.index + m[0].length;
+  }
+  ops.push(...(await readSqlRegion(ctx, start, input.text.length, 'up')));
+  return ops;
+}
+
+interface PrismaWarning {
+  kind: 'drop-column' | 'drop-table' | 'alter-column-type';
+  table: string;
+  column?: string;
+  fromType?: string;
+  toType?: string;
+  line: number;
+  text: string;
+}
+
+/** Prisma's "Warnings:" block comment at the top of a generated migration. */
+export function prismaWarnings(ctx: ReadContext): PrismaWarning[] {
+  const warnings: PrismaWarning[] = [];
+  for (let line = 1; line <= ctx.lines.lineCount; line++) {
+    const text = ctx.lines.lineText(line);
+    let m = /You are about to drop the column `([^`]+)` on the `([^`]+)` table/.exec(text);
+    if (m) {
+      warnings.push({ kind: 'drop-column', column: m[1], table: m[2], line, text: text.trim() });
+      continue;
+    }
+    m = /You are about to drop the `([^`]+)` table/.exec(text);
+    if (m) {
+      warnings.push({ kind: 'drop-table', table: m[1], line, text: text.trim() });
+      continue;
+    }
+    m = /You are about to alter the column `([^`]+)` on the `([^`]+)` table/.exec(text);
+    if (m) {
+      const cast = /cast from `([^`]+)` to `([^`]+)`/.exec(text);
+      warnings.push({
+        kind: 'alter-column-type',
+        column: m[1],
+        table: m[2],
+        ...(cast ? { fromType: cast[1], toType: cast[2] } : {}),
+        line,
+        text: text.trim(),
+      });
+    }
+  }
+  return warnings;
+}
+
+const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Prisma: `prisma/migrations/<ts>_<name>/migration.sql`. The SQL is what runs, so operations come
+ * only from it; Prisma's own warnings annotate the matching operation (never a second operation),
+ * and give the old type of an altered column.
+ */
+export async function readPrisma(input: FormatInput): Promise<Operation[]> {
+  const dialect = sniffGeneratedDialect(input.text, input.dialect);
+  const ctx = makeContext(input.path, input.text, dialect);
+  const ops = await readSqlRegion(ctx, 0, input.text.length, 'up');
+  const warnings = prismaWarnings(ctx);
+  if (warnings.length === 0) return ops;
+  for (const op of ops) {
+    const t = op.target;
+    if (!t) continue;
+    const table = t.type === 'table' ? t.name : t.table;
+    const matching = warnings.filter((w) => {
+      if (!same(w.table, table)) return false;
+      if (op.kind === 'drop-table') return true; // includes SQLite's rebuild of a table to drop a column
+      if (op.kind === 'drop-column' && w.kind === 'drop-column') return same(w.column, t.name);
+      if (op.kind === 'alter-column-type' && w.kind === 'alter-column-type') return same(w.column, t.name);
+      return false;
+    });
+    if (matching.length === 0) continue;
+    const note = `Prisma warned (line ${matching.map((w) => w.line).join(', ')}): ${matching.map((w) => w.text.replace(/^-\s*/, '')).join(' ')}`;
+    op.detail = op.detail ? `${op.detail}; ${note}` : note;
+    const cast = matching.find((w) => w.fromType);
+    if (op.kind === 'alter-column-type' && cast?.fromType && !op.flags.oldType) op.flags = { ...op.flags, oldType: cast.fromType };
+  }
+  return ops;
+}

@@ -1,0 +1,16 @@
+import type { Dialect, Operation } from '../model/operation.js';
+
+/** What each format reader receives (a subset of MigrationInput). */
+export interface FormatInput {
+  /** Repository-relative path with forward slashes. */
+  path: string;
+  text: string;
+  dialect: Dialect;
+  /**
+   * Reads another file of the repository (Liquibase `sqlFile`). Receives a normalized
+   * repository-relative path; returns its text, or undefined when it does not exist.
+   */
+  resolveFile?: (repoRelativePath: string) => string | undefined;
+}
+
+export type FormatReader = (input: FormatInput) => Promise<Operation[]>;

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { readFixture, rows } from './helpers.js';
+
+describe('Alembic reader', () => {
+  it('reads op.* calls in upgrade() as up and in downgrade() as down, with schema and flags', async () => {
+    const ops = await readFixture('alembic/3f2a9c1d7e4b_drop_legacy.py');
+    expect(rows(ops)).toEqual([
+      'up drop-index sessions.ix_sessions_user_id @23',
+      'up drop-table sessions @24',
+      'up drop-column auth.users.legacy_password @25',
+      'up drop-constraint orders.orders_customer_id_fkey @26',
+      'up alter-column-type orders.total @27',
+      'up rename-column users.name @34',
+      'up rename-table old_invoices @35',
+      'down rename-table invoices @40',
+      'down drop-table audit_log @46',
+    ]);
+    const alter = ops.find((o) => o.kind === 'alter-column-type')!;
+    expect(alter.flags).toMatchObject({ newType: 'sa.Integer()', oldType: 'sa.NUMERIC(precision=12, scale=2)' });
+    expect(ops.find((o) => o.kind === 'rename-column')!.flags.newName).toBe('full_name');
+    expect(ops.find((o) => o.kind === 'drop-column')!.target).toMatchObject({ schema: 'auth', table: 'users', name: 'legacy_password' });
+    expect(ops[0].file).toBe('alembic/3f2a9c1d7e4b_drop_legacy.py');
+  });
+
+  it('reads batch_alter_table blocks, op.execute SQL in every string form, and flags dynamic code as opaque', async () => {
+    const ops = await readFixture('alembic/a1b2c3d4e5f6_batch_and_execute.py');
+    expect(rows(ops)).toEqual([
+      'up drop-index accounts.ix_accounts_email @20',
+      'up drop-column accounts.nickname @21',
+      'up alter-column-type accounts.balance @22',
+      'up drop-table tmp_import @24',
+      'up truncate page_views @25',
+      'up drop-column accounts.legacy_flag @27', // implicitly concatenated string: the line of the DROP COLUMN piece
+      'up delete-all events @28', // SQL held in a module-level variable: reported where it runs
+      'up opaque - @30', // loop variable as table name
+      'up opaque - @31', // f-string interpolating an identifier
+      'up delete-all notifications @34', // op.get_bind().execute(sa.text(...))
+      'up drop-table reporting.stale @35',
+      'down drop-constraint accounts.uq_accounts_email @40',
+      'down drop-table accounts_backup @43',
+    ]);
+    expect(ops.find((o) => o.kind === 'delete-all')!.detail).toContain('CLEANUP_SQL');
+  });
+});
