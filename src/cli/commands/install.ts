@@ -1,6 +1,23 @@
 import { DbsafeError } from '../../errors.js';
 
-// Placeholder until this command is implemented; it fails loudly, never passes.
-export async function run(..._args: unknown[]): Promise<number> {
-  throw new DbsafeError('the "install" command is not available in this build yet');
+/**
+ * `dbsafe-hooks install`: never fails an `npm install`. Outside a repository, in CI or with DBSAFE=0
+ * it says why and exits 0. Run from an npm lifecycle script (`prepare`, `postinstall`), any failure
+ * is reported and still exits 0; run by hand, a failure exits 2 like every other command.
+ */
+export async function run(options: { force?: boolean; config?: string }): Promise<number> {
+  const { install } = await import('../../hooks/install.js');
+  try {
+    const report = await install({ cwd: process.cwd(), force: options.force, configPath: options.config });
+    for (const line of report.lines) process.stdout.write(`${line}\n`);
+    for (const warning of report.warnings) process.stderr.write(`dbsafe-hooks: warning: ${warning}\n`);
+    return 0;
+  } catch (error) {
+    if (!process.env.npm_lifecycle_event) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`dbsafe-hooks: hooks not installed: ${message}\n`);
+    if (error instanceof DbsafeError && error.hint) process.stderr.write(`  ${error.hint}\n`);
+    process.stderr.write('  (exit 0 so that npm install goes on; run `npx dbsafe-hooks install` after fixing it)\n');
+    return 0;
+  }
 }

@@ -1,6 +1,7 @@
-import { DbsafeError } from '../../errors.js';
-
-// Placeholder until this command is implemented; it fails loudly, never passes.
-export async function run(..._args: unknown[]): Promise<number> {
-  throw new DbsafeError('the "uninstall" command is not available in this build yet');
+/** `dbsafe-hooks uninstall`: reverse exactly what install recorded. */
+export async function run(_options: { config?: string }): Promise<number> {
+  const { uninstall } = await import('../../hooks/uninstall.js');
+  const { lines } = await uninstall(process.cwd());
+  for (const line of lines) process.stdout.write(`${line}\n`);
+  return 0;
 }

@@ -1,0 +1,127 @@
+import path from 'node:path';
+import { loadConfig, parseConfig } from '../config/load.js';
+import { execGit } from '../git/exec-git.js';
+import { VERSION } from '../version.js';
+import { configText, proposeMigrationSets } from './config-init.js';
+import { describeManager, detectManagers } from './detect.js';
+import { readText, sha256, writeAtomic } from './files.js';
+import { integrate } from './integrate.js';
+import { findBin, locate, type Location } from './locate.js';
+import { readManifest, upsertAction, writeManifest, type InstallAction, type InstallManifest } from './manifest.js';
+import { pathspecsFor } from './pathspecs.js';
+
+export interface InstallOptions {
+  cwd: string;
+  force?: boolean;
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface InstallReport {
+  installed: boolean;
+  lines: string[];
+  /** Problems worth a non-zero exit only when the user asked explicitly (never during npm install). */
+  warnings: string[];
+}
+
+/** Why install should do nothing here (spec: never fail an npm install), or undefined to go ahead. */
+export function skipReason(env: NodeJS.ProcessEnv, force: boolean): string | undefined {
+  if (force) return undefined;
+  if (env.DBSAFE === '0') return 'DBSAFE=0 is set: skipping hook installation (use --force to install anyway).';
+  if (env.CI && env.CI !== 'false' && env.CI !== '0')
+    return 'CI is set: git hooks are not installed in CI (run `dbsafe-hooks check --base <ref>` there instead; --force installs anyway).';
+  return undefined;
+}
+
+export async function install(options: InstallOptions): Promise<InstallReport> {
+  const env = options.env ?? process.env;
+  const skip = skipReason(env, Boolean(options.force));
+  if (skip) return { installed: false, lines: [`dbsafe-hooks: ${skip}`], warnings: [] };
+  const located = await locate(options.cwd);
+  if (!located.ok) return { installed: false, lines: [`dbsafe-hooks: ${located.reason}; no hooks installed.`], warnings: [] };
+  const location = located.location;
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  const previous = readManifest(location.commonDir);
+  const actions: InstallAction[] = previous ? [...previous.actions] : [];
+
+  // 1. configuration: use the existing one, or create one from the template
+  const config = await ensureConfig(location, options.configPath, actions, lines);
+  const pathspecs = pathspecsFor(config);
+
+  // 2. ignore the backup directory and .dbsafe/
+  await ensureGitignore(location, config.backupDir, actions, lines);
+
+  // 3. the hook manager
+  const { managers } = await detectManagers(location);
+  const manager = managers[0]!;
+  lines.push(`hook manager: ${describeManager(manager)}`);
+  for (const other of managers.slice(1, -1)) lines.push(`  also found: ${describeManager(other)} (not used: the first one wins)`);
+  const shim = { pathspecs, packageDir: location.packageDir, binPath: findBin(location) };
+  const result = await integrate(manager, shim, previous);
+  for (const action of result.actions) upsertAction(actions, action);
+  lines.push(...result.messages);
+  if (result.pending.length) warnings.push(`not active yet: ${result.pending.join(', ')} (see the instructions above)`);
+  else lines.push(`hooks: pre-commit, pre-merge-commit and pre-push run dbsafe-hooks when migrations matching ${pathspecs.join(' ')} are involved`);
+
+  const manifest: InstallManifest = {
+    tool: 'dbsafe-hooks',
+    version: previous?.version ?? VERSION,
+    manager: manager.kind,
+    packageDir: location.packageDir,
+    pathspecs,
+    actions,
+  };
+  if (actions.length) writeManifest(location.commonDir, manifest);
+  return { installed: result.pending.length === 0, lines, warnings };
+}
+
+async function ensureConfig(
+  location: Location,
+  configPath: string | undefined,
+  actions: InstallAction[],
+  lines: string[],
+) {
+  const loaded = await loadConfig(location.packageRoot, location.root, configPath);
+  if (loaded.filepath) {
+    lines.push(`config: ${path.relative(location.root, loaded.filepath) || loaded.filepath}`);
+    return loaded.config;
+  }
+  const file = path.join(location.packageRoot, '.dbsaferc.json');
+  const proposed = await proposeMigrationSets(location.root, location.packageDir);
+  const text = configText(proposed);
+  const config = parseConfig(JSON.parse(text), file);
+  writeAtomic(file, text);
+  upsertAction(actions, { type: 'config-file', path: file, sha256: sha256(text) });
+  lines.push(
+    `config: created ${path.relative(location.root, file)}` +
+      (proposed.length ? ` with migrations found in ${proposed.flatMap((s) => s.glob).join(', ')}` : ' (no migration directory found: edit "migrations")'),
+  );
+  return config;
+}
+
+async function ensureGitignore(location: Location, backupDir: string, actions: InstallAction[], lines: string[]): Promise<void> {
+  const file = path.join(location.root, '.gitignore');
+  const wanted = ['.dbsafe/'];
+  const normalized = backupDir.replace(/^\.\//, '').replace(/\/+$/, '');
+  if (!normalized.startsWith('.dbsafe/') && normalized !== '.dbsafe') wanted.push(`/${normalized}/`);
+  const missing: string[] = [];
+  for (const entry of wanted) {
+    const probe = `${entry.replace(/^\//, '').replace(/\/$/, '')}/probe`;
+    const { code } = await execGit(['check-ignore', '-q', '--no-index', '--', probe], { cwd: location.root, okCodes: [1] });
+    if (code !== 0) missing.push(entry);
+  }
+  if (!missing.length) return;
+  const current = readText(file);
+  const prefix = current === undefined || current === '' || current.endsWith('\n') ? current ?? '' : `${current}\n`;
+  writeAtomic(file, `${prefix}${missing.join('\n')}\n`);
+  const before = actions.find((a) => a.type === 'gitignore' && a.path === file);
+  const recorded = before && before.type === 'gitignore' ? before : undefined;
+  upsertAction(actions, {
+    type: 'gitignore',
+    path: file,
+    lines: [...new Set([...(recorded?.lines ?? []), ...missing])],
+    createdFile: recorded?.createdFile ?? current === undefined,
+  });
+  lines.push(`.gitignore: added ${missing.join(', ')}`);
+}

@@ -1,0 +1,29 @@
+import { useColor } from '../cli/output.js';
+import { runCheck } from '../check/run-check.js';
+import { textReport } from '../reporters/text.js';
+
+/**
+ * `dbsafe-hooks hook pre-commit|pre-merge-commit [files…]`: check what is staged (the index, never
+ * the working tree). Files given by lint-staged or the pre-commit framework are only a filter;
+ * their content still comes from the index. Report on stderr; exit 1 when an error-level finding.
+ */
+export async function runPreCommitHook(options: { cwd: string; files: string[]; configPath?: string }): Promise<number> {
+  const result = await runCheck({
+    cwd: options.cwd,
+    mode: { kind: 'staged' },
+    configPath: options.configPath,
+    only: options.files.length ? options.files : undefined,
+  });
+  const errors = result.findings.filter((finding) => finding.severity === 'error').length;
+  if (result.findings.length || result.overridesUsed.length) {
+    process.stderr.write(textReport(result, { color: useColor(process.stderr) }));
+  }
+  for (const note of result.notes) process.stderr.write(`dbsafe-hooks: note: ${note}\n`);
+  if (errors) {
+    process.stderr.write(
+      'dbsafe-hooks: commit blocked. Fix the migration, or approve the operation with an override marker in the file (see help above).\n',
+    );
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,176 @@
+import { useColor } from '../cli/output.js';
+import { runCheck } from '../check/run-check.js';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { backupGate } from '../gate/pre-push.js';
+import {
+  commitSubject,
+  commitsTouching,
+  fallbackRanges,
+  filesChangedBy,
+  parsePushLines,
+  rangeFromPreCommitEnv,
+  rangesFromLines,
+  type PushRange,
+} from '../git/push-refs.js';
+import { locateRepo } from '../git/repo.js';
+import type { Finding, UsedOverride } from '../model/finding.js';
+import { textReport } from '../reporters/text.js';
+import { pathspecsFor } from './pathspecs.js';
+
+/** Commits touching migrations re-checked per push at most (a first push of a big repository). */
+export const MAX_COMMITS = 500;
+
+export interface PrePushOptions {
+  cwd: string;
+  /** argv from git: remote name (or URL) and URL. */
+  args: string[];
+  /** stdin text; undefined when stdin is a terminal (manual run). */
+  stdin: string | undefined;
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+interface PushedCommit {
+  oid: string;
+  subject: string;
+  files: Array<{ path: string; status: string }>;
+}
+
+/**
+ * pre-push: which commits are being pushed (reference §10), which of them touch migrations,
+ * re-check what those commits changed for unapproved destructive operations (pre-commit can be
+ * bypassed), then hand the migration commits to the backup gate. Changes nothing.
+ */
+export async function runPrePushHook(options: PrePushOptions): Promise<number> {
+  const env = options.env ?? process.env;
+  const repo = await locateRepo(options.cwd);
+  const { config } = await loadConfig(options.cwd, repo.root, options.configPath);
+  const pathspecs = pathspecsFor(config);
+  const remoteName = options.args[0] ?? '';
+
+  const { ranges, fallback } = await pushRanges(repo.root, remoteName, options.stdin, env);
+  const seen = new Set<string>();
+  const touching: string[] = [];
+  let truncated = false;
+  for (const range of ranges) {
+    const found = await commitsTouching(repo.root, range, pathspecs, MAX_COMMITS);
+    truncated ||= found.truncated;
+    for (const commit of found.commits) {
+      if (seen.has(commit)) continue;
+      seen.add(commit);
+      touching.push(commit);
+    }
+  }
+  const checked = touching.slice(0, MAX_COMMITS);
+  if (!checked.length) return 0;
+
+  // Re-check each commit against its parent(s).
+  const findings: Array<Finding & { commit: string }> = [];
+  const overrides: UsedOverride[] = [];
+  const sources = new Map<string, string>();
+  const pushed: PushedCommit[] = [];
+  let filesChecked = 0;
+  let operations = 0;
+  for (const commit of checked) {
+    const { parents, files } = await filesChangedBy(repo.root, commit, pathspecs);
+    pushed.push({ oid: commit, subject: await commitSubject(repo.root, commit), files });
+    if (!files.length) continue;
+    const base = parents[0] ?? repo.emptyTree;
+    const result = await runCheck({
+      cwd: repo.root,
+      mode: { kind: 'range', base, head: commit },
+      configPath: options.configPath,
+      // a merge: only what differs from every parent is the merge's own doing
+      only: parents.length > 1 ? files.map((file) => file.path) : undefined,
+    });
+    filesChecked += result.filesChecked;
+    operations += result.operations;
+    for (const finding of result.findings) findings.push({ ...finding, commit });
+    overrides.push(...result.overridesUsed);
+    for (const [file, text] of result.sources) sources.set(file, text);
+  }
+
+  const label = fallback ? `${fallback} (no ref lines on stdin)` : ranges.map((r) => r.label).join(', ');
+  process.stderr.write(
+    `dbsafe-hooks: ${checked.length} pushed commit(s) touch migrations (${label}); re-checked ${filesChecked} file(s).\n`,
+  );
+  if (truncated) {
+    process.stderr.write(`dbsafe-hooks: note: more than ${MAX_COMMITS} commits touch migrations; only the newest ${MAX_COMMITS} were re-checked.\n`);
+  }
+  const errors = findings.filter((finding) => finding.severity === 'error');
+  if (findings.length || overrides.length) {
+    const report = textReport(
+      { findings: dedupe(findings), overridesUsed: dedupeOverrides(overrides), filesChecked, operations, sources },
+      { color: useColor(process.stderr) },
+    );
+    process.stderr.write(report);
+  }
+  if (errors.length) {
+    const commits = [...new Set(errors.map((finding) => finding.commit.slice(0, 12)))].join(', ');
+    process.stderr.write(
+      `dbsafe-hooks: push blocked: commit(s) ${commits} add destructive operations without an approved override ` +
+        '(pre-commit was skipped or bypassed for them).\n' +
+        '  Fix: add an override marker naming the object and a reason to the migration (or remove the operation) in a new commit, then push again.\n',
+    );
+    if (fallback) process.stderr.write(stdinHint());
+    return 1;
+  }
+
+  const decision = await backupGate({
+    cwd: repo.root,
+    config: config as Config,
+    pushed: { commits: pushed, destructive: findings.length > 0 || overrides.length > 0 },
+  });
+  for (const line of decision.report) process.stderr.write(`dbsafe-hooks: ${line}\n`);
+  if (!decision.ok) {
+    if (fallback) process.stderr.write(stdinHint());
+    return 1;
+  }
+  return 0;
+}
+
+function stdinHint(): string {
+  return (
+    '  note: git gave this hook no ref lines, so the current branch was checked instead. If another command in the\n' +
+    '  same hook reads stdin first, put dbsafe-hooks first (or save stdin to a file, see `npx dbsafe-hooks install`).\n'
+  );
+}
+
+/** Ranges for this push: pre-commit framework env, stdin lines, or the current-branch fallback. */
+async function pushRanges(
+  root: string,
+  remoteName: string,
+  stdin: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<{ ranges: PushRange[]; fallback?: string }> {
+  const fromFramework = await rangeFromPreCommitEnv(root, env);
+  if (fromFramework) return { ranges: fromFramework };
+  const lines = parsePushLines(stdin ?? '');
+  if (lines.length) return { ranges: (await rangesFromLines(root, remoteName, lines)).ranges };
+  const ranges = await fallbackRanges(root);
+  return { ranges, fallback: ranges[0]?.label ?? 'HEAD' };
+}
+
+/** The same finding reached through several commits (a file changed twice) is reported once. */
+function dedupe(findings: Array<Finding & { commit: string }>): Finding[] {
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const finding of findings) {
+    const key = `${finding.file}:${finding.line}:${finding.column}:${finding.rule}:${finding.commit}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ ...finding, message: `${finding.message} (commit ${finding.commit.slice(0, 12)})` });
+  }
+  return out;
+}
+
+function dedupeOverrides(overrides: UsedOverride[]): UsedOverride[] {
+  const seen = new Set<string>();
+  return overrides.filter((o) => {
+    const key = `${o.file}:${o.line}:${o.rule}:${o.object ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,143 @@
+import { shQuote } from './pathspecs.js';
+
+/**
+ * The shell that git (or husky, lefthook, simple-git-hooks) runs. POSIX sh, LF only.
+ * pre-commit / pre-merge-commit first ask git whether any migration is staged; when none is, node
+ * never starts. When migrations are staged but node cannot be found (GUI clients often have a
+ * minimal PATH), the commit is blocked with a message: fail closed only when it matters (C25).
+ */
+
+export const HOOKS = ['pre-commit', 'pre-merge-commit', 'pre-push'] as const;
+export type HookName = (typeof HOOKS)[number];
+
+export const BEGIN = '# >>> dbsafe-hooks >>>';
+export const END = '# <<< dbsafe-hooks <<<';
+export const CHAIN_SUFFIX = '.pre-dbsafe';
+
+export interface ShimOptions {
+  /** Pathspecs of migration files (`:(top,glob)…`), from the config at install time. */
+  pathspecs: string[];
+  /** Package directory relative to the repository root ('' at the root). Commands run there (config lookup). */
+  packageDir: string;
+  /** Root-relative path of the installed `node_modules/.bin/dbsafe-hooks`. */
+  binPath: string;
+}
+
+function rootPath(rel: string): string {
+  return rel ? `"$dbsafe_root"/${shQuote(rel)}` : '"$dbsafe_root"';
+}
+
+/** The command that runs the CLI from the package directory (installed bin, else `npx --no`, never bare npx). */
+function runLines(hook: HookName, options: ShimOptions, indent: string, stdin = ''): string[] {
+  const bin = rootPath(options.binPath);
+  const dir = rootPath(options.packageDir);
+  const fail = hook === 'pre-push' ? `{ dbsafe_rc=$?; rm -f "$dbsafe_in"; exit $dbsafe_rc; }` : 'exit $?';
+  return [
+    `${indent}if [ -x ${bin} ]; then`,
+    `${indent}  (cd ${dir} && exec ${bin} hook ${hook} "$@")${stdin} || ${fail}`,
+    `${indent}else`,
+    `${indent}  (cd ${dir} && exec npx --no -- dbsafe-hooks hook ${hook} "$@")${stdin} || ${fail}`,
+    `${indent}fi`,
+  ];
+}
+
+const NO_NODE_COMMIT = [
+  `echo "dbsafe-hooks: migrations are staged, but node is not on the PATH this git client gives hooks, so they cannot be checked. Commit blocked." >&2`,
+  `echo "  Fix: run 'npx dbsafe-hooks doctor' for how to make node visible to git. Skip once (at your own risk): git commit --no-verify" >&2`,
+];
+const NO_NODE_PUSH = [
+  `echo "dbsafe-hooks: node is not on the PATH this git client gives hooks, so the pushed migrations cannot be checked. Push blocked." >&2`,
+  `echo "  Fix: run 'npx dbsafe-hooks doctor' for how to make node visible to git. Skip once (at your own risk): git push --no-verify" >&2`,
+];
+
+/** The marked block (without shebang), as appended to husky files and written into plain shims. */
+export function hookBlock(hook: HookName, options: ShimOptions): string {
+  const lines = [BEGIN, '# Added by `npx dbsafe-hooks install`; `npx dbsafe-hooks uninstall` removes this block.'];
+  if (hook === 'pre-push') {
+    // dbsafe reads the ref lines from a saved copy; afterwards the rest of this script reads the same
+    // copy on its stdin (git lfs pre-push and other consumers still see every line).
+    lines.push(
+      'dbsafe_in=$(mktemp) || exit 2',
+      'cat > "$dbsafe_in"',
+      'dbsafe_root=$(git rev-parse --show-toplevel) || exit 2',
+      'if ! command -v node >/dev/null 2>&1; then',
+      '  if [ -s "$dbsafe_in" ]; then',
+      ...NO_NODE_PUSH.map((l) => `    ${l}`),
+      '    rm -f "$dbsafe_in"; exit 1',
+      '  fi',
+      'else',
+      ...runLines(hook, options, '  ', ' < "$dbsafe_in"'),
+      'fi',
+      'exec < "$dbsafe_in"',
+      'rm -f "$dbsafe_in" 2>/dev/null || :',
+    );
+  } else {
+    const specs = options.pathspecs.map(shQuote).join(' ');
+    lines.push(
+      `if ! git diff --cached --quiet -- ${specs}; then`,
+      '  dbsafe_root=$(git rev-parse --show-toplevel) || exit 2',
+      '  if ! command -v node >/dev/null 2>&1; then',
+      ...NO_NODE_COMMIT.map((l) => `    ${l}`),
+      '    exit 1',
+      '  fi',
+      ...runLines(hook, options, '  '),
+      'fi',
+    );
+  }
+  lines.push(END);
+  return `${lines.join('\n')}\n`;
+}
+
+/** A complete hook file for a hooks directory; a moved-aside foreign hook runs after dbsafe. */
+export function plainHookScript(hook: HookName, options: ShimOptions): string {
+  return [
+    '#!/bin/sh',
+    hookBlock(hook, options).trimEnd(),
+    `# a hook that was here before dbsafe-hooks was installed keeps running (its exit code counts)`,
+    `if [ -x "$0${CHAIN_SUFFIX}" ]; then exec "$0${CHAIN_SUFFIX}" "$@"; fi`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * One shell line for managers whose config holds a command string (lefthook `run:`, simple-git-hooks).
+ * `args` is how that manager passes git's arguments ("$@" in a script, {0} in lefthook).
+ */
+export function inlineCommand(hook: HookName, options: ShimOptions, args = '"$@"'): string {
+  const bin = options.binPath;
+  const cd = options.packageDir ? `cd ${shQuote(options.packageDir)} && ` : '';
+  const binFromPkg = options.packageDir ? relativeFrom(options.packageDir, bin) : bin;
+  const run = `${cd}{ if [ -x ${shQuote(binFromPkg)} ]; then ${shQuote(binFromPkg)} hook ${hook} ${args}; else npx --no -- dbsafe-hooks hook ${hook} ${args}; fi; }`;
+  if (hook === 'pre-push') return run;
+  return `git diff --cached --quiet -- ${options.pathspecs.map(shQuote).join(' ')} || { ${run}; }`;
+}
+
+function relativeFrom(fromDir: string, target: string): string {
+  const up = fromDir.split('/').filter(Boolean).map(() => '..');
+  return [...up, target].join('/');
+}
+
+/** Remove our marked block(s) from a script; returns the text unchanged when there is none. */
+export function removeBlock(text: string): string {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  let inside = false;
+  for (const line of lines) {
+    if (line.trim() === BEGIN) inside = true;
+    else if (line.trim() === END && inside) inside = false;
+    else if (!inside) out.push(line);
+  }
+  return out.join('\n');
+}
+
+export function hasBlock(text: string): boolean {
+  return text.includes(BEGIN) && text.includes(END);
+}
+
+/** The text of our block inside a script, if any (to compare with what install would write). */
+export function extractBlock(text: string): string | undefined {
+  const start = text.indexOf(BEGIN);
+  const end = text.indexOf(END, start);
+  if (start < 0 || end < 0) return undefined;
+  return `${text.slice(start, end + END.length)}\n`;
+}
