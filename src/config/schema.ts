@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { protectedEntryProblems } from '../policy/protected.js';
+import { ruleConfigProblems } from '../policy/severity.js';
 
 /**
  * The single source of truth for configuration. `schema.json` is generated from it at build time
@@ -70,13 +72,35 @@ export const configSchema = z.strictObject({
   /** Default SQL dialect. */
   dialect: dialectSchema.default('postgres'),
   /** Objects whose destruction always blocks unless an override names them. */
-  protected: protectedSchema.default([]),
+  protected: protectedSchema
+    .superRefine((value, ctx) => {
+      // Each entry must have the parts its kind allows (e.g. columns: "table.column").
+      for (const [key, message] of protectedEntryProblems({ protected: value, external: [] })) {
+        ctx.addIssue({ code: 'custom', message, path: key.split('.').slice(1) });
+      }
+    })
+    .default([]),
   /** Tables managed outside the ORM (auth libraries' `session`, `account`...): protected, and said so. */
-  external: z.array(z.string().min(1)).default([]),
+  external: z
+    .array(z.string().min(1))
+    .superRefine((value, ctx) => {
+      for (const [key, message] of protectedEntryProblems({ protected: [], external: value })) {
+        ctx.addIssue({ code: 'custom', message, path: key.split('.').slice(1) });
+      }
+    })
+    .default([]),
   /** Whether an unqualified protected name matches the object in any schema (else only the default schema). */
   unqualifiedMatchesAnySchema: z.boolean().default(true),
   /** Severity per rule id. */
-  rules: z.record(z.string(), severitySchema).default({}),
+  rules: z
+    .record(z.string(), severitySchema)
+    .superRefine((value, ctx) => {
+      // Unknown rule ids are typos, and protected-object cannot be lowered.
+      for (const [key, message] of ruleConfigProblems(value)) {
+        ctx.addIssue({ code: 'custom', message, path: [key.slice('rules.'.length)] });
+      }
+    })
+    .default({}),
   /** Operations that only run on rollback: reported at this severity at most. */
   down: severitySchema.default('warn'),
   overrides: z

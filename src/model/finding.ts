@@ -10,6 +10,8 @@ export interface UsedOverride {
   object?: string;
   reason: string;
   fileWide: boolean;
+  /** Lines of the operations this marker silenced (absent for file-level findings such as edited-applied-migration). */
+  operationLines?: number[];
 }
 
 /** A rule's verdict on one operation (or on a marker), after policy decided its severity. */

@@ -1,0 +1,325 @@
+import type { Config } from '../config/schema.js';
+import type { Finding, UsedOverride } from '../model/finding.js';
+import type { Dialect, Operation } from '../model/operation.js';
+import type { Report, RuleContext } from '../rules/create-rule.js';
+import { isRuleId, NOT_OVERRIDABLE, type RuleId } from '../rules/ids.js';
+import { OPERATION_RULES, POLICY_RULES } from '../rules/index.js';
+import { commentStyleFor, parseMarkers, reasonSeparator, type Marker, type MarkerItem } from './markers.js';
+import { displayName, schemaMatches, segmentMatches } from './names.js';
+import { buildProtection, type Protection } from './protected.js';
+import { assertRuleConfig, closestRuleId, resolveSeverity } from './severity.js';
+
+export interface SourceFile {
+  path: string;                 // repo-relative, forward slashes
+  text: string;                 // the file text (markers are read from it; comment syntax by file type)
+  operations: Operation[];      // everything the reader found
+  /** Operations already present in the committed version of a modified file: markers may attach to them
+   *  (so they are not "unused"), but they produce no findings. */
+  preexisting?: ReadonlySet<Operation>;
+  /** Set when a migration that already exists on the base branch is modified, deleted or renamed. */
+  edit?: { change: 'modified' | 'deleted' | 'renamed'; from?: string };
+}
+
+/** What the help suggests as the reason, and what is refused when pasted unchanged. */
+export const REASON_PLACEHOLDER = '<why this is safe>';
+
+/** A marker whose items are valid and whose reason is good enough: it can cover operations. */
+interface ActiveMarker {
+  marker: Marker;
+  items: Array<MarkerItem & { used: boolean; bareForProtected?: boolean }>;
+}
+
+/**
+ * Judge every operation of every file: the operation's rule, protected objects, override markers,
+ * severity from config and direction. Pure: no I/O. Throws ConfigError for an invalid `rules` or
+ * `protected` configuration.
+ */
+export function evaluate(files: SourceFile[], config: Config): { findings: Finding[]; overridesUsed: UsedOverride[] } {
+  assertRuleConfig(config);
+  const protection = buildProtection(config);
+  const findings: Finding[] = [];
+  const overridesUsed: UsedOverride[] = [];
+  for (const file of files) {
+    const result = evaluateFile(file, config, protection);
+    findings.push(...result.findings);
+    overridesUsed.push(...result.overridesUsed);
+  }
+  return { findings, overridesUsed };
+}
+
+function normalizeDialect(dialect: string | undefined): Dialect {
+  if (dialect === 'mysql' || dialect === 'mariadb') return 'mysql';
+  if (dialect === 'sqlite') return 'sqlite';
+  return 'postgres';
+}
+
+function evaluateFile(file: SourceFile, config: Config, protection: Protection) {
+  const findings: Finding[] = [];
+  const overridesUsed: UsedOverride[] = [];
+  const fileDialect = normalizeDialect(file.operations.find((op) => op.dialect)?.dialect ?? config.dialect);
+  const style = commentStyleFor(file.path);
+  const separator = reasonSeparator(style);
+  const markerBody = (directive: string, rule: string, object?: string) =>
+    `dbsafe:${directive} ${rule}${object === undefined ? '' : `(${object})`}${separator} ${REASON_PLACEHOLDER}`;
+  const contextFor = (dialect: Dialect): RuleContext => ({
+    dialect,
+    markerLine: (rule, object) => style.comment(markerBody('allow', rule, object)),
+    fileMarkerLine: (rule) => style.comment(markerBody('allow-file', rule)),
+  });
+  const context = contextFor(fileDialect);
+  const lines = file.text.split(/\r\n|\r|\n/);
+  const anySchema = config.unqualifiedMatchesAnySchema ?? true;
+
+  /** Report a policy finding about a marker or the file (up direction: they always apply). */
+  const policyFinding = (id: RuleId, report: Report, line: number, column: number) => {
+    const rule = POLICY_RULES[id as keyof typeof POLICY_RULES];
+    const severity = resolveSeverity(config, id, rule.meta.defaultSeverity, report.severity, 'up');
+    if (severity === 'off') return;
+    findings.push({
+      rule: id,
+      severity,
+      message: report.message,
+      help: report.help,
+      docs: rule.meta.docs,
+      file: file.path,
+      line,
+      column,
+      statement: lines[line - 1]?.trim(),
+      statementLine: line,
+    });
+  };
+
+  // 1. Markers: syntax, rule ids, reasons.
+  const { markers, malformed } = parseMarkers(file.text, file.path);
+  for (const bad of malformed) {
+    policyFinding('unknown-override', POLICY_RULES['unknown-override'].check({ text: bad.text, problem: bad.problem }, context)!, bad.line, bad.column);
+  }
+  const active: ActiveMarker[] = [];
+  const minReason = config.overrides?.minReasonLength ?? 10;
+  for (const marker of markers) {
+    const items: ActiveMarker['items'] = [];
+    for (const item of marker.items) {
+      const problem = itemProblem(item);
+      if (problem) {
+        policyFinding('unknown-override', POLICY_RULES['unknown-override'].check({ text: item.text, problem }, context)!, marker.line, marker.column);
+      } else {
+        items.push({ ...item, used: false });
+      }
+    }
+    if (items.length === 0) continue;
+    const reason = marker.reason ?? '';
+    const reasonProblem =
+      reason === ''
+        ? 'missing'
+        : reason === REASON_PLACEHOLDER || /^<.*>$/.test(reason)
+          ? 'placeholder'
+          : reason.length < minReason
+            ? 'short'
+            : undefined;
+    if (reasonProblem) {
+      const subject = { marker: { ...marker, items }, problem: reasonProblem, minLength: minReason } as const;
+      policyFinding('override-missing-reason', POLICY_RULES['override-missing-reason'].check(subject, context)!, marker.line, marker.column);
+      continue; // Ignored: what it was meant to allow stays blocked (and it is not also "unused").
+    }
+    active.push({ marker, items });
+  }
+
+  // 2. Which operations each line marker covers.
+  const operations = [...file.operations].sort((a, b) => a.line - b.line || a.column - b.column);
+  const scopes = new Map<ActiveMarker, Set<Operation>>();
+  for (const entry of active) {
+    scopes.set(entry, entry.marker.fileWide ? new Set(operations) : markerScope(entry.marker.line, operations));
+  }
+  const markersFor = (op: Operation) => active.filter((entry) => scopes.get(entry)!.has(op));
+
+  // 3. Each operation: its rule, protection, override.
+  for (const op of operations) {
+    const dialect = normalizeDialect(op.dialect ?? fileDialect);
+    const opContext = contextFor(dialect);
+    const candidates = markersFor(op);
+    const match = protection.match(op, dialect);
+    const covers = (item: MarkerItem) => {
+      if (match) {
+        return (item.rule === op.kind || item.rule === 'protected-object') && item.segments !== undefined &&
+          objectMatches(item, op, dialect, anySchema);
+      }
+      return item.rule === op.kind && (item.segments === undefined || objectMatches(item, op, dialect, anySchema));
+    };
+    const covering = candidates.flatMap((entry) => entry.items.filter(covers).map((item) => ({ entry, item })));
+    for (const { item } of covering) item.used = true;
+
+    if (file.preexisting?.has(op)) continue;
+
+    const rule = OPERATION_RULES[op.kind];
+    const report = rule?.check(op, opContext);
+    if (!rule || !report) continue;
+
+    let id: RuleId = op.kind;
+    let finalReport = report;
+    let severity;
+    if (match) {
+      const bare = candidates.flatMap((entry) => entry.items).find((item) => item.rule === op.kind && !item.segments);
+      if (bare && !covering.length) (bare as ActiveMarker['items'][number]).bareForProtected = true;
+      id = 'protected-object';
+      finalReport = POLICY_RULES['protected-object'].check(
+        { operation: op, match, operationMessage: report.message, bareMarker: bare?.text },
+        opContext,
+      )!;
+      severity = resolveSeverity(config, id, 'error', undefined, op.direction);
+    } else {
+      severity = resolveSeverity(config, id, rule.meta.defaultSeverity, report.severity, op.direction);
+    }
+    if (severity === 'off') continue;
+
+    const object = op.target ? displayName(op.target, dialect) : undefined;
+    if (covering.length) {
+      for (const { entry, item } of covering) {
+        recordOverride(overridesUsed, {
+          file: file.path,
+          line: entry.marker.line,
+          rule: item.rule,
+          object,
+          reason: entry.marker.reason ?? '',
+          fileWide: entry.marker.fileWide,
+        }, op.line);
+      }
+      continue;
+    }
+    findings.push({
+      rule: id,
+      severity,
+      message: finalReport.message,
+      help: finalReport.help,
+      docs: (id === 'protected-object' ? POLICY_RULES['protected-object'] : rule).meta.docs,
+      file: op.file || file.path,
+      line: op.line,
+      column: op.column,
+      statement: op.statement,
+      statementLine: op.statementLine,
+      operation: op,
+      ...(match && object !== undefined ? { protectedObject: object } : {}),
+    });
+  }
+
+  // 4. A migration already applied on the base branch was changed.
+  if (file.edit) {
+    const fileItems = active
+      .filter((entry) => entry.marker.fileWide)
+      .flatMap((entry) => entry.items.filter((i) => i.rule === 'edited-applied-migration').map((item) => ({ entry, item })));
+    const rule = POLICY_RULES['edited-applied-migration'];
+    const severity = resolveSeverity(config, rule.meta.id, rule.meta.defaultSeverity, undefined, 'up');
+    if (fileItems.length) {
+      for (const { entry, item } of fileItems) {
+        item.used = true;
+        if (severity !== 'off') {
+          recordOverride(overridesUsed, {
+            file: file.path,
+            line: entry.marker.line,
+            rule: item.rule,
+            reason: entry.marker.reason ?? '',
+            fileWide: true,
+          });
+        }
+      }
+    } else {
+      const report = rule.check({ file: file.path, change: file.edit.change, from: file.edit.from }, context)!;
+      policyFinding(rule.meta.id, report, 1, 1);
+    }
+  }
+
+  // 5. Markers that covered nothing.
+  for (const entry of active) {
+    for (const item of entry.items) {
+      if (item.used) continue;
+      const note = item.bareForProtected
+        ? `the operation it precedes is on a protected object, which a marker must name (e.g. ${item.rule}(name))`
+        : item.rule === 'edited-applied-migration' && !entry.marker.fileWide
+          ? 'edited-applied-migration is allowed with dbsafe:allow-file'
+          : undefined;
+      const report = POLICY_RULES['unused-override'].check({ item: item.text, fileWide: entry.marker.fileWide, note }, context)!;
+      policyFinding('unused-override', report, entry.marker.line, entry.marker.column);
+    }
+  }
+
+  findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+  return { findings, overridesUsed };
+}
+
+/** Why a marker item can never cover anything (reported as unknown-override), if so. */
+function itemProblem(item: MarkerItem): string | undefined {
+  if (!isRuleId(item.rule)) {
+    const near = closestRuleId(item.rule);
+    return `there is no rule "${item.rule}"${near ? ` (did you mean "${near}"?)` : ''}`;
+  }
+  if (NOT_OVERRIDABLE.includes(item.rule)) {
+    return `"${item.rule}" is about markers themselves and cannot be allowed by one (set its severity in config \`rules\`)`;
+  }
+  if (item.rule === 'protected-object' && !item.segments) {
+    return 'protected-object must name the object, e.g. protected-object(users)';
+  }
+  return undefined;
+}
+
+/**
+ * The operations a line marker covers. On a line that has operations: those operations.
+ * Otherwise: the next statement that has an operation, from the marker's line on (so a marker
+ * between two sub-commands of one ALTER TABLE covers only the ones after it).
+ */
+export function markerScope(line: number, sorted: readonly Operation[]): Set<Operation> {
+  const sameLine = sorted.filter((op) => op.line === line);
+  if (sameLine.length) return new Set(sameLine);
+  const next = sorted.find((op) => op.line > line);
+  if (!next) return new Set();
+  return new Set(
+    sorted.filter(
+      (op) => op.line > line && op.statementLine === next.statementLine && op.statement === next.statement && op.file === next.file,
+    ),
+  );
+}
+
+/**
+ * Does the object named in a marker (exact names, no globs) denote the operation's target?
+ * Read from the right: the object's name, then its table (columns, constraints, triggers; for
+ * indexes the part before may be the schema or the table), then the schema, which follows the same
+ * rules as config `protected` (unqualified matches any schema unless unqualifiedMatchesAnySchema is false).
+ */
+export function objectMatches(item: MarkerItem, op: Operation, dialect: Dialect, anySchema: boolean): boolean {
+  const target = op.target;
+  const segments = item.segments;
+  if (!target || !segments || segments.length === 0) return false;
+  const name = segments[segments.length - 1];
+  if (!segmentMatches(name, target.name, dialect, false)) return false;
+  const rest = segments.slice(0, -1);
+  const schemaOk = (segment: (typeof rest)[number] | undefined) =>
+    schemaMatches(segment, target.schema, dialect, anySchema, false);
+  const tableOk = (segment: (typeof rest)[number]) =>
+    target.table !== undefined && segmentMatches(segment, target.table, dialect, false);
+  switch (target.type) {
+    case 'column':
+    case 'constraint':
+    case 'trigger':
+      if (rest.length === 0) return schemaOk(undefined);
+      if (rest.length > 2) return false;
+      return tableOk(rest[rest.length - 1]) && schemaOk(rest.length === 2 ? rest[0] : undefined);
+    case 'index':
+      if (rest.length === 0) return schemaOk(undefined);
+      if (rest.length === 1) return tableOk(rest[0]) || schemaOk(rest[0]);
+      if (rest.length === 2) return tableOk(rest[1]) && schemaOk(rest[0]);
+      return false;
+    default:
+      if (rest.length > 1) return false;
+      return schemaOk(rest[0]);
+  }
+}
+
+/** One entry per marker item and object; repeated uses add the operation's line. */
+function recordOverride(list: UsedOverride[], entry: UsedOverride, operationLine?: number): void {
+  const existing = list.find(
+    (o) => o.file === entry.file && o.line === entry.line && o.rule === entry.rule && o.object === entry.object,
+  );
+  const target = existing ?? entry;
+  if (!existing) list.push(entry);
+  if (operationLine !== undefined) {
+    target.operationLines = [...(target.operationLines ?? []), operationLine].filter((v, i, a) => a.indexOf(v) === i);
+  }
+}

@@ -1,0 +1,199 @@
+import { splitName, type Segment } from './names.js';
+
+/**
+ * Override markers, read from comments in the file's own comment syntax.
+ *
+ *   marker    := "dbsafe:allow" | "dbsafe:allow-file", then whitespace, items, then an optional reason
+ *   items     := item { "," item }
+ *   item      := rule-id [ "(" object ")" ]          rule-id: lower-case letters, digits, "-"
+ *   object    := name { "." name }                    name: bare, "double quoted" or `backticked`
+ *   reason    := ( "--" | "—" | ":" ) text            (":" because XML comments may not contain "--")
+ *
+ * Only syntax is decided here; rule ids, reasons and objects are judged by the policy.
+ */
+
+export interface MarkerItem {
+  rule: string;
+  /** The object as written between the parentheses. */
+  object?: string;
+  segments?: Segment[];
+  /** The item as written, e.g. `drop-table(users)`. */
+  text: string;
+}
+
+export interface Marker {
+  line: number;
+  column: number;
+  fileWide: boolean;
+  items: MarkerItem[];
+  /** Text after the separator, trimmed; undefined when there is no separator. */
+  reason?: string;
+  /** The marker as written, from `dbsafe:` on. */
+  text: string;
+}
+
+export interface MalformedMarker {
+  line: number;
+  column: number;
+  text: string;
+  problem: string;
+}
+
+export interface CommentStyle {
+  /** Comment openers that may hold a marker in this file. */
+  openers: readonly string[];
+  /** Write a marker body as a comment line of this file. */
+  comment(body: string): string;
+}
+
+const SQL: CommentStyle = { openers: ['--', '/*', '#'], comment: (b) => `-- ${b}` };
+const HASH: CommentStyle = { openers: ['#', '--', '/*'], comment: (b) => `# ${b}` };
+const SLASH: CommentStyle = { openers: ['//', '/*', '--'], comment: (b) => `// ${b}` };
+const XML: CommentStyle = { openers: ['<!--', '--', '/*'], comment: (b) => `<!-- ${b} -->` };
+const ANY: CommentStyle = { openers: ['--', '#', '//', '/*', '<!--'], comment: (b) => `-- ${b}` };
+
+/**
+ * The comment syntax of a file, from its extension. SQL `--` and `/* *\/` are accepted in every host
+ * language too, because migrations embed SQL strings (op.execute, knex.raw, <sql>) that carry them.
+ */
+export function commentStyleFor(path: string): CommentStyle {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase();
+  switch (ext) {
+    case 'sql':
+      return SQL;
+    case 'py':
+    case 'rb':
+    case 'yaml':
+    case 'yml':
+    case 'toml':
+      return HASH;
+    case 'js':
+    case 'mjs':
+    case 'cjs':
+    case 'ts':
+    case 'mts':
+    case 'cts':
+    case 'go':
+    case 'java':
+    case 'kt':
+    case 'json':
+      return SLASH;
+    case 'xml':
+      return XML;
+    default:
+      return ANY;
+  }
+}
+
+/** In XML the reason separator is ":" (a comment may not contain "--"). */
+export function reasonSeparator(style: CommentStyle): string {
+  return style === XML ? ':' : ' --';
+}
+
+// An opener, optional spaces (and extra `*` for `/**`), then `dbsafe:` and a word.
+const MARKER_START = /(<!--|--|#|\/\/|\/\*+)[ \t]*dbsafe:([A-Za-z][A-Za-z-]*)/;
+const RULE_ID = /^[a-z][a-z0-9-]*/;
+
+/** Find and parse every marker in a file's text. */
+export function parseMarkers(text: string, path: string): { markers: Marker[]; malformed: MalformedMarker[] } {
+  const style = commentStyleFor(path);
+  const markers: Marker[] = [];
+  const malformed: MalformedMarker[] = [];
+  const lines = text.split(/\r\n|\r|\n/);
+  lines.forEach((lineText, index) => {
+    if (!lineText.includes('dbsafe:')) return;
+    const found = findMarkerStart(lineText, style);
+    if (!found) return;
+    const line = index + 1;
+    const column = found.index + 1;
+    let body = lineText.slice(found.bodyStart);
+    // Close of a block comment on the same line.
+    if (found.opener.startsWith('/*')) body = body.replace(/\*+\/.*$/, '');
+    if (found.opener === '<!--') body = body.replace(/-->.*$/, '');
+    body = body.trimEnd();
+    const written = `dbsafe:${found.directive}${body}`.trim();
+    const directive = found.directive;
+    if (directive !== 'allow' && directive !== 'allow-file') {
+      malformed.push({
+        line,
+        column,
+        text: written,
+        problem: `unknown directive "dbsafe:${directive}" (use dbsafe:allow or dbsafe:allow-file)`,
+      });
+      return;
+    }
+    const result = parseBody(body);
+    if ('problem' in result) {
+      malformed.push({ line, column, text: written, problem: result.problem });
+      return;
+    }
+    markers.push({ line, column, fileWide: directive === 'allow-file', items: result.items, reason: result.reason, text: written });
+  });
+  return { markers, malformed };
+}
+
+function findMarkerStart(lineText: string, style: CommentStyle) {
+  let from = 0;
+  while (from < lineText.length) {
+    const match = MARKER_START.exec(lineText.slice(from));
+    if (!match) return undefined;
+    const opener = match[1].startsWith('/*') ? '/*' : match[1];
+    const index = from + match.index;
+    if (style.openers.includes(opener)) {
+      return { index, opener: match[1], directive: match[2], bodyStart: index + match[0].length };
+    }
+    from = index + match[0].length;
+  }
+  return undefined;
+}
+
+function parseBody(body: string): { items: MarkerItem[]; reason?: string } | { problem: string } {
+  if (body.trim() === '') return { problem: 'no rule named: write e.g. "dbsafe:allow drop-table(users) -- reason"' };
+  if (!/^\s/.test(body)) return { problem: `expected a space after the directive, found "${body.slice(0, 20)}"` };
+  let rest = body.trimStart();
+  const items: MarkerItem[] = [];
+  for (;;) {
+    const id = RULE_ID.exec(rest);
+    if (!id) return { problem: `expected a rule id (such as drop-table) at "${rest.slice(0, 20)}"` };
+    let itemText = id[0];
+    rest = rest.slice(id[0].length);
+    let object: string | undefined;
+    let segments: Segment[] | undefined;
+    if (rest.startsWith('(')) {
+      const close = closingParen(rest);
+      if (close === -1) return { problem: `missing ")" after "${itemText}${rest.slice(0, 20)}"` };
+      object = rest.slice(1, close).trim();
+      segments = splitName(object);
+      if (!segments) return { problem: `"${object}" is not an object name (write e.g. users, public.users or orders.total)` };
+      itemText += `(${object})`;
+      rest = rest.slice(close + 1);
+    }
+    items.push({ rule: id[0], object, segments, text: itemText });
+    rest = rest.trimStart();
+    if (rest.startsWith(',')) {
+      rest = rest.slice(1).trimStart();
+      continue;
+    }
+    break;
+  }
+  if (rest === '') return { items };
+  for (const separator of ['--', '—', ':']) {
+    if (rest.startsWith(separator)) return { items, reason: rest.slice(separator.length).trim() };
+  }
+  return {
+    problem: `unexpected "${rest.slice(0, 20)}" after "${items[items.length - 1].text}": separate rules with "," and put the reason after " -- "`,
+  };
+}
+
+/** Index of the ")" closing the "(" at 0, skipping quoted names. */
+function closingParen(text: string): number {
+  let quote: string | undefined;
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === '`') quote = c;
+    else if (c === ')') return i;
+  }
+  return -1;
+}

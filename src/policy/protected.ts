@@ -1,0 +1,222 @@
+import type { Config } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import type { Dialect, ObjectRef, Operation } from '../model/operation.js';
+import { schemaMatches, segmentMatches, splitName, type Segment } from './names.js';
+
+/** One entry of config `protected` / `external`, parsed into its parts. */
+interface Pattern {
+  /** The entry as the user wrote it, quoted back in messages. */
+  source: string;
+  /** Config key it came from, e.g. `protected.columns`. */
+  key: string;
+  schema?: Segment;
+  table?: Segment;
+  name: Segment;
+  external: boolean;
+}
+
+/** Why an operation touches a protected object. */
+export interface ProtectedMatch {
+  /** The config entry that matched, as written. */
+  pattern: string;
+  /** Config key of that entry (`protected`, `protected.columns`, `external`...). */
+  key: string;
+  /** Listed in `external`: managed outside the ORM. */
+  external: boolean;
+  /** What is protected: the object itself, or the table / schema / database that contains it. */
+  via: 'object' | 'table' | 'schema' | 'database';
+}
+
+export interface Protection {
+  /** The protected object this operation destroys or changes, if any. */
+  match(operation: Operation, dialect: Dialect): ProtectedMatch | undefined;
+  readonly isEmpty: boolean;
+}
+
+/** Number of dotted parts each kind of entry may have. */
+const SHAPES = {
+  tables: { min: 1, max: 2, hint: '"table", "schema.table" or a glob such as "auth.*"' },
+  columns: { min: 1, max: 3, hint: '"table.column" or "schema.table.column"' },
+  indexes: { min: 1, max: 2, hint: '"index" or "schema.index"' },
+  schemas: { min: 1, max: 1, hint: '"schema"' },
+} as const;
+
+type Shape = keyof typeof SHAPES;
+
+/** Problems with protected/external entries, as `[key, message]` (used by the config schema too). */
+export function protectedEntryProblems(config: Pick<Config, 'protected' | 'external'>): Array<[string, string]> {
+  const problems: Array<[string, string]> = [];
+  for (const { key, shape, entries } of protectedLists(config)) {
+    entries.forEach((entry, index) => {
+      const parts = splitName(entry);
+      const { min, max, hint } = SHAPES[shape];
+      if (!parts || parts.length < min || parts.length > max) {
+        problems.push([`${key}.${index}`, `"${entry}" is not a valid name here: expected ${hint}`]);
+      }
+    });
+  }
+  return problems;
+}
+
+function protectedLists(config: Pick<Config, 'protected' | 'external'>) {
+  const p = config.protected ?? [];
+  const lists: Array<{ key: string; shape: Shape; entries: string[]; external: boolean }> = [];
+  if (Array.isArray(p)) {
+    lists.push({ key: 'protected', shape: 'tables', entries: p, external: false });
+  } else {
+    lists.push({ key: 'protected.tables', shape: 'tables', entries: p.tables ?? [], external: false });
+    lists.push({ key: 'protected.columns', shape: 'columns', entries: p.columns ?? [], external: false });
+    lists.push({ key: 'protected.indexes', shape: 'indexes', entries: p.indexes ?? [], external: false });
+    lists.push({ key: 'protected.schemas', shape: 'schemas', entries: p.schemas ?? [], external: false });
+  }
+  lists.push({ key: 'external', shape: 'tables', entries: config.external ?? [], external: true });
+  return lists;
+}
+
+function parsePatterns(config: Config): Record<Shape, Pattern[]> {
+  const problems = protectedEntryProblems(config);
+  if (problems.length) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map(([k, m]) => `  - "${k}": ${m}`).join('\n')}`, {
+      hint: 'See .dbsaferc.example for the forms protected names can take.',
+    });
+  }
+  const out: Record<Shape, Pattern[]> = { tables: [], columns: [], indexes: [], schemas: [] };
+  for (const { key, shape, entries, external } of protectedLists(config)) {
+    for (const source of entries) {
+      const parts = splitName(source)!;
+      const name = parts[parts.length - 1];
+      let pattern: Pattern;
+      if (shape === 'columns') {
+        pattern = {
+          source,
+          key,
+          external,
+          name,
+          table: parts.length >= 2 ? parts[parts.length - 2] : undefined,
+          schema: parts.length === 3 ? parts[0] : undefined,
+        };
+      } else if (shape === 'schemas') {
+        pattern = { source, key, external, name };
+      } else {
+        pattern = { source, key, external, name, schema: parts.length === 2 ? parts[0] : undefined };
+      }
+      out[shape].push(pattern);
+    }
+  }
+  return out;
+}
+
+/** Build the matcher for `protected`, `external` and `unqualifiedMatchesAnySchema`. */
+export function buildProtection(config: Config): Protection {
+  const patterns = parsePatterns(config);
+  const anySchema = config.unqualifiedMatchesAnySchema ?? true;
+  const isEmpty =
+    patterns.tables.length + patterns.columns.length + patterns.indexes.length + patterns.schemas.length === 0;
+
+  const found = (p: Pattern, via: ProtectedMatch['via']): ProtectedMatch => ({
+    pattern: p.source,
+    key: p.key,
+    external: p.external,
+    via,
+  });
+
+  function tableMatch(schema: string | undefined, table: string, dialect: Dialect): Pattern | undefined {
+    const matches = (p: Pattern) =>
+      segmentMatches(p.name, table, dialect, true) && schemaMatches(p.schema, schema, dialect, anySchema, true);
+    // Prefer `external` so the message can say the table is managed outside the ORM.
+    return patterns.tables.find((p) => p.external && matches(p)) ?? patterns.tables.find(matches);
+  }
+
+  function schemaProtected(schema: string | undefined, dialect: Dialect): Pattern | undefined {
+    const effective = schema ?? (dialect === 'postgres' ? 'public' : undefined);
+    if (effective === undefined) return undefined;
+    return patterns.schemas.find((p) => segmentMatches(p.name, effective, dialect, true));
+  }
+
+  /** Dropping schema S destroys every protected object whose pattern names S as its schema. */
+  function schemaContainsProtected(schema: string, dialect: Dialect): Pattern | undefined {
+    const direct = patterns.schemas.find((p) => segmentMatches(p.name, schema, dialect, true));
+    if (direct) return direct;
+    for (const p of [...patterns.tables, ...patterns.columns, ...patterns.indexes]) {
+      if (p.schema && segmentMatches(p.schema, schema, dialect, true)) return p;
+      // An unqualified name limited to the default schema lives in `public`.
+      if (!p.schema && !anySchema && dialect === 'postgres' && schema === 'public') return p;
+    }
+    return undefined;
+  }
+
+  function matchTarget(target: ObjectRef, dialect: Dialect): ProtectedMatch | undefined {
+    switch (target.type) {
+      case 'database': {
+        const any = [...patterns.tables, ...patterns.columns, ...patterns.indexes, ...patterns.schemas][0];
+        return any ? found(any, 'database') : undefined;
+      }
+      case 'schema': {
+        const p = schemaContainsProtected(target.name, dialect);
+        return p ? found(p, p.key.endsWith('schemas') ? 'object' : 'schema') : undefined;
+      }
+      case 'table':
+      case 'view':
+      case 'sequence': {
+        // Tables, views and sequences share one namespace (relations); a protected name covers them all.
+        const p = tableMatch(target.schema, target.name, dialect);
+        if (p) return found(p, 'object');
+        break;
+      }
+      case 'column': {
+        if (target.table !== undefined) {
+          const t = tableMatch(target.schema, target.table, dialect);
+          if (t) return found(t, 'table');
+        }
+        const c = patterns.columns.find(
+          (p) =>
+            segmentMatches(p.name, target.name, dialect, true) &&
+            (p.table === undefined ||
+              (target.table !== undefined && segmentMatches(p.table, target.table, dialect, true))) &&
+            schemaMatches(p.schema, target.schema, dialect, anySchema, true),
+        );
+        if (c) return found(c, 'object');
+        break;
+      }
+      case 'index': {
+        if (target.table !== undefined) {
+          const t = tableMatch(target.schema, target.table, dialect);
+          if (t) return found(t, 'table');
+        }
+        const i = patterns.indexes.find(
+          (p) =>
+            segmentMatches(p.name, target.name, dialect, true) &&
+            // `x.idx`: x is the schema (PostgreSQL) or, in MySQL/SQLite, may be the index's table.
+            (schemaMatches(p.schema, target.schema, dialect, anySchema, true) ||
+              (p.schema !== undefined &&
+                target.table !== undefined &&
+                segmentMatches(p.schema, target.table, dialect, true))),
+        );
+        if (i) return found(i, 'object');
+        break;
+      }
+      case 'constraint':
+      case 'trigger': {
+        if (target.table !== undefined) {
+          const t = tableMatch(target.schema, target.table, dialect);
+          if (t) return found(t, 'table');
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    // Everything inside a protected schema is protected.
+    const s = schemaProtected(target.schema, dialect);
+    return s ? found(s, 'schema') : undefined;
+  }
+
+  return {
+    isEmpty,
+    match(operation, dialect) {
+      if (operation.kind === 'unparseable' || operation.kind === 'opaque') return undefined;
+      if (!operation.target) return undefined;
+      return matchTarget(operation.target, dialect);
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { operationRule } from './create-rule.js';
+
+export const alterColumnType = operationRule({
+  meta: {
+    id: 'alter-column-type',
+    defaultSeverity: 'warn',
+    description:
+      'Changing a column type rewrites the table under a lock and, when the new type is narrower, truncates or rejects existing values (narrowing is an error).',
+    help: 'Add a new column with the new type, backfill it, switch the code, then drop the old column; never narrow a column that holds data without checking every value fits.',
+  },
+  verb: 'Changes the type of column',
+  lost: (op) => {
+    const change = op.flags.oldType
+      ? ` from ${op.flags.oldType} to ${op.flags.newType ?? '?'}`
+      : op.flags.newType
+        ? ` to ${op.flags.newType}`
+        : '';
+    return op.flags.narrowing
+      ? `${change.trim()}, a narrower type: values that do not fit are truncated or make the migration fail`
+      : `${change.trim() ? `${change.trim()}: ` : ''}the table may be rewritten under a lock and values may not convert`;
+  },
+  // The spec: narrowing is an error even though the rule defaults to warn.
+  severity: (op) => (op.flags.narrowing ? 'error' : undefined),
+});

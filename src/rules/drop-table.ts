@@ -1,0 +1,12 @@
+import { operationRule } from './create-rule.js';
+
+export const dropTable = operationRule({
+  meta: {
+    id: 'drop-table',
+    defaultSeverity: 'error',
+    description: 'DROP TABLE (and its equivalents in every migration format) deletes a table and all of its rows.',
+    help: 'Stop using the table first, back it up, and drop it in a later migration once nothing reads it (or rename it and drop it after a release).',
+  },
+  verb: 'Drops table',
+  lost: 'every row in it and its definition are lost',
+});

@@ -1,0 +1,13 @@
+import { operationRule } from './create-rule.js';
+
+export const dropType = operationRule({
+  meta: {
+    id: 'drop-type',
+    defaultSeverity: 'warn',
+    description: 'Dropping a type (enum, composite, domain) fails or, with CASCADE, drops the columns that use it.',
+    help: 'Move the columns that use the type to another type first, then drop it.',
+  },
+  verb: 'Drops type',
+  lost: (op) =>
+    op.flags.cascade ? 'columns that use it are dropped with their data' : 'columns and functions that use it break',
+});
