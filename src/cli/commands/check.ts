@@ -1,6 +1,57 @@
-import { DbsafeError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import type { CheckMode } from '../../check/run-check.js';
+import { useColor } from '../output.js';
 
-// Placeholder until this command is implemented; it fails loudly, never passes.
-export async function run(..._args: unknown[]): Promise<number> {
-  throw new DbsafeError('the "check" command is not available in this build yet');
+export interface CheckCommandOptions {
+  staged?: boolean;
+  all?: boolean;
+  worktree?: boolean;
+  base?: string;
+  format?: 'text' | 'json' | 'sarif' | 'github';
+  config?: string;
+}
+
+/**
+ * `dbsafe-hooks check [files...]`:
+ *   (no flags)          what is staged in the git index (the commit being made)
+ *   --staged <files>    the same, limited to these files (lint-staged, pre-commit framework)
+ *   <files>             these files' content as staged in the index (read from disk when not in it)
+ *   --worktree <files>  these files from disk
+ *   --all               every migration file: the index plus untracked files
+ *   --base <ref>        what changed in <ref>...HEAD (CI)
+ * Exit 0 nothing at error level, 1 blocked, 2 could not check.
+ */
+export async function run(files: string[] = [], options: CheckCommandOptions = {}): Promise<number> {
+  const mode = chooseMode(files, options);
+  const { runCheck } = await import('../../check/run-check.js');
+  const result = await runCheck({
+    cwd: process.cwd(),
+    mode,
+    configPath: options.config,
+    only: mode.kind === 'staged' && files.length ? files : undefined,
+  });
+  const { report, exitCodeFor } = await import('../../reporters/index.js');
+  const { VERSION } = await import('../../version.js');
+  const format = options.format ?? 'text';
+  for (const note of result.notes) process.stderr.write(`dbsafe-hooks: note: ${note}\n`);
+  process.stdout.write(report(result, format, { color: format === 'text' && useColor(process.stdout), version: VERSION }));
+  return exitCodeFor(result);
+}
+
+export function chooseMode(files: string[], options: CheckCommandOptions): CheckMode {
+  const chosen = [options.staged && '--staged', options.all && '--all', options.base !== undefined && '--base'].filter(Boolean);
+  if (chosen.length > 1) throw new UsageError(`${chosen.join(' and ')} cannot be combined`);
+  if (options.worktree && (options.staged || options.all || options.base !== undefined)) {
+    throw new UsageError('--worktree goes with file paths only (it reads them from disk)');
+  }
+  if (options.all || options.base !== undefined) {
+    if (files.length) throw new UsageError(`${options.all ? '--all' : '--base'} checks a whole set of files; do not also give file paths`);
+    return options.all ? { kind: 'all' } : { kind: 'range', base: options.base! };
+  }
+  if (options.worktree) {
+    if (!files.length) throw new UsageError('--worktree needs the migration files to read, e.g. `check --worktree db/migrations/*.sql`');
+    return { kind: 'files', files, source: 'worktree' };
+  }
+  if (files.length && !options.staged) return { kind: 'files', files, source: 'index' };
+  return { kind: 'staged' };
 }

@@ -1,0 +1,60 @@
+import picomatch from 'picomatch';
+import type { Config } from '../config/schema.js';
+import type { Dialect } from '../model/operation.js';
+import type { MigrationFormat } from '../readers/index.js';
+
+/** How one migration file is to be read, decided by the first `migrations` entry whose globs match. */
+export interface MigrationKind {
+  format: MigrationFormat | 'auto';
+  dialect: Dialect;
+}
+
+export interface MigrationSet {
+  /** The kind for a repository-relative path, or undefined when it is not a migration. */
+  classify(path: string): MigrationKind | undefined;
+  /** Literal directory prefixes of every glob ('' when a glob can match anywhere): a pathspec superset. */
+  prefixes: string[];
+}
+
+/** Readers know three SQL dialects; MariaDB is read as MySQL. */
+export function readerDialect(dialect: Config['dialect']): Dialect {
+  return dialect === 'mariadb' ? 'mysql' : dialect;
+}
+
+const GLOB_OPTIONS = { dot: true } as const;
+
+/**
+ * Compile the config's `migrations` entries. Globs are matched against repository-relative paths
+ * with forward slashes (picomatch); `dot: true` because a migration in a dot directory is still a
+ * migration (fail closed).
+ */
+export function compileMigrationSet(config: Pick<Config, 'migrations' | 'dialect'>): MigrationSet {
+  const entries = config.migrations.map((entry) => {
+    const globs = Array.isArray(entry.glob) ? entry.glob : [entry.glob];
+    const match = picomatch(globs.map(stripDotSlash), GLOB_OPTIONS);
+    const ignore = entry.ignore?.length ? picomatch(entry.ignore.map(stripDotSlash), GLOB_OPTIONS) : undefined;
+    const kind: MigrationKind = { format: entry.format ?? 'auto', dialect: readerDialect(entry.dialect ?? config.dialect) };
+    return { globs, match, ignore, kind };
+  });
+  const prefixes = entries.flatMap((entry) => entry.globs.map((glob) => literalPrefix(stripDotSlash(glob))));
+  return {
+    prefixes,
+    classify(path) {
+      for (const entry of entries) {
+        if (entry.match(path) && !entry.ignore?.(path)) return entry.kind;
+      }
+      return undefined;
+    },
+  };
+}
+
+function stripDotSlash(glob: string): string {
+  return glob.replace(/^(\.\/)+/, '');
+}
+
+/** The directory part of a glob before its first wildcard, e.g. `db/migrations` for `db/migrations/*.sql`. */
+function literalPrefix(glob: string): string {
+  const { base, isGlob } = picomatch.scan(glob);
+  if (!isGlob) return glob; // a plain path
+  return base.replace(/\/+$/, '');
+}

@@ -1,0 +1,394 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import { FileError, GitError, UsageError } from '../errors.js';
+import type { CheckResult } from '../model/finding.js';
+import type { Operation } from '../model/operation.js';
+import { readBlobs } from '../git/blobs.js';
+import {
+  diffTree,
+  indexEntries,
+  isZeroOid,
+  mergeBase,
+  MODE_GITLINK,
+  MODE_SYMLINK,
+  prefixPathspecs,
+  stagedChanges,
+  untrackedFiles,
+  type Change,
+} from '../git/changes.js';
+import { locateRepo, resolveCommit, type RepoInfo } from '../git/repo.js';
+import { preexistingOperations } from './compare.js';
+import { decodeMigration } from './decode.js';
+import { compileMigrationSet, type MigrationKind, type MigrationSet } from './migration-set.js';
+import { toRepoPath } from './paths.js';
+
+export type CheckMode =
+  | { kind: 'staged' }
+  | { kind: 'all' }
+  | { kind: 'files'; files: string[]; source: 'index' | 'worktree' }
+  | { kind: 'range'; base: string; head?: string };
+
+export interface RunCheckOptions {
+  cwd: string;
+  mode: CheckMode;
+  configPath?: string;
+  /** filter hint: only these repo paths (lint-staged / pre-commit framework args) */
+  only?: string[];
+}
+
+export interface RunCheckResult extends CheckResult {
+  config: Config;
+  root: string;
+  /** Things the user should know that are not findings (skipped submodule, file read from disk...). */
+  notes: string[];
+  /** Text of the files that have findings, for reporters that show the source line. */
+  sources: Map<string, string>;
+}
+
+/** How a file's edit relates to the committed history (for edited-applied-migration). */
+export interface FileEdit {
+  change: 'modified' | 'deleted' | 'renamed';
+  from?: string;
+}
+
+/** The policy's input for one file (structurally the policy's SourceFile). */
+export interface CheckedFile {
+  path: string;
+  text: string;
+  operations: Operation[];
+  preexisting?: ReadonlySet<Operation>;
+  edit?: FileEdit;
+}
+
+/** Where a candidate file's bytes come from. */
+type Content = { oid: string; mode: string } | { disk: string } | { none: true } | { conflict: true };
+
+interface Candidate {
+  path: string;
+  kind: MigrationKind;
+  content: Content;
+  /** Blobs of the versions this one is compared with (HEAD, merge parents, merge base). */
+  previous: string[];
+  edit?: FileEdit;
+}
+
+/**
+ * `dbsafe-hooks check` end to end: what git is committing (or a range, or every migration, or
+ * given files) → bytes → text → operations → policy → findings. Never throws for what is inside a
+ * file: a file that cannot be read becomes an `unparseable` operation (fail closed). Throws typed
+ * errors (exit 2) when the tool cannot do its job: not a repository, bad config, unknown ref,
+ * missing file.
+ */
+export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult> {
+  const cwd = path.resolve(options.cwd);
+  const notes: string[] = [];
+  const repo = await locate(cwd, options.mode);
+
+  // 1. What is being checked, before loading anything heavy: for the staged default, an empty
+  //    index diff ends here without loading the config loader or a parser.
+  const listing = await listChanges(repo, cwd, options.mode, notes);
+
+  const { config } = await loadConfiguration(cwd, repo.root, options.configPath);
+  const set = compileMigrationSet(config);
+  const only = options.only?.length ? new Set(options.only.map((file) => toRepoPath(repo.root, cwd, file))) : undefined;
+  const candidates = await listing(set);
+  const selected = only ? candidates.filter((c) => only.has(c.path) || (c.edit?.from !== undefined && only.has(c.edit.from))) : candidates;
+
+  // 2. All blobs in ONE cat-file --batch.
+  const oids = new Set<string>();
+  for (const candidate of selected) {
+    if ('oid' in candidate.content) oids.add(candidate.content.oid);
+    for (const oid of candidate.previous) oids.add(oid);
+  }
+  const blobs = repo.kind === 'git' ? await readBlobs(repo.root, oids) : new Map<string, Buffer | undefined>();
+
+  // 3. Bytes → operations, file by file.
+  const files: CheckedFile[] = [];
+  for (const candidate of selected) {
+    const file = await readCandidate(repo.root, candidate, blobs, notes);
+    if (file) files.push(file);
+  }
+
+  // 4. Policy: rules, protected objects, markers, severity.
+  const { evaluate } = await import('../policy/evaluate.js');
+  const { findings, overridesUsed } = evaluate(files, config);
+  const withFindings = new Set(findings.map((f) => f.file));
+  const sources = new Map<string, string>();
+  for (const file of files) if (withFindings.has(file.path)) sources.set(file.path, file.text);
+  return {
+    findings,
+    overridesUsed,
+    filesChecked: files.length,
+    operations: files.reduce((sum, file) => sum + file.operations.length, 0),
+    config,
+    root: repo.root,
+    notes,
+    sources,
+  };
+}
+
+type Located = (RepoInfo & { kind: 'git' }) | { kind: 'plain'; root: string };
+
+/** The repository; `--worktree <files>` also works outside one (a downloaded tarball). */
+async function locate(cwd: string, mode: CheckMode): Promise<Located> {
+  try {
+    return { ...(await locateRepo(cwd)), kind: 'git' };
+  } catch (error) {
+    if (error instanceof GitError && mode.kind === 'files' && mode.source === 'worktree') return { kind: 'plain', root: cwd };
+    throw error;
+  }
+}
+
+async function loadConfiguration(cwd: string, root: string, configPath?: string) {
+  const { loadConfig } = await import('../config/load.js');
+  return loadConfig(cwd, root, configPath);
+}
+
+type Listing = (set: MigrationSet) => Promise<Candidate[]>;
+
+/**
+ * Ask git what is to be checked. Returns a function that, given the migration set, makes the
+ * candidates: the git work that needs no config happens first.
+ */
+async function listChanges(repo: Located, cwd: string, mode: CheckMode, notes: string[]): Promise<Listing> {
+  if (repo.kind === 'plain') {
+    if (mode.kind !== 'files') throw new GitError(`Not inside a git repository: ${cwd}`);
+    const paths = mode.files.map((file) => toRepoPath(repo.root, cwd, file));
+    return async (set) => worktreeCandidates(repo.root, paths, set, notes);
+  }
+  switch (mode.kind) {
+    case 'staged': {
+      const staged = await stagedChanges(repo);
+      if (staged.merging) notes.push(`merge in progress: only files that differ from every parent (${staged.bases.length}) are checked as new`);
+      return async (set) => changeCandidates(repo, staged.changes, set, notes, staged.parentBlobs);
+    }
+    case 'range': {
+      const head = await resolveCommit(repo.root, mode.head ?? 'HEAD');
+      // base = the empty tree: everything at head is new (pre-push re-checking a root commit)
+      const base = mode.base === repo.emptyTree ? undefined : await resolveCommit(repo.root, mode.base);
+      const fork = base ? await mergeBase(repo, base, head) : undefined;
+      if (!fork && base) notes.push(`${mode.base} and ${mode.head ?? 'HEAD'} share no history: every migration at ${mode.head ?? 'HEAD'} is checked as new`);
+      const changes = await diffTree(repo, fork ?? repo.emptyTree, head);
+      return async (set) => changeCandidates(repo, changes, set, notes, new Map());
+    }
+    case 'all': {
+      const [entries, untracked] = await Promise.all([indexEntries(repo), untrackedFiles(repo)]);
+      return async (set) => {
+        const candidates: Candidate[] = [];
+        const conflicted = new Set<string>();
+        for (const entry of entries) {
+          const kind = set.classify(entry.path);
+          if (!kind) continue;
+          if (entry.stage !== 0) {
+            if (!conflicted.has(entry.path)) candidates.push({ path: entry.path, kind, content: { conflict: true }, previous: [] });
+            conflicted.add(entry.path);
+            continue;
+          }
+          const candidate = indexCandidate(entry.path, kind, entry.mode, entry.oid, notes);
+          if (candidate) candidates.push(candidate);
+        }
+        candidates.push(...(await worktreeCandidates(repo.root, untracked.filter((p) => set.classify(p)), set, notes)));
+        return candidates;
+      };
+    }
+    case 'files': {
+      const paths = [...new Set(mode.files.map((file) => toRepoPath(repo.root, cwd, file)))];
+      if (mode.source === 'worktree') return async (set) => worktreeCandidates(repo.root, paths, set, notes);
+      return async (set) => {
+        const wanted = new Set(paths);
+        const entries = (await indexEntries(repo, prefixPathspecs(set.prefixes))).filter((e) => wanted.has(e.path));
+        const byPath = new Map(entries.map((e) => [e.path, e] as const));
+        const candidates: Candidate[] = [];
+        const fromDisk: string[] = [];
+        for (const file of paths) {
+          const kind = set.classify(file);
+          const entry = byPath.get(file);
+          if (!kind) {
+            notes.push(`${file}: not a migration according to the configuration's \`migrations\` globs; skipped`);
+            continue;
+          }
+          if (!entry) {
+            fromDisk.push(file);
+            continue;
+          }
+          if (entry.stage !== 0) {
+            candidates.push({ path: file, kind, content: { conflict: true }, previous: [] });
+            continue;
+          }
+          const candidate = indexCandidate(file, kind, entry.mode, entry.oid, notes);
+          if (candidate) candidates.push(candidate);
+        }
+        for (const file of fromDisk) notes.push(`${file}: not in the git index; read from the working tree`);
+        candidates.push(...(await worktreeCandidates(repo.root, fromDisk, set, notes)));
+        return candidates;
+      };
+    }
+  }
+}
+
+/** A blob in the index or a tree as a candidate (submodules are skipped with a note). */
+function indexCandidate(file: string, kind: MigrationKind, mode: string, oid: string, notes: string[]): Candidate | undefined {
+  if (mode === MODE_GITLINK) {
+    notes.push(`${file}: a submodule, not a file; skipped`);
+    return undefined;
+  }
+  return { path: file, kind, content: { oid, mode }, previous: [] };
+}
+
+/** Files read from disk; a path that does not exist is an error (exit 2), not a pass. */
+async function worktreeCandidates(root: string, files: string[], set: MigrationSet, notes: string[]): Promise<Candidate[]> {
+  const candidates: Candidate[] = [];
+  for (const file of files) {
+    const kind = set.classify(file);
+    if (!kind) {
+      notes.push(`${file}: not a migration according to the configuration's \`migrations\` globs; skipped`);
+      continue;
+    }
+    const absolute = path.join(root, file);
+    let info;
+    try {
+      info = await stat(absolute);
+    } catch {
+      throw new FileError(`${file}: no such file`, { hint: 'Check the path; it is resolved against the current directory.' });
+    }
+    if (info.isDirectory()) throw new UsageError(`${file} is a directory; give the migration files (e.g. ${file}/*.sql)`);
+    candidates.push({ path: file, kind, content: { disk: absolute }, previous: [] });
+  }
+  return candidates;
+}
+
+/**
+ * Changes (staged or in a range) → candidates. Added: every operation. Modified: only what is new
+ * compared with the previous version(s), plus edited-applied-migration. Deleted or renamed:
+ * edited-applied-migration (a rename with content changes also reports the new operations).
+ */
+function changeCandidates(repo: RepoInfo, changes: Change[], set: MigrationSet, notes: string[], parentBlobs: Map<string, string[]>): Candidate[] {
+  const candidates: Candidate[] = [];
+  for (const change of changes) {
+    const kind = set.classify(change.path);
+    const fromKind = change.from !== undefined ? set.classify(change.from) : undefined;
+    if (!kind && !fromKind) continue;
+    const previous = [...(parentBlobs.get(change.path) ?? [])];
+    const oldIsBlob = !isZeroOid(change.oldOid) && change.oldMode !== MODE_GITLINK && change.oldMode !== '000000';
+    if (oldIsBlob && change.status !== 'A' && change.status !== 'C') previous.unshift(change.oldOid);
+    switch (change.status) {
+      case 'D':
+        candidates.push({ path: change.path, kind: kind!, content: { none: true }, previous: [], edit: { change: 'deleted' } });
+        continue;
+      case 'U':
+        if (kind) candidates.push({ path: change.path, kind, content: { conflict: true }, previous: [] });
+        continue;
+      case 'R': {
+        if (!kind) {
+          // renamed out of the migration set: for the migration tool the old file is gone
+          candidates.push({ path: change.from!, kind: fromKind!, content: { none: true }, previous: [], edit: { change: 'deleted' } });
+          continue;
+        }
+        if (!fromKind) {
+          // renamed into the migration set: a new migration as far as the tool is concerned
+          candidates.push(...maybe(indexCandidate(change.path, kind, change.newMode, change.newOid, notes)));
+          continue;
+        }
+        const candidate = indexCandidate(change.path, kind, change.newMode, change.newOid, notes);
+        if (candidate) candidates.push({ ...candidate, previous, edit: { change: 'renamed', from: change.from } });
+        continue;
+      }
+      default: {
+        if (!kind) continue;
+        if (change.newMode === MODE_GITLINK) {
+          notes.push(`${change.path}: a submodule, not a file; skipped`);
+          continue;
+        }
+        if ((change.status === 'A' || change.status === 'C') && change.newOid === repo.emptyBlob && change.newMode !== MODE_SYMLINK) {
+          // intent-to-add (`git add -N`) or an empty new file: nothing to check
+          continue;
+        }
+        const candidate = indexCandidate(change.path, kind, change.newMode, change.newOid, notes)!;
+        const modified = change.status === 'M' || change.status === 'T' || previous.length > 0;
+        candidates.push({ ...candidate, previous, edit: modified ? { change: 'modified' } : undefined });
+      }
+    }
+  }
+  return candidates;
+}
+
+function maybe<T>(value: T | undefined): T[] {
+  return value === undefined ? [] : [value];
+}
+
+/** One candidate → the policy's input. Whatever cannot be read is an `unparseable` operation. */
+async function readCandidate(root: string, candidate: Candidate, blobs: Map<string, Buffer | undefined>, notes: string[]): Promise<CheckedFile | undefined> {
+  const base = { path: candidate.path, edit: candidate.edit };
+  const content = candidate.content;
+  if ('none' in content) return { ...base, text: '', operations: [] };
+  if ('conflict' in content) {
+    return { ...base, text: '', operations: [unparseable(candidate, 'the file has an unresolved merge conflict in the index; resolve it and `git add` it, then check again')] };
+  }
+  let bytes: Buffer | undefined;
+  if ('disk' in content) {
+    try {
+      bytes = await readFile(content.disk);
+    } catch (error) {
+      throw new FileError(`${candidate.path}: could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  } else {
+    if (content.mode === MODE_SYMLINK) {
+      const target = blobs.get(content.oid)?.toString('utf8') ?? '?';
+      return {
+        ...base,
+        text: '',
+        operations: [
+          unparseable(
+            candidate,
+            `the migration is a symbolic link (to ${target}): git stores only the link, so what it points to cannot be checked here. Commit the migration as a regular file, or leave the link out with an \`ignore\` glob in the configuration`,
+          ),
+        ],
+      };
+    }
+    bytes = blobs.get(content.oid);
+    if (!bytes) {
+      return { ...base, text: '', operations: [unparseable(candidate, `git does not have the file's content (object ${content.oid} is missing; a partial clone?)`)] };
+    }
+  }
+  const decoded = decodeMigration(bytes);
+  if (!decoded.ok) return { ...base, text: '', operations: [unparseable(candidate, decoded.problem)] };
+  if (decoded.note) notes.push(`${candidate.path}: ${decoded.note}`);
+  const operations = await readOperations(candidate, decoded.text);
+  if (!candidate.previous.length) return { ...base, text: decoded.text, operations };
+  const previousVersions: Operation[][] = [];
+  for (const oid of candidate.previous) {
+    const old = blobs.get(oid);
+    const oldDecoded = old ? decodeMigration(old) : undefined;
+    // an older version that cannot be read contributes nothing: everything counts as new (fail closed)
+    if (oldDecoded?.ok) previousVersions.push(await readOperations({ ...candidate, path: candidate.edit?.from ?? candidate.path }, oldDecoded.text));
+  }
+  return { ...base, text: decoded.text, operations, preexisting: preexistingOperations(operations, previousVersions) };
+}
+
+/** The reader for this file; an exception in a reader is that file's `unparseable` finding, never a crash. */
+async function readOperations(candidate: Pick<Candidate, 'path' | 'kind'>, text: string): Promise<Operation[]> {
+  if (text.trim() === '') return [];
+  try {
+    const { readMigration } = await import('../readers/index.js');
+    const operations = await readMigration({ path: candidate.path, text, format: candidate.kind.format, dialect: candidate.kind.dialect });
+    return operations;
+  } catch (error) {
+    return [unparseable(candidate, `the reader failed on this file: ${(error as Error)?.message ?? String(error)}`)];
+  }
+}
+
+function unparseable(candidate: Pick<Candidate, 'path' | 'kind'>, detail: string): Operation {
+  return {
+    kind: 'unparseable',
+    file: candidate.path,
+    line: 1,
+    column: 1,
+    direction: 'up',
+    flags: {},
+    statement: '',
+    statementLine: 1,
+    detail,
+    dialect: candidate.kind.dialect,
+  };
+}

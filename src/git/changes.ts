@@ -1,0 +1,160 @@
+import { readFile } from 'node:fs/promises';
+import { execGit, splitNul } from './exec-git.js';
+import { gitPath, type RepoInfo } from './repo.js';
+
+/**
+ * What changed, read with plumbing only (`diff-index` / `diff-tree` / `ls-files`, always `-z`):
+ * porcelain obeys user config (`diff.renames`) and C-quotes odd paths. Every command runs from the
+ * repository root and passes the caller's environment through untouched (GIT_INDEX_FILE may be
+ * `index.lock` or `next-index-<pid>.lock` during a commit).
+ */
+
+export type ChangeStatus = 'A' | 'M' | 'D' | 'R' | 'C' | 'T' | 'U' | 'X';
+
+export interface Change {
+  status: ChangeStatus;
+  /** Rename/copy similarity (R100 → 100). */
+  score?: number;
+  /** Repository-relative path (for R/C: the new path). */
+  path: string;
+  /** For R/C: the old path. */
+  from?: string;
+  oldMode: string;
+  newMode: string;
+  /** Blob before the change (all zeros when added). */
+  oldOid: string;
+  /** Blob after the change (all zeros when deleted). */
+  newOid: string;
+}
+
+export const MODE_SYMLINK = '120000';
+export const MODE_GITLINK = '160000';
+export const isZeroOid = (oid: string) => /^0+$/.test(oid);
+
+/** Parse `--raw -z` output of diff-index / diff-tree: `:m1 m2 o1 o2 S\0path\0` or `… R100\0old\0new\0`. */
+export function parseRawDiff(output: Buffer): Change[] {
+  const fields = splitNul(output);
+  const changes: Change[] = [];
+  for (let i = 0; i < fields.length; ) {
+    const meta = fields[i++] ?? '';
+    const match = /^:(\d{6}) (\d{6}) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])(\d*)$/.exec(meta);
+    if (!match) {
+      i++; // not a raw record (should not happen): skip it and its path
+      continue;
+    }
+    const [, oldMode, newMode, oldOid, newOid, letter, score] = match;
+    const status = letter as ChangeStatus;
+    if (status === 'R' || status === 'C') {
+      const from = fields[i++] ?? '';
+      const to = fields[i++] ?? '';
+      changes.push({ status, score: Number(score || 0), path: to, from, oldMode: oldMode!, newMode: newMode!, oldOid: oldOid!, newOid: newOid! });
+    } else {
+      const path = fields[i++] ?? '';
+      changes.push({ status, path, oldMode: oldMode!, newMode: newMode!, oldOid: oldOid!, newOid: newOid! });
+    }
+  }
+  return changes;
+}
+
+/**
+ * Literal directory prefixes as git pathspecs, so git itself leaves out the rest of a huge staged
+ * set. Only a superset: the exact glob match happens afterwards. Empty when any glob could match at
+ * the root (then no pathspec at all).
+ */
+export function prefixPathspecs(prefixes: readonly string[] | undefined): string[] {
+  if (!prefixes || !prefixes.length || prefixes.some((p) => p === '')) return [];
+  return [...new Set(prefixes)].map((p) => `:(top,literal)${p}`);
+}
+
+/** `git diff-index --cached --raw -z -M <base>`: the index compared with a commit or tree. */
+export async function diffIndex(repo: RepoInfo, base: string, pathspecs: string[] = []): Promise<Change[]> {
+  const { stdout } = await execGit(['diff-index', '--cached', '--raw', '-z', '-M', '--no-ext-diff', base, '--', ...pathspecs], { cwd: repo.root });
+  return parseRawDiff(stdout);
+}
+
+/** `git diff-tree -r --raw -z -M <a> <b>`: between two commits. */
+export async function diffTree(repo: RepoInfo, a: string, b: string, pathspecs: string[] = []): Promise<Change[]> {
+  const { stdout } = await execGit(['diff-tree', '-r', '--raw', '-z', '-M', '--no-ext-diff', a, b, '--', ...pathspecs], { cwd: repo.root });
+  return parseRawDiff(stdout);
+}
+
+/** The commits being merged in (MERGE_HEAD, one line per parent for an octopus), or none. */
+export async function mergeHeads(repo: RepoInfo): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(await gitPath(repo.root, 'MERGE_HEAD'), 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^[0-9a-f]{40,64}$/.test(line));
+}
+
+export interface StagedChanges {
+  changes: Change[];
+  /** The parents the index was compared with: HEAD (or the empty tree), plus MERGE_HEADs. */
+  bases: string[];
+  /** For a merge: per path, the blob each merge parent has (for "new compared with every parent"). */
+  parentBlobs: Map<string, string[]>;
+  merging: boolean;
+}
+
+/**
+ * What the commit being made changes. Initial commit: against the empty tree of the repository's
+ * object format. Merge (MERGE_HEAD present, octopus too): only paths that differ from EVERY parent
+ * are new in this commit; the others come unchanged from one side and were checked there.
+ */
+export async function stagedChanges(repo: RepoInfo, pathspecs: string[] = []): Promise<StagedChanges> {
+  const base = repo.head ?? repo.emptyTree;
+  const [changes, heads] = await Promise.all([diffIndex(repo, base, pathspecs), repo.head ? mergeHeads(repo) : Promise.resolve([])]);
+  const parentBlobs = new Map<string, string[]>();
+  if (!heads.length || !changes.length) return { changes, bases: [base], parentBlobs, merging: heads.length > 0 };
+  const others = (await Promise.all(heads.map((head) => diffIndex(repo, head, pathspecs)))).map(
+    (list) => new Map(list.map((change) => [change.path, change] as const)),
+  );
+  const kept = changes.filter((change) => others.every((byPath) => byPath.has(change.path)));
+  for (const change of kept) {
+    const blobs: string[] = [];
+    for (const byPath of others) {
+      // the merge parent's version of this path (its old side in the diff against that parent)
+      const other = byPath.get(change.path);
+      if (other && !isZeroOid(other.oldOid) && other.oldMode !== MODE_GITLINK) blobs.push(other.oldOid);
+    }
+    parentBlobs.set(change.path, blobs);
+  }
+  return { changes: kept, bases: [base, ...heads], parentBlobs, merging: true };
+}
+
+/** One entry of `git ls-files --stage -z`. */
+export interface IndexEntry {
+  mode: string;
+  oid: string;
+  stage: number;
+  path: string;
+}
+
+/** Every path in the index (`git ls-files --stage -z`), optionally limited by pathspecs. */
+export async function indexEntries(repo: RepoInfo, pathspecs: string[] = []): Promise<IndexEntry[]> {
+  const { stdout } = await execGit(['ls-files', '--stage', '-z', '--full-name', '--', ...pathspecs], { cwd: repo.root });
+  const entries: IndexEntry[] = [];
+  for (const field of splitNul(stdout)) {
+    const match = /^(\d{6}) ([0-9a-f]+) (\d)\t([\s\S]*)$/.exec(field);
+    if (match) entries.push({ mode: match[1]!, oid: match[2]!, stage: Number(match[3]), path: match[4]! });
+  }
+  return entries;
+}
+
+/** Untracked files that are not ignored (`git ls-files --others --exclude-standard -z`). */
+export async function untrackedFiles(repo: RepoInfo, pathspecs: string[] = []): Promise<string[]> {
+  const { stdout } = await execGit(['ls-files', '--others', '--exclude-standard', '-z', '--full-name', '--', ...pathspecs], { cwd: repo.root });
+  return splitNul(stdout);
+}
+
+/** The merge base of two commits (`<base>...<head>`), or undefined when they share no history. */
+export async function mergeBase(repo: RepoInfo, a: string, b: string): Promise<string | undefined> {
+  const result = await execGit(['merge-base', a, b], { cwd: repo.root, okCodes: [1] });
+  const oid = result.stdout.toString('utf8').trim();
+  return result.code === 0 && oid ? oid : undefined;
+}

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { GitError } from '../errors.js';
+import { execGit } from './exec-git.js';
+
+/** What the check needs to know about the repository it runs in. */
+export interface RepoInfo {
+  /** Absolute path of the work tree root (`git rev-parse --show-toplevel`). */
+  root: string;
+  /** Absolute path of the common git dir (shared by linked worktrees). */
+  commonDir: string;
+  objectFormat: 'sha1' | 'sha256';
+  /** The empty tree of this object format: the base of an initial commit. */
+  emptyTree: string;
+  /** The empty blob: what an intent-to-add entry (`git add -N`) shows in the index. */
+  emptyBlob: string;
+  /** The commit HEAD points at, or undefined when HEAD is unborn (no commit yet). */
+  head?: string;
+}
+
+const EMPTY_TREE = {
+  sha1: '4b825dc642cb6eb9a060e54bf8d69288fbee4904',
+  sha256: '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321',
+} as const;
+
+const EMPTY_BLOB = {
+  sha1: 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391',
+  sha256: '473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813',
+} as const;
+
+export const NOT_A_REPO_HINT = 'Run it inside a git work tree, or check files on disk with `dbsafe-hooks check --worktree <files>`.';
+
+/**
+ * Locate the repository containing `cwd`. Two git calls run in parallel: one for the layout and
+ * one for HEAD (which fails when HEAD is unborn, an answer rather than an error).
+ */
+export async function locateRepo(cwd: string): Promise<RepoInfo> {
+  const layout = execGit(['rev-parse', '--show-toplevel', '--git-common-dir', '--show-object-format'], { cwd, okCodes: [128] });
+  const head = execGit(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd, okCodes: [1, 128] });
+  const [layoutResult, headResult] = await Promise.all([layout, head]);
+  if (layoutResult.code !== 0) {
+    const why = layoutResult.stderr.trim().split('\n')[0] ?? '';
+    if (/not a git repository/i.test(why)) throw new GitError(`Not inside a git repository: ${cwd}`, { hint: NOT_A_REPO_HINT });
+    throw new GitError(`Could not locate the git repository: ${why || 'git rev-parse failed'}`, { hint: NOT_A_REPO_HINT });
+  }
+  const [root, commonDirRaw, format] = layoutResult.stdout.toString('utf8').split('\n');
+  if (!root) {
+    // inside .git or a bare repository: there is no work tree and no index to check
+    throw new GitError(`Not inside a git work tree: ${cwd}`, { hint: NOT_A_REPO_HINT });
+  }
+  const objectFormat = format === 'sha256' ? 'sha256' : 'sha1';
+  const headOid = headResult.code === 0 ? headResult.stdout.toString('utf8').trim() : undefined;
+  return {
+    root,
+    commonDir: path.resolve(cwd, commonDirRaw ?? '.git'),
+    objectFormat,
+    emptyTree: EMPTY_TREE[objectFormat],
+    emptyBlob: EMPTY_BLOB[objectFormat],
+    head: headOid || undefined,
+  };
+}
+
+/** Absolute path of a file in the git dir (`git rev-parse --git-path <name>`), worktree-aware. */
+export async function gitPath(root: string, name: string): Promise<string> {
+  const { stdout } = await execGit(['rev-parse', '--git-path', name], { cwd: root });
+  return path.resolve(root, stdout.toString('utf8').trim());
+}
+
+/** Resolve a ref to a commit oid, or throw a GitError that names the ref (exit 2). */
+export async function resolveCommit(root: string, ref: string): Promise<string> {
+  if (ref.startsWith('-')) throw new GitError(`Not a valid git ref: ${ref}`);
+  const result = await execGit(['rev-parse', '-q', '--verify', '--end-of-options', `${ref}^{commit}`], { cwd: root, okCodes: [1, 128] });
+  const oid = result.stdout.toString('utf8').trim();
+  if (result.code !== 0 || !oid) {
+    throw new GitError(`Unknown git ref "${ref}": it does not name a commit in this repository`, {
+      hint: 'In CI, fetch the base branch first (e.g. `git fetch origin main` and use `--base origin/main`; with actions/checkout set fetch-depth: 0).',
+    });
+  }
+  return oid;
+}

@@ -1,0 +1,43 @@
+import type { Finding } from '../model/finding.js';
+import { findingObject, sortFindings, summarize, type ReportInput } from './types.js';
+
+/**
+ * `--format json`: a stable shape, documented in docs/json-output.md. Version 1 only ever gains
+ * optional fields; anything else bumps `version`.
+ */
+export function jsonReport(result: ReportInput): string {
+  const body = {
+    version: 1,
+    summary: summarize(result),
+    findings: sortFindings(result.findings).map(jsonFinding),
+    overridesUsed: result.overridesUsed.map((o) => ({
+      file: o.file,
+      line: o.line,
+      rule: o.rule,
+      ...(o.object !== undefined ? { object: o.object } : {}),
+      reason: o.reason,
+      fileWide: o.fileWide,
+    })),
+  };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+function jsonFinding(f: Finding) {
+  const op = f.operation;
+  return {
+    rule: f.rule,
+    severity: f.severity,
+    message: f.message,
+    file: f.file,
+    line: f.line,
+    column: f.column,
+    ...(op ? { kind: op.kind, direction: op.direction } : {}),
+    ...(findingObject(f) !== undefined ? { object: findingObject(f) } : {}),
+    ...(op?.target ? { target: op.target } : {}),
+    ...(f.protectedObject !== undefined ? { protectedObject: f.protectedObject } : {}),
+    ...(f.statement ? { statement: f.statement, statementLine: f.statementLine ?? f.line } : {}),
+    ...(op?.detail ? { detail: op.detail } : {}),
+    help: f.help,
+    docs: f.docs,
+  };
+}
