@@ -1,10 +1,12 @@
 import type { Dialect, Direction, Operation } from '../model/operation.js';
+import { OpSink } from './sink.js';
 
 /** How to read a piece of SQL: where it sits in its file, and in which direction it runs. */
 export interface SqlReadOptions {
   /** Repository-relative path of the file the SQL comes from. */
   path: string;
-  dialect: Dialect;
+  /** `mariadb` (the config value) reads as MySQL with the MariaDB parser build. */
+  dialect: Dialect | 'mariadb';
   /** Default 'up'. */
   direction?: Direction;
   /** 1-based line in the file where `text` starts (SQL embedded in Python/Ruby/JS/XML). Default 1. */
@@ -16,8 +18,36 @@ export interface SqlReadOptions {
 /**
  * Read SQL text into operations: every destructive statement found with its object, line and
  * column; statements that cannot be understood become `unparseable`, dynamic SQL `opaque`.
- * Implemented by the SQL readers (splitter + libpg-query / node-sql-parser + recognizer).
+ * Never throws: a reader failure becomes an `unparseable` operation.
  */
-export async function readSql(_text: string, _options: SqlReadOptions): Promise<Operation[]> {
-  throw new Error('readSql is not implemented yet');
+export async function readSql(text: string, options: SqlReadOptions): Promise<Operation[]> {
+  const dialect: Dialect = options.dialect === 'mariadb' ? 'mysql' : options.dialect;
+  // a BOM is invisible in editors: drop it so columns on line 1 match what users see
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const sink = new OpSink(body, {
+    path: options.path,
+    dialect,
+    direction: options.direction ?? 'up',
+    startLine: options.startLine ?? 1,
+    startColumn: options.startColumn ?? 1,
+  });
+  try {
+    if (dialect === 'postgres') {
+      const { readPostgres } = await import('./postgres.js');
+      await readPostgres(sink);
+    } else if (dialect === 'sqlite') {
+      const { readSqlite } = await import('./sqlite.js');
+      await readSqlite(sink);
+    } else {
+      const { readMysql } = await import('./mysql.js');
+      await readMysql(sink, options.dialect === 'mariadb');
+    }
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    sink.add({
+      kind: 'unparseable', at: 0, statementStart: 0, statementText: body.slice(0, 200),
+      detail: `the SQL reader failed on this file: ${message}`,
+    });
+  }
+  return sink.ops.sort((a, b) => a.line - b.line || a.column - b.column);
 }

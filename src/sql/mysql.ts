@@ -1,0 +1,85 @@
+/**
+ * MySQL / MariaDB (and, through sqlite.ts, SQLite) reader: our splitter, then per statement our
+ * recognizer for the destructive forms (exact positions, and the many forms node-sql-parser rejects),
+ * with node-sql-parser as the second opinion where structure matters: it confirms the WHERE of
+ * DELETE/UPDATE, and classifies statements our recognizer does not know. A statement neither can
+ * classify is `unparseable`.
+ */
+import type { OpSink } from './sink.js';
+import { parseWith, type ParserFlavor } from './node-sql-parser.js';
+import { Recognizer, type FoundOp } from './recognize.js';
+import { splitSql } from './split.js';
+import { tokenize } from './tokens.js';
+
+const DESTRUCTIVE_AST_TYPES = new Set(['drop', 'truncate', 'delete', 'update', 'alter', 'rename']);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AstNode = any;
+
+/** node-sql-parser WHERE that restricts nothing: `1=1`, `true`, `'a'='a'`, `1`. */
+function astAlwaysTrue(node: AstNode): boolean {
+  if (!node || typeof node !== 'object') return false;
+  if (node.type === 'bool') return node.value === true;
+  if (node.type === 'number') return Number(node.value) !== 0;
+  if (node.type === 'binary_expr') {
+    const op = String(node.operator).toUpperCase();
+    if (op === 'OR') return astAlwaysTrue(node.left) || astAlwaysTrue(node.right);
+    if (op === 'AND') return astAlwaysTrue(node.left) && astAlwaysTrue(node.right);
+    if (op === '=' || op === '==') {
+      const lit = (n: AstNode) => n && ['number', 'single_quote_string', 'string', 'double_quote_string', 'bool'].includes(n.type);
+      return lit(node.left) && lit(node.right) && String(node.left.value) === String(node.right.value);
+    }
+  }
+  if (node.parentheses && node.type !== 'binary_expr') return false;
+  return false;
+}
+
+export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', flavor: ParserFlavor): Promise<void> {
+  const { statements } = splitSql(sink.text, dialect);
+  /** table (lower case) → the table its rows were copied into, for the SQLite rebuild pattern */
+  const copiedInto = new Map<string, string>();
+  for (const st of statements) {
+    const abs = st.start;
+    if (st.error) {
+      sink.add({ kind: 'unparseable', at: st.error.offset, statementStart: abs, statementText: st.text, detail: st.error.message });
+      continue;
+    }
+    const rec = new Recognizer(st.code, dialect).recognize(tokenize(st.code, dialect));
+    if (rec.copy) copiedInto.set(rec.copy.from, rec.copy.into);
+    let ops: FoundOp[] = rec.ops;
+    if (rec.dml || rec.status === 'unknown') {
+      const parsed = await parseWith(flavor, st.code);
+      if (parsed.ast) {
+        const destructive = parsed.ast.some((n) => DESTRUCTIVE_AST_TYPES.has(String(n?.type)));
+        if (rec.dml && parsed.ast.length === 1 && (parsed.ast[0].type === 'delete' || parsed.ast[0].type === 'update')) {
+          // the parser knows the statement's own WHERE (not one inside a subquery or a join)
+          const where = parsed.ast[0].where;
+          if (where && !astAlwaysTrue(where)) ops = [];
+        } else if (rec.status === 'unknown' && destructive) {
+          sink.add({ kind: 'unparseable', at: abs, statementStart: abs, statementText: st.text, detail: 'statement parsed but its destructive form is not understood' });
+          continue;
+        }
+      } else if (rec.status === 'unknown' || (rec.dml && ops.length === 0 && rec.status !== 'safe')) {
+        const at = abs + Math.min(parsed.error?.offset ?? 0, st.text.length);
+        sink.add({ kind: 'unparseable', at, statementStart: abs, statementText: st.text, detail: `${dialect === 'sqlite' ? 'SQLite' : 'MySQL'} parser: ${parsed.error?.message ?? 'syntax error'}` });
+        continue;
+      }
+    }
+    for (const op of ops) {
+      const flags = { ...op.flags };
+      let detail = op.detail;
+      if (op.kind === 'drop-table' && op.target) {
+        const into = copiedInto.get(op.target.name.toLowerCase());
+        if (into) {
+          flags.dataCopied = true;
+          detail = `rows of ${op.target.name} were copied into ${into} before the drop (table-rebuild pattern)`;
+        }
+      }
+      sink.add({ kind: op.kind, target: op.target, flags, at: abs + op.at, statementStart: abs, statementText: st.text, ...(detail ? { detail } : {}) });
+    }
+  }
+}
+
+export function readMysql(sink: OpSink, mariadb: boolean): Promise<void> {
+  return readMysqlLike(sink, 'mysql', mariadb ? 'mariadb' : 'mysql');
+}

@@ -1,0 +1,200 @@
+/**
+ * Looking inside DO blocks and function bodies (PostgreSQL). Plain SQL statements in a PL/pgSQL body
+ * are read as embedded operations; `EXECUTE '<literal>'` counts as the statement it runs; EXECUTE of
+ * a string built at run time (variables, format(), concatenation) is `opaque`. When the PL/pgSQL
+ * parser rejects a body (e.g. an undeclared variable), our own scan of the body takes over.
+ */
+import { stripControlFlow, Recognizer } from './recognize.js';
+import type { OpSink } from './sink.js';
+import { splitSql } from './split.js';
+import { LineIndex } from './text-index.js';
+import { tokenize, type Token } from './tokens.js';
+
+type PgLib = typeof import('libpg-query');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Node = any;
+
+export interface PlpgsqlHost {
+  lib: PgLib;
+  sink: OpSink;
+  /** Read SQL text located at `base` (string offset in the sink's text). */
+  readText(text: string, base: number, embedded: boolean): void;
+}
+
+export interface RoutineSource {
+  kind: 'do' | 'function';
+  node: Node;
+  /** The DO / CREATE FUNCTION statement text and its offset. */
+  text: string;
+  abs: number;
+}
+
+/** Where a routine body sits in the statement: the token holding it and the length of its opener. */
+function locateBody(text: string, body: string): { offset: number; exact: boolean } | undefined {
+  for (const t of tokenize(text, 'postgres')) {
+    if (t.type !== 'string' || t.value !== body) continue;
+    const opener = /^\$[^$]*\$/.exec(text.slice(t.start, t.start + 200));
+    if (opener) return { offset: t.start + opener[0].length, exact: true };
+    return { offset: t.start + (text[t.start] === "'" ? 1 : 2), exact: !body.includes("'") && !body.includes('\\') };
+  }
+  return undefined;
+}
+
+function option(list: Node[] | undefined, name: string): Node {
+  return (list ?? []).find((o: Node) => o?.DefElem?.defname === name)?.DefElem?.arg;
+}
+
+export function readPlpgsql(host: PlpgsqlHost, src: RoutineSource): void {
+  const { node, text, abs } = src;
+  let language: string;
+  let body: string | undefined;
+  if (src.kind === 'do') {
+    language = String(option(node.args, 'language')?.String?.sval ?? 'plpgsql').toLowerCase();
+    body = option(node.args, 'as')?.String?.sval;
+  } else {
+    language = String(option(node.options, 'language')?.String?.sval ?? (node.sql_body ? 'sql' : '')).toLowerCase();
+    const as = option(node.options, 'as');
+    const items: Node[] = as?.List?.items ?? (as?.String ? [as] : []);
+    body = items.length === 1 ? items[0]?.String?.sval : undefined;
+    if (node.sql_body) {
+      // BEGIN ATOMIC … END: SQL-standard body, read as SQL
+      const m = /\bbegin\s+atomic\b/i.exec(text);
+      const endAt = text.search(/\bend\s*;?\s*$/i);
+      if (m && endAt > m.index) host.readText(text.slice(m.index + m[0].length, endAt), abs + m.index + m[0].length, true);
+      return;
+    }
+  }
+  if (body === undefined) return;
+  const where = locateBody(text, body);
+  const bodyAbs = abs + (where?.offset ?? 0);
+  if (language === 'sql') {
+    host.readText(body, bodyAbs, true);
+    return;
+  }
+  if (language !== 'plpgsql') {
+    if (src.kind === 'do') {
+      host.sink.add({ kind: 'opaque', at: abs, statementStart: abs, statementText: text, detail: `DO block in language ${language}: its effect cannot be read statically` });
+    }
+    return;
+  }
+  const walker = new BodyWalker(host, body, bodyAbs, text, abs);
+  let tree: Node;
+  try {
+    if (src.kind === 'function') {
+      tree = host.lib.parsePlPgSQLSync(text);
+    } else {
+      let tag = '$dbsafe_do$';
+      while (body.includes(tag)) tag = `$dbsafe_do${tag.length}$`;
+      tree = host.lib.parsePlPgSQLSync(`CREATE FUNCTION dbsafe_do() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`);
+    }
+  } catch {
+    walker.scan();
+    return;
+  }
+  walker.walk(tree);
+}
+
+class BodyWalker {
+  private lines?: LineIndex;
+
+  constructor(
+    private readonly host: PlpgsqlHost,
+    private readonly body: string,
+    private readonly bodyAbs: number,
+    private readonly stmtText: string,
+    private readonly stmtAbs: number,
+  ) {}
+
+  /** Offset in the body of `needle` on or after line `lineno` (1-based, counted in the body). */
+  private find(needle: string, lineno: number | undefined): number {
+    this.lines ??= new LineIndex(this.body);
+    const from = this.lines.lineStart(lineno ?? 1);
+    let idx = this.body.indexOf(needle, from);
+    if (idx === -1) idx = this.body.indexOf(needle);
+    return idx === -1 ? from : idx;
+  }
+
+  walk(node: Node): void {
+    if (Array.isArray(node)) {
+      for (const n of node) this.walk(n);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    for (const key in node) {
+      const value = node[key];
+      if (key === 'PLpgSQL_stmt_execsql') {
+        const query: string | undefined = value?.sqlstmt?.PLpgSQL_expr?.query;
+        if (query) this.host.readText(query, this.bodyAbs + this.find(query, value.lineno), true);
+      } else if (key === 'PLpgSQL_stmt_dynexecute' || key === 'PLpgSQL_stmt_dynfors') {
+        const query: string | undefined = value?.query?.PLpgSQL_expr?.query;
+        if (query) this.dynamic(query, this.find(query, value.lineno));
+      } else if ((key === 'PLpgSQL_stmt_open' || key === 'PLpgSQL_stmt_return_query') && value?.dynquery) {
+        const query: string | undefined = value.dynquery?.PLpgSQL_expr?.query;
+        if (query) this.dynamic(query, this.find(query, value.lineno));
+      }
+      if (value && typeof value === 'object') this.walk(value);
+    }
+  }
+
+  /** EXECUTE <expr>: a single string literal is read as SQL; anything built at run time is opaque. */
+  private dynamic(expr: string, offset: number): void {
+    const toks = tokenize(expr, 'postgres');
+    const at = this.bodyAbs + offset;
+    if (toks.length === 1 && toks[0].type === 'string') {
+      const literal = toks[0];
+      const raw = expr.slice(literal.start, literal.end);
+      // plain '…' / $$…$$ without escapes map 1:1 to the source; otherwise locate at the literal
+      const opener = /^\$[^$]*\$/.exec(raw)?.[0].length ?? (raw.startsWith("'") && !literal.value.includes("'") && !raw.includes('\\') ? 1 : -1);
+      if (opener > 0) {
+        this.host.readText(literal.value, at + literal.start + opener, true);
+      } else {
+        const before = this.host.sink.ops.length;
+        this.host.readText(literal.value, 0, true);
+        for (const op of this.host.sink.ops.slice(before)) this.relocate(op, at);
+      }
+      return;
+    }
+    this.host.sink.add({
+      kind: 'opaque', flags: { embedded: true }, at, statementStart: at, statementText: `EXECUTE ${expr}`,
+      detail: `EXECUTE of SQL built at run time (${expr.length > 120 ? expr.slice(0, 117) + '...' : expr}): its effect cannot be known statically`,
+    });
+  }
+
+  private relocate(op: { line: number; column: number; statementLine: number }, at: number): void {
+    const p = this.host.sink.position(at);
+    op.line = p.line;
+    op.column = p.column;
+    op.statementLine = p.line;
+  }
+
+  /** Our own scan when the PL/pgSQL parser rejects the body. */
+  scan(): void {
+    const { statements } = splitSql(this.body, 'postgres');
+    for (const st of statements) {
+      const toks = tokenize(st.text, 'postgres');
+      const from = stripControlFlow(toks, 0, toks.length);
+      if (from >= toks.length) continue;
+      const head: Token = toks[from];
+      const abs = this.bodyAbs + st.start;
+      if (head.type === 'word' && (head.upper === 'EXECUTE' || head.upper === 'PERFORM' || head.upper === 'RETURN')) {
+        if (head.upper === 'EXECUTE') {
+          let end = toks.length;
+          const using = toks.findIndex((t, k) => k > from && t.type === 'word' && (t.upper === 'USING' || t.upper === 'INTO'));
+          if (using !== -1) end = using;
+          if (end > from + 1) this.dynamic(st.text.slice(toks[from + 1].start, toks[end - 1].end), st.start + toks[from + 1].start);
+        }
+        continue;
+      }
+      const piece = st.text.slice(head.start);
+      const rec = new Recognizer(piece, 'postgres').recognize(tokenize(piece, 'postgres'));
+      for (const op of rec.ops) {
+        this.host.sink.add({
+          kind: op.kind, target: op.target, flags: { ...op.flags, embedded: true }, at: abs + head.start + op.at,
+          statementStart: abs + head.start, statementText: piece, ...(op.detail ? { detail: op.detail } : {}),
+        });
+      }
+    }
+    void this.stmtText;
+    void this.stmtAbs;
+  }
+}

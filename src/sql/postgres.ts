@@ -1,0 +1,370 @@
+/**
+ * PostgreSQL reader: libpg-query (the real parser, WASM) over the whole text in one call when it
+ * parses; on a syntax error, per-statement parsing via our splitter so that only the bad statement
+ * is `unparseable`. DO blocks and function bodies are read through the PL/pgSQL parser.
+ */
+import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
+import { readPlpgsql, type PlpgsqlHost } from './plpgsql.js';
+import { Recognizer, type FoundOp } from './recognize.js';
+import type { OpSink } from './sink.js';
+import { splitSql } from './split.js';
+import { ByteCursor } from './text-index.js';
+import { tokenize } from './tokens.js';
+
+type PgLib = typeof import('libpg-query');
+// libpg-query's JSON tree: walked by key, typed loosely on purpose
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Node = any;
+
+let loading: Promise<PgLib> | undefined;
+
+/** Load libpg-query once per process, lazily (the WASM init costs ~30 ms). */
+export function loadPostgresParser(): Promise<PgLib> {
+  loading ??= import('libpg-query').then(async (lib) => {
+    await lib.loadModule();
+    return lib;
+  });
+  return loading;
+}
+
+/** Statement node types that can hold a destructive operation; everything else is skipped unread. */
+const INTERESTING = new Set([
+  'DropStmt', 'DropdbStmt', 'TruncateStmt', 'DeleteStmt', 'UpdateStmt', 'AlterTableStmt', 'RenameStmt',
+  'DoStmt', 'CreateFunctionStmt', 'ExplainStmt',
+]);
+
+const DROP_KINDS: Record<string, [OperationKind, ObjectType]> = {
+  OBJECT_TABLE: ['drop-table', 'table'],
+  OBJECT_FOREIGN_TABLE: ['drop-table', 'table'],
+  OBJECT_INDEX: ['drop-index', 'index'],
+  OBJECT_VIEW: ['drop-view', 'view'],
+  OBJECT_MATVIEW: ['drop-view', 'view'],
+  OBJECT_SCHEMA: ['drop-schema', 'schema'],
+  OBJECT_FUNCTION: ['drop-function', 'function'],
+  OBJECT_PROCEDURE: ['drop-function', 'function'],
+  OBJECT_ROUTINE: ['drop-function', 'function'],
+  OBJECT_TYPE: ['drop-type', 'type'],
+  OBJECT_DOMAIN: ['drop-type', 'type'],
+  OBJECT_SEQUENCE: ['drop-sequence', 'sequence'],
+  OBJECT_TRIGGER: ['drop-trigger', 'trigger'],
+};
+
+interface AstOp {
+  kind: OperationKind;
+  target: ObjectRef;
+  flags: OperationFlags;
+  detail?: string;
+}
+
+function firstKey(node: Node): string {
+  for (const k in node) return k;
+  return '';
+}
+
+function strings(list: Node[] | undefined): string[] {
+  return (list ?? []).map((n: Node) => n?.String?.sval ?? '').filter((s: string) => s !== '');
+}
+
+/** Quote a name for display when it would not survive unquoted. */
+function show(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+function refFromParts(type: ObjectType, parts: string[]): ObjectRef {
+  const ref: ObjectRef = { type, name: parts[parts.length - 1] ?? '', written: parts.map(show).join('.') };
+  if (parts.length > 1) ref.schema = parts[parts.length - 2];
+  return ref;
+}
+
+function rangeVarRef(rv: Node): ObjectRef {
+  const r = rv?.RangeVar ?? rv ?? {};
+  const parts = [r.schemaname, r.relname].filter((p: unknown): p is string => typeof p === 'string');
+  return refFromParts('table', parts);
+}
+
+function dropObjectParts(obj: Node): string[] {
+  if (obj.List) return strings(obj.List.items);
+  if (obj.String) return [obj.String.sval];
+  if (obj.TypeName) return strings(obj.TypeName.names);
+  if (obj.ObjectWithArgs) return strings(obj.ObjectWithArgs.objname);
+  return [];
+}
+
+function constValue(c: Node): string | undefined {
+  if (!c) return undefined;
+  if (c.isnull) return undefined;
+  if ('boolval' in c) return `b:${c.boolval?.boolval === true}`;
+  if ('ival' in c) return `n:${c.ival?.ival ?? 0}`;
+  if ('fval' in c) return `n:${Number(c.fval?.fval ?? 0)}`;
+  if ('sval' in c) return `s:${c.sval?.sval ?? ''}`;
+  return undefined;
+}
+
+/** WHERE that restricts nothing: `true`, `1`, `1=1`, `'a'='a'`, `'t'::boolean`, ORs containing one. */
+export function whereAlwaysTrue(node: Node): boolean {
+  if (!node) return false;
+  if (node.A_Const) {
+    const v = constValue(node.A_Const);
+    return v === 'b:true' || (v !== undefined && v.startsWith('n:') && v !== 'n:0');
+  }
+  if (node.TypeCast) {
+    const v = constValue(node.TypeCast.arg?.A_Const);
+    const type = strings(node.TypeCast.typeName?.names).pop();
+    return type === 'bool' && v !== undefined && ['s:t', 's:true', 's:y', 's:yes', 's:on', 's:1'].includes(v.toLowerCase());
+  }
+  if (node.A_Expr && node.A_Expr.kind === 'AEXPR_OP' && strings(node.A_Expr.name).join() === '=') {
+    const l = constValue(node.A_Expr.lexpr?.A_Const);
+    const r = constValue(node.A_Expr.rexpr?.A_Const);
+    return l !== undefined && l === r;
+  }
+  if (node.BoolExpr) {
+    const args: Node[] = node.BoolExpr.args ?? [];
+    if (node.BoolExpr.boolop === 'OR_EXPR') return args.some(whereAlwaysTrue);
+    if (node.BoolExpr.boolop === 'AND_EXPR') return args.length > 0 && args.every(whereAlwaysTrue);
+  }
+  return false;
+}
+
+function typeNameText(tn: Node): string {
+  const names = strings(tn?.names).filter((n) => n !== 'pg_catalog');
+  const mods = (tn?.typmods ?? []).map((m: Node) => m?.A_Const?.ival?.ival ?? m?.A_Const?.sval?.sval ?? '').join(',');
+  return names.join('.') + (mods ? `(${mods})` : '') + (tn?.arrayBounds ? '[]' : '');
+}
+
+/** Skip leading whitespace and comments: libpg-query may place a statement start before them. */
+function codeStart(text: string): number {
+  let i = 0;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i])) i++;
+    if (text.startsWith('--', i)) {
+      const nl = text.indexOf('\n', i);
+      if (nl === -1) return text.length;
+      i = nl + 1;
+    } else if (text.startsWith('/*', i)) {
+      const close = text.indexOf('*/', i + 2);
+      if (close === -1) return i;
+      i = close + 2;
+    } else {
+      return i;
+    }
+  }
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class PostgresReader implements PlpgsqlHost {
+  constructor(
+    readonly lib: PgLib,
+    readonly sink: OpSink,
+  ) {}
+
+  /** Read `text`, located at string offset `base` of the sink's text. */
+  readText(text: string, base: number, embedded: boolean): void {
+    if (text.trim() === '') return;
+    let stmts: Node[];
+    try {
+      stmts = this.lib.parseSync(text).stmts ?? [];
+    } catch {
+      this.readStatements(text, base, embedded);
+      return;
+    }
+    this.readParsed(stmts, text, base, embedded);
+  }
+
+  private readParsed(stmts: Node[], text: string, base: number, embedded: boolean): void {
+    const cursor = new ByteCursor(text);
+    for (const raw of stmts) {
+      const node = raw.stmt;
+      const key = firstKey(node);
+      if (!INTERESTING.has(key)) continue;
+      const loc: number = raw.stmt_location ?? 0;
+      const len: number = raw.stmt_len ?? 0;
+      let start = cursor.toChar(loc);
+      const end = len > 0 ? cursor.toChar(loc + len) : text.length;
+      start += codeStart(text.slice(start, end));
+      this.statement(key, node[key], text.slice(start, end), base + start, embedded);
+    }
+  }
+
+  /** The whole text did not parse: split it and parse statement by statement. */
+  private readStatements(text: string, base: number, embedded: boolean): void {
+    const { statements } = splitSql(text, 'postgres');
+    for (const st of statements) {
+      const abs = base + st.start;
+      if (st.error) {
+        if (!embedded) {
+          this.sink.add({ kind: 'unparseable', at: base + st.error.offset, statementStart: abs, statementText: st.text, detail: st.error.message });
+        }
+        continue;
+      }
+      let stmts: Node[];
+      try {
+        stmts = this.lib.parseSync(st.text).stmts ?? [];
+      } catch (e) {
+        this.unparsed(st.text, abs, embedded, e);
+        continue;
+      }
+      this.readParsed(stmts, st.text, abs, embedded);
+    }
+  }
+
+  /** A statement libpg-query rejects: our recognizer may still find its operations; else unparseable. */
+  private unparsed(text: string, abs: number, embedded: boolean, e: unknown): void {
+    const message = errorMessage(e);
+    const rec = new Recognizer(text, 'postgres').recognize(tokenize(text, 'postgres'));
+    if (rec.ops.length > 0) {
+      for (const op of rec.ops) {
+        this.sink.add({
+          kind: op.kind, target: op.target, flags: embedded ? { ...op.flags, embedded: true } : op.flags,
+          at: abs + op.at, statementStart: abs, statementText: text,
+          detail: op.detail ?? `PostgreSQL parser: ${message}; read by the fallback recognizer`,
+        });
+      }
+      return;
+    }
+    if (embedded) return;
+    const cursorPos = (e as { sqlDetails?: { cursorPosition?: number } })?.sqlDetails?.cursorPosition;
+    const at = typeof cursorPos === 'number' && cursorPos >= 0 ? abs + Math.min(cursorPos, text.length) : abs;
+    this.sink.add({ kind: 'unparseable', at, statementStart: abs, statementText: text, detail: `PostgreSQL parser: ${message}` });
+  }
+
+  private statement(key: string, node: Node, text: string, abs: number, embedded: boolean): void {
+    switch (key) {
+      case 'DoStmt':
+        readPlpgsql(this, { kind: 'do', node, text, abs });
+        return;
+      case 'CreateFunctionStmt':
+        readPlpgsql(this, { kind: 'function', node, text, abs });
+        return;
+      case 'ExplainStmt': {
+        // EXPLAIN ANALYZE runs the statement
+        const analyze = (node.options ?? []).some((o: Node) => o?.DefElem?.defname === 'analyze');
+        const inner = node.query ? firstKey(node.query) : '';
+        if (analyze && INTERESTING.has(inner)) this.statement(inner, node.query[inner], text, abs, embedded);
+        return;
+      }
+    }
+    const ops = this.astOps(key, node);
+    if (ops.length === 0) return;
+    this.emitLocated(ops, text, abs, embedded);
+  }
+
+  /** Attach each AST operation to the place it is written (the recognizer's token positions). */
+  emitLocated(ops: AstOp[], text: string, abs: number, embedded: boolean): void {
+    let found: FoundOp[] = [];
+    try {
+      found = new Recognizer(text, 'postgres').recognize(tokenize(text, 'postgres')).ops;
+    } catch {
+      found = [];
+    }
+    const used = new Set<number>();
+    for (const op of ops) {
+      let k = found.findIndex((f, idx) => !used.has(idx) && f.kind === op.kind && f.target?.name === op.target.name);
+      if (k === -1) k = found.findIndex((f, idx) => !used.has(idx) && f.kind === op.kind);
+      const match = k === -1 ? undefined : found[k];
+      if (k !== -1) used.add(k);
+      const target = match?.target && match.target.name === op.target.name ? { ...op.target, written: match.target.written } : op.target;
+      const flags = { ...op.flags };
+      if (op.kind === 'alter-column-type' && match?.flags.newType) flags.newType = match.flags.newType;
+      if (embedded) flags.embedded = true;
+      this.sink.add({
+        kind: op.kind, target, flags, at: abs + (match?.at ?? 0), statementStart: abs, statementText: text,
+        ...(op.detail ? { detail: op.detail } : {}),
+      });
+    }
+  }
+
+  private astOps(key: string, node: Node): AstOp[] {
+    switch (key) {
+      case 'DropStmt': {
+        const kt = DROP_KINDS[node.removeType];
+        if (!kt) return [];
+        const flags: OperationFlags = {};
+        if (node.behavior === 'DROP_CASCADE') flags.cascade = true;
+        if (node.missing_ok) flags.ifExists = true;
+        if (node.concurrent) flags.concurrently = true;
+        return (node.objects ?? []).map((obj: Node) => {
+          const parts = dropObjectParts(obj);
+          let target: ObjectRef;
+          if (kt[1] === 'trigger') {
+            target = refFromParts('trigger', parts.slice(-1));
+            target.table = parts[parts.length - 2];
+            if (parts.length > 2) target.schema = parts[parts.length - 3];
+          } else {
+            target = refFromParts(kt[1], parts);
+          }
+          return { kind: kt[0], target, flags: { ...flags } };
+        });
+      }
+      case 'DropdbStmt':
+        return [{ kind: 'drop-database', target: refFromParts('database', [node.dbname]), flags: node.missing_ok ? { ifExists: true } : {} }];
+      case 'TruncateStmt': {
+        const flags: OperationFlags = node.behavior === 'DROP_CASCADE' ? { cascade: true } : {};
+        return (node.relations ?? []).map((rv: Node) => ({ kind: 'truncate' as const, target: rangeVarRef(rv), flags: { ...flags } }));
+      }
+      case 'DeleteStmt':
+      case 'UpdateStmt': {
+        const kind: OperationKind = key === 'DeleteStmt' ? 'delete-all' : 'update-all';
+        if (!node.whereClause) return [{ kind, target: rangeVarRef(node.relation), flags: {} }];
+        if (whereAlwaysTrue(node.whereClause)) return [{ kind, target: rangeVarRef(node.relation), flags: { whereAlwaysTrue: true } }];
+        return [];
+      }
+      case 'AlterTableStmt':
+        return this.alterTable(node);
+      case 'RenameStmt':
+        return this.rename(node);
+    }
+    return [];
+  }
+
+  private alterTable(node: Node): AstOp[] {
+    if (node.objtype !== 'OBJECT_TABLE' && node.objtype !== 'OBJECT_FOREIGN_TABLE') return [];
+    const table = rangeVarRef(node.relation);
+    const sub = (type: ObjectType, name: string): ObjectRef => ({
+      type, name, table: table.name, ...(table.schema ? { schema: table.schema } : {}), written: show(name),
+    });
+    const ops: AstOp[] = [];
+    for (const c of node.cmds ?? []) {
+      const cmd = c.AlterTableCmd;
+      if (!cmd) continue;
+      const flags: OperationFlags = {};
+      if (cmd.behavior === 'DROP_CASCADE') flags.cascade = true;
+      if (cmd.missing_ok) flags.ifExists = true;
+      if (cmd.subtype === 'AT_DropColumn') ops.push({ kind: 'drop-column', target: sub('column', cmd.name), flags });
+      else if (cmd.subtype === 'AT_DropConstraint') ops.push({ kind: 'drop-constraint', target: sub('constraint', cmd.name), flags });
+      else if (cmd.subtype === 'AT_AlterColumnType') {
+        const newType = typeNameText(cmd.def?.ColumnDef?.typeName);
+        ops.push({ kind: 'alter-column-type', target: sub('column', cmd.name), flags: { newType } });
+      }
+    }
+    return ops;
+  }
+
+  private rename(node: Node): AstOp[] {
+    const rel = rangeVarRef(node.relation);
+    switch (node.renameType) {
+      case 'OBJECT_TABLE':
+      case 'OBJECT_FOREIGN_TABLE':
+        return [{ kind: 'rename-table', target: rel, flags: { newName: node.newname } }];
+      case 'OBJECT_VIEW':
+      case 'OBJECT_MATVIEW':
+        return [{ kind: 'rename-table', target: { ...rel, type: 'view' }, flags: { newName: node.newname } }];
+      case 'OBJECT_COLUMN':
+        return [{
+          kind: 'rename-column',
+          target: { type: 'column', name: node.subname, table: rel.name, ...(rel.schema ? { schema: rel.schema } : {}), written: show(node.subname) },
+          flags: { newName: node.newname },
+        }];
+    }
+    // ALTER INDEX … RENAME, RENAME CONSTRAINT, schemas…: no data is lost, nothing to report
+    return [];
+  }
+}
+
+/** Read PostgreSQL text into the sink's operations. */
+export async function readPostgres(sink: OpSink): Promise<void> {
+  const lib = await loadPostgresParser();
+  new PostgresReader(lib, sink).readText(sink.text, 0, false);
+}

@@ -1,0 +1,655 @@
+/**
+ * Our own token-based recognizer for the destructive statement forms, shared by every dialect.
+ * It reads what the parsers reject (MySQL `DROP TABLE a, b CASCADE`, MariaDB `DROP COLUMN IF EXISTS`,
+ * SQLite `DROP INDEX i`, procedure and trigger bodies…) and classifies known-safe statements by their
+ * leading keywords, so that only a statement nobody can classify ends up `unparseable`.
+ */
+import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
+import type { SqlDialect } from './split.js';
+import { identName, isNameToken, tokenize, type Token } from './tokens.js';
+
+/** An operation found inside one statement; `at` is a string offset inside the statement text. */
+export interface FoundOp {
+  kind: OperationKind;
+  target?: ObjectRef;
+  flags: OperationFlags;
+  at: number;
+  detail?: string;
+}
+
+export interface Recognition {
+  /** ops: destructive operations found; safe: known not destructive; unknown: cannot classify. */
+  status: 'ops' | 'safe' | 'unknown';
+  ops: FoundOp[];
+  /** `INSERT INTO x … SELECT … FROM y`: rows of y copied into x (SQLite table-rebuild pattern). */
+  copy?: { into: string; from: string };
+  /** The statement is DELETE/UPDATE: the caller may confirm the WHERE decision with a parser. */
+  dml?: 'delete' | 'update';
+}
+
+/** Statements known not to destroy data, by their first keyword. */
+const SAFE_LEADING = new Set([
+  'CREATE', 'INSERT', 'REPLACE', 'SELECT', 'VALUES', 'TABLE', 'SET', 'RESET', 'SHOW', 'USE', 'DESCRIBE', 'DESC', 'EXPLAIN',
+  'BEGIN', 'START', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'END', 'ABORT', 'XA', 'LOCK', 'UNLOCK',
+  'PRAGMA', 'VACUUM', 'ANALYZE', 'ANALYSE', 'REINDEX', 'ATTACH', 'DETACH', 'GRANT', 'REVOKE', 'COMMENT',
+  'CALL', 'FLUSH', 'OPTIMIZE', 'CHECK', 'CHECKSUM', 'REPAIR', 'LOAD', 'HANDLER', 'DO', 'DEALLOCATE',
+  'CLUSTER', 'REFRESH', 'NOTIFY', 'LISTEN', 'UNLISTEN', 'DISCARD', 'SECURITY', 'IMPORT', 'CHECKPOINT',
+  'REASSIGN', 'COPY', 'DECLARE', 'FETCH', 'MOVE', 'CLOSE', 'OPEN', 'SIGNAL', 'RESIGNAL', 'GET', 'KILL',
+  'INSTALL', 'UNINSTALL', 'PURGE', 'BINLOG', 'CACHE', 'HELP', 'SHUTDOWN', 'RESTART', 'CLONE', 'PREPARE_SAFE',
+  'UPSERT', 'MERGE',
+]);
+
+/** DROP <object> that does not remove table data (roles, extensions, policies…). */
+const SAFE_DROP_OBJECTS = new Set([
+  'EXTENSION', 'ROLE', 'USER', 'POLICY', 'RULE', 'EVENT', 'SERVER', 'PUBLICATION', 'SUBSCRIPTION', 'CAST',
+  'OPERATOR', 'AGGREGATE', 'COLLATION', 'CONVERSION', 'TEXT', 'STATISTICS', 'LANGUAGE', 'PROCEDURAL', 'ACCESS',
+  'TRANSFORM', 'TABLESPACE', 'LOGFILE', 'SPATIAL', 'RESOURCE', 'PREPARE', 'GROUP', 'SYNONYM', 'PACKAGE',
+]);
+
+const SUB_DROP_SAFE = new Set(['DEFAULT', 'NOT', 'EXPRESSION', 'IDENTITY', 'SYSTEM', 'PERIOD']);
+
+class Cursor {
+  constructor(
+    readonly toks: Token[],
+    public i: number,
+    readonly end: number,
+  ) {}
+  peek(k = 0): Token | undefined {
+    const j = this.i + k;
+    return j < this.end ? this.toks[j] : undefined;
+  }
+  word(k = 0): string {
+    const t = this.peek(k);
+    return t && t.type === 'word' ? t.upper : '';
+  }
+  /** Consume the given keyword sequence if it is next. */
+  accept(...words: string[]): boolean {
+    for (let k = 0; k < words.length; k++) if (this.word(k) !== words[k]) return false;
+    this.i += words.length;
+    return true;
+  }
+  punct(k = 0): string {
+    const t = this.peek(k);
+    return t && t.type === 'punct' ? t.value : '';
+  }
+  done(): boolean {
+    return this.i >= this.end;
+  }
+  /** Skip a balanced parenthesised group if one starts here. */
+  skipParens(): void {
+    if (this.punct() !== '(') return;
+    let depth = 0;
+    while (!this.done()) {
+      const p = this.punct();
+      if (p === '(') depth++;
+      else if (p === ')') depth--;
+      this.i++;
+      if (depth === 0) return;
+    }
+  }
+}
+
+interface Name {
+  parts: string[];
+  written: string;
+  start: number;
+}
+
+export class Recognizer {
+  constructor(
+    private readonly text: string,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  private readName(c: Cursor): Name | undefined {
+    const first = c.peek();
+    if (!isNameToken(first)) return undefined;
+    const parts = [identName(first!, this.dialect)];
+    let last = first!;
+    c.i++;
+    while (c.punct() === '.' && isNameToken(c.peek(1))) {
+      last = c.peek(1)!;
+      parts.push(identName(last, this.dialect));
+      c.i += 2;
+    }
+    return { parts, written: this.text.slice(first!.start, last.end), start: first!.start };
+  }
+
+  private ref(type: ObjectType, name: Name, table?: Name): ObjectRef {
+    const parts = name.parts;
+    const ref: ObjectRef = { type, name: parts[parts.length - 1], written: name.written };
+    if (type === 'column' || type === 'index' || type === 'constraint' || type === 'trigger') {
+      if (table) {
+        ref.table = table.parts[table.parts.length - 1];
+        if (table.parts.length > 1) ref.schema = table.parts[table.parts.length - 2];
+      }
+      if (parts.length > 1 && !ref.schema) ref.schema = parts[parts.length - 2];
+    } else if (parts.length > 1) {
+      ref.schema = parts[parts.length - 2];
+    }
+    return ref;
+  }
+
+  /** Recognize tokens[from, to) as one statement. */
+  recognize(toks: Token[], from = 0, to = toks.length): Recognition {
+    const c = new Cursor(toks, from, to);
+    const lead = c.word();
+    if (!lead) return { status: c.done() ? 'safe' : 'unknown', ops: [] };
+    switch (lead) {
+      case 'DROP':
+        return this.drop(c);
+      case 'TRUNCATE':
+        return this.truncate(c);
+      case 'DELETE':
+        return this.dml(c, 'delete');
+      case 'UPDATE':
+        return this.dml(c, 'update');
+      case 'ALTER':
+        return this.alter(c);
+      case 'RENAME':
+        return this.renameTables(c);
+      case 'WITH':
+        return this.withQuery(c);
+      case 'PREPARE':
+      case 'EXECUTE':
+        return this.dynamic(c);
+      case 'CREATE':
+        return this.create(c);
+      case 'INSERT':
+      case 'REPLACE':
+        return { status: 'safe', ops: [], copy: this.copyOf(c) };
+      default:
+        return SAFE_LEADING.has(lead) ? { status: 'safe', ops: [] } : { status: 'unknown', ops: [] };
+    }
+  }
+
+  private drop(c: Cursor): Recognition {
+    const at = c.peek()!.start;
+    c.i++;
+    c.accept('TEMPORARY') || c.accept('TEMP');
+    let kind: OperationKind;
+    let type: ObjectType;
+    const w = c.word();
+    if (c.accept('TABLE') || c.accept('FOREIGN', 'TABLE')) [kind, type] = ['drop-table', 'table'];
+    else if (c.accept('MATERIALIZED', 'VIEW') || c.accept('VIEW')) [kind, type] = ['drop-view', 'view'];
+    else if (c.accept('INDEX')) [kind, type] = ['drop-index', 'index'];
+    else if (c.accept('SCHEMA'))
+      [kind, type] = this.dialect === 'postgres' ? ['drop-schema', 'schema'] : ['drop-database', 'database'];
+    else if (c.accept('DATABASE')) [kind, type] = ['drop-database', 'database'];
+    else if (c.accept('FUNCTION') || c.accept('PROCEDURE') || c.accept('ROUTINE')) [kind, type] = ['drop-function', 'function'];
+    else if (c.accept('TYPE') || c.accept('DOMAIN')) [kind, type] = ['drop-type', 'type'];
+    else if (c.accept('SEQUENCE')) [kind, type] = ['drop-sequence', 'sequence'];
+    else if (c.accept('TRIGGER')) [kind, type] = ['drop-trigger', 'trigger'];
+    else if (SAFE_DROP_OBJECTS.has(w) || c.accept('OWNED')) return { status: 'safe', ops: [] };
+    else return { status: 'unknown', ops: [] };
+
+    const flags: OperationFlags = {};
+    if (c.accept('CONCURRENTLY')) flags.concurrently = true;
+    if (c.accept('IF', 'EXISTS')) flags.ifExists = true;
+    const names: Name[] = [];
+    let table: Name | undefined;
+    while (!c.done()) {
+      const name = this.readName(c);
+      if (!name) break;
+      names.push(name);
+      if (type === 'function') c.skipParens();
+      if ((type === 'index' || type === 'trigger') && c.accept('ON')) table = this.readName(c);
+      if (c.punct() === '*') c.i++;
+      if (c.punct() !== ',') break;
+      c.i++;
+    }
+    if (names.length === 0) return { status: 'unknown', ops: [] };
+    while (!c.done()) {
+      if (c.word() === 'CASCADE') flags.cascade = true;
+      c.i++;
+    }
+    const ops = names.map((name) => {
+      let ref: ObjectRef;
+      if (type === 'trigger' && !table && this.dialect === 'postgres') ref = this.ref(type, name);
+      else ref = this.ref(type, name, table);
+      return { kind, target: ref, flags: { ...flags }, at };
+    });
+    return { status: 'ops', ops };
+  }
+
+  private truncate(c: Cursor): Recognition {
+    const at = c.peek()!.start;
+    c.i++;
+    c.accept('TABLE');
+    const flags: OperationFlags = {};
+    const names: Name[] = [];
+    while (!c.done()) {
+      c.accept('ONLY');
+      const name = this.readName(c);
+      if (!name) break;
+      names.push(name);
+      if (c.punct() === '*') c.i++;
+      if (c.punct() !== ',') break;
+      c.i++;
+    }
+    while (!c.done()) {
+      if (c.word() === 'CASCADE') flags.cascade = true;
+      c.i++;
+    }
+    if (names.length === 0) return { status: 'unknown', ops: [] };
+    return { status: 'ops', ops: names.map((n) => ({ kind: 'truncate' as const, target: this.ref('table', n), flags: { ...flags }, at })) };
+  }
+
+  /** Index of the first depth-0 keyword among `words` in [from, to), or -1. */
+  private findTopLevel(toks: Token[], from: number, to: number, words: Set<string>): number {
+    let depth = 0;
+    for (let k = from; k < to; k++) {
+      const t = toks[k];
+      if (t.type === 'punct') {
+        if (t.value === '(') depth++;
+        else if (t.value === ')') depth--;
+      } else if (depth === 0 && t.type === 'word' && words.has(t.upper)) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  private dml(c: Cursor, which: 'delete' | 'update'): Recognition {
+    const toks = c.toks;
+    const at = c.peek()!.start;
+    c.i++;
+    const targets: Name[] = [];
+    if (which === 'delete') {
+      while (['LOW_PRIORITY', 'QUICK', 'IGNORE'].includes(c.word())) c.i++;
+      if (c.accept('FROM')) {
+        c.accept('ONLY');
+        const name = this.readName(c);
+        if (name) targets.push(name);
+      } else {
+        // multi-table DELETE t1, t2 FROM …: the tables before FROM lose rows
+        while (!c.done() && c.word() !== 'FROM') {
+          const name = this.readName(c);
+          if (name) {
+            if (c.punct() === '.' && c.punct(1) === '*') c.i += 2;
+            targets.push(name);
+          } else c.i++;
+          if (c.punct() === ',') c.i++;
+        }
+      }
+    } else {
+      while (['LOW_PRIORITY', 'IGNORE'].includes(c.word())) c.i++;
+      if (c.word() === 'OR') c.i += 2;
+      c.accept('ONLY');
+      const name = this.readName(c);
+      if (name) targets.push(name);
+    }
+    if (targets.length === 0) return { status: 'unknown', ops: [], dml: which };
+    const where = this.findTopLevel(toks, c.i, c.end, new Set(['WHERE']));
+    let alwaysTrue = false;
+    if (where !== -1) {
+      if (c.toks[where + 1]?.upper === 'CURRENT') return { status: 'safe', ops: [], dml: which };
+      const stop = this.findTopLevel(toks, where + 1, c.end, new Set(['RETURNING', 'ORDER', 'LIMIT', 'GROUP']));
+      alwaysTrue = isAlwaysTrue(toks.slice(where + 1, stop === -1 ? c.end : stop));
+      if (!alwaysTrue) return { status: 'safe', ops: [], dml: which };
+    }
+    const kind: OperationKind = which === 'delete' ? 'delete-all' : 'update-all';
+    const flags: OperationFlags = alwaysTrue ? { whereAlwaysTrue: true } : {};
+    return { status: 'ops', ops: targets.map((t) => ({ kind, target: this.ref('table', t), flags: { ...flags }, at })), dml: which };
+  }
+
+  private withQuery(c: Cursor): Recognition {
+    // skip the CTEs: the main statement is the first depth-0 DML keyword after a `)`
+    const toks = c.toks;
+    let depth = 0;
+    for (let k = c.i + 1; k < c.end; k++) {
+      const t = toks[k];
+      if (t.type === 'punct') {
+        if (t.value === '(') depth++;
+        else if (t.value === ')') depth--;
+      } else if (depth === 0 && t.type === 'word' && toks[k - 1]?.value === ')' &&
+        ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'VALUES', 'TABLE'].includes(t.upper)) {
+        const inner = this.recognize(toks, k, c.end);
+        // WHERE clauses inside the CTEs are not the statement's WHERE
+        return inner;
+      }
+    }
+    return { status: 'unknown', ops: [] };
+  }
+
+  private alter(c: Cursor): Recognition {
+    c.i++;
+    while (['ONLINE', 'OFFLINE', 'IGNORE'].includes(c.word())) c.i++;
+    if (!c.accept('TABLE')) {
+      return c.done() ? { status: 'unknown', ops: [] } : { status: 'safe', ops: [] };
+    }
+    c.accept('IF', 'EXISTS');
+    c.accept('ONLY');
+    const table = this.readName(c);
+    if (!table) return { status: 'unknown', ops: [] };
+    if (c.punct() === '*') c.i++;
+    const ops: FoundOp[] = [];
+    // sub-commands separated by depth-0 commas
+    const toks = c.toks;
+    let start = c.i;
+    let depth = 0;
+    for (let k = c.i; k <= c.end; k++) {
+      const t = k < c.end ? toks[k] : undefined;
+      if (t && t.type === 'punct' && t.value === '(') depth++;
+      else if (t && t.type === 'punct' && t.value === ')') depth--;
+      else if (!t || (depth === 0 && t.type === 'punct' && t.value === ',')) {
+        if (k > start) this.alterSubcommand(new Cursor(toks, start, k), table, ops);
+        start = k + 1;
+      }
+    }
+    return { status: ops.length > 0 ? 'ops' : 'safe', ops };
+  }
+
+  private alterSubcommand(c: Cursor, table: Name, ops: FoundOp[]): void {
+    const at = c.peek()!.start;
+    const restText = (): string => {
+      const last = c.toks[c.end - 1];
+      const first = c.peek();
+      return first && last ? this.text.slice(first.start, last.end) : '';
+    };
+    const tailFlags = (flags: OperationFlags): OperationFlags => {
+      for (let k = c.i; k < c.end; k++) if (c.toks[k].upper === 'CASCADE' && c.toks[k].type === 'word') flags.cascade = true;
+      return flags;
+    };
+    const tableRef = this.ref('table', table);
+    if (c.accept('DROP')) {
+      const what = c.word();
+      if (SUB_DROP_SAFE.has(what)) return;
+      if (c.accept('PARTITION')) {
+        const names: string[] = [];
+        while (!c.done()) {
+          const t = c.peek()!;
+          if (isNameToken(t)) names.push(t.value);
+          c.i++;
+        }
+        ops.push({ kind: 'truncate', target: tableRef, flags: {}, at, detail: `drops partition ${names.join(', ')} and its rows` });
+        return;
+      }
+      let kind: OperationKind = 'drop-column';
+      let type: ObjectType = 'column';
+      if (c.accept('COLUMN')) {
+        // default
+      } else if (c.accept('INDEX') || c.accept('KEY')) [kind, type] = ['drop-index', 'index'];
+      else if (c.accept('FOREIGN', 'KEY') || c.accept('CONSTRAINT') || c.accept('CHECK')) [kind, type] = ['drop-constraint', 'constraint'];
+      else if (c.accept('PRIMARY', 'KEY')) {
+        ops.push({ kind: 'drop-constraint', target: { type: 'constraint', name: 'PRIMARY', table: tableRef.name, ...(tableRef.schema ? { schema: tableRef.schema } : {}), written: 'PRIMARY KEY' }, flags: {}, at });
+        return;
+      }
+      const flags: OperationFlags = {};
+      if (c.accept('IF', 'EXISTS')) flags.ifExists = true;
+      const name = this.readName(c);
+      if (!name) return;
+      ops.push({ kind, target: this.ref(type, name, table), flags: tailFlags(flags), at });
+      return;
+    }
+    if (c.accept('TRUNCATE', 'PARTITION')) {
+      ops.push({ kind: 'truncate', target: tableRef, flags: {}, at, detail: 'truncates partitions' });
+      return;
+    }
+    if (c.accept('ALTER')) {
+      c.accept('COLUMN');
+      const col = this.readName(c);
+      if (!col) return;
+      if (c.accept('TYPE') || c.accept('SET', 'DATA', 'TYPE')) {
+        const typeText = restText().replace(/\s+using\s[\s\S]*$/i, '').replace(/\s+collate\s[\s\S]*$/i, '');
+        ops.push({ kind: 'alter-column-type', target: this.ref('column', col, table), flags: { newType: typeText }, at });
+      }
+      return;
+    }
+    if (c.accept('MODIFY')) {
+      c.accept('COLUMN');
+      const col = this.readName(c);
+      if (!col) return;
+      ops.push({ kind: 'alter-column-type', target: this.ref('column', col, table), flags: { newType: columnType(restText()) }, at });
+      return;
+    }
+    if (c.accept('CHANGE')) {
+      c.accept('COLUMN');
+      const from = this.readName(c);
+      const to = this.readName(c);
+      if (!from || !to) return;
+      const oldName = from.parts[from.parts.length - 1];
+      const newName = to.parts[to.parts.length - 1];
+      if (oldName.toLowerCase() !== newName.toLowerCase()) {
+        ops.push({ kind: 'rename-column', target: this.ref('column', from, table), flags: { newName }, at });
+      }
+      ops.push({ kind: 'alter-column-type', target: this.ref('column', from, table), flags: { newType: columnType(restText()) }, at });
+      return;
+    }
+    if (c.accept('RENAME')) {
+      if (['INDEX', 'KEY', 'CONSTRAINT'].includes(c.word())) return;
+      const columnRename = c.word() === 'COLUMN' || (c.word() !== 'TO' && c.word() !== 'AS' && c.word(1) === 'TO');
+      if (!columnRename) {
+        c.accept('TO') || c.accept('AS');
+        const to = this.readName(c);
+        if (to) ops.push({ kind: 'rename-table', target: tableRef, flags: { newName: to.parts[to.parts.length - 1] }, at });
+        return;
+      }
+      c.accept('COLUMN');
+      const from = this.readName(c);
+      if (!from || !c.accept('TO')) return;
+      const to = this.readName(c);
+      if (to) ops.push({ kind: 'rename-column', target: this.ref('column', from, table), flags: { newName: to.parts[to.parts.length - 1] }, at });
+    }
+  }
+
+  private renameTables(c: Cursor): Recognition {
+    c.i++;
+    if (!c.accept('TABLE') && !c.accept('TABLES')) return { status: 'unknown', ops: [] };
+    const ops: FoundOp[] = [];
+    while (!c.done()) {
+      const at = c.peek()!.start;
+      const from = this.readName(c);
+      if (!from || !c.accept('TO')) break;
+      const to = this.readName(c);
+      if (!to) break;
+      ops.push({ kind: 'rename-table', target: this.ref('table', from), flags: { newName: to.parts[to.parts.length - 1] }, at });
+      if (c.punct() !== ',') break;
+      c.i++;
+    }
+    return ops.length > 0 ? { status: 'ops', ops } : { status: 'unknown', ops: [] };
+  }
+
+  /** MySQL `PREPARE s FROM '…'` / MariaDB `EXECUTE IMMEDIATE '…'`: a literal is read, a variable is opaque. */
+  private dynamic(c: Cursor): Recognition {
+    const at = c.peek()!.start;
+    const lead = c.word();
+    c.i++;
+    if (lead === 'PREPARE') {
+      if (!this.readName(c) || !c.accept('FROM')) return { status: 'unknown', ops: [] };
+    } else if (!c.accept('IMMEDIATE')) {
+      return { status: 'safe', ops: [] }; // EXECUTE of a prepared statement: the PREPARE was read
+    }
+    const t = c.peek();
+    if (t && t.type === 'string' && c.i + 1 === c.end) {
+      return this.embedded(t.value, t.start);
+    }
+    const expr = t ? this.text.slice(t.start, c.toks[c.end - 1].end) : '';
+    return { status: 'ops', ops: [{ kind: 'opaque', flags: {}, at, detail: `dynamic SQL built at run time: ${expr}` }] };
+  }
+
+  /** Read SQL held in a string literal; everything found is located at the literal. */
+  embedded(sql: string, at: number): Recognition {
+    const inner = new Recognizer(sql, this.dialect);
+    const toks = tokenize(sql, this.dialect);
+    const ops: FoundOp[] = [];
+    let start = 0;
+    let status: Recognition['status'] = 'safe';
+    for (let k = 0; k <= toks.length; k++) {
+      if (k === toks.length || (toks[k].type === 'punct' && toks[k].value === ';')) {
+        if (k > start) {
+          const r = inner.recognize(toks, start, k);
+          for (const op of r.ops) ops.push({ ...op, at, flags: { ...op.flags, embedded: true } });
+          if (r.status === 'unknown' && status === 'safe') status = 'unknown';
+        }
+        start = k + 1;
+      }
+    }
+    return { status: ops.length > 0 ? 'ops' : status, ops };
+  }
+
+  private create(c: Cursor): Recognition {
+    const toks = c.toks;
+    // find the object word: CREATE [OR REPLACE] [DEFINER=…] TRIGGER|PROCEDURE|FUNCTION|EVENT
+    let object = '';
+    for (let k = c.i + 1; k < Math.min(c.end, c.i + 12); k++) {
+      const t = toks[k];
+      if (t.type === 'punct' && t.value === '(') break;
+      if (t.type === 'word' && ['TRIGGER', 'PROCEDURE', 'FUNCTION', 'EVENT'].includes(t.upper)) {
+        object = t.upper;
+        break;
+      }
+      if (t.type === 'word' && ['TABLE', 'VIEW', 'INDEX', 'SCHEMA', 'DATABASE', 'SEQUENCE', 'TYPE'].includes(t.upper)) break;
+    }
+    if (!object) return { status: 'safe', ops: [] };
+    // the body: from the first BEGIN to the end; else (MySQL one-statement trigger) after FOR EACH ROW
+    let bodyStart = -1;
+    for (let k = c.i; k < c.end; k++) {
+      if (toks[k].type === 'word' && toks[k].upper === 'BEGIN') {
+        bodyStart = k + 1;
+        break;
+      }
+    }
+    if (bodyStart === -1 && object === 'TRIGGER') {
+      for (let k = c.i; k + 2 < c.end; k++) {
+        if (toks[k].upper === 'FOR' && toks[k + 1].upper === 'EACH' && toks[k + 2].upper === 'ROW') {
+          bodyStart = k + 3;
+          if (toks[bodyStart]?.upper === 'WHEN') bodyStart = -1; // SQLite WHEN without BEGIN is invalid anyway
+          break;
+        }
+      }
+    }
+    if (bodyStart === -1) return { status: 'safe', ops: [] };
+    const ops: FoundOp[] = [];
+    let start = bodyStart;
+    for (let k = bodyStart; k <= c.end; k++) {
+      if (k === c.end || (toks[k].type === 'punct' && toks[k].value === ';')) {
+        if (k > start) {
+          const from = stripControlFlow(toks, start, k);
+          if (from < k) {
+            const r = this.recognize(toks, from, k);
+            for (const op of r.ops) ops.push({ ...op, flags: { ...op.flags, embedded: true } });
+          }
+        }
+        start = k + 1;
+      }
+    }
+    return { status: ops.length > 0 ? 'ops' : 'safe', ops };
+  }
+
+  /** `INSERT INTO x [(cols)] SELECT … FROM y`: which table's rows are copied where. */
+  private copyOf(c: Cursor): Recognition['copy'] {
+    c.i++;
+    if (c.word() === 'OR') c.i += 2;
+    c.accept('IGNORE');
+    if (!c.accept('INTO')) return undefined;
+    const into = this.readName(c);
+    if (!into) return undefined;
+    c.skipParens();
+    if (c.word() !== 'SELECT') return undefined;
+    const from = this.findTopLevel(c.toks, c.i, c.end, new Set(['FROM']));
+    if (from === -1) return undefined;
+    const src = this.readName(new Cursor(c.toks, from + 1, c.end));
+    if (!src) return undefined;
+    return { into: into.parts[into.parts.length - 1].toLowerCase(), from: src.parts[src.parts.length - 1].toLowerCase() };
+  }
+}
+
+/** Skip procedural prefixes inside a body (`IF … THEN`, `ELSE`, `label:`, `END IF`…) to reach a statement. */
+export function stripControlFlow(toks: Token[], from: number, to: number): number {
+  let k = from;
+  for (let guard = 0; guard < 64 && k < to; guard++) {
+    const t = toks[k];
+    const u = t.type === 'word' ? t.upper : '';
+    if (u === 'IF' || u === 'ELSEIF' || u === 'ELSIF' || u === 'WHEN' || u === 'WHILE') {
+      let j = k + 1;
+      let depth = 0;
+      while (j < to) {
+        const x = toks[j];
+        if (x.value === '(') depth++;
+        else if (x.value === ')') depth--;
+        else if (depth === 0 && x.type === 'word' && (x.upper === 'THEN' || x.upper === 'DO')) break;
+        j++;
+      }
+      k = j + 1;
+    } else if (u === 'ELSE' || u === 'LOOP' || u === 'REPEAT' || u === 'BEGIN' || u === 'DO' || u === 'THEN' || u === 'EXCEPTION') {
+      k++;
+    } else if (u === 'END') {
+      k++;
+      if (k < to && ['IF', 'LOOP', 'WHILE', 'REPEAT', 'CASE', 'FOR'].includes(toks[k].upper)) k++;
+    } else if (u === 'CASE') {
+      k++;
+    } else if ((t.type === 'word' || t.type === 'ident') && toks[k + 1]?.value === ':' ) {
+      k += 2;
+    } else {
+      break;
+    }
+  }
+  return k;
+}
+
+/** The type part of a MySQL column definition (`varchar(10) NOT NULL` → `varchar(10)`). */
+function columnType(rest: string): string {
+  const m = /^\s*([\w ]+?(?:\([^)]*\))?(?:\s+unsigned)?(?:\s+zerofill)?)(?=\s+(?:not|null|default|auto_increment|comment|after|first|collate|character|charset|generated|primary|unique|references|check|on|invisible|visible|as)\b|\s*$)/i.exec(rest);
+  return m ? m[1].trim() : rest.trim().split(/\s+/)[0] ?? '';
+}
+
+/** WHERE clauses that do not restrict anything: `1=1`, `true`, `'a'='a'`, `1`. */
+export function isAlwaysTrue(expr: Token[]): boolean {
+  let toks = expr;
+  while (toks.length >= 2 && toks[0].value === '(' && toks[toks.length - 1].value === ')' && balancedInside(toks)) toks = toks.slice(1, -1);
+  if (toks.length === 0) return false;
+  const ors = splitTopLevel(toks, 'OR');
+  if (ors.length > 1) return ors.some(isAlwaysTrue);
+  const ands = splitTopLevel(toks, 'AND');
+  if (ands.length > 1) return ands.every(isAlwaysTrue);
+  if (toks.length === 1) {
+    const t = toks[0];
+    if (t.type === 'word') return t.upper === 'TRUE';
+    if (t.type === 'number') return Number(t.value) !== 0 && !Number.isNaN(Number(t.value));
+    return false;
+  }
+  if (toks.length === 3 && toks[1].type === 'punct' && ['=', '=='].includes(toks[1].value)) {
+    const [a, , b] = toks;
+    const literal = (t: Token) => t.type === 'number' || t.type === 'string';
+    if (!literal(a) || !literal(b)) return false;
+    if (a.type === 'number' && b.type === 'number') return Number(a.value) === Number(b.value);
+    return a.type === b.type && a.value === b.value;
+  }
+  if (toks.length === 3 && toks[1].value === '::' && toks[0].type === 'string' && toks[2].upper === 'BOOLEAN') {
+    return ['t', 'true', 'y', 'yes', 'on', '1'].includes(toks[0].value.toLowerCase());
+  }
+  return false;
+}
+
+function balancedInside(toks: Token[]): boolean {
+  let depth = 0;
+  for (let k = 0; k < toks.length - 1; k++) {
+    if (toks[k].value === '(') depth++;
+    else if (toks[k].value === ')') depth--;
+    if (depth === 0) return false;
+  }
+  return true;
+}
+
+function splitTopLevel(toks: Token[], word: string): Token[][] {
+  const parts: Token[][] = [];
+  let depth = 0;
+  let start = 0;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
+    if (t.value === '(') depth++;
+    else if (t.value === ')') depth--;
+    else if (depth === 0 && t.type === 'word' && t.upper === word) {
+      parts.push(toks.slice(start, k));
+      start = k + 1;
+    }
+  }
+  parts.push(toks.slice(start));
+  return parts;
+}
+
+/** Convenience: tokenize and recognize one statement text. */
+export function recognizeStatement(text: string, dialect: SqlDialect): Recognition {
+  return new Recognizer(text, dialect).recognize(tokenize(text, dialect));
+}

@@ -1,0 +1,148 @@
+/**
+ * A small SQL tokenizer for one statement: words, quoted names, strings, numbers and punctuation,
+ * with string offsets. Comments are dropped. Used by the recognizer (statements the parsers cannot
+ * read) and to locate sub-commands inside a statement the parser did read.
+ */
+import type { SqlDialect } from './split.js';
+
+export type TokenType = 'word' | 'ident' | 'string' | 'number' | 'punct';
+
+export interface Token {
+  type: TokenType;
+  /** word: as written; ident: the name without quotes; string: the decoded literal; punct: the symbol. */
+  value: string;
+  /** word: upper-cased (for keyword comparisons); otherwise same as value. */
+  upper: string;
+  start: number;
+  end: number;
+}
+
+function isWordStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 0x80;
+}
+
+function isWordChar(c: number): boolean {
+  return isWordStart(c) || (c >= 48 && c <= 57) || c === 36;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Read a quoted run; returns [decoded, end] (end = text length when unterminated). */
+function readQuoted(text: string, i: number, quote: number, backslash: boolean): [string, number] {
+  let out = '';
+  let j = i + 1;
+  const n = text.length;
+  while (j < n) {
+    const c = text.charCodeAt(j);
+    if (backslash && c === 92 && j + 1 < n) {
+      const e = text[j + 1];
+      out += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e === '0' ? '\0' : e;
+      j += 2;
+      continue;
+    }
+    if (c === quote) {
+      if (text.charCodeAt(j + 1) === quote) {
+        out += text[j];
+        j += 2;
+        continue;
+      }
+      return [out, j + 1];
+    }
+    out += text[j];
+    j++;
+  }
+  return [out, n];
+}
+
+const TWO_CHAR_PUNCT = new Set(['::', '<>', '!=', '<=', '>=', '||', ':=', '=>', '->']);
+
+export function tokenize(text: string, dialect: SqlDialect): Token[] {
+  const tokens: Token[] = [];
+  const n = text.length;
+  let i = 0;
+  const push = (type: TokenType, value: string, start: number, end: number, upper = value) =>
+    tokens.push({ type, value, upper, start, end });
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 0xfeff || c === 0xa0) {
+      i++;
+    } else if (c === 45 && text.charCodeAt(i + 1) === 45) {
+      const nl = text.indexOf('\n', i);
+      i = nl === -1 ? n : nl;
+    } else if (c === 35 && dialect === 'mysql') {
+      const nl = text.indexOf('\n', i);
+      i = nl === -1 ? n : nl;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const close = text.indexOf('*/', i + 2);
+      i = close === -1 ? n : close + 2;
+    } else if (c === 39) {
+      const prev = tokens[tokens.length - 1];
+      const eString = dialect === 'postgres' && prev?.end === i && prev.type === 'word' && prev.upper === 'E';
+      if (eString) tokens.pop();
+      const [value, end] = readQuoted(text, i, 39, dialect === 'mysql' || eString);
+      push('string', value, eString ? prev.start : i, end);
+      i = end;
+    } else if (c === 34) {
+      const [value, end] = readQuoted(text, i, 34, dialect === 'mysql');
+      push(dialect === 'mysql' ? 'string' : 'ident', value, i, end);
+      i = end;
+    } else if (c === 96) {
+      const [value, end] = readQuoted(text, i, 96, false);
+      push('ident', value, i, end);
+      i = end;
+    } else if (c === 91 && dialect === 'sqlite') {
+      const close = text.indexOf(']', i + 1);
+      const end = close === -1 ? n : close + 1;
+      push('ident', text.slice(i + 1, close === -1 ? n : close), i, end);
+      i = end;
+    } else if (c === 36 && dialect === 'postgres') {
+      const m = /\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
+      m.lastIndex = i;
+      const tag = m.exec(text);
+      if (tag) {
+        const close = text.indexOf(tag[0], i + tag[0].length);
+        const end = close === -1 ? n : close + tag[0].length;
+        push('string', text.slice(i + tag[0].length, close === -1 ? n : close), i, end);
+        i = end;
+      } else {
+        let j = i + 1;
+        while (j < n && isDigit(text.charCodeAt(j))) j++;
+        push('punct', text.slice(i, Math.max(j, i + 1)), i, Math.max(j, i + 1));
+        i = Math.max(j, i + 1);
+      }
+    } else if (isWordStart(c)) {
+      let j = i + 1;
+      while (j < n && isWordChar(text.charCodeAt(j))) j++;
+      const value = text.slice(i, j);
+      push('word', value, i, j, value.toUpperCase());
+      i = j;
+    } else if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
+      let j = i + 1;
+      while (j < n && (isWordChar(text.charCodeAt(j)) || text.charCodeAt(j) === 46)) j++;
+      push('number', text.slice(i, j), i, j);
+      i = j;
+    } else {
+      const two = text.slice(i, i + 2);
+      if (TWO_CHAR_PUNCT.has(two)) {
+        push('punct', two, i, i + 2);
+        i += 2;
+      } else {
+        push('punct', text[i], i, i + 1);
+        i++;
+      }
+    }
+  }
+  return tokens;
+}
+
+/** Normalize an identifier token by the dialect's rules: PostgreSQL folds unquoted names to lower case. */
+export function identName(token: Token, dialect: SqlDialect): string {
+  if (token.type === 'word' && dialect === 'postgres') return token.value.toLowerCase();
+  return token.value;
+}
+
+export function isNameToken(token: Token | undefined): boolean {
+  return token !== undefined && (token.type === 'word' || token.type === 'ident');
+}
