@@ -103,7 +103,8 @@ export function buildProgram(): Command {
   program
     .command('gate')
     .description('run the pre-push backup gate outside a hook (CI, scripts)')
-    .option('--base <ref>', 'decide for the commits in <ref>..HEAD')
+    .option('--base <ref>', 'decide for the commits in <ref>..HEAD (default: the current branch\'s unpushed commits)')
+    .option('--json', 'print the decision as JSON')
     .action(lazy(() => import('./commands/gate.js')));
 
   return program;

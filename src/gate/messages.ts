@@ -3,7 +3,8 @@ import { ALL_INSTANCES, type GateVerdict, type InstanceVerdict, type Problem, ty
 
 /**
  * Every line the backup gate shows a user. A blocked instance gets ONE reason and ONE command;
- * waivers in force are always shown.
+ * waivers in force are always shown. Callers print each line behind a `dbsafe-hooks: ` prefix
+ * (as git prints `remote: `), so lines carry no prefix of their own.
  */
 
 export interface PushedCommit {
@@ -43,11 +44,11 @@ export function renderVerdict(verdict: GateVerdict, commits: PushedCommit[], con
     lines.push(...waiverNotices(verdict.activeWaivers, verdict.instances));
     return lines;
   }
-  lines.push('dbsafe-hooks: push blocked: migrations are pushed without a recent verified backup.', '');
+  lines.push('push blocked: migrations are pushed without a recent verified backup.', '');
   lines.push(...describeTrigger(commits), '');
   for (const instance of verdict.instances) {
     if (instance.ok) {
-      lines.push(...passLines(instance, context).map((line) => `  ${line.replace(/^dbsafe-hooks: /, '')}`), '');
+      lines.push(...passLines(instance, context).map((line) => `  ${line}`), '');
       continue;
     }
     lines.push(`  ${instanceLabel(instance.instance)}: ${problemText(instance.problem, context)}`);
@@ -63,11 +64,11 @@ export function renderVerdict(verdict: GateVerdict, commits: PushedCommit[], con
 export function renderNoDatabase(commits: PushedCommit[], waiver?: Waiver): string[] {
   if (waiver) {
     return [
-      `dbsafe-hooks: backup gate WAIVED (no database is configured): ${waiverText(waiver)}`,
+      `backup gate WAIVED (no database is configured): ${waiverText(waiver)}`,
     ];
   }
   return [
-    'dbsafe-hooks: push blocked: migrations are pushed but no database is configured for the backup gate.',
+    'push blocked: migrations are pushed but no database is configured for the backup gate.',
     '',
     ...describeTrigger(commits),
     '',
@@ -78,7 +79,7 @@ export function renderNoDatabase(commits: PushedCommit[], waiver?: Waiver): stri
 
 /** Shown when only destructive migrations need a backup and none is pushed. */
 export function renderNotDestructive(): string[] {
-  return ['dbsafe-hooks: backup gate: migrations pushed, none destructive: no backup needed (gate.when = "destructive").'];
+  return ['backup gate: migrations pushed, none destructive: no backup needed (gate.when = "destructive").'];
 }
 
 export function waiverText(waiver: Waiver): string {
@@ -91,11 +92,11 @@ function passLines(instance: InstanceVerdict, context: RenderContext): string[] 
   if (!instance.ok) return [];
   if (instance.by === 'backup') {
     return [
-      `dbsafe-hooks: backup gate passed for ${instanceLabel(instance.instance)}: verified backup ${instance.backup.backupId}, taken ${formatDuration(instance.backup.ageMs)} ago.`,
+      `backup gate passed for ${instanceLabel(instance.instance)}: verified backup ${instance.backup.backupId}, taken ${formatDuration(instance.backup.ageMs)} ago.`,
     ];
   }
   return [
-    `dbsafe-hooks: backup gate WAIVED for ${instanceLabel(instance.instance)}: ${waiverText(instance.waiver)}`,
+    `backup gate WAIVED for ${instanceLabel(instance.instance)}: ${waiverText(instance.waiver)}`,
     `  without the waiver it would block: ${problemText(instance.problem, context)}`,
   ];
 }
@@ -103,7 +104,7 @@ function passLines(instance: InstanceVerdict, context: RenderContext): string[] 
 /** Waivers in force that were not already shown as the reason an instance passed. */
 function waiverNotices(waivers: Waiver[], instances: InstanceVerdict[]): string[] {
   const used = new Set(instances.flatMap((instance) => (instance.ok && instance.by === 'waiver' ? [instance.waiver] : [])));
-  return waivers.filter((waiver) => !used.has(waiver)).map((waiver) => `dbsafe-hooks: waiver in force: ${waiverText(waiver)}`);
+  return waivers.filter((waiver) => !used.has(waiver)).map((waiver) => `waiver in force: ${waiverText(waiver)}`);
 }
 
 function instanceLabel(name: string): string {
@@ -157,13 +158,17 @@ export function fixCommand(problem: Problem, instance: string, context: RenderCo
       if (!problem.fileExists) return backup;
     // falls through
     case 'log-unreadable':
-      // a new entry would be chained after the damage; keep the damaged file for inspection
-      return `mv ${quoteArg(context.logPath)} ${quoteArg(`${context.logPath}.damaged`)} && ${backup}`;
+      return `${moveLogAside(context.logPath)} && ${backup}`;
     case 'fingerprint-unavailable':
       return problem.hint ?? `fix databases.${instance} in the dbsafe configuration, then ${backup}`;
     default:
       return backup;
   }
+}
+
+/** A new entry would be chained after the damage: start a new log, keeping the damaged one to inspect. */
+export function moveLogAside(logPath: string): string {
+  return `mv ${quoteArg(logPath)} ${quoteArg(`${logPath}.damaged`)}`;
 }
 
 function quoteArg(text: string): string {

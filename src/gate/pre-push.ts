@@ -1,10 +1,21 @@
 import type { Config } from '../config/schema.js';
-import { BlockedError } from '../errors.js';
+import { ALL_INSTANCES, artifactsToCheck, decide, type GateVerdict, type Waiver } from './decide.js';
+import { parseDuration } from './duration.js';
+import {
+  checkArtifacts,
+  displayPath,
+  gateLogPath,
+  gateNow,
+  instanceTargets,
+  readGateLog,
+  requiredInstanceNames,
+} from './evidence.js';
+import { renderNoDatabase, renderNotDestructive, renderVerdict, type PushedCommit } from './messages.js';
 
 /** What the pre-push hook found in the commits being pushed (computed by src/git/push-refs.ts). */
 export interface PushedMigrations {
   /** Commits that touch migration files, newest first. */
-  commits: Array<{ oid: string; subject: string; files: Array<{ path: string; status: string }> }>;
+  commits: PushedCommit[];
   /** True when at least one pushed migration operation is destructive (for gate.when = 'destructive'). */
   destructive: boolean;
 }
@@ -14,7 +25,7 @@ export interface GateContext {
   cwd: string;
   config: Config;
   pushed: PushedMigrations;
-  /** Injected in tests; defaults to the current time. */
+  /** Injected in tests; defaults to DBSAFE_NOW (tests) or the current time. */
   now?: Date;
 }
 
@@ -22,13 +33,50 @@ export interface GateDecision {
   ok: boolean;
   /** Lines for the user: why it passed (waiver notice) or exactly what is missing and the command that fixes it. */
   report: string[];
+  /** True when it passed only because of a waiver. */
+  waived?: boolean;
+  /** The per-instance verdict, when the gate looked at the log. */
+  verdict?: GateVerdict;
 }
 
+const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
+
 /**
- * The backup requirement of the pre-push hook (spec/backup.md, "The pre-push gate").
- * Temporary body until the gate is implemented: it never passes a migration push silently.
+ * The backup requirement of the pre-push hook (spec/backup.md, "The pre-push gate"). Reads the
+ * log, the config and the artifacts; writes nothing (it also runs on `git push --dry-run`).
+ * Never looks at anything when no migration is pushed.
  */
 export async function backupGate(context: GateContext): Promise<GateDecision> {
-  if (!context.config.gate.enabled) return { ok: true, report: ['backup gate disabled (gate.enabled = false)'] };
-  throw new BlockedError('the backup gate is not implemented in this build yet');
+  const { config, pushed, cwd } = context;
+  if (!config.gate.enabled) return { ok: true, report: ['backup gate disabled (gate.enabled = false)'] };
+  if (pushed.commits.length === 0) return { ok: true, report: [] };
+  if (config.gate.when === 'destructive' && !pushed.destructive) return { ok: true, report: renderNotDestructive() };
+
+  const now = gateNow(context.now);
+  const names = requiredInstanceNames(config);
+  const logPath = await gateLogPath(cwd);
+  const log = await readGateLog(logPath);
+
+  if (names.length === 0) {
+    // fail closed: migrations without any database to back up are blocked unless the gate is off
+    // (or an all-instance waiver is in force)
+    const waiver = allInstanceWaiver(decide({ log, instances: [], maxAgeMs: 0, now }).activeWaivers);
+    return { ok: Boolean(waiver), report: renderNoDatabase(pushed.commits, waiver), waived: Boolean(waiver) };
+  }
+
+  const input = {
+    log,
+    instances: instanceTargets(config, names, cwd),
+    maxAgeMs: parseDuration(config.gate.maxAge) ?? DEFAULT_MAX_AGE_MS,
+    now,
+  };
+  const artifacts = await checkArtifacts(artifactsToCheck(input), config.gate.rehash);
+  const verdict = decide({ ...input, artifacts });
+  const report = renderVerdict(verdict, pushed.commits, { logPath: displayPath(cwd, logPath), maxAge: config.gate.maxAge });
+  const waived = verdict.ok && verdict.instances.some((instance) => instance.ok && instance.by === 'waiver');
+  return { ok: verdict.ok, report, waived, verdict };
+}
+
+function allInstanceWaiver(waivers: Waiver[]): Waiver | undefined {
+  return waivers.find((waiver) => waiver.instance === ALL_INSTANCES);
 }
