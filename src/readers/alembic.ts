@@ -31,6 +31,48 @@ interface Assignment {
 }
 
 /** Resolves names to the values assigned to them (same function first, then module level). */
+/** Every `name = value` with the function it belongs to (-1 = module level). */
+export function collectAssignments(parser: PyParser, lines: ReturnType<typeof logicalLines>): Assignment[] {
+  const assignments: Assignment[] = [];
+  const stack: Block[] = [];
+  for (const line of lines) {
+    while (stack.length && stack[stack.length - 1].indent >= line.indent) stack.pop();
+    const first = line.toks[0];
+    const isDef = first.value === 'def' || (first.value === 'async' && line.toks[1]?.value === 'def');
+    if (isDef) stack.push({ indent: line.indent, scopeId: first.start });
+    const scopeId = [...stack].reverse().find((b) => b.scopeId !== undefined)?.scopeId ?? -1;
+    let eq = -1;
+    if (first.type === 'name' && line.toks[1]?.value === '=') eq = 1;
+    else if (first.type === 'name' && line.toks[1]?.value === ':' && !isDef) eq = line.toks.findIndex((t) => t.type === 'op' && t.value === '=');
+    if (eq > 0) assignments.push({ name: first.value, scope: scopeId, offset: first.start, value: parser.parseExpr(line.startIndex + eq + 1).value });
+  }
+  return assignments;
+}
+
+/**
+ * Read resolved SQL. SQL held in a variable is reported at the call that runs it (where a
+ * reviewer looks and a marker goes), with the variable's line in the detail.
+ */
+export async function readResolvedSql(
+  ctx: ReadContext,
+  resolved: { source: SourceText; viaName?: string },
+  direction: Direction,
+  at: number,
+  callStart: number,
+): Promise<Operation[]> {
+  const found = await readEmbeddedSql(ctx, resolved.source, direction);
+  if (!resolved.viaName) return found;
+  const pos = ctx.lines.position(at);
+  const definedAt = ctx.lines.lineOf(resolved.source.map[Math.max(0, resolved.source.text.search(/\S/))] ?? 0);
+  return found.map((op) => ({
+    ...op,
+    line: pos.line,
+    column: pos.column,
+    statementLine: ctx.lines.lineOf(callStart),
+    detail: [op.detail, `SQL from \`${resolved.viaName}\` (line ${definedAt})`].filter(Boolean).join('; '),
+  }));
+}
+
 export class PyScope {
   constructor(private readonly assignments: Assignment[]) {}
   lookup(name: string, scope: number, offset: number): PyValue | undefined {
@@ -127,21 +169,7 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
   const ops: Operation[] = [];
   const pending: Array<Promise<Operation[]>> = [];
 
-  // Pass 1: assignments, with the function they belong to (-1 = module level).
-  {
-    const stack: Block[] = [];
-    for (const line of lines) {
-      while (stack.length && stack[stack.length - 1].indent >= line.indent) stack.pop();
-      const first = line.toks[0];
-      const isDef = first.value === 'def' || (first.value === 'async' && line.toks[1]?.value === 'def');
-      if (isDef) stack.push({ indent: line.indent, scopeId: first.start });
-      const scopeId = [...stack].reverse().find((b) => b.scopeId !== undefined)?.scopeId ?? -1;
-      let eq = -1;
-      if (first.type === 'name' && line.toks[1]?.value === '=') eq = 1;
-      else if (first.type === 'name' && line.toks[1]?.value === ':' && !isDef) eq = line.toks.findIndex((t) => t.type === 'op' && t.value === '=');
-      if (eq > 0) assignments.push({ name: first.value, scope: scopeId, offset: first.start, value: parser.parseExpr(line.startIndex + eq + 1).value });
-    }
-  }
+  assignments.push(...collectAssignments(parser, lines));
   const scope = new PyScope(assignments);
 
   // Pass 2: operations.
@@ -307,22 +335,7 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
       if (!v) return;
       const resolved = r.sql(v);
       if ('opaque' in resolved) return ops.push(opaqueOp(ctx, at, direction, statement, resolved.opaque));
-      if (!resolved.viaName) return void pending.push(readEmbeddedSql(ctx, resolved.source, direction));
-      // SQL held in a variable: report at the call that runs it (where a marker would go).
-      const via = resolved.viaName;
-      const pos = ctx.lines.position(at);
-      const definedAt = ctx.lines.lineOf(resolved.source.map[0] ?? 0);
-      pending.push(
-        readEmbeddedSql(ctx, resolved.source, direction).then((found) =>
-          found.map((op) => ({
-            ...op,
-            line: pos.line,
-            column: pos.column,
-            statementLine: ctx.lines.lineOf(call.start),
-            detail: [op.detail, `SQL from \`${via}\` (line ${definedAt})`].filter(Boolean).join('; '),
-          })),
-        ),
-      );
+      pending.push(readResolvedSql(ctx, resolved, direction, at, call.start));
     }
   }
 
