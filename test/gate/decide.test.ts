@@ -195,7 +195,7 @@ describe('gate messages', () => {
   it('give one reason and one command per blocked instance', () => {
     const { verdict } = run(read([backup('b1', 30), verified('b1', 30)]));
     const lines = renderVerdict(verdict, commits, context);
-    expect(lines[0]).toBe('dbsafe-hooks: push blocked: migrations are pushed without a recent verified backup.');
+    expect(lines[0]).toBe('push blocked: migrations are pushed without a recent verified backup.');
     expect(lines).toContain(`    ${'a'.repeat(10)}  drop legacy table`);
     expect(lines).toContain('      A  db/migrations/002_drop.sql');
     expect(lines).toContain('  instance "dev": the newest verified backup (b1) was taken 1d 6h ago, 6h more than gate.maxAge (24h).');
@@ -214,7 +214,7 @@ describe('gate messages', () => {
   it('show the waiver that lets a push through and what it hides', () => {
     const { verdict } = run(read([waiver(1, 2)]));
     const lines = renderVerdict(verdict, commits, context);
-    expect(lines[0]).toMatch(/^dbsafe-hooks: backup gate WAIVED for instance "dev": "hotfix, backups broken" by ana@example.com, for every instance, until .* \(1h left\)$/);
+    expect(lines[0]).toMatch(/^backup gate WAIVED for instance "dev": "hotfix, backups broken" by ana@example.com, for every instance, until .* \(1h left\)$/);
     expect(lines[1]).toBe('  without the waiver it would block: no backup of this database is recorded.');
   });
 
