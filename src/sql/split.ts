@@ -327,7 +327,7 @@ class Splitter {
         }
       } else if (isWordStart(c)) {
         let k = j + 1;
-        while (k < n && isWordChar(src.charCodeAt(k))) k++;
+        while (k < n && isWordChar(src.charCodeAt(k)) && (semicolon || src.charCodeAt(k) !== delimCode || !src.startsWith(delimiter, k))) k++;
         next = k;
         const word = src.slice(j, k);
         lastWord = word;

@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import { kinds, read, seen } from './helpers.js';
+
+const pg = (sql: string) => seen(sql, 'postgres');
+
+describe('PostgreSQL: destructive statements with object, line and column', () => {
+  it.each<[string, string, Array<Partial<Awaited<ReturnType<typeof pg>>[number]>>]>([
+    ['DROP TABLE', 'DROP TABLE users;', [{ kind: 'drop-table', object: 'users', line: 1, column: 1, flags: {} }]],
+    ['lower case, IF EXISTS, CASCADE, several tables', 'drop table if exists public.orders, audit."Order_Items" cascade;', [
+      { kind: 'drop-table', object: 'public.orders', flags: { ifExists: true, cascade: true } },
+      { kind: 'drop-table', object: 'audit.Order_Items', flags: { ifExists: true, cascade: true } },
+    ]],
+    ['unquoted names fold, quoted keep case', 'DROP TABLE "Public"."Users", Accounts;', [
+      { kind: 'drop-table', object: 'Public.Users' }, { kind: 'drop-table', object: 'accounts' },
+    ]],
+    ['multi-line with comments in between', 'SELECT 1;\n\n-- drop it\nDROP /* really */ TABLE\n  IF EXISTS\n  legacy;', [
+      { kind: 'drop-table', object: 'legacy', line: 4, column: 1, flags: { ifExists: true } },
+    ]],
+    ['DROP INDEX CONCURRENTLY', 'DROP INDEX CONCURRENTLY IF EXISTS public.idx_users_email;', [
+      { kind: 'drop-index', object: 'public.idx_users_email', flags: { concurrently: true, ifExists: true } },
+    ]],
+    ['DROP VIEW / MATERIALIZED VIEW', 'DROP VIEW v1; DROP MATERIALIZED VIEW IF EXISTS reports.mv;', [
+      { kind: 'drop-view', object: 'v1', column: 1 }, { kind: 'drop-view', object: 'reports.mv', column: 15 },
+    ]],
+    ['DROP SCHEMA', 'DROP SCHEMA IF EXISTS staging CASCADE;', [{ kind: 'drop-schema', object: 'staging', flags: { ifExists: true, cascade: true } }]],
+    ['DROP DATABASE', 'DROP DATABASE IF EXISTS app_test;', [{ kind: 'drop-database', object: 'app_test', flags: { ifExists: true } }]],
+    ['DROP FUNCTION / PROCEDURE', 'DROP FUNCTION IF EXISTS util.f(integer, text); DROP PROCEDURE p;', [
+      { kind: 'drop-function', object: 'util.f' }, { kind: 'drop-function', object: 'p' },
+    ]],
+    ['DROP TYPE / DOMAIN / SEQUENCE', 'DROP TYPE mood; DROP DOMAIN email; DROP SEQUENCE IF EXISTS s.seq;', [
+      { kind: 'drop-type', object: 'mood' }, { kind: 'drop-type', object: 'email' }, { kind: 'drop-sequence', object: 's.seq' },
+    ]],
+    ['DROP TRIGGER … ON table', 'DROP TRIGGER IF EXISTS trg_audit ON app.orders;', [{ kind: 'drop-trigger', object: 'app.orders.trg_audit' }]],
+    ['ALTER TABLE DROP COLUMN points at the sub-command', 'ALTER TABLE ONLY public.users\n    DROP COLUMN IF EXISTS legacy_flag CASCADE;', [
+      { kind: 'drop-column', object: 'public.users.legacy_flag', line: 2, column: 5, flags: { ifExists: true, cascade: true } },
+    ]],
+    ['multi-command ALTER TABLE', 'ALTER TABLE users\n  ADD COLUMN a int,\n  DROP COLUMN b,\n  ALTER COLUMN c TYPE varchar(20) USING c::varchar,\n  DROP CONSTRAINT users_fk;', [
+      { kind: 'drop-column', object: 'users.b', line: 3, column: 3 },
+      { kind: 'alter-column-type', object: 'users.c', line: 4, column: 3, flags: { newType: 'varchar(20)' } },
+      { kind: 'drop-constraint', object: 'users.users_fk', line: 5, column: 3 },
+    ]],
+    ['ALTER COLUMN SET DATA TYPE', 'ALTER TABLE t ALTER c SET DATA TYPE bigint;', [{ kind: 'alter-column-type', object: 't.c', flags: { newType: 'bigint' } }]],
+    ['renames', 'ALTER TABLE users RENAME TO app_users;\nALTER TABLE app_users RENAME COLUMN email TO email_address;\nALTER TABLE x RENAME y TO z;', [
+      { kind: 'rename-table', object: 'users', line: 1, flags: { newName: 'app_users' } },
+      { kind: 'rename-column', object: 'app_users.email', line: 2, flags: { newName: 'email_address' } },
+      { kind: 'rename-column', object: 'x.y', line: 3, flags: { newName: 'z' } },
+    ]],
+    ['TRUNCATE each table', 'TRUNCATE TABLE ONLY sessions, public.tokens RESTART IDENTITY CASCADE;', [
+      { kind: 'truncate', object: 'sessions', flags: { cascade: true } }, { kind: 'truncate', object: 'public.tokens', flags: { cascade: true } },
+    ]],
+    ['DELETE without WHERE', 'DELETE FROM sessions;', [{ kind: 'delete-all', object: 'sessions', flags: {} }]],
+    ['DELETE with always-true WHERE', "DELETE FROM a WHERE 1=1; DELETE FROM b WHERE true; DELETE FROM c WHERE 'a' = 'a'; DELETE FROM d WHERE (1 = 1) OR id = 2;", [
+      { kind: 'delete-all', object: 'a', flags: { whereAlwaysTrue: true } },
+      { kind: 'delete-all', object: 'b', flags: { whereAlwaysTrue: true } },
+      { kind: 'delete-all', object: 'c', flags: { whereAlwaysTrue: true } },
+      { kind: 'delete-all', object: 'd', flags: { whereAlwaysTrue: true } },
+    ]],
+    ['UPDATE without WHERE', 'UPDATE users SET active = false;', [{ kind: 'update-all', object: 'users' }]],
+    ['CTE DELETE without WHERE', 'WITH x AS (SELECT id FROM t WHERE a = 1) DELETE FROM logs;', [{ kind: 'delete-all', object: 'logs' }]],
+    ['EXPLAIN ANALYZE runs the statement', 'EXPLAIN ANALYZE DELETE FROM t;', [{ kind: 'delete-all', object: 't' }]],
+    ['inside a transaction', 'BEGIN;\nDROP TABLE a;\nCOMMIT;', [{ kind: 'drop-table', object: 'a', line: 2, column: 1 }]],
+  ])('%s', async (_name, sql, expected) => {
+    const ops = await pg(sql);
+    expect(ops).toHaveLength(expected.length);
+    expected.forEach((e, i) => expect(ops[i]).toMatchObject(e));
+  });
+
+  it.each([
+    'DELETE FROM sessions WHERE expires_at < now();',
+    'DELETE FROM t WHERE id IN (SELECT id FROM u WHERE true);',
+    'UPDATE users SET a = 1 WHERE id = 2;',
+    "DELETE FROM a WHERE 1 = 1 AND kind = 'x';",
+    'ALTER INDEX idx_a RENAME TO idx_b;',
+    'ALTER TABLE t RENAME CONSTRAINT a TO b;',
+    'ALTER TABLE t ALTER COLUMN c DROP NOT NULL, ALTER COLUMN d DROP DEFAULT, ADD COLUMN e int;',
+    'CREATE TABLE t (id int); INSERT INTO t VALUES (1) ON CONFLICT (id) DO NOTHING;',
+    'DROP EXTENSION IF EXISTS pgcrypto; DROP POLICY p ON t; DROP ROLE r;',
+    'COMMENT ON TABLE t IS $$drop table x$$;',
+    "SELECT 'DROP TABLE users';",
+    '-- DROP TABLE users;\n/* DROP TABLE users; */',
+    '',
+    '   \n\t',
+  ])('reports nothing for safe SQL: %s', async (sql) => {
+    expect(await read(sql, 'postgres')).toEqual([]);
+  });
+});
+
+describe('PostgreSQL: positions are characters, not bytes', () => {
+  it('after non-ASCII comments and strings', async () => {
+    const sql = "-- Überprüfung: naïve café ☕ 🚀\nINSERT INTO t VALUES ('日本語');\nALTER TABLE t DROP COLUMN c;";
+    expect(await pg(sql)).toMatchObject([{ kind: 'drop-column', object: 't.c', line: 3, column: 15 }]);
+  });
+
+  it('with CRLF line endings', async () => {
+    expect(await pg('SELECT 1;\r\n\r\n   DROP TABLE x;\r\n')).toMatchObject([{ kind: 'drop-table', line: 3, column: 4 }]);
+  });
+
+  it('with a BOM at the start', async () => {
+    expect(await pg('\uFEFFDROP TABLE x;')).toMatchObject([{ kind: 'drop-table', line: 1, column: 1 }]);
+  });
+
+  it('shifted by startLine/startColumn for SQL embedded in another file, with the direction', async () => {
+    const ops = await read('SELECT 1;\nDROP TABLE x; DROP TABLE y;', 'postgres', { startLine: 10, startColumn: 20, direction: 'down' });
+    expect(ops.map((o) => [o.line, o.column, o.direction])).toEqual([[11, 1, 'down'], [11, 15, 'down']]);
+    const first = await read('DROP TABLE x;', 'postgres', { startLine: 10, startColumn: 20 });
+    expect([first[0].line, first[0].column, first[0].statementLine]).toEqual([10, 20, 10]);
+  });
+
+  it('keeps the statement text and the file path', async () => {
+    const [op] = await read('  DROP TABLE x  ;', 'postgres');
+    expect(op).toMatchObject({ statement: 'DROP TABLE x', statementLine: 1, file: 'migrations/test.sql', dialect: 'postgres', direction: 'up' });
+  });
+});
+
+describe('PostgreSQL: DO blocks and function bodies', () => {
+  it('plain statements, literal EXECUTE, dynamic EXECUTE', async () => {
+    const sql = [
+      'DO $$',
+      'BEGIN',
+      '  IF EXISTS (SELECT 1 FROM pg_tables WHERE tablename = \'old\') THEN',
+      '    DROP TABLE old;',
+      '  END IF;',
+      "  EXECUTE 'TRUNCATE audit_log';",
+      "  EXECUTE format('DROP TABLE %I', tbl);",
+      "  EXECUTE 'DROP TABLE ' || quote_ident(tbl);",
+      'END',
+      '$$;',
+    ].join('\n');
+    expect(await pg(sql)).toMatchObject([
+      { kind: 'drop-table', object: 'old', line: 4, column: 5, flags: { embedded: true } },
+      { kind: 'truncate', object: 'audit_log', line: 6, column: 12, flags: { embedded: true } },
+      { kind: 'opaque', line: 7, column: 11, flags: { embedded: true } },
+      { kind: 'opaque', line: 8, column: 11 },
+    ]);
+  });
+
+  it('a DO block the PL/pgSQL parser rejects is still scanned', async () => {
+    const sql = "DO $body$\nBEGIN\n  undeclared.field := 1;\n  DELETE FROM jobs;\n  EXECUTE v_sql;\nEND $body$;";
+    expect(await pg(sql)).toMatchObject([
+      { kind: 'delete-all', object: 'jobs', line: 4, column: 3, flags: { embedded: true } },
+      { kind: 'opaque', line: 5 },
+    ]);
+  });
+
+  it('CREATE FUNCTION in plpgsql and sql, BEGIN ATOMIC', async () => {
+    const sql = [
+      'CREATE OR REPLACE FUNCTION purge() RETURNS trigger',
+      'LANGUAGE plpgsql AS $fn$',
+      'BEGIN',
+      '  DELETE FROM cache;',
+      '  RETURN NEW;',
+      'END;',
+      '$fn$;',
+      "CREATE FUNCTION wipe() RETURNS void LANGUAGE sql AS 'TRUNCATE t1';",
+      'CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC DELETE FROM t2; SELECT 1; END;',
+    ].join('\n');
+    expect(await kinds(sql, 'postgres')).toEqual(['delete-all cache', 'truncate t1', 'delete-all t2']);
+    expect((await pg(sql))[0]).toMatchObject({ line: 4, column: 3 });
+  });
+
+  it('a DO block in another language is opaque', async () => {
+    expect(await kinds("DO LANGUAGE plpython3u $$ plpy.execute('DROP TABLE x') $$;", 'postgres')).toEqual(['opaque']);
+  });
+
+  it('a function with only safe statements reports nothing', async () => {
+    const sql = "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); UPDATE stats SET n = n + 1 WHERE id = NEW.id; RETURN NEW; END $$;";
+    expect(await read(sql, 'postgres')).toEqual([]);
+  });
+});
+
+describe('PostgreSQL: syntax errors and client-side input', () => {
+  it('only the bad statement is unparseable, with the parser message and position', async () => {
+    const sql = 'DROP TABLE a;\nCREATE TABL oops (id int);\nDROP TABLE b;';
+    const ops = await pg(sql);
+    expect(ops.map((o) => o.kind)).toEqual(['drop-table', 'unparseable', 'drop-table']);
+    expect(ops[1]).toMatchObject({ line: 2, column: 8 });
+    const full = await read(sql, 'postgres');
+    expect(full[1].detail).toMatch(/syntax error at or near "TABL"/);
+  });
+
+  it('COPY … FROM stdin data and psql meta-commands do not make the file unparseable', async () => {
+    const sql = [
+      '\\connect app',
+      'SET statement_timeout = 0;',
+      'COPY public.users (id, name) FROM stdin;',
+      '1\tDROP TABLE x;',
+      '2\tbob',
+      '\\.',
+      '',
+      'ALTER TABLE ONLY public.users DROP CONSTRAINT users_pkey;',
+      '\\i other.sql',
+    ].join('\n');
+    expect(await pg(sql)).toMatchObject([{ kind: 'drop-constraint', object: 'public.users.users_pkey', line: 8 }]);
+  });
+
+  it('a destructive statement the parser rejects is still read by the recognizer', async () => {
+    const ops = await read('DROP TABLE users CASCADE CONSTRAINTS;', 'postgres');
+    expect(ops).toMatchObject([{ kind: 'drop-table', target: { name: 'users' } }]);
+    expect(ops[0].detail).toMatch(/PostgreSQL parser/);
+  });
+
+  it.each([
+    ["SELECT 'abc", 'unterminated string literal', 1, 8],
+    ['DO $$ BEGIN DROP TABLE t; END', 'unterminated dollar-quoted string $$', 1, 4],
+    ['SELECT 1;\n/* never closed', 'unterminated /* comment', 2, 1],
+    ['this is not sql at all', 'PostgreSQL parser', 1, 1],
+  ])('unterminated or garbage: %s', async (sql, message, line, column) => {
+    const ops = await read(sql, 'postgres');
+    expect(ops).toHaveLength(1);
+    expect(ops[0]).toMatchObject({ kind: 'unparseable', line, column });
+    expect(ops[0].detail).toContain(message);
+  });
+});
