@@ -17,6 +17,7 @@ export function jsonReport(result: ReportInput): string {
       ...(o.object !== undefined ? { object: o.object } : {}),
       reason: o.reason,
       fileWide: o.fileWide,
+      ...(o.operationLines?.length ? { operationLines: o.operationLines } : {}),
     })),
   };
   return `${JSON.stringify(body, null, 2)}\n`;

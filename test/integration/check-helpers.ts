@@ -1,0 +1,40 @@
+import { execFileSync } from 'node:child_process';
+import { expect } from 'vitest';
+import { PROJECT_ROOT, type CliResult, type TestRepo } from '../helpers/repo.js';
+
+/** Build dist/ once per test file (serialized with other builds by the lock). */
+export function buildOnce(): void {
+  execFileSync('flock', ['/tmp/dbsafe-build.lock', 'npm', 'run', 'build'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+}
+
+/** Write files and commit them all (no hooks are installed in test repos). */
+export function commit(repo: TestRepo, files: Record<string, string | Buffer>, message = 'commit'): void {
+  for (const [file, content] of Object.entries(files)) repo.write(file, content);
+  repo.git('add', '-A');
+  repo.git('commit', '-q', '--no-verify', '-m', message);
+}
+
+export interface JsonFinding {
+  rule: string;
+  severity: 'error' | 'warn';
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  object?: string;
+  detail?: string;
+}
+
+export function findingsOf(result: CliResult): JsonFinding[] {
+  try {
+    return JSON.parse(result.stdout).findings;
+  } catch {
+    throw new Error(`not JSON output (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
+
+/** Whatever happens, the user never sees a stack trace. */
+export function noStackTrace(result: CliResult): void {
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  expect(result.stdout).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+}
