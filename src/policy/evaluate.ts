@@ -26,7 +26,7 @@ export const REASON_PLACEHOLDER = '<why this is safe>';
 /** A marker whose items are valid and whose reason is good enough: it can cover operations. */
 interface ActiveMarker {
   marker: Marker;
-  items: Array<MarkerItem & { used: boolean; bareForProtected?: boolean }>;
+  items: Array<MarkerItem & { used: boolean; /** The protected object it preceded without naming it. */ bareForProtected?: string }>;
 }
 
 /**
@@ -159,7 +159,9 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
     let severity;
     if (match) {
       const bare = candidates.flatMap((entry) => entry.items).find((item) => item.rule === op.kind && !item.segments);
-      if (bare && !covering.length) (bare as ActiveMarker['items'][number]).bareForProtected = true;
+      if (bare && !covering.length) {
+        (bare as ActiveMarker['items'][number]).bareForProtected = op.target ? displayName(op.target, dialect) : 'name';
+      }
       id = 'protected-object';
       finalReport = POLICY_RULES['protected-object'].check(
         { operation: op, match, operationMessage: report.message, bareMarker: bare?.text },
@@ -232,7 +234,7 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
     for (const item of entry.items) {
       if (item.used) continue;
       const note = item.bareForProtected
-        ? `the operation it precedes is on a protected object, which a marker must name (e.g. ${item.rule}(name))`
+        ? `the operation it precedes is on a protected object, which a marker must name: ${item.rule}(${item.bareForProtected})`
         : item.rule === 'edited-applied-migration' && !entry.marker.fileWide
           ? 'edited-applied-migration is allowed with dbsafe:allow-file'
           : undefined;
