@@ -1,0 +1,74 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, cleanEnv, makeRepo, type TestRepo } from '../helpers/repo.js';
+import { buildOnce, commit } from './check-helpers.js';
+
+/**
+ * A real `git commit` running a plain pre-commit hook that calls `dbsafe-hooks check`: git sets
+ * GIT_INDEX_FILE (index.lock for -a, next-index-<pid>.lock for `commit -- paths`) and runs the
+ * hook at the root with GIT_PREFIX; the check must judge exactly what that commit contains.
+ */
+beforeAll(buildOnce);
+
+let repo: TestRepo;
+afterEach(() => repo?.cleanup());
+
+function withHook(): TestRepo {
+  const r = makeRepo();
+  const hook = path.join(r.dir, '.git', 'hooks', 'pre-commit');
+  writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" "${CLI}" check\n`);
+  chmodSync(hook, 0o755);
+  return r;
+}
+
+function gitCommit(args: string[], cwd?: string) {
+  const result = spawnSync('git', ['commit', '-q', '-m', 'test', ...args], { cwd: cwd ?? repo.dir, env: cleanEnv(), encoding: 'utf8' });
+  return { code: result.status, stderr: result.stderr };
+}
+
+describe('inside git commit', () => {
+  it('blocks a staged DROP committed from a subdirectory, and HEAD does not move', () => {
+    repo = withHook();
+    commit(repo, { 'app/README.md': 'x\n' });
+    const before = repo.git('rev-parse', 'HEAD');
+    repo.write('db/migrations/002.sql', 'DROP TABLE users;\n');
+    repo.git('add', '.');
+    const result = gitCommit([], path.join(repo.dir, 'app'));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/db\/migrations\/002\.sql:1:1 {2}error drop-table/);
+    expect(repo.git('rev-parse', 'HEAD')).toBe(before);
+  });
+
+  it('commit -a: a DROP only in the working tree is part of the commit (index.lock) and blocks', () => {
+    repo = withHook();
+    commit(repo, { 'db/migrations/001.sql': 'CREATE TABLE a (id int);\n' });
+    repo.write('db/migrations/001.sql', 'CREATE TABLE a (id int);\nDROP TABLE a;\n');
+    const result = gitCommit(['-a']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/drop-table/);
+  });
+
+  it('commit -- <path>: a DROP staged in another file is not part of this commit (next-index lock)', () => {
+    repo = withHook();
+    commit(repo, { 'db/migrations/001.sql': 'CREATE TABLE a (id int);\n', 'README.md': 'x\n' });
+    repo.write('db/migrations/002.sql', 'DROP TABLE users;\n');
+    repo.git('add', '.');
+    repo.write('README.md', 'y\n');
+    const result = gitCommit(['--', 'README.md']);
+    expect(result.code).toBe(0);
+    expect(repo.git('show', '--name-only', '--format=', 'HEAD')).toBe('README.md');
+  });
+
+  it('an override marker with a reason lets the commit through and lists the override', () => {
+    repo = withHook();
+    commit(repo, { 'README.md': 'x\n' });
+    repo.write('db/migrations/003.sql', '-- dbsafe:allow drop-table(legacy) -- replaced by accounts in 0042\nDROP TABLE legacy;\n');
+    repo.git('add', '.');
+    const result = spawnSync('git', ['commit', '-m', 'ok'], { cwd: repo.dir, env: cleanEnv(), encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    // git sends a hook's stdout to stderr
+    expect(result.stdout + result.stderr).toMatch(/Overrides used \(1\):\n {2}db\/migrations\/003\.sql:1 {2}drop-table\(legacy\) {2}-- replaced by accounts in 0042/);
+  });
+});
