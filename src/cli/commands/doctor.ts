@@ -1,6 +1,20 @@
-import { DbsafeError } from '../../errors.js';
+import { palette, useColor } from '../output.js';
 
-// Placeholder until this command is implemented; it fails loudly, never passes.
-export async function run(..._args: unknown[]): Promise<number> {
-  throw new DbsafeError('the "doctor" command is not available in this build yet');
+/**
+ * `dbsafe-hooks doctor`: one line per check, a fix under each problem or warning.
+ * Exit 1 when a problem was found (a hook would not run or not work), 0 with warnings only.
+ */
+export async function run(options: { config?: string }): Promise<number> {
+  const { doctor } = await import('../../hooks/doctor.js');
+  const checks = await doctor(process.cwd(), options.config);
+  const c = palette(useColor(process.stdout));
+  for (const check of checks) {
+    const mark = check.level === 'ok' ? c.green('ok     ') : check.level === 'warning' ? c.yellow('warning') : c.red('problem');
+    process.stdout.write(`${mark}  ${check.message}\n`);
+    if (check.fix && check.level !== 'ok') process.stdout.write(`         fix: ${check.fix}\n`);
+  }
+  const problems = checks.filter((check) => check.level === 'problem').length;
+  const warnings = checks.filter((check) => check.level === 'warning').length;
+  process.stdout.write(`${problems} problem(s), ${warnings} warning(s)\n`);
+  return problems ? 1 : 0;
 }
