@@ -23,7 +23,9 @@ export interface SqlReadOptions {
 export async function readSql(text: string, options: SqlReadOptions): Promise<Operation[]> {
   const dialect: Dialect = options.dialect === 'mariadb' ? 'mysql' : options.dialect;
   // a BOM is invisible in editors: drop it so columns on line 1 match what users see
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // libpg-query reads a C string: a NUL would silently end the text there. Same length, so offsets hold.
+  if (body.includes('\u0000')) body = body.replace(/\u0000/g, ' ');
   const sink = new OpSink(body, {
     path: options.path,
     dialect,
