@@ -48,7 +48,7 @@ function readOwner(lockPath: string): { raw: string; owner?: LockOwner } | undef
   }
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { FileError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
+import { fsyncPath, writeFileAtomic } from './files.js';
 import { acquireLock, LockBusyError } from './lock.js';
 
 /**
@@ -193,31 +194,6 @@ export async function readLog(logPath: string): Promise<ReadLogResult> {
   return { ...checkChain(lines, endsWithNewline, readHead(logPath)), exists: true };
 }
 
-function writeFileAtomic(file: string, content: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* some filesystems refuse directory fsync; the data itself was fsynced */
-  }
-}
-
 /** The last line's seq and hash, read from the file itself (the chain is extended from what is there). */
 function tail(logPath: string): Head {
   let text = '';
@@ -281,8 +257,8 @@ export async function appendLogEntry(logPath: string, entry: NewLogEntry): Promi
         closeSync(fd);
       }
       chmodSync(logPath, 0o600);
-      writeFileAtomic(headPathFor(logPath), JSON.stringify({ seq: full.seq, hash: full.hash }));
-      fsyncDir(dir);
+      writeFileAtomic(headPathFor(logPath), JSON.stringify({ seq: full.seq, hash: full.hash }), dir);
+      fsyncPath(dir);
       return full;
     } finally {
       lock.release();

@@ -1,6 +1,75 @@
-import { DbsafeError } from '../../errors.js';
+import { existsSync, statSync } from 'node:fs';
+import { backupContext } from '../../backup/context.js';
+import { formatAge, formatBytes } from '../../backup/format.js';
+import { defaultInstanceName } from '../../backup/instances.js';
+import { readLog } from '../../backup/log.js';
+import { listBackups } from '../../backup/store.js';
+import { palette, useColor } from '../output.js';
 
-// Placeholder until this command is implemented; it fails loudly, never passes.
-export async function run(..._args: unknown[]): Promise<number> {
-  throw new DbsafeError('the "status" command is not available in this build yet');
+interface Options {
+  json?: boolean;
+  config?: string;
+}
+
+/** `dbsafe-hooks status [--json]`: per instance, the latest backup, whether it is verified, its age; and the chain. */
+export async function run(options: Options): Promise<number> {
+  const context = await backupContext(options);
+  const log = await readLog(context.logPath);
+  const now = Date.now();
+  const defaultName = (() => {
+    try {
+      return defaultInstanceName(context.config);
+    } catch {
+      return undefined;
+    }
+  })();
+  const instances = Object.keys(context.config.databases).map((name) => {
+    const backups = listBackups(context.backupRoot, name);
+    const latest = backups[0];
+    const entries = log.entries.filter((e) => e.instance === name);
+    const verifiedIds = new Set(entries.filter((e) => e.event === 'verified').map((e) => String(e.backupId)));
+    const failedIds = new Set(entries.filter((e) => e.event === 'failed').map((e) => String(e.backupId)));
+    const latestVerified = backups.find((b) => verifiedIds.has(b.id));
+    const artifactOk = (b: typeof latest) => {
+      if (!b) return false;
+      const file = `${b.dir}/${b.manifest.artifact.file}`;
+      return existsSync(file) && statSync(file).size === b.manifest.artifact.bytes;
+    };
+    return {
+      instance: name,
+      default: name === defaultName,
+      backups: backups.length,
+      latest: latest && {
+        id: latest.id,
+        takenAt: latest.manifest.snapshot.takenAt,
+        ageMs: now - Date.parse(latest.manifest.snapshot.takenAt),
+        bytes: latest.manifest.artifact.bytes,
+        verified: verifiedIds.has(latest.id),
+        failedVerify: failedIds.has(latest.id),
+        artifactPresent: artifactOk(latest),
+      },
+      latestVerified: latestVerified && { id: latestVerified.id, takenAt: latestVerified.manifest.snapshot.takenAt, ageMs: now - Date.parse(latestVerified.manifest.snapshot.takenAt) },
+    };
+  });
+  const result = { logPath: context.logPath, chain: log.chain, instances };
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return log.chain.ok ? 0 : 1;
+  }
+  const c = palette(useColor());
+  const lines: string[] = [];
+  if (!instances.length) lines.push('no database instance configured (config key "databases")');
+  for (const i of instances) {
+    lines.push(`${c.bold(i.instance)}${i.default ? c.dim(' (default)') : ''}: ${i.backups} backup${i.backups === 1 ? '' : 's'}`);
+    if (!i.latest) {
+      lines.push(`  no backup yet: ${c.cyan(`npx dbsafe-hooks backup ${i.instance} --verify`)}`);
+      continue;
+    }
+    const verified = i.latest.verified ? c.green('verified') : i.latest.failedVerify ? c.red('verify FAILED') : c.yellow('not verified');
+    lines.push(`  latest    ${i.latest.id}  ${formatAge(i.latest.ageMs)}  ${formatBytes(i.latest.bytes)}  ${verified}${i.latest.artifactPresent ? '' : c.red('  artifact missing or resized')}`);
+    if (i.latestVerified && i.latestVerified.id !== i.latest.id) lines.push(`  verified  ${i.latestVerified.id}  ${formatAge(i.latestVerified.ageMs)}`);
+  }
+  lines.push(log.chain.ok ? c.green(`log chain intact (${log.entries.length} entries)`) : c.red(`log CHAIN BROKEN at line ${log.chain.brokenAt}: ${log.chain.reason}`));
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return log.chain.ok ? 0 : 1;
 }

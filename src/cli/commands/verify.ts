@@ -1,6 +1,39 @@
-import { DbsafeError } from '../../errors.js';
+import { backupContext } from '../../backup/context.js';
+import { progressLine } from '../../backup/format.js';
+import { verifyBackup } from '../../backup/verify.js';
+import { UsageError } from '../../errors.js';
+import { palette, useColor } from '../output.js';
 
-// Placeholder until this command is implemented; it fails loudly, never passes.
-export async function run(..._args: unknown[]): Promise<number> {
-  throw new DbsafeError('the "verify" command is not available in this build yet');
+interface Options {
+  latest?: boolean;
+  json?: boolean;
+  config?: string;
+}
+
+/** `dbsafe-hooks verify [backup|--latest] [instance]`: exit 0 verified, 1 failed verification, 2 could not run. */
+export async function run(backup: string | undefined, instance: string | undefined, options: Options): Promise<number> {
+  const context = await backupContext(options);
+  // `verify dev` and `verify --latest dev`: a lone argument naming an instance means its newest backup
+  if (backup && !instance && Object.hasOwn(context.config.databases, backup) && !/^\d{8}T\d{6}Z-/.test(backup)) {
+    instance = backup;
+    backup = undefined;
+  }
+  if (options.latest && backup) throw new UsageError('Give either a backup or --latest, not both');
+  const progress = progressLine(Boolean(process.stderr.isTTY) && !options.json);
+  const outcome = await verifyBackup(context, { backup, instance, latest: options.latest, onStage: (stage) => progress.update(`${stage}…`) });
+  progress.done();
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ ...outcome, logEntry: undefined }, null, 2)}\n`);
+    return outcome.ok ? 0 : 1;
+  }
+  const c = palette(useColor());
+  const lines = outcome.ok
+    ? [`${c.green('verified')} ${c.bold(outcome.instance)} ${outcome.backupId} (level ${outcome.level}, ${(outcome.durationMs / 1000).toFixed(1)} s)`, `  ${outcome.message}`]
+    : [`${c.red('verify FAILED')} ${c.bold(outcome.instance)} ${outcome.backupId}: ${outcome.reason}`, `  ${outcome.message}`];
+  for (const difference of outcome.differences.slice(0, 50)) lines.push(`    ${difference}`);
+  if (outcome.differences.length > 50) lines.push(`    … and ${outcome.differences.length - 50} more`);
+  if (outcome.approximateCounts) lines.push(`  ${c.yellow('note')}: some counts are approximate (MySQL tables written to during the dump)`);
+  if (!outcome.ok) lines.push(`  The failure is recorded in the log. Take a new backup: ${c.cyan('npx dbsafe-hooks backup --verify')}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return outcome.ok ? 0 : 1;
 }

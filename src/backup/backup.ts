@@ -1,0 +1,176 @@
+import { mkdtempSync, renameSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { VERSION } from '../version.js';
+import { backupContext, durationMs, gitAnnotations, type BackupContext } from './context.js';
+import { engineFor } from './engines/index.js';
+import { fsyncPath, mkdirPrivate } from './files.js';
+import { resolveInstance } from './instances.js';
+import { appendLogEntry, readLog } from './log.js';
+import { writeManifest, type Manifest } from './manifest.js';
+import { planRetention } from './retention.js';
+import { deleteBackup, instanceDir, listBackups, lockInstance, newBackupId, sweepLeftovers } from './store.js';
+import { onInterrupt } from './cleanup.js';
+import { verifyBackup, type VerifyOutcome } from './verify.js';
+
+/**
+ * backup: lock the instance, dump into `<backupDir>/<instance>/.tmp-<id>/` (0700; artifact 0600,
+ * hashed while written), write manifest.json last, rename the directory to `<id>`, append
+ * `backup` to the log, optionally verify, then prune. A failure at any point before the rename
+ * leaves no backup and no log entry.
+ */
+
+export interface BackupRequest {
+  instance?: string;
+  reason?: string;
+  verify?: boolean;
+  pinned?: boolean;
+  onProgress?: (bytes: number) => void;
+  onStage?: (stage: string) => void;
+  warn?: (message: string) => void;
+}
+
+export interface BackupOutcome {
+  instance: string;
+  id: string;
+  dir: string;
+  artifact: string;
+  bytes: number;
+  sha256: string;
+  takenAt: string;
+  tables: number;
+  rows: number;
+  approximateCounts: boolean;
+  warnings: string[];
+  verify?: VerifyOutcome;
+  pruned: string[];
+  pruneRefused?: string;
+}
+
+export { backupContext };
+
+export async function takeBackup(context: BackupContext, request: BackupRequest): Promise<BackupOutcome> {
+  process.umask(0o077);
+  const instance = resolveInstance(context.config, request.instance, { cwd: context.repoRoot });
+  const lock = await lockInstance(context.commonDir, instance.name, 'backup');
+  const root = instanceDir(context.backupRoot, instance.name);
+  let tmp: string | undefined;
+  const secretsDir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-secrets-'));
+  const cleanup = () => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    rmSync(secretsDir, { recursive: true, force: true });
+    lock.release();
+  };
+  const unregister = onInterrupt(cleanup);
+  try {
+    mkdirPrivate(context.backupRoot);
+    // backups must never be committed by accident
+    const ignore = path.join(context.backupRoot, '.gitignore');
+    if (!existsSync(ignore)) writeFileSync(ignore, '*\n', { mode: 0o600 });
+    mkdirPrivate(root);
+    sweepLeftovers(context.backupRoot, instance.name);
+    const id = newBackupId();
+    tmp = path.join(root, `.tmp-${id}`);
+    mkdirPrivate(tmp);
+    const warnings: string[] = [];
+    request.onStage?.(`dumping ${instance.name} (${instance.redactedUrl})`);
+    const engine = await engineFor(instance.family);
+    const dumped = await engine.dump({
+      instance,
+      dir: tmp,
+      secretsDir,
+      onProgress: request.onProgress ?? (() => undefined),
+      warn: (message) => {
+        warnings.push(message);
+        request.warn?.(message);
+      },
+    });
+    const finishedAt = new Date().toISOString();
+    const annotations = await gitAnnotations(context.repoRoot);
+    const manifestBody: Omit<Manifest, 'checksum'> = {
+      formatVersion: 1,
+      id,
+      instance: instance.name,
+      engine: instance.engine === 'mysql' && dumped.server.flavor === 'mariadb' ? 'mariadb' : instance.engine,
+      status: 'complete',
+      tool: { name: 'dbsafe-hooks', version: VERSION },
+      client: dumped.client,
+      server: dumped.server,
+      database: { url: instance.redactedUrl, fingerprint: instance.fingerprint, name: dumped.databaseName },
+      snapshot: { ...dumped.snapshot, finishedAt },
+      options: dumped.options,
+      annotations: { ...annotations, reason: request.reason ?? 'manual', pinned: request.pinned ?? false },
+      artifact: { file: dumped.file, bytes: dumped.bytes, sha256: dumped.sha256 },
+      expected: { objects: dumped.objects, tables: dumped.tables, approximateCounts: dumped.approximateCounts },
+      warnings,
+    };
+    writeManifest(tmp, manifestBody);
+    const dir = path.join(root, id);
+    renameSync(tmp, dir);
+    tmp = undefined;
+    fsyncPath(root);
+    const artifact = path.join(dir, dumped.file);
+    const rows = dumped.tables.reduce((sum, t) => sum + t.rows, 0);
+    await appendLogEntry(context.logPath, {
+      event: 'backup',
+      instance: instance.name,
+      backupId: id,
+      engine: manifestBody.engine,
+      fingerprint: instance.fingerprint,
+      artifact,
+      size: dumped.bytes,
+      sha256: dumped.sha256,
+      takenAt: dumped.snapshot.takenAt,
+      manifest: path.join(dir, 'manifest.json'),
+      git: annotations.git,
+      creator: annotations.creator,
+      reason: request.reason ?? 'manual',
+      pinned: request.pinned ?? false,
+      tables: dumped.tables.length,
+      rows,
+    });
+    const outcome: BackupOutcome = {
+      instance: instance.name,
+      id,
+      dir,
+      artifact,
+      bytes: dumped.bytes,
+      sha256: dumped.sha256,
+      takenAt: dumped.snapshot.takenAt,
+      tables: dumped.tables.length,
+      rows,
+      approximateCounts: dumped.approximateCounts,
+      warnings,
+      pruned: [],
+    };
+    if (request.verify) {
+      request.onStage?.('verifying');
+      outcome.verify = await verifyBackup(context, { backup: dir, instance: instance.name, onStage: request.onStage });
+    }
+    // retention runs only now that the new backup is complete (and verified when asked)
+    if (!outcome.verify || outcome.verify.ok) {
+      const log = await readLog(context.logPath);
+      const plan = planRetention({
+        backups: listBackups(context.backupRoot, instance.name),
+        newId: id,
+        keep: instance.keep,
+        maxAgeMs: context.config.maxAge ? durationMs(context.config.maxAge) : undefined,
+        now: new Date(),
+        logEntries: log.entries.filter((e) => e.instance === instance.name),
+      });
+      if (plan.refused) {
+        outcome.pruneRefused = plan.refused;
+        request.warn?.(plan.refused);
+      }
+      for (const old of plan.remove) {
+        deleteBackup(old.dir);
+        await appendLogEntry(context.logPath, { event: 'pruned', instance: instance.name, backupId: old.id, artifact: path.join(old.dir, old.manifest.artifact.file) });
+        outcome.pruned.push(old.id);
+      }
+    }
+    return outcome;
+  } finally {
+    cleanup();
+    unregister();
+  }
+}

@@ -1,0 +1,53 @@
+import { liveChildren } from './runner.js';
+
+/**
+ * Ctrl-C and SIGTERM during backup or verify: kill our children, run the registered cleanups
+ * (drop the scratch database, remove the unfinished backup directory, release locks), then exit
+ * 130 / 143. Without this a verify interrupted mid-restore would leave `dbsafe_verify_*` behind.
+ */
+
+type Cleanup = () => Promise<void> | void;
+
+const cleanups = new Set<Cleanup>();
+let installed = false;
+let exiting = false;
+
+async function onSignal(signal: NodeJS.Signals): Promise<void> {
+  if (exiting) return;
+  exiting = true;
+  process.stderr.write(`\ndbsafe-hooks: ${signal} received, cleaning up…\n`);
+  for (const child of liveChildren) {
+    try {
+      child.kill('SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+  const all = [...cleanups].reverse();
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, 30_000).unref());
+  await Promise.race([
+    (async () => {
+      for (const cleanup of all) {
+        try {
+          await cleanup();
+        } catch (error) {
+          process.stderr.write(`dbsafe-hooks: cleanup failed: ${(error as Error).message}\n`);
+        }
+      }
+    })(),
+    timeout,
+  ]);
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+}
+
+/** Register a cleanup to run if the process is interrupted; returns the function that unregisters it. */
+export function onInterrupt(cleanup: Cleanup): () => void {
+  if (!installed) {
+    installed = true;
+    process.on('SIGINT', (s) => void onSignal(s));
+    process.on('SIGTERM', (s) => void onSignal(s));
+    process.on('SIGHUP', (s) => void onSignal(s));
+  }
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}

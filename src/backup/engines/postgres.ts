@@ -1,0 +1,338 @@
+import { createWriteStream, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Client, ClientConfig } from 'pg';
+import { ClientError, DatabaseError } from '../../errors.js';
+import { fsyncPath, HashCounter } from '../files.js';
+import type { ServerTarget } from '../instances.js';
+import type { ExpectedObject, ExpectedTable } from '../manifest.js';
+import { redactText } from '../redact.js';
+import { describeExit, parseVersion, runCapture, startChild } from '../runner.js';
+import { onInterrupt } from '../cleanup.js';
+import { pidAlive } from '../lock.js';
+import { scratchName, VerifyFailure, type DumpContext, type DumpResult, type EngineDriver, type RestoreContext, type RestoreResult } from './types.js';
+
+/**
+ * PostgreSQL: `pg_dump -Fc --snapshot=<id>` where the snapshot is exported by our own REPEATABLE
+ * READ transaction, in which the expected objects and exact row counts are read while the dump
+ * runs, so expected values describe exactly the data in the dump. Verify restores into
+ * `dbsafe_verify_<id>` with `pg_restore --exit-on-error --no-owner --no-privileges`.
+ */
+
+const SCRATCH_MARK = 'dbsafe-hooks verify scratch';
+
+function clientConfig(target: ServerTarget, database = target.database): ClientConfig {
+  const sslmode = target.params.sslmode;
+  return {
+    host: target.socket ?? target.host,
+    port: target.port,
+    user: target.user ?? os.userInfo().username,
+    password: target.password,
+    database,
+    application_name: 'dbsafe-hooks',
+    ssl: sslmode && !['disable', 'allow', 'prefer'].includes(sslmode) ? { rejectUnauthorized: sslmode === 'verify-full' || sslmode === 'verify-ca' } : undefined,
+    connectionTimeoutMillis: 15_000,
+  };
+}
+
+async function connect(target: ServerTarget, database?: string): Promise<Client> {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client(clientConfig(target, database));
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new DatabaseError(`Could not connect to ${target.redactedUrl}: ${redactText((error as Error).message, [target.password])}`, {
+      hint: 'Check that the server is running and that the URL (user, host, port, database, password) is right.',
+    });
+  }
+  return client;
+}
+
+/** libpq passfile, 0600, in our private temp dir: the password never reaches argv. */
+function writePassfile(secretsDir: string, target: ServerTarget): string | undefined {
+  if (target.password === undefined) return undefined;
+  const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
+  const file = path.join(secretsDir, 'pgpass');
+  writeFileSync(file, `*:*:*:${escape(target.user ?? os.userInfo().username)}:${escape(target.password)}\n`, { mode: 0o600 });
+  return file;
+}
+
+function childEnv(target: ServerTarget, passfile: string | undefined, database: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (passfile) {
+    delete env.PGPASSWORD;
+    env.PGPASSFILE = passfile;
+  }
+  env.PGHOST = target.socket ?? target.host;
+  env.PGPORT = String(target.port);
+  if (target.user) env.PGUSER = target.user;
+  env.PGDATABASE = database;
+  env.PGAPPNAME = 'dbsafe-hooks';
+  if (target.params.sslmode) env.PGSSLMODE = target.params.sslmode;
+  return env;
+}
+
+interface PgTools {
+  dir: string;
+  pgDump: string;
+  pgRestore: string;
+  version: string;
+  major: number;
+}
+
+async function toolVersion(binary: string): Promise<{ version: string; major: number } | undefined> {
+  const result = await runCapture(binary, ['--version']);
+  if (result.code !== 0) return undefined;
+  return parseVersion(result.stdout);
+}
+
+/**
+ * Pick pg_dump/pg_restore whose major is ≥ the server's: `DBSAFE_PG_BIN` when set (and only it),
+ * else /usr/lib/postgresql/<N>/bin (Debian/Ubuntu), Homebrew, then PATH. Equal major preferred.
+ */
+export async function findPgTools(serverMajor: number, serverVersion: string): Promise<PgTools> {
+  const pinned = process.env.DBSAFE_PG_BIN;
+  const dirs: string[] = [];
+  if (pinned) dirs.push(pinned);
+  else {
+    for (const root of ['/usr/lib/postgresql', '/usr/local/opt', '/opt/homebrew/opt']) {
+      try {
+        for (const name of readdirSync(root)) {
+          const bin = root === '/usr/lib/postgresql' ? path.join(root, name, 'bin') : /^postgresql(@\d+)?$/.test(name) ? path.join(root, name, 'bin') : '';
+          if (bin && existsSync(path.join(bin, 'pg_dump'))) dirs.push(bin);
+        }
+      } catch {
+        /* not there */
+      }
+    }
+    for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (dir && existsSync(path.join(dir, 'pg_dump'))) dirs.push(dir);
+  }
+  const found: Array<PgTools> = [];
+  for (const dir of dirs) {
+    const version = await toolVersion(path.join(dir, 'pg_dump'));
+    if (version) found.push({ dir, pgDump: path.join(dir, 'pg_dump'), pgRestore: path.join(dir, 'pg_restore'), ...version });
+  }
+  const usable = found.filter((tool) => tool.major >= serverMajor).sort((a, b) => a.major - b.major);
+  const best = usable[0];
+  if (best) return best;
+  const seen = found.length ? found.map((t) => `pg_dump ${t.version} (${t.pgDump})`).join(', ') : 'no pg_dump at all';
+  throw new ClientError(
+    `pg_dump is too old for the server: the server runs PostgreSQL ${serverVersion} (major ${serverMajor}) and found ${seen}; pg_dump cannot dump a server newer than itself`,
+    {
+      hint: `Install the PostgreSQL ${serverMajor} client (e.g. apt-get install postgresql-client-${serverMajor}, brew install postgresql@${serverMajor}) or set DBSAFE_PG_BIN to its bin directory.`,
+    },
+  );
+}
+
+const NOT_SYSTEM = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp_%'`;
+
+/** Sorted object list of the current database (what pg_dump would recreate), extension members excluded. */
+const OBJECTS_SQL = `
+SELECT kind, name FROM (
+  SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+                        WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' WHEN 'I' THEN 'index' WHEN 'f' THEN 'foreign table' END AS kind,
+         quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r','p','v','m','S','i','I','f') AND ${NOT_SYSTEM}
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+  UNION ALL
+  SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+         quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE ${NOT_SYSTEM} AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+  UNION ALL
+  SELECT 'trigger', quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(t.tgname)
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE NOT t.tgisinternal AND ${NOT_SYSTEM}
+  UNION ALL
+  SELECT 'constraint', quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(co.conname)
+  FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE ${NOT_SYSTEM}
+  UNION ALL
+  SELECT 'schema', quote_ident(n.nspname) FROM pg_namespace n WHERE ${NOT_SYSTEM} AND n.nspname <> 'public'
+  UNION ALL
+  SELECT 'extension', quote_ident(extname) FROM pg_extension
+) objects WHERE kind IS NOT NULL ORDER BY kind, name`;
+
+/** Tables whose rows are counted (ONLY: each inheritance child / partition counted on its own). */
+const TABLES_SQL = `
+SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'm') AND ${NOT_SYSTEM}
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 1`;
+
+async function inspect(client: Client): Promise<{ objects: ExpectedObject[]; tables: ExpectedTable[] }> {
+  const objects = (await client.query<{ kind: string; name: string }>(OBJECTS_SQL)).rows.map((r) => ({ kind: r.kind, name: r.name }));
+  const tables: ExpectedTable[] = [];
+  for (const { name } of (await client.query<{ name: string }>(TABLES_SQL)).rows) {
+    // exact count(*), never reltuples (an index-less table reads -1 right after a restore)
+    const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${name}`);
+    tables.push({ name, rows: Number(rows[0]!.n) });
+  }
+  return { objects, tables };
+}
+
+async function serverVersion(client: Client): Promise<{ version: string; major: number }> {
+  const { rows } = await client.query<{ v: string; n: string }>(`SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`);
+  return { version: rows[0]!.v, major: Math.floor(Number(rows[0]!.n) / 10000) };
+}
+
+async function dump(context: DumpContext): Promise<DumpResult> {
+  const server = context.instance.server!;
+  const stats = await connect(server);
+  try {
+    const version = await serverVersion(stats);
+    const tools = await findPgTools(version.major, version.version);
+    await stats.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await stats.query(`SET LOCAL lock_timeout = '60s'`);
+    const snap = await stats.query<{ id: string; at: Date }>('SELECT pg_export_snapshot() AS id, statement_timestamp() AS at');
+    const snapshotId = snap.rows[0]!.id;
+    const takenAt = new Date(snap.rows[0]!.at).toISOString();
+    const passfile = writePassfile(context.secretsDir, server);
+    const file = 'dump.pgc';
+    const target = path.join(context.dir, file);
+    // -Fc is compressed (zlib) and restorable table by table; no second compressor needed
+    const run = startChild(tools.pgDump, ['-Fc', '--no-password', `--snapshot=${snapshotId}`, '--lock-wait-timeout=60000'], {
+      env: childEnv(server, passfile, server.database),
+      secrets: [server.password],
+    });
+    const counter = new HashCounter(context.onProgress);
+    const writing = pipeline(run.child.stdout!, counter, createWriteStream(target, { flags: 'wx', mode: 0o600 }));
+    // the counts run in the exported snapshot while pg_dump streams: same data, no extra wall time
+    const inspecting = inspect(stats).then(
+      (value) => ({ ok: true as const, value }),
+      (error: Error) => ({ ok: false as const, error }),
+    );
+    let writeError: Error | undefined;
+    await writing.catch((error: Error) => {
+      writeError = error;
+      run.child.kill('SIGTERM');
+    });
+    const exit = await run.done;
+    const inspected = await inspecting;
+    if (exit.code !== 0 || exit.signal) throw new DatabaseError(`Backup failed: ${describeExit('pg_dump', exit)}`);
+    if (writeError) throw new DatabaseError(`Backup failed while writing ${target}: ${writeError.message}`);
+    if (!inspected.ok) throw new DatabaseError(`Backup failed: could not read the expected counts: ${redactText(inspected.error.message, [server.password])}`);
+    if (counter.bytes === 0) throw new DatabaseError('Backup failed: pg_dump produced an empty archive');
+    fsyncPath(target);
+    return {
+      file,
+      bytes: counter.bytes,
+      sha256: counter.digest(),
+      client: { binary: tools.pgDump, version: tools.version },
+      server: { version: version.version, flavor: 'postgresql' },
+      snapshot: { id: snapshotId, takenAt, startedAt: takenAt, method: 'pg_export_snapshot + pg_dump --snapshot (REPEATABLE READ)' },
+      options: { format: 'pg_dump custom (-Fc)', compression: 'zlib (pg_dump default)' },
+      objects: inspected.value.objects,
+      tables: inspected.value.tables,
+      approximateCounts: false,
+      databaseName: server.database,
+    };
+  } finally {
+    await stats.query('ROLLBACK').catch(() => undefined);
+    await stats.end().catch(() => undefined);
+  }
+}
+
+/** Create the scratch database, refusing the source and anything we did not create. */
+async function createScratch(admin: Client, name: string, sourceDb: string, sameServer: boolean): Promise<void> {
+  if (sameServer && name === sourceDb) throw new VerifyFailure('refused-source', `Refusing to restore into the source database "${sourceDb}"`);
+  const existing = await admin.query<{ comment: string | null }>(
+    `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`,
+    [name],
+  );
+  if (existing.rows.length) {
+    const comment = existing.rows[0]!.comment ?? '';
+    const mark = /^dbsafe-hooks verify scratch pid=(\d+) host=(\S+)$/.exec(comment);
+    const ownerAlive = mark && mark[2] === os.hostname() && pidAlive(Number(mark[1]));
+    if (!mark || ownerAlive || mark[2] !== os.hostname()) {
+      throw new VerifyFailure(
+        'refused-existing-database',
+        mark
+          ? `The scratch database "${name}" is in use by another verify (pid ${mark[1]} on ${mark[2]})`
+          : `A database named "${name}" already exists and was not created by dbsafe-hooks: refusing to touch it`,
+      );
+    }
+    // left behind by a verify that was killed: ours, so drop it
+    await dropScratch(admin, name);
+  }
+  await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
+  await admin.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS '${SCRATCH_MARK} pid=${process.pid} host=${os.hostname().replace(/'/g, '')}'`);
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+async function dropScratch(admin: Client, name: string): Promise<void> {
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  } catch {
+    // before PostgreSQL 13: no FORCE
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+  }
+}
+
+async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult> {
+  const source = context.instance.server!;
+  const target = context.instance.verifyServer ?? source;
+  const sameServer = !context.instance.verifyServer || (target.host === source.host && target.port === source.port && target.socket === source.socket);
+  const name = scratchName(context.manifest.id);
+  const admin = await connect(target);
+  let created = false;
+  const drop = async () => {
+    if (!created) return;
+    created = false;
+    await dropScratch(admin, name);
+  };
+  const unregister = onInterrupt(async () => {
+    await drop();
+    await admin.end().catch(() => undefined);
+  });
+  try {
+    const version = await serverVersion(admin);
+    const sourceMajor = Number(/^(\d+)/.exec(context.manifest.server.version)?.[1] ?? 0);
+    if (version.major < sourceMajor) {
+      throw new VerifyFailure('scratch-server-too-old', `The scratch server runs PostgreSQL ${version.version}, older than the backup's source (${context.manifest.server.version})`);
+    }
+    const tools = await findPgTools(version.major, version.version);
+    context.onStage(`restoring into scratch database ${name}`);
+    await createScratch(admin, name, source.database, sameServer);
+    created = true;
+    const passfile = writePassfile(context.secretsDir, target);
+    const run = startChild(
+      tools.pgRestore,
+      ['--exit-on-error', '--no-owner', '--no-privileges', '--single-transaction', '--no-password', '-d', name, context.artifactPath],
+      { env: childEnv(target, passfile, name), secrets: [target.password, source.password] },
+    );
+    const abort = () => run.child.kill('SIGTERM');
+    context.signal.addEventListener('abort', abort);
+    const exit = await run.done;
+    context.signal.removeEventListener('abort', abort);
+    if (context.signal.aborted) throw new VerifyFailure('aborted', 'verify was aborted');
+    if (exit.code !== 0 || exit.signal) {
+      throw new VerifyFailure('restore-failed', `The backup does not restore: ${describeExit('pg_restore', exit)}`);
+    }
+    context.onStage('comparing objects and row counts');
+    const scratch = await connect(target, name);
+    try {
+      const inspected = await inspect(scratch);
+      return { ...inspected, scratch: name, problems: [] };
+    } finally {
+      await scratch.end().catch(() => undefined);
+    }
+  } finally {
+    try {
+      await drop();
+    } finally {
+      unregister();
+      await admin.end().catch(() => undefined);
+    }
+  }
+}
+
+export const postgresEngine: EngineDriver = { dump, restoreAndInspect };

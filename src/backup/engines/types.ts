@@ -1,0 +1,70 @@
+import type { ExpectedObject, ExpectedTable, Manifest } from '../manifest.js';
+import type { ResolvedInstance } from '../instances.js';
+
+/** What each engine (postgres, mysql, sqlite) provides to the backup and verify orchestrators. */
+
+export interface DumpContext {
+  instance: ResolvedInstance;
+  /** Private temp directory (0700) that becomes the backup directory on success. */
+  dir: string;
+  /** Private scratch directory for passfiles and the like; removed by the caller. */
+  secretsDir: string;
+  onProgress(bytes: number): void;
+  warn(message: string): void;
+}
+
+export interface DumpResult {
+  /** File name of the artifact inside `dir`. */
+  file: string;
+  bytes: number;
+  sha256: string;
+  client: Manifest['client'];
+  server: Manifest['server'];
+  snapshot: Omit<Manifest['snapshot'], 'finishedAt'>;
+  options: Manifest['options'];
+  objects: ExpectedObject[];
+  tables: ExpectedTable[];
+  approximateCounts: boolean;
+  databaseName?: string;
+}
+
+export interface RestoreContext {
+  instance: ResolvedInstance;
+  manifest: Manifest;
+  artifactPath: string;
+  secretsDir: string;
+  /** Aborted when the checksum running alongside the restore fails, or on Ctrl-C. */
+  signal: AbortSignal;
+  onStage(stage: string): void;
+}
+
+export interface RestoreResult {
+  objects: ExpectedObject[];
+  tables: Array<{ name: string; rows: number }>;
+  /** Where it was restored (scratch database name or scratch file), for the report. */
+  scratch: string;
+  /** Engine-specific integrity findings (SQLite integrity_check / foreign_key_check). */
+  problems: string[];
+}
+
+export interface EngineDriver {
+  dump(context: DumpContext): Promise<DumpResult>;
+  /** Restore into scratch, inspect, and ALWAYS drop the scratch (also when aborted). */
+  restoreAndInspect(context: RestoreContext): Promise<RestoreResult>;
+}
+
+/** A failure that verify reports with a stable reason code. */
+export class VerifyFailure extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+    readonly differences: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Scratch database name for a backup id: `dbsafe_verify_<id>` (lowercase, [a-z0-9_]). */
+export function scratchName(backupId: string): string {
+  return `dbsafe_verify_${backupId.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`.slice(0, 63);
+}

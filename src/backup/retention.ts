@@ -1,0 +1,58 @@
+import type { LogEntry } from './log.js';
+import type { StoredBackup } from './store.js';
+
+/**
+ * Which backups to delete after a new one succeeded (never before): keep the newest `keep`
+ * complete, unpinned backups; never the newest verified one, never a pinned one, never the new one;
+ * prune nothing when the new backup is suspiciously small compared with the previous ones
+ * (an empty or truncated dump must not evict the good backups).
+ */
+
+export interface RetentionPlan {
+  remove: StoredBackup[];
+  /** Why nothing was pruned, when pruning was refused. */
+  refused?: string;
+}
+
+export interface RetentionInput {
+  backups: StoredBackup[];
+  newId: string;
+  keep: number;
+  maxAgeMs?: number;
+  now: Date;
+  logEntries: LogEntry[];
+  /** Fraction of the median size of the previous backups below which pruning is refused. */
+  minSizeRatio?: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function planRetention(input: RetentionInput): RetentionPlan {
+  const sorted = [...input.backups].sort((a, b) => (a.manifest.snapshot.takenAt < b.manifest.snapshot.takenAt ? 1 : -1));
+  const fresh = sorted.find((b) => b.id === input.newId);
+  const previous = sorted.filter((b) => b.id !== input.newId).slice(0, 5);
+  if (fresh && previous.length) {
+    const typical = median(previous.map((b) => b.manifest.artifact.bytes));
+    const ratio = input.minSizeRatio ?? 0.5;
+    if (fresh.manifest.artifact.bytes < typical * ratio) {
+      return {
+        remove: [],
+        refused: `the new backup (${fresh.manifest.artifact.bytes} bytes) is less than ${Math.round(ratio * 100)}% of the previous ones (median ${Math.round(typical)} bytes): nothing pruned`,
+      };
+    }
+  }
+  const verified = new Set(input.logEntries.filter((e) => e.event === 'verified').map((e) => String(e.backupId)));
+  const newestVerified = sorted.find((b) => verified.has(b.id))?.id;
+  const unpinned = sorted.filter((b) => !b.manifest.annotations.pinned);
+  const kept = new Set(unpinned.slice(0, input.keep).map((b) => b.id));
+  const remove = unpinned.filter((b) => {
+    if (b.id === input.newId || b.id === newestVerified) return false;
+    const tooOld = input.maxAgeMs !== undefined && input.now.getTime() - Date.parse(b.manifest.snapshot.takenAt) > input.maxAgeMs;
+    return !kept.has(b.id) || tooOld;
+  });
+  return { remove };
+}

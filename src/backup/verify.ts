@@ -1,0 +1,250 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import type { BackupContext } from './context.js';
+import { engineFor } from './engines/index.js';
+import { VerifyFailure, type RestoreResult } from './engines/types.js';
+import { sha256File } from './files.js';
+import { resolveInstance, type ResolvedInstance } from './instances.js';
+import { appendLogEntry, readLog, type LogEntry } from './log.js';
+import { readManifest, type Manifest } from './manifest.js';
+import { instanceDir, listBackups } from './store.js';
+
+/**
+ * verify = the backup's sha256 and size match its manifest, it decodes fully and restores into a
+ * scratch database (or a decompressed scratch copy for SQLite), and the restored object list and
+ * exact row counts equal the manifest's (which were read in the dump's own snapshot).
+ * The result is appended to the log: `verified` (level `restorable`) or `failed` with its reason.
+ */
+
+export type VerifyReason =
+  | 'missing-manifest'
+  | 'manifest-unreadable'
+  | 'manifest-tampered'
+  | 'manifest-mismatch'
+  | 'missing-artifact'
+  | 'size-mismatch'
+  | 'checksum-mismatch'
+  | 'swapped-artifact'
+  | 'decode-failed'
+  | 'restore-failed'
+  | 'objects-mismatch'
+  | 'count-mismatch'
+  | 'integrity-failed'
+  | string;
+
+export interface VerifyOutcome {
+  ok: boolean;
+  backupId: string;
+  instance: string;
+  dir: string;
+  level?: 'restorable';
+  reason?: VerifyReason;
+  message: string;
+  differences: string[];
+  tables?: number;
+  rows?: number;
+  approximateCounts?: boolean;
+  durationMs: number;
+  logEntry?: LogEntry;
+}
+
+export interface VerifyRequest {
+  /** Backup id, or a backup directory path. */
+  backup?: string;
+  instance?: string;
+  latest?: boolean;
+  onStage?: (stage: string) => void;
+}
+
+function locate(context: BackupContext, request: VerifyRequest): { dir: string; instanceName?: string } {
+  const { backup } = request;
+  if (backup && (backup.includes('/') || backup.includes(path.sep) || backup === '.' || backup === '..')) {
+    return { dir: path.resolve(context.cwd, backup) };
+  }
+  if (backup) {
+    const names = request.instance ? [request.instance] : Object.keys(context.config.databases);
+    for (const name of names) {
+      const dir = path.join(instanceDir(context.backupRoot, name), backup);
+      if (existsSync(dir)) return { dir, instanceName: name };
+    }
+    throw new ConfigError(`No backup "${backup}" under ${context.backupRoot}`, { hint: 'List backups with `npx dbsafe-hooks status` or `npx dbsafe-hooks log`.' });
+  }
+  const instance = resolveInstance(context.config, request.instance, { cwd: context.repoRoot });
+  const newest = listBackups(context.backupRoot, instance.name)[0];
+  if (!newest) {
+    throw new ConfigError(`Instance "${instance.name}" has no complete backup to verify`, { hint: `Take one with \`npx dbsafe-hooks backup ${instance.name}\`.` });
+  }
+  return { dir: newest.dir, instanceName: instance.name };
+}
+
+function compare(manifest: Manifest, restored: RestoreResult): { reason?: VerifyReason; differences: string[] } {
+  const differences: string[] = [];
+  let reason: VerifyReason | undefined;
+  if (restored.problems.length) {
+    reason = 'integrity-failed';
+    differences.push(...restored.problems);
+  }
+  const key = (o: { kind: string; name: string }) => `${o.kind} ${o.name}`;
+  const expected = new Set(manifest.expected.objects.map(key));
+  const got = new Set(restored.objects.map(key));
+  const missing = [...expected].filter((k) => !got.has(k));
+  const extra = [...got].filter((k) => !expected.has(k));
+  if (missing.length || extra.length) {
+    reason ??= 'objects-mismatch';
+    for (const k of missing) differences.push(`missing after restore: ${k}`);
+    for (const k of extra) differences.push(`not in the backup's source: ${k}`);
+  }
+  const restoredRows = new Map(restored.tables.map((t) => [t.name, t.rows]));
+  for (const table of manifest.expected.tables) {
+    const rows = restoredRows.get(table.name);
+    if (rows === undefined) {
+      reason ??= 'count-mismatch';
+      differences.push(`table ${table.name}: expected ${table.rows} rows, table missing after restore`);
+      continue;
+    }
+    const ok = table.approximate ? rows >= (table.min ?? table.rows) && rows <= (table.max ?? table.rows) : rows === table.rows;
+    if (!ok) {
+      reason ??= 'count-mismatch';
+      const expectedText = table.approximate ? `${table.min}..${table.max} (approximate)` : String(table.rows);
+      differences.push(`table ${table.name}: expected ${expectedText} rows, restored ${rows}`);
+    }
+  }
+  return { reason, differences };
+}
+
+async function findSwapSource(context: BackupContext, sha256: string, selfDir: string): Promise<string | undefined> {
+  for (const name of Object.keys(context.config.databases)) {
+    for (const other of listBackups(context.backupRoot, name)) {
+      if (other.dir !== selfDir && other.manifest.artifact.sha256 === sha256) return other.id;
+    }
+  }
+  return undefined;
+}
+
+export async function verifyBackup(context: BackupContext, request: VerifyRequest): Promise<VerifyOutcome> {
+  const started = Date.now();
+  const onStage = request.onStage ?? (() => undefined);
+  const { dir, instanceName } = locate(context, request);
+  const backupId = path.basename(dir);
+  const read = readManifest(dir);
+  const base = { backupId, dir, differences: [] as string[] };
+  let instance: ResolvedInstance | undefined;
+  const finish = async (outcome: Omit<VerifyOutcome, 'durationMs' | 'instance'>, manifest?: Manifest): Promise<VerifyOutcome> => {
+    const name = manifest?.instance ?? instanceName ?? request.instance ?? path.basename(path.dirname(dir));
+    const durationMs = Date.now() - started;
+    const common = {
+      instance: name,
+      backupId,
+      engine: manifest?.engine,
+      fingerprint: manifest?.database.fingerprint ?? instance?.fingerprint,
+      artifact: manifest ? path.join(dir, manifest.artifact.file) : undefined,
+      size: manifest?.artifact.bytes,
+      sha256: manifest?.artifact.sha256,
+      takenAt: manifest?.snapshot.takenAt,
+      manifest: path.join(dir, 'manifest.json'),
+      durationMs,
+    };
+    const logEntry = outcome.ok
+      ? await appendLogEntry(context.logPath, {
+          ...common,
+          event: 'verified',
+          level: 'restorable',
+          approximateCounts: outcome.approximateCounts ?? false,
+          tables: outcome.tables,
+          rows: outcome.rows,
+        })
+      : await appendLogEntry(context.logPath, {
+          ...common,
+          event: 'failed',
+          stage: 'verify',
+          failure: outcome.reason,
+          error: outcome.message,
+          differences: outcome.differences.slice(0, 50),
+        });
+    return { ...outcome, instance: name, durationMs, logEntry };
+  };
+
+  if (!read.ok) return finish({ ...base, ok: false, reason: read.problem, message: read.message });
+  const manifest = read.manifest;
+  if (manifest.id !== backupId) {
+    return finish({ ...base, ok: false, reason: 'manifest-mismatch', message: `manifest.json belongs to backup ${manifest.id}, not ${backupId}` }, manifest);
+  }
+  // a manifest rewritten with a fresh self-checksum still disagrees with what the log recorded at backup time
+  const log = await readLog(context.logPath);
+  const recorded = log.entries.filter((e) => e.event === 'backup' && e.backupId === backupId && e.instance === manifest.instance).pop();
+  if (recorded && recorded.sha256 !== manifest.artifact.sha256) {
+    return finish(
+      { ...base, ok: false, reason: 'manifest-tampered', message: `manifest.json records sha256 ${manifest.artifact.sha256.slice(0, 12)}… but the log recorded ${String(recorded.sha256).slice(0, 12)}… when the backup was taken` },
+      manifest,
+    );
+  }
+  instance = resolveInstance(context.config, manifest.instance, { cwd: context.repoRoot });
+  const artifactPath = path.join(dir, manifest.artifact.file);
+  let size: number;
+  try {
+    size = statSync(artifactPath).size;
+  } catch {
+    return finish({ ...base, ok: false, reason: 'missing-artifact', message: `the artifact ${artifactPath} is missing` }, manifest);
+  }
+  const swapped = async (sha: string) => {
+    const other = await findSwapSource(context, sha, dir);
+    return other ? `the artifact is a copy of backup ${other}'s artifact (swapped)` : undefined;
+  };
+  if (size !== manifest.artifact.bytes) {
+    const { sha256 } = await sha256File(artifactPath);
+    const swap = await swapped(sha256);
+    if (swap) return finish({ ...base, ok: false, reason: 'swapped-artifact', message: swap }, manifest);
+    return finish(
+      { ...base, ok: false, reason: 'size-mismatch', message: `the artifact is ${size} bytes, the manifest says ${manifest.artifact.bytes} (truncated or appended to)` },
+      manifest,
+    );
+  }
+
+  const engine = await engineFor(instance.family);
+  const secretsDir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-secrets-'));
+  const controller = new AbortController();
+  onStage('checking sha256');
+  const hashing = sha256File(artifactPath).then(async ({ sha256 }) => {
+    if (sha256 === manifest.artifact.sha256) return undefined;
+    controller.abort();
+    const swap = await swapped(sha256);
+    return swap
+      ? new VerifyFailure('swapped-artifact', swap)
+      : new VerifyFailure('checksum-mismatch', `the artifact's sha256 is ${sha256.slice(0, 12)}…, the manifest says ${manifest.artifact.sha256.slice(0, 12)}… (damaged or modified)`);
+  });
+  try {
+    // restore runs alongside the hash (same file, page cache): verify costs about one restore
+    const restoring = engine
+      .restoreAndInspect({ instance, manifest, artifactPath, secretsDir, signal: controller.signal, onStage })
+      .then((value) => ({ value }), (error: unknown) => ({ error }));
+    const hashFailure = await hashing;
+    const restored = await restoring;
+    if (hashFailure) return finish({ ...base, ok: false, reason: hashFailure.reason, message: hashFailure.message }, manifest);
+    if ('error' in restored) {
+      const error = restored.error;
+      if (error instanceof VerifyFailure) return finish({ ...base, ok: false, reason: error.reason, message: error.message, differences: error.differences }, manifest);
+      throw error;
+    }
+    const { reason, differences } = compare(manifest, restored.value);
+    const rows = restored.value.tables.reduce((sum, t) => sum + t.rows, 0);
+    if (reason) {
+      return finish({ ...base, ok: false, reason, differences, message: `the restored copy differs from the backup's manifest (${differences.length} difference${differences.length === 1 ? '' : 's'})` }, manifest);
+    }
+    return finish(
+      {
+        ...base,
+        ok: true,
+        level: 'restorable',
+        tables: restored.value.tables.length,
+        rows,
+        approximateCounts: manifest.expected.approximateCounts,
+        message: `restored into ${restored.value.scratch}: ${manifest.expected.objects.length} objects and ${manifest.expected.tables.length} tables (${rows} rows) match the manifest`,
+      },
+      manifest,
+    );
+  } finally {
+    rmSync(secretsDir, { recursive: true, force: true });
+  }
+}
