@@ -17,6 +17,8 @@ export interface RenderContext {
   /** The log file, relative to the repository root when inside it. */
   logPath: string;
   maxAge: string;
+  /** gate.when: with 'destructive' the headline says so. */
+  when?: 'any-migration' | 'destructive';
   /** The command users run, `npx dbsafe-hooks` by default. */
   bin?: string;
 }
@@ -44,7 +46,8 @@ export function renderVerdict(verdict: GateVerdict, commits: PushedCommit[], con
     lines.push(...waiverNotices(verdict.activeWaivers, verdict.instances));
     return lines;
   }
-  lines.push('push blocked: migrations are pushed without a recent verified backup.', '');
+  const what = context.when === 'destructive' ? 'destructive migrations are' : 'migrations are';
+  lines.push(`push blocked: ${what} pushed without a recent verified backup.`, '');
   lines.push(...describeTrigger(commits), '');
   for (const instance of verdict.instances) {
     if (instance.ok) {

@@ -72,7 +72,7 @@ export async function backupGate(context: GateContext): Promise<GateDecision> {
   };
   const artifacts = await checkArtifacts(artifactsToCheck(input), config.gate.rehash);
   const verdict = decide({ ...input, artifacts });
-  const report = renderVerdict(verdict, pushed.commits, { logPath: displayPath(cwd, logPath), maxAge: config.gate.maxAge });
+  const report = renderVerdict(verdict, pushed.commits, { logPath: displayPath(cwd, logPath), maxAge: config.gate.maxAge, when: config.gate.when });
   const waived = verdict.ok && verdict.instances.some((instance) => instance.ok && instance.by === 'waiver');
   return { ok: verdict.ok, report, waived, verdict };
 }
