@@ -9,15 +9,13 @@ export const alterColumnType = operationRule({
     help: 'Add a new column with the new type, backfill it, switch the code, then drop the old column; never narrow a column that holds data without checking every value fits.',
   },
   verb: 'Changes the type of column',
+  joiner: ' ',
   lost: (op) => {
-    const change = op.flags.oldType
-      ? ` from ${op.flags.oldType} to ${op.flags.newType ?? '?'}`
-      : op.flags.newType
-        ? ` to ${op.flags.newType}`
-        : '';
+    const { oldType, newType } = op.flags;
+    const change = oldType ? `from ${oldType} to ${newType ?? 'another type'}` : newType ? `to ${newType}` : 'to another type';
     return op.flags.narrowing
-      ? `${change.trim()}, a narrower type: values that do not fit are truncated or make the migration fail`
-      : `${change.trim() ? `${change.trim()}: ` : ''}the table may be rewritten under a lock and values may not convert`;
+      ? `${change}, a narrower type: values that do not fit are truncated or make the migration fail`
+      : `${change}: the table may be rewritten under a lock, and existing values may not convert`;
   },
   // The spec: narrowing is an error even though the rule defaults to warn.
   severity: (op) => (op.flags.narrowing ? 'error' : undefined),

@@ -74,6 +74,8 @@ export function operationRule(spec: {
   verb: string | ((operation: Operation) => string);
   lost: string | ((operation: Operation, object: string | undefined) => string);
   severity?: (operation: Operation) => 'error' | 'warn' | undefined;
+  /** Between the object and `lost`; default ": ". */
+  joiner?: string;
 }): Rule<Operation> {
   return createRule<Operation>({
     meta: spec.meta,
@@ -84,7 +86,7 @@ export function operationRule(spec: {
       const lost = typeof spec.lost === 'function' ? spec.lost(operation, object) : spec.lost;
       const subject = object === undefined ? verb : `${verb} ${object}`;
       return {
-        message: `${subject}: ${lost}${operationNotes(operation)}.`,
+        message: `${subject}${spec.joiner ?? ': '}${lost}${operationNotes(operation)}.`,
         help: overrideHelp(spec.meta.help, context.markerLine(spec.meta.id, object)),
         severity: spec.severity?.(operation),
       };
