@@ -1,4 +1,4 @@
-import type { Dialect, Operation } from '../../src/model/operation.js';
+import type { Dialect, Operation, OperationFlags } from '../../src/model/operation.js';
 import { readSql } from '../../src/sql/index.js';
 
 /** The parts of an operation a user sees: what, on which object, where. */
@@ -7,7 +7,7 @@ export interface Seen {
   object?: string;
   line: number;
   column: number;
-  flags?: Record<string, unknown>;
+  flags?: OperationFlags;
 }
 
 export function objectOf(op: Operation): string | undefined {

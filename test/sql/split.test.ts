@@ -53,7 +53,7 @@ describe('splitSql', () => {
     expect(skipped.map((s) => s.reason)).toEqual(['psql meta-command', 'COPY … FROM stdin data', 'psql meta-command']);
   });
 
-  it.each<[string, SqlDialect, string, number]>([
+  it.each<[string, SqlDialect, string, string, number]>([
     ['string', 'postgres', "SELECT 1; SELECT 'abc", 'unterminated string literal', 17],
     ['quoted name', 'postgres', 'SELECT "abc', 'unterminated quoted identifier', 7],
     ['dollar quote', 'postgres', 'DO $x$ BEGIN DROP TABLE t; END', 'unterminated dollar-quoted string $x$', 3],
@@ -61,7 +61,7 @@ describe('splitSql', () => {
     ['nested comment', 'postgres', 'SELECT 1 /* a /* b */', 'unterminated /* comment', 9],
     ['backtick', 'mysql', 'DROP TABLE `abc', 'unterminated backtick-quoted identifier', 11],
     ['versioned comment', 'mysql', '/*!50001 DROP VIEW v', 'unterminated /*! versioned comment', 0],
-  ] as const)('reports an unterminated %s at its opening position', (_n, dialect, sql, message, offset) => {
+  ])('reports an unterminated %s at its opening position', (_n, dialect, sql, message, offset) => {
     const { statements } = splitSql(sql, dialect);
     const bad = statements.find((s) => s.error);
     expect(bad?.error).toEqual({ message, offset });
