@@ -21,7 +21,14 @@ export async function readFixture(
   });
 }
 
-/** A compact, comparable row per operation: kind, object as written, line, direction. */
+/** The object as schema.table.name (normalized parts, independent of how it was written). */
+export function objectName(op: Operation): string {
+  const t = op.target;
+  if (!t) return '-';
+  return [t.schema, t.type === 'table' ? undefined : t.table, t.name].filter(Boolean).join('.');
+}
+
+/** A compact, comparable row per operation: direction, kind, object, line. */
 export function rows(ops: Operation[]): string[] {
-  return ops.map((op) => `${op.direction} ${op.kind} ${op.target?.written ?? '-'} @${op.line}`);
+  return ops.map((op) => `${op.direction} ${op.kind} ${objectName(op)} @${op.line}`);
 }

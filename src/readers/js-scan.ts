@@ -1,0 +1,161 @@
+/**
+ * The part Knex, TypeORM and Sequelize readers share: tokenize, find up/down regions, visit every
+ * call chain with its direction, resolve `const` strings, read raw SQL through the SQL reader.
+ */
+import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
+import { makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
+import { JsParser, JsSyntaxError, chainCalls, chains, directionAt, findRegions, literalText, tokenizeJs, type JsValue } from './js.js';
+import type { FormatInput } from './types.js';
+
+export type JsCall = Extract<JsValue, { kind: 'call' }>;
+
+export interface TableScope {
+  param: string;
+  table: string;
+  schema?: string;
+  from: number;
+  to: number;
+}
+
+export interface CallSite {
+  ctx: ReadContext;
+  parser: JsParser;
+  call: JsCall;
+  method: string;
+  /** All calls of the chain, innermost first (`knex.schema.withSchema('s').dropTable('t')`). */
+  chain: JsCall[];
+  /** Root name of the chain (`knex`, `queryRunner`, `table`, `this`). */
+  root: string | undefined;
+  /** Token index of the chain start. */
+  index: number;
+  direction: Direction;
+  push(kind: OperationKind, target: ObjectRef | undefined, flags?: OperationFlags, detail?: string): void;
+  dynamic(what: string): void;
+  sql(v: JsValue | undefined): void;
+  /** A string argument, resolving `const NAME = '...'`; undefined when computed at run time. */
+  ident(v: JsValue | undefined): string | undefined;
+  /** Resolve a name to the value of its `const`/`let`/`var` declaration. */
+  resolve(v: JsValue | undefined): JsValue | undefined;
+  tableScope(param: string | undefined): TableScope | undefined;
+  addTableScope(scope: TableScope): void;
+}
+
+function rootName(v: JsValue): string | undefined {
+  let cur: JsValue = v;
+  for (;;) {
+    if (cur.kind === 'call') cur = cur.func;
+    else if (cur.kind === 'member') cur = cur.obj;
+    else if (cur.kind === 'name') return cur.name;
+    else return undefined;
+  }
+}
+
+export async function readJsMigration(input: FormatInput, handle: (site: CallSite) => void): Promise<Operation[]> {
+  const ctx = makeContext(input.path, input.text, input.dialect);
+  let parser: JsParser;
+  try {
+    parser = new JsParser(tokenizeJs(input.text));
+  } catch (error) {
+    if (error instanceof JsSyntaxError) return [unparseableOp(ctx, error.offset, 'up', ctx.lines.lineText(ctx.lines.lineOf(error.offset)), `JavaScript/TypeScript syntax the reader cannot follow: ${error.message}`)];
+    throw error;
+  }
+  const toks = parser.toks;
+  const regions = findRegions(parser);
+  const ops: Operation[] = [];
+  const pending: Array<Promise<Operation[]>> = [];
+  const tableScopes: TableScope[] = [];
+
+  // const/let/var NAME = value (any scope; the closest one before the use wins)
+  const decls: Array<{ name: string; offset: number; value: JsValue }> = [];
+  for (let i = 0; i < toks.length - 2; i++) {
+    if ((toks[i].value === 'const' || toks[i].value === 'let' || toks[i].value === 'var') && toks[i + 1].type === 'name') {
+      let j = i + 2;
+      if (toks[j]?.value === ':') while (j < toks.length && toks[j].value !== '=' && toks[j].value !== ';') j++;
+      if (toks[j]?.value === '=') decls.push({ name: toks[i + 1].value, offset: toks[i + 1].start, value: parser.parseExpr(j + 1).value });
+    }
+  }
+  const resolve = (v: JsValue | undefined): JsValue | undefined => {
+    for (let k = 0; v && v.kind === 'name' && k < 8; k++) {
+      const name: string = v.name;
+      const before = decls.filter((d) => d.name === name && d.offset < v!.start);
+      const found = before[before.length - 1] ?? decls.find((d) => d.name === name);
+      v = found?.value;
+    }
+    return v;
+  };
+  const ident = (v: JsValue | undefined) => literalText(resolve(v))?.text;
+
+  const handled = new Set<JsCall>();
+  for (const { value, index } of chains(parser)) {
+    const chain = chainCalls(value);
+    const direction = directionAt(regions, index);
+    for (const call of chain) {
+      if (handled.has(call)) continue;
+      handled.add(call);
+      const method = call.func.kind === 'member' ? call.func.name : call.func.kind === 'name' ? call.func.name : undefined;
+      if (!method) continue;
+      const statement = ctx.text.slice(value.start, value.end);
+      const at = call.nameStart;
+      const site: CallSite = {
+        ctx,
+        parser,
+        call,
+        method,
+        chain,
+        root: rootName(value),
+        index,
+        direction,
+        push(kind, target, flags, detail) {
+          ops.push(makeOp(ctx, { kind, target, offset: at, statementOffset: value.start, direction, flags: flags ?? {}, statement, detail }));
+        },
+        dynamic(what) {
+          ops.push(opaqueOp(ctx, at, direction, statement, `${method} with ${what} computed at run time`));
+        },
+        sql(v) {
+          if (!v) return;
+          const r = resolve(v);
+          const source = sqlSource(r);
+          if (!source) {
+            ops.push(opaqueOp(ctx, at, direction, statement, r && (r.kind === 'template' || r.kind === 'str') ? 'the SQL is a template literal that interpolates identifiers or statement text' : 'the SQL is built at run time (not a literal string)'));
+            return;
+          }
+          const viaName = v.kind === 'name' ? v.name : undefined;
+          pending.push(
+            readEmbeddedSql(ctx, source, direction).then((found) =>
+              viaName
+                ? found.map((op) => ({ ...op, ...ctx.lines.position(at), statementLine: ctx.lines.lineOf(value.start), detail: [op.detail, `SQL from \`${viaName}\``].filter(Boolean).join('; ') }))
+                : found,
+            ),
+          );
+        },
+        ident,
+        resolve,
+        tableScope(param) {
+          if (!param) return undefined;
+          let best: TableScope | undefined;
+          for (const s of tableScopes) if (s.param === param && s.from <= index && index <= s.to && (!best || s.to - s.from < best.to - best.from)) best = s;
+          return best;
+        },
+        addTableScope(scope) {
+          tableScopes.push(scope);
+        },
+      };
+      handle(site);
+    }
+  }
+  for (const more of await Promise.all(pending)) ops.push(...more);
+  return sortOperations(ops);
+}
+
+function sqlSource(v: JsValue | undefined): SourceText | undefined {
+  if (!v) return undefined;
+  if (v.kind === 'str') return v.source;
+  if (v.kind === 'template') return sqlWithValueInterpolations(v.parts);
+  return undefined;
+}
+
+/** `'schema.table'` → { schema, table } (TypeORM accepts qualified names as one string). */
+export function splitQualified(name: string): { schema?: string; name: string } {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? { schema: name.slice(0, dot), name: name.slice(dot + 1) } : { name };
+}

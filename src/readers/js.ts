@@ -1,0 +1,578 @@
+/**
+ * A small JavaScript/TypeScript tokenizer and expression reader for migration files (Knex,
+ * TypeORM, Sequelize): strings, template literals with nested `${}`, regex literals (heuristic),
+ * comments, brackets; up/down function regions; call chains with their arguments.
+ * Static only: user code is never imported or run.
+ */
+import { joinSource, type SourceText } from './common.js';
+
+export type JsTokType = 'name' | 'num' | 'str' | 'template' | 'punct' | 'regex';
+
+export type TemplatePart = { literal: SourceText } | { hole: number };
+
+export interface JsTok {
+  type: JsTokType;
+  value: string;
+  start: number;
+  end: number;
+  str?: SourceText;
+  parts?: TemplatePart[];
+}
+
+export class JsSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+const PUNCT = ['>>>=', '...', '===', '!==', '**=', '<<=', '>>=', '>>>', '&&=', '||=', '??=', '=>', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '**', '<<', '>>'];
+const REGEX_AFTER_WORDS = new Set(['return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'instanceof', 'yield', 'await']);
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', '0': '\0' };
+
+export function tokenizeJs(text: string): JsTok[] {
+  const toks: JsTok[] = [];
+  const n = text.length;
+  let i = 0;
+  const regexAllowed = (): boolean => {
+    const prev = toks[toks.length - 1];
+    if (!prev) return true;
+    if (prev.type === 'name') return REGEX_AFTER_WORDS.has(prev.value);
+    if (prev.type === 'punct') return !(prev.value === ')' || prev.value === ']' || prev.value === '}' || prev.value === '++' || prev.value === '--');
+    return false;
+  };
+  while (i < n) {
+    const c = text[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\ufeff') {
+      i++;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '/') {
+      while (i < n && text[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      if (end === -1) throw new JsSyntaxError('unterminated comment', i);
+      i = end + 2;
+      continue;
+    }
+    if (c === '#' && i === 0 && text[1] === '!') {
+      while (i < n && text[i] !== '\n') i++;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      const { str, end } = readQuoted(text, i + 1, c);
+      toks.push({ type: 'str', value: text.slice(i, end), start: i, end, str });
+      i = end;
+      continue;
+    }
+    if (c === '`') {
+      const { parts, end } = readTemplate(text, i + 1);
+      toks.push({ type: 'template', value: text.slice(i, end), start: i, end, parts });
+      i = end;
+      continue;
+    }
+    if (/[A-Za-z_$\u00c0-\uffff]/.test(c)) {
+      let j = i + 1;
+      while (j < n && /[A-Za-z0-9_$\u00c0-\uffff]/.test(text[j])) j++;
+      toks.push({ type: 'name', value: text.slice(i, j), start: i, end: j });
+      i = j;
+      continue;
+    }
+    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
+      let j = i + 1;
+      while (j < n && /[0-9A-Za-z_.]/.test(text[j])) j++;
+      toks.push({ type: 'num', value: text.slice(i, j), start: i, end: j });
+      i = j;
+      continue;
+    }
+    if (c === '/' && regexAllowed()) {
+      let j = i + 1;
+      let inClass = false;
+      while (j < n && text[j] !== '\n') {
+        if (text[j] === '\\') j += 2;
+        else if (text[j] === '[') (inClass = true), j++;
+        else if (text[j] === ']') (inClass = false), j++;
+        else if (text[j] === '/' && !inClass) break;
+        else j++;
+      }
+      if (text[j] === '/') {
+        j++;
+        while (j < n && /[a-z]/.test(text[j])) j++;
+        toks.push({ type: 'regex', value: text.slice(i, j), start: i, end: j });
+        i = j;
+        continue;
+      }
+    }
+    const p = PUNCT.find((q) => text.startsWith(q, i)) ?? c;
+    toks.push({ type: 'punct', value: p, start: i, end: i + p.length });
+    i += p.length;
+  }
+  return toks;
+}
+
+function readQuoted(text: string, start: number, quote: string): { str: SourceText; end: number } {
+  let out = '';
+  const map: number[] = [];
+  let i = start;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === quote) {
+      map.push(i);
+      return { str: { text: out, map }, end: i + 1 };
+    }
+    if (c === '\n') throw new JsSyntaxError('unterminated string literal', start - 1);
+    if (c === '\\') {
+      const next = text[i + 1];
+      if (next === '\n') {
+        i += 2;
+        continue;
+      }
+      out += next !== undefined && next in ESCAPES ? ESCAPES[next] : (next ?? '');
+      map.push(i);
+      i += 2;
+      continue;
+    }
+    out += c;
+    map.push(i);
+    i++;
+  }
+  throw new JsSyntaxError('unterminated string literal', start - 1);
+}
+
+function readTemplate(text: string, start: number): { parts: TemplatePart[]; end: number } {
+  const parts: TemplatePart[] = [];
+  let out = '';
+  let map: number[] = [];
+  let i = start;
+  const flush = (endOffset: number) => {
+    parts.push({ literal: { text: out, map: [...map, endOffset] } });
+    out = '';
+    map = [];
+  };
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '`') {
+      flush(i);
+      return { parts, end: i + 1 };
+    }
+    if (c === '\\') {
+      const next = text[i + 1];
+      out += next !== undefined && next in ESCAPES ? ESCAPES[next] : (next ?? '');
+      map.push(i);
+      i += 2;
+      continue;
+    }
+    if (c === '$' && text[i + 1] === '{') {
+      flush(i);
+      parts.push({ hole: i });
+      // skip the expression: nested braces, strings and templates
+      let depth = 1;
+      let j = i + 2;
+      while (j < text.length && depth > 0) {
+        const d = text[j];
+        if (d === '{') depth++;
+        else if (d === '}') depth--;
+        else if (d === "'" || d === '"') j = readQuoted(text, j + 1, d).end - 1;
+        else if (d === '`') j = readTemplate(text, j + 1).end - 1;
+        j++;
+      }
+      if (depth > 0) throw new JsSyntaxError('unterminated template literal', start - 1);
+      i = j;
+      continue;
+    }
+    out += c;
+    map.push(i);
+    i++;
+  }
+  throw new JsSyntaxError('unterminated template literal', start - 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+export type JsValue =
+  | { kind: 'str'; source: SourceText; start: number; end: number }
+  | { kind: 'template'; parts: TemplatePart[]; start: number; end: number }
+  | { kind: 'array'; items: JsValue[]; start: number; end: number }
+  | { kind: 'object'; entries: Map<string, JsValue>; start: number; end: number }
+  | { kind: 'call'; func: JsValue; args: JsValue[]; isNew: boolean; start: number; end: number; nameStart: number }
+  | { kind: 'member'; obj: JsValue; name: string; start: number; end: number; nameStart: number }
+  | { kind: 'name'; name: string; start: number; end: number }
+  | { kind: 'func'; params: string[]; bodyStart: number; bodyEnd: number; start: number; end: number }
+  | { kind: 'const'; value: string; start: number; end: number }
+  | { kind: 'unknown'; start: number; end: number };
+
+export class JsParser {
+  constructor(readonly toks: JsTok[]) {}
+
+  /** Index of the bracket closing the one at i. */
+  matching(i: number): number {
+    const open = this.toks[i].value;
+    const close = open === '(' ? ')' : open === '[' ? ']' : '}';
+    let depth = 0;
+    for (let j = i; j < this.toks.length; j++) {
+      const t = this.toks[j];
+      if (t.type !== 'punct') continue;
+      if (t.value === open) depth++;
+      else if (t.value === close && --depth === 0) return j;
+    }
+    return this.toks.length - 1;
+  }
+
+  private isEnd(i: number): boolean {
+    const t = this.toks[i];
+    return !t || (t.type === 'punct' && (t.value === ',' || t.value === ')' || t.value === ']' || t.value === '}' || t.value === ';' || t.value === ':'));
+  }
+
+  /** Skip to the end of the current expression (a comma, `;` or closing bracket at depth 0). */
+  skipExpr(i: number): number {
+    while (i < this.toks.length && !this.isEnd(i)) {
+      const t = this.toks[i];
+      if (t.type === 'punct' && (t.value === '(' || t.value === '[' || t.value === '{')) i = this.matching(i) + 1;
+      else i++;
+    }
+    return i;
+  }
+
+  /** A function expression starting at i (arrow or `function`), or undefined. */
+  func(i: number): { value: JsValue; next: number } | undefined {
+    let j = i;
+    if (this.toks[j]?.value === 'async') j++;
+    let params: string[] = [];
+    const t = this.toks[j];
+    if (!t) return undefined;
+    if (t.value === 'function') {
+      j++;
+      if (this.toks[j]?.value === '*') j++;
+      if (this.toks[j]?.type === 'name' && this.toks[j].value !== '(') j++;
+      if (this.toks[j]?.value !== '(') return undefined;
+      const close = this.matching(j);
+      params = this.paramNames(j + 1, close);
+      j = close + 1;
+      while (j < this.toks.length && this.toks[j].value !== '{') j++; // return type annotation
+      const end = this.matching(j);
+      return { value: { kind: 'func', params, bodyStart: j, bodyEnd: end, start: this.toks[i].start, end: this.toks[end].end }, next: end + 1 };
+    }
+    if (t.type === 'name' && this.toks[j + 1]?.value === '=>') {
+      params = [t.value];
+      j += 2;
+    } else if (t.value === '(') {
+      const close = this.matching(j);
+      let k = close + 1;
+      if (this.toks[k]?.value === ':') {
+        // return type annotation: skip to =>
+        while (k < this.toks.length && this.toks[k].value !== '=>' && !this.isEnd(k + 1)) k++;
+        if (this.toks[k]?.value !== '=>') k++;
+      }
+      if (this.toks[k]?.value !== '=>') return undefined;
+      params = this.paramNames(j + 1, close);
+      j = k + 1;
+    } else return undefined;
+    if (this.toks[j]?.value === '{') {
+      const end = this.matching(j);
+      return { value: { kind: 'func', params, bodyStart: j, bodyEnd: end, start: this.toks[i].start, end: this.toks[end].end }, next: end + 1 };
+    }
+    const end = this.skipExpr(j);
+    return { value: { kind: 'func', params, bodyStart: j, bodyEnd: end, start: this.toks[i].start, end: this.toks[end - 1]?.end ?? this.toks[j].end }, next: end };
+  }
+
+  /** First name of each comma-separated parameter (types and defaults ignored; destructuring kept as '{'). */
+  paramNames(from: number, to: number): string[] {
+    const names: string[] = [];
+    let expectName = true;
+    for (let k = from; k < to; k++) {
+      const t = this.toks[k];
+      if (t.type === 'punct' && (t.value === '(' || t.value === '[' || t.value === '{')) {
+        if (expectName) names.push(t.value);
+        expectName = false;
+        k = this.matching(k);
+        continue;
+      }
+      if (t.type === 'punct' && t.value === ',') expectName = true;
+      else if (expectName && t.type === 'name' && t.value !== 'public' && t.value !== 'private' && t.value !== 'readonly') {
+        names.push(t.value);
+        expectName = false;
+      }
+    }
+    return names;
+  }
+
+  parseExpr(i: number): { value: JsValue; next: number } {
+    const fn = this.func(i);
+    if (fn) return fn;
+    let { value, next } = this.parsePostfix(i);
+    while (!this.isEnd(next)) {
+      const t = this.toks[next];
+      if (t.type === 'punct' && t.value === '+' && (value.kind === 'str' || value.kind === 'template')) {
+        const right = this.parsePostfix(next + 1);
+        if (right.value.kind === 'str' || right.value.kind === 'template') {
+          value = { kind: 'template', parts: [...partsOf(value), ...partsOf(right.value)], start: value.start, end: right.value.end };
+          next = right.next;
+          continue;
+        }
+      }
+      if (t.type === 'name' && (t.value === 'as' || t.value === 'satisfies')) {
+        next = this.skipExpr(next + 1); // TypeScript cast: the value is unchanged
+        break;
+      }
+      if (t.type === 'punct' && t.value === '!') {
+        next++;
+        continue;
+      }
+      const end = this.skipExpr(next);
+      value = { kind: 'unknown', start: value.start, end: this.toks[end - 1]?.end ?? value.end };
+      next = end;
+      break;
+    }
+    return { value, next };
+  }
+
+  parsePostfix(i: number): { value: JsValue; next: number } {
+    const t = this.toks[i];
+    if (!t) return { value: { kind: 'unknown', start: 0, end: 0 }, next: i };
+    let value: JsValue;
+    let next = i + 1;
+    if (t.type === 'name' && t.value === 'await') return this.parsePostfix(i + 1);
+    if (t.type === 'name' && t.value === 'new') {
+      const inner = this.parsePostfix(i + 1);
+      if (inner.value.kind === 'call') return { value: { ...inner.value, isNew: true, start: t.start }, next: inner.next };
+      return inner;
+    }
+    if (t.type === 'str') value = { kind: 'str', source: t.str!, start: t.start, end: t.end };
+    else if (t.type === 'template') value = { kind: 'template', parts: t.parts!, start: t.start, end: t.end };
+    else if (t.type === 'num') value = { kind: 'const', value: t.value, start: t.start, end: t.end };
+    else if (t.type === 'name') {
+      value = ['null', 'undefined', 'true', 'false'].includes(t.value) ? { kind: 'const', value: t.value, start: t.start, end: t.end } : { kind: 'name', name: t.value, start: t.start, end: t.end };
+    } else if (t.type === 'punct' && t.value === '[') {
+      const close = this.matching(i);
+      const items: JsValue[] = [];
+      let j = i + 1;
+      while (j < close) {
+        if (this.toks[j].value === ',') {
+          j++;
+          continue;
+        }
+        const item = this.parseExpr(j);
+        items.push(item.value);
+        j = Math.max(item.next, j + 1);
+        if (this.toks[j]?.value === ',') j++;
+        else if (j < close) j = this.skipExpr(j);
+      }
+      value = { kind: 'array', items, start: t.start, end: this.toks[close].end };
+      next = close + 1;
+    } else if (t.type === 'punct' && t.value === '{') {
+      const close = this.matching(i);
+      const entries = new Map<string, JsValue>();
+      let j = i + 1;
+      while (j < close) {
+        const key = this.toks[j];
+        let name: string | undefined;
+        if (key.type === 'name' || key.type === 'num') name = key.value;
+        else if (key.type === 'str') name = key.str!.text;
+        if (name !== undefined && this.toks[j + 1]?.value === ':') {
+          const v = this.parseExpr(j + 2);
+          entries.set(name, v.value);
+          j = v.next;
+        } else if (name !== undefined && (this.toks[j + 1]?.value === ',' || j + 1 === close)) {
+          entries.set(name, { kind: 'name', name, start: key.start, end: key.end }); // shorthand
+          j++;
+        } else j = this.skipExpr(j + 1);
+        if (this.toks[j]?.value === ',' || (j < close && this.isEnd(j))) j++;
+      }
+      value = { kind: 'object', entries, start: t.start, end: this.toks[close].end };
+      next = close + 1;
+    } else if (t.type === 'punct' && t.value === '(') {
+      const close = this.matching(i);
+      const inner = this.parseExpr(i + 1);
+      value = inner.next === close ? inner.value : { kind: 'unknown', start: t.start, end: this.toks[close].end };
+      next = close + 1;
+    } else {
+      const end = this.skipExpr(i + 1);
+      return { value: { kind: 'unknown', start: t.start, end: this.toks[end - 1]?.end ?? t.end }, next: Math.max(end, i + 1) };
+    }
+    for (;;) {
+      const u = this.toks[next];
+      if (u?.type === 'punct' && (u.value === '.' || u.value === '?.') && this.toks[next + 1]?.type === 'name') {
+        const nameTok = this.toks[next + 1];
+        value = { kind: 'member', obj: value, name: nameTok.value, start: value.start, end: nameTok.end, nameStart: nameTok.start };
+        next += 2;
+      } else if (u?.type === 'punct' && u.value === '!') {
+        next++; // TypeScript non-null assertion
+      } else if (u?.type === 'punct' && u.value === '<' && value.kind !== 'const' && this.typeArgsThenCall(next)) {
+        next = this.typeArgsThenCall(next)!; // f<Type>(...)
+      } else if (u?.type === 'punct' && u.value === '(') {
+        const close = this.matching(next);
+        const args: JsValue[] = [];
+        let j = next + 1;
+        while (j < close) {
+          if (this.toks[j].value === '...') j++;
+          const a = this.parseExpr(j);
+          args.push(a.value);
+          j = Math.max(a.next, j + 1);
+          if (this.toks[j]?.value === ',') j++;
+          else if (j < close) j = this.skipExpr(j);
+        }
+        const nameStart = value.kind === 'member' ? value.nameStart : value.start;
+        value = { kind: 'call', func: value, args, isNew: false, start: value.start, end: this.toks[close].end, nameStart };
+        next = close + 1;
+      } else if (u?.type === 'punct' && u.value === '[') {
+        const close = this.matching(next);
+        const key = this.toks[next + 1];
+        if (key?.type === 'str' && close === next + 2) value = { kind: 'member', obj: value, name: key.str!.text, start: value.start, end: this.toks[close].end, nameStart: key.start };
+        else value = { kind: 'unknown', start: value.start, end: this.toks[close].end };
+        next = close + 1;
+      } else if (u?.type === 'template') {
+        value = { kind: 'unknown', start: value.start, end: u.end }; // tagged template
+        next++;
+      } else break;
+    }
+    return { value, next };
+  }
+
+  private typeArgsThenCall(i: number): number | undefined {
+    let depth = 0;
+    for (let j = i; j < Math.min(this.toks.length, i + 40); j++) {
+      const v = this.toks[j].value;
+      if (v === '<') depth++;
+      else if (v === '>') {
+        if (--depth === 0) return this.toks[j + 1]?.value === '(' ? j + 1 : undefined;
+      } else if (v === '>>') {
+        depth -= 2;
+        if (depth <= 0) return this.toks[j + 1]?.value === '(' ? j + 1 : undefined;
+      } else if (v === ';' || v === '{' || v === '}' || v === ')') return undefined;
+    }
+    return undefined;
+  }
+}
+
+export function partsOf(v: JsValue): TemplatePart[] {
+  if (v.kind === 'str') return [{ literal: v.source }];
+  if (v.kind === 'template') return v.parts;
+  return [];
+}
+
+/** A string or template literal without interpolation → its text. */
+export function literalText(v: JsValue | undefined): SourceText | undefined {
+  if (!v) return undefined;
+  if (v.kind === 'str') return v.source;
+  if (v.kind === 'template' && v.parts.every((p) => 'literal' in p)) return joinSource(v.parts.map((p) => (p as { literal: SourceText }).literal));
+  return undefined;
+}
+
+export function ident(v: JsValue | undefined): string | undefined {
+  return literalText(v)?.text;
+}
+
+/** Calls along a chain, innermost first: `a.b('x').c('y')` → [b('x'), c('y')]. */
+export function chainCalls(v: JsValue): Array<Extract<JsValue, { kind: 'call' }>> {
+  const calls: Array<Extract<JsValue, { kind: 'call' }>> = [];
+  let cur: JsValue | undefined = v;
+  while (cur) {
+    if (cur.kind === 'call') {
+      calls.push(cur);
+      cur = cur.func;
+    } else if (cur.kind === 'member') cur = cur.obj;
+    else break;
+  }
+  return calls.reverse();
+}
+
+/** The method name of a call (`x.y.dropTable(...)` → dropTable; `knex(...)` → knex). */
+export function methodOf(call: Extract<JsValue, { kind: 'call' }>): string | undefined {
+  if (call.func.kind === 'member') return call.func.name;
+  if (call.func.kind === 'name') return call.func.name;
+  return undefined;
+}
+
+/** Names along a chain: `this.queryRunner.query(...)` → ['this', 'queryRunner', 'query()']. */
+export function chainNames(v: JsValue): string[] {
+  const names: string[] = [];
+  let cur: JsValue | undefined = v;
+  while (cur) {
+    if (cur.kind === 'call') {
+      cur = cur.func;
+      if (cur.kind === 'member') names.push(`${cur.name}()`), (cur = cur.obj);
+      else if (cur.kind === 'name') names.push(`${cur.name}()`), (cur = undefined);
+    } else if (cur.kind === 'member') names.push(cur.name), (cur = cur.obj);
+    else if (cur.kind === 'name') names.push(cur.name), (cur = undefined);
+    else break;
+  }
+  return names.reverse();
+}
+
+export interface Region {
+  direction: 'up' | 'down';
+  from: number;
+  to: number;
+}
+
+/**
+ * The up/down function bodies (token ranges): `exports.up = …`, `export async function up`,
+ * `export const up = …`, `module.exports = { up: …, async down() {} }`, class methods
+ * `public async up(queryRunner: QueryRunner): Promise<void> { … }`.
+ */
+export function findRegions(p: JsParser): Region[] {
+  const regions: Region[] = [];
+  const toks = p.toks;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (t.type !== 'name' || (t.value !== 'up' && t.value !== 'down')) continue;
+    const direction = t.value;
+    const prev = toks[i - 1];
+    const next = toks[i + 1];
+    let fn: JsValue | undefined;
+    if (prev?.value === 'function' && next?.value === '(') {
+      fn = p.func(i - 1)?.value;
+    } else if (next?.value === '=' || (next?.value === ':' && prev?.value !== '?')) {
+      // exports.up = fn | const up = fn | { up: fn } (not `a ? up : b`)
+      fn = p.func(i + 2)?.value;
+    } else if (next?.value === '(' && prev?.value !== '.' && prev?.value !== '?.') {
+      // method shorthand: up(knex) { … } / async up(…): Promise<void> { … }
+      const close = p.matching(i + 1);
+      let k = close + 1;
+      if (toks[k]?.value === ':') while (k < toks.length && toks[k].value !== '{' && toks[k].value !== ';') k++;
+      if (toks[k]?.value === '{') fn = { kind: 'func', params: p.paramNames(i + 2, close), bodyStart: k, bodyEnd: p.matching(k), start: t.start, end: toks[p.matching(k)].end };
+    }
+    if (fn?.kind === 'func') regions.push({ direction, from: fn.bodyStart, to: fn.bodyEnd });
+  }
+  return regions;
+}
+
+export function directionAt(regions: Region[], tokIndex: number): 'up' | 'down' {
+  let best: Region | undefined;
+  for (const r of regions) if (r.from <= tokIndex && tokIndex <= r.to && (!best || r.to - r.from < best.to - best.from)) best = r;
+  return best?.direction ?? 'up';
+}
+
+/**
+ * Every call chain in the file, with the token index where it starts: each chain is visited once,
+ * from its root (a name not preceded by `.`); arguments are reached when the scan gets to them.
+ */
+export function* chains(p: JsParser): Generator<{ value: JsValue; index: number }> {
+  const toks = p.toks;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    const prev = toks[i - 1];
+    if (t.type !== 'name' || (prev && prev.type === 'punct' && (prev.value === '.' || prev.value === '?.'))) continue;
+    if (toks[i + 1]?.value !== '.' && toks[i + 1]?.value !== '(' && toks[i + 1]?.value !== '?.' && toks[i + 1]?.value !== '!') continue;
+    if (t.value === 'function') continue;
+    const { value } = p.parsePostfix(i);
+    if (value.kind === 'call' || value.kind === 'member') yield { value, index: i };
+  }
+}
+
+/** Token index of a file offset (first token starting at or after it). */
+export function tokenIndexAt(toks: JsTok[], offset: number): number {
+  let lo = 0;
+  let hi = toks.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (toks[mid].start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { readFixture, rows } from './helpers.js';
+
+describe('Knex reader', () => {
+  it('reads schema builder calls in table callbacks, withSchema, raw SQL and unfiltered deletes; exports.down is down', async () => {
+    const ops = await readFixture('knex/20240301120000_drop_legacy.js');
+    expect(rows(ops)).toEqual([
+      'up drop-column users.legacy_token @7',
+      'up drop-column users.nickname @8',
+      'up drop-column users.avatar_url @8',
+      'up drop-index users.users_email_index @9',
+      'up drop-constraint users.users_team_id_foreign @10',
+      'up drop-constraint users.users_org_slug_uq @11',
+      'up rename-column users.name @12',
+      'up alter-column-type users.bio @13',
+      'up drop-table sessions @15',
+      'up drop-table audit.events @16',
+      'up rename-table old_orders @17',
+      'up drop-table tmp_import @18',
+      'up delete-all notifications @19',
+      'down drop-table orders_archive @29',
+      'down drop-column users.full_name @31',
+    ]);
+    expect(ops.find((o) => o.kind === 'alter-column-type')!.flags.newType).toBe("string('bio', 100)");
+    expect(ops.find((o) => o.target?.name === 'sessions')!.flags.ifExists).toBe(true);
+  });
+
+  it('reads ESM TypeScript with const table names, template SQL, and flags interpolated identifiers and loop variables as opaque', async () => {
+    const ops = await readFixture('knex/20240402090000_esm_ts.ts');
+    expect(rows(ops)).toEqual([
+      'up drop-column payments.card_number @7',
+      'up drop-column invoices.paid_at @10',
+      'up opaque - @13',
+      'up opaque - @16',
+      'down drop-table payments_v2 @21',
+    ]);
+  });
+
+  it('reads arrow functions with expression bodies', async () => {
+    expect(rows(await readFixture('knex/20240501000000_arrow.mjs'))).toEqual(['up drop-table feature_flags @1']);
+  });
+});
+
+describe('TypeORM reader', () => {
+  it('reads queryRunner.query SQL and the QueryRunner API in class methods, with Table* objects and qualified names', async () => {
+    const ops = await readFixture('typeorm/1700000000000-DropLegacy.ts');
+    expect(rows(ops)).toEqual([
+      'up drop-column user.age @7',
+      'up drop-table photo @8',
+      'up drop-table session @9',
+      'up drop-column post.legacy_slug @10',
+      'up drop-column post.draft @11',
+      'up drop-index post.IDX_post_title @12',
+      'up drop-constraint post.FK_post_author @13',
+      'up rename-table category @14',
+      'up rename-column post.body @15',
+      'up alter-column-type post.title @16',
+      'up drop-table reporting.daily_totals @21',
+      'up opaque - @24', // a foreign key object found at run time
+      'down drop-table user_archive @28',
+      'down rename-table categories @29',
+    ]);
+    expect(ops.find((o) => o.kind === 'alter-column-type')!.flags.newType).toBe('varchar');
+  });
+
+  it('treats interpolated identifiers as opaque but reads SQL whose interpolation is only a quoted value', async () => {
+    const ops = await readFixture('typeorm/1710000000000-Interpolated.js');
+    expect(rows(ops)).toEqual(['up opaque - @8', 'up truncate cache_entries @10', 'down truncate cache_entries @14']);
+  });
+});
+
+describe('Sequelize reader', () => {
+  it('reads the queryInterface API, { tableName, schema } tables, default index names and bulkDelete without where', async () => {
+    const ops = await readFixture('sequelize/20240115093000-remove-legacy.js');
+    expect(rows(ops)).toEqual([
+      'up drop-column Users.legacyToken @6',
+      'up drop-column sales.Orders.couponCode @7',
+      'up drop-index Users.users_email @8',
+      'up drop-index Users.users_phone_idx @9',
+      'up drop-constraint Orders.orders_user_fk @10',
+      'up alter-column-type Users.bio @11',
+      'up rename-column Users.name @15',
+      'up rename-table Person @16',
+      'up delete-all Sessions @17',
+      'up drop-table TempImports @19',
+      'up drop-table Coupons @20',
+      'down drop-table People @24',
+      'down delete-all Users @25',
+    ]);
+  });
+
+  it('reads TypeScript default exports with transactions and Promise.all, and flags computed names', async () => {
+    const ops = await readFixture('sequelize/20240220120000-transaction.ts');
+    expect(rows(ops)).toEqual(['up drop-column invoices.pdf_blob @7', 'up drop-table invoice_drafts @8', 'up opaque - @11']);
+  });
+});
