@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI, cleanEnv, makeRepo, runCli, tempDir, type CliResult, type TestRepo } from '../helpers/repo.js';
@@ -102,11 +103,23 @@ export function logEntries(gated: GatedRepo): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** Every file under the repository's dbsafe state directory with its content (to prove the gate wrote nothing). */
+/** Every file and directory of dbsafe's state (.git/dbsafe and the backup dir) with a hash of its content: proof the gate wrote nothing. */
 export function stateSnapshot(gated: GatedRepo): Record<string, string> {
-  const dir = path.dirname(gated.logPath);
-  if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(path.join(dir, name), 'utf8')]));
+  const snapshot: Record<string, string> = {};
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      const key = path.relative(gated.dir, full);
+      if (entry.isDirectory()) {
+        snapshot[key] = 'dir';
+        walk(full);
+      } else snapshot[key] = createHash('sha256').update(readFileSync(full)).digest('hex');
+    }
+  };
+  walk(path.dirname(gated.logPath));
+  walk(path.join(gated.dir, '.dbsafe'));
+  return snapshot;
 }
 
 export function hoursFromNow(hours: number): string {
