@@ -18,7 +18,7 @@ import type { Finding, UsedOverride } from '../model/finding.js';
 import { textReport } from '../reporters/text.js';
 import { pathspecsFor } from './pathspecs.js';
 
-/** Commits touching migrations re-checked per push at most (a first push of a big repository). */
+/** Commits touching migrations re-checked per push at most (a first push of a big repository); env DBSAFE_PUSH_MAX_COMMITS. */
 export const MAX_COMMITS = 500;
 
 export interface PrePushOptions {
@@ -47,6 +47,7 @@ export async function runPrePushHook(options: PrePushOptions): Promise<number> {
   const repo = await locateRepo(options.cwd);
   const { config } = await loadConfig(options.cwd, repo.root, options.configPath);
   const pathspecs = pathspecsFor(config);
+  const limit = Number(env.DBSAFE_PUSH_MAX_COMMITS) > 0 ? Number(env.DBSAFE_PUSH_MAX_COMMITS) : MAX_COMMITS;
   const remoteName = options.args[0] ?? '';
 
   const { ranges, fallback } = await pushRanges(repo.root, remoteName, options.stdin, env);
@@ -54,7 +55,7 @@ export async function runPrePushHook(options: PrePushOptions): Promise<number> {
   const touching: string[] = [];
   let truncated = false;
   for (const range of ranges) {
-    const found = await commitsTouching(repo.root, range, pathspecs, MAX_COMMITS);
+    const found = await commitsTouching(repo.root, range, pathspecs, limit);
     truncated ||= found.truncated;
     for (const commit of found.commits) {
       if (seen.has(commit)) continue;
@@ -62,7 +63,7 @@ export async function runPrePushHook(options: PrePushOptions): Promise<number> {
       touching.push(commit);
     }
   }
-  const checked = touching.slice(0, MAX_COMMITS);
+  const checked = touching.slice(0, limit);
   if (!checked.length) return 0;
 
   // Re-check each commit against its parent(s).
@@ -96,7 +97,9 @@ export async function runPrePushHook(options: PrePushOptions): Promise<number> {
     `dbsafe-hooks: ${checked.length} pushed commit(s) touch migrations (${label}); re-checked ${filesChecked} file(s).\n`,
   );
   if (truncated) {
-    process.stderr.write(`dbsafe-hooks: note: more than ${MAX_COMMITS} commits touch migrations; only the newest ${MAX_COMMITS} were re-checked.\n`);
+    process.stderr.write(
+      `dbsafe-hooks: note: more than ${limit} commits touch migrations; only the newest ${limit} were re-checked (DBSAFE_PUSH_MAX_COMMITS raises the bound).\n`,
+    );
   }
   const errors = findings.filter((finding) => finding.severity === 'error');
   if (findings.length || overrides.length) {

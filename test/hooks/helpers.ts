@@ -60,9 +60,9 @@ export function hookRepo(options: { config?: object; initial?: boolean; objectFo
 }
 
 /** A bare repository to push to. */
-export function bareRemote(): { dir: string; cleanup(): void } {
+export function bareRemote(objectFormat: 'sha1' | 'sha256' = 'sha1'): { dir: string; cleanup(): void } {
   const dir = tempDir('dbsafe-remote-');
-  run(dir, 'git', ['init', '-q', '--bare', '-b', 'main']);
+  run(dir, 'git', ['init', '-q', '--bare', '-b', 'main', `--object-format=${objectFormat}`]);
   return { dir, cleanup: () => spawnSync('rm', ['-rf', dir]) };
 }
 
