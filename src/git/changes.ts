@@ -84,7 +84,9 @@ export async function mergeHeads(repo: RepoInfo): Promise<string[]> {
   try {
     text = await readFile(await gitPath(repo.root, 'MERGE_HEAD'), 'utf8');
   } catch {
-    return [];
+    // pre-merge-commit of a clean `git merge`: git 2.39 has not written MERGE_HEAD yet (tested), but
+    // it exports GITHEAD_<oid>=<name> for every head being merged (octopus too)
+    return Object.keys(process.env).flatMap((key) => /^GITHEAD_([0-9a-f]{40,64})$/.exec(key)?.[1] ?? []);
   }
   return text
     .split('\n')
