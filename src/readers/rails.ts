@@ -1,9 +1,435 @@
-import type { Operation } from '../model/operation.js';
-import { makeContext, unparseableOp } from './common.js';
+/**
+ * Rails (ActiveRecord) migrations. `def up` / `def change` run forward, `def down` on rollback;
+ * `reversible do |dir| dir.up {…}; dir.down {…} end` and `up_only {…}` set the direction of their
+ * blocks. Schema statements become operations; `execute` strings and heredocs go to the SQL reader;
+ * `#{}` interpolation in SQL is opaque unless it only sits inside a quoted SQL value.
+ * Not modelled: the automatic inverse of `change` (e.g. `create_table` in `change` drops the table
+ * on rollback) — Rails derives it at run time; only what is written is reported.
+ */
+import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
+import { childRef, joinSource, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, tableRef, unparseableOp, type SourceText } from './common.js';
+import { RbSyntaxError, tokenizeRuby, type RbTok } from './ruby.js';
 import type { FormatInput } from './types.js';
 
-/** Placeholder until this reader lands: fail closed. */
+type RbValue =
+  | { kind: 'str'; tok: RbTok; start: number; end: number }
+  | { kind: 'sym'; name: string; dynamic: boolean; start: number; end: number }
+  | { kind: 'array'; items: RbValue[]; start: number; end: number }
+  | { kind: 'hash'; entries: Map<string, RbValue>; start: number; end: number }
+  | { kind: 'const'; value: string; start: number; end: number }
+  | { kind: 'unknown'; start: number; end: number };
+
+interface Args {
+  positional: RbValue[];
+  options: Map<string, RbValue>;
+  end: number;
+  next: number;
+}
+
+interface Frame {
+  kind: 'block' | 'brace' | 'hash';
+  direction?: Direction;
+  /** change_table :t do |t| → the block parameter and its table. */
+  table?: { param: string; name: string };
+  /** reversible do |dir| → the parameter whose .up/.down set directions. */
+  dirParam?: string;
+}
+
+const OPENERS = new Set(['def', 'class', 'module', 'begin', 'case', 'for']);
+const CONDITIONAL_OPENERS = new Set(['if', 'unless', 'while', 'until']);
+
+function text(v: RbValue | undefined): string | undefined {
+  if (!v) return undefined;
+  if (v.kind === 'sym') return v.dynamic ? undefined : v.name;
+  if (v.kind === 'str') return v.tok.parts?.every((p) => 'literal' in p) ? v.tok.parts.map((p) => (p as { literal: SourceText }).literal.text).join('') : undefined;
+  return undefined;
+}
+
+/** Rails' join table name: sorted, with a common prefix merged (`catalog_categories` + `catalog_products`). */
+export function joinTableName(a: string, b: string): string {
+  const [x, y] = [a, b].sort();
+  const joined = `${x}\0${y}`.replace(/^(.*_)(.+)\0\1(.+)/, '$1$2_$3');
+  return joined.replace('\0', '_');
+}
+
+/** Model class → table (ActiveRecord's default: underscore + a simple plural). */
+function tableForModel(model: string): string {
+  const snake = model.replace(/::/g, '_').replace(/([a-z\d])([A-Z])/g, '$1_$2').toLowerCase();
+  if (/(s|x|z|ch|sh)$/.test(snake)) return `${snake}es`;
+  if (/[^aeiou]y$/.test(snake)) return `${snake.slice(0, -1)}ies`;
+  return `${snake}s`;
+}
+
 export async function readRails(input: FormatInput): Promise<Operation[]> {
   const ctx = makeContext(input.path, input.text, input.dialect);
-  return [unparseableOp(ctx, 0, 'up', ctx.lines.lineText(1), 'this migration format is not read yet')];
+  let toks: RbTok[];
+  try {
+    toks = tokenizeRuby(input.text);
+  } catch (error) {
+    if (error instanceof RbSyntaxError) return [unparseableOp(ctx, error.offset, 'up', ctx.lines.lineText(ctx.lines.lineOf(error.offset)), `Ruby syntax the reader cannot follow: ${error.message}`)];
+    throw error;
+  }
+  const ops: Operation[] = [];
+  const pending: Array<Promise<Operation[]>> = [];
+  const frames: Frame[] = [];
+  const direction = (): Direction => [...frames].reverse().find((f) => f.direction)?.direction ?? 'up';
+  const tableParam = (name: string) => [...frames].reverse().find((f) => f.table?.param === name)?.table;
+  const dirParam = (name: string) => frames.some((f) => f.dirParam === name);
+
+  const isEndOfArgs = (t: RbTok | undefined) => !t || t.type === 'newline' || (t.type === 'punct' && (t.value === ';' || t.value === ')' || t.value === ']' || t.value === '}')) || (t.type === 'name' && (t.value === 'do' || t.value === 'if' || t.value === 'unless' || t.value === 'end' || t.value === 'then'));
+
+  /** Skip a value we do not model, stopping at , or the end of the argument list. */
+  const skipValue = (i: number, inParens: boolean): number => {
+    let depth = 0;
+    while (i < toks.length) {
+      const t = toks[i];
+      if (depth === 0 && t.type === 'punct' && t.value === ',') return i;
+      if (depth === 0 && !inParens && isEndOfArgs(t)) return i;
+      if (t.type === 'punct' && (t.value === '(' || t.value === '[' || t.value === '{')) depth++;
+      if (t.type === 'punct' && (t.value === ')' || t.value === ']' || t.value === '}')) {
+        if (depth === 0) return i;
+        depth--;
+      }
+      if (t.type === 'name' && (t.value === 'do' || OPENERS.has(t.value))) depth++;
+      if (t.type === 'name' && t.value === 'end') {
+        if (depth === 0) return i;
+        depth--;
+      }
+      i++;
+    }
+    return i;
+  };
+
+  const parseValue = (i: number, inParens: boolean): { value: RbValue; next: number } => {
+    const t = toks[i];
+    let value: RbValue;
+    let next = i + 1;
+    if (!t) return { value: { kind: 'unknown', start: 0, end: 0 }, next: i };
+    if (t.type === 'str') value = { kind: 'str', tok: t, start: t.start, end: t.end };
+    else if (t.type === 'sym') value = { kind: 'sym', name: t.value, dynamic: !!t.parts && t.parts.some((p) => 'hole' in p), start: t.start, end: t.end };
+    else if (t.type === 'num' || (t.type === 'name' && ['true', 'false', 'nil'].includes(t.value))) value = { kind: 'const', value: t.value, start: t.start, end: t.end };
+    else if (t.type === 'words') value = { kind: 'array', items: (t.words ?? []).map((w) => ({ kind: 'sym', name: w.text, dynamic: false, start: t.start, end: t.end }) as RbValue), start: t.start, end: t.end };
+    else if (t.type === 'punct' && t.value === '[') {
+      const items: RbValue[] = [];
+      let j = i + 1;
+      while (j < toks.length && toks[j].value !== ']') {
+        if (toks[j].type === 'newline' || toks[j].value === ',') {
+          j++;
+          continue;
+        }
+        const item = parseValue(j, true);
+        items.push(item.value);
+        j = Math.max(item.next, j + 1);
+      }
+      value = { kind: 'array', items, start: t.start, end: toks[j]?.end ?? t.end };
+      next = j + 1;
+    } else if (t.type === 'punct' && t.value === '{') {
+      const entries = new Map<string, RbValue>();
+      let j = i + 1;
+      while (j < toks.length && toks[j].value !== '}') {
+        if (toks[j].type === 'newline' || toks[j].value === ',') {
+          j++;
+          continue;
+        }
+        const pair = parsePair(j, true);
+        if (pair.key !== undefined) entries.set(pair.key, pair.value);
+        j = Math.max(pair.next, j + 1);
+      }
+      value = { kind: 'hash', entries, start: t.start, end: toks[j]?.end ?? t.end };
+      next = j + 1;
+    } else {
+      const end = skipValue(i, inParens);
+      return { value: { kind: 'unknown', start: t.start, end: toks[Math.max(i, end - 1)]?.end ?? t.end }, next: Math.max(end, i + 1) };
+    }
+    // "…".squish / <<~SQL.squish / .strip / .freeze keep the string
+    while (toks[next]?.value === '.' && toks[next + 1]?.type === 'name' && value.kind === 'str' && /^(squish|strip|freeze|chomp|dup|to_s|strip_heredoc|lstrip|rstrip)$/.test(toks[next + 1].value)) next += 2;
+    if (!(isEndOfArgs(toks[next]) || toks[next]?.value === ',' || toks[next]?.value === '=>' || (inParens && toks[next]?.type === 'newline'))) {
+      const end = skipValue(next, inParens);
+      return { value: { kind: 'unknown', start: t.start, end: toks[end - 1]?.end ?? t.end }, next: end };
+    }
+    return { value, next };
+  };
+
+  const parsePair = (i: number, inParens: boolean): { key?: string; value: RbValue; next: number } => {
+    const t = toks[i];
+    if (t.type === 'label') {
+      const v = parseValue(i + 1, inParens);
+      return { key: t.value, value: v.value, next: v.next };
+    }
+    const k = parseValue(i, inParens);
+    if (toks[k.next]?.value === '=>') {
+      const v = parseValue(k.next + 1, inParens);
+      return { key: text(k.value), value: v.value, next: v.next };
+    }
+    return { value: k.value, next: k.next };
+  };
+
+  /** Arguments after a method name at i: `(a, b: 1)` or command style `a, b: 1`. */
+  const parseArgs = (i: number): Args => {
+    const args: Args = { positional: [], options: new Map(), end: toks[i - 1]?.end ?? 0, next: i };
+    const first = toks[i];
+    if (!first) return args;
+    const paren = first.type === 'punct' && first.value === '(' && !first.spaceBefore;
+    if (!paren && (isEndOfArgs(first) || (first.type === 'punct' && !['[', ':', '->', '{'].includes(first.value)) || (first.type === 'punct' && first.value === '{'))) return args;
+    let j = paren ? i + 1 : i;
+    for (;;) {
+      while (toks[j]?.type === 'newline' && paren) j++;
+      const t = toks[j];
+      if (!t) break;
+      if (paren && t.value === ')') {
+        j++;
+        break;
+      }
+      if (!paren && isEndOfArgs(t)) break;
+      if (t.type === 'punct' && (t.value === '*' || t.value === '**' || t.value === '&')) {
+        const v = parseValue(j + 1, paren);
+        args.positional.push({ kind: 'unknown', start: t.start, end: v.value.end });
+        j = v.next;
+      } else {
+        const pair = parsePair(j, paren);
+        if (pair.key !== undefined) args.options.set(pair.key, pair.value);
+        else args.positional.push(pair.value);
+        j = Math.max(pair.next, j + 1);
+      }
+      if (toks[j]?.value === ',') {
+        j++;
+        if (!paren) while (toks[j]?.type === 'newline') j++; // a trailing comma continues the line
+        continue;
+      }
+      if (paren) {
+        if (toks[j]?.value === ')') {
+          j++;
+          break;
+        }
+        j = skipValue(j, true);
+        if (toks[j]?.value === ',') j++;
+        continue;
+      }
+      break;
+    }
+    args.end = toks[j - 1]?.end ?? args.end;
+    args.next = j;
+    return args;
+  };
+
+  // Scan statements.
+  let pendingBlock: Partial<Frame> | undefined;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (t.type === 'newline' || (t.type === 'punct' && t.value === ';')) {
+      pendingBlock = undefined;
+      continue;
+    }
+    const prev = toks[i - 1];
+    const atStatementStart = !prev || prev.type === 'newline' || prev.value === ';' || prev.value === '|' || prev.value === '{' || prev.value === 'do' || prev.value === '=' || prev.value === 'then' || prev.value === 'else';
+    if (t.type === 'name' && t.value === 'end') {
+      frames.pop();
+      continue;
+    }
+    if (t.type === 'punct' && t.value === '}') {
+      frames.pop();
+      continue;
+    }
+    if (t.type === 'name' && t.value === 'do') {
+      frames.push({ kind: 'block', ...pendingBlock, ...blockParam(i, pendingBlock) });
+      pendingBlock = undefined;
+      continue;
+    }
+    if (t.type === 'punct' && t.value === '{') {
+      const isBlock = prev && (prev.type === 'name' || prev.type === 'const' || prev.value === ')') && pendingBlock !== undefined;
+      frames.push(isBlock ? { kind: 'brace', ...pendingBlock, ...blockParam(i, pendingBlock) } : { kind: 'hash' });
+      pendingBlock = undefined;
+      continue;
+    }
+    if (t.type === 'name' && t.value === 'def') {
+      // def up / def self.down / def change
+      let j = i + 1;
+      if (toks[j]?.value === 'self' && toks[j + 1]?.value === '.') j += 2;
+      const name = toks[j]?.value;
+      frames.push({ kind: 'block', direction: name === 'down' ? 'down' : name === 'up' || name === 'change' ? 'up' : undefined });
+      while (i + 1 < toks.length && toks[i + 1].type !== 'newline' && toks[i + 1].value !== ';') i++; // skip the signature
+      continue;
+    }
+    if (t.type === 'name' && (OPENERS.has(t.value) || (CONDITIONAL_OPENERS.has(t.value) && atStatementStart))) {
+      frames.push({ kind: 'block' });
+      continue;
+    }
+    if (t.type === 'punct' && t.value === '.' ) continue;
+    if (!(t.type === 'name' || t.type === 'const')) continue;
+    if (prev && prev.type === 'punct' && (prev.value === '.' || prev.value === '&.' || prev.value === '::')) continue;
+
+    // A call chain: [receiver .] method args
+    const chain: RbTok[] = [t];
+    let j = i + 1;
+    while ((toks[j]?.value === '.' || toks[j]?.value === '&.' || toks[j]?.value === '::') && (toks[j + 1]?.type === 'name' || toks[j + 1]?.type === 'const')) {
+      chain.push(toks[j + 1]);
+      j += 2;
+    }
+    const methodTok = chain[chain.length - 1];
+    const args = parseArgs(j);
+    handle(chain, methodTok, args, t.start);
+    i = Math.max(i, args.next - 1);
+  }
+
+  function blockParam(i: number, info: Partial<Frame> | undefined): Partial<Frame> {
+    const bar = toks[i + 1];
+    if (bar?.value !== '|' || !toks[i + 2] || toks[i + 2].type !== 'name') return {};
+    const param = toks[i + 2].value;
+    if (info?.table) return { table: { param, name: info.table.name } };
+    if (info?.dirParam !== undefined) return { dirParam: param };
+    return {};
+  }
+
+  function handle(chain: RbTok[], methodTok: RbTok, args: Args, start: number) {
+    const method = methodTok.value;
+    const receiver = chain.length > 1 ? chain.slice(0, -1).map((c) => c.value).join('.') : undefined;
+    const statement = input.text.slice(start, Math.max(args.end, methodTok.end));
+    const at = methodTok.start;
+    const dir = direction();
+    const push = (kind: OperationKind, target: ObjectRef | undefined, flags: OperationFlags = {}, detail?: string) =>
+      ops.push(makeOp(ctx, { kind, target, offset: at, statementOffset: start, direction: dir, flags, statement, detail }));
+    const dynamic = (what: string) => ops.push(opaqueOp(ctx, at, dir, statement, `${method} with ${what} computed at run time`));
+    const pos = args.positional;
+    const opt = (k: string) => args.options.get(k);
+    const isTrue = (v: RbValue | undefined) => v?.kind === 'const' && v.value === 'true';
+    const ifExists = isTrue(opt('if_exists')) ? { ifExists: true } : {};
+
+    // Block-opening calls that set context.
+    if (method === 'reversible' && !receiver) return void (pendingBlock = { dirParam: '' });
+    if (method === 'up_only' && !receiver) return void (pendingBlock = { direction: 'up' });
+    if ((method === 'up' || method === 'down') && receiver && dirParam(receiver)) return void (pendingBlock = { direction: method });
+    pendingBlock = {};
+
+    const table = tableParam(receiver ?? '');
+    if (table && chain.length === 2) return tableMethod(table.name);
+    if (receiver && !/^(connection|ActiveRecord\.Base\.connection|ActiveRecord::Base\.connection|self)$/.test(receiver.replace(/::/g, '.')) && !/^[A-Z]/.test(receiver)) return;
+
+    if (/^[A-Z]/.test(receiver ?? '') && !/connection$/.test(receiver ?? '')) {
+      // Model.delete_all / Model.update_all (data changes run in the migration)
+      if (chain.length === 2 && (method === 'delete_all' || method === 'destroy_all')) return push('delete-all', tableRef(tableForModel(receiver!)), {}, `table inferred from the model name ${receiver}`);
+      if (chain.length === 2 && method === 'update_all') return push('update-all', tableRef(tableForModel(receiver!)), {}, `table inferred from the model name ${receiver}`);
+      return;
+    }
+    switch (method) {
+      case 'execute':
+      case 'exec_query':
+      case 'exec_update':
+      case 'exec_delete':
+        return sql(pos[0]);
+      case 'drop_table': {
+        if (!pos.length) return;
+        for (const v of pos) {
+          const name = text(v);
+          if (name === undefined) return dynamic('a table name');
+          push('drop-table', tableRef(name), { ...ifExists, ...(opt('force') && text(opt('force')) === 'cascade' ? { cascade: true } : {}) });
+        }
+        return;
+      }
+      case 'create_table': {
+        const force = opt('force');
+        const name = text(pos[0]);
+        if (force && !(force.kind === 'const' && force.value === 'false') && name !== undefined) {
+          return push('drop-table', tableRef(name), { ifExists: true, ...(text(force) === 'cascade' ? { cascade: true } : {}) }, 'create_table with force: drops the existing table first');
+        }
+        return;
+      }
+      case 'drop_join_table': {
+        const a = text(pos[0]);
+        const b = text(pos[1]);
+        const explicit = text(opt('table_name'));
+        if (explicit === undefined && (a === undefined || b === undefined)) return dynamic('a table name');
+        return push('drop-table', tableRef(explicit ?? joinTableName(a!, b!)));
+      }
+      case 'drop_view': {
+        const name = text(pos[0]);
+        if (name === undefined) return dynamic('a view name');
+        return push('drop-view', { type: 'view', name, written: name }, isTrue(opt('materialized')) ? {} : {});
+      }
+      case 'rename_table': {
+        const from = text(pos[0]);
+        const to = text(pos[1]);
+        if (from === undefined || to === undefined) return dynamic('a table name');
+        return push('rename-table', tableRef(from), { newName: to });
+      }
+    }
+    // Methods whose first argument is the table.
+    const tableName = text(pos[0]);
+    if (['remove_column', 'remove_columns', 'remove_timestamps', 'remove_reference', 'remove_belongs_to', 'remove_index', 'remove_foreign_key', 'remove_check_constraint', 'rename_column', 'change_column', 'change_table'].includes(method)) {
+      if (tableName === undefined) return dynamic('a table name');
+      if (method === 'change_table') return void (pendingBlock = { table: { param: '', name: tableName } });
+      return tableMethod(tableName, 1);
+    }
+
+    function tableMethod(tbl: string, first = 0) {
+      const a = pos.slice(first);
+      const col = (name: string) => childRef('column', tbl, name);
+      const m = first === 0 ? ({ remove: 'remove_columns', remove_references: 'remove_reference', remove_reference: 'remove_reference', remove_belongs_to: 'remove_reference', remove_index: 'remove_index', remove_timestamps: 'remove_timestamps', rename: 'rename_column', change: 'change_column', remove_foreign_key: 'remove_foreign_key', remove_check_constraint: 'remove_check_constraint' } as Record<string, string>)[method] : method === 'remove_belongs_to' ? 'remove_reference' : method;
+      switch (m) {
+        case 'remove_column':
+        case 'remove_columns': {
+          const names = m === 'remove_column' ? a.slice(0, 1) : a;
+          for (const v of names) {
+            const name = text(v);
+            if (name === undefined) return dynamic('a column name');
+            push('drop-column', col(name), ifExists);
+          }
+          return;
+        }
+        case 'remove_timestamps':
+          push('drop-column', col('created_at'));
+          return push('drop-column', col('updated_at'));
+        case 'remove_reference': {
+          for (const v of a) {
+            const ref = text(v);
+            if (ref === undefined) return dynamic('a reference name');
+            push('drop-column', col(`${ref}_id`), {}, `remove_reference drops ${ref}_id`);
+            if (isTrue(opt('polymorphic'))) push('drop-column', col(`${ref}_type`));
+          }
+          return;
+        }
+        case 'remove_index': {
+          const explicit = text(opt('name'));
+          const colsValue = opt('column') ?? a[0];
+          const cols = colsValue?.kind === 'array' ? colsValue.items.map(text) : [text(colsValue)];
+          if (explicit === undefined && (cols.length === 0 || cols.some((c) => c === undefined))) return dynamic('an index name');
+          const name = explicit ?? `index_${tbl}_on_${cols.join('_and_')}`;
+          return push('drop-index', childRef('index', tbl, name), ifExists, explicit ? undefined : 'name derived from Rails defaults');
+        }
+        case 'remove_foreign_key': {
+          const explicit = text(opt('name'));
+          const to = text(a[0]) ?? text(opt('to_table'));
+          const column = text(opt('column'));
+          if (explicit === undefined && to === undefined && column === undefined) return dynamic('a foreign key');
+          return push('drop-constraint', childRef('constraint', tbl, explicit ?? `fk_rails(${column ?? to})`), ifExists, explicit ? undefined : `foreign key ${column ? `on ${column}` : `to ${to}`} (Rails names it fk_rails_<hash>)`);
+        }
+        case 'remove_check_constraint': {
+          const explicit = text(opt('name'));
+          return push('drop-constraint', childRef('constraint', tbl, explicit ?? `chk_rails(${text(a[0]) ?? '?'})`), ifExists, explicit ? undefined : 'check constraint (Rails names it chk_rails_<hash>)');
+        }
+        case 'rename_column': {
+          const from = text(a[0]);
+          const to = text(a[1]);
+          if (from === undefined || to === undefined) return dynamic('a column name');
+          return push('rename-column', col(from), { newName: to });
+        }
+        case 'change_column': {
+          const name = text(a[0]);
+          if (name === undefined) return dynamic('a column name');
+          const type = a[1];
+          return push('alter-column-type', col(name), type ? { newType: text(type) ?? input.text.slice(type.start, type.end) } : {});
+        }
+      }
+    }
+
+    function sql(v: RbValue | undefined) {
+      if (!v) return;
+      if (v.kind !== 'str' || !v.tok.parts) return void ops.push(opaqueOp(ctx, at, dir, statement, 'the SQL is built at run time (not a literal string)'));
+      const source = v.tok.parts.every((p) => 'literal' in p) ? joinSource(v.tok.parts.map((p) => (p as { literal: SourceText }).literal)) : sqlWithValueInterpolations(v.tok.parts);
+      if (!source) return void ops.push(opaqueOp(ctx, at, dir, statement, 'the SQL interpolates identifiers or statement text (#{…})'));
+      pending.push(readEmbeddedSql(ctx, source, dir));
+    }
+  }
+
+  for (const more of await Promise.all(pending)) ops.push(...more);
+  return sortOperations(ops);
 }
