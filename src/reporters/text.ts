@@ -104,7 +104,8 @@ function summaryLines(result: ReportInput, c: Palette): string[] {
     return [`${mark} dbsafe-hooks: ${counts}`];
   }
   const lines = [`${c.red('✖')} dbsafe-hooks: ${counts}: blocked`];
-  const example = markerExample(sortFindings(result.findings).find((f) => f.severity === 'error'));
+  // a file that cannot be decoded (statement '') cannot carry a marker: its message says what to do
+  const example = markerExample(sortFindings(result.findings).find((f) => f.severity === 'error' && !(f.rule === 'unparseable' && f.operation?.statement === '')));
   if (example) {
     lines.push(
       '  If this is intended, put an override marker with a reason on the line above the operation, e.g.',

@@ -1,9 +1,15 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'vitest';
 import { PROJECT_ROOT, type CliResult, type TestRepo } from '../helpers/repo.js';
 
-/** Build dist/ once per test file (serialized with other builds by the lock). */
+/**
+ * The CLI tests run the built CLI. `npm test` builds first; when a file is run alone on a fresh
+ * checkout, build once (serialized with other builds by the lock).
+ */
 export function buildOnce(): void {
+  if (existsSync(path.join(PROJECT_ROOT, 'dist', 'cli.js'))) return;
   execFileSync('flock', ['/tmp/dbsafe-build.lock', 'npm', 'run', 'build'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
 }
 
