@@ -101,7 +101,8 @@ export interface PgServer {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<PgServer> {
+/** `ports`: the caller's own port range (each engineer's tests keep to theirs; default 55500-55599). */
+export async function startPostgres(options: { ports?: [number, number] } = {}): Promise<PgServer> {
   const ids = userIds('postgres')!;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-pg-'));
   chmodSync(dir, 0o700);
@@ -115,7 +116,7 @@ export async function startPostgres(): Promise<PgServer> {
     ['-D', data, '-U', 'postgres', '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync'],
     ids,
   );
-  const port = await pickPort(55500, 55599);
+  const port = await pickPort(...(options.ports ?? [55500, 55599]));
   const child = spawn(
     path.join(PG_BIN, 'postgres'),
     ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=50'],
