@@ -177,6 +177,11 @@ describe('pre-push backup gate (SQLite)', () => {
     expectPassed(waived);
     expect(waived.stderr).toMatch(/backup gate WAIVED for instance "dev": "backup disk full, ops ticket OPS-42" by .+, for every instance, until \S+ \((1h 59m|2h) left\)/);
     expect(waived.stderr).toContain('without the waiver it would block: no backup of this database is recorded.');
+
+    // `status` shows it while it lasts, and not after
+    expect(repo.cli(['status']).stdout).toContain('backup gate WAIVED: "backup disk full, ops ticket OPS-42"');
+    expect(JSON.parse(repo.cli(['status', '--json']).stdout).waivers).toMatchObject([{ reason: 'backup disk full, ops ticket OPS-42', instance: '*' }]);
+    expect(repo.cli(['status'], { DBSAFE_NOW: hoursFromNow(3) }).stdout).not.toContain('WAIVED');
   });
 
   it('refuses a waiver without a real reason or beyond a week', () => {

@@ -4,6 +4,9 @@ import { formatAge, formatBytes } from '../../backup/format.js';
 import { defaultInstanceName } from '../../backup/instances.js';
 import { readLog } from '../../backup/log.js';
 import { listBackups } from '../../backup/store.js';
+import { activeWaivers } from '../../gate/decide.js';
+import { gateNow } from '../../gate/evidence.js';
+import { waiverText } from '../../gate/messages.js';
 import { palette, useColor } from '../output.js';
 
 interface Options {
@@ -51,7 +54,9 @@ export async function run(options: Options): Promise<number> {
       latestVerified: latestVerified && { id: latestVerified.id, takenAt: latestVerified.manifest.snapshot.takenAt, ageMs: now - Date.parse(latestVerified.manifest.snapshot.takenAt) },
     };
   });
-  const result = { logPath: context.logPath, chain: log.chain, instances };
+  // waivers of the pre-push gate in force (only an intact log's count, as in the gate)
+  const waivers = log.chain.ok ? activeWaivers(log.entries, gateNow()) : [];
+  const result = { logPath: context.logPath, chain: log.chain, instances, waivers };
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return log.chain.ok ? 0 : 1;
@@ -69,6 +74,7 @@ export async function run(options: Options): Promise<number> {
     lines.push(`  latest    ${i.latest.id}  ${formatAge(i.latest.ageMs)}  ${formatBytes(i.latest.bytes)}  ${verified}${i.latest.artifactPresent ? '' : c.red('  artifact missing or resized')}`);
     if (i.latestVerified && i.latestVerified.id !== i.latest.id) lines.push(`  verified  ${i.latestVerified.id}  ${formatAge(i.latestVerified.ageMs)}`);
   }
+  for (const waiver of waivers) lines.push(c.yellow(`backup gate WAIVED: ${waiverText(waiver)}`));
   lines.push(log.chain.ok ? c.green(`log chain intact (${log.entries.length} entries)`) : c.red(`log CHAIN BROKEN at line ${log.chain.brokenAt}: ${log.chain.reason}`));
   process.stdout.write(`${lines.join('\n')}\n`);
   return log.chain.ok ? 0 : 1;
