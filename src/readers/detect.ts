@@ -17,7 +17,7 @@ export function detectFormat(path: string, text: string): DetectedFormat {
   const p = path.replace(/\\/g, '/');
   const base = p.slice(p.lastIndexOf('/') + 1);
   const lower = base.toLowerCase();
-  if (base.startsWith('.') || NON_MIGRATION_EXTENSIONS.test(base) || /^(readme|license|changelog)(\.|$)/i.test(base)) return 'none';
+  if (base.startsWith('.') || NON_MIGRATION_EXTENSIONS.test(base) || /^(readme|license|changelog|changes|notes)(\.(md|markdown|txt|rst|adoc))?$/i.test(base)) return 'none';
   if (lower.endsWith('.sql')) return detectSql(p, base, text);
   if (lower.endsWith('.py')) return detectPython(base, text);
   if (lower.endsWith('.rb')) return detectRuby(base, text);

@@ -1,9 +1,390 @@
-import type { Operation } from '../model/operation.js';
-import { makeContext, unparseableOp } from './common.js';
+/**
+ * Liquibase changelogs: XML, YAML and JSON (same model), and "formatted SQL" files
+ * (`--liquibase formatted sql`, `--rollback` comments). Changes inside `<changeSet>` run forward;
+ * `<rollback>` runs on rollback. `<sql>` and `sqlFile` go to the SQL reader; `sqlFile` is read
+ * through `resolveFile` (relative to the changelog when `relativeToChangelogFile` is true).
+ * Includes (`include`, `includeAll`) are not followed: the included files are migrations of
+ * their own when the config's globs select them.
+ */
+import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
+import { childRef, makeContext, makeOp, namedRef, opaqueOp, readEmbeddedSql, sortOperations, tableRef, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import type { FormatInput } from './types.js';
+import { parseXml, XmlSyntaxError, type XmlElement } from './xml.js';
 
-/** Placeholder until this reader lands: fail closed. */
+/** One change (or rollback entry), whatever the changelog syntax. */
+interface ChangeNode {
+  type: string;
+  offset: number;
+  /** Text of the whole change, for display. */
+  statement: string;
+  attr(name: string): { value: string; offset: number } | undefined;
+  /** Nested `column` entries (dropColumn). */
+  columns(): ChangeNode[];
+  /** `<sql>` body / YAML `sql:` value. */
+  body(): SourceText | undefined;
+  /** `<where>` child (XML) or `where:` (YAML). */
+  hasWhere(): boolean;
+}
+
+interface ChangeSet {
+  changes: ChangeNode[];
+  rollback: ChangeNode[];
+  /** Rollback given as plain SQL text. */
+  rollbackSql?: SourceText;
+  rollbackOffset?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// XML
+
+function xmlNode(ctx: ReadContext, el: XmlElement): ChangeNode {
+  return {
+    type: el.name,
+    offset: el.start,
+    statement: ctx.text.slice(el.start, el.end),
+    attr: (name) => el.attrs.get(name),
+    columns: () => el.children.filter((c) => c.name === 'column').map((c) => xmlNode(ctx, c)),
+    body: () => {
+      const sqlChild = el.children.find((c) => c.name === 'sql');
+      return sqlChild ? sqlChild.text : el.text;
+    },
+    hasWhere: () => el.children.some((c) => c.name === 'where' && c.text.text.trim() !== ''),
+  };
+}
+
+function xmlChangeSets(ctx: ReadContext): ChangeSet[] {
+  const doc = parseXml(ctx.text);
+  const log = doc.children.find((c) => c.name === 'databaseChangeLog');
+  if (!log) return [];
+  const sets: ChangeSet[] = [];
+  for (const cs of log.children) {
+    if (cs.name !== 'changeSet') continue;
+    const set: ChangeSet = { changes: [], rollback: [] };
+    for (const child of cs.children) {
+      if (child.name === 'rollback') {
+        for (const r of child.children) set.rollback.push(xmlNode(ctx, r));
+        if (child.text.text.trim() !== '') {
+          set.rollbackSql = child.text;
+          set.rollbackOffset = child.start;
+        }
+      } else if (!['preConditions', 'comment', 'validCheckSum', 'tagDatabase'].includes(child.name)) set.changes.push(xmlNode(ctx, child));
+    }
+    sets.push(set);
+  }
+  return sets;
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML / JSON
+
+type YNode = { range?: [number, number, number] | null; type?: string; value?: unknown; items?: YPair[] | YNode[] };
+type YPair = { key: YNode & { value?: unknown }; value: YNode | null };
+
+async function yamlChangeSets(ctx: ReadContext): Promise<ChangeSet[]> {
+  const YAML = await import('yaml');
+  const doc = YAML.parseDocument(ctx.text, { keepSourceTokens: false, uniqueKeys: false });
+  if (doc.errors.length) throw new XmlSyntaxError(doc.errors[0].message.split('\n')[0], doc.errors[0].pos[0]);
+  const isMap = (n: unknown): n is { items: YPair[]; range: [number, number, number] } => YAML.isMap(n);
+  const isSeq = (n: unknown): n is { items: YNode[]; range: [number, number, number] } => YAML.isSeq(n);
+  const isScalar = (n: unknown): n is YNode => YAML.isScalar(n);
+  const get = (m: unknown, key: string): YNode | undefined => (isMap(m) ? (m.items.find((p) => String((p.key as { value?: unknown }).value) === key)?.value ?? undefined) : undefined);
+
+  const scalarSource = (n: YNode): SourceText => {
+    const [start, end] = n.range ?? [0, 0, 0];
+    const raw = ctx.text.slice(start, end);
+    const value = String(n.value ?? '');
+    if (n.type === 'BLOCK_LITERAL' || n.type === 'BLOCK_FOLDED') {
+      // header line, then indented content: keep each character's own position
+      const firstNl = raw.indexOf('\n');
+      const contentStart = start + firstNl + 1;
+      const lines = ctx.text.slice(contentStart, end).split('\n');
+      const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
+      let text = '';
+      const map: number[] = [];
+      let off = contentStart;
+      for (const line of lines) {
+        const skip = Math.min(indent, line.length);
+        for (let k = skip; k < line.length; k++) {
+          text += line[k];
+          map.push(off + k);
+        }
+        text += '\n';
+        map.push(off + line.length);
+        off += line.length + 1;
+      }
+      map.push(end);
+      return { text, map };
+    }
+    const quoted = n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE';
+    const inner = quoted ? start + 1 : start;
+    const innerLen = quoted ? raw.length - 2 : raw.length;
+    const map: number[] = [];
+    for (let k = 0; k <= value.length; k++) map.push(value.length === innerLen ? inner + k : inner);
+    return { text: value, map };
+  };
+
+  const node = (type: string, value: YNode | null, pairStart: number): ChangeNode => {
+    const range = value?.range ?? [pairStart, pairStart, pairStart];
+    return {
+      type,
+      offset: pairStart,
+      statement: ctx.text.slice(pairStart, range[1]).trim(),
+      attr: (name) => {
+        const v = get(value, name);
+        return v && isScalar(v) ? { value: String(v.value), offset: v.range?.[0] ?? pairStart } : undefined;
+      },
+      columns: () => {
+        const cols = get(value, 'columns');
+        if (!isSeq(cols)) return [];
+        return cols.items.flatMap((item) => (isMap(item) ? item.items.filter((p) => String(p.key.value) === 'column').map((p) => node('column', p.value, p.key.range?.[0] ?? pairStart)) : []));
+      },
+      body: () => {
+        if (value && isScalar(value)) return scalarSource(value);
+        const s = get(value, 'sql');
+        return s && isScalar(s) ? scalarSource(s) : undefined;
+      },
+      hasWhere: () => {
+        const w = get(value, 'where');
+        return !!w && isScalar(w) && String(w.value ?? '').trim() !== '';
+      },
+    };
+  };
+  const changesOf = (list: YNode | undefined): ChangeNode[] => {
+    const out: ChangeNode[] = [];
+    const items = isSeq(list) ? list.items : isMap(list) ? [list] : [];
+    for (const item of items) {
+      if (!isMap(item)) continue;
+      for (const p of item.items) out.push(node(String(p.key.value), p.value, p.key.range?.[0] ?? 0));
+    }
+    return out;
+  };
+
+  const log = get(doc.contents, 'databaseChangeLog');
+  if (!isSeq(log)) return [];
+  const sets: ChangeSet[] = [];
+  for (const entry of log.items) {
+    const cs = get(entry, 'changeSet');
+    if (!cs) continue;
+    const set: ChangeSet = { changes: changesOf(get(cs, 'changes')), rollback: [] };
+    const rb = get(cs, 'rollback');
+    if (rb && isScalar(rb)) {
+      if (String(rb.value ?? '').trim() !== '') {
+        set.rollbackSql = scalarSource(rb);
+        set.rollbackOffset = rb.range?.[0];
+      }
+    } else if (rb) set.rollback = changesOf(rb).filter((c) => c.type !== 'changeSetId' && c.type !== 'changeSetAuthor' && c.type !== 'changeSetPath');
+    sets.push(set);
+  }
+  return sets;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Split SQL at a custom end delimiter (`GO`, `/`, `//`, `$$`...): each piece is read on its own. */
+function splitAtDelimiter(source: SourceText, delimiter: string): SourceText[] {
+  const d = delimiter.replace(/\\n/g, '\n').trim();
+  if (d === '' || d === ';') return [source];
+  const escaped = d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = /^[A-Za-z/]+$/.test(d) ? new RegExp(`^[ \\t]*${escaped}[ \\t]*$`, 'gim') : new RegExp(escaped, 'g');
+  const pieces: SourceText[] = [];
+  let last = 0;
+  for (let m = re.exec(source.text); m; m = re.exec(source.text)) {
+    pieces.push({ text: source.text.slice(last, m.index), map: source.map.slice(last, m.index + 1) });
+    last = m.index + m[0].length;
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  pieces.push({ text: source.text.slice(last), map: source.map.slice(last) });
+  return pieces;
+}
+
+function joinPath(dir: string, rel: string): string {
+  const parts = (dir ? `${dir}/${rel}` : rel).split('/');
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') out.pop();
+    else out.push(p);
+  }
+  return out.join('/');
+}
+
 export async function readLiquibase(input: FormatInput): Promise<Operation[]> {
   const ctx = makeContext(input.path, input.text, input.dialect);
-  return [unparseableOp(ctx, 0, 'up', ctx.lines.lineText(1), 'this migration format is not read yet')];
+  if (/^\s*--\s*liquibase\s+formatted\s+sql/im.test(input.text.slice(0, 4000))) return readFormattedSql(ctx);
+  let sets: ChangeSet[];
+  try {
+    sets = /\.(ya?ml|json)$/i.test(input.path) ? await yamlChangeSets(ctx) : xmlChangeSets(ctx);
+  } catch (error) {
+    if (error instanceof XmlSyntaxError) return [unparseableOp(ctx, error.offset, 'up', ctx.lines.lineText(ctx.lines.lineOf(error.offset)), `changelog syntax the reader cannot follow: ${error.message}`)];
+    throw error;
+  }
+  const ops: Operation[] = [];
+  const pending: Array<Promise<Operation[]>> = [];
+
+  const handle = (c: ChangeNode, direction: Direction) => {
+    const push = (kind: OperationKind, target: ObjectRef | undefined, flags: OperationFlags = {}, detail?: string) =>
+      ops.push(makeOp(ctx, { kind, target, offset: c.offset, direction, flags, statement: c.statement, detail }));
+    const a = (name: string) => c.attr(name)?.value;
+    const schema = a('schemaName');
+    const table = a('tableName') ?? a('baseTableName');
+    const missing = (what: string) => ops.push(unparseableOp(ctx, c.offset, direction, c.statement, `${c.type} without ${what}`));
+    switch (c.type) {
+      case 'dropTable':
+        if (!table) return missing('tableName');
+        return push('drop-table', tableRef(table, schema), a('cascadeConstraints') === 'true' ? { cascade: true } : {});
+      case 'dropColumn': {
+        if (!table) return missing('tableName');
+        const names = [a('columnName'), ...c.columns().map((col) => col.attr('name')?.value)].filter((x): x is string => !!x);
+        if (!names.length) return missing('columnName');
+        for (const name of names) push('drop-column', childRef('column', table, name, schema));
+        return;
+      }
+      case 'dropIndex': {
+        const name = a('indexName');
+        if (!name) return missing('indexName');
+        return push('drop-index', childRef('index', table, name, schema));
+      }
+      case 'dropForeignKeyConstraint':
+      case 'dropUniqueConstraint':
+      case 'dropPrimaryKey': {
+        const name = a('constraintName') ?? (c.type === 'dropPrimaryKey' && table ? `${table}_pkey` : undefined);
+        if (!table) return missing('tableName');
+        if (!name) return missing('constraintName');
+        return push('drop-constraint', childRef('constraint', table, name, schema));
+      }
+      case 'dropAllForeignKeyConstraints':
+        if (!table) return missing('baseTableName');
+        return push('drop-constraint', childRef('constraint', table, '*', schema), {}, 'drops every foreign key of the table');
+      case 'dropView': {
+        const name = a('viewName');
+        if (!name) return missing('viewName');
+        return push('drop-view', { type: 'view', name, ...(schema ? { schema } : {}), written: schema ? `${schema}.${name}` : name });
+      }
+      case 'dropSequence': {
+        const name = a('sequenceName');
+        if (!name) return missing('sequenceName');
+        return push('drop-sequence', namedRef('sequence', name, schema));
+      }
+      case 'dropProcedure':
+      case 'dropFunction': {
+        const name = a('procedureName') ?? a('functionName');
+        if (!name) return missing('procedureName');
+        return push('drop-function', namedRef('function', name, schema));
+      }
+      case 'dropTrigger': {
+        const name = a('triggerName');
+        if (!name) return missing('triggerName');
+        return push('drop-trigger', childRef('trigger', table, name, schema));
+      }
+      case 'renameTable': {
+        const from = a('oldTableName');
+        const to = a('newTableName');
+        if (!from || !to) return missing('oldTableName/newTableName');
+        return push('rename-table', tableRef(from, schema), { newName: to });
+      }
+      case 'renameColumn': {
+        const from = a('oldColumnName');
+        const to = a('newColumnName');
+        if (!table || !from || !to) return missing('tableName/oldColumnName/newColumnName');
+        return push('rename-column', childRef('column', table, from, schema), { newName: to });
+      }
+      case 'renameView': {
+        const from = a('oldViewName');
+        if (!from) return missing('oldViewName');
+        return push('rename-table', { type: 'view', name: from, ...(schema ? { schema } : {}), written: from }, { newName: a('newViewName') ?? '' });
+      }
+      case 'modifyDataType': {
+        const col = a('columnName');
+        if (!table || !col) return missing('tableName/columnName');
+        return push('alter-column-type', childRef('column', table, col, schema), a('newDataType') ? { newType: a('newDataType') } : {});
+      }
+      case 'mergeColumns': {
+        if (!table) return missing('tableName');
+        for (const k of ['column1Name', 'column2Name']) {
+          const col = a(k);
+          if (col) push('drop-column', childRef('column', table, col, schema), {}, `mergeColumns into ${a('finalColumnName') ?? '?'}`);
+        }
+        return;
+      }
+      case 'delete':
+        if (!table) return missing('tableName');
+        if (!c.hasWhere()) push('delete-all', tableRef(table, schema), {}, 'delete without a where');
+        return;
+      case 'update':
+        if (!table) return missing('tableName');
+        if (!c.hasWhere()) push('update-all', tableRef(table, schema), {}, 'update without a where');
+        return;
+      case 'customChange':
+      case 'executeCommand':
+        return void ops.push(opaqueOp(ctx, c.offset, direction, c.statement, `${c.type} runs code whose effect cannot be known statically`));
+      case 'sql': {
+        const body = c.body();
+        if (!body) return;
+        for (const piece of splitAtDelimiter(body, a('endDelimiter') ?? ';')) pending.push(readEmbeddedSql(ctx, piece, direction));
+        return;
+      }
+      case 'sqlFile': {
+        const path = a('path');
+        if (!path) return missing('path');
+        const relative = a('relativeToChangelogFile') === 'true';
+        const resolved = relative ? joinPath(input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/')) : '', path) : joinPath('', path);
+        const text = input.resolveFile?.(resolved);
+        if (text === undefined) {
+          return void ops.push(unparseableOp(ctx, c.offset, direction, c.statement, input.resolveFile ? `sqlFile ${resolved} was not found, so what it runs cannot be checked` : `sqlFile ${resolved} cannot be read here, so what it runs cannot be checked`));
+        }
+        // The SQL's operations are reported at the <sqlFile> element (where a marker goes); the detail names the file line.
+        const fileCtx = makeContext(resolved, text, input.dialect);
+        const sqlOps: Array<Promise<Operation[]>> = splitAtDelimiter({ text, map: [...Array(text.length + 1).keys()] }, a('endDelimiter') ?? ';').map((piece) => readEmbeddedSql(fileCtx, piece, direction));
+        const at = ctx.lines.position(c.offset);
+        pending.push(
+          Promise.all(sqlOps).then((found) =>
+            found.flat().map((op) => ({ ...op, file: ctx.path, line: at.line, column: at.column, statementLine: at.line, detail: [op.detail, `in ${resolved} line ${op.line}`].filter(Boolean).join('; ') })),
+          ),
+        );
+        return;
+      }
+    }
+  };
+
+  for (const set of sets) {
+    for (const c of set.changes) handle(c, 'up');
+    for (const c of set.rollback) handle(c, 'down');
+    if (set.rollbackSql) pending.push(readEmbeddedSql(ctx, set.rollbackSql, 'down'));
+  }
+  for (const more of await Promise.all(pending)) ops.push(...more);
+  return sortOperations(ops);
+}
+
+/**
+ * Formatted SQL changelogs: the SQL runs forward; `--rollback <sql>` comment lines (consecutive
+ * lines form one rollback) and `/* liquibase rollback … *\/` blocks run on rollback.
+ */
+async function readFormattedSql(ctx: ReadContext): Promise<Operation[]> {
+  const { readSqlRegion } = await import('./common.js');
+  const ops = await readSqlRegion(ctx, 0, ctx.text.length, 'up');
+  const pending: Array<Promise<Operation[]>> = [];
+  let current: SourceText[] = [];
+  const flush = () => {
+    if (!current.length) return;
+    const text = current.map((s) => s.text).join('\n');
+    const map: number[] = [];
+    current.forEach((s, k) => {
+      map.push(...s.map.slice(0, s.text.length));
+      map.push(s.map[s.text.length]);
+      if (k === current.length - 1) map.push(s.map[s.text.length]);
+    });
+    if (!/^\s*(not required|empty)\s*;?\s*$/i.test(text)) pending.push(readEmbeddedSql(ctx, { text, map: map.slice(0, text.length + 1) }, 'down'));
+    current = [];
+  };
+  for (let line = 1; line <= ctx.lines.lineCount; line++) {
+    const body = ctx.lines.lineText(line);
+    const m = /^\s*--\s*rollback\s?(.*)$/i.exec(body);
+    if (m) {
+      const start = ctx.lines.lineStart(line) + body.length - m[1].length;
+      current.push({ text: m[1], map: [...Array(m[1].length + 1).keys()].map((k) => start + k) });
+    } else flush();
+  }
+  flush();
+  for (const more of await Promise.all(pending)) ops.push(...more);
+  return sortOperations(ops);
 }

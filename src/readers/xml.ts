@@ -1,0 +1,136 @@
+/**
+ * A small XML scanner that keeps file offsets: elements (namespace prefixes dropped), attributes
+ * with the offset of their value, text and CDATA with entity decoding and a per-character map.
+ * Enough for Liquibase changelogs; no DTDs, no external entities (never resolved, by design).
+ */
+import { joinSource, type SourceText } from './common.js';
+
+export interface XmlAttr {
+  value: string;
+  offset: number;
+}
+
+export interface XmlElement {
+  name: string;
+  attrs: Map<string, XmlAttr>;
+  children: XmlElement[];
+  /** Direct text content (text nodes and CDATA), decoded, mapped to the file. */
+  text: SourceText;
+  start: number;
+  end: number;
+}
+
+export class XmlSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+function decode(text: string, start: number, end: number): SourceText {
+  let out = '';
+  const map: number[] = [];
+  for (let i = start; i < end; i++) {
+    if (text[i] === '&') {
+      const semi = text.indexOf(';', i);
+      if (semi !== -1 && semi - i < 12) {
+        const name = text.slice(i + 1, semi);
+        let ch: string | undefined = ENTITIES[name];
+        if (!ch && name.startsWith('#x')) ch = String.fromCodePoint(parseInt(name.slice(2), 16));
+        else if (!ch && name.startsWith('#')) ch = String.fromCodePoint(parseInt(name.slice(1), 10));
+        if (ch) {
+          out += ch;
+          for (let k = 0; k < ch.length; k++) map.push(i);
+          i = semi;
+          continue;
+        }
+      }
+    }
+    out += text[i];
+    map.push(i);
+  }
+  map.push(end);
+  return { text: out, map };
+}
+
+const localName = (qname: string) => qname.slice(qname.indexOf(':') + 1);
+
+export function parseXml(text: string): XmlElement {
+  const root: XmlElement = { name: '#document', attrs: new Map(), children: [], text: { text: '', map: [0] }, start: 0, end: text.length };
+  const stack: Array<{ el: XmlElement; texts: SourceText[] }> = [{ el: root, texts: [] }];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const lt = text.indexOf('<', i);
+    const top = stack[stack.length - 1];
+    if (lt === -1) {
+      top.texts.push(decode(text, i, n));
+      break;
+    }
+    if (lt > i) top.texts.push(decode(text, i, lt));
+    if (text.startsWith('<!--', lt)) {
+      const end = text.indexOf('-->', lt + 4);
+      if (end === -1) throw new XmlSyntaxError('unterminated comment', lt);
+      i = end + 3;
+    } else if (text.startsWith('<![CDATA[', lt)) {
+      const end = text.indexOf(']]>', lt + 9);
+      if (end === -1) throw new XmlSyntaxError('unterminated CDATA section', lt);
+      const map: number[] = [];
+      for (let k = lt + 9; k <= end; k++) map.push(k);
+      top.texts.push({ text: text.slice(lt + 9, end), map });
+      i = end + 3;
+    } else if (text.startsWith('<?', lt)) {
+      const end = text.indexOf('?>', lt + 2);
+      if (end === -1) throw new XmlSyntaxError('unterminated processing instruction', lt);
+      i = end + 2;
+    } else if (text.startsWith('<!', lt)) {
+      const end = text.indexOf('>', lt + 2);
+      if (end === -1) throw new XmlSyntaxError('unterminated declaration', lt);
+      i = end + 1;
+    } else if (text[lt + 1] === '/') {
+      const end = text.indexOf('>', lt);
+      if (end === -1) throw new XmlSyntaxError('unterminated end tag', lt);
+      const name = localName(text.slice(lt + 2, end).trim());
+      const frame = stack.pop();
+      if (!frame || stack.length === 0 || frame.el.name !== name) throw new XmlSyntaxError(`unexpected </${name}>`, lt);
+      frame.el.text = frame.texts.length ? joinSource(frame.texts) : { text: '', map: [lt] };
+      frame.el.end = end + 1;
+      i = end + 1;
+    } else {
+      // start tag with attributes
+      const nameMatch = /^<([A-Za-z_][\w.:-]*)/.exec(text.slice(lt, lt + 200));
+      if (!nameMatch) throw new XmlSyntaxError('invalid tag', lt);
+      const el: XmlElement = { name: localName(nameMatch[1]), attrs: new Map(), children: [], text: { text: '', map: [lt] }, start: lt, end: lt };
+      let j = lt + nameMatch[0].length;
+      for (;;) {
+        while (j < n && /\s/.test(text[j])) j++;
+        if (text[j] === '/' && text[j + 1] === '>') {
+          el.end = j + 2;
+          j += 2;
+          top.el.children.push(el);
+          break;
+        }
+        if (text[j] === '>') {
+          j++;
+          top.el.children.push(el);
+          stack.push({ el, texts: [] });
+          break;
+        }
+        const attr = /^([A-Za-z_][\w.:-]*)\s*=\s*("|')/.exec(text.slice(j, j + 200));
+        if (!attr) throw new XmlSyntaxError('invalid attribute', j);
+        const valueStart = j + attr[0].length;
+        const close = text.indexOf(attr[2], valueStart);
+        if (close === -1) throw new XmlSyntaxError('unterminated attribute value', j);
+        el.attrs.set(localName(attr[1]), { value: decode(text, valueStart, close).text, offset: valueStart });
+        j = close + 1;
+      }
+      i = j;
+    }
+  }
+  if (stack.length > 1) throw new XmlSyntaxError(`<${stack[stack.length - 1].el.name}> is never closed`, stack[stack.length - 1].el.start);
+  return root;
+}
