@@ -40,6 +40,9 @@ function locateBody(text: string, body: string): { offset: number; exact: boolea
   return undefined;
 }
 
+/** A body or statement without any of these words cannot hold an operation: skip parsing it. */
+const MAY_DESTROY = /\b(?:drop|truncate|delete|update|alter|rename|execute)\b/i;
+
 function option(list: Node[] | undefined, name: string): Node {
   return (list ?? []).find((o: Node) => o?.DefElem?.defname === name)?.DefElem?.arg;
 }
@@ -64,7 +67,7 @@ export function readPlpgsql(host: PlpgsqlHost, src: RoutineSource): void {
       return;
     }
   }
-  if (body === undefined) return;
+  if (body === undefined || !MAY_DESTROY.test(body)) return;
   const where = locateBody(text, body);
   const bodyAbs = abs + (where?.offset ?? 0);
   if (language === 'sql') {
@@ -77,7 +80,10 @@ export function readPlpgsql(host: PlpgsqlHost, src: RoutineSource): void {
     }
     return;
   }
-  const walker = new BodyWalker(host, body, bodyAbs, text, abs);
+  const walker = new BodyWalker(host, body, bodyAbs);
+  // Our scan is much cheaper than the PL/pgSQL parser: when it finds nothing destructive and there is
+  // no EXECUTE (whose effect only the parser can judge), the body cannot hold an operation.
+  if (!/\bexecute\b/i.test(body) && walker.scan(false) === 0) return;
   let tree: Node;
   try {
     if (src.kind === 'function') {
@@ -88,7 +94,7 @@ export function readPlpgsql(host: PlpgsqlHost, src: RoutineSource): void {
       tree = host.lib.parsePlPgSQLSync(`CREATE FUNCTION dbsafe_do() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`);
     }
   } catch {
-    walker.scan();
+    walker.scan(true);
     return;
   }
   walker.walk(tree);
@@ -101,8 +107,6 @@ class BodyWalker {
     private readonly host: PlpgsqlHost,
     private readonly body: string,
     private readonly bodyAbs: number,
-    private readonly stmtText: string,
-    private readonly stmtAbs: number,
   ) {}
 
   /** Offset in the body of `needle` on or after line `lineno` (1-based, counted in the body). */
@@ -124,7 +128,7 @@ class BodyWalker {
       const value = node[key];
       if (key === 'PLpgSQL_stmt_execsql') {
         const query: string | undefined = value?.sqlstmt?.PLpgSQL_expr?.query;
-        if (query) this.host.readText(query, this.bodyAbs + this.find(query, value.lineno), true);
+        if (query && MAY_DESTROY.test(query)) this.host.readText(query, this.bodyAbs + this.find(query, value.lineno), true);
       } else if (key === 'PLpgSQL_stmt_dynexecute' || key === 'PLpgSQL_stmt_dynfors') {
         const query: string | undefined = value?.query?.PLpgSQL_expr?.query;
         if (query) this.dynamic(query, this.find(query, value.lineno));
@@ -167,8 +171,13 @@ class BodyWalker {
     op.statementLine = p.line;
   }
 
-  /** Our own scan when the PL/pgSQL parser rejects the body. */
-  scan(): void {
+  /**
+   * Our own scan of the body: statement by statement, past control flow (IF … THEN, LOOP, labels).
+   * With `emit` it reports what it finds (used when the PL/pgSQL parser rejects the body);
+   * without, it only counts. Returns the number of operations (and EXECUTEs) found.
+   */
+  scan(emit: boolean): number {
+    let found = 0;
     const { statements } = splitSql(this.body, 'postgres');
     for (const st of statements) {
       const toks = tokenize(st.text, 'postgres');
@@ -178,6 +187,8 @@ class BodyWalker {
       const abs = this.bodyAbs + st.start;
       if (head.type === 'word' && (head.upper === 'EXECUTE' || head.upper === 'PERFORM' || head.upper === 'RETURN')) {
         if (head.upper === 'EXECUTE') {
+          found++;
+          if (!emit) continue;
           let end = toks.length;
           const using = toks.findIndex((t, k) => k > from && t.type === 'word' && (t.upper === 'USING' || t.upper === 'INTO'));
           if (using !== -1) end = using;
@@ -187,6 +198,8 @@ class BodyWalker {
       }
       const piece = st.text.slice(head.start);
       const rec = new Recognizer(piece, 'postgres').recognize(tokenize(piece, 'postgres'));
+      found += rec.ops.length;
+      if (!emit) continue;
       for (const op of rec.ops) {
         this.host.sink.add({
           kind: op.kind, target: op.target, flags: { ...op.flags, embedded: true }, at: abs + head.start + op.at,
@@ -194,7 +207,6 @@ class BodyWalker {
         });
       }
     }
-    void this.stmtText;
-    void this.stmtAbs;
+    return found;
   }
 }

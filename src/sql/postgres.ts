@@ -20,7 +20,9 @@ let loading: Promise<PgLib> | undefined;
 
 /** Load libpg-query once per process, lazily (the WASM init costs ~30 ms). */
 export function loadPostgresParser(): Promise<PgLib> {
-  loading ??= import('libpg-query').then(async (lib) => {
+  loading ??= import('libpg-query').then(async (mod) => {
+    // ESM named exports, or the CommonJS build seen through `default`
+    const lib = (typeof mod.parseSync === 'function' ? mod : (mod as unknown as { default: PgLib }).default) as PgLib;
     await lib.loadModule();
     return lib;
   });

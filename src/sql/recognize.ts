@@ -561,14 +561,19 @@ export function stripControlFlow(toks: Token[], from: number, to: number): numbe
   for (let guard = 0; guard < 64 && k < to; guard++) {
     const t = toks[k];
     const u = t.type === 'word' ? t.upper : '';
-    if (u === 'IF' || u === 'ELSEIF' || u === 'ELSIF' || u === 'WHEN' || u === 'WHILE') {
+    if (t.value === '<' && toks[k + 1]?.value === '<') {
+      // PL/pgSQL <<label>>
+      let j = k + 2;
+      while (j < to && toks[j].value !== '>') j++;
+      k = j + 2;
+    } else if (u === 'IF' || u === 'ELSEIF' || u === 'ELSIF' || u === 'WHEN' || u === 'WHILE' || u === 'FOR' || u === 'FOREACH') {
       let j = k + 1;
       let depth = 0;
       while (j < to) {
         const x = toks[j];
         if (x.value === '(') depth++;
         else if (x.value === ')') depth--;
-        else if (depth === 0 && x.type === 'word' && (x.upper === 'THEN' || x.upper === 'DO')) break;
+        else if (depth === 0 && x.type === 'word' && (x.upper === 'THEN' || x.upper === 'DO' || x.upper === 'LOOP')) break;
         j++;
       }
       k = j + 1;

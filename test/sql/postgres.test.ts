@@ -158,6 +158,17 @@ describe('PostgreSQL: DO blocks and function bodies', () => {
     expect((await pg(sql))[0]).toMatchObject({ line: 4, column: 3 });
   });
 
+  it.each([
+    ['parsed by the PL/pgSQL parser', 'NULL;'],
+    ['rejected by it (scanned by us)', 'undeclared.field := 1;'],
+  ])('statements inside loops and labelled blocks: %s', async (_name, first) => {
+    const sql = `DO $$\n<<main>>\nDECLARE r record;\nBEGIN ${first}\n  FOR r IN SELECT id FROM t LOOP\n    DELETE FROM child;\n  END LOOP;\n  WHILE false LOOP\n    TRUNCATE other;\n  END LOOP;\nEND main $$;`;
+    expect(await pg(sql)).toMatchObject([
+      { kind: 'delete-all', object: 'child', line: 6, column: 5, flags: { embedded: true } },
+      { kind: 'truncate', object: 'other', line: 9, column: 5, flags: { embedded: true } },
+    ]);
+  });
+
   it('a DO block in another language is opaque', async () => {
     expect(await kinds("DO LANGUAGE plpython3u $$ plpy.execute('DROP TABLE x') $$;", 'postgres')).toEqual(['opaque']);
   });
