@@ -38,7 +38,7 @@ export async function integrate(
       if (manager.scope === 'global' || manager.scope === 'system') return globalHooksPath(manager.dir, manager.scope, shim);
       return writeHookFiles(manager.dir, shim, previous);
     case 'husky':
-      return huskyBlocks(manager.dir, manager.version, shim);
+      return huskyBlocks(manager.dir, manager.version, shim, previous);
     case 'husky-v4':
       return jsonCommands(manager.packageJson, ['husky', 'hooks'], shim, previous);
     case 'simple-git-hooks':
@@ -96,7 +96,7 @@ function globalHooksPath(dir: string, scope: string, shim: ShimOptions): Integra
 
 // --- husky: a marked block in .husky/<hook>; dbsafe first in pre-push ---
 
-function huskyBlocks(dir: string, version: '9' | '5-8', shim: ShimOptions): IntegrationResult {
+function huskyBlocks(dir: string, version: '9' | '5-8', shim: ShimOptions, previous: InstallManifest | undefined): IntegrationResult {
   mkdirSync(dir, { recursive: true });
   const actions: InstallAction[] = [];
   for (const hook of HOOKS) {
@@ -115,7 +115,10 @@ function huskyBlocks(dir: string, version: '9' | '5-8', shim: ShimOptions): Inte
       next = `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${block}`;
     }
     writeAtomic(file, next, version === '5-8' || current === undefined ? 0o755 : undefined);
-    actions.push({ type: 'block', hook, path: file, createdFile: current === undefined });
+    // a re-run keeps what the first run knew: whether the file existed before dbsafe-hooks
+    const before = previous?.actions.find((a) => a.type === 'block' && a.path === file);
+    const createdFile = before && before.type === 'block' ? before.createdFile : current === undefined;
+    actions.push({ type: 'block', hook, path: file, createdFile });
   }
   return { actions, messages: [], pending: [] };
 }

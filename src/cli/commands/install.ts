@@ -5,6 +5,9 @@ import { DbsafeError } from '../../errors.js';
  * it says why and exits 0. Run from an npm lifecycle script (`prepare`, `postinstall`), any failure
  * is reported and still exits 0; run by hand, a failure exits 2 like every other command.
  */
+/** npm scripts that run during `npm install` / `npm ci` (`npx` sets npm_lifecycle_event=npx: a manual run). */
+const INSTALL_LIFECYCLE = new Set(['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare']);
+
 export async function run(options: { force?: boolean; config?: string }): Promise<number> {
   const { install } = await import('../../hooks/install.js');
   try {
@@ -13,7 +16,7 @@ export async function run(options: { force?: boolean; config?: string }): Promis
     for (const warning of report.warnings) process.stderr.write(`dbsafe-hooks: warning: ${warning}\n`);
     return 0;
   } catch (error) {
-    if (!process.env.npm_lifecycle_event) throw error;
+    if (!INSTALL_LIFECYCLE.has(process.env.npm_lifecycle_event ?? '')) throw error;
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`dbsafe-hooks: hooks not installed: ${message}\n`);
     if (error instanceof DbsafeError && error.hint) process.stderr.write(`  ${error.hint}\n`);
