@@ -104,7 +104,7 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
       expected: { objects: dumped.objects, tables: dumped.tables, approximateCounts: dumped.approximateCounts },
       warnings,
     };
-    writeManifest(tmp, manifestBody);
+    const written = writeManifest(tmp, manifestBody);
     const dir = path.join(root, id);
     renameSync(tmp, dir);
     tmp = undefined;
@@ -122,6 +122,7 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
       sha256: dumped.sha256,
       takenAt: dumped.snapshot.takenAt,
       manifest: path.join(dir, 'manifest.json'),
+      manifestChecksum: written.checksum,
       git: annotations.git,
       creator: annotations.creator,
       reason: request.reason ?? 'manual',

@@ -174,6 +174,12 @@ export async function verifyBackup(context: BackupContext, request: VerifyReques
   // a manifest rewritten with a fresh self-checksum still disagrees with what the log recorded at backup time
   const log = await readLog(context.logPath);
   const recorded = log.entries.filter((e) => e.event === 'backup' && e.backupId === backupId && e.instance === manifest.instance).pop();
+  if (recorded && recorded.manifestChecksum !== undefined && recorded.manifestChecksum !== manifest.checksum) {
+    return finish(
+      { ...base, ok: false, reason: 'manifest-tampered', message: 'manifest.json was rewritten after the backup was taken (its checksum differs from the one the log recorded)' },
+      manifest,
+    );
+  }
   if (recorded && recorded.sha256 !== manifest.artifact.sha256) {
     return finish(
       { ...base, ok: false, reason: 'manifest-tampered', message: `manifest.json records sha256 ${manifest.artifact.sha256.slice(0, 12)}… but the log recorded ${String(recorded.sha256).slice(0, 12)}… when the backup was taken` },

@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { CLI, cleanEnv, type CliResult } from '../helpers/repo.js';
+
+/** Start the built CLI without waiting (for concurrency, kill and signal tests). */
+export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): { child: ChildProcess; result: Promise<CliResult> } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const result = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr })));
+  return { child, result };
+}
+
+/** Direct children of a process (from /proc), with their argv. */
+export function childrenOf(pid: number): Array<{ pid: number; argv: string[] }> {
+  const out: Array<{ pid: number; argv: string[] }> = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== pid) continue;
+      out.push({ pid: Number(name), argv: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean) });
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
+export async function waitUntil<T>(probe: () => T | undefined | false, timeoutMs = 30_000, everyMs = 10): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Backup directories (complete or not) of an instance. */
+export function backupDirs(repoDir: string, instance: string): string[] {
+  const root = path.join(repoDir, '.dbsafe', 'backups', instance);
+  return existsSync(root) ? readdirSync(root).sort() : [];
+}
+
+export function logText(repoDir: string): string {
+  const file = path.join(repoDir, '.git', 'dbsafe', 'log.jsonl');
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+export function logEntries(repoDir: string): Array<Record<string, any>> {
+  return logText(repoDir)
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+/** Every file under a directory, recursively, as text (to search for leaked secrets). */
+export function allText(dir: string): string {
+  if (!existsSync(dir)) return '';
+  let text = '';
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true } as any) as any[]) {
+    const full = path.join(entry.parentPath ?? entry.path, entry.name);
+    if (entry.isFile()) text += readFileSync(full).toString('latin1');
+  }
+  return text;
+}
