@@ -121,7 +121,7 @@ export function problemText(problem: Problem, context: RenderContext): string {
     case 'log-unreadable':
       return `the backup log cannot be read (${context.logPath}): ${problem.message}.`;
     case 'chain-broken':
-      return `the backup log was altered (${problem.problem}), so none of it can be trusted: ${context.logPath}.`;
+      return `the backup log is damaged (${problem.problem}), so none of it can be trusted: ${context.logPath}.`;
     case 'fingerprint-unavailable':
       return `cannot tell which database it is: ${problem.message}.`;
     case 'none':

@@ -204,7 +204,7 @@ describe('gate messages', () => {
 
   it('tell how to get past a damaged log', () => {
     const problem = { kind: 'chain-broken', line: 3, problem: 'line 3 (seq 3) was edited', fileExists: true } as const;
-    expect(problemText(problem, context)).toBe('the backup log was altered (line 3 (seq 3) was edited), so none of it can be trusted: .git/dbsafe/log.jsonl.');
+    expect(problemText(problem, context)).toBe('the backup log is damaged (line 3 (seq 3) was edited), so none of it can be trusted: .git/dbsafe/log.jsonl.');
     expect(fixCommand(problem, 'dev', context)).toBe(
       'mv .git/dbsafe/log.jsonl .git/dbsafe/log.jsonl.damaged && npx dbsafe-hooks backup dev --verify',
     );

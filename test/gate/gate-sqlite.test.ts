@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/repo.js';
@@ -52,15 +52,19 @@ function expectPassed(result: { code: number; stderr: string }): void {
 }
 
 describe('pre-push backup gate (SQLite)', () => {
-  it('never asks a code-only push for a backup, and writes nothing', () => {
+  it('never asks a code-only push for a backup, even with an unreadable log, and writes nothing', () => {
     const repo = gated();
     repo.commit({ 'src/app.js': 'console.log(2);\n' }, 'code only');
+    mkdirSync(repo.logPath, { recursive: true }); // a log that cannot be read matters only for migrations
     const before = stateSnapshot(repo);
     const result = repo.push(['origin', 'main']);
     expectPassed(result);
     expect(result.stderr).not.toContain('backup');
     expect(repo.remoteOid('main')).toBe(repo.repo.git('rev-parse', 'HEAD'));
     expect(stateSnapshot(repo)).toEqual(before);
+
+    repo.commit(MIGRATION, 'add orders table');
+    expectBlocked(repo.push(['origin', 'main']), 'instance "dev": the backup log cannot be read (.git/dbsafe/log.jsonl): EISDIR');
   });
 
   it('blocks a migration without a backup, passes after backup --verify, blocks again once the backup is too old', () => {
@@ -113,7 +117,7 @@ describe('pre-push backup gate (SQLite)', () => {
     writeFileSync(repo.logPath, lines.join('\n'));
 
     const blocked = repo.push(['origin', 'main']);
-    expectBlocked(blocked, /instance "dev": the backup log was altered \(line \d+ \(seq \d+\) was edited[^)]*\), so none of it can be trusted: \.git\/dbsafe\/log\.jsonl\./);
+    expectBlocked(blocked, /instance "dev": the backup log is damaged \(line \d+ \(seq \d+\) was edited[^)]*\), so none of it can be trusted: \.git\/dbsafe\/log\.jsonl\./);
     const fixes = fixLines(blocked.stderr);
     expect(fixes).toEqual([`mv .git/dbsafe/log.jsonl .git/dbsafe/log.jsonl.damaged && ${FIX}`]);
 
