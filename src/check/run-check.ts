@@ -22,6 +22,7 @@ import { preexistingOperations } from './compare.js';
 import { decodeMigration } from './decode.js';
 import { compileMigrationSet, type MigrationKind, type MigrationSet } from './migration-set.js';
 import { toRepoPath } from './paths.js';
+import { makeResolver, type ReferenceSource } from './referenced-files.js';
 
 export type CheckMode =
   | { kind: 'staged' }
@@ -33,6 +34,8 @@ export interface RunCheckOptions {
   cwd: string;
   mode: CheckMode;
   configPath?: string;
+  /** An already loaded and validated configuration (the hooks cache it; skips the loader). */
+  config?: Config;
   /** filter hint: only these repo paths (lint-staged / pre-commit framework args) */
   only?: string[];
 }
@@ -87,9 +90,9 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
 
   // 1. What is being checked, before loading anything heavy: for the staged default, an empty
   //    index diff ends here without loading the config loader or a parser.
-  const listing = await listChanges(repo, cwd, options.mode, notes);
+  const { listing, references } = await listChanges(repo, cwd, options.mode, notes);
 
-  const { config } = await loadConfiguration(cwd, repo.root, options.configPath);
+  const { config } = options.config ? { config: options.config } : await loadConfiguration(cwd, repo.root, options.configPath);
   const set = compileMigrationSet(config);
   const only = options.only?.length ? new Set(options.only.map((file) => toRepoPath(repo.root, cwd, file))) : undefined;
   const candidates = await listing(set);
@@ -105,14 +108,16 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
 
   // 3. Bytes → operations, file by file.
   const files: CheckedFile[] = [];
+  const resolveFile = makeResolver(repo.root, references);
   for (const candidate of selected) {
-    const file = await readCandidate(repo.root, candidate, blobs, notes);
+    const file = await readCandidate(candidate, blobs, notes, resolveFile);
     if (file) files.push(file);
   }
 
-  // 4. Policy: rules, protected objects, markers, severity.
-  const { evaluate } = await import('../policy/evaluate.js');
-  const { findings, overridesUsed } = evaluate(files, config);
+  // 4. Policy: rules, protected objects, markers, severity (not even loaded when no migration changed).
+  const { findings, overridesUsed } = files.length
+    ? (await import('../policy/evaluate.js')).evaluate(files, config)
+    : { findings: [], overridesUsed: [] };
   const withFindings = new Set(findings.map((f) => f.file));
   const sources = new Map<string, string>();
   for (const file of files) if (withFindings.has(file.path)) sources.set(file.path, file.text);
@@ -145,7 +150,7 @@ async function loadConfiguration(cwd: string, root: string, configPath?: string)
   return loadConfig(cwd, root, configPath);
 }
 
-type Listing = (set: MigrationSet) => Promise<Candidate[]>;
+type Listing = { listing: (set: MigrationSet) => Promise<Candidate[]>; references: ReferenceSource };
 
 /**
  * Ask git what is to be checked. Returns a function that, given the migration set, makes the
@@ -155,13 +160,16 @@ async function listChanges(repo: Located, cwd: string, mode: CheckMode, notes: s
   if (repo.kind === 'plain') {
     if (mode.kind !== 'files') throw new GitError(`Not inside a git repository: ${cwd}`);
     const paths = mode.files.map((file) => toRepoPath(repo.root, cwd, file));
-    return async (set) => worktreeCandidates(repo.root, paths, set, notes);
+    return { listing: async (set) => worktreeCandidates(repo.root, paths, set, notes), references: { kind: 'disk' } };
   }
   switch (mode.kind) {
     case 'staged': {
       const staged = await stagedChanges(repo);
       if (staged.merging) notes.push(`merge in progress: only files that differ from every parent (${staged.bases.length}) are checked as new`);
-      return async (set) => changeCandidates(repo, staged.changes, set, notes, staged.parentBlobs);
+      return {
+        listing: async (set) => changeCandidates(repo, staged.changes, set, notes, staged.parentBlobs),
+        references: { kind: 'index', diskFallback: false },
+      };
     }
     case 'range': {
       const head = await resolveCommit(repo.root, mode.head ?? 'HEAD');
@@ -170,11 +178,11 @@ async function listChanges(repo: Located, cwd: string, mode: CheckMode, notes: s
       const fork = base ? await mergeBase(repo, base, head) : undefined;
       if (!fork && base) notes.push(`${mode.base} and ${mode.head ?? 'HEAD'} share no history: every migration at ${mode.head ?? 'HEAD'} is checked as new`);
       const changes = await diffTree(repo, fork ?? repo.emptyTree, head);
-      return async (set) => changeCandidates(repo, changes, set, notes, new Map());
+      return { listing: async (set) => changeCandidates(repo, changes, set, notes, new Map()), references: { kind: 'tree', commit: head } };
     }
     case 'all': {
       const [entries, untracked] = await Promise.all([indexEntries(repo), untrackedFiles(repo)]);
-      return async (set) => {
+      const listing = async (set: MigrationSet) => {
         const candidates: Candidate[] = [];
         const conflicted = new Set<string>();
         for (const entry of entries) {
@@ -191,11 +199,12 @@ async function listChanges(repo: Located, cwd: string, mode: CheckMode, notes: s
         candidates.push(...(await worktreeCandidates(repo.root, untracked.filter((p) => set.classify(p)), set, notes)));
         return candidates;
       };
+      return { listing, references: { kind: 'index', diskFallback: true } };
     }
     case 'files': {
       const paths = [...new Set(mode.files.map((file) => toRepoPath(repo.root, cwd, file)))];
-      if (mode.source === 'worktree') return async (set) => worktreeCandidates(repo.root, paths, set, notes);
-      return async (set) => {
+      if (mode.source === 'worktree') return { listing: async (set) => worktreeCandidates(repo.root, paths, set, notes), references: { kind: 'disk' } };
+      const listing = async (set: MigrationSet) => {
         const wanted = new Set(paths);
         const entries = (await indexEntries(repo, prefixPathspecs(set.prefixes))).filter((e) => wanted.has(e.path));
         const byPath = new Map(entries.map((e) => [e.path, e] as const));
@@ -223,6 +232,7 @@ async function listChanges(repo: Located, cwd: string, mode: CheckMode, notes: s
         candidates.push(...(await worktreeCandidates(repo.root, fromDisk, set, notes)));
         return candidates;
       };
+      return { listing, references: { kind: 'index', diskFallback: true } };
     }
   }
 }
@@ -318,7 +328,12 @@ function maybe<T>(value: T | undefined): T[] {
 }
 
 /** One candidate → the policy's input. Whatever cannot be read is an `unparseable` operation. */
-async function readCandidate(root: string, candidate: Candidate, blobs: Map<string, Buffer | undefined>, notes: string[]): Promise<CheckedFile | undefined> {
+async function readCandidate(
+  candidate: Candidate,
+  blobs: Map<string, Buffer | undefined>,
+  notes: string[],
+  resolveFile: (repoPath: string) => string | undefined,
+): Promise<CheckedFile | undefined> {
   const base = { path: candidate.path, edit: candidate.edit };
   const content = candidate.content;
   if ('none' in content) return { ...base, text: '', operations: [] };
@@ -354,25 +369,28 @@ async function readCandidate(root: string, candidate: Candidate, blobs: Map<stri
   const decoded = decodeMigration(bytes);
   if (!decoded.ok) return { ...base, text: '', operations: [unparseable(candidate, decoded.problem)] };
   if (decoded.note) notes.push(`${candidate.path}: ${decoded.note}`);
-  const operations = await readOperations(candidate, decoded.text);
+  const operations = await readOperations(candidate, decoded.text, resolveFile);
   if (!candidate.previous.length) return { ...base, text: decoded.text, operations };
   const previousVersions: Operation[][] = [];
   for (const oid of candidate.previous) {
     const old = blobs.get(oid);
     const oldDecoded = old ? decodeMigration(old) : undefined;
     // an older version that cannot be read contributes nothing: everything counts as new (fail closed)
-    if (oldDecoded?.ok) previousVersions.push(await readOperations({ ...candidate, path: candidate.edit?.from ?? candidate.path }, oldDecoded.text));
+    if (oldDecoded?.ok) previousVersions.push(await readOperations({ ...candidate, path: candidate.edit?.from ?? candidate.path }, oldDecoded.text, resolveFile));
   }
   return { ...base, text: decoded.text, operations, preexisting: preexistingOperations(operations, previousVersions) };
 }
 
 /** The reader for this file; an exception in a reader is that file's `unparseable` finding, never a crash. */
-async function readOperations(candidate: Pick<Candidate, 'path' | 'kind'>, text: string): Promise<Operation[]> {
+async function readOperations(
+  candidate: Pick<Candidate, 'path' | 'kind'>,
+  text: string,
+  resolveFile: (repoPath: string) => string | undefined,
+): Promise<Operation[]> {
   if (text.trim() === '') return [];
   try {
     const { readMigration } = await import('../readers/index.js');
-    const operations = await readMigration({ path: candidate.path, text, format: candidate.kind.format, dialect: candidate.kind.dialect });
-    return operations;
+    return await readMigration({ path: candidate.path, text, format: candidate.kind.format, dialect: candidate.kind.dialect, resolveFile });
   } catch (error) {
     return [unparseable(candidate, `the reader failed on this file: ${(error as Error)?.message ?? String(error)}`)];
   }

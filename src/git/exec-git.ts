@@ -58,6 +58,12 @@ export function gitTextSync(args: string[], cwd: string): string | undefined {
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
+/** Synchronous raw stdout (not trimmed), or undefined on failure: for the rare read a pure reader needs mid-parse (Liquibase `sqlFile`). */
+export function gitBufferSync(args: string[], cwd: string): Buffer | undefined {
+  const result = spawnSync('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+  return result.status === 0 ? result.stdout : undefined;
+}
+
 /** Split `-z` output into its NUL-separated fields (the trailing empty field dropped). */
 export function splitNul(buffer: Buffer): string[] {
   const fields = buffer.toString('utf8').split('\0');

@@ -61,6 +61,26 @@ describe('inside git commit', () => {
     expect(repo.git('show', '--name-only', '--format=', 'HEAD')).toBe('README.md');
   });
 
+  it('in a linked worktree (absolute GIT_DIR and GIT_INDEX_FILE in the hook) the worktree\'s own index is checked', () => {
+    repo = withHook();
+    commit(repo, { 'README.md': 'x\n' });
+    const worktree = `${repo.dir}-wt`;
+    repo.git('worktree', 'add', '-q', '-b', 'wt', worktree);
+    try {
+      writeFileSync(path.join(worktree, 'drop.sql'), 'DROP TABLE users;\n');
+      spawnSync('git', ['add', 'drop.sql'], { cwd: worktree, env: cleanEnv() });
+      const blocked = gitCommit([], worktree);
+      expect(blocked.code).not.toBe(0);
+      expect(blocked.stderr).toMatch(/drop\.sql:1:1 {2}error drop-table/);
+      // the main worktree has nothing staged: its commits are not affected
+      repo.write('README.md', 'y\n');
+      repo.git('add', 'README.md');
+      expect(gitCommit([]).code).toBe(0);
+    } finally {
+      repo.git('worktree', 'remove', '--force', worktree);
+    }
+  });
+
   it('an override marker with a reason lets the commit through and lists the override', () => {
     repo = withHook();
     commit(repo, { 'README.md': 'x\n' });

@@ -259,6 +259,21 @@ describe('paths and index entries that need care', () => {
     expect(findingsOf(result)[0]).toMatchObject({ file: 'db/migrations/003.sql' });
   });
 
+  it('a Liquibase sqlFile is followed into the index, not the working tree', () => {
+    repo = makeRepo();
+    commit(repo, { '.dbsaferc.json': JSON.stringify({ migrations: [{ glob: 'db/changelog/*.xml', format: 'liquibase' }] }) });
+    repo.write(
+      'db/changelog/master.xml',
+      '<?xml version="1.0"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n  <changeSet id="1" author="a">\n    <sqlFile path="sql/cleanup.sql" relativeToChangelogFile="true"/>\n  </changeSet>\n</databaseChangeLog>\n',
+    );
+    repo.write('db/changelog/sql/cleanup.sql', 'DROP TABLE customers;\n');
+    repo.git('add', '.');
+    repo.write('db/changelog/sql/cleanup.sql', 'SELECT 1;\n');
+    const result = check();
+    expect(result.code).toBe(1);
+    expect(findingsOf(result)).toEqual([expect.objectContaining({ rule: 'drop-table', object: 'customers', file: 'db/changelog/master.xml' })]);
+  });
+
   it('--staged with file arguments only checks those (a filter hint, content from the index)', () => {
     repo = makeRepo();
     commit(repo, { 'README.md': 'x\n' });
