@@ -44,8 +44,10 @@ function measure(cmd, cmdArgs, cwd) {
   const wall = /Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)/.exec(t);
   const seconds = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(t)?.[1] ?? NaN) / 1024;
+  // CPU time (user + system) is far less sensitive than wall time to other load on a shared machine
+  const cpu = Number(/User time \(seconds\): ([\d.]+)/.exec(t)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(t)?.[1] ?? NaN);
   const exit = Number(/Exit status: (\d+)/.exec(t)?.[1] ?? r.status);
-  return { seconds, rss, exit, stderr: String(r.stderr ?? '').slice(-400) };
+  return { seconds, cpu, rss, exit, stderr: String(r.stderr ?? '').slice(-400) };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -77,19 +79,25 @@ for (const count of sizes) {
     for (const t of list) {
       const m = measure(t.cmd, t.args, dir);
       samples.get(t.name).push(m);
-      process.stderr.write(`${count} files, run ${r + 1}: ${t.name}: ${m.seconds.toFixed(2)} s, ${m.rss.toFixed(0)} MB, exit ${m.exit}\n`);
+      process.stderr.write(`${count} files, run ${r + 1}: ${t.name}: ${m.seconds.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${m.rss.toFixed(0)} MB, exit ${m.exit}\n`);
     }
   }
   for (const t of list) {
     const s = samples.get(t.name);
-    results.push({ files: count, mb: bytes / 1e6, statements, tool: t.name, seconds: median(s.map((x) => x.seconds)), rss: median(s.map((x) => x.rss)), exits: [...new Set(s.map((x) => x.exit))].join('/') });
+    results.push({
+      files: count, mb: bytes / 1e6, statements, tool: t.name, seconds: median(s.map((x) => x.seconds)), cpu: median(s.map((x) => x.cpu)),
+      rss: median(s.map((x) => x.rss)), exits: [...new Set(s.map((x) => x.exit))].join('/'),
+    });
   }
 }
 
-const lines = ['| files | MB | statements | tool | wall s (median) | x raw parse | peak RSS MB | exit |', '|---:|---:|---:|---|---:|---:|---:|---:|'];
+const lines = [
+  '| files | MB | statements | tool | wall s | x raw (wall) | CPU s | x raw (CPU) | peak RSS MB | exit |',
+  '|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
+];
 for (const r of results) {
   const floor = results.find((x) => x.files === r.files && x.tool.startsWith('raw'));
-  lines.push(`| ${r.files} | ${r.mb.toFixed(1)} | ${r.statements} | ${r.tool} | ${r.seconds.toFixed(2)} | ${(r.seconds / floor.seconds).toFixed(2)} | ${r.rss.toFixed(0)} | ${r.exits} |`);
+  lines.push(`| ${r.files} | ${r.mb.toFixed(1)} | ${r.statements} | ${r.tool} | ${r.seconds.toFixed(2)} | ${(r.seconds / floor.seconds).toFixed(2)} | ${r.cpu.toFixed(2)} | ${(r.cpu / floor.cpu).toFixed(2)} | ${r.rss.toFixed(0)} | ${r.exits} |`);
 }
 const table = lines.join('\n');
 console.log(table);

@@ -215,7 +215,11 @@ export class PostgresReader implements PlpgsqlHost {
   /** A statement libpg-query rejects: our recognizer may still find its operations; else unparseable. */
   private unparsed(text: string, abs: number, embedded: boolean, e: unknown): void {
     const message = errorMessage(e);
-    const rec = new Recognizer(text, 'postgres').recognize(tokenize(text, 'postgres'));
+    let rec = new Recognizer(text, 'postgres').recognize(tokenize(text, 'postgres'));
+    if (rec.ops.length === 0 && /[`#]/.test(text)) {
+      // MySQL-style text read as PostgreSQL (backticks, # comments): still name what it destroys
+      rec = new Recognizer(text, 'mysql').recognize(tokenize(text, 'mysql'));
+    }
     if (rec.ops.length > 0) {
       for (const op of rec.ops) {
         this.sink.add({

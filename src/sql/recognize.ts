@@ -101,13 +101,24 @@ export class Recognizer {
     private readonly dialect: SqlDialect,
   ) {}
 
+  /**
+   * A token that can be a name here: words and quoted identifiers; also MySQL "double-quoted"
+   * (ANSI_QUOTES mode) and SQLite 'single-quoted' names, which those databases accept as identifiers.
+   */
+  private isName(t: Token | undefined): boolean {
+    if (isNameToken(t)) return true;
+    if (!t || t.type !== 'string') return false;
+    const q = this.text[t.start];
+    return (this.dialect === 'mysql' && q === '"') || (this.dialect === 'sqlite' && q === "'");
+  }
+
   private readName(c: Cursor): Name | undefined {
     const first = c.peek();
-    if (!isNameToken(first)) return undefined;
+    if (!this.isName(first)) return undefined;
     const parts = [identName(first!, this.dialect)];
     let last = first!;
     c.i++;
-    while (c.punct() === '.' && isNameToken(c.peek(1))) {
+    while (c.punct() === '.' && this.isName(c.peek(1))) {
       last = c.peek(1)!;
       parts.push(identName(last, this.dialect));
       c.i += 2;

@@ -10,6 +10,9 @@ describe('MySQL / MariaDB: destructive statements', () => {
       { kind: 'drop-table', object: 'a', flags: { ifExists: true, cascade: true } },
       { kind: 'drop-table', object: 'shop.B', flags: { ifExists: true, cascade: true } },
     ]],
+    ['"double-quoted" names (ANSI_QUOTES)', 'DROP TABLE "users"; ALTER TABLE "t" DROP COLUMN "c";', [
+      { kind: 'drop-table', object: 'users' }, { kind: 'drop-column', object: 't.c' },
+    ]],
     ['DROP TEMPORARY TABLE', 'DROP TEMPORARY TABLE IF EXISTS tmp_x;', [{ kind: 'drop-table', object: 'tmp_x' }]],
     ['ALTER TABLE with several DROPs, each at its sub-command', 'ALTER TABLE `orders`\n  DROP COLUMN `legacy`,\n  DROP INDEX idx_b,\n  DROP FOREIGN KEY fk_c,\n  DROP PRIMARY KEY,\n  DROP KEY k2,\n  DROP d;', [
       { kind: 'drop-column', object: 'orders.legacy', line: 2, column: 3 },

@@ -210,6 +210,14 @@ describe('PostgreSQL: syntax errors and client-side input', () => {
     expect(ops[0].detail).toMatch(/PostgreSQL parser/);
   });
 
+  it('MySQL-style statements in a file read as PostgreSQL still name what they destroy', async () => {
+    const sql = '# created by hand\nDROP TABLE `Users`;\nALTER TABLE `orders` DROP COLUMN `legacy`, DROP INDEX idx_a;\nCREATE TABLE x (id int) ENGINE=InnoDB;';
+    const ops = await pg(sql);
+    expect(ops.map((o) => `${o.kind} ${o.object ?? ''}`.trim())).toEqual([
+      'drop-table Users', 'drop-column orders.legacy', 'drop-index orders.idx_a', 'unparseable',
+    ]);
+  });
+
   it.each([
     ["SELECT 'abc", 'unterminated string literal', 1, 8],
     ['DO $$ BEGIN DROP TABLE t; END', 'unterminated dollar-quoted string $$', 1, 4],

@@ -7,6 +7,9 @@ describe('SQLite: destructive statements', () => {
   it.each<[string, string, Array<Record<string, unknown>>]>([
     ['DROP TABLE', 'DROP TABLE IF EXISTS "users";', [{ kind: 'drop-table', object: 'users', flags: { ifExists: true } }]],
     ['DROP INDEX without ON (node-sql-parser rejects it)', 'DROP INDEX IF EXISTS idx_users_email;', [{ kind: 'drop-index', object: 'idx_users_email' }]],
+    ["'single-quoted' names, which SQLite accepts", "DROP TABLE 'legacy'; DELETE FROM 'jobs';", [
+      { kind: 'drop-table', object: 'legacy' }, { kind: 'delete-all', object: 'jobs' },
+    ]],
     ['DROP INDEX schema-qualified', 'DROP INDEX main.idx;', [{ kind: 'drop-index', object: 'main.idx' }]],
     ['DROP VIEW / TRIGGER', 'DROP VIEW v; DROP TRIGGER IF EXISTS trg_x;', [{ kind: 'drop-view', object: 'v' }, { kind: 'drop-trigger', object: 'trg_x' }]],
     ['ALTER TABLE DROP COLUMN / RENAME', 'ALTER TABLE t DROP COLUMN c;\nALTER TABLE t RENAME COLUMN a TO b;\nALTER TABLE t RENAME a2 TO b2;\nALTER TABLE t RENAME TO t2;', [
