@@ -41,8 +41,9 @@ export function evaluate(files: SourceFile[], config: Config): { findings: Findi
   const overridesUsed: UsedOverride[] = [];
   for (const file of files) {
     const result = evaluateFile(file, config, protection);
-    findings.push(...result.findings);
-    overridesUsed.push(...result.overridesUsed);
+    // A loop, not push(...spread): a generated file can have more findings than a call has room for arguments.
+    for (const finding of result.findings) findings.push(finding);
+    for (const used of result.overridesUsed) overridesUsed.push(used);
   }
   return { findings, overridesUsed };
 }
@@ -55,19 +56,28 @@ function normalizeDialect(dialect: string | undefined): Dialect {
 
 function evaluateFile(file: SourceFile, config: Config, protection: Protection) {
   const findings: Finding[] = [];
-  const overridesUsed: UsedOverride[] = [];
+  const overridesUsed = new OverrideList();
   const fileDialect = normalizeDialect(file.operations.find((op) => op.dialect)?.dialect ?? config.dialect);
   const style = commentStyleFor(file.path);
   const separator = reasonSeparator(style);
   const markerBody = (directive: string, rule: string, object?: string) =>
     `dbsafe:${directive} ${rule}${object === undefined ? '' : `(${object})`}${separator} ${REASON_PLACEHOLDER}`;
-  const contextFor = (dialect: Dialect): RuleContext => ({
-    dialect,
-    markerLine: (rule, object) => style.comment(markerBody('allow', rule, object)),
-    fileMarkerLine: (rule) => style.comment(markerBody('allow-file', rule)),
-  });
+  const contexts = new Map<Dialect, RuleContext>();
+  const contextFor = (dialect: Dialect): RuleContext => {
+    let context = contexts.get(dialect);
+    if (!context) {
+      context = {
+        dialect,
+        markerLine: (rule, object) => style.comment(markerBody('allow', rule, object)),
+        fileMarkerLine: (rule) => style.comment(markerBody('allow-file', rule)),
+      };
+      contexts.set(dialect, context);
+    }
+    return context;
+  };
   const context = contextFor(fileDialect);
-  const lines = file.text.split(/\r\n|\r|\n/);
+  let lines: string[] | undefined;
+  const lineText = (line: number) => (lines ??= file.text.split(/\r\n|\r|\n/))[line - 1]?.trim();
   const anySchema = config.unqualifiedMatchesAnySchema ?? true;
 
   /** Report a policy finding about a marker or the file (up direction: they always apply). */
@@ -84,7 +94,7 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
       file: file.path,
       line,
       column,
-      statement: lines[line - 1]?.trim(),
+      statement: lineText(line),
       statementLine: line,
     });
   };
@@ -126,11 +136,22 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
 
   // 2. Which operations each line marker covers.
   const operations = [...file.operations].sort((a, b) => a.line - b.line || a.column - b.column);
-  const scopes = new Map<ActiveMarker, Set<Operation>>();
+  const fileWide = active.filter((entry) => entry.marker.fileWide);
+  const byOperation = new Map<Operation, ActiveMarker[]>();
   for (const entry of active) {
-    scopes.set(entry, entry.marker.fileWide ? new Set(operations) : markerScope(entry.marker.line, operations));
+    if (entry.marker.fileWide) continue;
+    for (const op of markerScope(entry.marker.line, operations)) {
+      const list = byOperation.get(op);
+      if (list) list.push(entry);
+      else byOperation.set(op, [entry]);
+    }
   }
-  const markersFor = (op: Operation) => active.filter((entry) => scopes.get(entry)!.has(op));
+  const none: ActiveMarker[] = [];
+  const markersFor = (op: Operation): ActiveMarker[] => {
+    const scoped = byOperation.get(op);
+    if (!scoped) return fileWide.length ? fileWide : none;
+    return fileWide.length ? [...scoped, ...fileWide] : scoped;
+  };
 
   // 3. Each operation: its rule, protection, override.
   for (const op of operations) {
@@ -145,7 +166,9 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
       }
       return item.rule === op.kind && (item.segments === undefined || objectMatches(item, op, dialect, anySchema));
     };
-    const covering = candidates.flatMap((entry) => entry.items.filter(covers).map((item) => ({ entry, item })));
+    const covering = candidates.length
+      ? candidates.flatMap((entry) => entry.items.filter(covers).map((item) => ({ entry, item })))
+      : [];
     for (const { item } of covering) item.used = true;
 
     if (file.preexisting?.has(op)) continue;
@@ -158,7 +181,9 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
     let finalReport = report;
     let severity;
     if (match) {
-      const bare = candidates.flatMap((entry) => entry.items).find((item) => item.rule === op.kind && !item.segments);
+      const bare = candidates.length
+        ? candidates.flatMap((entry) => entry.items).find((item) => item.rule === op.kind && !item.segments)
+        : undefined;
       if (bare && !covering.length) {
         (bare as ActiveMarker['items'][number]).bareForProtected = op.target ? displayName(op.target, dialect) : 'name';
       }
@@ -176,7 +201,7 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
     const object = op.target ? displayName(op.target, dialect) : undefined;
     if (covering.length) {
       for (const { entry, item } of covering) {
-        recordOverride(overridesUsed, {
+        overridesUsed.record({
           file: file.path,
           line: entry.marker.line,
           rule: item.rule,
@@ -214,7 +239,7 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
       for (const { entry, item } of fileItems) {
         item.used = true;
         if (severity !== 'off') {
-          recordOverride(overridesUsed, {
+          overridesUsed.record({
             file: file.path,
             line: entry.marker.line,
             rule: item.rule,
@@ -243,8 +268,8 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
     }
   }
 
-  findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
-  return { findings, overridesUsed };
+  findings.sort((a, b) => a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  return { findings, overridesUsed: overridesUsed.list() };
 }
 
 /** Why a marker item can never cover anything (reported as unknown-override), if so. */
@@ -268,15 +293,24 @@ function itemProblem(item: MarkerItem): string | undefined {
  * between two sub-commands of one ALTER TABLE covers only the ones after it).
  */
 export function markerScope(line: number, sorted: readonly Operation[]): Set<Operation> {
-  const sameLine = sorted.filter((op) => op.line === line);
-  if (sameLine.length) return new Set(sameLine);
-  const next = sorted.find((op) => op.line > line);
-  if (!next) return new Set();
-  return new Set(
-    sorted.filter(
-      (op) => op.line > line && op.statementLine === next.statementLine && op.statement === next.statement && op.file === next.file,
-    ),
-  );
+  // Binary search: the first operation on or after the marker's line.
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid].line < line) low = mid + 1;
+    else high = mid;
+  }
+  const covered = new Set<Operation>();
+  for (let i = low; i < sorted.length && sorted[i].line === line; i++) covered.add(sorted[i]);
+  if (covered.size) return covered;
+  const next = sorted[low];
+  if (!next) return covered;
+  for (let i = low; i < sorted.length && sorted[i].statementLine <= next.statementLine; i++) {
+    const op = sorted[i];
+    if (op.statementLine === next.statementLine && op.statement === next.statement && op.file === next.file) covered.add(op);
+  }
+  return covered;
 }
 
 /**
@@ -314,14 +348,21 @@ export function objectMatches(item: MarkerItem, op: Operation, dialect: Dialect,
   }
 }
 
-/** One entry per marker item and object; repeated uses add the operation's line. */
-function recordOverride(list: UsedOverride[], entry: UsedOverride, operationLine?: number): void {
-  const existing = list.find(
-    (o) => o.file === entry.file && o.line === entry.line && o.rule === entry.rule && o.object === entry.object,
-  );
-  const target = existing ?? entry;
-  if (!existing) list.push(entry);
-  if (operationLine !== undefined) {
-    target.operationLines = [...(target.operationLines ?? []), operationLine].filter((v, i, a) => a.indexOf(v) === i);
+/** Overrides used: one entry per marker item and object; repeated uses add the operation's line. */
+class OverrideList {
+  private readonly entries = new Map<string, { entry: UsedOverride; lines: Set<number> }>();
+
+  record(entry: UsedOverride, operationLine?: number): void {
+    const key = JSON.stringify([entry.file, entry.line, entry.rule, entry.object ?? null]);
+    let slot = this.entries.get(key);
+    if (!slot) {
+      slot = { entry, lines: new Set() };
+      this.entries.set(key, slot);
+    }
+    if (operationLine !== undefined) slot.lines.add(operationLine);
+  }
+
+  list(): UsedOverride[] {
+    return [...this.entries.values()].map(({ entry, lines }) => (lines.size ? { ...entry, operationLines: [...lines] } : entry));
   }
 }

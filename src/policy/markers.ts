@@ -99,6 +99,7 @@ export function parseMarkers(text: string, path: string): { markers: Marker[]; m
   const style = commentStyleFor(path);
   const markers: Marker[] = [];
   const malformed: MalformedMarker[] = [];
+  if (!text.includes('dbsafe:')) return { markers, malformed };
   const lines = text.split(/\r\n|\r|\n/);
   lines.forEach((lineText, index) => {
     if (!lineText.includes('dbsafe:')) return;

@@ -72,9 +72,22 @@ export function segmentMatches(segment: Segment, value: string, dialect: Dialect
     if (segment.text === value) return true;
     return !segment.quoted && segment.text.toLowerCase() === value;
   }
-  const options = { nocase, dot: true };
-  if (picomatch.isMatch(value, segment.text, options)) return true;
-  return !nocase && picomatch.isMatch(value, segment.text.toLowerCase(), options);
+  return globMatcher(segment, nocase)(value);
+}
+
+// Compiling a glob costs far more than matching it: compile once per config segment and case rule.
+const matchers = { nocase: new WeakMap<Segment, (value: string) => boolean>(), exact: new WeakMap<Segment, (value: string) => boolean>() };
+function globMatcher(segment: Segment, nocase: boolean): (value: string) => boolean {
+  const cache = nocase ? matchers.nocase : matchers.exact;
+  let matcher = cache.get(segment);
+  if (!matcher) {
+    const asWritten = picomatch(segment.text, { nocase, dot: true });
+    // PostgreSQL: an unquoted pattern also matches the name as PostgreSQL folds it.
+    const folded = nocase ? undefined : picomatch(segment.text.toLowerCase(), { dot: true });
+    matcher = folded ? (value) => asWritten(value) || folded(value) : asWritten;
+    cache.set(segment, matcher);
+  }
+  return matcher;
 }
 
 /** The schema an unqualified object lives in when the dialect has a well-known default. */
@@ -119,6 +132,17 @@ export function quoteIdentifier(name: string, dialect: Dialect): string {
  * names are per table). It reads back through the marker parser as the same object.
  */
 export function displayName(target: ObjectRef, dialect: Dialect): string {
+  const cached = displayed.get(target);
+  if (cached && cached.dialect === dialect) return cached.name;
+  const name = buildDisplayName(target, dialect);
+  displayed.set(target, { dialect, name });
+  return name;
+}
+
+// Rules, protection and the override list all name the same object: build the name once.
+const displayed = new WeakMap<ObjectRef, { dialect: Dialect; name: string }>();
+
+function buildDisplayName(target: ObjectRef, dialect: Dialect): string {
   const parts: string[] = [];
   if (target.schema !== undefined) parts.push(target.schema);
   const tableScoped =
