@@ -17,6 +17,8 @@ export interface RenderContext {
   /** The log file, relative to the repository root when inside it. */
   logPath: string;
   maxAge: string;
+  /** Set when deciding outside a hook (`gate --base`): the range, named instead of "this push". */
+  range?: string;
   /** gate.when: with 'destructive' the headline says so. */
   when?: 'any-migration' | 'destructive';
   /** The command users run, `npx dbsafe-hooks` by default. */
@@ -27,8 +29,8 @@ const MAX_COMMITS = 10;
 const MAX_FILES = 5;
 
 /** The commits and files that made the gate run. */
-export function describeTrigger(commits: PushedCommit[]): string[] {
-  const lines = ['  Migrations in this push:'];
+export function describeTrigger(commits: PushedCommit[], range?: string): string[] {
+  const lines = [range ? `  Migrations in ${range}:` : '  Migrations in this push:'];
   for (const commit of commits.slice(0, MAX_COMMITS)) {
     lines.push(`    ${commit.oid.slice(0, 10)}  ${commit.subject}`);
     for (const file of commit.files.slice(0, MAX_FILES)) lines.push(`      ${file.status.padEnd(2)} ${file.path}`);
@@ -47,8 +49,13 @@ export function renderVerdict(verdict: GateVerdict, commits: PushedCommit[], con
     return lines;
   }
   const what = context.when === 'destructive' ? 'destructive migrations are' : 'migrations are';
-  lines.push(`push blocked: ${what} pushed without a recent verified backup.`, '');
-  lines.push(...describeTrigger(commits), '');
+  lines.push(
+    context.range
+      ? `blocked: ${what} in ${context.range} without a recent verified backup.`
+      : `push blocked: ${what} pushed without a recent verified backup.`,
+    '',
+  );
+  lines.push(...describeTrigger(commits, context.range), '');
   for (const instance of verdict.instances) {
     if (instance.ok) {
       lines.push(...passLines(instance, context).map((line) => `  ${line}`), '');
@@ -64,16 +71,18 @@ export function renderVerdict(verdict: GateVerdict, commits: PushedCommit[], con
 }
 
 /** With no database configured and the gate on, migration pushes are blocked (fail closed). */
-export function renderNoDatabase(commits: PushedCommit[], waiver?: Waiver): string[] {
+export function renderNoDatabase(commits: PushedCommit[], waiver?: Waiver, range?: string): string[] {
   if (waiver) {
     return [
       `backup gate WAIVED (no database is configured): ${waiverText(waiver)}`,
     ];
   }
   return [
-    'push blocked: migrations are pushed but no database is configured for the backup gate.',
+    range
+      ? `blocked: migrations are in ${range} but no database is configured for the backup gate.`
+      : 'push blocked: migrations are pushed but no database is configured for the backup gate.',
     '',
-    ...describeTrigger(commits),
+    ...describeTrigger(commits, range),
     '',
     '  Configure the database to back up under `databases` (e.g. "databases": { "dev": { "url": "sqlite:dev.db" } }),',
     '  or turn the gate off with "gate": { "enabled": false } in the dbsafe configuration.',

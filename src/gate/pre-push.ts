@@ -25,6 +25,8 @@ export interface GateContext {
   cwd: string;
   config: Config;
   pushed: PushedMigrations;
+  /** Outside a hook (`gate --base`): the range decided on, named in the report instead of "this push". */
+  range?: string;
   /** Injected in tests; defaults to DBSAFE_NOW (tests) or the current time. */
   now?: Date;
 }
@@ -61,7 +63,7 @@ export async function backupGate(context: GateContext): Promise<GateDecision> {
     // fail closed: migrations without any database to back up are blocked unless the gate is off
     // (or an all-instance waiver is in force)
     const waiver = allInstanceWaiver(decide({ log, instances: [], maxAgeMs: 0, now }).activeWaivers);
-    return { ok: Boolean(waiver), report: renderNoDatabase(pushed.commits, waiver), waived: Boolean(waiver) };
+    return { ok: Boolean(waiver), report: renderNoDatabase(pushed.commits, waiver, context.range), waived: Boolean(waiver) };
   }
 
   const input = {
@@ -72,7 +74,7 @@ export async function backupGate(context: GateContext): Promise<GateDecision> {
   };
   const artifacts = await checkArtifacts(artifactsToCheck(input), config.gate.rehash);
   const verdict = decide({ ...input, artifacts });
-  const report = renderVerdict(verdict, pushed.commits, { logPath: displayPath(cwd, logPath), maxAge: config.gate.maxAge, when: config.gate.when });
+  const report = renderVerdict(verdict, pushed.commits, { logPath: displayPath(cwd, logPath), maxAge: config.gate.maxAge, when: config.gate.when, range: context.range });
   const waived = verdict.ok && verdict.instances.some((instance) => instance.ok && instance.by === 'waiver');
   return { ok: verdict.ok, report, waived, verdict };
 }

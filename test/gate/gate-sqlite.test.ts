@@ -274,6 +274,8 @@ describe('pre-push backup gate (SQLite)', () => {
     repo.commit(MIGRATION, 'add orders table');
     const blocked = repo.cli(['gate', '--base', 'origin/main']);
     expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain('blocked: migrations are in origin/main..HEAD without a recent verified backup.');
+    expect(blocked.stderr).toContain('Migrations in origin/main..HEAD:');
     expect(blocked.stderr).toContain('instance "dev": no backup recorded');
     expect(fixLines(blocked.stderr)).toEqual([FIX]);
     backupVerified(repo);
