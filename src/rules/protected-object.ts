@@ -17,7 +17,7 @@ export const protectedObject: Rule<ProtectedSubject> = createRule<ProtectedSubje
     defaultSeverity: 'error',
     description:
       'Any destructive operation (drop, truncate, unbounded delete/update, rename, type change, index or constraint drop) on an object listed in config `protected` or `external`. Always an error.',
-    help: 'Leave the protected object alone: write a migration that adds instead of removing, or change `protected` in the configuration if the object no longer needs protection.',
+    help: 'Leave the protected object alone: write a migration that adds instead of removing, or remove it from `protected` in the configuration if it no longer needs protection.',
   },
   check({ operation, match, operationMessage, bareMarker }, context) {
     const object = objectName(operation, context) ?? '(unknown object)';
@@ -28,7 +28,7 @@ export const protectedObject: Rule<ProtectedSubject> = createRule<ProtectedSubje
     return {
       message: `${operationMessage} ${why}`,
       help:
-        `${protectedObject.meta.help}${bare}\n` +
+        `${protectedObject.meta.help.replace('`protected`', `\`${match.key.split('.')[0]}\``)}${bare}\n` +
         `If it is intended, name the object in an override marker right above the statement (with your reason):\n  ` +
         context.markerLine(operation.kind, object),
     };

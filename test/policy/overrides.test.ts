@@ -349,3 +349,35 @@ describe('down direction and severity', () => {
     expect(overridesUsed).toHaveLength(1);
   });
 });
+
+describe('markers in every comment syntax, applied', () => {
+  const syntaxes: Array<[string, (body: string) => string]> = [
+    ['m/1.sql', (b) => `-- ${b}`],
+    ['m/1.sql', (b) => `/* ${b} */`],
+    ['m/1.py', (b) => `    # ${b}`],
+    ['m/1.rb', (b) => `  # ${b}`],
+    ['m/1.yaml', (b) => `# ${b}`],
+    ['m/1.js', (b) => `  // ${b}`],
+    ['m/1.ts', (b) => `  /* ${b} */`],
+    ['m/1.xml', (b) => `  <!-- ${b.replace(' -- ', ': ')} -->`],
+  ];
+
+  it.each(syntaxes)('%s: a marker with a reason allows the next operation and is listed', (path, comment) => {
+    const text = `${comment(`dbsafe:allow drop-table(users) -- ${REASON}`)}\n  drop users\n`;
+    const { findings, overridesUsed } = check(text, [at(2, op('drop-table', table('users'), { file: path }))], { protected: ['users'] }, { path });
+    expect(findings).toEqual([]);
+    expect(overridesUsed).toMatchObject([{ file: path, line: 1, rule: 'drop-table', object: 'users', reason: REASON }]);
+  });
+
+  it.each(syntaxes)('%s: without a reason the operation stays blocked', (path, comment) => {
+    const text = `${comment('dbsafe:allow drop-table(users)')}\n  drop users\n`;
+    const { findings } = check(text, [at(2, op('drop-table', table('users'), { file: path }))], {}, { path });
+    expect(summary(findings)).toEqual(['override-missing-reason:error@1', 'drop-table:error@2']);
+  });
+
+  it.each(syntaxes)('%s: a same-line marker covers the operation on its line', (path, comment) => {
+    const text = `drop users ${comment(`dbsafe:allow drop-table -- ${REASON}`).trim()}\ndrop accounts\n`;
+    const ops = [at(1, op('drop-table', table('users'), { file: path })), at(2, op('drop-table', table('accounts'), { file: path }))];
+    expect(summary(check(text, ops, {}, { path }).findings)).toEqual(['drop-table:error@2']);
+  });
+});

@@ -151,3 +151,12 @@ describe('protected objects', () => {
     expect(buildProtection(config({ external: ['session'] })).isEmpty).toBe(false);
   });
 });
+
+describe('protected-object help', () => {
+  it('points at the config key that protects the object', () => {
+    const external = check('', [op('drop-table', table('session'))], { external: ['session'] }).findings[0];
+    expect(external.help).toContain('remove it from `external` in the configuration');
+    const listed = check('', [op('drop-table', table('users'))], { protected: ['users'] }).findings[0];
+    expect(listed.help).toContain('remove it from `protected` in the configuration');
+  });
+});
