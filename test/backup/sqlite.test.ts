@@ -125,7 +125,7 @@ describe.skipIf(!hasSqlite)('SQLite backup and verify (real sqlite3 CLI)', () =>
     expect(manifest.client.version).toMatch(/^3\./);
     expect(manifest.database.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(manifest.expected.tables).toEqual([
-      { name: 'events', rows: 2 },
+      { name: 'events', rows: 4 }, // 2 rows + 2 from the trigger
       { name: 'orders', rows: 3 },
       { name: 'users', rows: 2 },
     ]);

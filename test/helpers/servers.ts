@@ -185,7 +185,7 @@ export async function startMariadb(): Promise<MariaServer> {
   const ready = () => spawnSync('mariadb-admin', ['--no-defaults', `--socket=${socket}`, '-uroot', 'ping'], { stdio: 'ignore' }).status === 0;
   await waitFor(ready, 'mariadbd', child);
   const sql = (text: string, database?: string) =>
-    run('mariadb', ['--no-defaults', `--socket=${socket}`, '-uroot', '--batch', '--skip-column-names', ...(database ? [database] : [])], undefined, text);
+    run('mariadb', ['--no-defaults', `--socket=${socket}`, '-uroot', '--default-character-set=utf8mb4', '--batch', '--skip-column-names', ...(database ? [database] : [])], undefined, text);
   const quoted = TEST_PASSWORD.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
   sql(`CREATE USER 'dbsafe'@'127.0.0.1' IDENTIFIED BY '${quoted}'; GRANT ALL PRIVILEGES ON *.* TO 'dbsafe'@'127.0.0.1' WITH GRANT OPTION;`);
   return {

@@ -130,12 +130,17 @@ class TailKeeper extends Transform {
   }
 }
 
-async function snapshotCounts(target: ServerTarget): Promise<Array<{ name: string; rows: number }>> {
+/** A session whose consistent snapshot is established now (InnoDB starts it at START TRANSACTION … WITH CONSISTENT SNAPSHOT). */
+async function openSnapshot(target: ServerTarget): Promise<Connection> {
   const conn = await connect(target, target.database);
+  await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+  await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+  return conn;
+}
+
+async function countInSnapshot(conn: Connection, database: string): Promise<Array<{ name: string; rows: number }>> {
   try {
-    await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-    await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-    const counts = await countRows(conn, target.database);
+    const counts = await countRows(conn, database);
     await conn.query('COMMIT');
     return counts;
   } finally {
@@ -185,7 +190,9 @@ async function dump(context: DumpContext): Promise<DumpResult> {
     server.database,
   ];
   const startedAt = new Date().toISOString();
-  const before = snapshotCounts(server).then((value) => ({ value }), (error: Error) => ({ error }));
+  // the "before" snapshot must exist before the dump's own snapshot does
+  const beforeSession = await openSnapshot(server);
+  const before = countInSnapshot(beforeSession, server.database).then((value) => ({ value }), (error: Error) => ({ error }));
   const run = startChild(tool.path, args, { secrets: [server.password] });
   const file = 'dump.sql.gz';
   const target = path.join(context.dir, file);
@@ -203,7 +210,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
   if (!tail.completed()) throw new DatabaseError('Backup failed: the dump does not end with "-- Dump completed" (it was cut short)');
   if ('error' in first) throw new DatabaseError(`Backup failed: could not count rows: ${redactText(first.error.message, [server.password])}`);
   const takenAt = new Date().toISOString();
-  const after = await snapshotCounts(server);
+  const after = await countInSnapshot(await openSnapshot(server), server.database);
   const afterMap = new Map(after.map((t) => [t.name, t.rows]));
   const tables: ExpectedTable[] = first.value.map(({ name, rows }) => {
     const later = afterMap.get(name) ?? rows;
