@@ -173,11 +173,14 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
 
     if (file.preexisting?.has(op)) continue;
 
-    const rule = OPERATION_RULES[op.kind];
-    const report = rule?.check(op, opContext);
-    if (!rule || !report) continue;
+    // A kind no rule knows (a reader ahead of the registry) is judged as unparseable: fail closed.
+    const known = Object.hasOwn(OPERATION_RULES, op.kind);
+    const rule = known ? OPERATION_RULES[op.kind] : OPERATION_RULES.unparseable;
+    const judged: Operation = known ? op : { ...op, kind: 'unparseable', detail: `unknown operation kind "${op.kind}"` };
+    const report = rule.check(judged, opContext);
+    if (!report) continue;
 
-    let id: RuleId = op.kind;
+    let id: RuleId = judged.kind;
     let finalReport = report;
     let severity;
     if (match) {

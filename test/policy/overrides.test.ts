@@ -381,3 +381,12 @@ describe('markers in every comment syntax, applied', () => {
     expect(summary(check(text, ops, {}, { path }).findings)).toEqual(['drop-table:error@2']);
   });
 });
+
+describe('fail closed', () => {
+  it('an operation kind no rule knows is reported as unparseable', () => {
+    const odd = { ...op('drop-table', table('users')), kind: 'drop-procedure' } as unknown as Operation;
+    const { findings } = check('', [odd]);
+    expect(summary(findings)).toEqual(['unparseable:error@1']);
+    expect(findings[0].message).toContain('unknown operation kind "drop-procedure"');
+  });
+});
