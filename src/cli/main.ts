@@ -31,9 +31,9 @@ export function buildProgram(): Command {
   program
     .command('check')
     .description('find destructive operations in migrations (default: what is staged in the git index)')
-    .argument('[files...]', 'only these migration files (content still read from the index unless --worktree)')
-    .option('--staged', 'read staged content from the git index (default)')
-    .option('--all', 'check every migration file in the repository (HEAD tree and working tree)')
+    .argument('[files...]', 'check these migration files, whole, as they are in the index (from disk when not in it, or with --worktree)')
+    .option('--staged', 'check what the commit being made changes, from the git index (default); with files: only those (lint-staged)')
+    .option('--all', 'check every migration file: the index plus untracked, non-ignored files')
     .option('--worktree', 'read the given files from disk instead of the index')
     .option('--base <ref>', 'check what changed in <ref>...HEAD (for CI)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))

@@ -156,3 +156,18 @@ describe('the tool cannot do its job: exit 2 with a clear message', () => {
     expect(result.stderr).toMatch(/cannot be combined/);
   });
 });
+
+describe('colours', () => {
+  it('none when stdout is not a terminal, ANSI with FORCE_COLOR, none again with NO_COLOR', () => {
+    repo = makeRepo();
+    commit(repo, { 'README.md': 'x\n' });
+    repo.write('db/migrations/1.sql', 'DROP TABLE t;\n');
+    repo.git('add', '.');
+    const ANSI = /\u001b\[\d+m/;
+    const piped = runCli(['check'], { cwd: repo.dir });
+    expect(piped.code).toBe(1);
+    expect(piped.stdout).not.toMatch(ANSI);
+    expect(runCli(['check'], { cwd: repo.dir, env: { FORCE_COLOR: '1' } }).stdout).toMatch(ANSI);
+    expect(runCli(['check'], { cwd: repo.dir, env: { FORCE_COLOR: '1', NO_COLOR: '1' } }).stdout).not.toMatch(ANSI);
+  });
+});
