@@ -9,7 +9,31 @@ import type { OpSink } from './sink.js';
 import { parseWith, type ParserFlavor } from './node-sql-parser.js';
 import { Recognizer, type FoundOp } from './recognize.js';
 import { splitSql } from './split.js';
-import { tokenize } from './tokens.js';
+import { tokenize, type Token } from './tokens.js';
+
+/** An operation, located in another statement than the one being read (PREPARE … FROM @v → its SET). */
+type Located = FoundOp & { source?: { start: number; text: string } };
+
+/**
+ * `PREPARE s FROM @v`: when @v was set to a choice between literal SQL strings, those statements are
+ * what may run (the common "drop the index if it exists" idiom); otherwise the SQL is opaque.
+ */
+function resolvePrepared(
+  op: FoundOp,
+  variables: Map<string, { toks: Token[]; code: string; text: string; start: number }>,
+  dialect: 'mysql' | 'sqlite',
+): Located[] {
+  const assigned = variables.get(op.variable!);
+  const literals = assigned ? new Recognizer(assigned.code, dialect).literalStatements(assigned.toks) : undefined;
+  if (!assigned || !literals) return [op];
+  const found: Located[] = [];
+  for (const literal of literals) {
+    const rec = new Recognizer(assigned.code, dialect).embedded(literal.sql, literal.at);
+    if (rec.status === 'unknown') return [op];
+    for (const inner of rec.ops) found.push({ ...inner, source: { start: assigned.start, text: assigned.text } });
+  }
+  return found;
+}
 
 const DESTRUCTIVE_AST_TYPES = new Set(['drop', 'truncate', 'delete', 'update', 'alter', 'rename']);
 
@@ -38,15 +62,22 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
   const { statements } = splitSql(sink.text, dialect);
   /** table (lower case) → the table its rows were copied into, for the SQLite rebuild pattern */
   const copiedInto = new Map<string, string>();
+  /** MySQL user variables set by `SET @v = …`: their tokens and statement, for PREPARE … FROM @v */
+  const variables = new Map<string, { toks: Token[]; code: string; text: string; start: number }>();
   for (const st of statements) {
     const abs = st.start;
     if (st.error) {
       sink.add({ kind: 'unparseable', at: st.error.offset, statementStart: abs, statementText: st.text, detail: st.error.message });
       continue;
     }
-    const rec = new Recognizer(st.code, dialect).recognize(tokenize(st.code, dialect));
+    const toks = tokenize(st.code, dialect);
+    const recognizer = new Recognizer(st.code, dialect);
+    const rec = recognizer.recognize(toks);
+    if (toks[0]?.upper === 'SET' && toks[1]?.value === '@' && toks[2]?.type === 'word') {
+      variables.set(toks[2].value.toLowerCase(), { toks: toks.slice(3), code: st.code, text: st.text, start: st.start });
+    }
     if (rec.copy) copiedInto.set(rec.copy.from, rec.copy.into);
-    let ops: FoundOp[] = rec.ops;
+    let ops: Located[] = rec.ops.flatMap((op) => (op.variable ? resolvePrepared(op, variables, dialect) : [op]));
     if (rec.dml || rec.status === 'unknown') {
       const parsed = await parseWith(flavor, st.code);
       if (parsed.ast) {
@@ -75,7 +106,8 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
           detail = `rows of ${op.target.name} were copied into ${into} before the drop (table-rebuild pattern)`;
         }
       }
-      sink.add({ kind: op.kind, target: op.target, flags, at: abs + op.at, statementStart: abs, statementText: st.text, ...(detail ? { detail } : {}) });
+      const where = op.source ?? { start: abs, text: st.text };
+      sink.add({ kind: op.kind, target: op.target, flags, at: where.start + op.at, statementStart: where.start, statementText: where.text, ...(detail ? { detail } : {}) });
     }
   }
 }

@@ -15,7 +15,12 @@ export interface FoundOp {
   flags: OperationFlags;
   at: number;
   detail?: string;
+  /** opaque `PREPARE s FROM @v`: the user variable holding the SQL. */
+  variable?: string;
 }
+
+/** A string literal that reads as a SQL statement (not a value such as a table name). */
+const STATEMENT_START = /^\s*(?:drop|alter|truncate|delete|update|rename|create|insert|replace|select|set|do|call|grant|revoke)\b/i;
 
 export interface Recognition {
   /** ops: destructive operations found; safe: known not destructive; unknown: cannot classify. */
@@ -476,7 +481,21 @@ export class Recognizer {
       return this.embedded(t.value, t.start);
     }
     const expr = t ? this.text.slice(t.start, c.toks[c.end - 1].end) : '';
-    return { status: 'ops', ops: [{ kind: 'opaque', flags: {}, at, detail: `dynamic SQL built at run time: ${expr}` }] };
+    const variable = t?.value === '@' && c.peek(1)?.type === 'word' && c.i + 2 === c.end ? c.peek(1)!.value.toLowerCase() : undefined;
+    return { status: 'ops', ops: [{ kind: 'opaque', flags: {}, at, detail: `dynamic SQL built at run time: ${expr}`, ...(variable ? { variable } : {}) }] };
+  }
+
+  /**
+   * `SET @v = <expr>`: the statements @v may hold, when <expr> only chooses between literal SQL
+   * strings (`IF(EXISTS(…), 'DROP INDEX i ON t', 'SELECT 1')`). Undefined when the SQL is built
+   * at run time (CONCAT, ||, or no statement literal at all).
+   */
+  literalStatements(toks: Token[]): Array<{ sql: string; at: number }> | undefined {
+    if (toks.some((t) => (t.type === 'word' && (t.upper === 'CONCAT' || t.upper === 'CONCAT_WS' || t.upper === 'REPLACE')) || t.value === '||')) return undefined;
+    const found = toks
+      .filter((t) => t.type === 'string' && STATEMENT_START.test(t.value))
+      .map((t) => ({ sql: t.value, at: t.start }));
+    return found.length > 0 ? found : undefined;
   }
 
   /** Read SQL held in a string literal; everything found is located at the literal. */

@@ -84,6 +84,27 @@ describe('MySQL / MariaDB: destructive statements', () => {
     expect(await read(sql, 'mysql')).toEqual([]);
   });
 
+  it('PREPARE FROM a variable set to a choice of literal statements reads those statements (drop-if-exists idiom)', async () => {
+    const sql = [
+      'SET @preparedStatement = (SELECT IF(',
+      '    EXISTS(SELECT 1 FROM INFORMATION_SCHEMA.STATISTICS WHERE table_name = \'FileInfo\' AND index_name = \'idx_fileinfo_channel\') > 0,',
+      "    'DROP INDEX idx_fileinfo_channel ON FileInfo;',",
+      "    'SELECT 1'",
+      '));',
+      'PREPARE removeIndexIfExists FROM @preparedStatement;',
+      'EXECUTE removeIndexIfExists;',
+      'DEALLOCATE PREPARE removeIndexIfExists;',
+      "SET @q = IF(@exist <= 0, 'ALTER TABLE t ADD COLUMN c INT', 'select \\'Column Exists\\' status');",
+      'PREPARE s FROM @q;',
+      "SET @ddl = CONCAT('ALTER TABLE ', @t, ' DROP FOREIGN KEY ', @fk);",
+      'PREPARE s2 FROM @ddl;',
+    ].join('\n');
+    expect(await my(sql)).toMatchObject([
+      { kind: 'drop-index', object: 'FileInfo.idx_fileinfo_channel', line: 3, column: 5, flags: { embedded: true } },
+      { kind: 'opaque', line: 12 },
+    ]);
+  });
+
   it('procedures and triggers are safe to create, but a DROP/DELETE/TRUNCATE inside is reported (embedded)', async () => {
     const sql = [
       'DELIMITER $$',
