@@ -29,8 +29,12 @@ export class JsSyntaxError extends Error {
 }
 
 const PUNCT = ['>>>=', '...', '===', '!==', '**=', '<<=', '>>=', '>>>', '&&=', '||=', '??=', '=>', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '**', '<<', '>>'];
+const PUNCT_START = new Set(PUNCT.map((q) => q[0]));
 const REGEX_AFTER_WORDS = new Set(['return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'instanceof', 'yield', 'await']);
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', '0': '\0' };
+
+const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 0xc0;
+const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
 
 export function tokenizeJs(text: string): JsTok[] {
   const toks: JsTok[] = [];
@@ -75,9 +79,9 @@ export function tokenizeJs(text: string): JsTok[] {
       i = end;
       continue;
     }
-    if (/[A-Za-z_$\u00c0-\uffff]/.test(c)) {
+    if (isIdentStart(text.charCodeAt(i))) {
       let j = i + 1;
-      while (j < n && /[A-Za-z0-9_$\u00c0-\uffff]/.test(text[j])) j++;
+      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
       toks.push({ type: 'name', value: text.slice(i, j), start: i, end: j });
       i = j;
       continue;
@@ -107,7 +111,7 @@ export function tokenizeJs(text: string): JsTok[] {
         continue;
       }
     }
-    const p = PUNCT.find((q) => text.startsWith(q, i)) ?? c;
+    const p = PUNCT_START.has(c) ? (PUNCT.find((q) => text.startsWith(q, i)) ?? c) : c;
     toks.push({ type: 'punct', value: p, start: i, end: i + p.length });
     i += p.length;
   }

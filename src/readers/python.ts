@@ -39,6 +39,9 @@ export class PySyntaxError extends Error {
 const OPS3 = ['**=', '//=', '>>=', '<<=', '...', '!='];
 const OPS2 = ['**', '//', '==', '!=', '<=', '>=', '->', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', ':=', '<<', '>>'];
 
+const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0xc0;
+const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
+
 export function tokenizePython(text: string): PyTok[] {
   const toks: PyTok[] = [];
   let i = 0;
@@ -48,7 +51,7 @@ export function tokenizePython(text: string): PyTok[] {
   let measuredAt = -1;
   const n = text.length;
   const push = (tok: Omit<PyTok, 'indent' | 'lineStart'>) => {
-    toks.push({ ...tok, indent, lineStart: atLineStart });
+    toks.push({ type: tok.type, value: tok.value, start: tok.start, end: tok.end, indent, lineStart: atLineStart, str: tok.str });
     atLineStart = false;
   };
   while (i < n) {
@@ -88,8 +91,8 @@ export function tokenizePython(text: string): PyTok[] {
       i += text[i + 1] === '\n' ? 2 : 3;
       continue;
     }
-    const strMatch = /^([rRbBuUfF]{0,2})('''|"""|'|")/.exec(text.slice(i, i + 5));
-    if (strMatch && (strMatch[1] === '' || /[A-Za-z]/.test(c))) {
+    const strMatch = c === '"' || c === "'" || ('rRbBuUfF'.includes(c) && /^[rRbBuUfF]{1,2}['"]/.test(text.slice(i, i + 3))) ? /^([rRbBuUfF]{0,2})('''|"""|'|")/.exec(text.slice(i, i + 5)) : null;
+    if (strMatch) {
       const prefix = strMatch[1];
       const quote = strMatch[2];
       const bodyStart = i + prefix.length + quote.length;
@@ -98,9 +101,9 @@ export function tokenizePython(text: string): PyTok[] {
       i = end;
       continue;
     }
-    if (/[A-Za-z_\u00c0-\uffff]/.test(c)) {
+    if (isIdentStart(text.charCodeAt(i))) {
       let j = i + 1;
-      while (j < n && /[A-Za-z0-9_\u00c0-\uffff]/.test(text[j])) j++;
+      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
       push({ type: 'name', value: text.slice(i, j), start: i, end: j });
       i = j;
       continue;

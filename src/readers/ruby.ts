@@ -40,6 +40,9 @@ interface PendingHeredoc {
   raw: boolean;
 }
 
+const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0xc0;
+const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
+
 export function tokenizeRuby(text: string): RbTok[] {
   const toks: RbTok[] = [];
   const n = text.length;
@@ -47,7 +50,7 @@ export function tokenizeRuby(text: string): RbTok[] {
   let pending: PendingHeredoc[] = [];
   let space = true;
   const push = (t: Omit<RbTok, 'spaceBefore'>) => {
-    toks.push({ ...t, spaceBefore: space });
+    toks.push({ type: t.type, value: t.value, start: t.start, end: t.end, spaceBefore: space, parts: t.parts, words: t.words });
     space = false;
   };
   const prevSignificant = () => toks[toks.length - 1];
@@ -85,7 +88,7 @@ export function tokenizeRuby(text: string): RbTok[] {
       continue;
     }
     // heredoc start: <<~ID, <<-ID, <<ID, with optional quotes
-    const hd = /^<<([~-]?)(["'`]?)([A-Za-z_][A-Za-z0-9_]*)\2/.exec(text.slice(i, i + 80));
+    const hd = c === '<' && text[i + 1] === '<' ? /^<<([~-]?)(["'`]?)([A-Za-z_][A-Za-z0-9_]*)\2/.exec(text.slice(i, i + 80)) : null;
     if (hd && (hd[1] || hd[2] || /[A-Z]/.test(hd[3][0]))) {
       const prev = prevSignificant();
       if (!prev || prev.type !== 'name' || space || prev.value === 'execute') {
@@ -142,9 +145,9 @@ export function tokenizeRuby(text: string): RbTok[] {
       i = j;
       continue;
     }
-    if (/[A-Za-z_\u00c0-\uffff]/.test(c)) {
+    if (isIdentStart(text.charCodeAt(i))) {
       let j = i + 1;
-      while (j < n && /[A-Za-z0-9_\u00c0-\uffff]/.test(text[j])) j++;
+      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
       if ((text[j] === '?' || text[j] === '!') && text[j + 1] !== '=') j++;
       const word = text.slice(i, j);
       if (text[j] === ':' && text[j + 1] !== ':' && toks[toks.length - 1]?.value !== '?') {
