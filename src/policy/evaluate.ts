@@ -2,12 +2,14 @@ import type { Config } from '../config/schema.js';
 import type { Finding, UsedOverride } from '../model/finding.js';
 import type { Dialect, Operation } from '../model/operation.js';
 import type { Report, RuleContext } from '../rules/create-rule.js';
-import { isRuleId, NOT_OVERRIDABLE, type RuleId } from '../rules/ids.js';
+import type { RuleId } from '../rules/ids.js';
 import { OPERATION_RULES, POLICY_RULES } from '../rules/index.js';
-import { commentStyleFor, parseMarkers, reasonSeparator, type Marker, type MarkerItem } from './markers.js';
-import { displayName, schemaMatches, segmentMatches } from './names.js';
+import { type ActiveMarker, REASON_PLACEHOLDER, validMarkers } from './marker-validation.js';
+import { commentStyleFor, parseMarkers, reasonSeparator, type MarkerItem } from './markers.js';
+import { displayName } from './names.js';
 import { buildProtection, type Protection } from './protected.js';
-import { assertRuleConfig, closestRuleId, resolveSeverity } from './severity.js';
+import { markerScope, objectMatches } from './scope.js';
+import { assertRuleConfig, resolveSeverity } from './severity.js';
 
 export interface SourceFile {
   path: string;                 // repo-relative, forward slashes
@@ -20,14 +22,8 @@ export interface SourceFile {
   edit?: { change: 'modified' | 'deleted' | 'renamed'; from?: string };
 }
 
-/** What the help suggests as the reason, and what is refused when pasted unchanged. */
-export const REASON_PLACEHOLDER = '<why this is safe>';
-
-/** A marker whose items are valid and whose reason is good enough: it can cover operations. */
-interface ActiveMarker {
-  marker: Marker;
-  items: Array<MarkerItem & { used: boolean; /** The protected object it preceded without naming it. */ bareForProtected?: string }>;
-}
+export { REASON_PLACEHOLDER } from './marker-validation.js';
+export { markerScope, objectMatches } from './scope.js';
 
 /**
  * Judge every operation of every file: the operation's rule, protected objects, override markers,
@@ -99,40 +95,10 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
     });
   };
 
-  // 1. Markers: syntax, rule ids, reasons.
-  const { markers, malformed } = parseMarkers(file.text, file.path);
-  for (const bad of malformed) {
-    policyFinding('unknown-override', POLICY_RULES['unknown-override'].check({ text: bad.text, problem: bad.problem }, context)!, bad.line, bad.column);
-  }
-  const active: ActiveMarker[] = [];
-  const minReason = config.overrides?.minReasonLength ?? 10;
-  for (const marker of markers) {
-    const items: ActiveMarker['items'] = [];
-    for (const item of marker.items) {
-      const problem = itemProblem(item);
-      if (problem) {
-        policyFinding('unknown-override', POLICY_RULES['unknown-override'].check({ text: item.text, problem }, context)!, marker.line, marker.column);
-      } else {
-        items.push({ ...item, used: false });
-      }
-    }
-    if (items.length === 0) continue;
-    const reason = marker.reason ?? '';
-    const reasonProblem =
-      reason === ''
-        ? 'missing'
-        : reason === REASON_PLACEHOLDER || /^<.*>$/.test(reason)
-          ? 'placeholder'
-          : reason.length < minReason
-            ? 'short'
-            : undefined;
-    if (reasonProblem) {
-      const subject = { marker: { ...marker, items }, problem: reasonProblem, minLength: minReason } as const;
-      policyFinding('override-missing-reason', POLICY_RULES['override-missing-reason'].check(subject, context)!, marker.line, marker.column);
-      continue; // Ignored: what it was meant to allow stays blocked (and it is not also "unused").
-    }
-    active.push({ marker, items });
-  }
+  // 1. Markers: syntax, rule ids, reasons. Bad ones are reported and allow nothing.
+  const active = validMarkers(parseMarkers(file.text, file.path), config.overrides?.minReasonLength ?? 10, (id, subject, line, column) =>
+    policyFinding(id, POLICY_RULES[id].check(subject as never, context)!, line, column),
+  );
 
   // 2. Which operations each line marker covers.
   const operations = [...file.operations].sort((a, b) => a.line - b.line || a.column - b.column);
@@ -273,82 +239,6 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
 
   findings.sort((a, b) => a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
   return { findings, overridesUsed: overridesUsed.list() };
-}
-
-/** Why a marker item can never cover anything (reported as unknown-override), if so. */
-function itemProblem(item: MarkerItem): string | undefined {
-  if (!isRuleId(item.rule)) {
-    const near = closestRuleId(item.rule);
-    return `there is no rule "${item.rule}"${near ? ` (did you mean "${near}"?)` : ''}`;
-  }
-  if (NOT_OVERRIDABLE.includes(item.rule)) {
-    return `"${item.rule}" is about markers themselves and cannot be allowed by one (set its severity in config \`rules\`)`;
-  }
-  if (item.rule === 'protected-object' && !item.segments) {
-    return 'protected-object must name the object, e.g. protected-object(users)';
-  }
-  return undefined;
-}
-
-/**
- * The operations a line marker covers. On a line that has operations: those operations.
- * Otherwise: the next statement that has an operation, from the marker's line on (so a marker
- * between two sub-commands of one ALTER TABLE covers only the ones after it).
- */
-export function markerScope(line: number, sorted: readonly Operation[]): Set<Operation> {
-  // Binary search: the first operation on or after the marker's line.
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (sorted[mid].line < line) low = mid + 1;
-    else high = mid;
-  }
-  const covered = new Set<Operation>();
-  for (let i = low; i < sorted.length && sorted[i].line === line; i++) covered.add(sorted[i]);
-  if (covered.size) return covered;
-  const next = sorted[low];
-  if (!next) return covered;
-  for (let i = low; i < sorted.length && sorted[i].statementLine <= next.statementLine; i++) {
-    const op = sorted[i];
-    if (op.statementLine === next.statementLine && op.statement === next.statement && op.file === next.file) covered.add(op);
-  }
-  return covered;
-}
-
-/**
- * Does the object named in a marker (exact names, no globs) denote the operation's target?
- * Read from the right: the object's name, then its table (columns, constraints, triggers; for
- * indexes the part before may be the schema or the table), then the schema, which follows the same
- * rules as config `protected` (unqualified matches any schema unless unqualifiedMatchesAnySchema is false).
- */
-export function objectMatches(item: MarkerItem, op: Operation, dialect: Dialect, anySchema: boolean): boolean {
-  const target = op.target;
-  const segments = item.segments;
-  if (!target || !segments || segments.length === 0) return false;
-  const name = segments[segments.length - 1];
-  if (!segmentMatches(name, target.name, dialect, false)) return false;
-  const rest = segments.slice(0, -1);
-  const schemaOk = (segment: (typeof rest)[number] | undefined) =>
-    schemaMatches(segment, target.schema, dialect, anySchema, false);
-  const tableOk = (segment: (typeof rest)[number]) =>
-    target.table !== undefined && segmentMatches(segment, target.table, dialect, false);
-  switch (target.type) {
-    case 'column':
-    case 'constraint':
-    case 'trigger':
-      if (rest.length === 0) return schemaOk(undefined);
-      if (rest.length > 2) return false;
-      return tableOk(rest[rest.length - 1]) && schemaOk(rest.length === 2 ? rest[0] : undefined);
-    case 'index':
-      if (rest.length === 0) return schemaOk(undefined);
-      if (rest.length === 1) return tableOk(rest[0]) || schemaOk(rest[0]);
-      if (rest.length === 2) return tableOk(rest[1]) && schemaOk(rest[0]);
-      return false;
-    default:
-      if (rest.length > 1) return false;
-      return schemaOk(rest[0]);
-  }
 }
 
 /** Overrides used: one entry per marker item and object; repeated uses add the operation's line. */
