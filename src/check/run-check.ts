@@ -88,8 +88,8 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const notes: string[] = [];
   const repo = await locate(cwd, options.mode);
 
-  // 1. What is being checked, before loading anything heavy: for the staged default, an empty
-  //    index diff ends here without loading the config loader or a parser.
+  // 1. Ask git what is being checked, then load the config once (or take the caller's). Readers
+  //    and the policy are loaded only when a migration is actually there to read.
   const { listing, references } = await listChanges(repo, cwd, options.mode, notes);
 
   const { config } = options.config ? { config: options.config } : await loadConfiguration(cwd, repo.root, options.configPath);
