@@ -141,6 +141,17 @@ function arg(call: Call, position: number, keyword: string): PyValue | undefined
   return call.kwargs.get(keyword) ?? call.args[position];
 }
 
+function isNone(v: PyValue | undefined): boolean {
+  return v?.kind === 'const' && v.value === 'None';
+}
+
+/** Autogenerate writes `op.drop_constraint(None, 't', type_='foreignkey')` for unnamed constraints. */
+const UNNAMED_NOTE = 'constraint name is None: the name comes from the naming convention or the database';
+function unnamedConstraint(call: Call): string {
+  const type = literalString(call.kwargs.get('type_'))?.text;
+  return `(unnamed${type ? ` ${type}` : ''})`;
+}
+
 function isTrue(v: PyValue | undefined): boolean {
   return v?.kind === 'const' && v.value === 'True';
 }
@@ -267,9 +278,10 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
           return push({ kind: 'drop-index', target: childRef('index', table, name, schema) });
         }
         case 'drop_constraint': {
-          const name = r.ident(arg(call, 0, 'constraint_name'));
+          const nameArg = arg(call, 0, 'constraint_name');
+          const name = isNone(nameArg) ? unnamedConstraint(call) : r.ident(nameArg);
           if (name === undefined) return dynamic('a constraint name');
-          return push({ kind: 'drop-constraint', target: childRef('constraint', table, name, schema) });
+          return push({ kind: 'drop-constraint', target: childRef('constraint', table, name, schema), detail: isNone(nameArg) ? UNNAMED_NOTE : undefined });
         }
         case 'alter_column':
           return alterColumn(table, r.ident(arg(call, 0, 'column_name')), 1);
@@ -293,13 +305,18 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
         const tableArg = arg(call, 1, 'table_name');
         const table = r.ident(tableArg);
         if (name === undefined || (tableArg && tableArg.kind !== 'const' && table === undefined)) return dynamic('an index or table name');
-        return push({ kind: 'drop-index', target: childRef('index', table, name, schema), flags: isTrue(call.kwargs.get('if_exists')) ? { ifExists: true } : {} });
+        return push({
+          kind: 'drop-index',
+          target: childRef('index', table, name, schema),
+          flags: { ...(isTrue(call.kwargs.get('if_exists')) ? { ifExists: true } : {}), ...(isTrue(call.kwargs.get('postgresql_concurrently')) ? { concurrently: true } : {}) },
+        });
       }
       case 'drop_constraint': {
-        const name = r.ident(arg(call, 0, 'constraint_name'));
+        const nameArg = arg(call, 0, 'constraint_name');
+        const name = isNone(nameArg) ? unnamedConstraint(call) : r.ident(nameArg);
         const table = r.ident(arg(call, 1, 'table_name'));
         if (name === undefined || table === undefined) return dynamic('a constraint or table name');
-        return push({ kind: 'drop-constraint', target: childRef('constraint', table, name, schema) });
+        return push({ kind: 'drop-constraint', target: childRef('constraint', table, name, schema), detail: isNone(nameArg) ? UNNAMED_NOTE : undefined });
       }
       case 'rename_table': {
         const from = r.ident(arg(call, 0, 'old_table_name'));

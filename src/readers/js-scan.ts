@@ -31,7 +31,8 @@ export interface CallSite {
   direction: Direction;
   push(kind: OperationKind, target: ObjectRef | undefined, flags?: OperationFlags, detail?: string): void;
   dynamic(what: string): void;
-  sql(v: JsValue | undefined): void;
+  /** Read SQL; `bindings`: the call passes values for `?` (and `:name`) placeholders. */
+  sql(v: JsValue | undefined, bindings?: { question?: boolean; named?: boolean }): void;
   /** A string argument, resolving `const NAME = '...'`; undefined when computed at run time. */
   ident(v: JsValue | undefined): string | undefined;
   /** Resolve a name to the value of its `const`/`let`/`var` declaration. */
@@ -111,10 +112,18 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
         dynamic(what) {
           ops.push(opaqueOp(ctx, at, direction, statement, `${method} with ${what} computed at run time`));
         },
-        sql(v) {
+        sql(v, bindings) {
           if (!v) return;
           const r = resolve(v);
-          const source = sqlSource(r);
+          let source = sqlSource(r);
+          if (source && bindings) {
+            const bound = bindPlaceholders(source, bindings);
+            if (!bound) {
+              ops.push(opaqueOp(ctx, at, direction, statement, 'the SQL takes an identifier from a binding (??), known only at run time'));
+              return;
+            }
+            source = bound;
+          }
           if (!source) {
             ops.push(opaqueOp(ctx, at, direction, statement, r && (r.kind === 'template' || r.kind === 'str') ? 'the SQL is a template literal that interpolates identifiers or statement text' : 'the SQL is built at run time (not a literal string)'));
             return;
@@ -145,6 +154,42 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
   }
   for (const more of await Promise.all(pending)) ops.push(...more);
   return sortOperations(ops);
+}
+
+/**
+ * Query-builder placeholders are not SQL the parser knows: `?` (and `:name` replacements) become
+ * NULL, keeping positions; `??` binds an identifier, so the statement is opaque (undefined).
+ */
+export function bindPlaceholders(source: SourceText, kinds: { question?: boolean; named?: boolean }): SourceText | undefined {
+  const t = source.text;
+  let text = '';
+  const map: number[] = [];
+  let quote = '';
+  const emit = (s: string, at: number) => {
+    text += s;
+    for (let k = 0; k < s.length; k++) map.push(source.map[at]);
+  };
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === "'" || c === '"' || c === '`') quote = c;
+    else if (kinds.question && c === '?' && t[i - 1] !== '\\') {
+      if (t[i + 1] === '?') return undefined;
+      emit('NULL', i);
+      continue;
+    } else if (kinds.named && c === ':' && t[i - 1] !== ':' && t[i + 1] !== ':' && /[A-Za-z_]/.test(t[i + 1] ?? '')) {
+      let j = i + 1;
+      while (j < t.length && /[A-Za-z0-9_]/.test(t[j])) j++;
+      if (t[j] === ':') return undefined; // knex :name: is an identifier binding
+      emit('NULL', i);
+      i = j - 1;
+      continue;
+    }
+    emit(c, i);
+  }
+  map.push(source.map[t.length]);
+  return { text, map };
 }
 
 function sqlSource(v: JsValue | undefined): SourceText | undefined {

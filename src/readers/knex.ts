@@ -46,7 +46,7 @@ function handleKnex(site: CallSite): void {
   const { call, method } = site;
   const args = call.args;
   // knex.raw / knex.schema.raw / trx.raw
-  if (method === 'raw' && call.func.kind === 'member') return site.sql(args[0]);
+  if (method === 'raw' && call.func.kind === 'member') return site.sql(args[0], args.length > 1 ? { question: true, named: true } : undefined);
 
   if (onSchemaBuilder(site)) {
     const schema = schemaOf(site, call);

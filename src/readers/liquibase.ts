@@ -327,8 +327,20 @@ export async function readLiquibase(input: FormatInput): Promise<Operation[]> {
         const path = a('path');
         if (!path) return missing('path');
         const relative = a('relativeToChangelogFile') === 'true';
-        const resolved = relative ? joinPath(input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/')) : '', path) : joinPath('', path);
-        const text = input.resolveFile?.(resolved);
+        const changelogDir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/')) : '';
+        const bare = path.replace(/^classpath\*?:/, '').replace(/^\/+/, '');
+        // Relative to the changelog when asked; otherwise Liquibase's search path: the repository
+        // root, the usual Maven/Gradle resources folder, then the changelog's folder.
+        const candidates = relative ? [joinPath(changelogDir, bare)] : [joinPath('', bare), joinPath('src/main/resources', bare), joinPath(changelogDir, bare)];
+        let resolved = candidates[0];
+        let text: string | undefined;
+        for (const candidate of candidates) {
+          text = input.resolveFile?.(candidate);
+          if (text !== undefined) {
+            resolved = candidate;
+            break;
+          }
+        }
         if (text === undefined) {
           return void ops.push(unparseableOp(ctx, c.offset, direction, c.statement, input.resolveFile ? `sqlFile ${resolved} was not found, so what it runs cannot be checked` : `sqlFile ${resolved} cannot be read here, so what it runs cannot be checked`));
         }

@@ -35,7 +35,11 @@ function handleSequelize(site: CallSite): void {
   const a = call.args;
   if (call.func.kind !== 'member') return;
   // queryInterface.sequelize.query(...) / sequelize.query(...) / queryInterface.query
-  if (method === 'query') return site.sql(a[0]);
+  if (method === 'query') {
+    const options = site.resolve(a[1]);
+    const replacements = options?.kind === 'object' && options.entries.has('replacements');
+    return site.sql(a[0], replacements ? { question: true, named: true } : undefined);
+  }
   const t = () => tableOf(site, a[0]);
   const withTable = (fn: (table: { name: string; schema?: string }) => void) => {
     const table = t();

@@ -14,6 +14,7 @@ describe('Alembic reader', () => {
       'up rename-table old_invoices @35',
       'down rename-table invoices @40',
       'down drop-table audit_log @46',
+      'down drop-constraint orders.(unnamed foreignkey) @47', // autogenerate's unnamed constraint: not opaque
     ]);
     const alter = ops.find((o) => o.kind === 'alter-column-type')!;
     expect(alter.flags).toMatchObject({ newType: 'sa.Integer()', oldType: 'sa.NUMERIC(precision=12, scale=2)' });

@@ -33,7 +33,11 @@ describe('Knex reader', () => {
       'up opaque - @13',
       'up opaque - @16',
       'down drop-table payments_v2 @21',
+      'down opaque - @23', // ?? binds an identifier
+      'down update-all payments @24', // :state binding read as a value
     ]);
+    // `?` and `:name` value bindings do not make the SQL unparseable
+    expect(ops.some((o) => o.kind === 'unparseable')).toBe(false);
   });
 
   it('reads arrow functions with expression bodies', async () => {
