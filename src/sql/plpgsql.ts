@@ -180,6 +180,7 @@ class BodyWalker {
     let found = 0;
     const { statements } = splitSql(this.body, 'postgres');
     for (const st of statements) {
+      if (!MAY_DESTROY.test(st.text)) continue;
       const toks = tokenize(st.text, 'postgres');
       const from = stripControlFlow(toks, 0, toks.length);
       if (from >= toks.length) continue;

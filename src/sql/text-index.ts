@@ -41,38 +41,39 @@ export class LineIndex {
   }
 }
 
-function utf8Length(code: number): number {
-  if (code < 0x80) return 1;
-  if (code < 0x800) return 2;
-  // a surrogate pair is 2 code units for 4 bytes: each half counts 2
-  if (code >= 0xd800 && code <= 0xdfff) return 2;
-  return 3;
-}
-
 /**
- * Converts increasing UTF-8 byte offsets into string offsets in one forward pass
- * (so a whole file costs O(n), not O(n) per statement). Seeking backwards restarts.
+ * Converts UTF-8 byte offsets into string offsets. Only the non-ASCII characters matter: each adds
+ * 1–2 bytes (a surrogate pair: 4 bytes for 2 code units). They are found once with a regex (usually a
+ * handful, in comments), and increasing lookups walk them forward, so a whole file costs O(n).
  */
 export class ByteCursor {
-  private byte = 0;
-  private char = 0;
-  private readonly ascii: boolean;
+  /** String offsets of non-ASCII code units, and the bytes each adds beyond its one code unit. */
+  private readonly at: number[] = [];
+  private readonly extra: number[] = [];
+  private k = 0;
+  private extraBefore = 0;
 
   constructor(private readonly text: string) {
-    this.ascii = Buffer.byteLength(text, 'utf8') === text.length;
+    const wide = /[^\x00-\x7f]/g;
+    for (let m = wide.exec(text); m; m = wide.exec(text)) {
+      const code = m[0].charCodeAt(0);
+      this.at.push(m.index);
+      this.extra.push(code < 0x800 ? 1 : code >= 0xd800 && code <= 0xdfff ? 1 : 2);
+    }
   }
 
   toChar(byteOffset: number): number {
-    if (this.ascii) return Math.min(byteOffset, this.text.length);
-    if (byteOffset < this.byte) {
-      this.byte = 0;
-      this.char = 0;
+    if (this.at.length === 0) return Math.min(byteOffset, this.text.length);
+    if (this.k > 0 && this.at[this.k - 1] + this.extraBefore - this.extra[this.k - 1] >= byteOffset) {
+      // seeking backwards: start over
+      this.k = 0;
+      this.extraBefore = 0;
     }
-    const text = this.text;
-    while (this.byte < byteOffset && this.char < text.length) {
-      this.byte += utf8Length(text.charCodeAt(this.char));
-      this.char++;
+    // advance over the wide characters that start before this byte offset
+    while (this.k < this.at.length && this.at[this.k] + this.extraBefore < byteOffset) {
+      this.extraBefore += this.extra[this.k];
+      this.k++;
     }
-    return this.char;
+    return Math.min(byteOffset - this.extraBefore, this.text.length);
   }
 }
