@@ -61,7 +61,7 @@ export function sarifReport(result: ReportInput, options: ReportOptions = {}): s
 function location(file: string, line: number, column: number) {
   return {
     physicalLocation: {
-      artifactLocation: { uri: encodeURI(file), uriBaseId: 'SRCROOT' } /* bound by the consumer to the checkout */,
+      artifactLocation: { uri: file.split('/').map(encodeURIComponent).join('/'), uriBaseId: 'SRCROOT' } /* bound by the consumer to the checkout */,
       region: { startLine: Math.max(1, line), startColumn: Math.max(1, column) },
     },
   };

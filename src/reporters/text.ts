@@ -24,7 +24,7 @@ export function textReport(result: ReportInput, options: ReportOptions = {}): st
 
 function findingBlock(finding: Finding, source: string | undefined, c: Palette): string[] {
   const colour = finding.severity === 'error' ? c.red : c.yellow;
-  const lines = [`${c.bold(`${finding.file}:${finding.line}:${finding.column}`)}  ${colour(`${finding.severity} ${finding.rule}`)}  ${finding.message}`];
+  const lines = [`${c.bold(`${displayPath(finding.file)}:${finding.line}:${finding.column}`)}  ${colour(`${finding.severity} ${finding.rule}`)}  ${finding.message}`];
   lines.push(...snippet(finding, source, c));
   if (finding.help) lines.push(`  ${c.cyan('help:')} ${indentRest(finding.help, '        ')}`);
   if (finding.docs) lines.push(`  ${c.dim(`docs: ${finding.docs}`)}`);
@@ -93,7 +93,7 @@ function window(text: string, column: number): { text: string; caret: string } {
 function overrideLine(override: UsedOverride, c: Palette): string {
   const what = override.object ? `${override.rule}(${override.object})` : override.rule;
   const scope = override.fileWide ? ' (whole file)' : '';
-  return `${override.file}:${override.line}  ${c.bold(what)}${scope}  ${c.dim('--')} ${override.reason}`;
+  return `${displayPath(override.file)}:${override.line}  ${c.bold(what)}${scope}  ${c.dim('--')} ${override.reason}`;
 }
 
 function summaryLines(result: ReportInput, c: Palette): string[] {
@@ -126,6 +126,12 @@ export function markerExample(finding: Finding | undefined): string | undefined 
   if (['js', 'cjs', 'mjs', 'ts', 'cts', 'mts'].includes(ext)) return `// ${body}`;
   if (ext === 'xml') return `<!-- ${body} -->`;
   return `-- ${body}`;
+}
+
+/** Paths may contain newlines or other control characters (git allows them): show them escaped. */
+export function displayPath(file: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f]/.test(file) ? JSON.stringify(file) : file;
 }
 
 function plural(n: number, word: string): string {

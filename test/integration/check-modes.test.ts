@@ -77,6 +77,14 @@ describe('explicit files', () => {
     expect(result.stderr).toMatch(/nope\.sql: no such file/);
   });
 
+  it('a path outside the repository is a usage error (exit 2)', () => {
+    repo = makeRepo();
+    commit(repo, { 'README.md': 'x\n' });
+    const result = check(['../elsewhere.sql']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/\.\.\/elsewhere\.sql is not a file inside the repository/);
+  });
+
   it('a file outside the migration globs is skipped with a note', () => {
     repo = makeRepo();
     commit(repo, { '.dbsaferc.json': JSON.stringify({ migrations: [{ glob: 'db/migrations/*.sql' }] }), 'scripts/x.sql': 'DROP TABLE x;\n' });

@@ -68,6 +68,12 @@ describe('text reporter', () => {
     expect(report(input, 'text', { color: true })).toMatch(/\u001b\[31merror drop-column\u001b\[39m/);
   });
 
+  it('shows a path with a newline escaped, on one line', () => {
+    const f: Finding = { ...dropColumn, file: 'db/new\nline.sql' };
+    const out = report({ findings: [f], overridesUsed: [], filesChecked: 1, operations: 1 }, 'text');
+    expect(out.split('\n')[0]).toBe('"db/new\\nline.sql":3:2  error drop-column  Drops column orders.legacy_total');
+  });
+
   it('a clean run says so', () => {
     expect(report({ findings: [], overridesUsed: [], filesChecked: 1, operations: 0 }, 'text')).toBe('✔ dbsafe-hooks: 0 errors, 0 warnings in 1 migration file (0 operations checked)\n');
   });
@@ -122,7 +128,7 @@ describe('sarif reporter', () => {
     }
     const error = run.results.find((r: { ruleId: string }) => r.ruleId === 'drop-column');
     expect(error.level).toBe('error');
-    expect(error.locations[0].physicalLocation.artifactLocation.uri).toBe('db/migrations/002%20drop,%20%22legacy%22.sql');
+    expect(error.locations[0].physicalLocation.artifactLocation.uri).toBe('db/migrations/002%20drop%2C%20%22legacy%22.sql');
   });
 
   it('reports used overrides as suppressed results with the reason', () => {
