@@ -11,6 +11,7 @@ import { writeManifest, type Manifest } from './manifest.js';
 import { planRetention } from './retention.js';
 import { deleteBackup, instanceDir, listBackups, lockInstance, newBackupId, sweepLeftovers } from './store.js';
 import { onInterrupt } from './cleanup.js';
+import { trace } from './trace.js';
 import { verifyBackup, type VerifyOutcome } from './verify.js';
 
 /**
@@ -51,6 +52,7 @@ export { backupContext };
 
 export async function takeBackup(context: BackupContext, request: BackupRequest): Promise<BackupOutcome> {
   process.umask(0o077);
+  trace('backup: start');
   const instance = resolveInstance(context.config, request.instance, { cwd: context.repoRoot });
   const lock = await lockInstance(context.commonDir, instance.name, 'backup');
   const root = instanceDir(context.backupRoot, instance.name);
@@ -74,6 +76,9 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
     mkdirPrivate(tmp);
     const warnings: string[] = [];
     request.onStage?.(`dumping ${instance.name} (${instance.redactedUrl})`);
+    // git metadata is collected while the dump runs
+    const annotationsPending = gitAnnotations(context.repoRoot);
+    annotationsPending.catch(() => undefined);
     const engine = await engineFor(instance.family);
     const dumped = await engine.dump({
       instance,
@@ -85,8 +90,9 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
         request.warn?.(message);
       },
     });
+    trace('backup: dump finished');
     const finishedAt = new Date().toISOString();
-    const annotations = await gitAnnotations(context.repoRoot);
+    const annotations = await annotationsPending;
     const manifestBody: Omit<Manifest, 'checksum'> = {
       formatVersion: 1,
       id,
@@ -130,6 +136,7 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
       tables: dumped.tables.length,
       rows,
     });
+    trace('backup: published and logged');
     const outcome: BackupOutcome = {
       instance: instance.name,
       id,
@@ -169,6 +176,7 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
         outcome.pruned.push(old.id);
       }
     }
+    trace('backup: retention done');
     return outcome;
   } finally {
     cleanup();

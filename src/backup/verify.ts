@@ -10,6 +10,7 @@ import { resolveInstance, type ResolvedInstance } from './instances.js';
 import { appendLogEntry, readLog, type LogEntry } from './log.js';
 import { readManifest, type Manifest } from './manifest.js';
 import { instanceDir, listBackups } from './store.js';
+import { trace } from './trace.js';
 
 /**
  * verify = the backup's sha256 and size match its manifest, it decodes fully and restores into a
@@ -125,6 +126,7 @@ async function findSwapSource(context: BackupContext, sha256: string, selfDir: s
 
 export async function verifyBackup(context: BackupContext, request: VerifyRequest): Promise<VerifyOutcome> {
   const started = Date.now();
+  trace('verify: start');
   const onStage = request.onStage ?? (() => undefined);
   const { dir, instanceName } = locate(context, request);
   const backupId = path.basename(dir);
@@ -226,6 +228,7 @@ export async function verifyBackup(context: BackupContext, request: VerifyReques
       .restoreAndInspect({ instance, manifest, artifactPath, secretsDir, signal: controller.signal, onStage })
       .then((value) => ({ value }), (error: unknown) => ({ error }));
     const hashFailure = await hashing;
+    trace('verify: hash done');
     const restored = await restoring;
     if (hashFailure) return finish({ ...base, ok: false, reason: hashFailure.reason, message: hashFailure.message }, manifest);
     if ('error' in restored) {
@@ -233,6 +236,7 @@ export async function verifyBackup(context: BackupContext, request: VerifyReques
       if (error instanceof VerifyFailure) return finish({ ...base, ok: false, reason: error.reason, message: error.message, differences: error.differences }, manifest);
       throw error;
     }
+    trace('verify: restore done (scratch dropped)');
     const { reason, differences } = compare(manifest, restored.value);
     const rows = restored.value.tables.reduce((sum, t) => sum + t.rows, 0);
     if (reason) {

@@ -31,7 +31,7 @@ CREATE TABLE legacy (id INT PRIMARY KEY, v TEXT) ENGINE=MyISAM;
 INSERT INTO legacy VALUES (1, 'old');
 `;
 
-describe.skipIf(skip)('MariaDB backup and verify (real MariaDB)', () => {
+describe.skipIf(skip)('MariaDB backup and verify (real MariaDB)', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     db = await startMariadb();
     db.sql('CREATE DATABASE shop CHARACTER SET utf8mb4');

@@ -39,7 +39,7 @@ CREATE TABLE big (id int PRIMARY KEY, payload text);
 INSERT INTO big SELECT g, md5(g::text) || repeat(md5((g * 7)::text), 6) FROM generate_series(1, 200000) g;
 `;
 
-describe.skipIf(skip)('PostgreSQL backup and verify (real PostgreSQL 15)', () => {
+describe.skipIf(skip)('PostgreSQL backup and verify (real PostgreSQL 15)', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     pg = await startPostgres();
     pg.sql('postgres', 'CREATE DATABASE app');

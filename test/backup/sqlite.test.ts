@@ -53,7 +53,7 @@ function backupJson(repo: ReturnType<typeof sqliteRepo>, ...args: string[]) {
   return JSON.parse(r.stdout);
 }
 
-describe.skipIf(!hasSqlite)('SQLite backup and verify (real sqlite3 CLI)', () => {
+describe.skipIf(!hasSqlite)('SQLite backup and verify (real sqlite3 CLI)', { timeout: 120_000 }, () => {
   beforeAll(() => {
     if (!existsSync(path.join(process.cwd(), 'dist', 'cli.js'))) throw new Error('run `npm run build` first (tests use the built CLI)');
   });

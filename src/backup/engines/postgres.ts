@@ -10,6 +10,7 @@ import type { ExpectedObject, ExpectedTable } from '../manifest.js';
 import { redactText } from '../redact.js';
 import { describeExit, parseVersion, runCapture, startChild } from '../runner.js';
 import { onInterrupt } from '../cleanup.js';
+import { trace } from '../trace.js';
 import { pidAlive } from '../lock.js';
 import { scratchName, VerifyFailure, type DumpContext, type DumpResult, type EngineDriver, type RestoreContext, type RestoreResult } from './types.js';
 
@@ -109,6 +110,12 @@ export async function findPgTools(serverMajor: number, serverVersion: string): P
     }
     for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (dir && existsSync(path.join(dir, 'pg_dump'))) dirs.push(dir);
   }
+  // the Debian/Ubuntu directory of exactly the server's major is the usual answer: try it alone first
+  const exact = dirs.find((dir) => dir === `/usr/lib/postgresql/${serverMajor}/bin`);
+  if (exact) {
+    const version = await toolVersion(path.join(exact, 'pg_dump'));
+    if (version && version.major >= serverMajor) return { dir: exact, pgDump: path.join(exact, 'pg_dump'), pgRestore: path.join(exact, 'pg_restore'), ...version };
+  }
   const found: Array<PgTools> = [];
   for (const dir of dirs) {
     const version = await toolVersion(path.join(dir, 'pg_dump'));
@@ -186,6 +193,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
   try {
     const version = await serverVersion(stats);
     const tools = await findPgTools(version.major, version.version);
+    trace('pg: connected, tools found');
     await stats.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await stats.query(`SET LOCAL lock_timeout = '60s'`);
     const snap = await stats.query<{ id: string; at: Date }>('SELECT pg_export_snapshot() AS id, statement_timestamp() AS at');
@@ -206,13 +214,16 @@ async function dump(context: DumpContext): Promise<DumpResult> {
       (value) => ({ ok: true as const, value }),
       (error: Error) => ({ ok: false as const, error }),
     );
+    trace('pg: pg_dump started');
     let writeError: Error | undefined;
     await writing.catch((error: Error) => {
       writeError = error;
       run.child.kill('SIGTERM');
     });
     const exit = await run.done;
+    trace('pg: pg_dump exited');
     const inspected = await inspecting;
+    trace('pg: counts done');
     if (exit.code !== 0 || exit.signal) throw new DatabaseError(`Backup failed: ${describeExit('pg_dump', exit)}`);
     if (writeError) throw new DatabaseError(`Backup failed while writing ${target}: ${writeError.message}`);
     if (!inspected.ok) throw new DatabaseError(`Backup failed: could not read the expected counts: ${redactText(inspected.error.message, [server.password])}`);
@@ -301,7 +312,9 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     }
     const tools = await findPgTools(version.major, version.version);
     context.onStage(`restoring into scratch database ${name}`);
+    trace('pg verify: creating scratch');
     await createScratch(admin, name, source.database, sameServer);
+    trace('pg verify: scratch created');
     created = true;
     const passfile = writePassfile(context.secretsDir, target);
     const run = startChild(
@@ -317,10 +330,12 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     if (exit.code !== 0 || exit.signal) {
       throw new VerifyFailure('restore-failed', `The backup does not restore: ${describeExit('pg_restore', exit)}`);
     }
+    trace('pg verify: pg_restore exited');
     context.onStage('comparing objects and row counts');
     const scratch = await connect(target, name);
     try {
       const inspected = await inspect(scratch);
+      trace('pg verify: inspected');
       return { ...inspected, scratch: name, problems: [] };
     } finally {
       await scratch.end().catch(() => undefined);
