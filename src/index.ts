@@ -3,3 +3,8 @@ export { defineConfig, configSchema } from './config/schema.js';
 export type { UserConfig, Config } from './config/schema.js';
 export type { Operation, OperationKind, ObjectRef, Dialect, Direction } from './model/operation.js';
 export type { Finding, CheckResult, UsedOverride, Severity } from './model/finding.js';
+// The policy: judge operations (from any reader) against the rules, protected objects and markers.
+export { evaluate } from './policy/evaluate.js';
+export type { SourceFile } from './policy/evaluate.js';
+export { RULES, RULE_IDS } from './rules/index.js';
+export type { RuleMeta, RuleId } from './rules/index.js';
