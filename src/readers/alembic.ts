@@ -73,6 +73,44 @@ export async function readResolvedSql(
   }));
 }
 
+/**
+ * Functions that run only on rollback: `downgrade*`, and helpers reached (by name, through calls)
+ * from a downgrade function but not from anything else (`def downgrade(): schema_downgrades()`).
+ * Everything else is read as forward (fail closed).
+ */
+export function downgradeOnlyFunctions(lines: ReturnType<typeof logicalLines>): Set<string> {
+  const defs = new Map<string, Set<string>>(); // top-level function → names it calls
+  let current: Set<string> | undefined;
+  const moduleCalls = new Set<string>();
+  for (const line of lines) {
+    const first = line.toks[0];
+    const nameTok = first.value === 'def' ? line.toks[1] : first.value === 'async' && line.toks[1]?.value === 'def' ? line.toks[2] : undefined;
+    if (line.indent === 0) current = undefined;
+    if (nameTok && line.indent === 0) {
+      current = new Set();
+      defs.set(nameTok.value, current);
+    }
+    line.toks.forEach((t, k) => {
+      if (t.type === 'name' && line.toks[k + 1]?.value === '(' && line.toks[k - 1]?.value !== '.' && line.toks[k - 1]?.value !== 'def') (current ?? moduleCalls).add(t.value);
+    });
+  }
+  const reach = (roots: string[]): Set<string> => {
+    const seen = new Set<string>();
+    const todo = [...roots];
+    while (todo.length) {
+      const f = todo.pop()!;
+      if (seen.has(f) || !defs.has(f)) continue;
+      seen.add(f);
+      todo.push(...defs.get(f)!);
+    }
+    return seen;
+  };
+  const names = [...defs.keys()];
+  const fromDown = reach(names.filter((n) => /^downgrade/.test(n)));
+  const fromUp = reach([...names.filter((n) => /^upgrade/.test(n)), ...moduleCalls]);
+  return new Set([...fromDown].filter((n) => !fromUp.has(n) || /^downgrade/.test(n)));
+}
+
 export class PyScope {
   constructor(private readonly assignments: Assignment[]) {}
   lookup(name: string, scope: number, offset: number): PyValue | undefined {
@@ -92,6 +130,8 @@ const TEXT_WRAPPERS = /(^|\.)(text|DDL|literal_column|f)$/;
 export interface ValueResolver {
   /** A literal string (identifier): undefined when it is computed at run time. */
   ident(v: PyValue | undefined): string | undefined;
+  /** The value a name was assigned (or the value itself). */
+  value(v: PyValue): PyValue | undefined;
   /** SQL text, or the reason it cannot be known. */
   sql(v: PyValue): { source: SourceText; viaName?: string } | { opaque: string };
 }
@@ -119,6 +159,9 @@ export function makeResolver(scope: PyScope, scopeId: number, depth = 0): ValueR
     return v;
   };
   return {
+    value(v) {
+      return v.kind === 'name' ? scope.lookup(v.name, scopeId, v.start) : v;
+    },
     ident(v) {
       const r = resolve(v);
       return r ? literalString(r)?.text : undefined;
@@ -183,6 +226,8 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
   assignments.push(...collectAssignments(parser, lines));
   const scope = new PyScope(assignments);
 
+  const downOnly = downgradeOnlyFunctions(lines);
+
   // Pass 2: operations.
   const stack: Block[] = [];
   const handled = new Set<Call>();
@@ -192,7 +237,7 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
     const direction = (): Direction => [...stack].reverse().find((b) => b.direction)?.direction ?? 'up';
     const scopeId = (): number => [...stack].reverse().find((b) => b.scopeId !== undefined)?.scopeId ?? -1;
     const defTok = first.value === 'def' ? line.toks[1] : first.value === 'async' && line.toks[1]?.value === 'def' ? line.toks[2] : undefined;
-    if (defTok) stack.push({ indent: line.indent, scopeId: first.start, direction: /^downgrade/.test(defTok.value) ? 'down' : 'up' });
+    if (defTok) stack.push({ indent: line.indent, scopeId: first.start, direction: downOnly.has(defTok.value) ? 'down' : 'up' });
 
     let k = defTok ? line.toks.findIndex((t) => t.type === 'op' && t.value === ':' ) + 1 || line.toks.length : 0;
     if (first.value === 'with' || (first.value === 'async' && line.toks[1]?.value === 'with')) {
@@ -255,8 +300,7 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
     if ((isOp || batch) && method === 'execute') return sql(call.args[0] ?? call.kwargs.get('sqltext'));
     if (!isOp && !batch && (method === 'execute' || method === 'exec_driver_sql')) {
       // conn.execute(...), op.get_bind().execute(...), session.execute(...)
-      if (receiver && /(^|\.)(op\.get_bind\(\)|bind|conn|connection|session|engine|get_bind\(\)|connectable|db)$/i.test(receiver)) return sql(call.args[0]);
-      if (receiver && /connection|conn|bind|session/i.test(receiver)) return sql(call.args[0]);
+      if (receiver && /connection|conn|bind|session|engine|connectable|(^|\.)db$/i.test(receiver)) return sql(call.args[0]);
       return;
     }
     if (!isOp && !batch) return;
@@ -331,6 +375,36 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
       }
     }
 
+    /**
+     * SQLAlchemy Core statements (`t.insert().values(...)`, `sa.select(...)`, `t.update().where(...)`,
+     * `t.delete()`): inserts, selects and filtered changes are safe; an unfiltered update/delete is
+     * reported on the table when `t = sa.table("name", ...)` is known. Returns true when handled.
+     */
+    function coreExpression(v: PyValue): boolean {
+      if (v.kind !== 'call') return false;
+      const methods: string[] = [];
+      let cur: PyValue = v;
+      let root: PyValue | undefined;
+      while (cur.kind === 'call' || cur.kind === 'attr') {
+        if (cur.kind === 'call') {
+          if (cur.func.kind === 'attr') methods.push(cur.func.name);
+          else if (cur.func.kind === 'name') methods.push(cur.func.name);
+          cur = cur.func.kind === 'attr' ? cur.func.obj : cur.func;
+          if (cur.kind === 'name') root = cur;
+        } else cur = cur.obj;
+      }
+      if (cur.kind === 'name') root = cur;
+      if (methods.includes('insert') || methods.includes('select')) return !methods.includes('update') && !methods.includes('delete');
+      const kind = methods.includes('delete') ? 'delete-all' : methods.includes('update') ? 'update-all' : undefined;
+      if (!kind) return false;
+      if (methods.includes('where') || methods.includes('filter') || methods.includes('filter_by')) return true;
+      const tableValue = root ? r.value(root) : undefined;
+      const tableName = tableValue?.kind === 'call' && /(^|\.)(table|Table)$/.test(dotted(tableValue.func) ?? '') ? r.ident(tableValue.args[0]) : undefined;
+      if (tableName === undefined) return false; // unknown table: opaque below
+      push({ kind, target: tableRef(tableName), detail: 'SQLAlchemy Core statement without where()' });
+      return true;
+    }
+
     function alterColumn(table: string, column: string | undefined, _firstKw: number) {
       if (column === undefined) return dynamic('a column name');
       const newName = call.kwargs.get('new_column_name');
@@ -350,6 +424,7 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
 
     function sql(v: PyValue | undefined) {
       if (!v) return;
+      if (coreExpression(v)) return;
       const resolved = r.sql(v);
       if ('opaque' in resolved) return ops.push(opaqueOp(ctx, at, direction, statement, resolved.opaque));
       pending.push(readResolvedSql(ctx, resolved, direction, at, call.start));
