@@ -101,9 +101,13 @@ export function parseMarkers(text: string, path: string): { markers: Marker[]; m
   const malformed: MalformedMarker[] = [];
   if (!text.includes('dbsafe:')) return { markers, malformed };
   const lines = text.split(/\r\n|\r|\n/);
+  // The closer of a block comment open at the start of the current line (markers may sit on its inner lines).
+  let inBlock: '*/' | '-->' | undefined;
   lines.forEach((lineText, index) => {
+    const blockAtStart = inBlock;
+    inBlock = blockStateAfter(lineText, inBlock, style);
     if (!lineText.includes('dbsafe:')) return;
-    const found = findMarkerStart(lineText, style);
+    const found = (blockAtStart && findInsideBlock(lineText, blockAtStart)) || findMarkerStart(lineText, style);
     if (!found) return;
     const line = index + 1;
     const column = found.index + 1;
@@ -131,6 +135,57 @@ export function parseMarkers(text: string, path: string): { markers: Marker[]; m
     markers.push({ line, column, fileWide: directive === 'allow-file', items: result.items, reason: result.reason, text: written });
   });
   return { markers, malformed };
+}
+
+// An inner line of a block comment: ` * dbsafe:allow …` or `  dbsafe:allow …`.
+const INNER_MARKER = /^([ \t]*\**[ \t]*)dbsafe:([A-Za-z][A-Za-z-]*)/;
+
+function findInsideBlock(lineText: string, closer: '*/' | '-->') {
+  const match = INNER_MARKER.exec(lineText);
+  if (!match) return undefined;
+  const index = match[1].length;
+  return { index, opener: closer === '*/' ? '/*' : '<!--', directive: match[2], bodyStart: match[0].length };
+}
+
+/**
+ * Whether a block comment (`/* *\/`, `<!-- -->`) is still open after this line. Strings are not
+ * tracked: a stray opener in a string can at worst let an inner line read as a marker, never hide one.
+ */
+function blockStateAfter(lineText: string, open: '*/' | '-->' | undefined, style: CommentStyle): '*/' | '-->' | undefined {
+  if (!open && !lineText.includes('/*') && !lineText.includes('<!--')) return undefined;
+  let state = open;
+  let i = 0;
+  while (i < lineText.length) {
+    if (state) {
+      const end = lineText.indexOf(state, i);
+      if (end === -1) return state;
+      i = end + state.length;
+      state = undefined;
+      continue;
+    }
+    const block = style.openers.includes('/*') ? lineText.indexOf('/*', i) : -1;
+    const xml = style.openers.includes('<!--') ? lineText.indexOf('<!--', i) : -1;
+    const lineComment = firstLineComment(lineText, i, style);
+    const candidates = [block, xml].filter((at) => at !== -1);
+    if (!candidates.length) return undefined;
+    const next = Math.min(...candidates);
+    if (lineComment !== -1 && lineComment < next) return undefined;
+    state = next === block ? '*/' : '-->';
+    i = next + (state === '*/' ? 2 : 4);
+  }
+  return state;
+}
+
+function firstLineComment(lineText: string, from: number, style: CommentStyle): number {
+  let first = -1;
+  for (const opener of style.openers) {
+    if (opener === '/*' || opener === '<!--') continue;
+    let at = lineText.indexOf(opener, from);
+    // `--` inside `<!--` is not a line comment.
+    while (opener === '--' && at > 1 && lineText.startsWith('<!--', at - 2)) at = lineText.indexOf(opener, at + 2);
+    if (at !== -1 && (first === -1 || at < first)) first = at;
+  }
+  return first;
 }
 
 function findMarkerStart(lineText: string, style: CommentStyle) {

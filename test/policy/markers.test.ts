@@ -95,3 +95,33 @@ describe('parseMarkers: comment syntaxes', () => {
     expect(commentStyleFor('a/b.xml').comment('x')).toBe('<!-- x -->');
   });
 });
+
+describe('parseMarkers: inner lines of block comments', () => {
+  it.each([
+    ['a.ts', '/**\n * Drops the legacy table.\n * dbsafe:allow drop-table(users) -- replaced by accounts in 0042\n */'],
+    ['a.js', '/*\n  dbsafe:allow drop-table(users) -- replaced by accounts in 0042\n*/'],
+    ['a.sql', '/*\n * dbsafe:allow drop-table(users) -- replaced by accounts in 0042\n */'],
+    ['a.xml', '<!--\n  dbsafe:allow drop-table(users): replaced by accounts in 0042\n-->'],
+  ])('%s', (path, text) => {
+    const { markers, malformed } = parseMarkers(`x\n${text}\n`, path);
+    expect(malformed).toEqual([]);
+    expect(markers).toHaveLength(1);
+    expect(markers[0]).toMatchObject({ items: [{ text: 'drop-table(users)' }], reason: 'replaced by accounts in 0042' });
+    expect(markers[0].line).toBe(text.split('\n').findIndex((l) => l.includes('dbsafe:')) + 2);
+  });
+
+  it('a line after a closed block comment is not inside it', () => {
+    const text = '/* note */\n dbsafe:allow drop-table -- not in a comment at all\n';
+    expect(parseMarkers(text, 'a.sql').markers).toEqual([]);
+  });
+
+  it('a block opener after a line comment does not open a block', () => {
+    const text = 'SELECT 1; -- see /* here\n * dbsafe:allow drop-table -- not in a comment at all\n';
+    expect(parseMarkers(text, 'a.sql').markers).toEqual([]);
+  });
+
+  it('the block closes on a later line', () => {
+    const text = '/*\n multi\n*/ SELECT 1;\n * dbsafe:allow drop-table -- not in a comment at all\n';
+    expect(parseMarkers(text, 'a.sql').markers).toEqual([]);
+  });
+});
