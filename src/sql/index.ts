@@ -26,7 +26,8 @@ export async function readSql(text: string, options: SqlReadOptions): Promise<Op
   let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   // libpg-query reads a C string: a NUL would silently end the text there. Same length, so offsets hold.
   if (body.includes('\u0000')) body = body.replace(/\u0000/g, ' ');
-  const sink = new OpSink(body, {
+  const masked = maskPlaceholders(body, dialect);
+  const sink = new OpSink(masked, {
     path: options.path,
     dialect,
     direction: options.direction ?? 'up',
@@ -51,5 +52,32 @@ export async function readSql(text: string, options: SqlReadOptions): Promise<Op
       detail: `the SQL reader failed on this file: ${message}`,
     });
   }
+  if (masked !== body) sink.ops.forEach(unmaskPlaceholders);
   return sink.ops.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * Flyway-style `${name}` placeholders (and `${flyway:defaultSchema}`) are not SQL: each becomes a
+ * quoted name of the same length (`"$name"`), so the text parses and every offset still holds.
+ * Not after `$` (`$${` is a dollar quote), a quote or a name character (already inside a quoted name or string).
+ */
+const PLACEHOLDER = /(?<![$`"'\w])\$\{([A-Za-z_][\w.:-]*)\}/g;
+const MASKED = /["`]\$([A-Za-z_][\w.:-]*)["`]/g;
+
+function maskPlaceholders(text: string, dialect: Dialect): string {
+  if (!text.includes('${')) return text;
+  const quote = dialect === 'mysql' ? '`' : '"';
+  return text.replace(PLACEHOLDER, (_m, name: string) => `${quote}$${name}${quote}`);
+}
+
+function unmaskPlaceholders(op: Operation): void {
+  const unmask = (s: string) => s.replace(MASKED, (_m, name: string) => `\${${name}}`);
+  op.statement = unmask(op.statement);
+  if (!op.target) return;
+  const t = op.target;
+  t.written = unmask(t.written);
+  for (const key of ['schema', 'table', 'name'] as const) {
+    const v = t[key];
+    if (v !== undefined && /^\$[A-Za-z_][\w.:-]*$/.test(v)) t[key] = `\${${v.slice(1)}}`;
+  }
 }

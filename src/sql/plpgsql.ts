@@ -43,6 +43,19 @@ function locateBody(text: string, body: string): { offset: number; exact: boolea
 /** A body or statement without any of these words cannot hold an operation: skip parsing it. */
 const MAY_DESTROY = /\b(?:drop|truncate|delete|update|alter|rename|execute)\b/i;
 
+/** `'a' || 'b' || …` made of string literals only (parenthesised or not): their concatenation. */
+function literalConcatenation(toks: Token[]): string | undefined {
+  const parts = toks.filter((t) => t.value !== '(' && t.value !== ')');
+  if (parts.length === 0 || parts.length % 2 === 0) return undefined;
+  let out = '';
+  for (let k = 0; k < parts.length; k++) {
+    const t = parts[k];
+    if (k % 2 === 0 ? t.type !== 'string' : t.value !== '||') return undefined;
+    if (k % 2 === 0) out += t.value;
+  }
+  return out;
+}
+
 function option(list: Node[] | undefined, name: string): Node {
   return (list ?? []).find((o: Node) => o?.DefElem?.defname === name)?.DefElem?.arg;
 }
@@ -144,6 +157,14 @@ class BodyWalker {
   private dynamic(expr: string, offset: number): void {
     const toks = tokenize(expr, 'postgres');
     const at = this.bodyAbs + offset;
+    const joined = literalConcatenation(toks);
+    if (joined !== undefined && toks.length > 1) {
+      // 'DROP TABLE ' || 'x': literals only, so the SQL is known; located at the expression
+      const before = this.host.sink.ops.length;
+      this.host.readText(joined, 0, true);
+      for (const op of this.host.sink.ops.slice(before)) this.relocate(op, at);
+      return;
+    }
     if (toks.length === 1 && toks[0].type === 'string') {
       const literal = toks[0];
       const raw = expr.slice(literal.start, literal.end);

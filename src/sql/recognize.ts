@@ -549,6 +549,11 @@ export class Recognizer {
         }
       }
     }
+    if (bodyStart === -1 && object === 'EVENT') {
+      // CREATE EVENT … DO <statement>
+      const d = this.findTopLevel(toks, c.i, c.end, new Set(['DO']));
+      if (d !== -1) bodyStart = d + 1;
+    }
     if (bodyStart === -1) return { status: 'safe', ops: [] };
     const ops: FoundOp[] = [];
     let start = bodyStart;

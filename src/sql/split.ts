@@ -214,7 +214,8 @@ class Splitter {
       const c = src.charCodeAt(i);
       if (isSpace(c)) {
         i++;
-      } else if (c === 45 && src.charCodeAt(i + 1) === 45 && this.dashCommentAt(i)) {
+      } else if (c === 45 && src.charCodeAt(i + 1) === 45) {
+        // no statement starts with `-`: between statements `--x` is a comment even in MySQL
         i = endOfLine(src, i);
       } else if (c === 35 && this.dialect === 'mysql') {
         i = endOfLine(src, i);

@@ -147,6 +147,14 @@ describe('MySQL / MariaDB: destructive statements', () => {
     expect(await my(sql)).toMatchObject([{ kind: 'drop-table', object: 'users', line: 3, column: 1 }]);
   });
 
+  it('`--comment` without a space between statements, placeholders, CREATE EVENT … DO', async () => {
+    const sql = '--no space after the dashes\nDROP TABLE `${db}`.old;\nCREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DELETE FROM logs;';
+    expect(await my(sql)).toMatchObject([
+      { kind: 'drop-table', object: '${db}.old', line: 2 },
+      { kind: 'delete-all', object: 'logs', line: 3, column: 43, flags: { embedded: true } },
+    ]);
+  });
+
   it('mariadb dialect reads the same and reports dialect mysql', async () => {
     const ops = await read('ALTER TABLE t DROP COLUMN IF EXISTS c;', 'mariadb');
     expect(ops).toMatchObject([{ kind: 'drop-column', dialect: 'mysql' }]);

@@ -169,6 +169,10 @@ describe('PostgreSQL: DO blocks and function bodies', () => {
     ]);
   });
 
+  it('EXECUTE of string literals joined with || is read as the SQL they spell', async () => {
+    expect(await kinds("DO $$ BEGIN EXECUTE 'DROP TABLE ' || 'audit' || '_old'; END $$;", 'postgres')).toEqual(['drop-table audit_old']);
+  });
+
   it('a DO block in another language is opaque', async () => {
     expect(await kinds("DO LANGUAGE plpython3u $$ plpy.execute('DROP TABLE x') $$;", 'postgres')).toEqual(['opaque']);
   });
@@ -208,6 +212,13 @@ describe('PostgreSQL: syntax errors and client-side input', () => {
     const ops = await read('DROP TABLE users CASCADE CONSTRAINTS;', 'postgres');
     expect(ops).toMatchObject([{ kind: 'drop-table', target: { name: 'users' } }]);
     expect(ops[0].detail).toMatch(/PostgreSQL parser/);
+  });
+
+  it('Flyway ${placeholders} parse, and keep their written form in the object', async () => {
+    const sql = 'CREATE TABLE ${schema}.users (id int);\nDROP TABLE IF EXISTS ${flyway:defaultSchema}.legacy;\nDO $${ BEGIN NULL; END $$;';
+    const ops = await read(sql, 'postgres');
+    expect(ops).toMatchObject([{ kind: 'drop-table', line: 2, target: { schema: '${flyway:defaultSchema}', name: 'legacy', written: '${flyway:defaultSchema}.legacy' } }]);
+    expect(ops[0].statement).toBe('DROP TABLE IF EXISTS ${flyway:defaultSchema}.legacy');
   });
 
   it('MySQL-style statements in a file read as PostgreSQL still name what they destroy', async () => {
