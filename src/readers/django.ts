@@ -86,8 +86,17 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   // Find `operations = [` (class attribute of Migration).
   let operations: PyValue | undefined;
   let operationsTok: PyTok | undefined;
+  // Prefer the class attribute (`class Migration: operations = [...]`) over a helper's local variable.
+  const blocks: Array<{ indent: number; kind: string }> = [];
+  let inClass = false;
   for (const line of logicalLines(toks)) {
-    if (line.toks[0].value === 'operations' && line.toks[1]?.value === '=') {
+    while (blocks.length && blocks[blocks.length - 1].indent >= line.indent) blocks.pop();
+    const head = line.toks[0].value;
+    if (head === 'class' || head === 'def' || head === 'async') blocks.push({ indent: line.indent, kind: head === 'class' ? 'class' : 'def' });
+    if (head === 'operations' && line.toks[1]?.value === '=') {
+      const classLevel = blocks.length > 0 && blocks[blocks.length - 1].kind === 'class';
+      if (inClass && !classLevel) continue;
+      inClass = classLevel;
       operationsTok = line.toks[0];
       operations = parser.parseExpr(line.startIndex + 2).value;
     }

@@ -51,6 +51,10 @@ describe('Django reader', () => {
     expect(ops.find((o) => o.target?.name === 'report_cache')!.detail).toContain('DROP_VIEW');
   });
 
+  it('reports an operations list built by a helper at run time as opaque (the class attribute, not the helper variable)', async () => {
+    expect(rows(await readFixture(`${dir}/0012_sql_from_files.py`))).toEqual(['up opaque - @15']);
+  });
+
   it('treats __init__.py in a migrations folder as not a migration', async () => {
     const { readMigration } = await import('../../src/readers/index.js');
     expect(await readMigration({ path: 'shop/migrations/__init__.py', text: '', dialect: 'postgres' })).toEqual([]);
