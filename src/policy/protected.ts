@@ -23,8 +23,8 @@ export interface ProtectedMatch {
   key: string;
   /** Listed in `external`: managed outside the ORM. */
   external: boolean;
-  /** What is protected: the object itself, or the table / schema / database that contains it. */
-  via: 'object' | 'table' | 'schema' | 'database';
+  /** What is protected: the object itself, its table, its schema, what it contains (a schema), or the database's contents. */
+  via: 'object' | 'table' | 'schema' | 'contents' | 'database';
 }
 
 export interface Protection {
@@ -153,7 +153,7 @@ export function buildProtection(config: Config): Protection {
       }
       case 'schema': {
         const p = schemaContainsProtected(target.name, dialect);
-        return p ? found(p, p.key.endsWith('schemas') ? 'object' : 'schema') : undefined;
+        return p ? found(p, p.key.endsWith('schemas') ? 'object' : 'contents') : undefined;
       }
       case 'table':
       case 'view':

@@ -46,6 +46,8 @@ function protectionReason(match: ProtectedMatch, object: string): string {
       return `It belongs to a protected table (${entry}).`;
     case 'schema':
       return `It is in a protected schema (${entry}).`;
+    case 'contents':
+      return `It holds protected objects (${entry}).`;
     case 'database':
       return `The database holds protected objects (${entry}).`;
     default:

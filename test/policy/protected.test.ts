@@ -102,6 +102,17 @@ describe('protected objects', () => {
     expect(f.docs).toBe('docs/rules/protected-object.md');
   });
 
+  it('says why a schema or database drop is protected', () => {
+    const schema = check('', [op('drop-schema', { type: 'schema', name: 'auth' }, { flags: { cascade: true } })], { protected: ['auth.users'] });
+    expect(schema.findings[0].message).toContain('It holds protected objects ("auth.users" in config `protected`)');
+    const listed = check('', [op('drop-schema', { type: 'schema', name: 'auth' })], { protected: { schemas: ['auth'] } });
+    expect(listed.findings[0].message).toContain('auth is protected ("auth" in config `protected.schemas`)');
+    const inSchema = check('', [op('drop-table', table('users', 'auth'))], { protected: { schemas: ['auth'] } });
+    expect(inSchema.findings[0].message).toContain('It is in a protected schema ("auth" in config `protected.schemas`)');
+    const database = check('', [op('drop-database', { type: 'database', name: 'shop' }, { dialect: 'mysql' })], { protected: ['users'] });
+    expect(database.findings[0].message).toContain('The database holds protected objects ("users" in config `protected`)');
+  });
+
   it('says an external table is managed outside the ORM', () => {
     const { findings } = check('', [op('drop-table', table('verification'))], { external: ['session', 'account', 'verification'] });
     expect(findings[0].rule).toBe('protected-object');
