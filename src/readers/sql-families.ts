@@ -39,7 +39,8 @@ export function sniffGeneratedDialect(text: string, fallback: Dialect): Dialect 
   if (/^\s*PRAGMA\s+foreign_keys\s*=/im.test(text) || /--\s*RedefineTables/i.test(text)) return 'sqlite';
   const backticks = (text.match(/`[A-Za-z0-9_$]+`/g) ?? []).length;
   const doubleQuoted = (text.match(/"[A-Za-z0-9_$]+"/g) ?? []).length;
-  if (backticks > 0 && doubleQuoted === 0) return 'mysql';
+  // Backticks: MySQL, or SQLite (drizzle-kit quotes SQLite with backticks too): keep a configured sqlite.
+  if (backticks > 0 && doubleQuoted === 0) return fallback === 'sqlite' ? 'sqlite' : 'mysql';
   if (doubleQuoted > 0 && backticks === 0 && fallback === 'mysql') return /AUTOINCREMENT/i.test(text) ? 'sqlite' : 'postgres';
   return fallback;
 }

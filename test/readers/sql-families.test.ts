@@ -42,3 +42,13 @@ describe('SQL-family readers', () => {
     expect(rows(ops)).toEqual(['up drop-table legacy_orders_v2 @1']);
   });
 });
+
+describe('generated-SQL dialect', () => {
+  it('keeps a configured SQLite dialect for backtick-quoted Drizzle output, and reads PRAGMA rebuilds as SQLite', async () => {
+    const { sniffGeneratedDialect } = await import('../../src/readers/sql-families.js');
+    expect(sniffGeneratedDialect('DROP TABLE `a`;', 'sqlite')).toBe('sqlite');
+    expect(sniffGeneratedDialect('DROP TABLE `a`;', 'postgres')).toBe('mysql');
+    expect(sniffGeneratedDialect('PRAGMA foreign_keys=OFF;\nDROP TABLE `a`;', 'postgres')).toBe('sqlite');
+    expect(sniffGeneratedDialect('DROP TABLE "a";', 'postgres')).toBe('postgres');
+  });
+});
