@@ -90,9 +90,11 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
 
   // 1. Ask git what is being checked, then load the config once (or take the caller's). Readers
   //    and the policy are loaded only when a migration is actually there to read.
-  const { listing, references } = await listChanges(repo, cwd, options.mode, notes);
-
-  const { config } = options.config ? { config: options.config } : await loadConfiguration(cwd, repo.root, options.configPath);
+  // git runs in child processes while this process loads and validates the config: overlap them
+  const [{ listing, references }, { config }] = await Promise.all([
+    listChanges(repo, cwd, options.mode, notes),
+    options.config ? { config: options.config } : loadConfiguration(cwd, repo.root, options.configPath),
+  ]);
   const set = compileMigrationSet(config);
   const only = options.only?.length ? new Set(options.only.map((file) => toRepoPath(repo.root, cwd, file))) : undefined;
   const candidates = await listing(set);

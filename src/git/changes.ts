@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { execGit, splitNul } from './exec-git.js';
-import { gitPath, type RepoInfo } from './repo.js';
+import { type RepoInfo } from './repo.js';
 
 /**
  * What changed, read with plumbing only (`diff-index` / `diff-tree` / `ls-files`, always `-z`):
@@ -82,7 +83,7 @@ export async function diffTree(repo: RepoInfo, a: string, b: string, pathspecs: 
 export async function mergeHeads(repo: RepoInfo): Promise<string[]> {
   let text: string;
   try {
-    text = await readFile(await gitPath(repo.root, 'MERGE_HEAD'), 'utf8');
+    text = await readFile(path.join(repo.gitDir, 'MERGE_HEAD'), 'utf8');
   } catch {
     // pre-merge-commit of a clean `git merge`: git 2.39 has not written MERGE_HEAD yet (tested), but
     // it exports GITHEAD_<oid>=<name> for every head being merged (octopus too)

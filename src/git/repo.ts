@@ -8,6 +8,8 @@ export interface RepoInfo {
   root: string;
   /** Absolute path of the common git dir (shared by linked worktrees). */
   commonDir: string;
+  /** Absolute path of this worktree's git dir (MERGE_HEAD lives here). */
+  gitDir: string;
   objectFormat: 'sha1' | 'sha256';
   /** The empty tree of this object format: the base of an initial commit. */
   emptyTree: string;
@@ -34,7 +36,7 @@ export const NOT_A_REPO_HINT = 'Run it inside a git work tree, or check files on
  * one for HEAD (which fails when HEAD is unborn, an answer rather than an error).
  */
 export async function locateRepo(cwd: string): Promise<RepoInfo> {
-  const layout = execGit(['rev-parse', '--show-toplevel', '--git-common-dir', '--show-object-format'], { cwd, okCodes: [128] });
+  const layout = execGit(['rev-parse', '--show-toplevel', '--git-common-dir', '--absolute-git-dir', '--show-object-format'], { cwd, okCodes: [128] });
   const head = execGit(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd, okCodes: [1, 128] });
   const [layoutResult, headResult] = await Promise.all([layout, head]);
   if (layoutResult.code !== 0) {
@@ -42,7 +44,7 @@ export async function locateRepo(cwd: string): Promise<RepoInfo> {
     if (/not a git repository/i.test(why)) throw new GitError(`Not inside a git repository: ${cwd}`, { hint: NOT_A_REPO_HINT });
     throw new GitError(`Could not locate the git repository: ${why || 'git rev-parse failed'}`, { hint: NOT_A_REPO_HINT });
   }
-  const [root, commonDirRaw, format] = layoutResult.stdout.toString('utf8').split('\n');
+  const [root, commonDirRaw, gitDir, format] = layoutResult.stdout.toString('utf8').split('\n');
   if (!root) {
     // inside .git or a bare repository: there is no work tree and no index to check
     throw new GitError(`Not inside a git work tree: ${cwd}`, { hint: NOT_A_REPO_HINT });
@@ -52,6 +54,7 @@ export async function locateRepo(cwd: string): Promise<RepoInfo> {
   return {
     root,
     commonDir: path.resolve(cwd, commonDirRaw ?? '.git'),
+    gitDir: gitDir || path.join(root, '.git'),
     objectFormat,
     emptyTree: EMPTY_TREE[objectFormat],
     emptyBlob: EMPTY_BLOB[objectFormat],

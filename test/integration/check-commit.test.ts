@@ -81,6 +81,22 @@ describe('inside git commit', () => {
     }
   });
 
+  it('a clean merge (pre-merge-commit) does not re-judge the branch\'s committed DROP', () => {
+    repo = withHook();
+    const hook = path.join(repo.dir, '.git', 'hooks', 'pre-merge-commit');
+    writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" "${CLI}" check\n`);
+    chmodSync(hook, 0o755);
+    commit(repo, { 'README.md': 'x\n' });
+    repo.git('checkout', '-q', '-b', 'feature');
+    commit(repo, { 'db/migrations/005.sql': 'DROP TABLE reviewed;\n' });
+    repo.git('checkout', '-q', 'main');
+    commit(repo, { 'other.txt': 'y\n' });
+    const merge = spawnSync('git', ['merge', '--no-ff', '-q', '-m', 'merge feature', 'feature'], { cwd: repo.dir, env: cleanEnv(), encoding: 'utf8' });
+    expect(merge.stderr).not.toMatch(/drop-table/);
+    expect(merge.status).toBe(0);
+    expect(repo.git('rev-list', '--parents', '-n', '1', 'HEAD').split(' ')).toHaveLength(3);
+  });
+
   it('an override marker with a reason lets the commit through and lists the override', () => {
     repo = withHook();
     commit(repo, { 'README.md': 'x\n' });
