@@ -1,6 +1,8 @@
 import { useColor } from '../cli/output.js';
 import { runCheck } from '../check/run-check.js';
+import { gitText } from '../git/exec-git.js';
 import { textReport } from '../reporters/text.js';
+import { gitDirsFromDisk, hookConfig } from './hook-config.js';
 
 /**
  * `dbsafe-hooks hook pre-commit|pre-merge-commit [files…]`: check what is staged (the index, never
@@ -8,8 +10,17 @@ import { textReport } from '../reporters/text.js';
  * their content still comes from the index. Report on stderr; exit 1 when an error-level finding.
  */
 export async function runPreCommitHook(options: { cwd: string; files: string[]; configPath?: string }): Promise<number> {
+  const onDisk = gitDirsFromDisk(options.cwd);
+  const [root, commonDir] = onDisk
+    ? [onDisk.root, onDisk.commonDir]
+    : (
+        await gitText(['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir'], { cwd: options.cwd }).catch(() => '')
+      ).split('\n');
+  const config =
+    root && commonDir ? await hookConfig({ cwd: options.cwd, root, commonDir, configPath: options.configPath, writeCache: true }) : undefined;
   const result = await runCheck({
     cwd: options.cwd,
+    config,
     mode: { kind: 'staged' },
     configPath: options.configPath,
     only: options.files.length ? options.files : undefined,

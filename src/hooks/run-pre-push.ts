@@ -1,6 +1,5 @@
 import { useColor } from '../cli/output.js';
 import { runCheck } from '../check/run-check.js';
-import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { backupGate } from '../gate/pre-push.js';
 import {
@@ -16,6 +15,7 @@ import {
 import { locateRepo } from '../git/repo.js';
 import type { Finding, UsedOverride } from '../model/finding.js';
 import { textReport } from '../reporters/text.js';
+import { hookConfig } from './hook-config.js';
 import { pathspecsFor } from './pathspecs.js';
 
 /** Commits touching migrations re-checked per push at most (a first push of a big repository); env DBSAFE_PUSH_MAX_COMMITS. */
@@ -45,7 +45,7 @@ interface PushedCommit {
 export async function runPrePushHook(options: PrePushOptions): Promise<number> {
   const env = options.env ?? process.env;
   const repo = await locateRepo(options.cwd);
-  const { config } = await loadConfig(options.cwd, repo.root, options.configPath);
+  const config = await hookConfig({ cwd: options.cwd, root: repo.root, commonDir: repo.commonDir, configPath: options.configPath, writeCache: false });
   const pathspecs = pathspecsFor(config);
   const limit = Number(env.DBSAFE_PUSH_MAX_COMMITS) > 0 ? Number(env.DBSAFE_PUSH_MAX_COMMITS) : MAX_COMMITS;
   const remoteName = options.args[0] ?? '';
@@ -81,7 +81,7 @@ export async function runPrePushHook(options: PrePushOptions): Promise<number> {
     const result = await runCheck({
       cwd: repo.root,
       mode: { kind: 'range', base, head: commit },
-      configPath: options.configPath,
+      config,
       // a merge: only what differs from every parent is the merge's own doing
       only: parents.length > 1 ? files.map((file) => file.path) : undefined,
     });

@@ -2,7 +2,7 @@ import { shQuote } from './pathspecs.js';
 
 /**
  * The shell that git (or husky, lefthook, simple-git-hooks) runs. POSIX sh, LF only.
- * pre-commit / pre-merge-commit first ask git whether any migration is staged; when none is, node
+ * pre-commit / pre-merge-commit first ask git (`diff-index --cached --quiet`) whether any migration is staged; when none is, node
  * never starts. When migrations are staged but node cannot be found (GUI clients often have a
  * minimal PATH), the commit is blocked with a message: fail closed only when it matters (C25).
  */
@@ -74,7 +74,8 @@ export function hookBlock(hook: HookName, options: ShimOptions): string {
   } else {
     const specs = options.pathspecs.map(shQuote).join(' ');
     lines.push(
-      `if ! git diff --cached --quiet -- ${specs}; then`,
+      // plumbing (config-independent); with no commit yet it fails and node decides
+      `if ! git diff-index --cached --quiet HEAD -- ${specs} 2>/dev/null; then`,
       '  dbsafe_root=$(git rev-parse --show-toplevel) || exit 2',
       '  if ! command -v node >/dev/null 2>&1; then',
       ...NO_NODE_COMMIT.map((l) => `    ${l}`),
@@ -109,7 +110,7 @@ export function inlineCommand(hook: HookName, options: ShimOptions, args = '"$@"
   const binFromPkg = options.packageDir ? relativeFrom(options.packageDir, bin) : bin;
   const run = `${cd}{ if [ -x ${shQuote(binFromPkg)} ]; then ${shQuote(binFromPkg)} hook ${hook} ${args}; else npx --no -- dbsafe-hooks hook ${hook} ${args}; fi; }`;
   if (hook === 'pre-push') return run;
-  return `git diff --cached --quiet -- ${options.pathspecs.map(shQuote).join(' ')} || { ${run}; }`;
+  return `git diff-index --cached --quiet HEAD -- ${options.pathspecs.map(shQuote).join(' ')} 2>/dev/null || { ${run}; }`;
 }
 
 function relativeFrom(fromDir: string, target: string): string {

@@ -318,7 +318,7 @@ describe('install: other managers', () => {
     expect(text).toContain('# keep me');
     const doc = parseYaml(text);
     expect(doc['pre-commit'].commands.lint.run).toContain('eslint');
-    expect(doc['pre-commit'].commands['dbsafe-hooks'].run).toContain('git diff --cached --quiet');
+    expect(doc['pre-commit'].commands['dbsafe-hooks'].run).toContain('git diff-index --cached --quiet HEAD');
     expect(doc['pre-merge-commit'].commands['dbsafe-hooks'].run).toContain('hook pre-merge-commit');
     expect(doc['pre-push'].commands['dbsafe-hooks']).toMatchObject({ use_stdin: true });
     const snap = snapshot(r.dir);

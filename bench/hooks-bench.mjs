@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Hook speed: what a developer waits for on `git commit`.
+//   A. commit with no migration staged, dbsafe hooks installed  vs  commit with an empty pre-commit hook
+//   B. commit with one small migration staged, dbsafe hooks installed  vs  `node -e 0`
+// All variants are measured interleaved in one run; medians of many repetitions; ratios reported.
+// Usage: npm run build && node bench/hooks-bench.mjs [repetitions=40]
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'bin', 'dbsafe-hooks.js');
+const REPS = Number(process.argv[2] ?? 40);
+
+const env = {};
+for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;
+Object.assign(env, {
+  GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.com',
+  GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
+});
+
+function sh(cwd, cmd, args) {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+function repo(kind) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `dbsafe-bench-${kind}-`));
+  sh(dir, 'git', ['init', '-q', '-b', 'main']);
+  writeFileSync(path.join(dir, '.gitignore'), 'node_modules/\n.dbsafe/\n');
+  writeFileSync(path.join(dir, '.dbsaferc.json'), JSON.stringify({
+    migrations: [{ glob: ['db/migrations/**/*.sql'], format: 'sql' }], gate: { enabled: false },
+  }));
+  mkdirSync(path.join(dir, 'db', 'migrations'), { recursive: true });
+  mkdirSync(path.join(dir, 'src'), { recursive: true });
+  if (kind === 'empty') {
+    const hook = path.join(dir, '.git', 'hooks', 'pre-commit');
+    writeFileSync(hook, '#!/bin/sh\nexit 0\n');
+    chmodSync(hook, 0o755);
+  } else {
+    mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(CLI, path.join(dir, 'node_modules', '.bin', 'dbsafe-hooks'));
+    sh(dir, process.execPath, [CLI, 'install']);
+  }
+  sh(dir, 'git', ['add', '.']);
+  sh(dir, 'git', ['commit', '-q', '-m', 'init']);
+  return dir;
+}
+
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+function time(cwd, cmd, args) {
+  const start = nowMs();
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8' });
+  const ms = nowMs() - start;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return ms;
+}
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+const dirs = { empty: repo('empty'), code: repo('dbsafe'), migration: repo('dbsafe') };
+const samples = { empty: [], code: [], migration: [], node: [] };
+let n = 0;
+for (let i = 0; i < REPS + 3; i++) {
+  n++;
+  // stage the change for each variant (not timed), then time the commits back to back
+  writeFileSync(path.join(dirs.empty, 'src', `f${n}.js`), `export const x = ${n};\n`);
+  sh(dirs.empty, 'git', ['add', 'src']);
+  writeFileSync(path.join(dirs.code, 'src', `f${n}.js`), `export const x = ${n};\n`);
+  sh(dirs.code, 'git', ['add', 'src']);
+  writeFileSync(path.join(dirs.migration, 'db', 'migrations', `${String(n).padStart(4, '0')}_t${n}.sql`), `CREATE TABLE t${n} (id int primary key, name text);\n`);
+  sh(dirs.migration, 'git', ['add', 'db']);
+  const t = {
+    empty: time(dirs.empty, 'git', ['commit', '-q', '-m', `c${n}`]),
+    code: time(dirs.code, 'git', ['commit', '-q', '-m', `c${n}`]),
+    migration: time(dirs.migration, 'git', ['commit', '-q', '-m', `c${n}`]),
+    node: time(ROOT, process.execPath, ['-e', '0']),
+  };
+  if (i >= 3) for (const key of Object.keys(t)) samples[key].push(t[key]); // 3 warm-up rounds
+}
+for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
+
+const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+const ratioA = m.code / m.empty;
+const ratioB = m.migration / m.node;
+const out = {
+  repetitions: REPS,
+  machine: `${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}, ${os.platform()} ${os.release()}, node ${process.version}, ${sh(ROOT, 'git', ['--version']).trim()}`,
+  medianMs: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number(v.toFixed(1))])),
+  ratios: {
+    'no migration staged / empty hook (limit 1.3)': Number(ratioA.toFixed(2)),
+    'one small migration staged / node -e 0 (limit 2.5)': Number(ratioB.toFixed(2)),
+  },
+};
+console.log(JSON.stringify(out, null, 2));
+process.exitCode = ratioA <= 1.3 && ratioB <= 2.5 ? 0 : 1;
