@@ -71,11 +71,19 @@ async function run(example: Example) {
   return evaluate([{ path: file, text: example.code + '\n', operations, edit: example.edit ? { change: example.edit } : undefined }], config);
 }
 
-const pages = readdirSync(DOCS).filter((name) => name.endsWith('.md')).map((name) => name.slice(0, -3));
+const pages = readdirSync(DOCS)
+  .filter((name) => name.endsWith('.md') && name !== 'README.md')
+  .map((name) => name.slice(0, -3));
 
 describe('docs/rules', () => {
   it('has a page for every registered rule and a rule for every page', () => {
     expect([...pages].sort()).toEqual(RULES.map((rule) => rule.meta.id).sort());
+  });
+
+  it('lists every rule with its default severity in the index (README.md)', () => {
+    const index = readFileSync(path.join(DOCS, 'README.md'), 'utf8');
+    const listed = [...index.matchAll(/^\| \[([a-z-]+)\]\(\1\.md\) \| (error|warn) \|/gm)].map((m) => `${m[1]}:${m[2]}`);
+    expect(listed.sort()).toEqual(RULES.map((rule) => `${rule.meta.id}:${rule.meta.defaultSeverity}`).sort());
   });
 
   describe.each(RULES.map((rule) => [rule.meta.id, rule] as const))('%s', (id, rule) => {
