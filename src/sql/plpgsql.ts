@@ -31,6 +31,9 @@ export interface RoutineSource {
 
 /** Where a routine body sits in the statement: the token holding it and the length of its opener. */
 function locateBody(text: string, body: string): { offset: number; exact: boolean } | undefined {
+  // dollar-quoted (the usual case): the body appears verbatim right after its `$tag$`
+  const verbatim = body.length > 0 ? text.indexOf(body) : -1;
+  if (verbatim > 0 && text[verbatim - 1] === '$') return { offset: verbatim, exact: true };
   for (const t of tokenize(text, 'postgres')) {
     if (t.type !== 'string' || t.value !== body) continue;
     const opener = /^\$[^$]*\$/.exec(text.slice(t.start, t.start + 200));
@@ -80,20 +83,21 @@ export function readPlpgsql(host: PlpgsqlHost, src: RoutineSource): void {
       return;
     }
   }
-  if (body === undefined || !MAY_DESTROY.test(body)) return;
-  const where = locateBody(text, body);
-  const bodyAbs = abs + (where?.offset ?? 0);
-  if (language === 'sql') {
-    host.readText(body, bodyAbs, true);
-    return;
-  }
-  if (language !== 'plpgsql') {
+  if (body === undefined) return;
+  if (language !== 'sql' && language !== 'plpgsql') {
     if (src.kind === 'do') {
       host.sink.add({ kind: 'opaque', at: abs, statementStart: abs, statementText: text, detail: `DO block in language ${language}: its effect cannot be read statically` });
     }
     return;
   }
-  const walker = new BodyWalker(host, body, bodyAbs);
+  if (!MAY_DESTROY.test(body)) return;
+  const code = body;
+  const bodyAt = (): number => abs + (locateBody(text, code)?.offset ?? 0);
+  if (language === 'sql') {
+    host.readText(body, bodyAt(), true);
+    return;
+  }
+  const walker = new BodyWalker(host, body, bodyAt);
   // Our scan is much cheaper than the PL/pgSQL parser: when it finds nothing destructive and there is
   // no EXECUTE (whose effect only the parser can judge), the body cannot hold an operation.
   if (!/\bexecute\b/i.test(body) && walker.scan(false) === 0) return;
@@ -115,12 +119,19 @@ export function readPlpgsql(host: PlpgsqlHost, src: RoutineSource): void {
 
 class BodyWalker {
   private lines?: LineIndex;
+  private start?: number;
 
   constructor(
     private readonly host: PlpgsqlHost,
     private readonly body: string,
-    private readonly bodyAbs: number,
+    private readonly locate: () => number,
   ) {}
+
+  /** Offset of the body in the sink's text (found only when something is reported). */
+  private get bodyAbs(): number {
+    this.start ??= this.locate();
+    return this.start;
+  }
 
   /** Offset in the body of `needle` on or after line `lineno` (1-based, counted in the body). */
   private find(needle: string, lineno: number | undefined): number {
