@@ -38,6 +38,7 @@ const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
 
 export function tokenizeJs(text: string): JsTok[] {
   const toks: JsTok[] = [];
+  const open: number[] = [];
   const n = text.length;
   let i = 0;
   const regexAllowed = (): boolean => {
@@ -112,11 +113,19 @@ export function tokenizeJs(text: string): JsTok[] {
       }
     }
     const p = PUNCT_START.has(c) ? (PUNCT.find((q) => text.startsWith(q, i)) ?? c) : c;
+    if (p === '(' || p === '[' || p === '{') open.push(i);
+    else if (p === ')' || p === ']' || p === '}') {
+      const at = open.pop();
+      if (at === undefined || CLOSE[text[at]] !== p) throw new JsSyntaxError(`unbalanced ${p}`, i);
+    }
     toks.push({ type: 'punct', value: p, start: i, end: i + p.length });
     i += p.length;
   }
+  if (open.length) throw new JsSyntaxError(`${text[open[open.length - 1]]} is never closed`, open[open.length - 1]);
   return toks;
 }
+
+const CLOSE: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 
 function readQuoted(text: string, start: number, quote: string): { str: SourceText; end: number } {
   let out = '';
@@ -215,6 +224,7 @@ export class JsParser {
 
   /** Index of the bracket closing the one at i. */
   matching(i: number): number {
+    if (!this.toks[i]) return this.toks.length - 1;
     const open = this.toks[i].value;
     const close = open === '(' ? ')' : open === '[' ? ']' : '}';
     let depth = 0;
@@ -258,6 +268,7 @@ export class JsParser {
       params = this.paramNames(j + 1, close);
       j = close + 1;
       while (j < this.toks.length && this.toks[j].value !== '{') j++; // return type annotation
+      if (j >= this.toks.length) return undefined;
       const end = this.matching(j);
       return { value: { kind: 'func', params, bodyStart: j, bodyEnd: end, start: this.toks[i].start, end: this.toks[end].end }, next: end + 1 };
     }

@@ -49,6 +49,7 @@ export function tokenizePython(text: string): PyTok[] {
   let atLineStart = true;
   let indent = 0;
   let measuredAt = -1;
+  const open: number[] = [];
   const n = text.length;
   const push = (tok: Omit<PyTok, 'indent' | 'lineStart'>) => {
     toks.push({ type: tok.type, value: tok.value, start: tok.start, end: tok.end, indent, lineStart: atLineStart, str: tok.str });
@@ -118,11 +119,18 @@ export function tokenizePython(text: string): PyTok[] {
     const three = text.slice(i, i + 3);
     const two = text.slice(i, i + 2);
     const op = OPS3.includes(three) ? three : OPS2.includes(two) ? two : c;
-    if ('([{'.includes(op)) depth++;
-    if (')]}'.includes(op)) depth = Math.max(0, depth - 1);
+    if (op === '(' || op === '[' || op === '{') {
+      depth++;
+      open.push(i);
+    } else if (op === ')' || op === ']' || op === '}') {
+      const at = open.pop();
+      if (at === undefined || { '(': ')', '[': ']', '{': '}' }[text[at]] !== op) throw new PySyntaxError(`unbalanced ${op}`, i);
+      depth--;
+    }
     push({ type: 'op', value: op, start: i, end: i + op.length });
     i += op.length;
   }
+  if (open.length) throw new PySyntaxError(`${text[open[open.length - 1]]} is never closed`, open[open.length - 1]);
   if (!atLineStart) toks.push({ type: 'newline', value: '\n', start: n, end: n, indent, lineStart: false });
   return toks;
 }

@@ -50,5 +50,10 @@ describe('format detection', () => {
     expect(rb.map((o) => [o.kind, o.line])).toEqual([['unparseable', 3]]);
     const js = await readMigration({ path: 'migrations/1_x.js', text: 'exports.up = (knex) => knex.raw(`DROP TABLE x);\n', dialect: 'postgres' });
     expect(js.map((o) => [o.kind, o.line])).toEqual([['unparseable', 1]]);
+    // a truncated file (bracket never closed) is not followed silently
+    const cut = await readMigration({ path: 'alembic/versions/x.py', text: 'from alembic import op\n\ndef upgrade():\n    op.drop_table("x"\n', dialect: 'postgres' });
+    expect(cut.map((o) => [o.kind, o.line])).toEqual([['unparseable', 4]]);
+    const knexCut = await readMigration({ path: 'migrations/1_x.js', text: 'exports.up = async (knex) => {\n  await knex.schema.dropTable("a");\n', dialect: 'postgres' });
+    expect(knexCut.map((o) => [o.kind, o.line])).toEqual([['unparseable', 1]]);
   });
 });
