@@ -542,6 +542,11 @@ export function findRegions(p: JsParser): Region[] {
     let fn: JsValue | undefined;
     if (prev?.value === 'function' && next?.value === '(') {
       fn = p.func(i - 1)?.value;
+    } else if (next?.value === ':' && (prev?.value === 'const' || prev?.value === 'let' || prev?.value === 'var')) {
+      // export const up: MigrationFn<QueryInterface> = async (...) => { … }
+      let k = i + 2;
+      while (k < toks.length && k < i + 60 && toks[k].value !== '=' && toks[k].value !== ';') k++;
+      if (toks[k]?.value === '=') fn = p.func(k + 1)?.value;
     } else if (next?.value === '=' || (next?.value === ':' && prev?.value !== '?')) {
       // exports.up = fn | const up = fn | { up: fn } (not `a ? up : b`)
       fn = p.func(i + 2)?.value;

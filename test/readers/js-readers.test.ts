@@ -93,6 +93,11 @@ describe('Sequelize reader', () => {
     ]);
   });
 
+  it('reads umzug-style typed exports (export const down: MigrationFn<…> = …) with their direction', async () => {
+    const ops = await readFixture('sequelize/2024.03.01T00.00.00.drop-legacy.ts');
+    expect(rows(ops)).toEqual(['up drop-table legacy_users @5', 'down drop-column users.legacy_id @9', 'down delete-all users @10']);
+  });
+
   it('reads TypeScript default exports with transactions and Promise.all, and flags computed names', async () => {
     const ops = await readFixture('sequelize/20240220120000-transaction.ts');
     expect(rows(ops)).toEqual(['up drop-column invoices.pdf_blob @7', 'up drop-table invoice_drafts @8', 'up opaque - @11']);
