@@ -64,7 +64,20 @@ function detectJs(text: string): DetectedFormat {
   if (/\bMigrationInterface\b|\bQueryRunner\b|\bqueryRunner\b/.test(text)) return 'typeorm';
   if (/\bqueryInterface\b|\bQueryInterface\b|\bsequelize\b|\bSequelize\b/.test(text)) return 'sequelize';
   if (/\bknex\b|\bKnex\b|\.schema\.(createTable|dropTable|alterTable|table)\b/.test(text)) return 'knex';
-  // No up/down at all: a barrel file or helper module, not a migration.
-  if (!/\b(up|down)\b/.test(text)) return 'none';
+  // A barrel file (only imports/re-exports) or an empty module is not a migration; anything else
+  // we cannot place (a helper-built migration, another tool's format) is unknown: fail closed.
+  if (isBarrel(text)) return 'none';
   return 'unknown';
+}
+
+function isBarrel(text: string): boolean {
+  const rest = text
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/[^\n]*/g, '')
+    .replace(/\bimport\s+(type\s+)?[\w\s{},*$]*?\s*from\s*(['"])[^'"]*\2/g, '')
+    .replace(/\bimport\s*(['"])[^'"]*\1/g, '')
+    .replace(/\bexport\s+(type\s+)?(\*(\s+as\s+\w+)?|\{[\w\s,$]*\})(\s*from\s*(['"])[^'"]*\5)?/g, '')
+    .replace(/(['"])use strict\1/g, '')
+    .replace(/[;\s]/g, '');
+  return rest === '';
 }

@@ -28,6 +28,7 @@ describe('format detection', () => {
     ['drizzle/meta/_journal.json', '{"version":"7","entries":[]}'],
     ['prisma/migrations/migration_lock.toml', 'provider = "postgresql"\n'],
     ['migrations/index.ts', 'export * from "./0001_init";\n'],
+    ['migrations/index.js', 'import a from "./a";\nimport {\n  b,\n  c,\n} from "./b";\nexport { a, b, c };\n'],
     ['migrations/types.d.ts', 'export declare function up(): void;\n'],
   ])('%s is not a migration: no operations', async (path, text) => {
     expect(detectFormat(path, text)).toBe('none');
@@ -39,6 +40,8 @@ describe('format detection', () => {
     expect(ops).toHaveLength(1);
     expect(ops[0]).toMatchObject({ kind: 'unparseable', line: 1 });
     expect(ops[0].detail).toContain('format');
+    const helperBuilt = await readMigration({ path: 'migrations/2024-x.js', text: "const { createDropColumnMigration } = require('../utils');\nmodule.exports = createDropColumnMigration('posts', 'x');\n", dialect: 'postgres' });
+    expect(helperBuilt[0].kind).toBe('unparseable');
     const py = await readMigration({ path: 'migrations/helper.py', text: 'import os\nos.system("psql -c \'DROP TABLE x\'")\n', dialect: 'postgres' });
     expect(py[0].kind).toBe('unparseable');
   });
