@@ -5,7 +5,7 @@
  * value cannot be known statically is `opaque` at its line.
  */
 import type { Direction, Operation } from '../model/operation.js';
-import {
+import { syntaxErrorOp,
   childRef,
   makeContext,
   makeOp,
@@ -214,7 +214,7 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
   try {
     toks = tokenizePython(input.text);
   } catch (error) {
-    if (error instanceof PySyntaxError) return [unparseableOp(ctx, error.offset, 'up', ctx.lines.lineText(ctx.lines.lineOf(error.offset)), `Python syntax the reader cannot follow: ${error.message}`)];
+    if (error instanceof PySyntaxError) return [syntaxErrorOp(ctx, error.offset, 'Python', error.message)];
     throw error;
   }
   const parser = new PyParser(toks);

@@ -257,6 +257,11 @@ export function unparseableOp(
   return makeOp(ctx, { kind: 'unparseable', offset, direction, statement, detail });
 }
 
+/** A syntax error of the host language (Python, Ruby, JS, XML) as the file's `unparseable` operation. */
+export function syntaxErrorOp(ctx: ReadContext, offset: number, language: string, message: string): Operation {
+  return unparseableOp(ctx, offset, 'up', ctx.lines.lineText(ctx.lines.lineOf(offset)), `${language} syntax the reader cannot follow: ${message}`);
+}
+
 /** Sort by position, keep stable order for equal positions. */
 export function sortOperations(ops: Operation[]): Operation[] {
   return ops

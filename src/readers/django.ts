@@ -6,7 +6,7 @@
  * `SeparateDatabaseAndState`: only `database_operations` touch the database.
  */
 import type { Direction, Operation } from '../model/operation.js';
-import { childRef, makeContext, makeOp, opaqueOp, sortOperations, tableRef, unparseableOp, type ReadContext, type SourceText } from './common.js';
+import { syntaxErrorOp, childRef, makeContext, makeOp, opaqueOp, sortOperations, tableRef, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import { collectAssignments, makeResolver, PyScope, readResolvedSql } from './alembic.js';
 import { PyParser, PySyntaxError, calleeName, dotted, literalString, logicalLines, tokenizePython, type PyTok, type PyValue } from './python.js';
 import type { FormatInput } from './types.js';
@@ -72,7 +72,7 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   try {
     toks = tokenizePython(input.text);
   } catch (error) {
-    if (error instanceof PySyntaxError) return [unparseableOp(ctx, error.offset, 'up', ctx.lines.lineText(ctx.lines.lineOf(error.offset)), `Python syntax the reader cannot follow: ${error.message}`)];
+    if (error instanceof PySyntaxError) return [syntaxErrorOp(ctx, error.offset, 'Python', error.message)];
     throw error;
   }
   const parser = new PyParser(toks);

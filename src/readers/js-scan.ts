@@ -3,7 +3,7 @@
  * call chain with its direction, resolve `const` strings, read raw SQL through the SQL reader.
  */
 import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
-import { makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
+import { syntaxErrorOp, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import { JsParser, JsSyntaxError, chainCalls, chains, directionAt, findRegions, literalText, tokenizeJs, type JsValue } from './js.js';
 import type { FormatInput } from './types.js';
 
@@ -57,7 +57,7 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
   try {
     parser = new JsParser(tokenizeJs(input.text));
   } catch (error) {
-    if (error instanceof JsSyntaxError) return [unparseableOp(ctx, error.offset, 'up', ctx.lines.lineText(ctx.lines.lineOf(error.offset)), `JavaScript/TypeScript syntax the reader cannot follow: ${error.message}`)];
+    if (error instanceof JsSyntaxError) return [syntaxErrorOp(ctx, error.offset, 'JavaScript/TypeScript', error.message)];
     throw error;
   }
   const toks = parser.toks;

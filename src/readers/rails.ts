@@ -7,7 +7,7 @@
  * on rollback) — Rails derives it at run time; only what is written is reported.
  */
 import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
-import { childRef, joinSource, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, tableRef, unparseableOp, type SourceText } from './common.js';
+import { syntaxErrorOp, childRef, joinSource, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, tableRef, unparseableOp, type SourceText } from './common.js';
 import { RbSyntaxError, tokenizeRuby, type RbTok } from './ruby.js';
 import type { FormatInput } from './types.js';
 
@@ -66,7 +66,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
   try {
     toks = tokenizeRuby(input.text);
   } catch (error) {
-    if (error instanceof RbSyntaxError) return [unparseableOp(ctx, error.offset, 'up', ctx.lines.lineText(ctx.lines.lineOf(error.offset)), `Ruby syntax the reader cannot follow: ${error.message}`)];
+    if (error instanceof RbSyntaxError) return [syntaxErrorOp(ctx, error.offset, 'Ruby', error.message)];
     throw error;
   }
   const ops: Operation[] = [];
