@@ -172,14 +172,14 @@ describe('pre-push backup gate (SQLite)', () => {
     const waive = repo.cli(['waive', '--reason', 'backup disk full, ops ticket OPS-42', '--for', '2h']);
     expect(waive.code, waive.stderr).toBe(0);
     expect(waive.stdout).toContain('waiver recorded: "backup disk full, ops ticket OPS-42"');
-    expect(logEntries(repo)).toMatchObject([{ event: 'waiver', instance: '*', reason: 'backup disk full, ops ticket OPS-42' }]);
+    expect(logEntries(repo)).toMatchObject([{ event: 'waiver', instance: '*', reason: 'backup disk full, ops ticket OPS-42', creator: 'test@example.com' }]);
 
     const expired = repo.push(['origin', 'main'], { DBSAFE_NOW: hoursFromNow(3) });
     expectBlocked(expired, /\(the waiver "backup disk full, ops ticket OPS-42" ended (59m|1h) ago\)/);
 
     const waived = repo.push(['origin', 'main']);
     expectPassed(waived);
-    expect(waived.stderr).toMatch(/backup gate WAIVED for instance "dev": "backup disk full, ops ticket OPS-42" by .+, for every instance, until \S+ \((1h 59m|2h) left\)/);
+    expect(waived.stderr).toMatch(/backup gate WAIVED for instance "dev": "backup disk full, ops ticket OPS-42" by test@example.com, for every instance, until \S+ \((1h 59m|2h) left\)/);
     expect(waived.stderr).toContain('without the waiver it would block: no backup of this database is recorded.');
 
     // `status` shows it while it lasts, and not after

@@ -78,12 +78,11 @@ export async function run(options: WaiveOptions): Promise<number> {
   return 0;
 }
 
-/** Who granted it: git's user.email, else user.name, else the login name. */
+/** Who granted it: the email git would author a commit with (config or GIT_AUTHOR_EMAIL), else the login name. */
 async function creatorOf(root: string): Promise<string | undefined> {
-  for (const key of ['user.email', 'user.name']) {
-    const value = await gitText(['config', '--get', key], { cwd: root, okCodes: [1] }).catch(() => '');
-    if (value) return value;
-  }
+  const ident = await gitText(['var', 'GIT_AUTHOR_IDENT'], { cwd: root }).catch(() => '');
+  const email = /<([^<>]+)>/.exec(ident)?.[1];
+  if (email) return email;
   try {
     return os.userInfo().username || process.env.USER;
   } catch {
