@@ -23,6 +23,9 @@ export function linkBin(dir: string): void {
   symlinkSync(CLI, path.join(dir, 'node_modules', '.bin', 'dbsafe-hooks'));
 }
 
+/** Tests install hooks even when the test run itself is in CI. */
+export const NO_CI = { CI: '', DBSAFE: '' };
+
 export const DEFAULT_CONFIG = {
   migrations: [{ glob: ['db/migrations/**/*.sql'], format: 'sql' }],
   dialect: 'postgres',
@@ -43,7 +46,7 @@ export function hookRepo(options: { config?: object; initial?: boolean; objectFo
   linkBin(repo.dir);
   repo.write('.dbsaferc.json', JSON.stringify(options.config ?? DEFAULT_CONFIG, null, 2));
   repo.write('.gitignore', 'node_modules/\n.dbsafe/\n');
-  const installed = runCli(['install'], { cwd: repo.dir });
+  const installed = runCli(['install'], { cwd: repo.dir, env: NO_CI });
   if (installed.code !== 0) throw new Error(`install failed: ${installed.stderr}`);
   const hookRepo: HookRepo = {
     ...repo,

@@ -7,7 +7,7 @@ import { configSchema } from '../../src/config/schema.js';
 import { pathspecsFor } from '../../src/hooks/pathspecs.js';
 import { plainHookScript, HOOKS } from '../../src/hooks/shim.js';
 import { PROJECT_ROOT, makeRepo, runCli, tempDir, type TestRepo } from '../helpers/repo.js';
-import { CREATE, DEFAULT_CONFIG, DROP, bareRemote, linkBin, run } from './helpers.js';
+import { CREATE, DEFAULT_CONFIG, DROP, NO_CI, bareRemote, linkBin, run } from './helpers.js';
 
 const repos: TestRepo[] = [];
 function repo(): TestRepo {
@@ -34,7 +34,7 @@ function snapshot(...dirs: string[]): Record<string, string> {
   return out;
 }
 
-const install = (cwd: string, env: NodeJS.ProcessEnv = {}, args: string[] = []) => runCli(['install', ...args], { cwd, env });
+const install = (cwd: string, env: NodeJS.ProcessEnv = {}, args: string[] = []) => runCli(['install', ...args], { cwd, env: { ...NO_CI, ...env } });
 const commit = (cwd: string, ...args: string[]) => run(cwd, 'git', ['commit', '-q', ...args]);
 
 describe('install: where and when', () => {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, tempDir } from '../helpers/repo.js';
-import { APPROVED_DROP, CREATE, DEFAULT_CONFIG, DROP, bareRemote, hookRepo, linkBin, run, type HookRepo } from './helpers.js';
+import { APPROVED_DROP, CREATE, DEFAULT_CONFIG, DROP, NO_CI, bareRemote, hookRepo, linkBin, run, type HookRepo } from './helpers.js';
 
 /**
  * pre-push through REAL `git push` to a local bare remote (reference §10 and P1-P18). The backup
@@ -197,7 +197,7 @@ describe('pre-push re-checks the pushed commits', () => {
     expect(run(parent, 'git', ['clone', '-q', '--depth', '1', `file://${r.remote}`, 's']).code).toBe(0);
     const s = path.join(parent, 's');
     linkBin(s);
-    expect(run(s, 'node_modules/.bin/dbsafe-hooks', ['install']).code).toBe(0);
+    expect(run(s, 'node_modules/.bin/dbsafe-hooks', ['install'], NO_CI).code).toBe(0);
     run(s, 'git', ['checkout', '-q', '-b', 'code']);
     writeFileSync(path.join(s, 'app.js'), '1\n');
     run(s, 'git', ['add', 'app.js']);
@@ -260,7 +260,7 @@ describe('pre-push re-checks the pushed commits', () => {
     const foreign = path.join(r.dir, '.git', 'hooks', 'pre-push');
     writeFileSync(foreign, `#!/bin/sh\ncat > '${seen}'\necho "foreign hook ran with $1"\nexit 0\n`);
     chmodSync(foreign, 0o755);
-    expect(run(r.dir, 'node_modules/.bin/dbsafe-hooks', ['install']).code).toBe(0);
+    expect(run(r.dir, 'node_modules/.bin/dbsafe-hooks', ['install'], NO_CI).code).toBe(0);
     const remote = bareRemote();
     cleanups.push(() => remote.cleanup());
     r.git('remote', 'add', 'origin', remote.dir);
@@ -277,7 +277,7 @@ describe('pre-push re-checks the pushed commits', () => {
     const foreign = path.join(r.dir, '.git', 'hooks', 'pre-push');
     writeFileSync(foreign, '#!/bin/sh\necho "foreign says no" >&2\nexit 3\n');
     chmodSync(foreign, 0o755);
-    run(r.dir, 'node_modules/.bin/dbsafe-hooks', ['install']);
+    run(r.dir, 'node_modules/.bin/dbsafe-hooks', ['install'], NO_CI);
     const remote = bareRemote();
     cleanups.push(() => remote.cleanup());
     r.git('remote', 'add', 'origin', remote.dir);
