@@ -76,6 +76,11 @@ describe('files that are not plain UTF-8 SQL', () => {
     const [finding] = findingsOf(result);
     expect(finding).toMatchObject({ rule: 'unparseable', file: 'db/huge.sql' });
     expect(finding!.detail).toMatch(/too large to check \(50\.0 MB/);
+    // from disk it is refused before being read
+    const fromDisk = runCli(['check', '--worktree', '--format', 'json', 'db/huge.sql'], { cwd: repo.dir });
+    noStackTrace(fromDisk);
+    expect(fromDisk.code).toBe(1);
+    expect(findingsOf(fromDisk)[0]!.detail).toMatch(/too large to check \(50\.0 MB/);
   });
 });
 

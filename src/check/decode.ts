@@ -18,12 +18,7 @@ export const CANNOT_READ_HINT =
 
 export function decodeMigration(bytes: Buffer): Decoded {
   if (bytes.length === 0) return { ok: true, text: '' };
-  if (bytes.length > MAX_FILE_BYTES) {
-    return {
-      ok: false,
-      problem: `file is too large to check (${formatSize(bytes.length)}; the limit is ${formatSize(MAX_FILE_BYTES)}): split it into smaller migrations, or ${leaveOut()}`,
-    };
-  }
+  if (bytes.length > MAX_FILE_BYTES) return { ok: false, problem: tooLargeProblem(bytes.length) };
   if (startsWith(bytes, LFS_POINTER)) {
     return {
       ok: false,
@@ -52,6 +47,11 @@ export function decodeMigration(bytes: Buffer): Decoded {
     };
   }
   return { ok: true, text: body.toString('utf8') };
+}
+
+/** Why a file over the size limit is not read (also used before reading a large file from disk). */
+export function tooLargeProblem(size: number): string {
+  return `file is too large to check (${formatSize(size)}; the limit is ${formatSize(MAX_FILE_BYTES)}): split it into smaller migrations, or ${leaveOut()}`;
 }
 
 function decodeUtf16(body: Buffer, encoding: 'utf-16le' | 'utf-16be'): Decoded {

@@ -19,7 +19,7 @@ import {
 } from '../git/changes.js';
 import { locateRepo, resolveCommit, type RepoInfo } from '../git/repo.js';
 import { preexistingOperations } from './compare.js';
-import { decodeMigration } from './decode.js';
+import { decodeMigration, MAX_FILE_BYTES, tooLargeProblem } from './decode.js';
 import { compileMigrationSet, type MigrationKind, type MigrationSet } from './migration-set.js';
 import { toRepoPath } from './paths.js';
 import { makeResolver, type ReferenceSource } from './referenced-files.js';
@@ -345,6 +345,9 @@ async function readCandidate(
   let bytes: Buffer | undefined;
   if ('disk' in content) {
     try {
+      // a huge file on disk is refused before it is read into memory
+      const size = (await stat(content.disk)).size;
+      if (size > MAX_FILE_BYTES) return { ...base, text: '', operations: [unparseable(candidate, tooLargeProblem(size))] };
       bytes = await readFile(content.disk);
     } catch (error) {
       throw new FileError(`${candidate.path}: could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
