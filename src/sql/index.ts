@@ -15,6 +15,12 @@ export interface SqlReadOptions {
   startColumn?: number;
 }
 
+// Each reader (and its parser) is imported on first use only, and once: a dynamic import per file
+// costs a module-loader round trip.
+let postgresModule: Promise<typeof import('./postgres.js')> | undefined;
+let mysqlModule: Promise<typeof import('./mysql.js')> | undefined;
+let sqliteModule: Promise<typeof import('./sqlite.js')> | undefined;
+
 /**
  * Read SQL text into operations: every destructive statement found with its object, line and
  * column; statements that cannot be understood become `unparseable`, dynamic SQL `opaque`.
@@ -36,14 +42,14 @@ export async function readSql(text: string, options: SqlReadOptions): Promise<Op
   });
   try {
     if (dialect === 'postgres') {
-      const { readPostgres } = await import('./postgres.js');
-      await readPostgres(sink);
+      postgresModule ??= import('./postgres.js');
+      await (await postgresModule).readPostgres(sink);
     } else if (dialect === 'sqlite') {
-      const { readSqlite } = await import('./sqlite.js');
-      await readSqlite(sink);
+      sqliteModule ??= import('./sqlite.js');
+      await (await sqliteModule).readSqlite(sink);
     } else {
-      const { readMysql } = await import('./mysql.js');
-      await readMysql(sink, options.dialect === 'mariadb');
+      mysqlModule ??= import('./mysql.js');
+      await (await mysqlModule).readMysql(sink, options.dialect === 'mariadb');
     }
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
