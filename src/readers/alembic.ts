@@ -19,6 +19,7 @@ import { syntaxErrorOp,
   type SourceText,
 } from './common.js';
 import { PyParser, PySyntaxError, callsIn, dotted, literalString, logicalLines, stringParts, tokenizePython, type PyValue } from './python.js';
+import { isNarrowing } from './type-narrowing.js';
 import type { FormatInput } from './types.js';
 
 type Call = Extract<PyValue, { kind: 'call' }>;
@@ -413,6 +414,8 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
       if (type && type.kind !== 'const') {
         const flags: Operation['flags'] = { newType: ctx.text.slice(type.start, type.end) };
         if (existing && existing.kind !== 'const') flags.oldType = ctx.text.slice(existing.start, existing.end);
+        const narrowing = isNarrowing(flags.oldType, flags.newType);
+        if (narrowing !== undefined) flags.narrowing = narrowing;
         push({ kind: 'alter-column-type', target: childRef('column', table, column, schema), flags });
       }
       if (newName && newName.kind !== 'const') {

@@ -9,6 +9,7 @@ import type { Direction, Operation } from '../model/operation.js';
 import { syntaxErrorOp, childRef, makeContext, makeOp, opaqueOp, sortOperations, tableRef, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import { collectAssignments, makeResolver, PyScope, readResolvedSql } from './alembic.js';
 import { PyParser, PySyntaxError, calleeName, dotted, literalString, logicalLines, tokenizePython, type PyTok, type PyValue } from './python.js';
+import { isNarrowing } from './type-narrowing.js';
 import type { FormatInput } from './types.js';
 
 type Call = Extract<PyValue, { kind: 'call' }>;
@@ -225,10 +226,17 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
         if (info?.manyToMany) return;
         const { table, note } = tableOf(modelName);
         const column = info?.dbColumn ?? (info?.foreignKey ? `${fname}_id` : fname);
+        const before = models.get(modelName.toLowerCase())?.fields.get(fname);
+        const flags: Operation['flags'] = info ? { newType: info.type } : {};
+        if (before && before.type !== info?.type) {
+          flags.oldType = before.type;
+          const narrowing = isNarrowing(before.type, info?.type);
+          if (narrowing !== undefined) flags.narrowing = narrowing;
+        }
         return push({
           kind: 'alter-column-type',
           target: childRef('column', table, column),
-          flags: info ? { newType: info.type } : {},
+          flags,
           detail: ['AlterField may change the column type', note].filter(Boolean).join('; '),
         });
       }

@@ -4,6 +4,7 @@
  */
 import type { Dialect, Direction, Operation } from '../model/operation.js';
 import { makeContext, readSqlRegion, sortOperations, type ReadContext } from './common.js';
+import { isNarrowing } from './type-narrowing.js';
 import type { FormatInput } from './types.js';
 
 function baseName(path: string): string {
@@ -176,7 +177,10 @@ export async function readPrisma(input: FormatInput): Promise<Operation[]> {
     const note = `Prisma warned (line ${matching.map((w) => w.line).join(', ')}): ${matching.map((w) => w.text.replace(/^-\s*/, '')).join(' ')}`;
     op.detail = op.detail ? `${op.detail}; ${note}` : note;
     const cast = matching.find((w) => w.fromType);
-    if (op.kind === 'alter-column-type' && cast?.fromType && !op.flags.oldType) op.flags = { ...op.flags, oldType: cast.fromType };
+    if (op.kind === 'alter-column-type' && cast?.fromType && !op.flags.oldType) {
+      const narrowing = isNarrowing(cast.fromType, cast.toType);
+      op.flags = { ...op.flags, oldType: cast.fromType, ...(narrowing !== undefined ? { narrowing } : {}) };
+    }
   }
   return ops;
 }
