@@ -36,6 +36,7 @@ export function buildProgram(): Command {
     .option('--all', 'check every migration file: the index plus untracked, non-ignored files')
     .option('--worktree', 'read the given files from disk instead of the index')
     .option('--base <ref>', 'check what changed in <ref>...HEAD (for CI)')
+    .option('--head <ref>', 'with --base: check this commit instead of HEAD')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
     .action(lazy(() => import('./commands/check.js')));
 

@@ -130,6 +130,18 @@ describe('--base <ref> (CI)', () => {
     expect(github.stdout).toMatch(/^::error file=db\/migrations\/002\.sql,line=1,col=1,title=dbsafe drop-table::/m);
   });
 
+  it('--head checks another commit than HEAD', () => {
+    repo = makeRepo();
+    commit(repo, { 'README.md': 'x\n' });
+    repo.git('checkout', '-q', '-b', 'feature');
+    commit(repo, { 'db/migrations/002.sql': 'DROP TABLE t;\n' });
+    repo.git('checkout', '-q', 'main');
+    expect(check(['--base', 'main']).code).toBe(0);
+    const result = check(['--base', 'main', '--head', 'feature']);
+    expect(result.code).toBe(1);
+    expect(findingsOf(result)[0]).toMatchObject({ rule: 'drop-table', file: 'db/migrations/002.sql' });
+  });
+
   it('an unknown ref is a clear error (exit 2)', () => {
     repo = makeRepo();
     commit(repo, { 'README.md': 'x\n' });

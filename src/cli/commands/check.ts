@@ -7,6 +7,7 @@ export interface CheckCommandOptions {
   all?: boolean;
   worktree?: boolean;
   base?: string;
+  head?: string;
   format?: 'text' | 'json' | 'sarif' | 'github';
   config?: string;
 }
@@ -18,7 +19,7 @@ export interface CheckCommandOptions {
  *   <files>             these files' content as staged in the index (read from disk when not in it)
  *   --worktree <files>  these files from disk
  *   --all               every migration file: the index plus untracked files
- *   --base <ref>        what changed in <ref>...HEAD (CI)
+ *   --base <ref>        what changed in <ref>...HEAD (CI); --head <ref> instead of HEAD
  * Exit 0 nothing at error level, 1 blocked, 2 could not check.
  */
 export async function run(files: string[] = [], options: CheckCommandOptions = {}): Promise<number> {
@@ -41,12 +42,13 @@ export async function run(files: string[] = [], options: CheckCommandOptions = {
 export function chooseMode(files: string[], options: CheckCommandOptions): CheckMode {
   const chosen = [options.staged && '--staged', options.all && '--all', options.base !== undefined && '--base'].filter(Boolean);
   if (chosen.length > 1) throw new UsageError(`${chosen.join(' and ')} cannot be combined`);
+  if (options.head !== undefined && options.base === undefined) throw new UsageError('--head goes with --base <ref>');
   if (options.worktree && (options.staged || options.all || options.base !== undefined)) {
     throw new UsageError('--worktree goes with file paths only (it reads them from disk)');
   }
   if (options.all || options.base !== undefined) {
     if (files.length) throw new UsageError(`${options.all ? '--all' : '--base'} checks a whole set of files; do not also give file paths`);
-    return options.all ? { kind: 'all' } : { kind: 'range', base: options.base! };
+    return options.all ? { kind: 'all' } : { kind: 'range', base: options.base!, head: options.head };
   }
   if (options.worktree) {
     if (!files.length) throw new UsageError('--worktree needs the migration files to read, e.g. `check --worktree db/migrations/*.sql`');
