@@ -393,7 +393,8 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
           const cols = colsValue?.kind === 'array' ? colsValue.items.map(text) : [text(colsValue)];
           if (explicit === undefined && (cols.length === 0 || cols.some((c) => c === undefined))) return dynamic('an index name');
           const name = explicit ?? `index_${tbl}_on_${cols.join('_and_')}`;
-          return push('drop-index', childRef('index', tbl, name), ifExists, explicit ? undefined : 'name derived from Rails defaults');
+          const concurrently = text(opt('algorithm')) === 'concurrently' ? { concurrently: true } : {};
+          return push('drop-index', childRef('index', tbl, name), { ...ifExists, ...concurrently }, explicit ? undefined : 'name derived from Rails defaults');
         }
         case 'remove_foreign_key': {
           const explicit = text(opt('name'));

@@ -56,6 +56,19 @@ describe('Rails reader', () => {
     expect(rows(await readFixture(`${dir}/20100101000000_old_style.rb`))).toEqual(['up drop-table widgets @3', 'down drop-column gadgets.color @10']);
   });
 
+  it('reads strong_migrations safety_assured blocks, execute(<<~SQL.squish), connection.execute, modifiers and nested blocks', async () => {
+    const ops = await readFixture(`${dir}/20240301000000_strong_migrations.rb`);
+    expect(rows(ops)).toEqual([
+      'up drop-column users.legacy_token @7',
+      'up delete-all audit_events @10',
+      'up drop-index orders.index_orders_on_legacy_ref @13',
+      'up truncate page_views @14',
+      'up drop-table old_sessions @16',
+      'up drop-column users.nickname @20', // `if column_exists?` modifier: still reported
+    ]);
+    expect(ops[2].flags).toMatchObject({ concurrently: true, ifExists: true });
+  });
+
   it('does not read db/schema.rb as a migration', async () => {
     const { readMigration } = await import('../../src/readers/index.js');
     const schema = 'ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n  create_table "users", force: :cascade do |t|\n  end\nend\n';
