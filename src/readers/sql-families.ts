@@ -128,6 +128,11 @@ export function prismaWarnings(ctx: ReadContext): PrismaWarning[] {
       warnings.push({ kind: 'drop-column', column: m[1], table: m[2], line, text: text.trim() });
       continue;
     }
+    m = /The `([^`]+)` column on the `([^`]+)` table would be dropped and recreated/.exec(text) ?? /Changed the type of `([^`]+)` on the `([^`]+)` table\. No cast exists, the column would be dropped and recreated/.exec(text);
+    if (m) {
+      warnings.push({ kind: 'drop-column', column: m[1], table: m[2], line, text: text.trim() });
+      continue;
+    }
     m = /You are about to drop the `([^`]+)` table/.exec(text);
     if (m) {
       warnings.push({ kind: 'drop-table', table: m[1], line, text: text.trim() });

@@ -7,6 +7,7 @@ describe('SQL-family readers', () => {
     ['prisma/migrations/20240301120000_drop_bio/migration.sql', 'prisma', ['up drop-constraint Post.Post_authorId_fkey @10', 'up drop-column User.bio @13', 'up alter-column-type User.name @14', 'up drop-table Post @17']],
     ['prisma/migrations/20240302120000_mysql/migration.sql', 'prisma', ['up drop-column Order.legacy @8']],
     ['prisma/migrations/20240303120000_sqlite/migration.sql', 'prisma', ['up drop-table Account @15', 'up rename-table new_Account @16']],
+    ['prisma/migrations/20240304120000_enum_recreate/migration.sql', 'prisma', ['up drop-column Order.status @11']],
     ['drizzle/0003_wild_hulk.sql', 'drizzle', ['up drop-constraint users.users_org_id_orgs_id_fk @1', 'up drop-table sessions @3', 'up drop-column users.legacy_role @4', 'up alter-column-type posts.views @5']],
     ['drizzle/0004_mysql.sql', 'drizzle', ['up drop-index users.users_email_idx @1', 'up drop-table audit @2']],
     ['golang-migrate/000012_drop_tokens.up.sql', 'golang-migrate', ['up drop-table api_tokens @2']],
