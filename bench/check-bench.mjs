@@ -9,7 +9,9 @@
  * the number of files. Wall time and peak RSS come from /usr/bin/time -v; each figure is the median
  * of --runs runs (default 3), runs interleaved so that machine load hits every tool alike.
  *
- * Usage: npm run build && node bench/check-bench.mjs [--files 1000,2000] [--runs 3]
+ * Also, in-process and warm (bench/check-readsql.mjs): readSql against parseSync on the same bytes.
+ *
+ * Usage: npm run build && node bench/check-bench.mjs [--files 2000,4000] [--runs 3]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +28,7 @@ const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i === -1 ? fallback : args[i + 1];
 };
-const sizes = opt('files', '1000,2000').split(',').map(Number);
+const sizes = opt('files', '2000,4000').split(',').map(Number);
 const runs = Number(opt('runs', '3'));
 
 const bin = (name) => path.join(here, 'node_modules', '.bin', name);
@@ -63,6 +65,7 @@ function tools(dir, files) {
 }
 
 const results = [];
+const readSqlRows = [];
 for (const count of sizes) {
   const dir = path.join(work, `corpus-${count}`);
   rmSync(dir, { recursive: true, force: true });
@@ -82,6 +85,14 @@ for (const count of sizes) {
       process.stderr.write(`${count} files, run ${r + 1}: ${t.name}: ${m.seconds.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${m.rss.toFixed(0)} MB, exit ${m.exit}\n`);
     }
   }
+  // the SQL reader alone, in-process and warm, against the parse of the same bytes
+  const inproc = [];
+  for (let r = 0; r < runs; r++) {
+    const out = execFileSync(process.execPath, [path.join(here, 'check-readsql.mjs'), ...files], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    inproc.push(JSON.parse(out.trim().split('\n').pop()));
+    process.stderr.write(`${count} files, run ${r + 1}: readSql in-process: ${JSON.stringify(inproc.at(-1))}\n`);
+  }
+  readSqlRows.push({ files: count, parseMs: median(inproc.map((x) => x.parseMs)), readSqlMs: median(inproc.map((x) => x.readSqlMs)), ratio: median(inproc.map((x) => x.ratio)), operations: inproc[0].operations });
   for (const t of list) {
     const s = samples.get(t.name);
     results.push({
@@ -99,6 +110,8 @@ for (const r of results) {
   const floor = results.find((x) => x.files === r.files && x.tool.startsWith('raw'));
   lines.push(`| ${r.files} | ${r.mb.toFixed(1)} | ${r.statements} | ${r.tool} | ${r.seconds.toFixed(2)} | ${(r.seconds / floor.seconds).toFixed(2)} | ${r.cpu.toFixed(2)} | ${(r.cpu / floor.cpu).toFixed(2)} | ${r.rss.toFixed(0)} | ${r.exits} |`);
 }
+lines.push('', '| files | operations found | raw parse CPU ms | readSql CPU ms | readSql / raw parse |', '|---:|---:|---:|---:|---:|');
+for (const r of readSqlRows) lines.push(`| ${r.files} | ${r.operations} | ${r.parseMs} | ${r.readSqlMs} | ${r.ratio.toFixed(2)} |`);
 const table = lines.join('\n');
 console.log(table);
 writeFileSync(path.join(work, 'check-bench-results.md'), `${table}\n\nnode ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);

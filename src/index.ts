@@ -8,3 +8,6 @@ export { evaluate } from './policy/evaluate.js';
 export type { SourceFile } from './policy/evaluate.js';
 export { RULES, RULE_IDS } from './rules/index.js';
 export type { RuleMeta, RuleId } from './rules/index.js';
+// The SQL readers: SQL text (PostgreSQL, MySQL/MariaDB, SQLite) → operations.
+export { readSql } from './sql/index.js';
+export type { SqlReadOptions } from './sql/index.js';
