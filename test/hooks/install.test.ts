@@ -305,6 +305,36 @@ describe('install: husky', () => {
   });
 });
 
+describe('install: husky v5-8', () => {
+  it('core.hooksPath=.husky: new hook files get the shebang and husky.sh line, are executable, and run', () => {
+    const r = repo();
+    r.write('.husky/_/husky.sh', '#!/usr/bin/env sh\n');
+    r.write('.husky/pre-commit', '#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"\n\necho "v8 user hook"\n');
+    chmodSync(path.join(r.dir, '.husky', 'pre-commit'), 0o755);
+    r.git('config', 'core.hooksPath', '.husky');
+    r.write('.dbsaferc.json', JSON.stringify(DEFAULT_CONFIG));
+    const result = install(r.dir);
+    expect(result.stdout).toContain('hook manager: husky v5-8');
+    const prePush = readFileSync(path.join(r.dir, '.husky', 'pre-push'), 'utf8');
+    expect(prePush.startsWith('#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"')).toBe(true);
+    expect(statSync(path.join(r.dir, '.husky', 'pre-push')).mode & 0o111).not.toBe(0);
+    r.write('db/migrations/002.sql', DROP);
+    r.git('add', 'db');
+    const blocked = commit(r.dir, '-m', 'drop');
+    expect(blocked.code).toBe(1);
+    expect(blocked.stdout + blocked.stderr).toContain('v8 user hook');
+  });
+});
+
+describe('hook command', () => {
+  it('an unknown hook name is a usage error (exit 2) that lists the hooks', () => {
+    const r = repo();
+    const result = runCli(['hook', 'post-commit'], { cwd: r.dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('pre-commit, pre-merge-commit, pre-push');
+  });
+});
+
 describe('install: other managers', () => {
   it('lefthook: adds dbsafe-hooks commands (use_stdin on pre-push) keeping comments; idempotent; uninstall removes them', () => {
     const r = repo();
