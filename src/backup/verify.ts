@@ -9,7 +9,7 @@ import { sha256File } from './files.js';
 import { resolveInstance, type ResolvedInstance } from './instances.js';
 import { appendLogEntry, readLog, type LogEntry } from './log.js';
 import { readManifest, type Manifest } from './manifest.js';
-import { instanceDir, listBackups } from './store.js';
+import { instanceDir, listBackups, lockInstance } from './store.js';
 import { trace } from './trace.js';
 
 /**
@@ -57,6 +57,8 @@ export interface VerifyRequest {
   instance?: string;
   latest?: boolean;
   onStage?: (stage: string) => void;
+  /** Take the instance lock (standalone verify; `backup --verify` already holds it). */
+  lock?: boolean;
 }
 
 function locate(context: BackupContext, request: VerifyRequest): { dir: string; instanceName?: string } {
@@ -125,6 +127,18 @@ async function findSwapSource(context: BackupContext, sha256: string, selfDir: s
 }
 
 export async function verifyBackup(context: BackupContext, request: VerifyRequest): Promise<VerifyOutcome> {
+  if (!request.lock) return verifyUnlocked(context, request);
+  const { dir, instanceName } = locate(context, request);
+  // retention of a concurrent backup must not delete what is being verified
+  const lock = await lockInstance(context.commonDir, instanceName ?? path.basename(path.dirname(dir)), 'verify');
+  try {
+    return await verifyUnlocked(context, { ...request, backup: dir });
+  } finally {
+    lock.release();
+  }
+}
+
+async function verifyUnlocked(context: BackupContext, request: VerifyRequest): Promise<VerifyOutcome> {
   const started = Date.now();
   trace('verify: start');
   const onStage = request.onStage ?? (() => undefined);

@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -245,6 +247,31 @@ describe.skipIf(!hasSqlite)('SQLite backup and verify (real sqlite3 CLI)', { tim
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
     expect(backupDirs(repo.dir, 'dev').filter((n) => !n.startsWith('.gitignore'))).toEqual([]);
     expect(logText(repo.dir)).toBe('');
+  });
+
+  it('a full disk fails the backup cleanly and leaves the older backups intact', () => {
+    const mnt = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-full-'));
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt]).status !== 0) {
+      process.stderr.write('\n!!!!! SKIPPING the disk-full test: cannot mount a small tmpfs here (needs root) !!!!!\n\n');
+      rmSync(mnt, { recursive: true, force: true });
+      return;
+    }
+    try {
+      const repo = sqliteRepo({ backupDir: mnt });
+      const good = backupJson(repo);
+      sqlite(repo.db, 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<3000) INSERT INTO events SELECT hex(randomblob(600)), i FROM n;');
+      const before = logEntries(repo.dir).length;
+      const r = repo.cli('backup');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/full|ENOSPC|no space/i);
+      expect(readdirSync(path.join(mnt, 'dev')).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+      expect(logEntries(repo.dir)).toHaveLength(before);
+      const verify = repo.cli('verify', good.id, '--json');
+      expect(verify.code, verify.stdout).toBe(0);
+    } finally {
+      spawnSync('umount', [mnt]);
+      rmSync(mnt, { recursive: true, force: true });
+    }
   });
 
   it('config: a literal password is refused without echoing it; a missing env var and no instance are clear errors', () => {

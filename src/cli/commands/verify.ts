@@ -20,7 +20,7 @@ export async function run(backup: string | undefined, instance: string | undefin
   }
   if (options.latest && backup) throw new UsageError('Give either a backup or --latest, not both');
   const progress = progressLine(Boolean(process.stderr.isTTY) && !options.json);
-  const outcome = await verifyBackup(context, { backup, instance, latest: options.latest, onStage: (stage) => progress.update(`${stage}…`) });
+  const outcome = await verifyBackup(context, { backup, instance, latest: options.latest, lock: true, onStage: (stage) => progress.update(`${stage}…`) });
   progress.done();
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ ...outcome, logEntry: undefined }, null, 2)}\n`);
