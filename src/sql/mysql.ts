@@ -49,9 +49,11 @@ function astAlwaysTrue(node: AstNode): boolean {
     const op = String(node.operator).toUpperCase();
     if (op === 'OR') return astAlwaysTrue(node.left) || astAlwaysTrue(node.right);
     if (op === 'AND') return astAlwaysTrue(node.left) && astAlwaysTrue(node.right);
-    if (op === '=' || op === '==') {
+    if (op === '=' || op === '==' || op === '<>' || op === '!=') {
       const lit = (n: AstNode) => n && ['number', 'single_quote_string', 'string', 'double_quote_string', 'bool'].includes(n.type);
-      return lit(node.left) && lit(node.right) && String(node.left.value) === String(node.right.value);
+      if (!lit(node.left) || !lit(node.right)) return false;
+      const equal = String(node.left.value) === String(node.right.value);
+      return op === '=' || op === '==' ? equal : !equal && node.left.type === node.right.type;
     }
   }
   if (node.parentheses && node.type !== 'binary_expr') return false;

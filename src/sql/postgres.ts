@@ -32,7 +32,7 @@ export function loadPostgresParser(): Promise<PgLib> {
 /** Statement node types that can hold a destructive operation; everything else is skipped unread. */
 const INTERESTING = new Set([
   'DropStmt', 'DropdbStmt', 'TruncateStmt', 'DeleteStmt', 'UpdateStmt', 'AlterTableStmt', 'RenameStmt',
-  'DoStmt', 'CreateFunctionStmt', 'ExplainStmt',
+  'DoStmt', 'CreateFunctionStmt', 'ExplainStmt', 'PrepareStmt',
 ]);
 
 const DROP_KINDS: Record<string, [OperationKind, ObjectType]> = {
@@ -114,10 +114,13 @@ export function whereAlwaysTrue(node: Node): boolean {
     const type = strings(node.TypeCast.typeName?.names).pop();
     return type === 'bool' && v !== undefined && ['s:t', 's:true', 's:y', 's:yes', 's:on', 's:1'].includes(v.toLowerCase());
   }
-  if (node.A_Expr && node.A_Expr.kind === 'AEXPR_OP' && strings(node.A_Expr.name).join() === '=') {
+  if (node.A_Expr && node.A_Expr.kind === 'AEXPR_OP') {
+    const op = strings(node.A_Expr.name).join();
     const l = constValue(node.A_Expr.lexpr?.A_Const);
     const r = constValue(node.A_Expr.rexpr?.A_Const);
-    return l !== undefined && l === r;
+    if (l === undefined || r === undefined) return false;
+    if (op === '=') return l === r;
+    if (op === '<>' || op === '!=') return l !== r && l[0] === r[0];
   }
   if (node.BoolExpr) {
     const args: Node[] = node.BoolExpr.args ?? [];
@@ -244,9 +247,10 @@ export class PostgresReader implements PlpgsqlHost {
       case 'CreateFunctionStmt':
         readPlpgsql(this, { kind: 'function', node, text, abs });
         return;
-      case 'ExplainStmt': {
-        // EXPLAIN ANALYZE runs the statement
-        const analyze = (node.options ?? []).some((o: Node) => o?.DefElem?.defname === 'analyze');
+      case 'ExplainStmt':
+      case 'PrepareStmt': {
+        // EXPLAIN ANALYZE runs the statement; a prepared statement runs at each EXECUTE
+        const analyze = key === 'PrepareStmt' || (node.options ?? []).some((o: Node) => o?.DefElem?.defname === 'analyze');
         const inner = node.query ? firstKey(node.query) : '';
         if (analyze && INTERESTING.has(inner)) this.statement(inner, node.query[inner], text, abs, embedded);
         return;

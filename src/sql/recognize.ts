@@ -649,12 +649,12 @@ export function isAlwaysTrue(expr: Token[]): boolean {
     if (t.type === 'number') return Number(t.value) !== 0 && !Number.isNaN(Number(t.value));
     return false;
   }
-  if (toks.length === 3 && toks[1].type === 'punct' && ['=', '=='].includes(toks[1].value)) {
-    const [a, , b] = toks;
+  if (toks.length === 3 && toks[1].type === 'punct' && ['=', '==', '<>', '!='].includes(toks[1].value)) {
+    const [a, op, b] = toks;
     const literal = (t: Token) => t.type === 'number' || t.type === 'string';
-    if (!literal(a) || !literal(b)) return false;
-    if (a.type === 'number' && b.type === 'number') return Number(a.value) === Number(b.value);
-    return a.type === b.type && a.value === b.value;
+    if (!literal(a) || !literal(b) || a.type !== b.type) return false;
+    const equal = a.type === 'number' ? Number(a.value) === Number(b.value) : a.value === b.value;
+    return op.value === '=' || op.value === '==' ? equal : !equal;
   }
   if (toks.length === 3 && toks[1].value === '::' && toks[0].type === 'string' && toks[2].upper === 'BOOLEAN') {
     return ['t', 'true', 'y', 'yes', 'on', '1'].includes(toks[0].value.toLowerCase());

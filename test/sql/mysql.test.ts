@@ -50,8 +50,9 @@ describe('MySQL / MariaDB: destructive statements', () => {
     ['DELETE / UPDATE without WHERE', 'DELETE FROM t; DELETE LOW_PRIORITY QUICK FROM u; UPDATE v SET a = 1; UPDATE IGNORE w SET b = 2 LIMIT 10;', [
       { kind: 'delete-all', object: 't' }, { kind: 'delete-all', object: 'u' }, { kind: 'update-all', object: 'v' }, { kind: 'update-all', object: 'w' },
     ]],
-    ['always-true WHERE', 'DELETE FROM t WHERE 1; UPDATE u SET a = 1 WHERE 1 = 1;', [
+    ['always-true WHERE', "DELETE FROM t WHERE 1; UPDATE u SET a = 1 WHERE 1 = 1; DELETE FROM v WHERE 'x' <> 'y';", [
       { kind: 'delete-all', object: 't', flags: { whereAlwaysTrue: true } }, { kind: 'update-all', object: 'u', flags: { whereAlwaysTrue: true } },
+      { kind: 'delete-all', object: 'v', flags: { whereAlwaysTrue: true } },
     ]],
     ['multi-table DELETE without WHERE', 'DELETE t1, t2 FROM t1 INNER JOIN t2 ON t1.id = t2.t1_id;', [
       { kind: 'delete-all', object: 't1' }, { kind: 'delete-all', object: 't2' },

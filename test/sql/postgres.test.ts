@@ -58,6 +58,8 @@ describe('PostgreSQL: destructive statements with object, line and column', () =
     ['UPDATE without WHERE', 'UPDATE users SET active = false;', [{ kind: 'update-all', object: 'users' }]],
     ['CTE DELETE without WHERE', 'WITH x AS (SELECT id FROM t WHERE a = 1) DELETE FROM logs;', [{ kind: 'delete-all', object: 'logs' }]],
     ['EXPLAIN ANALYZE runs the statement', 'EXPLAIN ANALYZE DELETE FROM t;', [{ kind: 'delete-all', object: 't' }]],
+    ['a prepared statement runs at each EXECUTE', 'PREPARE wipe AS DELETE FROM t2; EXECUTE wipe;', [{ kind: 'delete-all', object: 't2' }]],
+    ['WHERE 1 <> 0', 'UPDATE t SET a = 1 WHERE 1 <> 0;', [{ kind: 'update-all', object: 't', flags: { whereAlwaysTrue: true } }]],
     ['inside a transaction', 'BEGIN;\nDROP TABLE a;\nCOMMIT;', [{ kind: 'drop-table', object: 'a', line: 2, column: 1 }]],
   ])('%s', async (_name, sql, expected) => {
     const ops = await pg(sql);
@@ -70,6 +72,8 @@ describe('PostgreSQL: destructive statements with object, line and column', () =
     'DELETE FROM t WHERE id IN (SELECT id FROM u WHERE true);',
     'UPDATE users SET a = 1 WHERE id = 2;',
     "DELETE FROM a WHERE 1 = 1 AND kind = 'x';",
+    'DELETE FROM a WHERE 1 <> 1;',
+    'EXPLAIN DELETE FROM t;',
     'ALTER INDEX idx_a RENAME TO idx_b;',
     'ALTER TABLE t RENAME CONSTRAINT a TO b;',
     'ALTER TABLE t ALTER COLUMN c DROP NOT NULL, ALTER COLUMN d DROP DEFAULT, ADD COLUMN e int;',
