@@ -79,6 +79,19 @@ export async function readResolvedSql(
  * from a downgrade function but not from anything else (`def downgrade(): schema_downgrades()`).
  * Everything else is read as forward (fail closed).
  */
+/** Whether a call's arguments mention any of the names. */
+function mentions(call: Call, names: Map<string, PyValue>): boolean {
+  const walk = (v: PyValue): boolean => {
+    if (v.kind === 'name') return names.has(v.name);
+    if (v.kind === 'call') return [...v.args, ...v.kwargs.values()].some(walk) || walk(v.func);
+    if (v.kind === 'attr') return walk(v.obj);
+    if (v.kind === 'list') return v.items.some(walk);
+    if (v.kind === 'dict') return v.entries.some(([a, b]) => walk(a) || walk(b));
+    return false;
+  };
+  return [...call.args, ...call.kwargs.values()].some(walk);
+}
+
 export function downgradeOnlyFunctions(lines: ReturnType<typeof logicalLines>): Set<string> {
   const defs = new Map<string, Set<string>>(); // top-level function → names it calls
   let current: Set<string> | undefined;
@@ -137,11 +150,11 @@ export interface ValueResolver {
   sql(v: PyValue): { source: SourceText; viaName?: string } | { opaque: string };
 }
 
-export function makeResolver(scope: PyScope, scopeId: number, depth = 0): ValueResolver {
+export function makeResolver(scope: PyScope, scopeId: number, overrides?: Map<string, PyValue>): ValueResolver {
   const resolve = (v: PyValue | undefined): PyValue | undefined => {
     for (let i = 0; v && i < 8; i++) {
       if (v.kind === 'name') {
-        v = scope.lookup(v.name, scopeId, v.start);
+        v = overrides?.get(v.name) ?? scope.lookup(v.name, scopeId, v.start);
         continue;
       }
       if (v.kind === 'call') {
@@ -161,7 +174,7 @@ export function makeResolver(scope: PyScope, scopeId: number, depth = 0): ValueR
   };
   return {
     value(v) {
-      return v.kind === 'name' ? scope.lookup(v.name, scopeId, v.start) : v;
+      return v.kind === 'name' ? (overrides?.get(v.name) ?? scope.lookup(v.name, scopeId, v.start)) : v;
     },
     ident(v) {
       const r = resolve(v);
@@ -178,7 +191,6 @@ export function makeResolver(scope: PyScope, scopeId: number, depth = 0): ValueR
       return viaName ? { source, viaName } : { source };
     },
   };
-  void depth;
 }
 
 function arg(call: Call, position: number, keyword: string): PyValue | undefined {
@@ -205,6 +217,26 @@ interface Block {
   direction?: Direction;
   scopeId?: number;
   batch?: { alias: string; table: string | undefined; schema: string | undefined };
+  /** `for a, b in LITERAL_LIST:` → one binding per iteration. */
+  loop?: Array<Map<string, PyValue>>;
+}
+
+/** Iterations of `for <names> in <iterable>` when the iterable is a literal list/tuple (possibly via a name). */
+function literalLoop(names: string[], iterable: PyValue, r: ValueResolver): Array<Map<string, PyValue>> | undefined {
+  let it: PyValue | undefined = iterable;
+  // reversed(X), sorted(X), list(X), tuple(X)
+  while (it?.kind === 'call' && it.func.kind === 'name' && ['reversed', 'sorted', 'list', 'tuple'].includes(it.func.name) && it.args.length === 1) it = it.args[0];
+  it = it ? r.value(it) : undefined;
+  if (!it || it.kind !== 'list') return undefined;
+  const out: Array<Map<string, PyValue>> = [];
+  for (const item of it.items) {
+    const binding = new Map<string, PyValue>();
+    if (names.length === 1) binding.set(names[0], item);
+    else if (item.kind === 'list' && item.items.length === names.length) names.forEach((n, k) => binding.set(n, item.items[k]));
+    else return undefined;
+    out.push(binding);
+  }
+  return out;
 }
 
 const KEYWORDS = new Set(['def', 'class', 'if', 'elif', 'else', 'for', 'while', 'with', 'try', 'except', 'finally', 'return', 'async', 'import', 'from', 'pass', 'in', 'and', 'or', 'not', 'is', 'raise', 'assert', 'global', 'nonlocal', 'del', 'yield', 'lambda', 'as', 'await']);
@@ -267,6 +299,16 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
       }
       continue;
     }
+    if (first.value === 'for') {
+      // for name[, name] in <iterable>:
+      const inAt = line.toks.findIndex((t) => t.type === 'name' && t.value === 'in');
+      const names = line.toks.slice(1, inAt).filter((t) => t.type === 'name').map((t) => t.value);
+      if (inAt > 1) {
+        const iterable = parser.parseExpr(line.startIndex + inAt + 1, true).value;
+        const loop = literalLoop(names, iterable, makeResolver(scope, scopeId()));
+        if (loop) stack.push({ indent: line.indent, loop });
+      }
+    }
     while (k < line.toks.length) {
       const t = line.toks[k];
       const prev = line.toks[k - 1];
@@ -278,10 +320,14 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
     }
 
     function visit(value: PyValue) {
+      const loop = [...stack].reverse().find((b) => b.loop)?.loop;
       for (const call of callsIn(value)) {
         if (handled.has(call)) continue;
         handled.add(call);
-        handleCall(call, direction(), makeResolver(scope, scopeId()), stack);
+        // a call inside `for x in ["a", "b"]:` that uses x runs once per literal value
+        const usesLoop = loop && [...callsIn(call)].length >= 1 && mentions(call, loop[0]);
+        if (usesLoop) for (const binding of loop!) handleCall(call, direction(), makeResolver(scope, scopeId(), binding), stack);
+        else handleCall(call, direction(), makeResolver(scope, scopeId()), stack);
       }
     }
   }

@@ -33,7 +33,8 @@ describe('Alembic reader', () => {
       'up truncate page_views @25',
       'up drop-column accounts.legacy_flag @27', // implicitly concatenated string: the line of the DROP COLUMN piece
       'up delete-all events @28', // SQL held in a module-level variable: reported where it runs
-      'up opaque - @30', // loop variable as table name
+      'up drop-table a @30', // loop over a literal tuple: one operation per value
+      'up drop-table b @30',
       'up opaque - @31', // f-string interpolating an identifier
       'up delete-all notifications @34', // op.get_bind().execute(sa.text(...))
       'up drop-table reporting.stale @35',
@@ -51,6 +52,18 @@ describe('Alembic reader: helpers and SQLAlchemy Core', () => {
       'up drop-column claims.nli_label @26', // schema_upgrades() is called from upgrade()
       'up delete-all claims @34', // claims.delete() without where(); insert/select/filtered update are safe
       'down drop-table claim_predictions @38', // schema_downgrades() only from downgrade()
+    ]);
+  });
+});
+
+describe('Alembic reader: loops', () => {
+  it('expands loops over literal lists (also through a module constant, reversed() and tuple unpacking); other loops are opaque', async () => {
+    const ops = await readFixture('alembic/d00d00d00d00_loops.py');
+    expect(rows(ops)).toEqual([
+      'down drop-column candidates.unified_number @18',
+      'down drop-column candidates.blood_type @18',
+      'down drop-column candidates.gender @19',
+      'down opaque - @21', // for t in get_tables(): known only at run time
     ]);
   });
 });
