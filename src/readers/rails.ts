@@ -17,6 +17,7 @@ type RbValue =
   | { kind: 'array'; items: RbValue[]; start: number; end: number }
   | { kind: 'hash'; entries: Map<string, RbValue>; start: number; end: number }
   | { kind: 'const'; value: string; start: number; end: number }
+  | { kind: 'ref'; name: string; start: number; end: number }
   | { kind: 'unknown'; start: number; end: number };
 
 interface Args {
@@ -33,13 +34,21 @@ interface Frame {
   table?: { param: string; name: string };
   /** reversible do |dir| → the parameter whose .up/.down set directions. */
   dirParam?: string;
+  /** %i[a b].each do |c| → one run of the block per literal value. */
+  loop?: { param: string; values: RbValue[] };
+  /** Set on the pending block by `<literal array>.each`. */
+  loopValues?: RbValue[];
 }
+
+/** Values bound to `.each` block parameters while a call inside the loop is handled. */
+const bound = new Map<string, RbValue>();
 
 const OPENERS = new Set(['def', 'class', 'module', 'begin', 'case', 'for']);
 const CONDITIONAL_OPENERS = new Set(['if', 'unless', 'while', 'until']);
 
 function text(v: RbValue | undefined): string | undefined {
   if (!v) return undefined;
+  if (v.kind === 'ref') return bound.has(v.name) ? text(bound.get(v.name)) : undefined;
   if (v.kind === 'sym') return v.dynamic ? undefined : v.name;
   if (v.kind === 'str') return v.tok.parts?.every((p) => 'literal' in p) ? v.tok.parts.map((p) => (p as { literal: SourceText }).literal.text).join('') : undefined;
   return undefined;
@@ -100,7 +109,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     return i;
   };
 
-  const parseValue = (i: number, inParens: boolean): { value: RbValue; next: number } => {
+  const parseValue = (i: number, inParens: boolean, allowTrailing = false): { value: RbValue; next: number } => {
     const t = toks[i];
     let value: RbValue;
     let next = i + 1;
@@ -108,6 +117,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     if (t.type === 'str') value = { kind: 'str', tok: t, start: t.start, end: t.end };
     else if (t.type === 'sym') value = { kind: 'sym', name: t.value, dynamic: !!t.parts && t.parts.some((p) => 'hole' in p), start: t.start, end: t.end };
     else if (t.type === 'num' || (t.type === 'name' && ['true', 'false', 'nil'].includes(t.value))) value = { kind: 'const', value: t.value, start: t.start, end: t.end };
+    else if (t.type === 'name' && !['do', 'end', 'if', 'unless'].includes(t.value)) value = { kind: 'ref', name: t.value, start: t.start, end: t.end };
     else if (t.type === 'words') value = { kind: 'array', items: (t.words ?? []).map((w) => ({ kind: 'sym', name: w.text, dynamic: false, start: t.start, end: t.end }) as RbValue), start: t.start, end: t.end };
     else if (t.type === 'punct' && t.value === '[') {
       const items: RbValue[] = [];
@@ -143,7 +153,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     }
     // "…".squish / <<~SQL.squish / .strip / .freeze keep the string
     while (toks[next]?.value === '.' && toks[next + 1]?.type === 'name' && value.kind === 'str' && /^(squish|strip|freeze|chomp|dup|to_s|strip_heredoc|lstrip|rstrip)$/.test(toks[next + 1].value)) next += 2;
-    if (!(isEndOfArgs(toks[next]) || toks[next]?.value === ',' || toks[next]?.value === '=>' || (inParens && toks[next]?.type === 'newline'))) {
+    if (!allowTrailing && !(isEndOfArgs(toks[next]) || toks[next]?.value === ',' || toks[next]?.value === '=>' || (inParens && toks[next]?.type === 'newline'))) {
       const end = skipValue(next, inParens);
       return { value: { kind: 'unknown', start: t.start, end: toks[end - 1]?.end ?? t.end }, next: end };
     }
@@ -254,6 +264,15 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       frames.push({ kind: 'block' });
       continue;
     }
+    if (t.type === 'words' || (t.type === 'punct' && t.value === '[' && atStatementStart)) {
+      // %i[a b].each do |c| … end  /  [:a, :b].each { |c| … }
+      const arr = parseValue(i, false, true);
+      if (arr.value.kind === 'array' && toks[arr.next]?.value === '.' && /^each(_with_index)?$/.test(toks[arr.next + 1]?.value ?? '')) {
+        pendingBlock = { loopValues: arr.value.items };
+        i = arr.next + 1;
+        continue;
+      }
+    }
     if (t.type === 'punct' && t.value === '.' ) continue;
     if (!(t.type === 'name' || t.type === 'const')) continue;
     if (prev && prev.type === 'punct' && (prev.value === '.' || prev.value === '&.' || prev.value === '::')) continue;
@@ -277,10 +296,23 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     const param = toks[i + 2].value;
     if (info?.table) return { table: { param, name: info.table.name } };
     if (info?.dirParam !== undefined) return { dirParam: param };
+    if (info?.loopValues) return { loop: { param, values: info.loopValues } };
     return {};
   }
 
+  /** A call inside `.each` over a literal array that uses the block parameter runs once per value. */
   function handle(chain: RbTok[], methodTok: RbTok, args: Args, start: number) {
+    const loop = [...frames].reverse().find((f) => f.loop)?.loop;
+    const usesLoop = loop && [...args.positional, ...args.options.values()].some((v) => v.kind === 'ref' && v.name === loop.param);
+    if (!loop || !usesLoop) return handleOnce(chain, methodTok, args, start);
+    for (const value of loop.values) {
+      bound.set(loop.param, value);
+      handleOnce(chain, methodTok, args, start);
+    }
+    bound.delete(loop.param);
+  }
+
+  function handleOnce(chain: RbTok[], methodTok: RbTok, args: Args, start: number) {
     const method = methodTok.value;
     const receiver = chain.length > 1 ? chain.slice(0, -1).map((c) => c.value).join('.') : undefined;
     const statement = input.text.slice(start, Math.max(args.end, methodTok.end));

@@ -43,7 +43,8 @@ describe('Rails reader', () => {
       'up delete-all notifications @4', // %q()
       'up drop-column accounts.legacy_flag @6', // <<-SQL
       'up opaque - @9', // #{table_name}
-      'up opaque - @10', // drop_table t in a loop
+      'up drop-table a @10', // %w[a b].each { |t| drop_table t }: one per value
+      'up drop-table b @10',
       'up alter-column-type products.price @11',
       'up drop-table imports @12', // create_table force: true
       'up delete-all users @15', // User.delete_all; the filtered Category delete is not reported
@@ -65,6 +66,11 @@ describe('Rails reader', () => {
       'up truncate page_views @14',
       'up drop-table old_sessions @16',
       'up drop-column users.nickname @20', // `if column_exists?` modifier: still reported
+      'down drop-column products.color @25', // %i[…].each do |column|
+      'down drop-column products.size @25',
+      'down drop-column widgets.a @27',
+      'down drop-column widgets.b @27',
+      'down opaque - @28', // columns.each: values known only at run time
     ]);
     expect(ops[2].flags).toMatchObject({ concurrently: true, ifExists: true });
   });
