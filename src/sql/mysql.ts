@@ -7,7 +7,7 @@
  */
 import type { OpSink } from './sink.js';
 import { parseWith, type ParserFlavor } from './node-sql-parser.js';
-import { Recognizer, type FoundOp } from './recognize.js';
+import { HEAD_TOKENS, needsAllTokens, Recognizer, type FoundOp } from './recognize.js';
 import { splitSql } from './split.js';
 import { tokenize, type Token } from './tokens.js';
 
@@ -72,7 +72,8 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
       sink.add({ kind: 'unparseable', at: st.error.offset, statementStart: abs, statementText: st.text, detail: st.error.message });
       continue;
     }
-    const toks = tokenize(st.code, dialect);
+    const head = tokenize(st.code, dialect, HEAD_TOKENS);
+    const toks = needsAllTokens(head, st.code) ? tokenize(st.code, dialect) : head;
     const recognizer = new Recognizer(st.code, dialect);
     const rec = recognizer.recognize(toks);
     if (toks[0]?.upper === 'SET' && toks[1]?.value === '@' && toks[2]?.type === 'word') {

@@ -44,6 +44,21 @@ const SAFE_LEADING = new Set([
   'UPSERT', 'MERGE',
 ]);
 
+/** How many tokens tell whether a statement needs reading in full (see needsAllTokens). */
+export const HEAD_TOKENS = 16;
+
+/**
+ * Whether a statement must be tokenized in full, judged from its first HEAD_TOKENS tokens: a huge
+ * `INSERT … VALUES` (dumps) or `CREATE TABLE` is classified safe by its leading keywords alone.
+ */
+export function needsAllTokens(head: Token[], code: string): boolean {
+  if (head.length < HEAD_TOKENS) return false; // already complete
+  const lead = head[0]?.type === 'word' ? head[0].upper : '';
+  if (lead === 'INSERT' || lead === 'REPLACE') return /\bselect\b/i.test(code);
+  if (lead === 'CREATE') return head.some((t) => t.type === 'word' && ['TRIGGER', 'PROCEDURE', 'FUNCTION', 'EVENT'].includes(t.upper));
+  return lead === '' || !SAFE_LEADING.has(lead) || lead === 'SET';
+}
+
 /** DROP <object> that does not remove table data (roles, extensions, policies…). */
 const SAFE_DROP_OBJECTS = new Set([
   'EXTENSION', 'ROLE', 'USER', 'POLICY', 'RULE', 'EVENT', 'SERVER', 'PUBLICATION', 'SUBSCRIPTION', 'CAST',

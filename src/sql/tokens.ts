@@ -58,13 +58,14 @@ function readQuoted(text: string, i: number, quote: number, backslash: boolean):
 
 const TWO_CHAR_PUNCT = new Set(['::', '<>', '!=', '<=', '>=', '||', ':=', '=>', '->']);
 
-export function tokenize(text: string, dialect: SqlDialect): Token[] {
+/** Tokens of `text`; with `limit`, only the first `limit` tokens (enough to classify most statements). */
+export function tokenize(text: string, dialect: SqlDialect, limit = Infinity): Token[] {
   const tokens: Token[] = [];
   const n = text.length;
   let i = 0;
   const push = (type: TokenType, value: string, start: number, end: number, upper = value) =>
     tokens.push({ type, value, upper, start, end });
-  while (i < n) {
+  while (i < n && tokens.length < limit) {
     const c = text.charCodeAt(i);
     if (c <= 32 || c === 0xfeff || c === 0xa0) {
       i++;
