@@ -21,6 +21,7 @@ const arg = (name, fallback) => {
 };
 const SCALES = arg('--scales', '15,60').split(',').map(Number);
 const RUNS = Number(arg('--runs', '3'));
+const RSS_ROWS = arg('--rss-rows', '1500000,6000000').split(',').map(Number);
 const PASSWORD = 'bench-password';
 
 const ids = { uid: Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout), gid: Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout) };
@@ -114,6 +115,22 @@ try {
     console.error(JSON.stringify(summary));
     psql('postgres', `DROP DATABASE ${db}`);
   }
+  // memory with much data flowing through dbsafe: random (incompressible) bytea at two sizes
+  const rss = [];
+  const probeRepo = path.join(work, 'repo-rss');
+  mkdirSync(probeRepo);
+  run('git', ['init', '-q', probeRepo]);
+  writeFileSync(path.join(probeRepo, '.dbsaferc.json'), JSON.stringify({ databases: { probe: { url: 'env:BENCH_URL' } }, backupDir: path.join(work, 'backups-rss'), keep: 100 }));
+  psql('postgres', 'CREATE DATABASE rss_probe');
+  let rows = 0;
+  for (const target of RSS_ROWS) {
+    psql('rss_probe', `CREATE TABLE IF NOT EXISTS r (id int, payload bytea); INSERT INTO r SELECT g, decode(md5(random()::text) || md5(random()::text), 'hex') FROM generate_series(${rows + 1}, ${target}) g`);
+    rows = target;
+    const b = run('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', process.execPath, CLI, 'backup', '--json'], { cwd: probeRepo, env: { ...process.env, BENCH_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/rss_probe` } });
+    const out = JSON.parse(b.stdout);
+    rss.push({ rows, artifactMB: Math.round(out.bytes / 1e6), peakRssMB: Math.round(Number(/MAXRSS_KB=(\d+)/.exec(b.stderr)[1]) / 1024) });
+    console.error(JSON.stringify(rss[rss.length - 1]));
+  }
   console.log('| pgbench scale | database | artifact | pg_dump -Fc | dbsafe backup | ratio | pg_restore + count(*) | dbsafe verify | ratio | peak RSS dbsafe |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
@@ -121,6 +138,9 @@ try {
       `| ${r.scale} | ${r.databaseMB} MB | ${r.artifactMB} MB | ${r.pgDumpS.toFixed(2)} s | ${r.backupS.toFixed(2)} s | **${r.backupRatio.toFixed(3)}x** | ${r.pgRestoreCountS.toFixed(2)} s | ${r.verifyS.toFixed(2)} s | **${r.verifyRatio.toFixed(3)}x** | ${r.peakRssMB.toFixed(0)} MB |`,
     );
   }
+  console.log('\n| random bytea rows | artifact through dbsafe | peak RSS dbsafe backup |');
+  console.log('|---:|---:|---:|');
+  for (const r of rss) console.log(`| ${r.rows} | ${r.artifactMB} MB | ${r.peakRssMB} MB |`);
   console.log(`\n(medians of ${RUNS} alternating runs; ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.cpus()[0]?.model ?? ''})`);
 } finally {
   if (server && server.exitCode === null) {
