@@ -7,7 +7,7 @@ import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../mo
 import { readPlpgsql, type PlpgsqlHost } from './plpgsql.js';
 import { Recognizer, type FoundOp } from './recognize.js';
 import type { OpSink } from './sink.js';
-import { splitSql } from './split.js';
+import { splitSql, type SkippedRegion, type SqlStatement } from './split.js';
 import { ByteCursor } from './text-index.js';
 import { tokenize } from './tokens.js';
 
@@ -155,6 +155,17 @@ function codeStart(text: string): number {
   }
 }
 
+/** `text` with the given regions turned into spaces (line breaks kept): same length, same lines. */
+function blank(text: string, regions: SkippedRegion[]): string {
+  let out = '';
+  let at = 0;
+  for (const r of regions) {
+    out += text.slice(at, r.start) + text.slice(r.start, r.end).replace(/[^\n]/g, ' ');
+    at = r.end;
+  }
+  return out + text.slice(at);
+}
+
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -193,25 +204,51 @@ export class PostgresReader implements PlpgsqlHost {
     }
   }
 
-  /** The whole text did not parse: split it and parse statement by statement. */
+  /**
+   * The whole text did not parse: split it, then parse runs of statements, halving a run that fails
+   * until the bad statements stand alone (a few parses per bad statement, not one per statement).
+   * Client-side regions the splitter skipped (COPY … FROM stdin data, psql meta-commands) are blanked
+   * to spaces, so offsets inside each run still match the file.
+   */
   private readStatements(text: string, base: number, embedded: boolean): void {
-    const { statements } = splitSql(text, 'postgres');
+    const { statements, skipped } = splitSql(text, 'postgres');
+    const clean = skipped.length > 0 ? blank(text, skipped) : text;
+    let run: SqlStatement[] = [];
+    const flush = () => {
+      if (run.length > 0) this.readRun(run, clean, base, embedded);
+      run = [];
+    };
     for (const st of statements) {
-      const abs = base + st.start;
-      if (st.error) {
-        if (!embedded) {
-          this.sink.add({ kind: 'unparseable', at: base + st.error.offset, statementStart: abs, statementText: st.text, detail: st.error.message });
-        }
+      if (!st.error) {
+        run.push(st);
         continue;
       }
-      let stmts: Node[];
+      flush();
+      if (!embedded) {
+        this.sink.add({ kind: 'unparseable', at: base + st.error.offset, statementStart: base + st.start, statementText: st.text, detail: st.error.message });
+      }
+    }
+    flush();
+  }
+
+  private readRun(run: SqlStatement[], clean: string, base: number, embedded: boolean): void {
+    // ranges [lo, hi) of `run`, left to right
+    const stack: Array<[number, number]> = [[0, run.length]];
+    while (stack.length > 0) {
+      const [lo, hi] = stack.pop()!;
+      const from = run[lo].start;
+      const slice = clean.slice(from, run[hi - 1].end);
       try {
-        stmts = this.lib.parseSync(st.text).stmts ?? [];
+        const stmts = this.lib.parseSync(slice).stmts ?? [];
+        this.readParsed(stmts, slice, base + from, embedded);
       } catch (e) {
-        this.unparsed(st.text, abs, embedded, e);
-        continue;
+        if (hi - lo === 1) {
+          this.unparsed(run[lo].text, base + from, embedded, e);
+        } else {
+          const mid = (lo + hi) >> 1;
+          stack.push([mid, hi], [lo, mid]);
+        }
       }
-      this.readParsed(stmts, st.text, abs, embedded);
     }
   }
 
