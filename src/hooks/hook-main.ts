@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { DbsafeError } from '../errors.js';
 
 /**
@@ -6,6 +7,9 @@ import { DbsafeError } from '../errors.js';
  */
 export async function hookMain(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
+  // A hook parses a few small files: the WASM SQL parser's baseline code (Liftoff) is fast enough,
+  // and skipping the optimising tier-up halves its startup CPU (measured: bench/hooks-bench.mjs).
+  setFlagsFromString('--liftoff-only');
   try {
     const { run } = await import('../cli/commands/hook.js');
     return await run(name!, args, {});
