@@ -75,16 +75,42 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
       if (toks[j]?.value === '=') decls.push({ name: toks[i + 1].value, offset: toks[i + 1].start, value: parser.parseExpr(j + 1).value });
     }
   }
-  const resolve = (v: JsValue | undefined): JsValue | undefined => {
-    for (let k = 0; v && v.kind === 'name' && k < 8; k++) {
-      const name: string = v.name;
-      const before = decls.filter((d) => d.name === name && d.offset < v!.start);
-      const found = before[before.length - 1] ?? decls.find((d) => d.name === name);
-      v = found?.value;
-    }
-    return v;
+  const makeResolve =
+    (overrides?: Map<string, JsValue>) =>
+    (v: JsValue | undefined): JsValue | undefined => {
+      for (let k = 0; v && v.kind === 'name' && k < 8; k++) {
+        const name: string = v.name;
+        const override = overrides?.get(name);
+        if (override) {
+          v = override;
+          continue;
+        }
+        const before = decls.filter((d) => d.name === name && d.offset < v!.start);
+        const found = before[before.length - 1] ?? decls.find((d) => d.name === name);
+        v = found?.value;
+      }
+      return v;
+    };
+
+  // Loops over literal arrays: `for (const t of ['a', 'b'])`, `['a', 'b'].forEach((t) => …)` / `.map(…)`.
+  const loops: Array<{ name: string; values: JsValue[]; from: number; to: number }> = [];
+  const baseResolve = makeResolve();
+  for (let i = 0; i < toks.length - 4; i++) {
+    if (toks[i].value !== 'for' || toks[i + 1]?.value !== '(') continue;
+    const close = parser.matching(i + 1);
+    let j = i + 2;
+    if (['const', 'let', 'var'].includes(toks[j]?.value)) j++;
+    if (toks[j]?.type !== 'name' || toks[j + 1]?.value !== 'of') continue;
+    const iterable = baseResolve(parser.parseExpr(j + 2).value);
+    if (iterable?.kind !== 'array') continue;
+    const bodyEnd = toks[close + 1]?.value === '{' ? parser.matching(close + 1) : parser.skipExpr(close + 1);
+    loops.push({ name: toks[j].value, values: iterable.items, from: close + 1, to: bodyEnd });
+  }
+  const loopAt = (index: number, call: JsCall) => {
+    let best: (typeof loops)[number] | undefined;
+    for (const l of loops) if (l.from <= index && index <= l.to && mentions(call, l.name) && (!best || l.to - l.from < best.to - best.from)) best = l;
+    return best;
   };
-  const ident = (v: JsValue | undefined) => literalText(resolve(v))?.text;
 
   const handled = new Set<JsCall>();
   for (const { value, index } of chains(parser)) {
@@ -95,6 +121,22 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
       handled.add(call);
       const method = call.func.kind === 'member' ? call.func.name : call.func.kind === 'name' ? call.func.name : undefined;
       if (!method) continue;
+      if ((method === 'forEach' || method === 'map') && call.func.kind === 'member') {
+        const list = baseResolve(call.func.obj);
+        const fn = call.args[0];
+        if (list?.kind === 'array' && fn?.kind === 'func' && fn.params[0]) loops.push({ name: fn.params[0], values: list.items, from: fn.bodyStart, to: fn.bodyEnd });
+      }
+      const loop = loopAt(index, call);
+      for (const binding of loop ? loop.values : [undefined]) {
+        const resolve = makeResolve(loop && binding ? new Map([[loop.name, binding]]) : undefined);
+        visitCall(call, chain, value, index, method, direction, resolve);
+      }
+    }
+  }
+
+  function visitCall(call: JsCall, chain: JsCall[], value: JsValue, index: number, method: string, direction: Direction, resolve: (v: JsValue | undefined) => JsValue | undefined) {
+    const ident = (v: JsValue | undefined) => literalText(resolve(v))?.text;
+    {
       const statement = ctx.text.slice(value.start, value.end);
       const at = call.nameStart;
       const site: CallSite = {
@@ -190,6 +232,20 @@ export function bindPlaceholders(source: SourceText, kinds: { question?: boolean
   }
   map.push(source.map[t.length]);
   return { text, map };
+}
+
+/** Whether a call's arguments mention a name (a loop variable). */
+function mentions(call: JsCall, name: string): boolean {
+  const walk = (v: JsValue): boolean => {
+    if (v.kind === 'name') return v.name === name;
+    if (v.kind === 'call') return v.args.some(walk) || walk(v.func);
+    if (v.kind === 'member') return walk(v.obj);
+    if (v.kind === 'array') return v.items.some(walk);
+    if (v.kind === 'object') return [...v.entries.values()].some(walk);
+    if (v.kind === 'template') return false;
+    return false;
+  };
+  return call.args.some(walk);
 }
 
 function sqlSource(v: JsValue | undefined): SourceText | undefined {

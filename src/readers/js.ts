@@ -577,6 +577,15 @@ export function* chains(p: JsParser): Generator<{ value: JsValue; index: number 
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     const prev = toks[i - 1];
+    if (t.type === 'punct' && t.value === '[') {
+      // ['a', 'b'].forEach(…) / .map(…): a loop over a literal array
+      const close = p.matching(i);
+      if (toks[close + 1]?.value === '.' && /^(forEach|map)$/.test(toks[close + 2]?.value ?? '')) {
+        const { value } = p.parsePostfix(i);
+        if (value.kind === 'call') yield { value, index: i };
+      }
+      continue;
+    }
     if (t.type !== 'name' || (prev && prev.type === 'punct' && (prev.value === '.' || prev.value === '?.'))) continue;
     if (toks[i + 1]?.value !== '.' && toks[i + 1]?.value !== '(' && toks[i + 1]?.value !== '?.' && toks[i + 1]?.value !== '!') continue;
     if (t.value === 'function') continue;

@@ -25,16 +25,19 @@ describe('Knex reader', () => {
     expect(ops.find((o) => o.target?.name === 'sessions')!.flags.ifExists).toBe(true);
   });
 
-  it('reads ESM TypeScript with const table names, template SQL, and flags interpolated identifiers and loop variables as opaque', async () => {
+  it('reads ESM TypeScript with const table names, template SQL, flags interpolated identifiers as opaque, and expands loops over literal arrays', async () => {
     const ops = await readFixture('knex/20240402090000_esm_ts.ts');
     expect(rows(ops)).toEqual([
       'up drop-column payments.card_number @7',
       'up drop-column invoices.paid_at @10',
       'up opaque - @13',
-      'up opaque - @16',
+      'up drop-table a @16', // for (const name of ["a", "b"]): one operation per value
+      'up drop-table b @16',
       'down drop-table payments_v2 @21',
       'down opaque - @23', // ?? binds an identifier
       'down update-all payments @24', // :state binding read as a value
+      'down drop-table x_logs @25', // [...].map((t) => …)
+      'down drop-table y_logs @25',
     ]);
     // `?` and `:name` value bindings do not make the SQL unparseable
     expect(ops.some((o) => o.kind === 'unparseable')).toBe(false);
