@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import { FileError, GitError, UsageError } from '../errors.js';
 import type { CheckResult } from '../model/finding.js';
 import type { Operation } from '../model/operation.js';
-import { readBlobs } from '../git/blobs.js';
+import { readBlobs, type BlobContent } from '../git/blobs.js';
 import {
   diffTree,
   indexEntries,
@@ -106,7 +106,8 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     if ('oid' in candidate.content) oids.add(candidate.content.oid);
     for (const oid of candidate.previous) oids.add(oid);
   }
-  const blobs = repo.kind === 'git' ? await readBlobs(repo.root, oids) : new Map<string, Buffer | undefined>();
+  // blobs over the size limit are skipped while streaming: reported by size, never held in memory
+  const blobs = repo.kind === 'git' ? await readBlobs(repo.root, oids, MAX_FILE_BYTES) : new Map<string, BlobContent | undefined>();
 
   // 3. Bytes → operations, file by file.
   const files: CheckedFile[] = [];
@@ -332,7 +333,7 @@ function maybe<T>(value: T | undefined): T[] {
 /** One candidate → the policy's input. Whatever cannot be read is an `unparseable` operation. */
 async function readCandidate(
   candidate: Candidate,
-  blobs: Map<string, Buffer | undefined>,
+  blobs: Map<string, BlobContent | undefined>,
   notes: string[],
   resolveFile: (repoPath: string) => string | undefined,
 ): Promise<CheckedFile | undefined> {
@@ -354,7 +355,8 @@ async function readCandidate(
     }
   } else {
     if (content.mode === MODE_SYMLINK) {
-      const target = blobs.get(content.oid)?.toString('utf8') ?? '?';
+      const link = blobs.get(content.oid);
+      const target = Buffer.isBuffer(link) ? link.toString('utf8') : '?';
       return {
         ...base,
         text: '',
@@ -366,10 +368,12 @@ async function readCandidate(
         ],
       };
     }
-    bytes = blobs.get(content.oid);
-    if (!bytes) {
+    const blob = blobs.get(content.oid);
+    if (!blob) {
       return { ...base, text: '', operations: [unparseable(candidate, `git does not have the file's content (object ${content.oid} is missing; a partial clone?)`)] };
     }
+    if (!Buffer.isBuffer(blob)) return { ...base, text: '', operations: [unparseable(candidate, tooLargeProblem(blob.size))] };
+    bytes = blob;
   }
   const decoded = decodeMigration(bytes);
   if (!decoded.ok) return { ...base, text: '', operations: [unparseable(candidate, decoded.problem)] };
@@ -379,7 +383,7 @@ async function readCandidate(
   const previousVersions: Operation[][] = [];
   for (const oid of candidate.previous) {
     const old = blobs.get(oid);
-    const oldDecoded = old ? decodeMigration(old) : undefined;
+    const oldDecoded = Buffer.isBuffer(old) ? decodeMigration(old) : undefined;
     // an older version that cannot be read contributes nothing: everything counts as new (fail closed)
     if (oldDecoded?.ok) previousVersions.push(await readOperations({ ...candidate, path: candidate.edit?.from ?? candidate.path }, oldDecoded.text, resolveFile));
   }

@@ -1,43 +1,35 @@
 import { GitError } from '../errors.js';
-import { execGit } from './exec-git.js';
+import { execGitStream } from './exec-git.js';
 
-/** One answer of `git cat-file --batch`: the object's bytes, or `missing` (the object does not exist). */
-export type BatchObject = { oid: string; type: string; content: Buffer } | { oid: string; missing: true };
+/**
+ * One answer of `git cat-file --batch`: the object's bytes; or only its size when it is larger than
+ * the parser's limit (its bytes were skipped, never held in memory); or `missing`.
+ */
+export type BatchObject =
+  | { oid: string; type: string; size: number; content: Buffer }
+  | { oid: string; type: string; size: number; skipped: true }
+  | { oid: string; missing: true };
 
 /**
  * A streaming parser of `git cat-file --batch` output: feed it chunks as they arrive, it emits
- * one object per request. Objects that fit inside a chunk are sliced without copying; large ones
- * (a 50 MB dump) are assembled into one buffer of the announced size, so memory stays about the
- * size of the object itself.
+ * one object per request. Objects that fit inside a chunk are sliced without copying; larger ones
+ * are assembled into one buffer of the announced size; objects over `maxSize` are skipped byte by
+ * byte, so memory never holds more than the limit per object (a 5 GB dump staged by mistake is
+ * reported by size, not read).
  */
 export class CatFileBatchParser {
   private pending: Buffer = Buffer.alloc(0);
-  private current?: { oid: string; type: string; size: number; body: Buffer; filled: number };
+  private current?: { oid: string; type: string; size: number; body?: Buffer; filled: number };
   readonly objects: BatchObject[] = [];
+
+  constructor(private readonly maxSize = Number.POSITIVE_INFINITY) {}
 
   push(chunk: Buffer): void {
     let data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = Buffer.alloc(0);
     while (data.length) {
       if (this.current) {
-        const cur = this.current;
-        const need = cur.size + 1 - cur.filled; // content plus the trailing LF
-        const take = Math.min(need, data.length);
-        if (cur.filled === 0 && take === need) {
-          // whole object inside this chunk: a view, no copy
-          cur.body = data.subarray(0, cur.size);
-          cur.filled = need;
-        } else {
-          if (cur.body.length === 0 && cur.size > 0) cur.body = Buffer.allocUnsafe(cur.size);
-          const contentPart = Math.min(take, Math.max(0, cur.size - cur.filled));
-          if (contentPart > 0) data.copy(cur.body, cur.filled, 0, contentPart);
-          cur.filled += take;
-        }
-        data = data.subarray(take);
-        if (cur.filled === cur.size + 1) {
-          this.objects.push({ oid: cur.oid, type: cur.type, content: cur.body });
-          this.current = undefined;
-        }
+        data = this.consumeBody(this.current, data);
         continue;
       }
       const newline = data.indexOf(0x0a);
@@ -54,9 +46,29 @@ export class CatFileBatchParser {
       }
       const match = /^([0-9a-f]+) (\S+) (\d+)$/.exec(header);
       if (!match) throw new GitError(`Unexpected output from git cat-file --batch: ${header.slice(0, 200)}`);
-      this.current = { oid: match[1]!, type: match[2]!, size: Number(match[3]), body: Buffer.alloc(0), filled: 0 };
-      if (this.current.size === 0) this.current.body = Buffer.alloc(0);
+      this.current = { oid: match[1]!, type: match[2]!, size: Number(match[3]), filled: 0 };
     }
+  }
+
+  /** Take the current object's bytes (content plus the trailing LF) from `data`; returns the rest. */
+  private consumeBody(cur: NonNullable<CatFileBatchParser['current']>, data: Buffer): Buffer {
+    const need = cur.size + 1 - cur.filled;
+    const take = Math.min(need, data.length);
+    const keep = cur.size <= this.maxSize;
+    if (keep && cur.filled === 0 && take === need) {
+      cur.body = data.subarray(0, cur.size); // whole object inside this chunk: a view, no copy
+    } else if (keep) {
+      cur.body ??= Buffer.allocUnsafe(cur.size);
+      const contentPart = Math.min(take, Math.max(0, cur.size - cur.filled));
+      if (contentPart > 0) data.copy(cur.body, cur.filled, 0, contentPart);
+    }
+    cur.filled += take;
+    if (cur.filled === cur.size + 1) {
+      const { oid, type, size } = cur;
+      this.objects.push(keep ? { oid, type, size, content: cur.body ?? Buffer.alloc(0) } : { oid, type, size, skipped: true });
+      this.current = undefined;
+    }
+    return data.subarray(take);
   }
 
   /** Throws when the output ended in the middle of an object. */
@@ -66,23 +78,25 @@ export class CatFileBatchParser {
   }
 }
 
+/** A blob's bytes, or its size when it was over the limit and not read. */
+export type BlobContent = Buffer | { size: number };
+
 /**
- * Read many blobs with ONE `git cat-file --batch` process. Requests are object ids (never
- * `:path`, which cannot carry a newline in the path). Returns oid → bytes; an object git does not
- * have maps to undefined. Duplicate ids are asked for once.
+ * Read many blobs with ONE `git cat-file --batch` process, streaming. Requests are object ids
+ * (never `:path`, which cannot carry a newline in the path). Returns oid → bytes (or `{ size }` for
+ * a blob over `maxSize`); an object git does not have maps to undefined. Duplicates are asked once.
  */
-export async function readBlobs(root: string, oids: Iterable<string>): Promise<Map<string, Buffer | undefined>> {
+export async function readBlobs(root: string, oids: Iterable<string>, maxSize?: number): Promise<Map<string, BlobContent | undefined>> {
   const unique = [...new Set(oids)];
-  const result = new Map<string, Buffer | undefined>();
+  const result = new Map<string, BlobContent | undefined>();
   if (!unique.length) return result;
-  const { stdout } = await execGit(['cat-file', '--batch'], { cwd: root, input: `${unique.join('\n')}\n` });
-  const parser = new CatFileBatchParser();
-  parser.push(stdout);
+  const parser = new CatFileBatchParser(maxSize);
+  await execGitStream(['cat-file', '--batch'], { cwd: root, input: `${unique.join('\n')}\n` }, (chunk) => parser.push(chunk));
   const objects = parser.end();
   if (objects.length !== unique.length) throw new GitError(`git cat-file --batch answered ${objects.length} of ${unique.length} requests`);
   objects.forEach((object, index) => {
     const oid = unique[index]!;
-    result.set(oid, 'missing' in object ? undefined : object.content);
+    result.set(oid, 'missing' in object ? undefined : 'skipped' in object ? { size: object.size } : object.content);
   });
   return result;
 }

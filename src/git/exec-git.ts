@@ -46,6 +46,43 @@ export async function execGit(args: string[], options: GitOptions): Promise<GitR
   });
 }
 
+/**
+ * Like execGit, but stdout is handed to `onStdout` chunk by chunk as it arrives instead of being
+ * buffered whole (`cat-file --batch` over many or huge blobs). Resolves with stderr and the code.
+ */
+export async function execGitStream(args: string[], options: GitOptions, onStdout: (chunk: Buffer) => void): Promise<Omit<GitResult, 'stdout'>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd: options.cwd,
+      env: options.env ? { ...process.env, ...options.env } : process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const err: Buffer[] = [];
+    let failure: unknown;
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (failure) return;
+      try {
+        onStdout(chunk);
+      } catch (error) {
+        failure = error; // the consumer cannot go on: stop git, report after it exits
+        child.kill();
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error) => reject(new GitError(`Could not run git: ${error.message}`, { hint: 'Is git installed and on PATH?' })));
+    child.on('close', (code) => {
+      if (failure) return reject(failure);
+      const result = { stderr: Buffer.concat(err).toString('utf8'), code: code ?? 128 };
+      if (result.code === 0 || options.okCodes?.includes(result.code)) resolve(result);
+      else reject(new GitError(`git ${args[0]} failed: ${result.stderr.trim() || `exit ${result.code}`}`));
+    });
+    child.stdin.on('error', () => {
+      /* git may exit before reading all input; the close handler reports it */
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
 /** execGit returning stdout as trimmed UTF-8 text. */
 export async function gitText(args: string[], options: GitOptions): Promise<string> {
   const { stdout } = await execGit(args, options);

@@ -16,12 +16,20 @@ describe('CatFileBatchParser', () => {
     { oid: 'dddd', content: 'line1\nline2\n' },
   ];
   const simplify = (objects: ReturnType<CatFileBatchParser['end']>) =>
-    objects.map((o) => ('missing' in o ? { oid: o.oid, missing: true } : { oid: o.oid, content: o.content.toString('utf8') }));
+    objects.map((o) =>
+      'missing' in o ? { oid: o.oid, missing: true } : 'skipped' in o ? { oid: o.oid, skipped: o.size } : { oid: o.oid, content: o.content.toString('utf8') },
+    );
 
   it.each([1, 2, 3, 7, 1000])('parses the output fed in chunks of %i bytes', (size) => {
     const parser = new CatFileBatchParser();
     for (let i = 0; i < output.length; i += size) parser.push(output.subarray(i, i + size));
     expect(simplify(parser.end())).toEqual(expected);
+  });
+
+  it.each([1, 5, 1000])('skips objects over the size limit without keeping them (chunks of %i)', (size) => {
+    const parser = new CatFileBatchParser(6);
+    for (let i = 0; i < output.length; i += size) parser.push(output.subarray(i, i + size));
+    expect(simplify(parser.end())).toEqual([expected[0], expected[1], expected[2], { oid: 'dddd', skipped: 12 }]);
   });
 
   it('refuses output that ends inside an object', () => {
@@ -43,8 +51,11 @@ describe('readBlobs (real git)', () => {
     const missing = 'f'.repeat(40);
     const blobs = await readBlobs(repo.dir, [a, b, missing, a]);
     expect(blobs.get(a)?.toString('utf8')).toBe('DROP TABLE a;\n');
-    expect([...(blobs.get(b) ?? [])]).toEqual([0, 1, 2, 10, 255]);
+    expect([...(blobs.get(b) as Buffer)]).toEqual([0, 1, 2, 10, 255]);
     expect(blobs.has(missing)).toBe(true);
     expect(blobs.get(missing)).toBeUndefined();
+    const capped = await readBlobs(repo.dir, [a, b], 10);
+    expect(capped.get(a)).toEqual({ size: 14 });
+    expect(Buffer.isBuffer(capped.get(b))).toBe(true);
   });
 });
