@@ -466,6 +466,7 @@ export class Recognizer {
 
   private renameTables(c: Cursor): Recognition {
     c.i++;
+    if (c.word() === 'USER') return { status: 'safe', ops: [] };
     if (!c.accept('TABLE') && !c.accept('TABLES')) return { status: 'unknown', ops: [] };
     const ops: FoundOp[] = [];
     while (!c.done()) {

@@ -35,7 +35,7 @@ export interface SkippedRegion {
 
 export interface SplitResult {
   statements: SqlStatement[];
-  /** Client-side text that is not SQL: psql meta-commands, COPY … FROM stdin data, DELIMITER lines. */
+  /** Client-side text that is not SQL: psql meta-commands, COPY … FROM stdin data, DELIMITER lines, sqlite3 dot-commands. */
   skipped: SkippedRegion[];
 }
 
@@ -191,6 +191,13 @@ class Splitter {
         const value = src.slice(i + 9, eol).trim().split(/\s+/)[0];
         if (value) this.delimiter = value;
         this.skipped.push({ start: i, end: eol, reason: 'DELIMITER directive (mysql client)' });
+        i = eol;
+        continue;
+      }
+      if (this.dialect === 'sqlite' && src.charCodeAt(i) === 46 /* . */ && /[a-z]/i.test(src[i + 1] ?? '')) {
+        // sqlite3 shell dot-command (.mode, .headers, .read …): client-side, not SQL
+        const eol = endOfLine(src, i);
+        this.skipped.push({ start: i, end: eol, reason: 'sqlite3 dot-command' });
         i = eol;
         continue;
       }

@@ -49,6 +49,10 @@ describe('SQLite: destructive statements', () => {
     expect(ops[0].detail).toMatch(/copied into new__app_user/);
   });
 
+  it('sqlite3 shell dot-commands are skipped, not unparseable', async () => {
+    expect(await lite('.headers on\n.mode csv\nDROP TABLE t;\n.read other.sql\n')).toMatchObject([{ kind: 'drop-table', object: 't', line: 3 }]);
+  });
+
   it('a plain DROP without a copy is not marked as copied', async () => {
     const ops = await read('INSERT INTO other SELECT * FROM elsewhere;\nDROP TABLE app_user;', 'sqlite');
     expect(ops[0].flags.dataCopied).toBeUndefined();
