@@ -164,6 +164,41 @@ describe('pre-commit through git commit', () => {
     expect(result.stderr).toMatch(/LFS/i);
   });
 
+  it('C13: a migration committed as a symbolic link cannot be checked: blocked with a message', () => {
+    const r = repo();
+    r.write('real.sql', DROP);
+    mkdirSync(path.join(r.dir, 'db', 'migrations'), { recursive: true });
+    symlinkSync('../../real.sql', path.join(r.dir, 'db', 'migrations', '002.sql'));
+    r.git('add', 'db');
+    const result = r.commit('-m', 'symlink');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('symbolic link');
+  });
+
+  it('C14: a UTF-16 LE migration with a BOM is decoded and checked; a binary file blocks as unreadable', () => {
+    const r = repo();
+    r.write('db/migrations/002.sql', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(DROP, 'utf16le')]));
+    r.git('add', 'db');
+    const utf16 = r.commit('-m', 'utf16');
+    expect(utf16.code).toBe(1);
+    expect(utf16.stderr).toContain('drop-table');
+    r.write('db/migrations/002.sql', Buffer.from([0x00, 0x01, 0x02, 0x03, 0xde, 0xad, 0xbe, 0xef, 0x00]));
+    r.git('add', 'db');
+    const binary = r.commit('-m', 'binary');
+    expect(binary.code).toBe(1);
+    expect(binary.stderr).toContain('unparseable');
+  });
+
+  it('C19: a staged migration that is not on disk (sparse checkout / skip-worktree) is read from the index', () => {
+    const r = repo();
+    const oid = run(r.dir, 'git', ['hash-object', '-w', '--stdin'], {}, DROP).stdout.trim();
+    r.git('update-index', '--add', '--cacheinfo', `100644,${oid},db/migrations/002.sql`);
+    r.git('update-index', '--skip-worktree', 'db/migrations/002.sql');
+    const result = r.commit('-m', 'index only');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('drop-table');
+  });
+
   it('C16: an intent-to-add migration (git add -N) is not checked until its content is staged', () => {
     const r = repo();
     r.write('db/migrations/002.sql', DROP);
