@@ -530,35 +530,81 @@ export interface Region {
  * `export const up = …`, `module.exports = { up: …, async down() {} }`, class methods
  * `public async up(queryRunner: QueryRunner): Promise<void> { … }`.
  */
+/** The function defined by the name token at i (`function f(`, `f = …`, `f: …`, `f(…) {`), if any. */
+function definitionAt(p: JsParser, i: number): Extract<JsValue, { kind: 'func' }> | undefined {
+  const toks = p.toks;
+  const t = toks[i];
+  const prev = toks[i - 1];
+  const next = toks[i + 1];
+  let fn: JsValue | undefined;
+  if (prev?.value === 'function' && next?.value === '(') {
+    fn = p.func(i - 1)?.value;
+  } else if (next?.value === ':' && (prev?.value === 'const' || prev?.value === 'let' || prev?.value === 'var')) {
+    // export const up: MigrationFn<QueryInterface> = async (...) => { … }
+    let k = i + 2;
+    while (k < toks.length && k < i + 60 && toks[k].value !== '=' && toks[k].value !== ';') k++;
+    if (toks[k]?.value === '=') fn = p.func(k + 1)?.value;
+  } else if (next?.value === '=' || (next?.value === ':' && prev?.value !== '?')) {
+    // exports.up = fn | const up = fn | { up: fn } (not `a ? up : b`)
+    fn = p.func(i + 2)?.value;
+  } else if (next?.value === '(' && prev?.value !== '.' && prev?.value !== '?.' && prev?.value !== 'new') {
+    // method shorthand: up(knex) { … } / async up(…): Promise<void> { … }
+    const close = p.matching(i + 1);
+    let k = close + 1;
+    if (toks[k]?.value === ':') while (k < toks.length && toks[k].value !== '{' && toks[k].value !== ';') k++;
+    if (toks[k]?.value === '{') {
+      const end = p.matching(k);
+      fn = { kind: 'func', params: p.paramNames(i + 2, close), bodyStart: k, bodyEnd: end, start: t.start, end: toks[end].end };
+    }
+  }
+  return fn?.kind === 'func' ? fn : undefined;
+}
+
+/**
+ * The up/down function bodies (token ranges): `exports.up = …`, `export async function up`,
+ * `export const up = …`, `module.exports = { up: …, async down() {} }`, class methods
+ * `public async up(queryRunner: QueryRunner): Promise<void> { … }`. Helper functions and methods
+ * called only from down (directly or through other helpers) are down too; everything else is up.
+ */
 export function findRegions(p: JsParser): Region[] {
   const regions: Region[] = [];
+  const helpers = new Map<string, { from: number; to: number }>();
   const toks = p.toks;
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
-    if (t.type !== 'name' || (t.value !== 'up' && t.value !== 'down')) continue;
-    const direction = t.value;
-    const prev = toks[i - 1];
-    const next = toks[i + 1];
-    let fn: JsValue | undefined;
-    if (prev?.value === 'function' && next?.value === '(') {
-      fn = p.func(i - 1)?.value;
-    } else if (next?.value === ':' && (prev?.value === 'const' || prev?.value === 'let' || prev?.value === 'var')) {
-      // export const up: MigrationFn<QueryInterface> = async (...) => { … }
-      let k = i + 2;
-      while (k < toks.length && k < i + 60 && toks[k].value !== '=' && toks[k].value !== ';') k++;
-      if (toks[k]?.value === '=') fn = p.func(k + 1)?.value;
-    } else if (next?.value === '=' || (next?.value === ':' && prev?.value !== '?')) {
-      // exports.up = fn | const up = fn | { up: fn } (not `a ? up : b`)
-      fn = p.func(i + 2)?.value;
-    } else if (next?.value === '(' && prev?.value !== '.' && prev?.value !== '?.') {
-      // method shorthand: up(knex) { … } / async up(…): Promise<void> { … }
-      const close = p.matching(i + 1);
-      let k = close + 1;
-      if (toks[k]?.value === ':') while (k < toks.length && toks[k].value !== '{' && toks[k].value !== ';') k++;
-      if (toks[k]?.value === '{') fn = { kind: 'func', params: p.paramNames(i + 2, close), bodyStart: k, bodyEnd: p.matching(k), start: t.start, end: toks[p.matching(k)].end };
-    }
-    if (fn?.kind === 'func') regions.push({ direction, from: fn.bodyStart, to: fn.bodyEnd });
+    if (t.type !== 'name' || ['if', 'for', 'while', 'switch', 'catch', 'function', 'return'].includes(t.value)) continue;
+    const fn = definitionAt(p, i);
+    if (!fn) continue;
+    if (t.value === 'up' || t.value === 'down') regions.push({ direction: t.value, from: fn.bodyStart, to: fn.bodyEnd });
+    else if (!helpers.has(t.value)) helpers.set(t.value, { from: fn.bodyStart, to: fn.bodyEnd });
   }
+  if (!helpers.size) return regions;
+  const callsIn = (from: number, to: number): string[] => {
+    const names: string[] = [];
+    for (let k = from; k <= to; k++) {
+      const t = toks[k];
+      if (t.type !== 'name' || toks[k + 1]?.value !== '(' || !helpers.has(t.value)) continue;
+      const prev = toks[k - 1];
+      if (prev?.value === '.' && toks[k - 2]?.value !== 'this') continue;
+      names.push(t.value);
+    }
+    return names;
+  };
+  const reach = (roots: string[]): Set<string> => {
+    const seen = new Set<string>();
+    const todo = [...roots];
+    while (todo.length) {
+      const name = todo.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const body = helpers.get(name)!;
+      todo.push(...callsIn(body.from, body.to));
+    }
+    return seen;
+  };
+  const fromDown = reach(regions.filter((r) => r.direction === 'down').flatMap((r) => callsIn(r.from, r.to)));
+  const fromUp = reach(regions.filter((r) => r.direction === 'up').flatMap((r) => callsIn(r.from, r.to)));
+  for (const name of fromDown) if (!fromUp.has(name)) regions.push({ direction: 'down', ...helpers.get(name)! });
   return regions;
 }
 

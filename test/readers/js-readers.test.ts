@@ -70,6 +70,10 @@ describe('TypeORM reader', () => {
     expect(ops.find((o) => o.kind === 'alter-column-type')!.flags.newType).toBe('varchar');
   });
 
+  it('gives helper methods the direction of the up/down method that calls them (through other helpers too)', async () => {
+    expect(rows(await readFixture('typeorm/1720000000000-Helpers.ts'))).toEqual(['up drop-table old_things @13', 'down drop-table new_things @21']);
+  });
+
   it('treats interpolated identifiers as opaque but reads SQL whose interpolation is only a quoted value', async () => {
     const ops = await readFixture('typeorm/1710000000000-Interpolated.js');
     expect(rows(ops)).toEqual(['up opaque - @8', 'up truncate cache_entries @10', 'down truncate cache_entries @14']);
