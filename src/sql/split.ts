@@ -9,6 +9,8 @@
  * no recursion.
  */
 
+import { isWordChar, isWordStart } from './tokens.js';
+
 export type SqlDialect = 'postgres' | 'mysql' | 'sqlite';
 
 export interface SqlStatement {
@@ -46,14 +48,6 @@ const CH_CR = 13;
 
 function isSpace(c: number): boolean {
   return c === CH_SPACE || c === CH_NL || c === CH_TAB || c === CH_CR || c === 12 || c === 11 || c === 0xfeff || c === 0xa0;
-}
-
-function isWordStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 0x80;
-}
-
-function isWordChar(c: number): boolean {
-  return isWordStart(c) || (c >= 48 && c <= 57) || c === 36;
 }
 
 function endOfLine(src: string, i: number): number {

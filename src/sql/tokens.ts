@@ -17,11 +17,12 @@ export interface Token {
   end: number;
 }
 
-function isWordStart(c: number): boolean {
+/** Identifier characters: ASCII letters, `_`, anything non-ASCII; then digits and `$` too. */
+export function isWordStart(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 0x80;
 }
 
-function isWordChar(c: number): boolean {
+export function isWordChar(c: number): boolean {
   return isWordStart(c) || (c >= 48 && c <= 57) || c === 36;
 }
 
