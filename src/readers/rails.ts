@@ -69,6 +69,50 @@ function tableForModel(model: string): string {
   return `${snake}s`;
 }
 
+/**
+ * Methods called (by name) only from `down`, directly or through other helpers. A method's body
+ * runs from its `def` to the `end` at the same indentation (Ruby style; good enough here).
+ */
+function downOnlyMethods(toks: RbTok[], text: string): Set<string> {
+  const indentOf = (offset: number) => {
+    const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+    return offset - lineStart;
+  };
+  const defs = new Map<string, { from: number; to: number }>();
+  for (let i = 0; i < toks.length; i++) {
+    if (toks[i].value !== 'def' || toks[i].type !== 'name') continue;
+    let j = i + 1;
+    if (toks[j]?.value === 'self' && toks[j + 1]?.value === '.') j += 2;
+    const name = toks[j]?.value;
+    if (!name) continue;
+    const indent = indentOf(toks[i].start);
+    let k = j + 1;
+    while (k < toks.length && !(toks[k].type === 'name' && toks[k].value === 'end' && toks[k - 1]?.type === 'newline' && indentOf(toks[k].start) === indent)) k++;
+    if (!defs.has(name)) defs.set(name, { from: j + 1, to: k });
+  }
+  const callsIn = (name: string): string[] => {
+    const body = defs.get(name);
+    if (!body) return [];
+    const out: string[] = [];
+    for (let k = body.from; k < body.to; k++) if (toks[k].type === 'name' && defs.has(toks[k].value) && toks[k - 1]?.value !== 'def' && toks[k - 1]?.value !== '.') out.push(toks[k].value);
+    return out;
+  };
+  const reach = (roots: string[]) => {
+    const seen = new Set<string>();
+    const todo = roots.flatMap(callsIn);
+    while (todo.length) {
+      const n = todo.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      todo.push(...callsIn(n));
+    }
+    return seen;
+  };
+  const fromDown = reach(['down']);
+  const fromUp = reach(['up', 'change']);
+  return new Set([...fromDown].filter((n) => !fromUp.has(n) && n !== 'up' && n !== 'change'));
+}
+
 export async function readRails(input: FormatInput): Promise<Operation[]> {
   const ctx = makeContext(input.path, input.text, input.dialect);
   let toks: RbTok[];
@@ -222,6 +266,8 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     return args;
   };
 
+  const downOnly = downOnlyMethods(toks, input.text);
+
   // Scan statements.
   let pendingBlock: Partial<Frame> | undefined;
   for (let i = 0; i < toks.length; i++) {
@@ -256,7 +302,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       let j = i + 1;
       if (toks[j]?.value === 'self' && toks[j + 1]?.value === '.') j += 2;
       const name = toks[j]?.value;
-      frames.push({ kind: 'block', direction: name === 'down' ? 'down' : name === 'up' || name === 'change' ? 'up' : undefined });
+      frames.push({ kind: 'block', direction: name === 'down' ? 'down' : name === 'up' || name === 'change' ? 'up' : downOnly.has(name ?? '') ? 'down' : undefined });
       while (i + 1 < toks.length && toks[i + 1].type !== 'newline' && toks[i + 1].value !== ';') i++; // skip the signature
       continue;
     }

@@ -75,6 +75,10 @@ describe('Rails reader', () => {
     expect(ops[2].flags).toMatchObject({ concurrently: true, ifExists: true });
   });
 
+  it('gives private helper methods the direction of the method that calls them', async () => {
+    expect(rows(await readFixture(`${dir}/20240401000000_helpers.rb`))).toEqual(['up drop-table old_things @13', 'down drop-table new_things @21']);
+  });
+
   it('does not read db/schema.rb as a migration', async () => {
     const { readMigration } = await import('../../src/readers/index.js');
     const schema = 'ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n  create_table "users", force: :cascade do |t|\n  end\nend\n';
