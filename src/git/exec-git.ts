@@ -23,27 +23,9 @@ export interface GitResult {
  * commit being made, and reading any other index would check the wrong content.
  */
 export async function execGit(args: string[], options: GitOptions): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd: options.cwd,
-      env: options.env ? { ...process.env, ...options.env } : process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error) => reject(new GitError(`Could not run git: ${error.message}`, { hint: 'Is git installed and on PATH?' })));
-    child.on('close', (code) => {
-      const result = { stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 128 };
-      if (result.code === 0 || options.okCodes?.includes(result.code)) resolve(result);
-      else reject(new GitError(`git ${args[0]} failed: ${result.stderr.trim() || `exit ${result.code}`}`));
-    });
-    child.stdin.on('error', () => {
-      /* git may exit before reading all input (e.g. on a bad object); the close handler reports it */
-    });
-    child.stdin.end(options.input ?? '');
-  });
+  const out: Buffer[] = [];
+  const result = await execGitStream(args, options, (chunk) => out.push(chunk));
+  return { ...result, stdout: Buffer.concat(out) };
 }
 
 /**
@@ -77,7 +59,7 @@ export async function execGitStream(args: string[], options: GitOptions, onStdou
       else reject(new GitError(`git ${args[0]} failed: ${result.stderr.trim() || `exit ${result.code}`}`));
     });
     child.stdin.on('error', () => {
-      /* git may exit before reading all input; the close handler reports it */
+      /* git may exit before reading all input (e.g. on a bad object); the close handler reports it */
     });
     child.stdin.end(options.input ?? '');
   });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { PROJECT_ROOT, type CliResult, type TestRepo } from '../helpers/repo.js';
+import { PROJECT_ROOT, runCli, type CliResult, type TestRepo } from '../helpers/repo.js';
 
 /**
  * The CLI tests run the built CLI. `npm test` builds first; when a file is run alone on a fresh
@@ -43,4 +43,11 @@ export function findingsOf(result: CliResult): JsonFinding[] {
 export function noStackTrace(result: CliResult): void {
   expect(result.stderr).not.toMatch(/\n\s+at /);
   expect(result.stdout).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+}
+
+/** `dbsafe-hooks check --format json <args>` in the repository (or `cwd`), never with a stack trace. */
+export function checkJson(repo: TestRepo, args: string[], cwd?: string): CliResult {
+  const result = runCli(['check', '--format', 'json', ...args], { cwd: cwd ?? repo.dir });
+  noStackTrace(result);
+  return result;
 }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, runCli, tempDir, type TestRepo } from '../helpers/repo.js';
-import { buildOnce, commit, findingsOf, noStackTrace } from './check-helpers.js';
+import { buildOnce, checkJson, commit, findingsOf, noStackTrace } from './check-helpers.js';
 
 /** `check --all`, `check <files>`, `check --worktree <files>`, `check --base <ref>` and errors (exit 2). */
 beforeAll(buildOnce);
@@ -10,11 +10,7 @@ beforeAll(buildOnce);
 let repo: TestRepo;
 afterEach(() => repo?.cleanup());
 
-function check(args: string[], cwd?: string) {
-  const result = runCli(['check', '--format', 'json', ...args], { cwd: cwd ?? repo.dir });
-  noStackTrace(result);
-  return result;
-}
+const check = (args: string[] = [], cwd?: string) => checkJson(repo, args, cwd);
 
 describe('--all', () => {
   it('checks every migration: the index (not HEAD only) plus untracked files, but not ignored ones', () => {

@@ -2,7 +2,7 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, runCli, type TestRepo } from '../helpers/repo.js';
-import { buildOnce, commit, findingsOf, noStackTrace } from './check-helpers.js';
+import { buildOnce, checkJson, commit, findingsOf } from './check-helpers.js';
 
 /**
  * `dbsafe-hooks check` (default: --staged) in real git repositories: content comes from the index,
@@ -13,11 +13,7 @@ beforeAll(buildOnce);
 let repo: TestRepo;
 afterEach(() => repo?.cleanup());
 
-function check(args: string[] = [], cwd?: string) {
-  const result = runCli(['check', '--format', 'json', ...args], { cwd: cwd ?? repo.dir });
-  noStackTrace(result);
-  return result;
-}
+const check = (args: string[] = [], cwd?: string) => checkJson(repo, args, cwd);
 
 describe('staged content, not the working tree', () => {
   it('blocks a staged DROP even when the file on disk is clean', () => {
