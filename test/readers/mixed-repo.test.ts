@@ -74,3 +74,46 @@ describe('a mixed repository (Alembic + Prisma + plain SQL) in one check --all',
     expect(output.summary.files).toBe(4); // env.py is outside the globs; __init__.py is matched but is no migration
   });
 });
+
+describe('a Liquibase changelog with sqlFile, a Rails and a Knex migration in one check --all', () => {
+  it('follows sqlFile relative to the changelog through the repository, and reads every format', () => {
+    const other = makeRepo();
+    try {
+      commit(other, {
+        '.dbsaferc.json': JSON.stringify({
+          dialect: 'postgres',
+          migrations: [{ glob: 'db/changelog/*.xml' }, { glob: 'db/migrate/*.rb' }, { glob: 'migrations/*.js' }],
+        }),
+        'db/changelog/changelog-1.xml': [
+          '<?xml version="1.0" encoding="UTF-8"?>',
+          '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">',
+          '    <changeSet id="1" author="a">',
+          '        <sqlFile path="sql/cleanup.sql" relativeToChangelogFile="true"/>',
+          '        <rollback>',
+          '            <dropTable tableName="reports_v2"/>',
+          '        </rollback>',
+          '    </changeSet>',
+          '</databaseChangeLog>',
+          '',
+        ].join('\n'),
+        'db/changelog/sql/cleanup.sql': 'DROP TABLE old_reports;\n',
+        'db/migrate/20240101000000_drop_sessions.rb': 'class DropSessions < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :sessions\n  end\nend\n',
+        'migrations/20240101000000_drop_tokens.js': "exports.up = (knex) => knex.schema.dropTable('tokens');\nexports.down = () => {};\n",
+      });
+      const result = runCli(['check', '--all', '--format', 'json'], { cwd: other.dir });
+      noStackTrace(result);
+      expect(result.code).toBe(1);
+      const findings = findingsOf(result).map((f) => `${f.severity} ${f.rule} ${f.object ?? '-'} ${f.file}:${f.line}`);
+      expect(findings.sort()).toEqual(
+        [
+          'error drop-table old_reports db/changelog/changelog-1.xml:4',
+          'warn drop-table reports_v2 db/changelog/changelog-1.xml:6',
+          'error drop-table sessions db/migrate/20240101000000_drop_sessions.rb:3',
+          'error drop-table tokens migrations/20240101000000_drop_tokens.js:1',
+        ].sort(),
+      );
+    } finally {
+      other.cleanup();
+    }
+  });
+});
