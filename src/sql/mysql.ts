@@ -106,7 +106,7 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
         const into = copiedInto.get(op.target.name.toLowerCase());
         if (into) {
           flags.dataCopied = true;
-          detail = `rows of ${op.target.name} were copied into ${into} before the drop (table-rebuild pattern)`;
+          detail = `rows copied into ${into} before the drop`;
         }
       }
       const where = op.source ?? { start: abs, text: st.text };
