@@ -13,6 +13,7 @@ import { syntaxErrorOp,
   readEmbeddedSql,
   sortOperations,
   sqlWithValueInterpolations,
+  substituteKnownHoles,
   tableRef,
   unparseableOp,
   type ReadContext,
@@ -150,7 +151,7 @@ export interface ValueResolver {
   sql(v: PyValue): { source: SourceText; viaName?: string } | { opaque: string };
 }
 
-export function makeResolver(scope: PyScope, scopeId: number, overrides?: Map<string, PyValue>): ValueResolver {
+export function makeResolver(scope: PyScope, scopeId: number, overrides?: Map<string, PyValue>, fileText?: string): ValueResolver {
   const resolve = (v: PyValue | undefined): PyValue | undefined => {
     for (let i = 0; v && i < 8; i++) {
       if (v.kind === 'name') {
@@ -184,8 +185,9 @@ export function makeResolver(scope: PyScope, scopeId: number, overrides?: Map<st
       const r = resolve(v);
       const viaName = v.kind === 'name' || (v.kind === 'call' && v.args[0]?.kind === 'name') ? (v.kind === 'name' ? v.name : (v as Call).args[0].kind === 'name' ? ((v as Call).args[0] as { name: string }).name : undefined) : undefined;
       if (!r) return { opaque: 'the SQL comes from a name whose value is not a literal string' };
-      const parts = stringParts(r);
-      if (!parts) return { opaque: 'the SQL is built at run time (not a literal string)' };
+      const raw = stringParts(r);
+      if (!raw) return { opaque: 'the SQL is built at run time (not a literal string)' };
+      const parts = fileText ? substituteKnownHoles(raw, fileText, (name, offset) => literalString(resolve({ kind: 'name', name, start: offset, end: offset }))?.text) : raw;
       const source = sqlWithValueInterpolations(parts);
       if (!source) return { opaque: 'the SQL is an f-string that interpolates identifiers or statement text' };
       return viaName ? { source, viaName } : { source };
@@ -326,8 +328,8 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
         handled.add(call);
         // a call inside `for x in ["a", "b"]:` that uses x runs once per literal value
         const usesLoop = loop && [...callsIn(call)].length >= 1 && mentions(call, loop[0]);
-        if (usesLoop) for (const binding of loop!) handleCall(call, direction(), makeResolver(scope, scopeId(), binding), stack);
-        else handleCall(call, direction(), makeResolver(scope, scopeId()), stack);
+        if (usesLoop) for (const binding of loop!) handleCall(call, direction(), makeResolver(scope, scopeId(), binding, ctx.text), stack);
+        else handleCall(call, direction(), makeResolver(scope, scopeId(), undefined, ctx.text), stack);
       }
     }
   }

@@ -237,6 +237,28 @@ export function sqlWithValueInterpolations(
   return joinSource(out);
 }
 
+/**
+ * Interpolations of a plain name whose value is a known literal (a constant, a loop value) are
+ * replaced by that literal: `${TABLE}`, `{TABLE}`, `#{TABLE}`. Others stay holes.
+ */
+export function substituteKnownHoles(
+  parts: Array<{ literal: SourceText } | { hole: number }>,
+  fileText: string,
+  valueOf: (name: string, offset: number) => string | undefined,
+): Array<{ literal: SourceText } | { hole: number }> {
+  return parts.map((part) => {
+    if (!('hole' in part)) return part;
+    const open = fileText.indexOf('{', part.hole);
+    const close = fileText.indexOf('}', open);
+    if (open === -1 || close === -1 || open - part.hole > 1) return part;
+    const expr = fileText.slice(open + 1, close).trim();
+    if (!/^[A-Za-z_$][\w$]*$/.test(expr)) return part;
+    const value = valueOf(expr, part.hole);
+    if (value === undefined) return part;
+    return { literal: { text: value, map: [...Array(value.length + 1)].map(() => part.hole) } };
+  });
+}
+
 export function opaqueOp(
   ctx: ReadContext,
   offset: number,

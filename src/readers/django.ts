@@ -82,7 +82,7 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   const pending: Array<Promise<Operation[]>> = [];
   const models = new Map<string, ModelInfo>(); // key: model name lower case
   const scope = new PyScope(collectAssignments(parser, logicalLines(toks)));
-  const r = makeResolver(scope, -1);
+  const r = makeResolver(scope, -1, undefined, input.text);
 
   // Find `operations = [` (class attribute of Migration).
   let operations: PyValue | undefined;

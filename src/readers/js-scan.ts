@@ -3,7 +3,7 @@
  * call chain with its direction, resolve `const` strings, read raw SQL through the SQL reader.
  */
 import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
-import { syntaxErrorOp, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
+import { substituteKnownHoles, syntaxErrorOp, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import { JsParser, JsSyntaxError, chainCalls, chains, directionAt, findRegions, literalText, tokenizeJs, type JsValue } from './js.js';
 import type { FormatInput } from './types.js';
 
@@ -156,7 +156,11 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
         },
         sql(v, bindings) {
           if (!v) return;
-          const r = resolve(v);
+          let r = resolve(v);
+          if (r?.kind === 'template') {
+            const holes = resolve;
+            r = { ...r, parts: substituteKnownHoles(r.parts, ctx.text, (name, offset) => literalText(holes({ kind: 'name', name, start: offset, end: offset }))?.text) };
+          }
           let source = sqlSource(r);
           if (source && bindings) {
             const bound = bindPlaceholders(source, bindings);

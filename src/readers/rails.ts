@@ -7,7 +7,7 @@
  * on rollback) — Rails derives it at run time; only what is written is reported.
  */
 import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
-import { syntaxErrorOp, childRef, joinSource, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, tableRef, unparseableOp, type SourceText } from './common.js';
+import { substituteKnownHoles, syntaxErrorOp, childRef, joinSource, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, tableRef, unparseableOp, type SourceText } from './common.js';
 import { RbSyntaxError, tokenizeRuby, type RbTok } from './ruby.js';
 import type { FormatInput } from './types.js';
 
@@ -349,7 +349,11 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
   /** A call inside `.each` over a literal array that uses the block parameter runs once per value. */
   function handle(chain: RbTok[], methodTok: RbTok, args: Args, start: number) {
     const loop = [...frames].reverse().find((f) => f.loop)?.loop;
-    const usesLoop = loop && [...args.positional, ...args.options.values()].some((v) => v.kind === 'ref' && v.name === loop.param);
+    const usesLoop =
+      loop &&
+      [...args.positional, ...args.options.values()].some(
+        (v) => (v.kind === 'ref' && v.name === loop.param) || (v.kind === 'str' && (v.tok.parts ?? []).some((p) => 'hole' in p && new RegExp(`^#\\{\\s*${loop.param}\\s*\\}`).test(input.text.slice(p.hole, p.hole + loop.param.length + 8)))),
+      );
     if (!loop || !usesLoop) return handleOnce(chain, methodTok, args, start);
     for (const value of loop.values) {
       bound.set(loop.param, value);
@@ -503,7 +507,9 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     function sql(v: RbValue | undefined) {
       if (!v) return;
       if (v.kind !== 'str' || !v.tok.parts) return void ops.push(opaqueOp(ctx, at, dir, statement, 'the SQL is built at run time (not a literal string)'));
-      const source = v.tok.parts.every((p) => 'literal' in p) ? joinSource(v.tok.parts.map((p) => (p as { literal: SourceText }).literal)) : sqlWithValueInterpolations(v.tok.parts);
+      // #{c} where c is an .each block parameter over literal values: substitute the value
+      const parts = substituteKnownHoles(v.tok.parts, input.text, (name) => (bound.has(name) ? text(bound.get(name)) : undefined));
+      const source = parts.every((p) => 'literal' in p) ? joinSource(parts.map((p) => (p as { literal: SourceText }).literal)) : sqlWithValueInterpolations(parts);
       if (!source) return void ops.push(opaqueOp(ctx, at, dir, statement, 'the SQL interpolates identifiers or statement text (#{…})'));
       pending.push(readEmbeddedSql(ctx, source, dir));
     }

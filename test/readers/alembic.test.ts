@@ -49,9 +49,10 @@ describe('Alembic reader: helpers and SQLAlchemy Core', () => {
   it('gives helper functions the direction of the function that calls them, and reads Core statements', async () => {
     const ops = await readFixture('alembic/c0ffee123456_helpers_and_core.py');
     expect(rows(ops)).toEqual([
-      'up drop-column claims.nli_label @26', // schema_upgrades() is called from upgrade()
-      'up delete-all claims @34', // claims.delete() without where(); insert/select/filtered update are safe
-      'down drop-table claim_predictions @38', // schema_downgrades() only from downgrade()
+      'up drop-column claims.nli_label @27', // schema_upgrades() is called from upgrade()
+      'up delete-all claims @35', // claims.delete() without where(); insert/select/filtered update are safe
+      'up drop-table claims_archive @36', // f-string interpolating a module constant
+      'down drop-table claim_predictions @40', // schema_downgrades() only from downgrade()
     ]);
   });
 });

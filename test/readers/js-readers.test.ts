@@ -25,12 +25,12 @@ describe('Knex reader', () => {
     expect(ops.find((o) => o.target?.name === 'sessions')!.flags.ifExists).toBe(true);
   });
 
-  it('reads ESM TypeScript with const table names, template SQL, flags interpolated identifiers as opaque, and expands loops over literal arrays', async () => {
+  it('reads ESM TypeScript with const table names, template SQL, substitutes interpolated constants, and expands loops over literal arrays', async () => {
     const ops = await readFixture('knex/20240402090000_esm_ts.ts');
     expect(rows(ops)).toEqual([
       'up drop-column payments.card_number @7',
       'up drop-column invoices.paid_at @10',
-      'up opaque - @13',
+      'up drop-table acme_cache @13', // ${tenant} is a const string: substituted
       'up drop-table a @16', // for (const name of ["a", "b"]): one operation per value
       'up drop-table b @16',
       'down drop-table payments_v2 @21',

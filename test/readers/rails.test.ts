@@ -71,6 +71,8 @@ describe('Rails reader', () => {
       'down drop-column widgets.a @27',
       'down drop-column widgets.b @27',
       'down opaque - @28', // columns.each: values known only at run time
+      'down drop-table tmp_a @29', // "DROP TABLE #{t}" inside %w[].each
+      'down drop-table tmp_b @29',
     ]);
     expect(ops[2].flags).toMatchObject({ concurrently: true, ifExists: true });
   });
