@@ -4,6 +4,7 @@
  * is `unparseable`. DO blocks and function bodies are read through the PL/pgSQL parser.
  */
 import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
+import { ColumnTypes, isNarrowing, type ColumnType } from './column-types.js';
 import { readPlpgsql, type PlpgsqlHost } from './plpgsql.js';
 import { Recognizer, type FoundOp } from './recognize.js';
 import type { OpSink } from './sink.js';
@@ -170,7 +171,20 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+function columnType(tn: Node): ColumnType | undefined {
+  const names = strings(tn?.names).filter((n) => n !== 'pg_catalog');
+  if (names.length === 0) return undefined;
+  const mods: number[] = (tn.typmods ?? []).map((m: Node) => m?.A_Const?.ival?.ival ?? 0);
+  return { name: names.join('.'), mods, array: Array.isArray(tn.arrayBounds) };
+}
+
+function typeText(t: ColumnType): string {
+  return t.name + (t.mods.length ? `(${t.mods.join(',')})` : '') + (t.array ? '[]' : '');
+}
+
 export class PostgresReader implements PlpgsqlHost {
+  private readonly columnTypes = new ColumnTypes();
+
   constructor(
     readonly lib: PgLib,
     readonly sink: OpSink,
@@ -194,6 +208,10 @@ export class PostgresReader implements PlpgsqlHost {
     for (const raw of stmts) {
       const node = raw.stmt;
       const key = firstKey(node);
+      if (key === 'CreateStmt') {
+        this.rememberTypes(node.CreateStmt);
+        continue;
+      }
       if (!INTERESTING.has(key)) continue;
       const loc: number = raw.stmt_location ?? 0;
       const len: number = raw.stmt_len ?? 0;
@@ -366,6 +384,16 @@ export class PostgresReader implements PlpgsqlHost {
     return [];
   }
 
+  /** Column types of CREATE TABLE, for deciding whether a later type change in this text narrows. */
+  private rememberTypes(node: Node): void {
+    const rel = node.relation ?? {};
+    for (const element of node.tableElts ?? []) {
+      const def = element?.ColumnDef;
+      const type = def ? columnType(def.typeName) : undefined;
+      if (type) this.columnTypes.set(rel.schemaname, rel.relname, def.colname, type);
+    }
+  }
+
   private alterTable(node: Node): AstOp[] {
     if (node.objtype !== 'OBJECT_TABLE' && node.objtype !== 'OBJECT_FOREIGN_TABLE') return [];
     const table = rangeVarRef(node.relation);
@@ -382,8 +410,21 @@ export class PostgresReader implements PlpgsqlHost {
       if (cmd.subtype === 'AT_DropColumn') ops.push({ kind: 'drop-column', target: sub('column', cmd.name), flags });
       else if (cmd.subtype === 'AT_DropConstraint') ops.push({ kind: 'drop-constraint', target: sub('constraint', cmd.name), flags });
       else if (cmd.subtype === 'AT_AlterColumnType') {
-        const newType = typeNameText(cmd.def?.ColumnDef?.typeName);
-        ops.push({ kind: 'alter-column-type', target: sub('column', cmd.name), flags: { newType } });
+        const typeName = cmd.def?.ColumnDef?.typeName;
+        const typeFlags: OperationFlags = { newType: typeNameText(typeName) };
+        const before = this.columnTypes.get(table.schema, table.name, cmd.name);
+        const after = columnType(typeName);
+        if (before && after) {
+          typeFlags.oldType = typeText(before);
+          const narrowing = isNarrowing(before, after);
+          if (narrowing !== undefined) typeFlags.narrowing = narrowing;
+          this.columnTypes.set(table.schema, table.name, cmd.name, after);
+        }
+        ops.push({ kind: 'alter-column-type', target: sub('column', cmd.name), flags: typeFlags });
+      } else if (cmd.subtype === 'AT_AddColumn') {
+        const def = cmd.def?.ColumnDef;
+        const type = def ? columnType(def.typeName) : undefined;
+        if (type) this.columnTypes.set(table.schema, table.name, def.colname, type);
       }
     }
     return ops;

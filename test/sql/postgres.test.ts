@@ -89,6 +89,34 @@ describe('PostgreSQL: destructive statements with object, line and column', () =
   });
 });
 
+describe('PostgreSQL: narrowing type changes, decided only when the same text defined the column', () => {
+  const create = 'CREATE TABLE t (name varchar(100), code char(3), qty integer, big bigint, price numeric(10,2), note text, at timestamptz);\n';
+  it.each<[string, boolean | undefined, string | undefined]>([
+    ['ALTER TABLE t ALTER COLUMN name TYPE varchar(50)', true, 'varchar(100)'],
+    ['ALTER TABLE t ALTER COLUMN name TYPE varchar(200)', false, 'varchar(100)'],
+    ['ALTER TABLE t ALTER COLUMN name TYPE text', false, 'varchar(100)'],
+    ['ALTER TABLE t ALTER COLUMN note TYPE varchar(20)', true, 'text'],
+    ['ALTER TABLE t ALTER COLUMN qty TYPE smallint', true, 'int4'],
+    ['ALTER TABLE t ALTER COLUMN qty TYPE bigint', false, 'int4'],
+    ['ALTER TABLE t ALTER COLUMN big TYPE integer', true, 'int8'],
+    ['ALTER TABLE t ALTER COLUMN price TYPE numeric(8,2)', true, 'numeric(10,2)'],
+    ['ALTER TABLE t ALTER COLUMN price TYPE numeric(12,4)', false, 'numeric(10,2)'],
+    ['ALTER TABLE t ALTER COLUMN at TYPE date', true, 'timestamptz'],
+    ['ALTER TABLE t ALTER COLUMN note TYPE integer USING note::integer', true, 'text'],
+    ['ALTER TABLE other ALTER COLUMN name TYPE varchar(5)', undefined, undefined],
+  ])('%s', async (alter, narrowing, oldType) => {
+    const [op] = await read(create + alter + ';', 'postgres');
+    expect(op.kind).toBe('alter-column-type');
+    expect(op.flags.narrowing).toBe(narrowing);
+    expect(op.flags.oldType).toBe(oldType);
+  });
+
+  it('follows ADD COLUMN and earlier type changes', async () => {
+    const ops = await read('ALTER TABLE u ADD COLUMN c varchar(10);\nALTER TABLE u ALTER COLUMN c TYPE varchar(40);\nALTER TABLE u ALTER COLUMN c TYPE varchar(20);', 'postgres');
+    expect(ops.map((o) => [o.flags.oldType, o.flags.narrowing])).toEqual([['varchar(10)', false], ['varchar(40)', true]]);
+  });
+});
+
 describe('PostgreSQL: positions are characters, not bytes', () => {
   it('after non-ASCII comments and strings', async () => {
     const sql = "-- Überprüfung: naïve café ☕ 🚀\nINSERT INTO t VALUES ('日本語');\nALTER TABLE t DROP COLUMN c;";
