@@ -50,6 +50,12 @@ describe('bad input never throws and never goes silent', () => {
     expect(ops.some((o) => o.kind === 'drop-table' && o.target?.name === 'after_deep')).toBe(true);
   });
 
+  it.each(DIALECTS)('%s: a parser that runs out of stack on deep nesting gives unparseable, not a crash', async (dialect) => {
+    const deep = '('.repeat(50_000) + 'SELECT 1' + ')'.repeat(50_000) + ';\nDROP TABLE after_deep;';
+    const ops = await read(deep, dialect);
+    expect(ops.map((o) => o.kind)).toEqual(['unparseable', 'drop-table']);
+  });
+
   it.each(['postgres', 'mysql', 'sqlite'] as const)('%s: a multi-megabyte file is read, the last statement included', async (dialect) => {
     const line = "INSERT INTO events (id, payload) VALUES (1, 'x; y'); -- filler\n";
     const text = line.repeat(20_000) + 'DROP TABLE last_one;\n';
