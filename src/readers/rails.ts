@@ -42,13 +42,15 @@ interface Frame {
 
 /** Values bound to `.each` block parameters while a call inside the loop is handled. */
 const bound = new Map<string, RbValue>();
+/** `TABLE = :users` / `COLUMNS = %i[a b]` constants of the file being read. */
+const constants = new Map<string, RbValue>();
 
 const OPENERS = new Set(['def', 'class', 'module', 'begin', 'case', 'for']);
 const CONDITIONAL_OPENERS = new Set(['if', 'unless', 'while', 'until']);
 
 function text(v: RbValue | undefined): string | undefined {
   if (!v) return undefined;
-  if (v.kind === 'ref') return bound.has(v.name) ? text(bound.get(v.name)) : undefined;
+  if (v.kind === 'ref') return bound.has(v.name) ? text(bound.get(v.name)) : constants.has(v.name) ? text(constants.get(v.name)) : undefined;
   if (v.kind === 'sym') return v.dynamic ? undefined : v.name;
   if (v.kind === 'str') return v.tok.parts?.every((p) => 'literal' in p) ? v.tok.parts.map((p) => (p as { literal: SourceText }).literal.text).join('') : undefined;
   return undefined;
@@ -161,7 +163,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     if (t.type === 'str') value = { kind: 'str', tok: t, start: t.start, end: t.end };
     else if (t.type === 'sym') value = { kind: 'sym', name: t.value, dynamic: !!t.parts && t.parts.some((p) => 'hole' in p), start: t.start, end: t.end };
     else if (t.type === 'num' || (t.type === 'name' && ['true', 'false', 'nil'].includes(t.value))) value = { kind: 'const', value: t.value, start: t.start, end: t.end };
-    else if (t.type === 'name' && !['do', 'end', 'if', 'unless'].includes(t.value)) value = { kind: 'ref', name: t.value, start: t.start, end: t.end };
+    else if ((t.type === 'name' && !['do', 'end', 'if', 'unless'].includes(t.value)) || (t.type === 'const' && toks[i + 1]?.value !== '.' && toks[i + 1]?.value !== '::')) value = { kind: 'ref', name: t.value, start: t.start, end: t.end };
     else if (t.type === 'words') value = { kind: 'array', items: (t.words ?? []).map((w) => ({ kind: 'sym', name: w.text, dynamic: false, start: t.start, end: t.end }) as RbValue), start: t.start, end: t.end };
     else if (t.type === 'punct' && t.value === '[') {
       const items: RbValue[] = [];
@@ -196,7 +198,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       return { value: { kind: 'unknown', start: t.start, end: toks[Math.max(i, end - 1)]?.end ?? t.end }, next: Math.max(end, i + 1) };
     }
     // "…".squish / <<~SQL.squish / .strip / .freeze keep the string
-    while (toks[next]?.value === '.' && toks[next + 1]?.type === 'name' && value.kind === 'str' && /^(squish|strip|freeze|chomp|dup|to_s|strip_heredoc|lstrip|rstrip)$/.test(toks[next + 1].value)) next += 2;
+    while (toks[next]?.value === '.' && toks[next + 1]?.type === 'name' && ((value.kind === 'str' && /^(squish|strip|chomp|to_s|strip_heredoc|lstrip|rstrip)$/.test(toks[next + 1].value)) || /^(freeze|dup)$/.test(toks[next + 1].value))) next += 2;
     if (!allowTrailing && !(isEndOfArgs(toks[next]) || toks[next]?.value === ',' || toks[next]?.value === '=>' || (inParens && toks[next]?.type === 'newline'))) {
       const end = skipValue(next, inParens);
       return { value: { kind: 'unknown', start: t.start, end: toks[end - 1]?.end ?? t.end }, next: end };
@@ -267,6 +269,14 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
   };
 
   const downOnly = downOnlyMethods(toks, input.text);
+  constants.clear();
+  for (let i = 0; i < toks.length - 2; i++) {
+    const prev = toks[i - 1];
+    if (toks[i].type === 'const' && toks[i + 1].value === '=' && (!prev || prev.type === 'newline' || prev.value === ';')) {
+      const v = parseValue(i + 2, false);
+      if (v.value.kind !== 'unknown') constants.set(toks[i].value, v.value);
+    }
+  }
 
   // Scan statements.
   let pendingBlock: Partial<Frame> | undefined;
@@ -308,6 +318,11 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     }
     if (t.type === 'name' && (OPENERS.has(t.value) || (CONDITIONAL_OPENERS.has(t.value) && atStatementStart))) {
       frames.push({ kind: 'block' });
+      continue;
+    }
+    if (t.type === 'const' && constants.get(t.value)?.kind === 'array' && toks[i + 1]?.value === '.' && /^each(_with_index)?$/.test(toks[i + 2]?.value ?? '')) {
+      pendingBlock = { loopValues: (constants.get(t.value) as { items: RbValue[] }).items };
+      i += 2;
       continue;
     }
     if (t.type === 'words' || (t.type === 'punct' && t.value === '[' && atStatementStart)) {

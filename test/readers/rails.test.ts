@@ -81,6 +81,15 @@ describe('Rails reader', () => {
     expect(rows(await readFixture(`${dir}/20240401000000_helpers.rb`))).toEqual(['up drop-table old_things @13', 'down drop-table new_things @21']);
   });
 
+  it('resolves constants of the migration class (a table, a list looped over) and flags other values as opaque', async () => {
+    expect(rows(await readFixture(`${dir}/20240402000000_constants.rb`))).toEqual([
+      'up drop-table legacy_events @6',
+      'up drop-column events.payload @8',
+      'up drop-column events.checksum @8',
+      'up opaque - @10',
+    ]);
+  });
+
   it('does not read db/schema.rb as a migration', async () => {
     const { readMigration } = await import('../../src/readers/index.js');
     const schema = 'ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n  create_table "users", force: :cascade do |t|\n  end\nend\n';
