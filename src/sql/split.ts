@@ -147,6 +147,8 @@ function versionedOpenerLength(src: string, i: number): number {
   if (src.charCodeAt(j) !== 33 /* ! */) return 0;
   j++;
   while (j < src.length && src.charCodeAt(j) >= 48 && src.charCodeAt(j) <= 57) j++;
+  // `/*M!999999\- enable the sandbox mode */` (mariadb-dump): a client command, not SQL
+  if (src.charCodeAt(j) === 92) return 0;
   return j - i;
 }
 

@@ -130,6 +130,7 @@ describe('MySQL / MariaDB: destructive statements', () => {
 
   it('mysqldump-style file: versioned comments, LOCK TABLES, DROP TABLE IF EXISTS before each CREATE', async () => {
     const sql = [
+      '/*M!999999\\- enable the sandbox mode */ ',
       '/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;',
       '/*!40103 SET TIME_ZONE=\'+00:00\' */;',
       'DROP TABLE IF EXISTS `users`;',
@@ -145,7 +146,7 @@ describe('MySQL / MariaDB: destructive statements', () => {
       '/*!40000 ALTER TABLE `users` ENABLE KEYS */;',
       'UNLOCK TABLES;',
     ].join('\n');
-    expect(await my(sql)).toMatchObject([{ kind: 'drop-table', object: 'users', line: 3, column: 1 }]);
+    expect(await my(sql)).toMatchObject([{ kind: 'drop-table', object: 'users', line: 4, column: 1 }]);
   });
 
   it('`--comment` without a space between statements, placeholders, CREATE EVENT … DO', async () => {
