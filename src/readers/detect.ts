@@ -62,7 +62,7 @@ function detectRuby(base: string, text: string): DetectedFormat {
 
 function detectJs(text: string): DetectedFormat {
   if (/\bMigrationInterface\b|\bQueryRunner\b|\bqueryRunner\b/.test(text)) return 'typeorm';
-  if (/\bqueryInterface\b|\bQueryInterface\b|\bsequelize\b|\bSequelize\b/.test(text)) return 'sequelize';
+  if (/\bqueryInterface\b|\bQueryInterface\b|\bsequelize\b|\bSequelize\b|\bDataTypes\b/.test(text)) return 'sequelize';
   if (/\bknex\b|\bKnex\b|\.schema\.(createTable|dropTable|alterTable|table)\b/.test(text)) return 'knex';
   // A barrel file (only imports/re-exports) or an empty module is not a migration; anything else
   // we cannot place (a helper-built migration, another tool's format) is unknown: fail closed.

@@ -11,6 +11,7 @@ describe('format detection', () => {
     ['migrations/20240101_x.js', 'exports.up = function (knex) { return knex.schema.dropTable("a"); };', 'knex'],
     ['src/migrations/1700-X.ts', 'export class X implements MigrationInterface {}', 'typeorm'],
     ['migrations/2024-x.js', 'module.exports = { async up(queryInterface, Sequelize) {} };', 'sequelize'],
+    ['migrations/20140101-x.js', 'module.exports = { up: function (migration, DataTypes, done) { migration.dropTable("x").complete(done); } };', 'sequelize'],
     ['db/changelog.xml', '<databaseChangeLog xmlns="x"></databaseChangeLog>', 'liquibase'],
     ['db/changelog/db.changelog-master.yaml', 'databaseChangeLog:\n  - include:\n      file: a.yaml\n', 'liquibase'],
     ['db/changes/001.sql', '--liquibase formatted sql\n--changeset a:1\nSELECT 1;\n', 'liquibase'],
