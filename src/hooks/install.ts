@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, parseConfig } from '../config/load.js';
 import { execGit } from '../git/exec-git.js';
@@ -58,6 +59,12 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   lines.push(`hook manager: ${describeManager(manager)}`);
   for (const other of managers.slice(1, -1)) lines.push(`  also found: ${describeManager(other)} (not used: the first one wins)`);
   const shim = { pathspecs, packageDir: location.packageDir, binPath: findBin(location) };
+  if (!existsSync(path.join(location.root, shim.binPath))) {
+    warnings.push(
+      `dbsafe-hooks is not installed in ${location.packageDir || 'this project'} (no ${shim.binPath}): run \`npm install --save-dev dbsafe-hooks\`. ` +
+        'Until then the hooks fall back to `npx --no -- dbsafe-hooks`, which fails (and blocks) when migrations are staged.',
+    );
+  }
   const result = await integrate(manager, shim, previous);
   for (const action of result.actions) upsertAction(actions, action);
   lines.push(...result.messages);
