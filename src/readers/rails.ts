@@ -270,6 +270,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
 
   const downOnly = downOnlyMethods(toks, input.text);
   constants.clear();
+  bound.clear();
   for (let i = 0; i < toks.length - 2; i++) {
     const prev = toks[i - 1];
     if (toks[i].type === 'const' && toks[i + 1].value === '=' && (!prev || prev.type === 'newline' || prev.value === ';')) {
@@ -370,11 +371,14 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
         (v) => (v.kind === 'ref' && v.name === loop.param) || (v.kind === 'str' && (v.tok.parts ?? []).some((p) => 'hole' in p && new RegExp(`^#\\{\\s*${loop.param}\\s*\\}`).test(input.text.slice(p.hole, p.hole + loop.param.length + 8)))),
       );
     if (!loop || !usesLoop) return handleOnce(chain, methodTok, args, start);
-    for (const value of loop.values) {
-      bound.set(loop.param, value);
-      handleOnce(chain, methodTok, args, start);
+    try {
+      for (const value of loop.values) {
+        bound.set(loop.param, value);
+        handleOnce(chain, methodTok, args, start);
+      }
+    } finally {
+      bound.delete(loop.param);
     }
-    bound.delete(loop.param);
   }
 
   function handleOnce(chain: RbTok[], methodTok: RbTok, args: Args, start: number) {
