@@ -293,7 +293,7 @@ export class Recognizer {
         const name = this.readName(c);
         if (name) targets.push(name);
       } else {
-        // multi-table DELETE t1, t2 FROM …: the tables before FROM lose rows
+        // multi-table DELETE t1, t2 FROM …: the tables before FROM lose rows (names may be aliases)
         while (!c.done() && c.word() !== 'FROM') {
           const name = this.readName(c);
           if (name) {
@@ -301,6 +301,11 @@ export class Recognizer {
             targets.push(name);
           } else c.i++;
           if (c.punct() === ',') c.i++;
+        }
+        const aliases = this.aliases(c.toks, c.i + 1, c.end);
+        for (let k = 0; k < targets.length; k++) {
+          const real = targets[k].parts.length === 1 ? aliases.get(targets[k].parts[0].toLowerCase()) : undefined;
+          if (real) targets[k] = real;
         }
       }
     } else {
@@ -322,6 +327,41 @@ export class Recognizer {
     const kind: OperationKind = which === 'delete' ? 'delete-all' : 'update-all';
     const flags: OperationFlags = alwaysTrue ? { whereAlwaysTrue: true } : {};
     return { status: 'ops', ops: targets.map((t) => ({ kind, target: this.ref('table', t), flags: { ...flags }, at })), dml: which };
+  }
+
+  /** `FROM t AS a JOIN u b …` (depth 0, up to WHERE): alias (lower case) → table name. */
+  private aliases(toks: Token[], from: number, to: number): Map<string, Name> {
+    const map = new Map<string, Name>();
+    const stop = new Set(['WHERE', 'ORDER', 'LIMIT', 'RETURNING']);
+    const notAlias = new Set(['JOIN', 'INNER', 'LEFT', 'RIGHT', 'CROSS', 'STRAIGHT_JOIN', 'NATURAL', 'OUTER', 'ON', 'USING', 'WHERE', 'ORDER', 'LIMIT', 'SET', 'PARTITION', 'USE', 'FORCE', 'IGNORE']);
+    const c = new Cursor(toks, from, to);
+    let expectTable = true;
+    while (!c.done()) {
+      const w = c.word();
+      if (stop.has(w)) break;
+      if (c.punct() === '(') {
+        c.skipParens();
+        continue;
+      }
+      if (expectTable) {
+        const table = this.readName(c);
+        if (!table) {
+          c.i++;
+          continue;
+        }
+        expectTable = false;
+        c.accept('AS');
+        const alias = c.peek();
+        if (alias && this.isName(alias) && !notAlias.has(alias.upper)) {
+          map.set(alias.value.toLowerCase(), table);
+          c.i++;
+        }
+        continue;
+      }
+      if (w === 'JOIN' || c.punct() === ',') expectTable = true;
+      c.i++;
+    }
+    return map;
   }
 
   private withQuery(c: Cursor): Recognition {

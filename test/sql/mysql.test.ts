@@ -57,6 +57,9 @@ describe('MySQL / MariaDB: destructive statements', () => {
     ['multi-table DELETE without WHERE', 'DELETE t1, t2 FROM t1 INNER JOIN t2 ON t1.id = t2.t1_id;', [
       { kind: 'delete-all', object: 't1' }, { kind: 'delete-all', object: 't2' },
     ]],
+    ['multi-table DELETE through aliases', 'DELETE o, i FROM shop.orders AS o JOIN order_items i ON i.order_id = o.id;', [
+      { kind: 'delete-all', object: 'shop.orders' }, { kind: 'delete-all', object: 'order_items' },
+    ]],
     ['DROP PARTITION deletes rows', 'ALTER TABLE logs DROP PARTITION p2019, p2020;', [{ kind: 'truncate', object: 'logs' }]],
     ['versioned comments are executed', '/*!50001 DROP VIEW IF EXISTS `v_sales`*/;\n/*!40000 ALTER TABLE `t` DISABLE KEYS */;', [
       { kind: 'drop-view', object: 'v_sales', line: 1, column: 10 },
