@@ -53,6 +53,11 @@ describe('SQLite: destructive statements', () => {
     expect(await lite('.headers on\n.mode csv\nDROP TABLE t;\n.read other.sql\n')).toMatchObject([{ kind: 'drop-table', object: 't', line: 3 }]);
   });
 
+  it('embedded SQL keeps the file position and direction given by the format reader', async () => {
+    const ops = await read('DELETE FROM jobs;\nDROP TABLE old;', 'sqlite', { startLine: 40, startColumn: 17, direction: 'down' });
+    expect(ops.map((o) => [o.kind, o.line, o.column, o.direction])).toEqual([['delete-all', 40, 17, 'down'], ['drop-table', 41, 1, 'down']]);
+  });
+
   it('a plain DROP without a copy is not marked as copied', async () => {
     const ops = await read('INSERT INTO other SELECT * FROM elsewhere;\nDROP TABLE app_user;', 'sqlite');
     expect(ops[0].flags.dataCopied).toBeUndefined();
