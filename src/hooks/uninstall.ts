@@ -1,4 +1,5 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { execGit } from '../git/exec-git.js';
 import { readText, sha256, writeAtomic } from './files.js';
 import { locate } from './locate.js';
@@ -22,6 +23,7 @@ export async function uninstall(cwd: string): Promise<{ lines: string[] }> {
     if (line) lines.push(line);
   }
   removeManifest(commonDir);
+  rmSync(path.join(commonDir, 'dbsafe', 'config-cache.json'), { force: true }); // the hooks' validated-config cache
   lines.push('dbsafe-hooks: uninstalled.');
   return { lines };
 }
