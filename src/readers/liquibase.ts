@@ -6,7 +6,7 @@
  * Includes (`include`, `includeAll`) are not followed: the included files are migrations of
  * their own when the config's globs select them.
  */
-import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
+import type { Dialect, Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
 import { childRef, makeContext, makeOp, namedRef, opaqueOp, readEmbeddedSql, sortOperations, tableRef, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import type { FormatInput } from './types.js';
 import { parseXml, XmlSyntaxError, type XmlElement } from './xml.js';
@@ -32,6 +32,24 @@ interface ChangeSet {
   /** Rollback given as plain SQL text. */
   rollbackSql?: SourceText;
   rollbackOffset?: number;
+  /** The changeSet's `dbms` attribute (which databases it runs on). */
+  dbms?: string;
+}
+
+const DBMS_NAMES: Record<Dialect, string[]> = { postgres: ['postgresql', 'postgres'], mysql: ['mysql', 'mariadb'], sqlite: ['sqlite'] };
+
+/**
+ * Whether a `dbms="…"` list includes the configured database: `all`, our name, or a list of
+ * exclusions (`!h2`) without ours. Absent = runs everywhere.
+ */
+export function runsOn(dbms: string | undefined, dialect: Dialect): boolean {
+  if (!dbms || dbms.trim() === '') return true;
+  const ours = DBMS_NAMES[dialect];
+  const items = dbms.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
+  if (items.includes('none')) return false;
+  if (items.some((d) => d.startsWith('!') && ours.includes(d.slice(1)))) return false;
+  const positive = items.filter((d) => !d.startsWith('!'));
+  return positive.length === 0 || positive.includes('all') || positive.some((d) => ours.includes(d));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -59,7 +77,7 @@ function xmlChangeSets(ctx: ReadContext): ChangeSet[] {
   const sets: ChangeSet[] = [];
   for (const cs of log.children) {
     if (cs.name !== 'changeSet') continue;
-    const set: ChangeSet = { changes: [], rollback: [] };
+    const set: ChangeSet = { changes: [], rollback: [], dbms: cs.attrs.get('dbms')?.value };
     for (const child of cs.children) {
       if (child.name === 'rollback') {
         for (const r of child.children) set.rollback.push(xmlNode(ctx, r));
@@ -165,7 +183,8 @@ async function yamlChangeSets(ctx: ReadContext): Promise<ChangeSet[]> {
   for (const entry of log.items) {
     const cs = get(entry, 'changeSet');
     if (!cs) continue;
-    const set: ChangeSet = { changes: changesOf(get(cs, 'changes')), rollback: [] };
+    const dbmsNode = get(cs, 'dbms');
+    const set: ChangeSet = { changes: changesOf(get(cs, 'changes')), rollback: [], dbms: dbmsNode && isScalar(dbmsNode) ? String(dbmsNode.value) : undefined };
     const rb = get(cs, 'rollback');
     if (rb && isScalar(rb)) {
       if (String(rb.value ?? '').trim() !== '') {
@@ -359,8 +378,10 @@ export async function readLiquibase(input: FormatInput): Promise<Operation[]> {
   };
 
   for (const set of sets) {
-    for (const c of set.changes) handle(c, 'up');
-    for (const c of set.rollback) handle(c, 'down');
+    // A changeSet (or a <sql>/<sqlFile>) limited to other databases never runs on this one.
+    if (!runsOn(set.dbms, input.dialect)) continue;
+    for (const c of set.changes) if (runsOn(c.attr('dbms')?.value, input.dialect)) handle(c, 'up');
+    for (const c of set.rollback) if (runsOn(c.attr('dbms')?.value, input.dialect)) handle(c, 'down');
     if (set.rollbackSql) pending.push(readEmbeddedSql(ctx, set.rollbackSql, 'down'));
   }
   for (const more of await Promise.all(pending)) ops.push(...more);

@@ -46,6 +46,11 @@ describe('Liquibase reader', () => {
     expect(missing.detail).toContain('liquibase/changelog/sql/cleanup.sql was not found');
   });
 
+  it('skips changeSets and <sql> limited by dbms to other databases', async () => {
+    expect(rows(await readFixture(`${dir}/db.changelog-6.0.xml`))).toEqual(['up drop-table pg_only @7', 'up drop-table everywhere_but_h2 @11']);
+    expect(rows(await readFixture(`${dir}/db.changelog-6.0.xml`, { dialect: 'mysql' }))).toEqual(['up drop-column t.c @10', 'up drop-table everywhere_but_h2 @11']);
+  });
+
   it('reads YAML changelogs with line numbers, block-scalar SQL, and rollback as changes or SQL', async () => {
     const ops = await readFixture(`${dir}/db.changelog-3.0.yaml`);
     expect(rows(ops)).toEqual([
