@@ -8,7 +8,7 @@
 import type { OpSink } from './sink.js';
 import { parseWith, type ParserFlavor } from './node-sql-parser.js';
 import { HEAD_TOKENS, needsAllTokens, Recognizer, type FoundOp } from './recognize.js';
-import { splitSql } from './split.js';
+import { splitSql, type SqlStatement } from './split.js';
 import { tokenize, type Token } from './tokens.js';
 
 /** An operation, located in another statement than the one being read (PREPARE … FROM @v → its SET). */
@@ -67,10 +67,20 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
   /** MySQL user variables set by `SET @v = …`: their tokens and statement, for PREPARE … FROM @v */
   const variables = new Map<string, { toks: Token[]; code: string; text: string; start: number }>();
   for (const st of statements) {
+    try {
+      await readStatement(st);
+    } catch (e) {
+      // a failure on one statement must not hide the others: this one blocks, the rest is read
+      const message = e instanceof Error ? e.message : String(e);
+      sink.add({ kind: 'unparseable', at: st.start, statementStart: st.start, statementText: st.text, detail: `the SQL reader failed on this statement: ${message}` });
+    }
+  }
+
+  async function readStatement(st: SqlStatement): Promise<void> {
     const abs = st.start;
     if (st.error) {
       sink.add({ kind: 'unparseable', at: st.error.offset, statementStart: abs, statementText: st.text, detail: st.error.message });
-      continue;
+      return;
     }
     const head = tokenize(st.code, dialect, HEAD_TOKENS);
     const toks = needsAllTokens(head, st.code) ? tokenize(st.code, dialect) : head;
@@ -91,12 +101,12 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
           if (where && !astAlwaysTrue(where)) ops = [];
         } else if (rec.status === 'unknown' && destructive) {
           sink.add({ kind: 'unparseable', at: abs, statementStart: abs, statementText: st.text, detail: 'statement parsed but its destructive form is not understood' });
-          continue;
+          return;
         }
       } else if (rec.status === 'unknown' || (rec.dml && ops.length === 0 && rec.status !== 'safe')) {
         const at = abs + Math.min(parsed.error?.offset ?? 0, st.text.length);
         sink.add({ kind: 'unparseable', at, statementStart: abs, statementText: st.text, detail: `${dialect === 'sqlite' ? 'SQLite' : 'MySQL'} parser: ${parsed.error?.message ?? 'syntax error'}` });
-        continue;
+        return;
       }
     }
     for (const op of ops) {

@@ -104,8 +104,9 @@ function constValue(c: Node): string | undefined {
 }
 
 /** WHERE that restricts nothing: `true`, `1`, `1=1`, `'a'='a'`, `'t'::boolean`, ORs containing one. */
-export function whereAlwaysTrue(node: Node): boolean {
-  if (!node) return false;
+export function whereAlwaysTrue(node: Node, depth = 0): boolean {
+  // always-true conditions are shallow; a deep tree is not one (and must not exhaust the stack)
+  if (!node || depth > 16) return false;
   if (node.A_Const) {
     const v = constValue(node.A_Const);
     return v === 'b:true' || (v !== undefined && v.startsWith('n:') && v !== 'n:0');
@@ -125,8 +126,8 @@ export function whereAlwaysTrue(node: Node): boolean {
   }
   if (node.BoolExpr) {
     const args: Node[] = node.BoolExpr.args ?? [];
-    if (node.BoolExpr.boolop === 'OR_EXPR') return args.some(whereAlwaysTrue);
-    if (node.BoolExpr.boolop === 'AND_EXPR') return args.length > 0 && args.every(whereAlwaysTrue);
+    if (node.BoolExpr.boolop === 'OR_EXPR') return args.some((a) => whereAlwaysTrue(a, depth + 1));
+    if (node.BoolExpr.boolop === 'AND_EXPR') return args.length > 0 && args.every((a) => whereAlwaysTrue(a, depth + 1));
   }
   return false;
 }
@@ -218,7 +219,13 @@ export class PostgresReader implements PlpgsqlHost {
       let start = cursor.toChar(loc);
       const end = len > 0 ? cursor.toChar(loc + len) : text.length;
       start += codeStart(text.slice(start, end));
-      this.statement(key, node[key], text.slice(start, end), base + start, embedded);
+      const stmtText = text.slice(start, end);
+      try {
+        this.statement(key, node[key], stmtText, base + start, embedded);
+      } catch (e) {
+        // a failure on one statement must not hide the others: this one blocks, the rest is read
+        this.sink.add({ kind: 'unparseable', at: base + start, statementStart: base + start, statementText: stmtText, detail: `the SQL reader failed on this statement: ${errorMessage(e)}` });
+      }
     }
   }
 

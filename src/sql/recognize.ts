@@ -692,6 +692,8 @@ function columnType(rest: string): string {
 
 /** WHERE clauses that do not restrict anything: `1=1`, `true`, `'a'='a'`, `1`. */
 export function isAlwaysTrue(expr: Token[]): boolean {
+  // an always-true condition is a handful of tokens; bounding the size keeps this linear
+  if (expr.length > 64) return false;
   let toks = expr;
   while (toks.length >= 2 && toks[0].value === '(' && toks[toks.length - 1].value === ')' && balancedInside(toks)) toks = toks.slice(1, -1);
   if (toks.length === 0) return false;
