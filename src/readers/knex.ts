@@ -144,6 +144,11 @@ function handleKnex(site: CallSite): void {
     return;
   }
 
+  // A column operation whose table we cannot tell (a callback defined elsewhere): fail closed.
+  if (!scope && site.chain[0] === call && /^(dropColumns?|dropIndex|dropUnique|dropForeign|dropPrimary|dropTimestamps|renameColumn|dropChecks)$/.test(method)) {
+    return site.push('opaque', undefined, {}, `${method} outside a table/alterTable callback: its table cannot be told statically`);
+  }
+
   // Query builder: knex('t').del() / knex.table('t').truncate() / knex('t').update({...}) without where
   if ((method === 'del' || method === 'delete' || method === 'truncate' || method === 'update') && site.chain.length >= 2) {
     const root = site.chain[0];

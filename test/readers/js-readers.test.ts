@@ -44,7 +44,8 @@ describe('Knex reader', () => {
   });
 
   it('reads arrow functions with expression bodies', async () => {
-    expect(rows(await readFixture('knex/20240501000000_arrow.mjs'))).toEqual(['up drop-table feature_flags @1']);
+    // a column drop in a callback defined elsewhere: its table cannot be told, so it is opaque (never silent)
+    expect(rows(await readFixture('knex/20240501000000_arrow.mjs'))).toEqual(['up drop-table feature_flags @1', 'up opaque - @9']);
   });
 });
 
