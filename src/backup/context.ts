@@ -23,14 +23,17 @@ export async function gitCommonDir(cwd: string): Promise<string> {
 
 export async function backupContext(options: { config?: string }, cwd = process.cwd()): Promise<BackupContext> {
   let repoRoot: string;
+  let commonDir: string;
   try {
-    repoRoot = await gitText(['rev-parse', '--show-toplevel'], { cwd });
+    // one git call for both answers (every spawn counts on the hook and backup paths)
+    const [top, common] = (await gitText(['rev-parse', '--show-toplevel', '--git-common-dir'], { cwd })).split('\n');
+    repoRoot = top!;
+    commonDir = path.resolve(cwd, common!);
   } catch {
     throw new GitError('Not inside a git repository', {
       hint: 'Backups are recorded in the repository\'s log ($(git rev-parse --git-common-dir)/dbsafe/log.jsonl): run this inside the repository.',
     });
   }
-  const commonDir = await gitCommonDir(cwd);
   const { config } = await loadConfig(cwd, repoRoot, options.config);
   return {
     cwd,

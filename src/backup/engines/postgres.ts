@@ -195,7 +195,9 @@ async function dump(context: DumpContext): Promise<DumpResult> {
     const tools = await findPgTools(version.major, version.version);
     trace('pg: connected, tools found');
     await stats.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await stats.query(`SET LOCAL lock_timeout = '60s'`);
+    // no parallel workers for the counts: on a small machine they would steal the CPU pg_dump needs,
+    // and the counts overlap the dump anyway
+    await stats.query(`SET LOCAL lock_timeout = '60s'; SET LOCAL max_parallel_workers_per_gather = 0`);
     const snap = await stats.query<{ id: string; at: Date }>('SELECT pg_export_snapshot() AS id, statement_timestamp() AS at');
     const snapshotId = snap.rows[0]!.id;
     const takenAt = new Date(snap.rows[0]!.at).toISOString();
