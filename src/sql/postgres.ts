@@ -185,6 +185,8 @@ function typeText(t: ColumnType): string {
 
 export class PostgresReader implements PlpgsqlHost {
   private readonly columnTypes = new ColumnTypes();
+  /** CREATE TABLE statements not yet read for column types (in text order). */
+  private readonly createdTables: Node[] = [];
 
   constructor(
     readonly lib: PgLib,
@@ -193,7 +195,7 @@ export class PostgresReader implements PlpgsqlHost {
 
   /** Read `text`, located at string offset `base` of the sink's text. */
   readText(text: string, base: number, embedded: boolean): void {
-    if (text.trim() === '') return;
+    if (!/\S/.test(text)) return;
     let stmts: Node[];
     try {
       stmts = this.lib.parseSync(text).stmts ?? [];
@@ -210,7 +212,8 @@ export class PostgresReader implements PlpgsqlHost {
       const node = raw.stmt;
       const key = firstKey(node);
       if (key === 'CreateStmt') {
-        this.rememberTypes(node.CreateStmt);
+        // read only if a type change in this text asks for it
+        this.createdTables.push(node.CreateStmt);
         continue;
       }
       if (!INTERESTING.has(key)) continue;
@@ -392,6 +395,11 @@ export class PostgresReader implements PlpgsqlHost {
   }
 
   /** Column types of CREATE TABLE, for deciding whether a later type change in this text narrows. */
+  private knownType(schema: string | undefined, table: string, column: string): ColumnType | undefined {
+    for (const created of this.createdTables.splice(0)) this.rememberTypes(created);
+    return this.columnTypes.get(schema, table, column);
+  }
+
   private rememberTypes(node: Node): void {
     const rel = node.relation ?? {};
     for (const element of node.tableElts ?? []) {
@@ -419,7 +427,7 @@ export class PostgresReader implements PlpgsqlHost {
       else if (cmd.subtype === 'AT_AlterColumnType') {
         const typeName = cmd.def?.ColumnDef?.typeName;
         const typeFlags: OperationFlags = { newType: typeNameText(typeName) };
-        const before = this.columnTypes.get(table.schema, table.name, cmd.name);
+        const before = this.knownType(table.schema, table.name, cmd.name);
         const after = columnType(typeName);
         if (before && after) {
           typeFlags.oldType = typeText(before);
@@ -431,7 +439,10 @@ export class PostgresReader implements PlpgsqlHost {
       } else if (cmd.subtype === 'AT_AddColumn') {
         const def = cmd.def?.ColumnDef;
         const type = def ? columnType(def.typeName) : undefined;
-        if (type) this.columnTypes.set(table.schema, table.name, def.colname, type);
+        if (type) {
+          for (const created of this.createdTables.splice(0)) this.rememberTypes(created);
+          this.columnTypes.set(table.schema, table.name, def.colname, type);
+        }
       }
     }
     return ops;

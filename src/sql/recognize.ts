@@ -66,6 +66,11 @@ const SAFE_DROP_OBJECTS = new Set([
   'TRANSFORM', 'TABLESPACE', 'LOGFILE', 'SPATIAL', 'RESOURCE', 'PREPARE', 'GROUP', 'SYNONYM', 'PACKAGE',
 ]);
 
+const WHERE_WORD = new Set(['WHERE']);
+const WHERE_END = new Set(['RETURNING', 'ORDER', 'LIMIT', 'GROUP']);
+const FROM_WORD = new Set(['FROM']);
+const DO_WORD = new Set(['DO']);
+
 const SUB_DROP_SAFE = new Set(['DEFAULT', 'NOT', 'EXPRESSION', 'IDENTITY', 'SYSTEM', 'PERIOD']);
 
 class Cursor {
@@ -316,11 +321,11 @@ export class Recognizer {
       if (name) targets.push(name);
     }
     if (targets.length === 0) return { status: 'unknown', ops: [], dml: which };
-    const where = this.findTopLevel(toks, c.i, c.end, new Set(['WHERE']));
+    const where = this.findTopLevel(toks, c.i, c.end, WHERE_WORD);
     let alwaysTrue = false;
     if (where !== -1) {
       if (c.toks[where + 1]?.upper === 'CURRENT') return { status: 'safe', ops: [], dml: which };
-      const stop = this.findTopLevel(toks, where + 1, c.end, new Set(['RETURNING', 'ORDER', 'LIMIT', 'GROUP']));
+      const stop = this.findTopLevel(toks, where + 1, c.end, WHERE_END);
       alwaysTrue = isAlwaysTrue(toks.slice(where + 1, stop === -1 ? c.end : stop));
       if (!alwaysTrue) return { status: 'safe', ops: [], dml: which };
     }
@@ -607,7 +612,7 @@ export class Recognizer {
     }
     if (bodyStart === -1 && object === 'EVENT') {
       // CREATE EVENT … DO <statement>
-      const d = this.findTopLevel(toks, c.i, c.end, new Set(['DO']));
+      const d = this.findTopLevel(toks, c.i, c.end, DO_WORD);
       if (d !== -1) bodyStart = d + 1;
     }
     if (bodyStart === -1) return { status: 'safe', ops: [] };
@@ -638,7 +643,7 @@ export class Recognizer {
     if (!into) return undefined;
     c.skipParens();
     if (c.word() !== 'SELECT') return undefined;
-    const from = this.findTopLevel(c.toks, c.i, c.end, new Set(['FROM']));
+    const from = this.findTopLevel(c.toks, c.i, c.end, FROM_WORD);
     if (from === -1) return undefined;
     const src = this.readName(new Cursor(c.toks, from + 1, c.end));
     if (!src) return undefined;

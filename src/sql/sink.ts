@@ -31,13 +31,17 @@ const WINDOW_LINES = 3;
 
 export class OpSink {
   readonly ops: Operation[] = [];
-  readonly lines: LineIndex;
+  private lineIndex?: LineIndex;
 
   constructor(
     readonly text: string,
     private readonly options: SinkOptions,
-  ) {
-    this.lines = new LineIndex(text);
+  ) {}
+
+  /** Built on first use: most files have nothing to report. */
+  get lines(): LineIndex {
+    this.lineIndex ??= new LineIndex(this.text);
+    return this.lineIndex;
   }
 
   position(offset: number): { line: number; column: number } {
