@@ -352,7 +352,13 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
       if (receiver && /connection|conn|bind|session|engine|connectable|(^|\.)db$/i.test(receiver)) return sql(call.args[0]);
       return;
     }
-    if (!isOp && !batch) return;
+    if (!isOp && !batch) {
+      // batch_op.drop_column(...) on a batch object passed around (a helper's parameter): table unknown
+      if (receiver && /^(drop_column|drop_index|drop_constraint|drop_table|rename_table)$/.test(method) && !/(^|\.)(metadata|inspector|insp)$/.test(receiver)) {
+        ops.push(opaqueOp(ctx, at, direction, statement, `${receiver}.${method} on an object that is not op or a batch_alter_table block: its table cannot be told statically`));
+      }
+      return;
+    }
     const schemaArg = call.kwargs.get('schema');
     const schema = batch ? batch.schema : r.ident(schemaArg);
     if (schemaArg && !(schemaArg.kind === 'const') && schema === undefined) return dynamic('a schema');

@@ -65,6 +65,7 @@ describe('Alembic reader: loops', () => {
       'down drop-column candidates.blood_type @18',
       'down drop-column candidates.gender @19',
       'down opaque - @21', // for t in get_tables(): known only at run time
+      'up opaque - @25', // a batch object passed to a helper: table unknown, never silent
     ]);
   });
 });
