@@ -63,18 +63,34 @@ function option(list: Node[] | undefined, name: string): Node {
   return (list ?? []).find((o: Node) => o?.DefElem?.defname === name)?.DefElem?.arg;
 }
 
+interface Routine {
+  language: string;
+  body?: string;
+}
+
+function routineOf(kind: RoutineSource['kind'], node: Node): Routine {
+  if (kind === 'do') {
+    return { language: String(option(node.args, 'language')?.String?.sval ?? 'plpgsql').toLowerCase(), body: option(node.args, 'as')?.String?.sval };
+  }
+  const language = String(option(node.options, 'language')?.String?.sval ?? (node.sql_body ? 'sql' : '')).toLowerCase();
+  const as = option(node.options, 'as');
+  const items: Node[] = as?.List?.items ?? (as?.String ? [as] : []);
+  return { language, body: items.length === 1 ? items[0]?.String?.sval : undefined };
+}
+
+/** Cheap test on the AST alone: can this DO block / function report anything? */
+export function routineNeedsReading(kind: RoutineSource['kind'], node: Node): boolean {
+  if (kind === 'function' && node.sql_body) return true;
+  const { language, body } = routineOf(kind, node);
+  if (body === undefined) return false;
+  if (language !== 'sql' && language !== 'plpgsql') return kind === 'do';
+  return MAY_DESTROY.test(body);
+}
+
 export function readPlpgsql(host: PlpgsqlHost, src: RoutineSource): void {
   const { node, text, abs } = src;
-  let language: string;
-  let body: string | undefined;
-  if (src.kind === 'do') {
-    language = String(option(node.args, 'language')?.String?.sval ?? 'plpgsql').toLowerCase();
-    body = option(node.args, 'as')?.String?.sval;
-  } else {
-    language = String(option(node.options, 'language')?.String?.sval ?? (node.sql_body ? 'sql' : '')).toLowerCase();
-    const as = option(node.options, 'as');
-    const items: Node[] = as?.List?.items ?? (as?.String ? [as] : []);
-    body = items.length === 1 ? items[0]?.String?.sval : undefined;
+  const { language, body } = routineOf(src.kind, node);
+  if (src.kind === 'function') {
     if (node.sql_body) {
       // BEGIN ATOMIC … END: SQL-standard body, read as SQL
       const m = /\bbegin\s+atomic\b/i.exec(text);

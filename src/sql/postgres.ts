@@ -5,7 +5,7 @@
  */
 import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
 import { ColumnTypes, isNarrowing, type ColumnType } from './column-types.js';
-import { readPlpgsql, type PlpgsqlHost } from './plpgsql.js';
+import { readPlpgsql, routineNeedsReading, type PlpgsqlHost } from './plpgsql.js';
 import { Recognizer, type FoundOp } from './recognize.js';
 import type { OpSink } from './sink.js';
 import { splitSql, type SkippedRegion, type SqlStatement } from './split.js';
@@ -207,7 +207,7 @@ export class PostgresReader implements PlpgsqlHost {
   }
 
   private readParsed(stmts: Node[], text: string, base: number, embedded: boolean): void {
-    const cursor = new ByteCursor(text);
+    let cursor: ByteCursor | undefined;
     for (const raw of stmts) {
       const node = raw.stmt;
       const key = firstKey(node);
@@ -217,6 +217,21 @@ export class PostgresReader implements PlpgsqlHost {
         continue;
       }
       if (!INTERESTING.has(key)) continue;
+      const inner = node[key];
+      // decide from the AST first: most statements report nothing and need no position at all
+      let ops: AstOp[] | undefined;
+      let failure: unknown;
+      try {
+        if (key === 'DoStmt' || key === 'CreateFunctionStmt') {
+          if (!routineNeedsReading(key === 'DoStmt' ? 'do' : 'function', inner)) continue;
+        } else if (key !== 'ExplainStmt' && key !== 'PrepareStmt') {
+          ops = this.astOps(key, inner);
+          if (ops.length === 0) continue;
+        }
+      } catch (e) {
+        failure = e;
+      }
+      cursor ??= new ByteCursor(text);
       const loc: number = raw.stmt_location ?? 0;
       const len: number = raw.stmt_len ?? 0;
       let start = cursor.toChar(loc);
@@ -224,7 +239,9 @@ export class PostgresReader implements PlpgsqlHost {
       start += codeStart(text.slice(start, end));
       const stmtText = text.slice(start, end);
       try {
-        this.statement(key, node[key], stmtText, base + start, embedded);
+        if (failure) throw failure;
+        if (ops) this.emitLocated(ops, stmtText, base + start, embedded);
+        else this.statement(key, inner, stmtText, base + start, embedded);
       } catch (e) {
         // a failure on one statement must not hide the others: this one blocks, the rest is read
         this.sink.add({ kind: 'unparseable', at: base + start, statementStart: base + start, statementText: stmtText, detail: `the SQL reader failed on this statement: ${errorMessage(e)}` });
