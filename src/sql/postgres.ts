@@ -33,8 +33,19 @@ export function loadPostgresParser(): Promise<PgLib> {
 /** Statement node types that can hold a destructive operation; everything else is skipped unread. */
 const INTERESTING = new Set([
   'DropStmt', 'DropdbStmt', 'TruncateStmt', 'DeleteStmt', 'UpdateStmt', 'AlterTableStmt', 'RenameStmt',
-  'DoStmt', 'CreateFunctionStmt', 'ExplainStmt', 'PrepareStmt',
+  'DoStmt', 'CreateFunctionStmt', 'ExplainStmt', 'PrepareStmt', 'InsertStmt', 'SelectStmt',
 ]);
+
+/** `WITH d AS (DELETE FROM t RETURNING *) INSERT …`: data-modifying CTEs run with the statement. */
+function cteStatements(node: Node): Array<[string, Node]> {
+  const out: Array<[string, Node]> = [];
+  for (const cte of node?.withClause?.ctes ?? []) {
+    const query = cte?.CommonTableExpr?.ctequery;
+    const key = query ? firstKey(query) : '';
+    if (key === 'DeleteStmt' || key === 'UpdateStmt') out.push([key, query[key]]);
+  }
+  return out;
+}
 
 const DROP_KINDS: Record<string, [OperationKind, ObjectType]> = {
   OBJECT_TABLE: ['drop-table', 'table'],
@@ -396,12 +407,16 @@ export class PostgresReader implements PlpgsqlHost {
         const flags: OperationFlags = node.behavior === 'DROP_CASCADE' ? { cascade: true } : {};
         return (node.relations ?? []).map((rv: Node) => ({ kind: 'truncate' as const, target: rangeVarRef(rv), flags: { ...flags } }));
       }
+      case 'InsertStmt':
+      case 'SelectStmt':
+        return cteStatements(node).flatMap(([k, n]) => this.astOps(k, n));
       case 'DeleteStmt':
       case 'UpdateStmt': {
         const kind: OperationKind = key === 'DeleteStmt' ? 'delete-all' : 'update-all';
-        if (!node.whereClause) return [{ kind, target: rangeVarRef(node.relation), flags: {} }];
-        if (whereAlwaysTrue(node.whereClause)) return [{ kind, target: rangeVarRef(node.relation), flags: { whereAlwaysTrue: true } }];
-        return [];
+        const inCtes = cteStatements(node).flatMap(([k, n]) => this.astOps(k, n));
+        if (!node.whereClause) return [...inCtes, { kind, target: rangeVarRef(node.relation), flags: {} }];
+        if (whereAlwaysTrue(node.whereClause)) return [...inCtes, { kind, target: rangeVarRef(node.relation), flags: { whereAlwaysTrue: true } }];
+        return inCtes;
       }
       case 'AlterTableStmt':
         return this.alterTable(node);

@@ -57,6 +57,9 @@ describe('PostgreSQL: destructive statements with object, line and column', () =
     ]],
     ['UPDATE without WHERE', 'UPDATE users SET active = false;', [{ kind: 'update-all', object: 'users' }]],
     ['CTE DELETE without WHERE', 'WITH x AS (SELECT id FROM t WHERE a = 1) DELETE FROM logs;', [{ kind: 'delete-all', object: 'logs' }]],
+    ['data-modifying CTE (archive then delete everything)', 'WITH moved AS (DELETE FROM events RETURNING *)\nINSERT INTO events_archive SELECT * FROM moved;', [
+      { kind: 'delete-all', object: 'events', line: 1 },
+    ]],
     ['EXPLAIN ANALYZE runs the statement', 'EXPLAIN ANALYZE DELETE FROM t;', [{ kind: 'delete-all', object: 't' }]],
     ['a prepared statement runs at each EXECUTE', 'PREPARE wipe AS DELETE FROM t2; EXECUTE wipe;', [{ kind: 'delete-all', object: 't2' }]],
     ['WHERE 1 <> 0', 'UPDATE t SET a = 1 WHERE 1 <> 0;', [{ kind: 'update-all', object: 't', flags: { whereAlwaysTrue: true } }]],
