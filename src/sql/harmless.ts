@@ -26,8 +26,7 @@ const MAX_DEPTH = 32;
  * `ON UPDATE` clause are allowed.
  */
 const DESTRUCTIVE_WORDS =
-  /(?<![\w$])(?:drop|truncate|delete|update|rename|alter\s+column|type\s+using|execute|exec|do|call|prepare|replace|merge|perform|copy|function|procedure|trigger|rule|dblink\w*|lo_\w*|pg_\w*|set_config)(?![\w$])/i;
-const FOREIGN_KEY_ACTION = /(?<![\w$])on\s+(?:delete|update)(?![\w$])/gi;
+  /(?<![\w$])(?:drop|truncate|delete|update|rename|alter\s+column|type\s+using|execute|exec|do|call|prepare|replace|merge|perform|copy|function|procedure|trigger|rule|dblink\w*|lo_\w*|pg_\w*|set_config)(?![\w$])/gi;
 /** Characters PostgreSQL's lexer reads differently from our tokenizer (NBSP and BOM are name characters there), and backticks. */
 const LEXER_DOUBT = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\u00a0\ufeff`\\]/;
 
@@ -64,8 +63,8 @@ const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 
 /** True only when the text parses as PostgreSQL and no reader could find an operation in it. */
 export function isHarmlessPostgres(text: string): boolean {
-  if (text.length > MAX_CHARS || LEXER_DOUBT.test(text)) return false;
-  if (DESTRUCTIVE_WORDS.test(text.replace(FOREIGN_KEY_ACTION, ' '))) return false;
+  // cheapest first: most files that are not harmless say so in their first statements
+  if (text.length > MAX_CHARS || hasDestructiveWord(text) || LEXER_DOUBT.test(text)) return false;
   const { statements, skipped } = splitSql(text, 'postgres');
   // psql meta-commands, COPY data...: the reader's business
   if (skipped.length) return false;
@@ -84,6 +83,25 @@ export function isHarmlessPostgres(text: string): boolean {
     }
   }
   return true;
+}
+
+function hasDestructiveWord(text: string): boolean {
+  DESTRUCTIVE_WORDS.lastIndex = 0;
+  for (let m = DESTRUCTIVE_WORDS.exec(text); m; m = DESTRUCTIVE_WORDS.exec(text)) {
+    const word = m[0].toLowerCase();
+    // a foreign key's `ON DELETE` / `ON UPDATE` (no statement starts after ON)
+    if ((word === 'delete' || word === 'update') && afterOn(text, m.index)) continue;
+    return true;
+  }
+  return false;
+}
+
+/** `on` + whitespace right before `at`, `on` a whole word. */
+function afterOn(text: string, at: number): boolean {
+  let i = at;
+  while (i > 0 && /[ \t\n\r\f]/.test(text[i - 1]!)) i--;
+  if (i === at || i < 2 || text.slice(i - 2, i).toLowerCase() !== 'on') return false;
+  return i === 2 || !/[\w$]/.test(text[i - 3]!);
 }
 
 function balanced(tokens: Token[]): boolean {
