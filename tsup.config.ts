@@ -13,4 +13,7 @@ export default defineConfig({
   clean: false, // parallel builds and test runs share dist/: never delete it under them
   dts: { entry: { index: 'src/index.ts' } },
   outDir: 'dist',
+  // picomatch (pure CommonJS, on the hook path) bundled into our ESM chunk: skips Node's CJS loader
+  // and 5 file reads at start (measured: import 10 ms → 4 ms; bench/hooks-bench.mjs)
+  noExternal: ['picomatch'],
 });

@@ -32,25 +32,26 @@ const EMPTY_BLOB = {
 export const NOT_A_REPO_HINT = 'Run it inside a git work tree, or check files on disk with `dbsafe-hooks check --worktree <files>`.';
 
 /**
- * Locate the repository containing `cwd`. Two git calls run in parallel: one for the layout and
- * one for HEAD (which fails when HEAD is unborn, an answer rather than an error).
+ * Locate the repository containing `cwd`: ONE git call for the layout and HEAD (`--verify` exits 1
+ * with the layout printed when HEAD is unborn: an answer rather than an error; 128 outside a repo).
  */
 export async function locateRepo(cwd: string): Promise<RepoInfo> {
-  const layout = execGit(['rev-parse', '--show-toplevel', '--git-common-dir', '--absolute-git-dir', '--show-object-format'], { cwd, okCodes: [128] });
-  const head = execGit(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd, okCodes: [1, 128] });
-  const [layoutResult, headResult] = await Promise.all([layout, head]);
-  if (layoutResult.code !== 0) {
+  const layoutResult = await execGit(
+    ['rev-parse', '--show-toplevel', '--git-common-dir', '--absolute-git-dir', '--show-object-format', '-q', '--verify', 'HEAD^{commit}'],
+    { cwd, okCodes: [1, 128] },
+  );
+  if (layoutResult.code === 128) {
     const why = layoutResult.stderr.trim().split('\n')[0] ?? '';
     if (/not a git repository/i.test(why)) throw new GitError(`Not inside a git repository: ${cwd}`, { hint: NOT_A_REPO_HINT });
     throw new GitError(`Could not locate the git repository: ${why || 'git rev-parse failed'}`, { hint: NOT_A_REPO_HINT });
   }
-  const [root, commonDirRaw, gitDir, format] = layoutResult.stdout.toString('utf8').split('\n');
+  const [root, commonDirRaw, gitDir, format, headLine] = layoutResult.stdout.toString('utf8').split('\n');
   if (!root) {
     // inside .git or a bare repository: there is no work tree and no index to check
     throw new GitError(`Not inside a git work tree: ${cwd}`, { hint: NOT_A_REPO_HINT });
   }
   const objectFormat = format === 'sha256' ? 'sha256' : 'sha1';
-  const headOid = headResult.code === 0 ? headResult.stdout.toString('utf8').trim() : undefined;
+  const headOid = layoutResult.code === 0 ? headLine?.trim() : undefined;
   return {
     root,
     commonDir: path.resolve(cwd, commonDirRaw ?? '.git'),

@@ -10,6 +10,9 @@ import { gitDirsFromDisk, hookConfig } from './hook-config.js';
  * their content still comes from the index. Report on stderr; exit 1 when an error-level finding.
  */
 export async function runPreCommitHook(options: { cwd: string; files: string[]; configPath?: string }): Promise<number> {
+  // The shim starts node only when a migration is staged: load the readers and the policy now, on
+  // this core, while git runs in child processes (the check imports the same, already loaded, modules).
+  for (const module of [import('../readers/index.js'), import('../policy/evaluate.js')]) module.catch(() => undefined);
   const onDisk = gitDirsFromDisk(options.cwd);
   const [root, commonDir] = onDisk
     ? [onDisk.root, onDisk.commonDir]
