@@ -54,6 +54,8 @@ const READERS: Record<MigrationFormat, () => Promise<FormatReader>> = {
   liquibase: async () => (await import('./liquibase.js')).readLiquibase,
 };
 
+const LOADED = new Map<MigrationFormat, Promise<FormatReader>>();
+
 /** The format a file will be read as: the configured one, else detected (`none` = not a migration). */
 export function resolveFormat(input: Pick<MigrationInput, 'path' | 'text' | 'format'>): MigrationFormat | 'none' | 'unknown' {
   if (input.format && input.format !== 'auto') return input.format;
@@ -79,7 +81,10 @@ export async function readMigration(input: MigrationInput): Promise<Operation[]>
       ),
     ];
   }
-  const reader = await READERS[format]();
+  // each reader module is imported once (a dynamic import per file costs a module-loader round trip)
+  let pending = LOADED.get(format);
+  if (!pending) LOADED.set(format, (pending = READERS[format]()));
+  const reader = await pending;
   try {
     return await reader({ path: input.path, text: input.text, dialect: input.dialect, resolveFile: input.resolveFile });
   } catch (error) {
