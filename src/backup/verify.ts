@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, DatabaseError } from '../errors.js';
 import type { BackupContext } from './context.js';
 import { engineFor } from './engines/index.js';
 import { VerifyFailure, type RestoreResult } from './engines/types.js';
@@ -34,6 +34,9 @@ export type VerifyReason =
   | 'count-mismatch'
   | 'integrity-failed'
   | string;
+
+/** Reasons that mean "could not verify", not "the backup is bad". */
+const NOT_A_VERDICT = new Set(['refused-existing-database', 'refused-source', 'scratch-server-too-old', 'aborted']);
 
 export interface VerifyOutcome {
   ok: boolean;
@@ -247,6 +250,13 @@ async function verifyUnlocked(context: BackupContext, request: VerifyRequest): P
     if (hashFailure) return finish({ ...base, ok: false, reason: hashFailure.reason, message: hashFailure.message }, manifest);
     if ('error' in restored) {
       const error = restored.error;
+      // refusing a scratch name or an interrupted run says nothing about the backup: no log entry
+      // (a `failed` entry would revoke an earlier successful verification of it)
+      if (error instanceof VerifyFailure && NOT_A_VERDICT.has(error.reason)) {
+        throw new DatabaseError(`Could not verify ${backupId}: ${error.message}`, {
+          hint: error.reason === 'refused-existing-database' ? 'Drop or rename that database yourself if it is not needed, or set verifyUrl to another server.' : undefined,
+        });
+      }
       if (error instanceof VerifyFailure) return finish({ ...base, ok: false, reason: error.reason, message: error.message, differences: error.differences }, manifest);
       throw error;
     }

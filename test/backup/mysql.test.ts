@@ -130,8 +130,8 @@ describe.skipIf(skip)('MariaDB backup and verify (real MariaDB)', { timeout: 180
     const scratch = `dbsafe_verify_${out.id.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
     db.sql(`CREATE DATABASE ${scratch}`);
     const r = cli('verify', out.id, '--json');
-    expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).reason).toBe('refused-existing-database');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/already exists and was not created by dbsafe-hooks/);
     expect(db.sql(`SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '${scratch}'`).trim()).toBe('1');
     db.sql(`DROP DATABASE ${scratch}`);
     const ok = cli('verify', out.id, '--json');

@@ -204,9 +204,12 @@ describe.skipIf(skip)('PostgreSQL backup and verify (real PostgreSQL 15)', { tim
     const scratch = `dbsafe_verify_${out.id.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
     pg.sql('postgres', `CREATE DATABASE ${scratch}`);
     pg.sql(scratch, 'CREATE TABLE precious (x int); INSERT INTO precious VALUES (1)');
+    const before = logEntries(repo.dir).length;
     const r = cli('verify', out.id, '--json');
-    expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, reason: 'refused-existing-database' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/already exists and was not created by dbsafe-hooks: refusing to touch it/);
+    // a refusal is not a verdict on the backup: nothing logged
+    expect(logEntries(repo.dir)).toHaveLength(before);
     expect(pg.sql(scratch, 'SELECT count(*) FROM precious').trim()).toBe('1');
     pg.sql('postgres', `DROP DATABASE ${scratch}`);
   });

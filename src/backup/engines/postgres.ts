@@ -192,8 +192,8 @@ async function dump(context: DumpContext): Promise<DumpResult> {
   const stats = await connect(server);
   try {
     const version = await serverVersion(stats);
-    const tools = await findPgTools(version.major, version.version);
-    trace('pg: connected, tools found');
+    const toolsPending = findPgTools(version.major, version.version);
+    toolsPending.catch(() => undefined);
     await stats.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // no parallel workers for the counts: on a small machine they would steal the CPU pg_dump needs,
     // and the counts overlap the dump anyway
@@ -201,6 +201,8 @@ async function dump(context: DumpContext): Promise<DumpResult> {
     const snap = await stats.query<{ id: string; at: Date }>('SELECT pg_export_snapshot() AS id, statement_timestamp() AS at');
     const snapshotId = snap.rows[0]!.id;
     const takenAt = new Date(snap.rows[0]!.at).toISOString();
+    const tools = await toolsPending;
+    trace('pg: connected, snapshot exported, tools found');
     const passfile = writePassfile(context.secretsDir, server);
     const file = 'dump.pgc';
     const target = path.join(context.dir, file);

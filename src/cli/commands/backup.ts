@@ -11,7 +11,10 @@ interface Options {
 
 /** `dbsafe-hooks backup [instance] [--verify] [--reason …] [--json]`: exit 0 ok, 1 verify failed, 2 could not back up. */
 export async function run(instance: string | undefined, options: Options): Promise<number> {
+  // warm the module cache while git and the config are read (the engine is imported right after)
+  const warm = import('../../backup/engines/index.js').catch(() => undefined);
   const context = await backupContext(options);
+  await warm;
   const progress = progressLine(Boolean(process.stderr.isTTY) && !options.json);
   let stage = '';
   const outcome = await takeBackup(context, {
