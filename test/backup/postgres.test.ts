@@ -240,6 +240,19 @@ describe.skipIf(skip)('PostgreSQL backup and verify (real PostgreSQL 15)', { tim
     expect(logEntries(repo.dir).pop()).toMatchObject({ event: 'failed', failure: 'size-mismatch' });
   });
 
+  it('verifyUrl restores on the configured scratch server (here: the same cluster through its maintenance database)', () => {
+    const scratchRepo = makeRepo();
+    try {
+      scratchRepo.write('.dbsaferc.json', JSON.stringify({ databases: { app: { url: 'env:APP_DATABASE_URL' } }, verifyUrl: 'env:SCRATCH_URL' }));
+      const r = runCli(['backup', '--verify', '--json'], { cwd: scratchRepo.dir, env: { ...env, SCRATCH_URL: pg.url('postgres') } });
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      expect(JSON.parse(r.stdout).verify).toMatchObject({ ok: true });
+      expect(r.stdout + r.stderr).not.toContain(TEST_PASSWORD);
+    } finally {
+      scratchRepo.cleanup();
+    }
+  });
+
   it('a wrong password is a clear error that does not echo it, and leaves nothing behind', () => {
     const before = backupDirs(repo.dir, 'app');
     const r = runCli(['backup'], { cwd: repo.dir, env: { APP_DATABASE_URL: pg.url('app').replace(encodedPassword, 'wrong-pass-xyz') } });
