@@ -46,8 +46,10 @@ export function makeGatedRepo(config: unknown): GatedRepo {
   repo.git('commit', '-q', '-m', 'initial');
   repo.git('remote', 'add', 'origin', remote);
   repo.git('push', '-q', 'origin', 'main');
-  const install = runCli(['install'], { cwd: repo.dir });
+  // CI is set when the suite runs in CI, and install (rightly) does nothing there unless told to
+  const install = runCli(['install'], { cwd: repo.dir, env: { CI: '', DBSAFE: '' } });
   if (install.code !== 0) throw new Error(`install failed: ${install.stderr}`);
+  if (!existsSync(path.join(repo.dir, '.git', 'hooks', 'pre-push'))) throw new Error(`install wrote no pre-push hook: ${install.stdout}${install.stderr}`);
   if (spawnSync('git', ['status', '--porcelain'], { cwd: repo.dir, encoding: 'utf8', env: cleanEnv() }).stdout.trim()) {
     repo.git('add', '-A');
     repo.git('commit', '-q', '-m', 'install dbsafe-hooks');
