@@ -36,6 +36,8 @@ export interface ResolvedInstance {
   fingerprint: string;
   isDefault: boolean;
   keep: number;
+  /** PostgreSQL: record and compare per-table row hashes (`rowHashes` in the config). */
+  rowHashes: boolean;
   /** SQLite only: absolute path of the database file. */
   sqlitePath?: string;
   /** Servers only. */
@@ -195,7 +197,7 @@ export function resolveInstance(config: Config, name: string | undefined, option
   }
   const key = `databases.${chosen}.url`;
   const raw = readUrl(db.url, key, env);
-  const base = { name: chosen, isDefault: chosen === defaultInstanceName(config), keep: db.keep ?? config.keep };
+  const base = { name: chosen, isDefault: chosen === defaultInstanceName(config), keep: db.keep ?? config.keep, rowHashes: db.rowHashes ?? false };
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1];
   const isSqlite =
     db.engine === 'sqlite' || /^(sqlite|file):/i.test(raw) || (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) && (SQLITE_FILE.test(raw) || !scheme || scheme.length === 1));

@@ -27,6 +27,8 @@ export interface ExpectedTable {
   /** Bounds for an approximate count (counts seen before and after the dump). */
   min?: number;
   max?: number;
+  /** Order-independent row hash: sum of hashtextextended(row::text, 0) under pinned session settings (PostgreSQL, `rowHashes`). */
+  hash?: string;
 }
 
 export interface Manifest {
@@ -40,7 +42,7 @@ export interface Manifest {
   server: { version: string; flavor?: string };
   database: { url: string; fingerprint: string; name?: string };
   snapshot: { id?: string; takenAt: string; startedAt: string; finishedAt: string; method: string };
-  options: { format: string; compression: string };
+  options: { format: string; compression: string; rowHash?: string };
   annotations: {
     git: { commit: string | null; branch: string | null; dirty: boolean | null };
     creator: string;

@@ -32,6 +32,7 @@ export type VerifyReason =
   | 'restore-failed'
   | 'objects-mismatch'
   | 'count-mismatch'
+  | 'content-mismatch'
   | 'integrity-failed'
   | string;
 
@@ -43,7 +44,7 @@ export interface VerifyOutcome {
   backupId: string;
   instance: string;
   dir: string;
-  level?: 'restorable';
+  level?: 'restorable' | 'content-equal';
   reason?: VerifyReason;
   message: string;
   differences: string[];
@@ -85,7 +86,7 @@ function locate(context: BackupContext, request: VerifyRequest): { dir: string; 
   return { dir: newest.dir, instanceName: instance.name };
 }
 
-function compare(manifest: Manifest, restored: RestoreResult): { reason?: VerifyReason; differences: string[] } {
+export function compare(manifest: Pick<Manifest, 'expected'>, restored: RestoreResult): { reason?: VerifyReason; differences: string[] } {
   const differences: string[] = [];
   let reason: VerifyReason | undefined;
   if (restored.problems.length) {
@@ -103,6 +104,7 @@ function compare(manifest: Manifest, restored: RestoreResult): { reason?: Verify
     for (const k of extra) differences.push(`not in the backup's source: ${k}`);
   }
   const restoredRows = new Map(restored.tables.map((t) => [t.name, t.rows]));
+  const restoredHash = new Map(restored.tables.map((t) => [t.name, t.hash]));
   for (const table of manifest.expected.tables) {
     const rows = restoredRows.get(table.name);
     if (rows === undefined) {
@@ -115,6 +117,9 @@ function compare(manifest: Manifest, restored: RestoreResult): { reason?: Verify
       reason ??= 'count-mismatch';
       const expectedText = table.approximate ? `${table.min}..${table.max} (approximate)` : String(table.rows);
       differences.push(`table ${table.name}: expected ${expectedText} rows, restored ${rows}`);
+    } else if (table.hash !== undefined && restoredHash.get(table.name) !== table.hash) {
+      reason ??= 'content-mismatch';
+      differences.push(`table ${table.name}: same ${rows} rows but different content (row hash ${table.hash} → ${restoredHash.get(table.name)})`);
     }
   }
   return { reason, differences };
@@ -169,7 +174,7 @@ async function verifyUnlocked(context: BackupContext, request: VerifyRequest): P
       ? await appendLogEntry(context.logPath, {
           ...common,
           event: 'verified',
-          level: 'restorable',
+          level: outcome.level,
           approximateCounts: outcome.approximateCounts ?? false,
           tables: outcome.tables,
           rows: outcome.rows,
@@ -270,7 +275,7 @@ async function verifyUnlocked(context: BackupContext, request: VerifyRequest): P
       {
         ...base,
         ok: true,
-        level: 'restorable',
+        level: manifest.expected.tables.length > 0 && manifest.expected.tables.every((t) => t.hash !== undefined) ? 'content-equal' : 'restorable',
         tables: restored.value.tables.length,
         rows,
         approximateCounts: manifest.expected.approximateCounts,

@@ -61,6 +61,8 @@ const databaseSchema = z.strictObject({
   /** Where `verify` restores (a server URL as `env:VAR`); defaults to the same server. */
   verifyUrl: z.string().min(1).optional(),
   keep: z.number().int().min(1).optional(),
+  /** PostgreSQL: also record a per-table row hash in the dump's snapshot and compare it on verify (level `content-equal`; ~4 s/GB more CPU). */
+  rowHashes: z.boolean().optional(),
 });
 
 export const configSchema = z.strictObject({

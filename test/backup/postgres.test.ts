@@ -253,6 +253,32 @@ describe.skipIf(skip)('PostgreSQL backup and verify (real PostgreSQL 15)', { tim
     }
   });
 
+  it('rowHashes: content-equal verify, with no false mismatch when the source database renders values differently (settings pinned)', () => {
+    pg.sql('postgres', 'CREATE DATABASE drift');
+    pg.sql(
+      'drift',
+      String.raw`CREATE TABLE v (t timestamptz, f float8, b bytea, m money, i interval, d date);
+      INSERT INTO v VALUES (now(), 0.1 + 0.2, '\x00ff', 12.5, '1 day 2 hours', '2024-02-29'), ('2024-11-03 01:30-04', 'NaN', '\x', -1, '-1 month', 'infinity');
+      INSERT INTO v SELECT * FROM v; -- duplicate rows: a XOR of row hashes would cancel them, a SUM does not
+      ALTER DATABASE drift SET TimeZone = 'America/New_York'; ALTER DATABASE drift SET DateStyle = 'SQL, DMY';
+      ALTER DATABASE drift SET extra_float_digits = 0; ALTER DATABASE drift SET bytea_output = 'escape'; ALTER DATABASE drift SET IntervalStyle = 'sql_standard';`,
+    );
+    const hashRepo = makeRepo();
+    try {
+      hashRepo.write('.dbsaferc.json', JSON.stringify({ databases: { drift: { url: 'env:DRIFT_URL', rowHashes: true } } }));
+      const r = runCli(['backup', '--verify', '--json'], { cwd: hashRepo.dir, env: { DRIFT_URL: pg.url('drift') } });
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.verify).toMatchObject({ ok: true, level: 'content-equal' });
+      const manifest = JSON.parse(readFileSync(path.join(out.dir, 'manifest.json'), 'utf8'));
+      expect(manifest.expected.tables[0]).toMatchObject({ name: 'public.v', rows: 4, hash: expect.stringMatching(/^-?\d+$/) });
+      expect(manifest.expected.tables[0].hash).not.toBe('0');
+      expect(logEntries(hashRepo.dir).pop()).toMatchObject({ event: 'verified', level: 'content-equal' });
+    } finally {
+      hashRepo.cleanup();
+    }
+  });
+
   it('a wrong password is a clear error that does not echo it, and leaves nothing behind', () => {
     const before = backupDirs(repo.dir, 'app');
     const r = runCli(['backup'], { cwd: repo.dir, env: { APP_DATABASE_URL: pg.url('app').replace(encodedPassword, 'wrong-pass-xyz') } });

@@ -3,6 +3,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { databaseFingerprint, resolveInstance } from '../../src/backup/instances.js';
 import { redactText, redactUrl } from '../../src/backup/redact.js';
 import { planRetention } from '../../src/backup/retention.js';
+import { compare } from '../../src/backup/verify.js';
 import type { StoredBackup } from '../../src/backup/store.js';
 import type { LogEntry } from '../../src/backup/log.js';
 
@@ -79,5 +80,26 @@ describe('retention plan', () => {
     const backups = [backup('n', 0), backup('a', 30), backup('b', 50)];
     const plan = planRetention({ backups, newId: 'n', keep: 10, maxAgeMs: 24 * 3600e3, now, logEntries: [verified('b')] });
     expect(plan.remove.map((b) => b.id)).toEqual(['a']);
+  });
+});
+
+describe('verify comparison', () => {
+  const expected = {
+    expected: {
+      objects: [{ kind: 'table', name: 'public.t' }],
+      tables: [{ name: 'public.t', rows: 2, hash: '42' }],
+      approximateCounts: false,
+    },
+  };
+  const restored = (rows: number, hash: string, objects = expected.expected.objects) => ({ objects, tables: [{ name: 'public.t', rows, hash }], scratch: 's', problems: [] });
+
+  it('same counts but a different row hash is a content mismatch, reported per table', () => {
+    expect(compare(expected, restored(2, '42'))).toEqual({ reason: undefined, differences: [] });
+    expect(compare(expected, restored(2, '43'))).toMatchObject({ reason: 'content-mismatch', differences: [expect.stringContaining('public.t: same 2 rows but different content')] });
+  });
+
+  it('a count difference and a missing object are each named', () => {
+    expect(compare(expected, restored(1, '42'))).toMatchObject({ reason: 'count-mismatch', differences: ['table public.t: expected 2 rows, restored 1'] });
+    expect(compare(expected, restored(2, '42', []))).toMatchObject({ reason: 'objects-mismatch', differences: ['missing after restore: table public.t'] });
   });
 });

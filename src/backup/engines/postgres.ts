@@ -171,13 +171,23 @@ WHERE c.relkind IN ('r', 'm') AND ${NOT_SYSTEM}
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 ORDER BY 1`;
 
-async function inspect(client: Client): Promise<{ objects: ExpectedObject[]; tables: ExpectedTable[] }> {
+/**
+ * Session settings that change how a row renders as text: pinned on both sides so a row hash
+ * never differs because of TimeZone, DateStyle, float digits, bytea or money formatting.
+ */
+const PINNED_SETTINGS = `SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; SET LOCAL bytea_output = 'hex'; SET LOCAL lc_monetary = 'C'`;
+
+async function inspect(client: Client, hashes: boolean): Promise<{ objects: ExpectedObject[]; tables: ExpectedTable[] }> {
   const objects = (await client.query<{ kind: string; name: string }>(OBJECTS_SQL)).rows.map((r) => ({ kind: r.kind, name: r.name }));
   const tables: ExpectedTable[] = [];
   for (const { name } of (await client.query<{ name: string }>(TABLES_SQL)).rows) {
-    // exact count(*), never reltuples (an index-less table reads -1 right after a restore)
-    const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${name}`);
-    tables.push({ name, rows: Number(rows[0]!.n) });
+    // exact count(*), never reltuples (an index-less table reads -1 right after a restore);
+    // SUM (not XOR) of row hashes, so duplicate rows do not cancel out
+    const sql = hashes
+      ? `SELECT count(*)::text AS n, coalesce(sum(hashtextextended(t::text, 0)), 0)::text AS h FROM ONLY ${name} t`
+      : `SELECT count(*)::text AS n FROM ONLY ${name}`;
+    const { rows } = await client.query<{ n: string; h?: string }>(sql);
+    tables.push(hashes ? { name, rows: Number(rows[0]!.n), hash: rows[0]!.h } : { name, rows: Number(rows[0]!.n) });
   }
   return { objects, tables };
 }
@@ -197,7 +207,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
     await stats.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // no parallel workers for the counts: on a small machine they would steal the CPU pg_dump needs,
     // and the counts overlap the dump anyway
-    await stats.query(`SET LOCAL lock_timeout = '60s'; SET LOCAL max_parallel_workers_per_gather = 0`);
+    await stats.query(`SET LOCAL lock_timeout = '60s'; SET LOCAL max_parallel_workers_per_gather = 0; ${PINNED_SETTINGS}`);
     const snap = await stats.query<{ id: string; at: Date }>('SELECT pg_export_snapshot() AS id, statement_timestamp() AS at');
     const snapshotId = snap.rows[0]!.id;
     const takenAt = new Date(snap.rows[0]!.at).toISOString();
@@ -214,7 +224,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
     const counter = new HashCounter(context.onProgress);
     const writing = pipeline(run.child.stdout!, counter, createWriteStream(target, { flags: 'wx', mode: 0o600 }));
     // the counts run in the exported snapshot while pg_dump streams: same data, no extra wall time
-    const inspecting = inspect(stats).then(
+    const inspecting = inspect(stats, context.instance.rowHashes).then(
       (value) => ({ ok: true as const, value }),
       (error: Error) => ({ ok: false as const, error }),
     );
@@ -240,7 +250,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
       client: { binary: tools.pgDump, version: tools.version },
       server: { version: version.version, flavor: 'postgresql' },
       snapshot: { id: snapshotId, takenAt, startedAt: takenAt, method: 'pg_export_snapshot + pg_dump --snapshot (REPEATABLE READ)' },
-      options: { format: 'pg_dump custom (-Fc)', compression: 'zlib (pg_dump default)' },
+      options: { format: 'pg_dump custom (-Fc)', compression: 'zlib (pg_dump default)', ...(context.instance.rowHashes ? { rowHash: 'sum(hashtextextended(row::text, 0)), pinned session settings' } : {}) },
       objects: inspected.value.objects,
       tables: inspected.value.tables,
       approximateCounts: false,
@@ -338,7 +348,10 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     context.onStage('comparing objects and row counts');
     const scratch = await connect(target, name);
     try {
-      const inspected = await inspect(scratch);
+      const hashes = context.manifest.expected.tables.some((t) => t.hash !== undefined);
+      await scratch.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${PINNED_SETTINGS}`);
+      const inspected = await inspect(scratch, hashes);
+      await scratch.query('COMMIT');
       trace('pg verify: inspected');
       return { ...inspected, scratch: name, problems: [] };
     } finally {

@@ -40,7 +40,7 @@ export interface RestoreContext {
 
 export interface RestoreResult {
   objects: ExpectedObject[];
-  tables: Array<{ name: string; rows: number }>;
+  tables: Array<{ name: string; rows: number; hash?: string }>;
   /** Where it was restored (scratch database name or scratch file), for the report. */
   scratch: string;
   /** Engine-specific integrity findings (SQLite integrity_check / foreign_key_check). */
