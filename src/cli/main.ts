@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { DbsafeError } from '../errors.js';
+import { reportError } from './report-error.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -117,27 +117,12 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    return reportError(error);
+    return reportFailure(error);
   }
 }
 
-function reportError(error: unknown): number {
-  if (error instanceof CommanderError) {
-    // commander already printed the message (or help/version, which exit 0)
-    return error.exitCode === 0 ? 0 : 2;
-  }
-  if (error instanceof DbsafeError) {
-    process.stderr.write(`dbsafe-hooks: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`  ${error.hint}\n`);
-    if (process.env.DBSAFE_DEBUG) process.stderr.write(`${error.stack}\n`);
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`dbsafe-hooks: internal error: ${message}\n`);
-  process.stderr.write(
-    process.env.DBSAFE_DEBUG && error instanceof Error
-      ? `${error.stack}\n`
-      : '  Run again with DBSAFE_DEBUG=1 for details, and please report it.\n',
-  );
-  return 2;
+function reportFailure(error: unknown): number {
+  // commander already printed its own message (or help/version, which exit 0)
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  return reportError(error);
 }
