@@ -4,7 +4,8 @@ import { defineConfig } from 'tsup';
 // dynamic imports, so the hook path loads only what a run needs. Dependencies stay external
 // (libpg-query finds its .wasm next to its own module).
 export default defineConfig({
-  entry: { cli: 'src/cli/entry.ts', index: 'src/index.ts' },
+  // check-worker: the worker thread entry of src/check/parallel-read.ts (found next to the chunks)
+  entry: { cli: 'src/cli/entry.ts', index: 'src/index.ts', 'check-worker': 'src/check/check-worker.ts' },
   format: ['esm'],
   target: 'node20',
   platform: 'node',

@@ -19,10 +19,12 @@ import {
 } from '../git/changes.js';
 import { locateRepo, resolveCommit, type RepoInfo } from '../git/repo.js';
 import { preexistingOperations } from './compare.js';
-import { decodeMigration, MAX_FILE_BYTES, tooLargeProblem } from './decode.js';
+import { MAX_FILE_BYTES, tooLargeProblem } from './decode.js';
 import { compileMigrationSet, type MigrationKind, type MigrationSet } from './migration-set.js';
+import { openReader, workerCount, type Reader } from './parallel-read.js';
+import { unparseable as unparseableOperation, type ReadJob } from './read-job.js';
 import { toRepoPath } from './paths.js';
-import { makeResolver, type ReferenceSource } from './referenced-files.js';
+import type { ReferenceSource } from './referenced-files.js';
 
 export type CheckMode =
   | { kind: 'staged' }
@@ -38,6 +40,8 @@ export interface RunCheckOptions {
   config?: Config;
   /** filter hint: only these repo paths (lint-staged / pre-commit framework args) */
   only?: string[];
+  /** Read many files in worker threads (`check`; never the hooks, which read a few files). */
+  workers?: boolean;
 }
 
 export interface RunCheckResult extends CheckResult {
@@ -100,6 +104,13 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const candidates = await listing(set);
   const selected = only ? candidates.filter((c) => only.has(c.path) || (c.edit?.from !== undefined && only.has(c.edit.from))) : candidates;
 
+  // many files: the worker threads start now, while git streams the blobs
+  const kinds = new Map(selected.filter((c) => c.kind).map((c) => [`${c.kind.format}/${c.kind.dialect}`, c.kind] as const));
+  const context = { root: repo.root, references, warmUp: [...kinds.values()].slice(0, 4) };
+  const allowWorkers = options.workers === true;
+  const readable = selected.filter((c) => 'oid' in c.content || 'disk' in c.content).length;
+  let reader: Reader | undefined = allowWorkers && workerCount(readable, 0) > 0 ? openReader(context, workerCount(readable, 0)) : undefined;
+
   // 2. All blobs in ONE cat-file --batch.
   const oids = new Set<string>();
   for (const candidate of selected) {
@@ -109,12 +120,32 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   // blobs over the size limit are skipped while streaming: reported by size, never held in memory
   const blobs = repo.kind === 'git' ? await readBlobs(repo.root, oids, MAX_FILE_BYTES) : new Map<string, BlobContent | undefined>();
 
-  // 3. Bytes → operations, file by file.
+  // 3. Bytes → operations: what needs no parser is decided here, the rest is read (in worker
+  //    threads when there are many files), then put back together in the candidates' order.
+  const prepared: (CheckedFile | ReadJob)[] = [];
+  for (const candidate of selected) prepared.push(await prepareCandidate(candidate, blobs));
+  const jobs = prepared.filter((item): item is ReadJob => 'bytes' in item);
+  const bytes = jobs.reduce((sum, job) => sum + job.bytes.byteLength, 0);
+  reader ??= openReader(context, allowWorkers ? workerCount(jobs.length, bytes) : 0);
+  const results = await reader.readAll(jobs);
   const files: CheckedFile[] = [];
-  const resolveFile = makeResolver(repo.root, references);
-  for (const candidate of selected) {
-    const file = await readCandidate(candidate, blobs, notes, resolveFile);
-    if (file) files.push(file);
+  let next = 0;
+  for (let i = 0; i < prepared.length; i++) {
+    const item = prepared[i];
+    if (!('bytes' in item)) {
+      files.push(item);
+      continue;
+    }
+    const candidate = selected[i];
+    const result = results[next++];
+    const base = { path: candidate.path, edit: candidate.edit };
+    if (!result.ok) {
+      files.push({ ...base, text: '', operations: [unparseable(candidate, result.problem)] });
+      continue;
+    }
+    if (result.note) notes.push(`${candidate.path}: ${result.note}`);
+    if (!candidate.previous.length) files.push({ ...base, text: result.text, operations: result.operations });
+    else files.push({ ...base, text: result.text, operations: result.operations, preexisting: preexistingOperations(result.operations, result.previousVersions) });
   }
 
   // 4. Policy: rules, protected objects, markers, severity (not even loaded when no migration changed).
@@ -338,13 +369,11 @@ function maybe<T>(value: T | undefined): T[] {
   return value === undefined ? [] : [value];
 }
 
-/** One candidate → the policy's input. Whatever cannot be read is an `unparseable` operation. */
-async function readCandidate(
-  candidate: Candidate,
-  blobs: Map<string, BlobContent | undefined>,
-  notes: string[],
-  resolveFile: (repoPath: string) => string | undefined,
-): Promise<CheckedFile | undefined> {
+/**
+ * One candidate → the policy's input when no parser is needed (deleted, conflict, symlink, missing,
+ * too large), else the bytes to read. Whatever cannot be read is an `unparseable` operation.
+ */
+async function prepareCandidate(candidate: Candidate, blobs: Map<string, BlobContent | undefined>): Promise<CheckedFile | ReadJob> {
   const base = { path: candidate.path, edit: candidate.edit };
   const content = candidate.content;
   if ('none' in content) return { ...base, text: '', operations: [] };
@@ -383,52 +412,13 @@ async function readCandidate(
     if (!Buffer.isBuffer(blob)) return { ...base, text: '', operations: [unparseable(candidate, tooLargeProblem(blob.size))] };
     bytes = blob;
   }
-  const decoded = decodeMigration(bytes);
-  if (!decoded.ok) return { ...base, text: '', operations: [unparseable(candidate, decoded.problem)] };
-  if (decoded.note) notes.push(`${candidate.path}: ${decoded.note}`);
-  const operations = await readOperations(candidate, decoded.text, resolveFile);
-  if (!candidate.previous.length) return { ...base, text: decoded.text, operations };
-  const previousVersions: Operation[][] = [];
-  for (const oid of candidate.previous) {
+  const previous = candidate.previous.map((oid) => {
     const old = blobs.get(oid);
-    const oldDecoded = Buffer.isBuffer(old) ? decodeMigration(old) : undefined;
-    // an older version that cannot be read contributes nothing: everything counts as new (fail closed)
-    if (oldDecoded?.ok) previousVersions.push(await readOperations({ ...candidate, path: candidate.edit?.from ?? candidate.path }, oldDecoded.text, resolveFile));
-  }
-  return { ...base, text: decoded.text, operations, preexisting: preexistingOperations(operations, previousVersions) };
-}
-
-// imported once, on the first file (a dynamic import per file costs a module-loader round trip)
-let readersModule: Promise<typeof import('../readers/index.js')> | undefined;
-
-/** The reader for this file; an exception in a reader is that file's `unparseable` finding, never a crash. */
-async function readOperations(
-  candidate: Pick<Candidate, 'path' | 'kind'>,
-  text: string,
-  resolveFile: (repoPath: string) => string | undefined,
-): Promise<Operation[]> {
-  // same whitespace as trim(), without copying the text
-  if (!/\S/.test(text)) return [];
-  try {
-    readersModule ??= import('../readers/index.js');
-    const { readMigration } = await readersModule;
-    return await readMigration({ path: candidate.path, text, format: candidate.kind.format, dialect: candidate.kind.dialect, resolveFile });
-  } catch (error) {
-    return [unparseable(candidate, `the reader failed on this file: ${(error as Error)?.message ?? String(error)}`)];
-  }
+    return Buffer.isBuffer(old) ? old : undefined;
+  });
+  return { path: candidate.path, kind: candidate.kind, bytes, previous, previousPath: candidate.edit?.from ?? candidate.path };
 }
 
 function unparseable(candidate: Pick<Candidate, 'path' | 'kind'>, detail: string): Operation {
-  return {
-    kind: 'unparseable',
-    file: candidate.path,
-    line: 1,
-    column: 1,
-    direction: 'up',
-    flags: {},
-    statement: '',
-    statementLine: 1,
-    detail,
-    dialect: candidate.kind.dialect,
-  };
+  return unparseableOperation(candidate.path, candidate.kind.dialect, detail);
 }

@@ -30,6 +30,8 @@ export async function run(files: string[] = [], options: CheckCommandOptions = {
     mode,
     configPath: options.config,
     only: mode.kind === 'staged' && files.length ? files : undefined,
+    // many files (--all, --base, explicit lists): read them on every core
+    workers: true,
   });
   const { report, exitCodeFor } = await import('../../reporters/index.js');
   const { VERSION } = await import('../../version.js');
