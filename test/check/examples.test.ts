@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, runCli } from '../helpers/repo.js';
+import { PROJECT_ROOT, cleanEnv, runCli } from '../helpers/repo.js';
 import { buildOnce } from '../integration/check-helpers.js';
 
 /** The README's first command must keep working on the bundled example, exactly as documented. */
@@ -29,5 +30,15 @@ describe('examples/postgres', () => {
     const result = runCli(['check', '--config', 'examples/.dbsaferc.json', '--worktree', files[2]!], { cwd: PROJECT_ROOT });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/0 errors, 1 warning/);
+  });
+
+  it('works through `npx dbsafe-hooks` in this checkout, as the README runs it (prepare links the bin)', () => {
+    const result = spawnSync('npx', ['--no', 'dbsafe-hooks', 'check', '--config', 'examples/.dbsaferc.json', '--worktree', ...files], {
+      cwd: PROJECT_ROOT,
+      env: cleanEnv(),
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stdout).toContain('002_drop_legacy.sql:4:1  error protected-object');
   });
 });
