@@ -32,7 +32,7 @@ describe('examples/postgres', () => {
     expect(result.stdout).toMatch(/0 errors, 1 warning/);
   });
 
-  it('works through `npx dbsafe-hooks` in this checkout, as the README runs it (prepare links the bin)', () => {
+  it('works through `npx dbsafe-hooks` in this checkout, as the README runs it (npm exec finds the root package bin)', () => {
     const result = spawnSync('npx', ['--no', 'dbsafe-hooks', 'check', '--config', 'examples/.dbsaferc.json', '--worktree', ...files], {
       cwd: PROJECT_ROOT,
       env: cleanEnv(),
