@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { CONFIG_SEARCH_PLACES } from './places.js';
 import { configSchema, type Config } from './schema.js';
 
 export interface LoadedConfig {
@@ -11,20 +12,6 @@ export interface LoadedConfig {
 
 const MODULE_NAME = 'dbsafe';
 
-const SEARCH_PLACES = [
-  'package.json',
-  '.dbsaferc',
-  '.dbsaferc.json',
-  '.dbsaferc.yaml',
-  '.dbsaferc.yml',
-  '.dbsaferc.js',
-  '.dbsaferc.cjs',
-  '.dbsaferc.mjs',
-  'dbsafe.config.js',
-  'dbsafe.config.cjs',
-  'dbsafe.config.mjs',
-  'dbsafe.config.json',
-];
 
 /**
  * Find and validate the configuration, searching from `cwd` up to `stopDir` (the repository root).
@@ -34,7 +21,7 @@ const SEARCH_PLACES = [
 export async function loadConfig(cwd: string, stopDir: string, explicitPath?: string): Promise<LoadedConfig> {
   // cosmiconfig is only needed here; importing it lazily keeps `--help` and hook fast paths light.
   const { cosmiconfig } = await import('cosmiconfig');
-  const explorer = cosmiconfig(MODULE_NAME, { searchPlaces: SEARCH_PLACES, stopDir, searchStrategy: 'global' });
+  const explorer = cosmiconfig(MODULE_NAME, { searchPlaces: [...CONFIG_SEARCH_PLACES], stopDir, searchStrategy: 'global' });
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   try {
     found = explicitPath ? await explorer.load(path.resolve(cwd, explicitPath)) : await explorer.search(cwd);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { CONFIG_SEARCH_PLACES } from '../config/places.js';
 import type { Config } from '../config/schema.js';
 import { VERSION } from '../version.js';
 import { readText, writeAtomic } from './files.js';
@@ -20,19 +21,9 @@ interface CacheEntry {
   config: Config;
 }
 
-/** Same order as config/load.ts SEARCH_PLACES, up to the first source this fast path cannot read. */
+/** The JSON sources this fast path reads (first in the search order), then the ones it leaves to the loader. */
 const JSON_PLACES = ['package.json', '.dbsaferc', '.dbsaferc.json'] as const;
-const OTHER_PLACES = [
-  '.dbsaferc.yaml',
-  '.dbsaferc.yml',
-  '.dbsaferc.js',
-  '.dbsaferc.cjs',
-  '.dbsaferc.mjs',
-  'dbsafe.config.js',
-  'dbsafe.config.cjs',
-  'dbsafe.config.mjs',
-  'dbsafe.config.json',
-];
+const OTHER_PLACES = CONFIG_SEARCH_PLACES.filter((name) => !(JSON_PLACES as readonly string[]).includes(name));
 
 type Found = { file: string; raw: unknown; text: string } | 'slow';
 
