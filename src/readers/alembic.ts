@@ -5,7 +5,7 @@
  * value cannot be known statically is `opaque` at its line.
  */
 import type { Direction, Operation } from '../model/operation.js';
-import { syntaxErrorOp,
+import {
   childRef,
   makeContext,
   makeOp,
@@ -19,7 +19,7 @@ import { syntaxErrorOp,
   type ReadContext,
   type SourceText,
 } from './common.js';
-import { PyParser, PySyntaxError, callsIn, dotted, literalString, logicalLines, stringParts, tokenizePython, type PyValue } from './python.js';
+import { PyParser, callsIn, dotted, literalString, logicalLines, stringParts, pythonTokensOrError, type PyValue } from './python.js';
 import { isNarrowing } from './type-narrowing.js';
 import type { FormatInput } from './types.js';
 
@@ -245,13 +245,9 @@ const KEYWORDS = new Set(['def', 'class', 'if', 'elif', 'else', 'for', 'while', 
 
 export async function readAlembic(input: FormatInput): Promise<Operation[]> {
   const ctx = makeContext(input.path, input.text, input.dialect);
-  let toks;
-  try {
-    toks = tokenizePython(input.text);
-  } catch (error) {
-    if (error instanceof PySyntaxError) return [syntaxErrorOp(ctx, error.offset, 'Python', error.message)];
-    throw error;
-  }
+  const tokenized = pythonTokensOrError(ctx, input.text);
+  if ('error' in tokenized) return [tokenized.error];
+  const toks = tokenized.toks;
   const parser = new PyParser(toks);
   const lines = logicalLines(toks);
   const assignments: Assignment[] = [];

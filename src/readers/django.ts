@@ -6,9 +6,9 @@
  * `SeparateDatabaseAndState`: only `database_operations` touch the database.
  */
 import type { Direction, Operation } from '../model/operation.js';
-import { syntaxErrorOp, childRef, makeContext, makeOp, opaqueOp, sortOperations, tableRef, unparseableOp, type ReadContext, type SourceText } from './common.js';
+import { childRef, makeContext, makeOp, opaqueOp, sortOperations, tableRef, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import { collectAssignments, makeResolver, PyScope, readResolvedSql } from './alembic.js';
-import { PyParser, PySyntaxError, calleeName, dotted, literalString, logicalLines, tokenizePython, type PyTok, type PyValue } from './python.js';
+import { PyParser, calleeName, dotted, literalString, logicalLines, pythonTokensOrError, type PyTok, type PyValue } from './python.js';
 import { isNarrowing } from './type-narrowing.js';
 import type { FormatInput } from './types.js';
 
@@ -69,13 +69,9 @@ function fieldInfo(ctx: ReadContext, field: PyValue | undefined, r: ReturnType<t
 
 export async function readDjango(input: FormatInput): Promise<Operation[]> {
   const ctx = makeContext(input.path, input.text, input.dialect);
-  let toks: PyTok[];
-  try {
-    toks = tokenizePython(input.text);
-  } catch (error) {
-    if (error instanceof PySyntaxError) return [syntaxErrorOp(ctx, error.offset, 'Python', error.message)];
-    throw error;
-  }
+  const tokenized = pythonTokensOrError(ctx, input.text);
+  if ('error' in tokenized) return [tokenized.error];
+  const toks = tokenized.toks;
   const parser = new PyParser(toks);
   const app = appLabelFromPath(input.path);
   const ops: Operation[] = [];

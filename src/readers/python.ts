@@ -3,7 +3,8 @@
  * strings (prefixes r/b/u/f, triple quotes, escapes, implicit concatenation), comments, brackets,
  * line continuation, logical lines with their indentation. Never executes anything.
  */
-import { joinSource, type SourceText } from './common.js';
+import type { Operation } from '../model/operation.js';
+import { joinSource, syntaxErrorOp, type ReadContext, type SourceText } from './common.js';
 
 export type PyTokType = 'name' | 'number' | 'string' | 'op' | 'newline';
 
@@ -41,6 +42,16 @@ const OPS2 = ['**', '//', '==', '!=', '<=', '>=', '->', '+=', '-=', '*=', '/=', 
 
 const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0xc0;
 const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
+
+/** The tokens of a Python migration, or the `unparseable` operation its syntax error becomes (Alembic, Django). */
+export function pythonTokensOrError(ctx: ReadContext, text: string): { toks: PyTok[] } | { error: Operation } {
+  try {
+    return { toks: tokenizePython(text) };
+  } catch (error) {
+    if (error instanceof PySyntaxError) return { error: syntaxErrorOp(ctx, error.offset, 'Python', error.message) };
+    throw error;
+  }
+}
 
 export function tokenizePython(text: string): PyTok[] {
   const toks: PyTok[] = [];
