@@ -1,6 +1,6 @@
 import type { Dialect, Direction, Operation } from '../model/operation.js';
 import { OpSink } from './sink.js';
-import { isHarmlessPostgres } from './harmless.js';
+import { readPostgresSubset } from './pg-subset.js';
 
 /** How to read a piece of SQL: where it sits in its file, and in which direction it runs. */
 export interface SqlReadOptions {
@@ -19,6 +19,7 @@ export interface SqlReadOptions {
 // Each reader (and its parser) is imported on first use only, and once: a dynamic import per file
 // costs a module-loader round trip.
 let postgresModule: Promise<typeof import('./postgres.js')> | undefined;
+let locateModule: Promise<typeof import('./locate.js')> | undefined;
 let mysqlModule: Promise<typeof import('./mysql.js')> | undefined;
 let sqliteModule: Promise<typeof import('./sqlite.js')> | undefined;
 
@@ -43,10 +44,14 @@ export async function readSql(text: string, options: SqlReadOptions): Promise<Op
   });
   try {
     if (dialect === 'postgres') {
-      // proven harmless by its words and statement starts: no operations, and no parser to load
-      if (isHarmlessPostgres(masked)) return [];
-      postgresModule ??= import('./postgres.js');
-      await (await postgresModule).readPostgres(sink);
+      // a file inside the parser-free subset needs no parser (loading it is most of a hook's time)
+      const subset = readPostgresSubset(masked);
+      if (subset?.every((statement) => statement.ops.length === 0)) return [];
+      const placed = subset !== undefined && (await (locateModule ??= import('./locate.js'))).placeSubsetOps(sink, subset);
+      if (!placed) {
+        postgresModule ??= import('./postgres.js');
+        await (await postgresModule).readPostgres(sink);
+      }
     } else if (dialect === 'sqlite') {
       sqliteModule ??= import('./sqlite.js');
       await (await sqliteModule).readSqlite(sink);

@@ -5,8 +5,10 @@
  */
 import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
 import { ColumnTypes, isNarrowing, type ColumnType } from './column-types.js';
+import { locateOps } from './locate.js';
+import { memberOf, refFromParts, type AstOp } from './pg-ops.js';
 import { readPlpgsql, routineNeedsReading, type PlpgsqlHost } from './plpgsql.js';
-import { Recognizer, type FoundOp } from './recognize.js';
+import { Recognizer } from './recognize.js';
 import type { OpSink } from './sink.js';
 import { splitSql, type SkippedRegion, type SqlStatement } from './split.js';
 import { ByteCursor } from './text-index.js';
@@ -63,13 +65,6 @@ const DROP_KINDS: Record<string, [OperationKind, ObjectType]> = {
   OBJECT_TRIGGER: ['drop-trigger', 'trigger'],
 };
 
-interface AstOp {
-  kind: OperationKind;
-  target: ObjectRef;
-  flags: OperationFlags;
-  detail?: string;
-}
-
 function firstKey(node: Node): string {
   for (const k in node) return k;
   return '';
@@ -77,17 +72,6 @@ function firstKey(node: Node): string {
 
 function strings(list: Node[] | undefined): string[] {
   return (list ?? []).map((n: Node) => n?.String?.sval ?? '').filter((s: string) => s !== '');
-}
-
-/** Quote a name for display when it would not survive unquoted. */
-function show(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-
-function refFromParts(type: ObjectType, parts: string[]): ObjectRef {
-  const ref: ObjectRef = { type, name: parts[parts.length - 1] ?? '', written: parts.map(show).join('.') };
-  if (parts.length > 1) ref.schema = parts[parts.length - 2];
-  return ref;
 }
 
 function rangeVarRef(rv: Node): ObjectRef {
@@ -356,24 +340,9 @@ export class PostgresReader implements PlpgsqlHost {
 
   /** Attach each AST operation to the place it is written (the recognizer's token positions). */
   emitLocated(ops: AstOp[], text: string, abs: number, embedded: boolean): void {
-    let found: FoundOp[] = [];
-    try {
-      found = new Recognizer(text, 'postgres').recognize(tokenize(text, 'postgres')).ops;
-    } catch {
-      found = [];
-    }
-    const used = new Set<number>();
-    for (const op of ops) {
-      let k = found.findIndex((f, idx) => !used.has(idx) && f.kind === op.kind && f.target?.name === op.target.name);
-      if (k === -1) k = found.findIndex((f, idx) => !used.has(idx) && f.kind === op.kind);
-      const match = k === -1 ? undefined : found[k];
-      if (k !== -1) used.add(k);
-      const target = match?.target && match.target.name === op.target.name ? { ...op.target, written: match.target.written } : op.target;
-      const flags = { ...op.flags };
-      if (op.kind === 'alter-column-type' && match?.flags.newType) flags.newType = match.flags.newType;
-      if (embedded) flags.embedded = true;
+    for (const op of locateOps(ops, text, embedded)) {
       this.sink.add({
-        kind: op.kind, target, flags, at: abs + (match?.at ?? 0), statementStart: abs, statementText: text,
+        kind: op.kind, target: op.target, flags: op.flags, at: abs + op.at, statementStart: abs, statementText: text,
         ...(op.detail ? { detail: op.detail } : {}),
       });
     }
@@ -444,9 +413,7 @@ export class PostgresReader implements PlpgsqlHost {
   private alterTable(node: Node): AstOp[] {
     if (node.objtype !== 'OBJECT_TABLE' && node.objtype !== 'OBJECT_FOREIGN_TABLE') return [];
     const table = rangeVarRef(node.relation);
-    const sub = (type: ObjectType, name: string): ObjectRef => ({
-      type, name, table: table.name, ...(table.schema ? { schema: table.schema } : {}), written: show(name),
-    });
+    const sub = (type: ObjectType, name: string): ObjectRef => memberOf(table, type, name);
     const ops: AstOp[] = [];
     for (const c of node.cmds ?? []) {
       const cmd = c.AlterTableCmd;
@@ -492,7 +459,7 @@ export class PostgresReader implements PlpgsqlHost {
       case 'OBJECT_COLUMN':
         return [{
           kind: 'rename-column',
-          target: { type: 'column', name: node.subname, table: rel.name, ...(rel.schema ? { schema: rel.schema } : {}), written: show(node.subname) },
+          target: memberOf(rel, 'column', node.subname),
           flags: { newName: node.newname },
         }];
     }

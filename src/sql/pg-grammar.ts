@@ -1,0 +1,403 @@
+/**
+ * The building blocks of pg-subset.ts: a cursor over one statement's tokens that reads names, types,
+ * expressions and SELECT queries by a small, strict subset of PostgreSQL's grammar. Anything outside
+ * the subset throws DOUBT, and the caller hands the text to the real parser: accepting text that
+ * PostgreSQL would reject is the one mistake this file must never make.
+ */
+import type { Token } from './tokens.js';
+
+/** Thrown as soon as the text leaves the known grammar. */
+export const DOUBT = Symbol('doubt');
+
+/** PostgreSQL's reserved and type/function-name keywords: never a plain column or table name. */
+const RESERVED = new Set(
+  (
+    'ALL ANALYSE ANALYZE AND ANY ARRAY AS ASC ASYMMETRIC BOTH CASE CAST CHECK COLLATE COLUMN CONSTRAINT CREATE ' +
+    'CURRENT_CATALOG CURRENT_DATE CURRENT_ROLE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER DEFAULT DEFERRABLE DESC ' +
+    'DISTINCT DO ELSE END EXCEPT FALSE FETCH FOR FOREIGN FROM GRANT GROUP HAVING IN INITIALLY INTERSECT INTO LATERAL ' +
+    'LEADING LIMIT LOCALTIME LOCALTIMESTAMP NOT NULL OFFSET ON ONLY OR ORDER PLACING PRIMARY REFERENCES RETURNING ' +
+    'SELECT SESSION_USER SOME SYMMETRIC SYSTEM_USER TABLE THEN TO TRAILING TRUE UNION UNIQUE USER USING VARIADIC WHEN ' +
+    'WHERE WINDOW WITH AUTHORIZATION BINARY COLLATION CONCURRENTLY CROSS CURRENT_SCHEMA FREEZE FULL ILIKE INNER IS ' +
+    'ISNULL JOIN LEFT LIKE NATURAL NOTNULL OUTER OVERLAPS RIGHT SIMILAR TABLESAMPLE VERBOSE'
+  ).split(' '),
+);
+/** Column-name keywords: allowed as column names, but they have their own grammar in expressions and types. */
+const COL_NAME_KEYWORDS = new Set(
+  (
+    'BETWEEN BIGINT BIT BOOLEAN CHAR CHARACTER COALESCE DEC DECIMAL EXISTS EXTRACT FLOAT GREATEST GROUPING INOUT INT ' +
+    'INTEGER INTERVAL JSON JSON_ARRAY JSON_ARRAYAGG JSON_EXISTS JSON_OBJECT JSON_OBJECTAGG JSON_QUERY JSON_SCALAR ' +
+    'JSON_SERIALIZE JSON_TABLE JSON_VALUE LEAST MERGE_ACTION NATIONAL NCHAR NONE NORMALIZE NULLIF NUMERIC OUT OVERLAY ' +
+    'POSITION PRECISION REAL ROW SETOF SMALLINT SUBSTRING TIME TIMESTAMP TREAT TRIM VALUES VARCHAR XMLATTRIBUTES ' +
+    'XMLCONCAT XMLELEMENT XMLEXISTS XMLFOREST XMLNAMESPACES XMLPARSE XMLPI XMLROOT XMLSERIALIZE XMLTABLE'
+  ).split(' '),
+);
+/** Column-name keywords that are types on their own (with an optional length/precision). */
+const KEYWORD_TYPES = new Set(['BIGINT', 'BOOLEAN', 'DEC', 'DECIMAL', 'FLOAT', 'INT', 'INTEGER', 'JSON', 'NUMERIC', 'REAL', 'SMALLINT', 'VARCHAR', 'NCHAR', 'CHAR']);
+const UNMODIFIED_TYPES = new Set(['INT', 'INTEGER', 'SMALLINT', 'BIGINT', 'REAL', 'BOOLEAN', 'JSON', 'DOUBLE']);
+const VALUE_WORDS = new Set(['TRUE', 'FALSE', 'NULL', 'CURRENT_TIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIMESTAMP', 'LOCALTIME', 'CURRENT_USER', 'SESSION_USER']);
+const FUNCTION_KEYWORDS = new Set(['COALESCE', 'NULLIF', 'GREATEST', 'LEAST']);
+const TYPED_LITERALS = new Set(['INTERVAL', 'DATE', 'TIMESTAMP', 'TIMESTAMPTZ', 'TIME', 'UUID', 'JSON', 'JSONB']);
+/** Comparisons do not chain in PostgreSQL (`a = b = c` is a syntax error): at most one per operand. */
+const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
+/** Left-associative operators that bind tighter than comparisons. */
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '||']);
+const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
+/** PostgreSQL truncates longer names (NAMEDATALEN 64): the parser's name would differ from the text. */
+const MAX_NAME_BYTES = 63;
+
+export class PgCursor {
+  protected i = 0;
+
+  constructor(
+    protected readonly tokens: Token[],
+    /** Where the statement's text starts in the file: keyword offsets are reported in file offsets. */
+    private readonly base: number,
+    /** File offsets of every token read as a keyword (the caller's word screen allows no other). */
+    private readonly keywordsAt: Set<number>,
+  ) {}
+
+  done(): boolean {
+    return this.i === this.tokens.length;
+  }
+
+  // ---- queries -----------------------------------------------------------------------------
+
+  /** `SELECT … [UNION|INTERSECT|EXCEPT [ALL|DISTINCT] SELECT …]… [ORDER BY …] [LIMIT …] [OFFSET …]` */
+  protected select(): void {
+    this.simpleSelect();
+    while (this.optional('UNION') || this.optional('INTERSECT') || this.optional('EXCEPT')) {
+      if (!this.optional('ALL')) this.optional('DISTINCT');
+      this.simpleSelect();
+    }
+    if (this.optional('ORDER')) {
+      this.expect('BY');
+      do {
+        this.expression();
+        this.optional('ASC') || this.optional('DESC');
+        if (this.optional('NULLS')) this.optional('FIRST') || this.expect('LAST');
+      } while (this.optional(','));
+    }
+    if (this.optional('LIMIT') && !this.optional('ALL')) this.number();
+    if (this.optional('OFFSET')) this.number();
+  }
+
+  private simpleSelect(): void {
+    this.expect('SELECT');
+    if (!this.optional('DISTINCT')) this.optional('ALL');
+    do this.selectTarget();
+    while (this.optional(','));
+    if (this.optional('FROM')) {
+      do this.fromItem();
+      while (this.optional(','));
+    }
+    if (this.optional('WHERE')) this.expression();
+    if (this.optional('GROUP')) {
+      this.expect('BY');
+      do this.expression();
+      while (this.optional(','));
+    }
+    if (this.optional('HAVING')) this.expression();
+  }
+
+  /** `*`, `t.*`, or an expression with an optional `AS label` (a bare label is not in the subset). */
+  private selectTarget(): void {
+    if (this.optional('*')) return;
+    const token = this.tokens[this.i];
+    if (this.isName(token) && this.tokens[this.i + 1]?.value === '.' && this.tokens[this.i + 2]?.value === '*') {
+      this.i += 3;
+      return;
+    }
+    this.expression();
+    if (this.optional('AS')) this.name();
+  }
+
+  /** A table (with an optional alias) and the tables joined to it. */
+  private fromItem(): void {
+    this.tableReference();
+    for (;;) {
+      // no join condition after CROSS JOIN and NATURAL … JOIN; one is required after the others
+      if (this.optional('CROSS') ? this.expect('JOIN') : this.optional('NATURAL') && (this.joinKind() || this.expect('JOIN'))) {
+        this.tableReference();
+        continue;
+      }
+      if (!this.joinKind()) return;
+      this.tableReference();
+      if (this.optional('ON')) this.expression();
+      else (this.expect('USING'), this.nameList());
+    }
+  }
+
+  /** `[INNER | LEFT [OUTER] | RIGHT [OUTER] | FULL [OUTER]] JOIN`; false when no join follows. */
+  private joinKind(): boolean {
+    if (this.optional('LEFT') || this.optional('RIGHT') || this.optional('FULL')) {
+      this.optional('OUTER');
+      return this.expect('JOIN');
+    }
+    if (this.optional('INNER')) return this.expect('JOIN');
+    return this.optional('JOIN');
+  }
+
+  private tableReference(): void {
+    this.qualifiedName();
+    if (this.optional('AS')) this.name();
+    else if (this.peekPlainName()) this.name();
+  }
+
+  // ---- types -------------------------------------------------------------------------------
+
+  protected typeName(): void {
+    const token = this.next();
+    const upper = token.type === 'word' ? token.upper : '';
+    if (upper === 'DOUBLE') this.expect('PRECISION');
+    else if (upper === 'CHARACTER' || upper === 'BIT') this.optional('VARYING');
+    else if (upper === 'TIMESTAMP' || upper === 'TIME') {
+      this.typeModifiers();
+      if (this.optional('WITH') || this.optional('WITHOUT')) (this.expect('TIME'), this.expect('ZONE'));
+    } else if (!KEYWORD_TYPES.has(upper) && upper !== 'INTERVAL') {
+      this.i--;
+      this.qualifiedName();
+    }
+    // INT, BOOLEAN…: PostgreSQL's grammar takes no length there (`int(11)` is MySQL)
+    if (!UNMODIFIED_TYPES.has(upper) && upper !== 'TIMESTAMP' && upper !== 'TIME') this.typeModifiers();
+    while (this.peek('[')) {
+      this.next();
+      if (this.peekType('number')) this.number();
+      this.expect(']');
+    }
+  }
+
+  private typeModifiers(): void {
+    if (!this.peek('(')) return;
+    this.next();
+    do this.number();
+    while (this.optional(','));
+    this.expect(')');
+  }
+
+  // ---- expressions (a small subset of a_expr) ------------------------------------------------
+
+  protected parenthesized(): void {
+    this.expect('(');
+    this.expression();
+    this.expect(')');
+  }
+
+  /** Predicates joined by AND / OR, each optionally negated. */
+  protected expression(): void {
+    do {
+      while (this.optional('NOT'));
+      this.predicate();
+    } while (this.optional('AND') || this.optional('OR'));
+  }
+
+  /** Predicates joined by AND / OR, each starting with a name (a column or a function: never a constant). */
+  protected columnCondition(): void {
+    do {
+      if (!this.isName(this.tokens[this.i])) throw DOUBT;
+      this.predicate();
+    } while (this.optional('AND') || this.optional('OR'));
+  }
+
+  /** `arith [cmp arith] [IS [NOT] NULL|TRUE|FALSE]` or `arith [NOT] IN (…)`. */
+  private predicate(): void {
+    this.arithmetic();
+    const op = this.tokens[this.i];
+    if (op && (op.type === 'punct' || op.type === 'word') && COMPARISONS.has(op.upper)) {
+      this.i++;
+      this.arithmetic();
+    } else if (this.peek('IN') || (this.peek('NOT') && this.tokens[this.i + 1]?.upper === 'IN')) {
+      this.optional('NOT');
+      this.expect('IN');
+      this.expect('(');
+      do this.expression();
+      while (this.optional(','));
+      this.expect(')');
+      return;
+    }
+    if (this.optional('IS')) {
+      this.optional('NOT');
+      this.optional('NULL') || this.optional('TRUE') || this.expect('FALSE');
+    }
+  }
+
+  private arithmetic(): void {
+    this.unary();
+    for (;;) {
+      const token = this.tokens[this.i];
+      if (!token || token.type !== 'punct' || !ARITHMETIC.has(token.value)) return;
+      this.i++;
+      this.unary();
+    }
+  }
+
+  protected unary(): void {
+    if (this.optional('-') || this.optional('+')) return this.unary();
+    this.primary();
+    while (this.optional('::')) this.typeName();
+  }
+
+  private primary(): void {
+    const token = this.next();
+    if (token.type === 'string') return;
+    if (token.type === 'number') {
+      if (!NUMBER.test(token.value)) throw DOUBT;
+      return;
+    }
+    if (token.value === '(') {
+      this.expression();
+      this.expect(')');
+      return;
+    }
+    if (token.type === 'word' && VALUE_WORDS.has(token.upper)) return;
+    if (token.type === 'word' && TYPED_LITERALS.has(token.upper) && this.peekType('string')) return void this.next();
+    if (token.type === 'word' && FUNCTION_KEYWORDS.has(token.upper)) return this.callArguments(true);
+    if (token.type === 'word' && token.upper === 'CASE') return this.caseExpression();
+    this.i--;
+    this.qualifiedName();
+    if (this.peek('(')) this.callArguments(false);
+  }
+
+  /** `CASE [operand] WHEN … THEN … [WHEN …]… [ELSE …] END` */
+  private caseExpression(): void {
+    if (!this.peek('WHEN')) this.expression();
+    this.expect('WHEN');
+    do {
+      this.expression();
+      this.expect('THEN');
+      this.expression();
+    } while (this.optional('WHEN'));
+    if (this.optional('ELSE')) this.expression();
+    this.expect('END');
+  }
+
+  protected callArguments(required: boolean): void {
+    if (!this.peek('(')) {
+      if (required) throw DOUBT;
+      return;
+    }
+    this.next();
+    if (this.optional(')')) return;
+    // count(*)
+    if (this.optional('*')) return void this.expect(')');
+    do this.expression();
+    while (this.optional(','));
+    this.expect(')');
+  }
+
+  // ---- names and tokens ----------------------------------------------------------------------
+
+  protected ifNotExists(): boolean {
+    if (!this.optional('IF')) return false;
+    this.expect('NOT');
+    this.expect('EXISTS');
+    return true;
+  }
+
+  protected ifExists(): boolean {
+    if (!this.optional('IF')) return false;
+    return this.expect('EXISTS');
+  }
+
+  protected nameList(): void {
+    this.expect('(');
+    do this.name();
+    while (this.optional(','));
+    this.expect(')');
+  }
+
+  /** `name[.name…]`: the names as PostgreSQL stores them. */
+  protected qualifiedName(): string[] {
+    const parts = [this.name()];
+    while (this.peek('.')) {
+      this.next();
+      parts.push(this.name());
+    }
+    return parts;
+  }
+
+  protected peekPlainName(): boolean {
+    const token = this.tokens[this.i];
+    return token?.type === 'word' && !RESERVED.has(token.upper) && !COL_NAME_KEYWORDS.has(token.upper) && !['ASC', 'DESC', 'NULLS'].includes(token.upper);
+  }
+
+  private isName(token: Token | undefined): boolean {
+    if (!token) return false;
+    if (token.type === 'ident') return token.value !== '';
+    return token.type === 'word' && !RESERVED.has(token.upper) && !COL_NAME_KEYWORDS.has(token.upper);
+  }
+
+  /**
+   * A plain name (a quoted identifier, or a word that is not a reserved or column-name keyword), as
+   * PostgreSQL stores it: unquoted names fold ASCII letters to lower case, quoted ones stay as written.
+   */
+  protected name(): string {
+    const token = this.next();
+    if (!this.isName(token)) throw DOUBT;
+    const name = token.type === 'ident' ? token.value : token.value.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+    if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw DOUBT;
+    return name;
+  }
+
+  /** A value of `SET name = …`: a string, a number, or a word (ON, TRUE, DEFAULT and non-reserved words). */
+  protected settingValue(): void {
+    const token = this.next();
+    if (token.type === 'string' || (token.type === 'number' && NUMBER.test(token.value))) return;
+    if (token.type === 'word' && (!RESERVED.has(token.upper) || ['ON', 'TRUE', 'FALSE', 'DEFAULT'].includes(token.upper))) return;
+    throw DOUBT;
+  }
+
+  protected stringOrName(): void {
+    if (this.peekType('string')) this.next();
+    else this.name();
+  }
+
+  protected string(): void {
+    if (this.next().type !== 'string') throw DOUBT;
+  }
+
+  protected number(): void {
+    const token = this.next();
+    if (token.type !== 'number' || !NUMBER.test(token.value)) throw DOUBT;
+  }
+
+  protected signedNumber(): void {
+    this.optional('-') || this.optional('+');
+    this.number();
+  }
+
+  /** The next token as a keyword (upper-cased). */
+  protected word(): string {
+    const token = this.next();
+    if (token.type !== 'word') throw DOUBT;
+    this.keywordsAt.add(this.base + token.start);
+    return token.upper;
+  }
+
+  protected next(): Token {
+    const token = this.tokens[this.i++];
+    if (!token) throw DOUBT;
+    return token;
+  }
+
+  protected peek(value: string, ahead = 0): boolean {
+    const token = this.tokens[this.i + ahead];
+    return token !== undefined && (token.type === 'word' || token.type === 'punct') && token.upper === value;
+  }
+
+  protected peekType(type: Token['type']): boolean {
+    return this.tokens[this.i]?.type === type;
+  }
+
+  /** Read `value` as a keyword (or symbol) if it comes next. */
+  protected optional(value: string): boolean {
+    if (!this.peek(value)) return false;
+    this.keywordsAt.add(this.base + this.tokens[this.i]!.start);
+    this.i++;
+    return true;
+  }
+
+  protected expect(value: string): true {
+    if (!this.optional(value)) throw DOUBT;
+    return true;
+  }
+}

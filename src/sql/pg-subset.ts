@@ -1,0 +1,606 @@
+/**
+ * PostgreSQL without the parser, for the common small migration: when every statement of a file
+ * matches a strict subset of PostgreSQL's grammar, we know both that the file parses and exactly what
+ * it does, so the pre-commit hook need not load libpg-query (WASM), which is most of its cost.
+ *
+ * The subset: CREATE TABLE / INDEX / SEQUENCE / SCHEMA / EXTENSION / TYPE … AS ENUM / [MATERIALIZED]
+ * VIEW … AS SELECT, ALTER TABLE … ADD / DROP [COLUMN | CONSTRAINT] / ALTER COLUMN … / RENAME,
+ * DROP TABLE / VIEW / INDEX / SEQUENCE / SCHEMA / TYPE / DOMAIN / TRIGGER / EXTENSION, TRUNCATE,
+ * INSERT … VALUES, COMMENT ON, SET, BEGIN / COMMIT.
+ *
+ * Fail closed: any doubt returns `undefined` and the real reader decides, so text the parser would
+ * reject is still `unparseable`. On top of the grammar, every word a destructive or dynamic statement
+ * needs (`drop`, `delete`, `execute`, `pg_…`…) must be a keyword this grammar read, never part of a
+ * name, a string or a comment (except an override marker's `-- dbsafe:allow drop-table(…)` line):
+ * that guards against our tokenizer and PostgreSQL's lexer disagreeing about where code is.
+ * Tests compare the result with the full reader on every fixture, on mutants and on random statements.
+ */
+import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
+import { DOUBT, PgCursor } from './pg-grammar.js';
+import { memberOf, refFromParts, type AstOp } from './pg-ops.js';
+import { splitSql } from './split.js';
+import { tokenize, type Token } from './tokens.js';
+
+/** Bigger files are rare in a hook and go to the parser (bounded work here, no surprises). */
+const MAX_CHARS = 256 * 1024;
+/** Deep nesting is the parser's to judge (it has a stack limit and reports it as unparseable). */
+const MAX_DEPTH = 32;
+
+/** Each of these words (case-insensitive, whole word, also in comments and strings) must be a keyword the grammar read. */
+const GUARDED_WORDS =
+  /(?<![\w$])(?:drop|truncate|delete|update|rename|alter\s+column|type\s+using|execute|exec|do|call|prepare|replace|merge|perform|copy|function|procedure|trigger|rule|dblink\w*|lo_\w*|pg_\w*|set_config)(?![\w$])/gi;
+/** Characters PostgreSQL's lexer reads differently from our tokenizer (NBSP and BOM are name characters there), and backticks. */
+const LEXER_DOUBT = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\u00a0\ufeff`\\]/;
+
+const DROP_KINDS: Record<string, [OperationKind, ObjectType]> = {
+  TABLE: ['drop-table', 'table'],
+  VIEW: ['drop-view', 'view'],
+  INDEX: ['drop-index', 'index'],
+  SEQUENCE: ['drop-sequence', 'sequence'],
+  TYPE: ['drop-type', 'type'],
+  DOMAIN: ['drop-type', 'type'],
+};
+
+/** One statement of the file, with what it does (no operations: harmless). */
+export interface SubsetStatement {
+  /** Offsets of the statement in the file, from its first code character up to its `;` (or the end of the file). */
+  start: number;
+  end: number;
+  ops: AstOp[];
+}
+
+/**
+ * The file's statements and their operations when the whole file is inside the subset; `undefined`
+ * when in any doubt (the real reader must decide).
+ */
+export function readPostgresSubset(text: string): SubsetStatement[] | undefined {
+  if (text.length > MAX_CHARS || LEXER_DOUBT.test(text)) return undefined;
+  const { statements, skipped } = splitSql(text, 'postgres');
+  // psql meta-commands, COPY data...: the reader's business
+  if (skipped.length) return undefined;
+  const keywordsAt = new Set<number>();
+  /** File offsets [start, end) of every token, in order: what our tokenizer reads as code. */
+  const tokenSpans: number[] = [];
+  const out: SubsetStatement[] = [];
+  let typeChanges = false;
+  let typesDeclared = false;
+  for (const statement of statements) {
+    if (statement.error) return undefined;
+    const tokens = tokenize(statement.code, 'postgres');
+    if (!tokens.length) continue;
+    if (!balanced(tokens)) return undefined;
+    for (const token of tokens) tokenSpans.push(statement.start + token.start, statement.start + token.end);
+    const reader = new StatementReader(tokens, statement.start, keywordsAt);
+    let ops: AstOp[];
+    try {
+      ops = reader.statement();
+      if (!reader.done()) return undefined;
+    } catch (e) {
+      if (e === DOUBT) return undefined;
+      throw e;
+    }
+    typeChanges ||= ops.some((op) => op.kind === 'alter-column-type');
+    typesDeclared ||= reader.declaresColumnTypes;
+    out.push({ start: statement.start, end: terminatorAt(text, statement.end), ops });
+  }
+  // the full reader judges a type change against the column's type declared earlier in the file
+  if (typeChanges && typesDeclared) return undefined;
+  return guardedWordsAreKeywords(text, keywordsAt, tokenSpans) ? out : undefined;
+}
+
+/** True only when the text parses as PostgreSQL and no reader could find an operation in it. */
+export function isHarmlessPostgres(text: string): boolean {
+  return readPostgresSubset(text)?.every((statement) => statement.ops.length === 0) ?? false;
+}
+
+/** Every guarded word is a keyword the grammar read, or part of an override marker's comment. */
+function guardedWordsAreKeywords(text: string, keywordsAt: Set<number>, tokenSpans: number[]): boolean {
+  GUARDED_WORDS.lastIndex = 0;
+  for (let m = GUARDED_WORDS.exec(text); m; m = GUARDED_WORDS.exec(text)) {
+    if (!keywordsAt.has(m.index) && !inMarkerComment(text, m.index, tokenSpans)) return false;
+  }
+  return true;
+}
+
+/** `-- dbsafe:allow …` (or `dbsafe:allow-file`) before `at` on its line, and `at` outside every token: a comment that names what it allows. */
+const MARKER_COMMENT = /--[ \t]*dbsafe:allow(?:-file)?[ \t]/;
+
+function inMarkerComment(text: string, at: number, tokenSpans: number[]): boolean {
+  if (insideToken(at, tokenSpans)) return false;
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const marker = MARKER_COMMENT.exec(text.slice(lineStart, at));
+  return marker !== null && !insideToken(lineStart + marker.index, tokenSpans);
+}
+
+/** Binary search over the [start, end) pairs. */
+function insideToken(at: number, spans: number[]): boolean {
+  let lo = 0;
+  let hi = spans.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[2 * mid + 1]! <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < spans.length / 2 && spans[2 * lo]! <= at;
+}
+
+/** Where the statement ending at `end` (trailing blanks excluded) is terminated: its `;`, else the end of the file. */
+function terminatorAt(text: string, end: number): number {
+  let i = end;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  return text[i] === ';' ? i : text.length;
+}
+
+function balanced(tokens: Token[]): boolean {
+  let depth = 0;
+  for (const token of tokens) {
+    if (token.type !== 'punct') continue;
+    if (token.value === '(' && ++depth > MAX_DEPTH) return false;
+    if (token.value === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+class StatementReader extends PgCursor {
+  /** CREATE TABLE or ADD COLUMN: the full reader remembers these types to judge a later type change. */
+  declaresColumnTypes = false;
+
+  statement(): AstOp[] {
+    const first = this.word();
+    switch (first) {
+      case 'CREATE':
+        this.create();
+        return [];
+      case 'ALTER':
+        return this.alterTable();
+      case 'DROP':
+        return this.drop();
+      case 'TRUNCATE':
+        return this.truncate();
+      case 'DELETE':
+        return this.deleteRows();
+      case 'UPDATE':
+        return this.updateRows();
+      case 'INSERT':
+        this.insert();
+        return [];
+      case 'COMMENT':
+        this.comment();
+        return [];
+      case 'SET':
+        this.set();
+        return [];
+      case 'BEGIN':
+      case 'COMMIT':
+      case 'END':
+        this.optional('WORK') || this.optional('TRANSACTION');
+        return [];
+      case 'START':
+        this.expect('TRANSACTION');
+        return [];
+    }
+    throw DOUBT;
+  }
+
+  // ---- CREATE -------------------------------------------------------------------------------
+
+  private create(): void {
+    if (this.optional('OR')) {
+      this.expect('REPLACE');
+      this.expect('VIEW');
+      return this.createView();
+    }
+    const unique = this.optional('UNIQUE');
+    if (this.optional('INDEX')) return this.createIndex();
+    if (unique) throw DOUBT;
+    const what = this.word();
+    if (what === 'TABLE') return this.createTable();
+    if (what === 'VIEW') return this.createView();
+    if (what === 'MATERIALIZED') return (this.expect('VIEW'), this.createMaterializedView());
+    if (what === 'SEQUENCE') return this.createSequence();
+    if (what === 'TYPE') return this.createEnum();
+    if (what === 'SCHEMA' || what === 'EXTENSION') {
+      this.ifNotExists();
+      this.name();
+      if (what === 'EXTENSION') {
+        this.optional('WITH');
+        if (this.optional('SCHEMA')) this.name();
+        if (this.optional('VERSION')) this.stringOrName();
+      }
+      return;
+    }
+    throw DOUBT;
+  }
+
+  private createTable(): void {
+    this.declaresColumnTypes = true;
+    this.ifNotExists();
+    this.qualifiedName();
+    this.expect('(');
+    do {
+      if (this.peekTableConstraint()) this.tableConstraint();
+      else this.columnDefinition();
+    } while (this.optional(','));
+    this.expect(')');
+  }
+
+  /** `VIEW name [(columns)] AS SELECT … [WITH [CASCADED | LOCAL] CHECK OPTION]` */
+  private createView(): void {
+    this.qualifiedName();
+    if (this.peek('(')) this.nameList();
+    this.expect('AS');
+    this.select();
+    if (this.optional('WITH')) {
+      this.optional('CASCADED') || this.optional('LOCAL');
+      this.expect('CHECK');
+      this.expect('OPTION');
+    }
+  }
+
+  /** `MATERIALIZED VIEW [IF NOT EXISTS] name [(columns)] AS SELECT … [WITH [NO] DATA]` */
+  private createMaterializedView(): void {
+    this.ifNotExists();
+    this.qualifiedName();
+    if (this.peek('(')) this.nameList();
+    this.expect('AS');
+    this.select();
+    if (this.optional('WITH')) {
+      this.optional('NO');
+      this.expect('DATA');
+    }
+  }
+
+  private createIndex(): void {
+    this.optional('CONCURRENTLY');
+    if (this.ifNotExists()) this.name();
+    else if (!this.peek('ON')) this.name();
+    this.expect('ON');
+    this.optional('ONLY');
+    this.qualifiedName();
+    if (this.optional('USING')) this.name();
+    this.expect('(');
+    do {
+      // index_elem: a column, a function call, or a parenthesized expression
+      if (this.peek('(')) {
+        this.parenthesized();
+      } else {
+        this.name();
+        if (this.peek('.')) (this.next(), this.name(), this.callArguments(true));
+        else this.callArguments(false);
+      }
+      if (this.optional('COLLATE')) this.qualifiedName();
+      if (this.peekPlainName()) this.name(); // operator class
+      this.optional('ASC') || this.optional('DESC');
+      if (this.optional('NULLS')) this.optional('FIRST') || this.expect('LAST');
+    } while (this.optional(','));
+    this.expect(')');
+    if (this.optional('INCLUDE')) this.nameList();
+    if (this.optional('WHERE')) this.expression();
+  }
+
+  private createSequence(): void {
+    this.ifNotExists();
+    this.qualifiedName();
+    for (;;) {
+      if (this.optional('AS')) this.typeName();
+      else if (this.optional('INCREMENT')) (this.optional('BY'), this.signedNumber());
+      else if (this.optional('START')) (this.optional('WITH'), this.signedNumber());
+      else if (this.optional('MINVALUE') || this.optional('MAXVALUE') || this.optional('CACHE')) this.signedNumber();
+      else if (this.optional('NO')) this.optional('MINVALUE') || this.optional('MAXVALUE') || this.expect('CYCLE');
+      else if (this.optional('CYCLE')) continue;
+      else if (this.optional('OWNED')) (this.expect('BY'), this.qualifiedName());
+      else return;
+    }
+  }
+
+  private createEnum(): void {
+    this.qualifiedName();
+    this.expect('AS');
+    this.expect('ENUM');
+    this.expect('(');
+    if (!this.optional(')')) {
+      do this.string();
+      while (this.optional(','));
+      this.expect(')');
+    }
+  }
+
+  // ---- ALTER TABLE ----------------------------------------------------------------------------
+
+  /** `ALTER TABLE [IF EXISTS] [ONLY] t` then sub-commands, or one RENAME. */
+  private alterTable(): AstOp[] {
+    this.expect('TABLE');
+    this.ifExists();
+    this.optional('ONLY');
+    const table = refFromParts('table', this.tableName());
+    this.optional('*');
+    if (this.optional('RENAME')) return this.rename(table);
+    const ops: AstOp[] = [];
+    do {
+      if (this.optional('ADD')) this.addSubcommand();
+      else if (this.optional('DROP')) ops.push(this.dropSubcommand(table));
+      else if (this.optional('ALTER')) ops.push(...this.alterColumn(table));
+      else throw DOUBT;
+    } while (this.optional(','));
+    return ops;
+  }
+
+  /** `ADD [COLUMN] [IF NOT EXISTS] col …` or `ADD constraint [NOT VALID]` */
+  private addSubcommand(): void {
+    if (this.peekTableConstraint()) {
+      this.tableConstraint();
+      if (this.optional('NOT')) this.expect('VALID');
+      return;
+    }
+    this.declaresColumnTypes = true;
+    this.optional('COLUMN');
+    this.ifNotExists();
+    this.columnDefinition();
+  }
+
+  /** `DROP CONSTRAINT [IF EXISTS] c` or `DROP [COLUMN] [IF EXISTS] col`, then `[CASCADE | RESTRICT]` */
+  private dropSubcommand(table: ObjectRef): AstOp {
+    const constraint = this.optional('CONSTRAINT');
+    if (!constraint) this.optional('COLUMN');
+    const flags: OperationFlags = {};
+    const ifExists = this.ifExists();
+    const name = this.name();
+    if (this.dropBehavior()) flags.cascade = true;
+    if (ifExists) flags.ifExists = true;
+    return constraint
+      ? { kind: 'drop-constraint', target: memberOf(table, 'constraint', name), flags }
+      : { kind: 'drop-column', target: memberOf(table, 'column', name), flags };
+  }
+
+  /** `ALTER [COLUMN] col` SET/DROP DEFAULT, SET/DROP NOT NULL, or `[SET DATA] TYPE t [COLLATE c] [USING expr]` */
+  private alterColumn(table: ObjectRef): AstOp[] {
+    this.optional('COLUMN');
+    const column = this.name();
+    if (this.optional('DROP')) {
+      if (!this.optional('DEFAULT')) (this.expect('NOT'), this.expect('NULL'));
+      return [];
+    }
+    if (this.optional('SET')) {
+      if (this.optional('DEFAULT')) return this.unary(), [];
+      if (this.optional('NOT')) return this.expect('NULL'), [];
+      this.expect('DATA');
+    }
+    this.expect('TYPE');
+    this.typeName();
+    if (this.optional('COLLATE')) this.qualifiedName();
+    if (this.optional('USING')) this.expression();
+    // the new type as written is taken from the text when the operation is located
+    return [{ kind: 'alter-column-type', target: memberOf(table, 'column', column), flags: {} }];
+  }
+
+  /** `RENAME TO t2`, `RENAME [COLUMN] a TO b`, `RENAME CONSTRAINT a TO b` (nothing lost: not reported) */
+  private rename(table: ObjectRef): AstOp[] {
+    if (this.optional('TO')) return [{ kind: 'rename-table', target: table, flags: { newName: this.name() } }];
+    const constraint = this.optional('CONSTRAINT');
+    if (!constraint) this.optional('COLUMN');
+    const from = this.name();
+    this.expect('TO');
+    const to = this.name();
+    return constraint ? [] : [{ kind: 'rename-column', target: memberOf(table, 'column', from), flags: { newName: to } }];
+  }
+
+  // ---- DROP / TRUNCATE --------------------------------------------------------------------------
+
+  private drop(): AstOp[] {
+    let what = this.word();
+    if (what === 'MATERIALIZED' || what === 'FOREIGN') {
+      this.expect(what === 'MATERIALIZED' ? 'VIEW' : 'TABLE');
+      what = what === 'MATERIALIZED' ? 'VIEW' : 'TABLE';
+    }
+    if (what === 'TRIGGER') return this.dropTrigger();
+    if (what === 'SCHEMA' || what === 'EXTENSION') return this.dropNamed(what);
+    const kind = DROP_KINDS[what];
+    if (!kind) throw DOUBT;
+    const concurrently = what === 'INDEX' && this.optional('CONCURRENTLY');
+    const ifExists = this.ifExists();
+    const objects: string[][] = [];
+    do objects.push(this.tableName());
+    while (this.optional(','));
+    // `DROP TYPE double` and the like name built-in types through their own grammar
+    if ((what === 'TYPE' || what === 'DOMAIN') && objects.some((parts) => parts.length === 1 && parts[0] === 'double')) throw DOUBT;
+    const flags = this.dropFlags(ifExists, concurrently);
+    return objects.map((parts) => ({ kind: kind[0], target: refFromParts(kind[1], parts), flags: { ...flags } }));
+  }
+
+  /** `DROP SCHEMA|EXTENSION [IF EXISTS] a, b [CASCADE | RESTRICT]`: unqualified names; extensions are not reported. */
+  private dropNamed(what: 'SCHEMA' | 'EXTENSION'): AstOp[] {
+    const ifExists = this.ifExists();
+    const names: string[] = [];
+    do names.push(this.name());
+    while (this.optional(','));
+    const flags = this.dropFlags(ifExists, false);
+    if (what === 'EXTENSION') return [];
+    return names.map((name) => ({ kind: 'drop-schema', target: refFromParts('schema', [name]), flags: { ...flags } }));
+  }
+
+  /** `DROP TRIGGER [IF EXISTS] name ON [schema.]table [CASCADE | RESTRICT]` */
+  private dropTrigger(): AstOp[] {
+    const ifExists = this.ifExists();
+    const name = this.name();
+    this.expect('ON');
+    const table = this.tableName();
+    const flags = this.dropFlags(ifExists, false);
+    const target = refFromParts('trigger', [name]);
+    target.table = table[table.length - 1];
+    if (table.length > 1) target.schema = table[0];
+    return [{ kind: 'drop-trigger', target, flags }];
+  }
+
+  /** `TRUNCATE [TABLE] [ONLY] t [*], … [RESTART | CONTINUE IDENTITY] [CASCADE | RESTRICT]` */
+  private truncate(): AstOp[] {
+    this.optional('TABLE');
+    const tables: string[][] = [];
+    do {
+      this.optional('ONLY');
+      tables.push(this.tableName());
+      this.optional('*');
+    } while (this.optional(','));
+    if (this.optional('RESTART') || this.optional('CONTINUE')) this.expect('IDENTITY');
+    const flags: OperationFlags = this.dropBehavior() ? { cascade: true } : {};
+    return tables.map((parts) => ({ kind: 'truncate', target: refFromParts('table', parts), flags: { ...flags } }));
+  }
+
+  // ---- DELETE / UPDATE --------------------------------------------------------------------------
+
+  /** `DELETE FROM [ONLY] t [AS alias] [WHERE condition]`: without a WHERE, every row goes. */
+  private deleteRows(): AstOp[] {
+    this.expect('FROM');
+    const table = this.dmlTarget();
+    return this.rowsCondition() ? [] : [{ kind: 'delete-all', target: table, flags: {} }];
+  }
+
+  /** `UPDATE [ONLY] t [AS alias] SET col = expr, … [WHERE condition]`: without a WHERE, every row changes. */
+  private updateRows(): AstOp[] {
+    const table = this.dmlTarget();
+    this.expect('SET');
+    do {
+      this.name();
+      this.expect('=');
+      if (!this.optional('DEFAULT')) this.expression();
+    } while (this.optional(','));
+    return this.rowsCondition() ? [] : [{ kind: 'update-all', target: table, flags: {} }];
+  }
+
+  private dmlTarget(): ObjectRef {
+    this.optional('ONLY');
+    const table = refFromParts('table', this.tableName());
+    if (this.optional('AS')) this.name();
+    return table;
+  }
+
+  /**
+   * `WHERE …` where every predicate starts with a column: such a condition restricts rows (the full
+   * reader reports only conditions that are always true, like `1 = 1`, and those start with a constant).
+   */
+  private rowsCondition(): boolean {
+    if (!this.optional('WHERE')) return false;
+    this.columnCondition();
+    return true;
+  }
+
+  /** The trailing `[CASCADE | RESTRICT]`, with IF EXISTS / CONCURRENTLY, in the full reader's order. */
+  private dropFlags(ifExists: boolean, concurrently: boolean): OperationFlags {
+    const flags: OperationFlags = {};
+    if (this.dropBehavior()) flags.cascade = true;
+    if (ifExists) flags.ifExists = true;
+    if (concurrently) flags.concurrently = true;
+    return flags;
+  }
+
+  /** `CASCADE` (true) or `RESTRICT` / nothing (false). */
+  private dropBehavior(): boolean {
+    if (this.optional('CASCADE')) return true;
+    this.optional('RESTRICT');
+    return false;
+  }
+
+  /** `[schema.]name`: a longer name (a catalog) is the parser's to judge. */
+  private tableName(): string[] {
+    const parts = this.qualifiedName();
+    if (parts.length > 2) throw DOUBT;
+    return parts;
+  }
+
+  // ---- INSERT, COMMENT, SET -------------------------------------------------------------------
+
+  private insert(): void {
+    this.expect('INTO');
+    this.qualifiedName();
+    if (this.peek('(')) this.nameList();
+    this.expect('VALUES');
+    do {
+      this.expect('(');
+      do {
+        if (!this.optional('DEFAULT')) this.expression();
+      } while (this.optional(','));
+      this.expect(')');
+    } while (this.optional(','));
+  }
+
+  private comment(): void {
+    this.expect('ON');
+    const what = this.word();
+    if (!['TABLE', 'COLUMN', 'INDEX', 'SCHEMA', 'TYPE', 'SEQUENCE', 'VIEW', 'EXTENSION'].includes(what)) throw DOUBT;
+    this.qualifiedName();
+    this.expect('IS');
+    if (!this.optional('NULL')) this.string();
+  }
+
+  private set(): void {
+    this.optional('SESSION') || this.optional('LOCAL');
+    this.name();
+    if (!this.optional('TO')) this.expect('=');
+    do this.settingValue();
+    while (this.optional(','));
+  }
+
+  // ---- table pieces -------------------------------------------------------------------------
+
+  private peekTableConstraint(): boolean {
+    return this.peek('CONSTRAINT') || this.peek('PRIMARY') || this.peek('UNIQUE') || this.peek('FOREIGN') || this.peek('CHECK');
+  }
+
+  private tableConstraint(): void {
+    if (this.optional('CONSTRAINT')) this.name();
+    const kind = this.word();
+    if (kind === 'PRIMARY') (this.expect('KEY'), this.nameList());
+    else if (kind === 'UNIQUE') this.nameList();
+    else if (kind === 'CHECK') this.parenthesized();
+    else if (kind === 'FOREIGN') (this.expect('KEY'), this.nameList(), this.expect('REFERENCES'), this.references());
+    else throw DOUBT;
+    this.deferrable();
+  }
+
+  private columnDefinition(): void {
+    this.name();
+    this.typeName();
+    for (;;) {
+      // `CONSTRAINT name` must name a constraint
+      const named = this.optional('CONSTRAINT') && (this.name(), true);
+      if (this.optional('NOT')) this.expect('NULL');
+      else if (this.optional('NULL') || this.optional('UNIQUE')) continue;
+      else if (this.optional('PRIMARY')) this.expect('KEY');
+      else if (this.optional('DEFAULT')) this.unary();
+      else if (this.optional('CHECK')) this.parenthesized();
+      else if (this.optional('REFERENCES')) this.references();
+      else if (named) throw DOUBT;
+      else if (this.optional('COLLATE')) this.qualifiedName();
+      else if (this.optional('GENERATED')) this.generated();
+      else if (!this.deferrable()) return;
+    }
+  }
+
+  private generated(): void {
+    if (this.optional('BY')) this.expect('DEFAULT');
+    else this.expect('ALWAYS');
+    this.expect('AS');
+    if (this.optional('IDENTITY')) return;
+    this.parenthesized();
+    this.expect('STORED');
+  }
+
+  private references(): void {
+    this.qualifiedName();
+    if (this.peek('(')) this.nameList();
+    if (this.optional('MATCH')) this.optional('FULL') || this.expect('SIMPLE');
+    while (this.optional('ON')) {
+      const event = this.word();
+      if (event !== 'DELETE' && event !== 'UPDATE') throw DOUBT;
+      if (this.optional('NO')) this.expect('ACTION');
+      else if (this.optional('SET')) this.optional('NULL') || this.expect('DEFAULT');
+      else this.optional('CASCADE') || this.expect('RESTRICT');
+    }
+  }
+
+  private deferrable(): boolean {
+    if (this.optional('DEFERRABLE')) return true;
+    if (this.peek('NOT') && this.peek('DEFERRABLE', 1)) return this.expect('NOT') && this.expect('DEFERRABLE');
+    if (this.optional('INITIALLY')) return this.optional('DEFERRED') || this.expect('IMMEDIATE'), true;
+    return false;
+  }
+}

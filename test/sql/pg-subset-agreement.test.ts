@@ -1,0 +1,221 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Operation } from '../../src/model/operation.js';
+import { readPostgresSubset } from '../../src/sql/pg-subset.js';
+import { splitSql } from '../../src/sql/split.js';
+import { read } from './helpers.js';
+import { filesUnder, fullRead, literalsOf, mutants, root } from './pg-subset-helpers.js';
+
+// The parser-free subset (src/sql/pg-subset.ts) must report exactly what the full reader reports,
+// operation for operation, wherever it accepts a file; and accept nothing the parser would reject.
+
+/** readSql's answer (through the subset when it accepts) and whether the subset accepted. */
+async function subsetRead(text: string): Promise<{ accepted: boolean; ops: Operation[] }> {
+  return { accepted: readPostgresSubset(text) !== undefined, ops: await read(text, 'postgres') };
+}
+
+/** A small migration of the kind a developer commits, using every destructive form of the subset. */
+const destructive = `BEGIN;
+-- dbsafe:allow drop-table(legacy_orders), drop-table("Audit Log") -- both replaced by orders_v2 in 0041
+DROP TABLE IF EXISTS legacy_orders, "Audit Log" CASCADE;
+DROP INDEX CONCURRENTLY IF EXISTS public.orders_total_idx;
+DROP VIEW reporting.v_sales;
+DROP MATERIALIZED VIEW mv_totals RESTRICT;
+DROP SEQUENCE invoice_seq;
+DROP TYPE mood;
+DROP SCHEMA archive CASCADE;
+DROP TRIGGER orders_touch ON public.orders;
+DROP EXTENSION IF EXISTS hstore;
+ALTER TABLE orders DROP COLUMN legacy_total, DROP CONSTRAINT IF EXISTS orders_total_check CASCADE, ADD CONSTRAINT orders_note_check CHECK (note <> '');
+ALTER TABLE ONLY public.orders ALTER COLUMN status SET DEFAULT 'new', ALTER COLUMN status DROP NOT NULL;
+ALTER TABLE payments ALTER COLUMN amount TYPE numeric(12, 2) USING amount::numeric;
+ALTER TABLE customers RENAME COLUMN mail TO email;
+ALTER TABLE IF EXISTS clients RENAME TO customers_old;
+TRUNCATE TABLE ONLY sessions, public.tokens RESTART IDENTITY CASCADE;
+DELETE FROM audit_events;
+UPDATE ONLY public.users AS u SET plan = 'free', seats = seats + 1;
+DELETE FROM carts WHERE created_at < now() - interval '90 days' AND status IN ('open', 'stale');
+UPDATE users SET email = lower(email) WHERE email IS NOT NULL OR users.legacy = true;
+CREATE OR REPLACE VIEW active_customers (id, email) AS
+  SELECT c.id, lower(c.email) AS email FROM customers c LEFT JOIN orders o ON o.customer_id = c.id
+  WHERE c.deleted_at IS NULL AND o.total > 0 GROUP BY c.id, c.email HAVING count(*) > 1 ORDER BY c.id DESC LIMIT 10;
+COMMIT;
+`;
+
+const constructive = `CREATE TABLE IF NOT EXISTS public.customers (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  email text NOT NULL UNIQUE CHECK (email <> ''),
+  org_id bigint REFERENCES orgs (id) ON DELETE CASCADE
+);
+CREATE VIEW v AS SELECT id, CASE WHEN email IS NULL THEN 'none' ELSE email END AS mail FROM public.customers UNION ALL SELECT 1, 'x';
+CREATE MATERIALIZED VIEW IF NOT EXISTS mv AS SELECT count(*) AS n FROM customers WITH NO DATA;
+CREATE INDEX customers_org_idx ON customers (org_id) WHERE org_id IN (1, 2);
+`;
+
+const FOREIGN_WORDS = ['AUTOINCREMENT', '`x`', 'int(11)', '(', ')', ',', ';', '.', 'user', 'select', 'drop', 'DROP', 'TABLE', 'COLUMN', 'CASCADE', 'RESTRICT', 'IF', 'EXISTS', "'", '$$', '=', '<', 'day', 'ONLY', '*', 'TO', 'pg_x', 'AS', 'NOT'];
+
+describe('the parser-free subset agrees with the full reader', () => {
+  const fixtures = filesUnder(path.join(root, 'test/fixtures'));
+
+  it(`every fixture, whole and statement by statement (${fixtures.length} files)`, async () => {
+    let accepted = 0;
+    for (const file of fixtures) {
+      const text = readFileSync(file, 'utf8');
+      if (text.includes('${')) continue; // placeholders are masked by readSql only
+      for (const piece of [text, ...splitSql(text, 'postgres').statements.map((s) => s.text)]) {
+        const fast = await subsetRead(piece);
+        if (!fast.accepted) continue;
+        accepted++;
+        expect(fast.ops, `${path.relative(root, file)}: ${piece.slice(0, 200)}`).toEqual(await fullRead(piece));
+      }
+    }
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('every SQL string in the reader tests', async () => {
+    const literals = ['test/sql/postgres.test.ts', 'test/sql/robustness.test.ts', 'test/sql/split.test.ts', 'test/sql/pg-subset.test.ts'].flatMap(literalsOf);
+    let withOps = 0;
+    for (const sql of literals) {
+      if (sql.includes('${')) continue;
+      const fast = await subsetRead(sql);
+      if (!fast.accepted) continue;
+      if (fast.ops.length) withOps++;
+      expect(fast.ops, sql).toEqual(await fullRead(sql));
+    }
+    expect(withOps).toBeGreaterThan(20);
+  });
+
+  it('a migration using every destructive form of the subset: accepted, and the same operations', async () => {
+    const fast = await subsetRead(destructive);
+    expect(fast.accepted).toBe(true);
+    expect(fast.ops).toEqual(await fullRead(destructive));
+    expect(fast.ops.map((op) => op.kind)).toEqual([
+      'drop-table', 'drop-table', 'drop-index', 'drop-view', 'drop-view', 'drop-sequence', 'drop-type', 'drop-schema',
+      'drop-trigger', 'drop-column', 'drop-constraint', 'alter-column-type', 'rename-column', 'rename-table', 'truncate', 'truncate',
+      'delete-all', 'update-all',
+    ]);
+  });
+
+  it.each([
+    ['destructive', destructive, 25],
+    ['constructive', constructive, 25],
+  ])('mutants of the %s migration: wherever the subset accepts one, the full reader reports the same', async (_name, source, least) => {
+    let accepted = 0;
+    for (const text of mutants(source, 1200, FOREIGN_WORDS)) {
+      const fast = await subsetRead(text);
+      if (!fast.accepted) continue;
+      accepted++;
+      expect(fast.ops, text).toEqual(await fullRead(text));
+    }
+    // the property was exercised on mutants the subset accepted, not only on rejections
+    expect(accepted).toBeGreaterThan(least);
+  });
+
+  it('mutants of each statement of both migrations, one at a time', async () => {
+    const statements = splitSql(destructive + constructive, 'postgres').statements.map((s) => s.text);
+    let accepted = 0;
+    for (const statement of statements) {
+      for (const text of mutants(statement, 150, FOREIGN_WORDS)) {
+        const fast = await subsetRead(text);
+        if (!fast.accepted) continue;
+        accepted++;
+        expect(fast.ops, text).toEqual(await fullRead(text));
+      }
+    }
+    expect(accepted).toBeGreaterThan(statements.length * 10);
+  });
+
+  it('random statements from the subset\'s own words: every one it accepts, the full reader reads the same', async () => {
+    const words = [
+      'a', 'b', 't.a', '1', "'s'", '=', '<', '<>', '+', '-', '*', '||', 'AND', 'OR', 'NOT', 'IS', 'NULL', 'IN', '(', ')', ',', '::',
+      'int', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'count', 'TRUE', 'x', 'AS', 'FROM', 'JOIN', 'ON', 'LEFT', 'NATURAL', 'CROSS',
+      'USING', 'UNION', 'ALL', 'ORDER', 'BY', 'LIMIT', 'DESC', 'NULLS', 'FIRST', 'GROUP', 'HAVING', 'WHERE', 'SELECT', 'DISTINCT',
+      'date', 'interval', 'coalesce', 'OFFSET', 'INNER', 'OUTER', 'FULL', 'ONLY', 'CASCADE', 'TABLE', 'DROP', 'COLUMN', 'IF',
+      'EXISTS', 'RESTRICT', 'TYPE', 'SET', 'DEFAULT', 'DATA', 'TO', 'RENAME', 'ALTER', 'ADD', 'CONSTRAINT', 'CHECK', 'TRUNCATE',
+      'RESTART', 'IDENTITY', 'INDEX', 'CONCURRENTLY', 'VIEW', 'MATERIALIZED', 'WITH', 'NO', 'OPTION', 'LOCAL', 'TRIGGER',
+      'SCHEMA', 'SEQUENCE', 'EXTENSION', 'varchar', '(10)', '.', 'numeric', 'DELETE', 'UPDATE', 'f(a)', "timestamptz 'x'",
+    ];
+    const starts = [
+      'CREATE VIEW v AS SELECT', 'CREATE OR REPLACE VIEW v AS SELECT a FROM', 'DROP', 'ALTER TABLE t', 'TRUNCATE',
+      'CREATE MATERIALIZED VIEW m AS SELECT', 'ALTER TABLE t ALTER COLUMN a', 'DROP TABLE', 'ALTER TABLE t DROP',
+      'CREATE VIEW v AS SELECT a FROM t WHERE', 'DELETE FROM t', 'DELETE FROM t WHERE', 'UPDATE t SET a =', 'UPDATE t SET a = 1 WHERE',
+    ];
+    let seed = 3;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    let accepted = 0;
+    for (let n = 0; n < 60_000; n++) {
+      const parts = [starts[random(starts.length)]!];
+      for (let k = random(9); k >= 0; k--) parts.push(words[random(words.length)]!);
+      const text = parts.join(' ');
+      if (!readPostgresSubset(text)) continue;
+      accepted++;
+      expect(await read(text, 'postgres'), text).toEqual(await fullRead(text));
+    }
+    expect(accepted).toBeGreaterThan(1000);
+  });
+});
+
+describe('the subset declines what it cannot read exactly', () => {
+  it.each([
+    ['a drop in a comment', 'DROP TABLE a; -- and drop b later'],
+    ['a drop in a string', "DROP TABLE a; INSERT INTO notes VALUES ('drop')"],
+    ['an override marker inside a string', "INSERT INTO notes VALUES ('-- dbsafe:allow drop-table(a) -- x')"],
+    ['a marker-like comment after code that names a guarded word', "DROP TABLE a; -- not a marker: dbsafe:allow drop-table(a)"],
+    ['a quoted name that is a guarded word', 'DROP TABLE "drop"'],
+    ['a function (its arguments are the parser\'s)', 'DROP FUNCTION f(int)'],
+    ['a WHERE that starts with a constant (judged on the parse tree)', 'DELETE FROM t WHERE 1 = 1'],
+    ['a parenthesized WHERE', 'UPDATE t SET a = 1 WHERE (a = 2 OR true)'],
+    ['a data-modifying WITH', 'WITH d AS (DELETE FROM t RETURNING *) SELECT 1'],
+    ['a type change after the column was declared', 'CREATE TABLE t (a int); ALTER TABLE t ALTER COLUMN a TYPE bigint'],
+    ['a catalog-qualified name', 'DROP TABLE db.public.t'],
+    ['a name PostgreSQL truncates', `DROP TABLE ${'x'.repeat(64)}`],
+    ['chained comparisons (a syntax error)', 'CREATE VIEW v AS SELECT 1 = 1 = 1 AS x'],
+    ['a bare column label that is a keyword (a syntax error)', 'CREATE VIEW v AS SELECT a day FROM t'],
+    ['RESTRICT then CASCADE (a syntax error)', 'DROP TABLE t RESTRICT CASCADE'],
+    ['CROSS LEFT JOIN (a syntax error)', 'CREATE VIEW v AS SELECT 1 AS x FROM a CROSS LEFT JOIN b ON true'],
+    ['a psql meta-command', 'DROP TABLE a;\n\\i other.sql\n'],
+    ['DO blocks', "DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$"],
+    // both passed as harmless before the subset learned PostgreSQL's operator precedence
+    ['NOT in a column default (a syntax error)', 'CREATE TABLE t (a bool DEFAULT NOT true)'],
+    ['chained comparisons in a CHECK (a syntax error)', 'CREATE TABLE t (a int CHECK (a < 1 < 2))'],
+  ])('%s', (_why, sql) => {
+    expect(readPostgresSubset(sql)).toBeUndefined();
+  });
+
+  it('an override marker may name the operations it allows', () => {
+    const sql = '-- dbsafe:allow drop-table(a) -- replaced by b; truncate later\nDROP TABLE a;\nALTER TABLE b DROP COLUMN c; -- dbsafe:allow drop-column(b.c) -- unused since v2\n';
+    expect(readPostgresSubset(sql)?.flatMap((statement) => statement.ops.map((op) => `${op.kind} ${op.target.written}`))).toEqual(['drop-table a', 'drop-column c']);
+  });
+
+  it('and readSql still reports those files through the parser', async () => {
+    expect((await read('DROP FUNCTION f(int)', 'postgres')).map((op) => op.kind)).toEqual(['drop-function']);
+    for (const broken of ['CREATE VIEW v AS SELECT 1 = 1 = 1 AS x', 'CREATE TABLE t (a bool DEFAULT NOT true)', 'CREATE TABLE t (a int CHECK (a < 1 < 2))']) {
+      expect((await read(broken, 'postgres')).map((op) => op.kind), broken).toEqual(['unparseable']);
+    }
+  });
+});
+
+describe('readSql does not load the parser for a file inside the subset', () => {
+  // libpg-query made unloadable in a child process: a file inside the subset is still read in full,
+  // while a file outside it needs the parser and cannot be (the control)
+  const script = `
+    import { register } from 'node:module';
+    register('data:text/javascript,' + encodeURIComponent(
+      'export async function resolve(s, c, next) { if (s === "libpg-query") throw new Error("parser blocked"); return next(s, c); }'));
+    const { readSql } = await import(${JSON.stringify(path.join(root, 'dist/index.js'))});
+    const inside = await readSql('DROP TABLE legacy;\\nALTER TABLE t DROP COLUMN c;', { path: 'm.sql', dialect: 'postgres' });
+    const outside = await readSql('DROP FUNCTION f(int);', { path: 'm.sql', dialect: 'postgres' });
+    console.log(JSON.stringify({ inside: inside.map((o) => o.kind + ' ' + o.target.name), outside: outside.map((o) => o.kind + ': ' + o.detail) }));
+  `;
+
+  it('a DROP TABLE and a DROP COLUMN are reported with libpg-query unloadable', () => {
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    const seen = JSON.parse(result.stdout) as { inside: string[]; outside: string[] };
+    expect(seen.inside).toEqual(['drop-table legacy', 'drop-column c']);
+    expect(seen.outside).toHaveLength(1);
+    expect(seen.outside[0]).toMatch(/^unparseable: .*parser blocked/);
+  });
+});
