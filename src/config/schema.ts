@@ -132,6 +132,17 @@ export const configSchema = z.strictObject({
       rehash: z.boolean().default(false),
     })
     .default({ enabled: true, when: 'any-migration', maxAge: '24h', rehash: false }),
+  /** Which commits the pre-push hook treats as already on the remote. */
+  prePush: z
+    .strictObject({
+      /**
+       * Ask the remote (`git ls-remote`, one extra round trip per push) which branch and tag tips it has,
+       * instead of trusting local remote-tracking refs, which can be stale (a branch deleted on the
+       * server but not pruned here hides its commits from the re-check).
+       */
+      strict: z.boolean().default(false),
+    })
+    .default({ strict: false }),
 });
 
 /** What users write (every key optional). */

@@ -105,6 +105,14 @@ export async function rangesFromLines(
   cwd: string,
   remoteName: string,
   lines: PushLine[],
+  options: {
+    /**
+     * Strict mode (P10): commits the remote was just asked about and confirmed to have (see
+     * `askRemoteTips`). Given, they replace `--remotes=<name>`, which can be stale; an empty list
+     * (the remote could not be asked) leaves only what stdin says the remote has.
+     */
+    remoteHas?: string[];
+  } = {},
 ): Promise<{ ranges: PushRange[]; skipped: SkippedLine[] }> {
   const facts = await repoFacts(cwd, remoteName);
   const ranges: PushRange[] = [];
@@ -134,7 +142,12 @@ export async function rangesFromLines(
         remoteOidUnknown = true;
       }
     }
-    if (facts.hasTracking) {
+    if (options.remoteHas) {
+      if (options.remoteHas.length) {
+        excludes.push(...options.remoteHas);
+        basis.push('tips the remote reported (ls-remote)');
+      }
+    } else if (facts.hasTracking) {
       excludes.push(`--remotes=${remoteName}`);
       basis.push(`refs/remotes/${remoteName}/*`);
     }
@@ -145,6 +158,74 @@ export async function rangesFromLines(
     ranges.push({ label: line.localRef, remoteRef: line.remoteRef, tip, excludes, basis, forced, remoteOidUnknown });
   }
   return { ranges, skipped };
+}
+
+/** What the push destination has: its branch and tag tips that are commits here, or why it could not be asked. */
+export type RemoteTips = { ok: true; commits: string[] } | { ok: false; target: string; reason: string };
+
+/** A remote name only this process defines (through the environment), for asking a URL without putting it in argv. */
+const PROBE_REMOTE = 'dbsafe-hooks-push-target';
+
+/**
+ * Strict mode (P10): ask the remote being pushed to which branch and tag tips it has
+ * (`git ls-remote --heads --tags`), keep those that are commits in this repository (the others
+ * cannot be excluded, and cannot hide anything), deduplicated. Never prompts: an auth prompt would
+ * hang the push, so a remote that wants one counts as unreachable.
+ *
+ * The repository asked is the one git pushes to: the remote's name when its fetch and push URLs
+ * agree (its whole configuration applies), else the push URL git passed to the hook, handed to
+ * git through GIT_CONFIG_* so a URL with credentials never appears in a command line.
+ */
+export async function askRemoteTips(cwd: string, remoteName: string, remoteUrl: string | undefined): Promise<RemoteTips> {
+  const { repository, env, target } = await lsRemoteTarget(cwd, remoteName, remoteUrl);
+  const listed = await execGit(['ls-remote', '--heads', '--tags', repository], {
+    cwd,
+    env: { ...env, GIT_TERMINAL_PROMPT: '0' },
+    okCodes: [1, 2, 128],
+  });
+  if (listed.code !== 0) {
+    const reason = listed.stderr.split('\n').map((line) => line.replace(/^fatal:\s*/, '').trim()).find(Boolean) ?? `exit ${listed.code}`;
+    return { ok: false, target, reason };
+  }
+  const oids = new Set<string>();
+  for (const line of listed.stdout.toString('utf8').split('\n')) {
+    const oid = line.split('\t')[0]!.trim();
+    if (/^[0-9a-f]+$/i.test(oid) && !isZeroOid(oid)) oids.add(oid);
+  }
+  if (!oids.size) return { ok: true, commits: [] };
+  // peeled tag lines (`refs/tags/v1^{}`) are listed too, so a plain type check keeps annotated tags' commits
+  const checked = await execGit(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd, input: [...oids].join('\n') + '\n' });
+  const commits = checked.stdout
+    .toString('utf8')
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter(([oid, type]) => type === 'commit' && oid && oids.has(oid))
+    .map(([oid]) => oid!);
+  return { ok: true, commits };
+}
+
+async function lsRemoteTarget(
+  cwd: string,
+  remoteName: string,
+  remoteUrl: string | undefined,
+): Promise<{ repository: string; env: NodeJS.ProcessEnv; target: string }> {
+  const remotes = (await gitText(['remote'], { cwd })).split('\n').filter(Boolean);
+  if (remotes.includes(remoteName)) {
+    const fetchUrl = await gitText(['remote', 'get-url', remoteName], { cwd });
+    const pushUrl = await gitText(['remote', 'get-url', '--push', remoteName], { cwd });
+    if (fetchUrl === pushUrl) return { repository: remoteName, env: {}, target: remoteName };
+  }
+  const url = remoteUrl || remoteName;
+  const index = Number(process.env.GIT_CONFIG_COUNT) > 0 ? Number(process.env.GIT_CONFIG_COUNT) : 0;
+  return {
+    repository: PROBE_REMOTE,
+    env: {
+      GIT_CONFIG_COUNT: String(index + 1),
+      [`GIT_CONFIG_KEY_${index}`]: `remote.${PROBE_REMOTE}.url`,
+      [`GIT_CONFIG_VALUE_${index}`]: url,
+    },
+    target: url,
+  };
 }
 
 /**
@@ -222,10 +303,16 @@ export async function commitsTouching(
   pathspecs: string[],
   limit: number,
 ): Promise<{ commits: string[]; truncated: boolean }> {
-  const args = ['rev-list', '--full-history', `--max-count=${limit + 1}`, range.tip];
-  if (range.excludes.length) args.push('--not', ...range.excludes);
+  // Excluded oids go through stdin as `^<oid>` (a remote can have thousands of tips: too many for a
+  // command line on Windows); `--stdin` comes before `--not` so that flag cannot flip them back.
+  const oids = range.excludes.filter((exclude) => !exclude.startsWith('-'));
+  const pseudo = range.excludes.filter((exclude) => exclude.startsWith('-'));
+  const args = ['rev-list', '--full-history', `--max-count=${limit + 1}`];
+  if (oids.length) args.push('--stdin');
+  args.push(range.tip);
+  if (pseudo.length) args.push('--not', ...pseudo);
   args.push('--', ...pathspecs);
-  const out = await gitText(args, { cwd });
+  const out = await gitText(args, { cwd, input: oids.map((oid) => `^${oid}\n`).join('') });
   const commits = out.split('\n').filter(Boolean);
   const truncated = commits.length > limit;
   return { commits: truncated ? commits.slice(0, limit) : commits, truncated };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { DbsafeError } from '../errors.js';
-import { gitText } from '../git/exec-git.js';
+import { execGit, gitText } from '../git/exec-git.js';
 import { hooksPathSettings } from './detect.js';
 import { isExecutable, readText } from './files.js';
 import { locate, type Location } from './locate.js';
@@ -37,6 +37,7 @@ export async function doctor(cwd: string, configPath?: string): Promise<Check[]>
   checks.push(...(await hooksDirChecks(location, manifest)));
   const config = await configCheck(location, configPath, checks);
   if (config && manifest) checks.push(pathspecCheck(config, manifest));
+  if (config) checks.push(await staleTrackingRefsAdvice(location, config));
   checks.push(nodeOnGuiPath());
   checks.push(...(await backupLogCheck(location)));
   if (config) checks.push(...clientChecks(config));
@@ -117,6 +118,33 @@ function pathspecCheck(config: Config, manifest: InstallManifest): Check {
     level: 'problem',
     message: `the hooks were installed for migrations ${manifest.pathspecs.join(' ')} but the config now says ${now.join(' ')}: new migration paths would skip the check`,
     fix: 'npx dbsafe-hooks install (rewrites the hooks for the current config)',
+  };
+}
+
+/**
+ * P10: pre-push trusts refs/remotes/<remote>/* as "already on the remote". A branch deleted on the
+ * server but never pruned here keeps its commits out of the re-check. Not knowable cheaply at push
+ * time, so doctor gives advice (a warning: it never changes the exit code).
+ */
+async function staleTrackingRefsAdvice(location: Location, config: Config): Promise<Check> {
+  if (config.prePush?.strict) return { level: 'ok', message: 'prePush.strict: pre-push asks the remote which commits it has (stale tracking refs cannot hide any)' };
+  // unset → undefined (exit 1); a value git cannot read as a boolean (exit 128) prunes nothing either
+  const bool = async (key: string) => {
+    const { stdout, code } = await execGit(['config', '--type=bool', '--get', key], { cwd: location.root, okCodes: [1, 128] });
+    return code === 1 ? undefined : stdout.toString('utf8').trim() === 'true';
+  };
+  const fetchPrune = (await bool('fetch.prune')) ?? false;
+  const remotes = (await gitText(['remote'], { cwd: location.root })).split('\n').filter(Boolean);
+  // remote.<name>.prune overrides fetch.prune for that remote
+  const unpruned: string[] = [];
+  for (const remote of remotes) if (!((await bool(`remote.${remote}.prune`)) ?? fetchPrune)) unpruned.push(remote);
+  if (remotes.length ? !unpruned.length : fetchPrune) return { level: 'ok', message: 'fetch prunes remote-tracking refs (fetch.prune)' };
+  return {
+    level: 'warning',
+    message:
+      `stale tracking refs can hide commits from the pre-push re-check (P10): fetch.prune is not true${unpruned.length ? ` for ${unpruned.join(', ')}` : ''}, ` +
+      'so a branch deleted on the server keeps its refs/remotes/ ref here and its commits count as already pushed',
+    fix: 'git config fetch.prune true (and git fetch --prune once), or set "prePush": { "strict": true } to ask the remote on every push',
   };
 }
 

@@ -3,6 +3,7 @@ import { runCheck } from '../check/run-check.js';
 import type { Config } from '../config/schema.js';
 import { backupGate } from '../gate/pre-push.js';
 import {
+  askRemoteTips,
   commitSubject,
   commitsTouching,
   fallbackRanges,
@@ -49,8 +50,9 @@ export async function runPrePushHook(options: PrePushOptions): Promise<number> {
   const pathspecs = pathspecsFor(config);
   const limit = Number(env.DBSAFE_PUSH_MAX_COMMITS) > 0 ? Number(env.DBSAFE_PUSH_MAX_COMMITS) : MAX_COMMITS;
   const remoteName = options.args[0] ?? '';
+  const strict = config.prePush?.strict === true; // `?.`: a config cached by an older build lacks the section
 
-  const { ranges, fallback } = await pushRanges(repo.root, remoteName, options.stdin, env);
+  const { ranges, fallback } = await pushRanges(repo.root, { remoteName, remoteUrl: options.args[1], strict }, options.stdin, env, limit);
   const seen = new Set<string>();
   const touching: string[] = [];
   let truncated = false;
@@ -143,16 +145,36 @@ function stdinHint(): string {
 /** Ranges for this push: pre-commit framework env, stdin lines, or the current-branch fallback. */
 async function pushRanges(
   root: string,
-  remoteName: string,
+  remote: { remoteName: string; remoteUrl: string | undefined; strict: boolean },
   stdin: string | undefined,
   env: NodeJS.ProcessEnv,
+  limit: number,
 ): Promise<{ ranges: PushRange[]; fallback?: string }> {
   const fromFramework = await rangeFromPreCommitEnv(root, env);
   if (fromFramework) return { ranges: fromFramework };
   const lines = parsePushLines(stdin ?? '');
-  if (lines.length) return { ranges: (await rangesFromLines(root, remoteName, lines)).ranges };
+  if (lines.length) {
+    const remoteHas = remote.strict ? await confirmedRemoteTips(root, remote.remoteName, remote.remoteUrl, limit) : undefined;
+    return { ranges: (await rangesFromLines(root, remote.remoteName, lines, { remoteHas })).ranges };
+  }
   const ranges = await fallbackRanges(root);
   return { ranges, fallback: ranges[0]?.label ?? 'HEAD' };
+}
+
+/**
+ * prePush.strict (P10): the tips the remote itself reports, instead of local tracking refs that may
+ * be stale. A remote that cannot be asked does not fail open: nothing but the remote oids on stdin is
+ * excluded (more commits are re-checked, still at most `limit`), and one line says so.
+ */
+async function confirmedRemoteTips(root: string, remoteName: string, remoteUrl: string | undefined, limit: number): Promise<string[]> {
+  const tips = await askRemoteTips(root, remoteName, remoteUrl);
+  if (tips.ok) return tips.commits;
+  const { redactText, redactUrl } = await import('../backup/redact.js');
+  process.stderr.write(
+    `dbsafe-hooks: note: prePush.strict: could not ask ${redactUrl(tips.target)} which commits it has (${redactText(tips.reason)}); ` +
+      `only the remote tips git gave this hook are excluded, so more commits are re-checked (at most ${limit}).\n`,
+  );
+  return [];
 }
 
 /** The same finding reached through several commits (a file changed twice) is reported once. */
