@@ -13,6 +13,7 @@ import type { OpSink } from './sink.js';
 import { splitSql, type SkippedRegion, type SqlStatement } from './split.js';
 import { ByteCursor } from './text-index.js';
 import { tokenize } from './tokens.js';
+import { applyWasmTier } from './wasm-tier.js';
 
 type PgLib = typeof import('libpg-query');
 // libpg-query's JSON tree: walked by key, typed loosely on purpose
@@ -26,6 +27,7 @@ export function loadPostgresParser(): Promise<PgLib> {
   loading ??= import('libpg-query').then(async (mod) => {
     // ESM named exports, or the CommonJS build seen through `default`
     const lib = (typeof mod.parseSync === 'function' ? mod : (mod as unknown as { default: PgLib }).default) as PgLib;
+    await applyWasmTier();
     await lib.loadModule();
     return lib;
   });
