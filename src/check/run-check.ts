@@ -27,7 +27,8 @@ import { toRepoPath } from './paths.js';
 import type { ReferenceSource } from './referenced-files.js';
 
 export type CheckMode =
-  | { kind: 'staged' }
+  /** `amend`: `git commit --amend` (hooks/amend.ts): compared with HEAD's parents, not HEAD. */
+  | { kind: 'staged'; amend?: boolean }
   | { kind: 'all' }
   | { kind: 'files'; files: string[]; source: 'index' | 'worktree' }
   | { kind: 'range'; base: string; head?: string };
@@ -206,8 +207,12 @@ async function listChanges(repo: Located, cwd: string, mode: CheckMode, notes: s
   }
   switch (mode.kind) {
     case 'staged': {
-      const staged = await stagedChanges(repo);
-      if (staged.merging) notes.push(`merge in progress: only files that differ from every parent (${staged.bases.length}) are checked as new`);
+      const staged = await stagedChanges(repo, [], { amend: mode.amend });
+      if (staged.amending) notes.push(`git commit --amend: checked against the parent of the commit being amended, so what it already contained is checked too`);
+      if (staged.merging) {
+        const what = staged.amending ? 'amending a merge commit' : 'merge in progress';
+        notes.push(`${what}: only files that differ from every parent (${staged.bases.length}) are checked as new`);
+      }
       return {
         listing: async (set) => changeCandidates(repo, staged.changes, set, notes, staged.parentBlobs),
         references: { kind: 'index', diskFallback: false },

@@ -102,18 +102,28 @@ export interface StagedChanges {
   /** For a merge: per path, the blob each merge parent has (for "new compared with every parent"). */
   parentBlobs: Map<string, string[]>;
   merging: boolean;
+  /** `git commit --amend`: compared with HEAD's parents (the amended commit replaces HEAD). */
+  amending: boolean;
 }
 
 /**
  * What the commit being made changes. Initial commit: against the empty tree of the repository's
  * object format. Merge (MERGE_HEAD present, octopus too): only paths that differ from EVERY parent
  * are new in this commit; the others come unchanged from one side and were checked there.
+ * `amend`: the commit replaces HEAD and gets HEAD's parents, so it is compared with those: the first
+ * parent as the base (the empty tree for a root commit), an amended merge's other parents like
+ * MERGE_HEADs (git refuses to amend while a merge is in progress, so there are none of those).
  */
-export async function stagedChanges(repo: RepoInfo, pathspecs: string[] = []): Promise<StagedChanges> {
-  const base = repo.head ?? repo.emptyTree;
-  const [changes, heads] = await Promise.all([diffIndex(repo, base, pathspecs), repo.head ? mergeHeads(repo) : Promise.resolve([])]);
+export async function stagedChanges(repo: RepoInfo, pathspecs: string[] = [], options: { amend?: boolean } = {}): Promise<StagedChanges> {
+  const parents = options.amend && repo.head ? await commitParents(repo, repo.head) : undefined;
+  const base = parents ? (parents[0] ?? repo.emptyTree) : (repo.head ?? repo.emptyTree);
+  const [changes, heads] = await Promise.all([
+    diffIndex(repo, base, pathspecs),
+    parents ? parents.slice(1) : repo.head ? mergeHeads(repo) : Promise.resolve([]),
+  ]);
   const parentBlobs = new Map<string, string[]>();
-  if (!heads.length || !changes.length) return { changes, bases: [base], parentBlobs, merging: heads.length > 0 };
+  const amending = parents !== undefined;
+  if (!heads.length || !changes.length) return { changes, bases: [base], parentBlobs, merging: heads.length > 0, amending };
   const others = (await Promise.all(heads.map((head) => diffIndex(repo, head, pathspecs)))).map(
     (list) => new Map(list.map((change) => [change.path, change] as const)),
   );
@@ -127,7 +137,13 @@ export async function stagedChanges(repo: RepoInfo, pathspecs: string[] = []): P
     }
     parentBlobs.set(change.path, blobs);
   }
-  return { changes: kept, bases: [base, ...heads], parentBlobs, merging: true };
+  return { changes: kept, bases: [base, ...heads], parentBlobs, merging: true, amending };
+}
+
+/** A commit's parents in order (`git rev-parse <oid>^@`); none for a root commit. */
+async function commitParents(repo: RepoInfo, commit: string): Promise<string[]> {
+  const { stdout } = await execGit(['rev-parse', `${commit}^@`], { cwd: repo.root });
+  return stdout.toString('utf8').split('\n').filter((line) => /^[0-9a-f]{40,64}$/.test(line));
 }
 
 /** One entry of `git ls-files --stage -z`. */

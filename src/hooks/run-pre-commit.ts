@@ -2,6 +2,7 @@ import { useColor } from '../cli/output.js';
 import { runCheck } from '../check/run-check.js';
 import { gitText } from '../git/exec-git.js';
 import { textReport } from '../reporters/text.js';
+import { isAmendCommit } from './amend.js';
 import { gitDirsFromDisk, hookConfig } from './hook-config.js';
 
 /**
@@ -13,6 +14,8 @@ export async function runPreCommitHook(options: { cwd: string; files: string[]; 
   // The shim starts node only when a migration is staged: load the readers and the policy now, on
   // this core, while git runs in child processes (the check imports the same, already loaded, modules).
   for (const module of [import('../readers/index.js'), import('../policy/evaluate.js')]) module.catch(() => undefined);
+  // `git commit --amend` is compared with HEAD's parents (reference C6); a pre-merge-commit's git is a merge
+  const amend = isAmendCommit();
   const onDisk = gitDirsFromDisk(options.cwd);
   const [root, commonDir] = onDisk
     ? [onDisk.root, onDisk.commonDir]
@@ -24,7 +27,7 @@ export async function runPreCommitHook(options: { cwd: string; files: string[]; 
   const result = await runCheck({
     cwd: options.cwd,
     config,
-    mode: { kind: 'staged' },
+    mode: { kind: 'staged', amend: await amend },
     configPath: options.configPath,
     only: options.files.length ? options.files : undefined,
   });

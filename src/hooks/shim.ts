@@ -73,9 +73,10 @@ export function hookBlock(hook: HookName, options: ShimOptions): string {
     );
   } else {
     const specs = options.pathspecs.map(shQuote).join(' ');
+    const staged = `git diff-index --cached --quiet HEAD -- ${specs} 2>/dev/null`;
     lines.push(
       // plumbing (config-independent); with no commit yet it fails and node decides
-      `if ! git diff-index --cached --quiet HEAD -- ${specs} 2>/dev/null; then`,
+      ...(hook === 'pre-commit' ? ['dbsafe_run=', `${staged} || dbsafe_run=1`, ...amendCheck(specs), 'if [ -n "$dbsafe_run" ]; then'] : [`if ! ${staged}; then`]),
       '  dbsafe_root=$(git rev-parse --show-toplevel) || exit 2',
       '  if ! command -v node >/dev/null 2>&1; then',
       ...NO_NODE_COMMIT.map((l) => `    ${l}`),
@@ -87,6 +88,35 @@ export function hookBlock(hook: HookName, options: ShimOptions): string {
   }
   lines.push(END);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `git commit --amend` replaces HEAD: it commits the index against HEAD's parent, which the staged
+ * check does not see (reference C6). git gives no signal but its own command line. On Linux: find
+ * the first git among the parent processes with shell builtins only (no process; `read` drops the
+ * NUL separators, so this is a superset and node reads the exact arguments, hooks/amend.ts). Without
+ * /proc it cannot be told. Either way node starts only when HEAD's own commit touched migrations.
+ */
+function amendCheck(specs: string): string[] {
+  return [
+    'if [ -z "$dbsafe_run" ]; then',
+    '  dbsafe_amend=1',
+    '  if [ -r /proc/self/stat ]; then',
+    '    dbsafe_amend= dbsafe_pid=$PPID dbsafe_n=0',
+    '    while [ "$dbsafe_n" -lt 8 ] && read -r dbsafe_stat 2>/dev/null < "/proc/$dbsafe_pid/stat"; do',
+    '      dbsafe_comm=${dbsafe_stat#*\\(}',
+    '      case ${dbsafe_comm%\\)*} in git|git.exe)',
+    '        read -r dbsafe_args 2>/dev/null < "/proc/$dbsafe_pid/cmdline" || :',
+    '        case $dbsafe_args in *commit*--am*) dbsafe_amend=1 ;; esac',
+    '        break ;;',
+    '      esac',
+    '      dbsafe_stat=${dbsafe_stat##*) }; dbsafe_stat=${dbsafe_stat#* }',
+    '      dbsafe_pid=${dbsafe_stat%% *} dbsafe_n=$((dbsafe_n + 1))',
+    '    done',
+    '  fi',
+    `  if [ -n "$dbsafe_amend" ] && ! git diff-tree --quiet -r HEAD^ HEAD -- ${specs} 2>/dev/null; then dbsafe_run=1; fi`,
+    'fi',
+  ];
 }
 
 /** A complete hook file for a hooks directory; a moved-aside foreign hook runs after dbsafe. */
@@ -110,7 +140,10 @@ export function inlineCommand(hook: HookName, options: ShimOptions, args = '"$@"
   const binFromPkg = options.packageDir ? relativeFrom(options.packageDir, bin) : bin;
   const run = `${cd}{ if [ -x ${shQuote(binFromPkg)} ]; then ${shQuote(binFromPkg)} hook ${hook} ${args}; else npx --no -- dbsafe-hooks hook ${hook} ${args}; fi; }`;
   if (hook === 'pre-push') return run;
-  return `git diff-index --cached --quiet HEAD -- ${options.pathspecs.map(shQuote).join(' ')} 2>/dev/null || { ${run}; }`;
+  const specs = options.pathspecs.map(shQuote).join(' ');
+  // pre-commit: also when HEAD's own commit touched migrations (it may be `git commit --amend`; node decides)
+  if (hook === 'pre-commit') return `{ git diff-index --cached --quiet HEAD -- ${specs} && git diff-tree --quiet -r HEAD^ HEAD -- ${specs}; } 2>/dev/null || { ${run}; }`;
+  return `git diff-index --cached --quiet HEAD -- ${specs} 2>/dev/null || { ${run}; }`;
 }
 
 function relativeFrom(fromDir: string, target: string): string {
