@@ -94,15 +94,17 @@ export function hookBlock(hook: HookName, options: ShimOptions): string {
  * `git commit --amend` replaces HEAD: it commits the index against HEAD's parent, which the staged
  * check does not see (reference C6). git gives no signal but its own command line. On Linux: find
  * the first git among the parent processes with shell builtins only (no process; `read` drops the
- * NUL separators, so this is a superset and node reads the exact arguments, hooks/amend.ts). Without
- * /proc it cannot be told. Either way node starts only when HEAD's own commit touched migrations.
+ * NUL separators, so this is a superset and node reads the exact arguments, hooks/amend.ts); then
+ * node starts only when HEAD's own commit touched migrations. Without /proc (macOS) telling would take a
+ * process on every commit, which the speed budget for a commit with no migration staged has no room
+ * for: there an amend with nothing staged is left to pre-push (with something staged, node detects it).
  */
 function amendCheck(specs: string): string[] {
   return [
     'if [ -z "$dbsafe_run" ]; then',
-    '  dbsafe_amend=1',
+    '  dbsafe_amend=',
     '  if [ -r /proc/self/stat ]; then',
-    '    dbsafe_amend= dbsafe_pid=$PPID dbsafe_n=0',
+    '    dbsafe_pid=$PPID dbsafe_n=0',
     '    while [ "$dbsafe_n" -lt 8 ] && read -r dbsafe_stat 2>/dev/null < "/proc/$dbsafe_pid/stat"; do',
     '      dbsafe_comm=${dbsafe_stat#*\\(}',
     '      case ${dbsafe_comm%\\)*} in git|git.exe)',
@@ -140,10 +142,9 @@ export function inlineCommand(hook: HookName, options: ShimOptions, args = '"$@"
   const binFromPkg = options.packageDir ? relativeFrom(options.packageDir, bin) : bin;
   const run = `${cd}{ if [ -x ${shQuote(binFromPkg)} ]; then ${shQuote(binFromPkg)} hook ${hook} ${args}; else npx --no -- dbsafe-hooks hook ${hook} ${args}; fi; }`;
   if (hook === 'pre-push') return run;
-  const specs = options.pathspecs.map(shQuote).join(' ');
-  // pre-commit: also when HEAD's own commit touched migrations (it may be `git commit --amend`; node decides)
-  if (hook === 'pre-commit') return `{ git diff-index --cached --quiet HEAD -- ${specs} && git diff-tree --quiet -r HEAD^ HEAD -- ${specs}; } 2>/dev/null || { ${run}; }`;
-  return `git diff-index --cached --quiet HEAD -- ${specs} 2>/dev/null || { ${run}; }`;
+  // one git process, as in the shims; an amend with nothing staged is not looked for here (one more git
+  // process on every commit): node detects it when something is staged, pre-push otherwise
+  return `git diff-index --cached --quiet HEAD -- ${options.pathspecs.map(shQuote).join(' ')} 2>/dev/null || { ${run}; }`;
 }
 
 function relativeFrom(fromDir: string, target: string): string {
