@@ -108,7 +108,8 @@ function huskyBlocks(dir: string, version: '9' | '5-8', shim: ShimOptions, previ
       next = version === '9' ? block : `#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"\n\n${block}`;
     } else if (hasBlock(current)) {
       const existing = extractBlock(current)!;
-      next = current.replace(existing, block);
+      // a function, so `$$` / `$&` in the shell block are not read as replacement patterns
+      next = current.replace(existing, () => block);
     } else if (hook === 'pre-push') {
       next = insertFirst(current, block);
     } else {

@@ -305,6 +305,18 @@ describe('install: husky', () => {
   });
 });
 
+describe('install: husky, odd migration paths', () => {
+  it('a migration glob with `$&` / `$$` in it survives a re-install byte for byte (no replacement patterns)', () => {
+    const r = huskyRepo();
+    r.write('.dbsaferc.json', JSON.stringify({ ...DEFAULT_CONFIG, migrations: [{ glob: ['db/$&x/$$/*.sql'], format: 'sql' }] }));
+    install(r.dir);
+    const first = readFileSync(path.join(r.dir, '.husky', 'pre-commit'), 'utf8');
+    expect(first).toContain("':(top,glob)db/$&x/$$/*.sql'");
+    install(r.dir);
+    expect(readFileSync(path.join(r.dir, '.husky', 'pre-commit'), 'utf8')).toBe(first);
+  });
+});
+
 describe('install: husky v5-8', () => {
   it('core.hooksPath=.husky: new hook files get the shebang and husky.sh line, are executable, and run', () => {
     const r = repo();
