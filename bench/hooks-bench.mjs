@@ -5,7 +5,9 @@
 //      (a CREATE TABLE; a view; an approved DROP TABLE, which blocks nothing but is reported; and, for
 //      comparison, a DROP FUNCTION, which needs the parser: outside the parser-free subset)
 // All variants are measured interleaved in one run; medians of many repetitions; ratios reported.
-// Usage: npm run build && node bench/hooks-bench.mjs [repetitions=40]
+// Usage: npm run build && node bench/hooks-bench.mjs [repetitions=40] [--files N]
+//   --files N: every repository also holds N committed code files (80 per directory) and N/15 committed
+//   migrations, as a big application repository does (git's own work grows with the repository).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +16,10 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'bin', 'dbsafe-hooks.js');
-const REPS = Number(process.argv[2] ?? 40);
+const args = process.argv.slice(2);
+const filesAt = args.indexOf('--files');
+const EXTRA_FILES = filesAt === -1 ? 0 : Number(args.splice(filesAt, 2)[1]);
+const REPS = Number(args[0] ?? 40);
 
 const env = {};
 for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;
@@ -39,6 +44,12 @@ function repo(kind) {
   }));
   mkdirSync(path.join(dir, 'db', 'migrations'), { recursive: true });
   mkdirSync(path.join(dir, 'src'), { recursive: true });
+  for (let i = 0; i < EXTRA_FILES; i++) {
+    const sub = path.join(dir, 'lib', `m${Math.floor(i / 80)}`);
+    if (i % 80 === 0) mkdirSync(sub, { recursive: true });
+    writeFileSync(path.join(sub, `f${i}.js`), `export const x = ${i};\n`);
+    if (i % 15 === 0) writeFileSync(path.join(dir, 'db', 'migrations', `0_${i}_existing.sql`), `CREATE TABLE e${i} (id int);\n`);
+  }
   if (kind === 'empty') {
     const hook = path.join(dir, '.git', 'hooks', 'pre-commit');
     writeFileSync(hook, '#!/bin/sh\nexit 0\n');
@@ -49,7 +60,7 @@ function repo(kind) {
     sh(dir, process.execPath, [CLI, 'install']);
   }
   sh(dir, 'git', ['add', '.']);
-  sh(dir, 'git', ['commit', '-q', '-m', 'init']);
+  sh(dir, 'git', ['commit', '-q', '--no-verify', '-m', 'init']);
   return dir;
 }
 
@@ -103,6 +114,7 @@ const ratioA = m.code / m.empty;
 const ratioB = Math.max(m.migration, m.view, m.drop) / m.node;
 const out = {
   repetitions: REPS,
+  committedFilesPerRepository: EXTRA_FILES,
   machine: `${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}, ${os.platform()} ${os.release()}, node ${process.version}, ${sh(ROOT, 'git', ['--version']).trim()}`,
   medianMs: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number(v.toFixed(1))])),
   ratios: {
