@@ -102,8 +102,7 @@ export class PgCursor {
   /** `*`, `t.*`, or an expression with an optional `AS label` (a bare label is not in the subset). */
   private selectTarget(): void {
     if (this.optional('*')) return;
-    const token = this.tokens[this.i];
-    if (this.isName(token) && this.tokens[this.i + 1]?.value === '.' && this.tokens[this.i + 2]?.value === '*') {
+    if (this.isName(this.tokens[this.i]) && this.peek('.', 1) && this.peek('*', 2)) {
       this.i += 3;
       return;
     }
@@ -116,7 +115,13 @@ export class PgCursor {
     this.tableReference();
     for (;;) {
       // no join condition after CROSS JOIN and NATURAL … JOIN; one is required after the others
-      if (this.optional('CROSS') ? this.expect('JOIN') : this.optional('NATURAL') && (this.joinKind() || this.expect('JOIN'))) {
+      if (this.optional('CROSS')) {
+        this.expect('JOIN');
+        this.tableReference();
+        continue;
+      }
+      if (this.optional('NATURAL')) {
+        if (!this.joinKind()) throw DOUBT;
         this.tableReference();
         continue;
       }

@@ -31,6 +31,8 @@ const GUARDED_WORDS =
   /(?<![\w$])(?:drop|truncate|delete|update|rename|alter\s+column|type\s+using|execute|exec|do|call|prepare|replace|merge|perform|copy|function|procedure|trigger|rule|dblink\w*|lo_\w*|pg_\w*|set_config)(?![\w$])/gi;
 /** Characters PostgreSQL's lexer reads differently from our tokenizer (NBSP and BOM are name characters there), and backticks. */
 const LEXER_DOUBT = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\u00a0\ufeff`\\]/;
+/** A `/*` inside a block comment: PostgreSQL nests block comments, our tokenizer does not. */
+const NESTED_COMMENT = /\/\*(?:(?!\*\/)[^])*?\/\*/;
 
 const DROP_KINDS: Record<string, [OperationKind, ObjectType]> = {
   TABLE: ['drop-table', 'table'],
@@ -54,7 +56,7 @@ export interface SubsetStatement {
  * when in any doubt (the real reader must decide).
  */
 export function readPostgresSubset(text: string): SubsetStatement[] | undefined {
-  if (text.length > MAX_CHARS || LEXER_DOUBT.test(text)) return undefined;
+  if (text.length > MAX_CHARS || LEXER_DOUBT.test(text) || (text.includes('/*') && NESTED_COMMENT.test(text))) return undefined;
   const { statements, skipped } = splitSql(text, 'postgres');
   // psql meta-commands, COPY data...: the reader's business
   if (skipped.length) return undefined;
