@@ -26,9 +26,12 @@ const MAX_CHARS = 256 * 1024;
 /** Deep nesting is the parser's to judge (it has a stack limit and reports it as unparseable). */
 const MAX_DEPTH = 32;
 
+/** Words of dynamic or destructive statements that no statement of the subset uses as a keyword. */
+const NEVER_KEYWORDS = 'execute|exec|do|call|prepare|merge|perform|copy|function|procedure|rule|dblink\\w*|lo_\\w*|pg_\\w*|set_config';
 /** Each of these words (case-insensitive, whole word, also in comments and strings) must be a keyword the grammar read. */
-const GUARDED_WORDS =
-  /(?<![\w$])(?:drop|truncate|delete|update|rename|alter\s+column|type\s+using|execute|exec|do|call|prepare|replace|merge|perform|copy|function|procedure|trigger|rule|dblink\w*|lo_\w*|pg_\w*|set_config)(?![\w$])/gi;
+const GUARDED_WORDS = new RegExp(`(?<![\\w$])(?:drop|truncate|delete|update|rename|alter\\s+column|type\\s+using|replace|trigger|${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
+/** The cheap first look: one of these outside an override marker's line means the parser decides. */
+const NEVER_KEYWORD = new RegExp(`(?<![\\w$])(?:${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
 /** Characters PostgreSQL's lexer reads differently from our tokenizer (NBSP and BOM are name characters there), and backticks. */
 const LEXER_DOUBT = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\u00a0\ufeff`\\]/;
 /** A `/*` inside a block comment: PostgreSQL nests block comments, our tokenizer does not. */
@@ -57,6 +60,8 @@ export interface SubsetStatement {
  */
 export function readPostgresSubset(text: string): SubsetStatement[] | undefined {
   if (text.length > MAX_CHARS || LEXER_DOUBT.test(text) || (text.includes('/*') && NESTED_COMMENT.test(text))) return undefined;
+  // most files outside the subset say so in one scan (functions, DO blocks…): no splitting, no tokens
+  if (neverKeywordOutsideMarkers(text)) return undefined;
   const { statements, skipped } = splitSql(text, 'postgres');
   // psql meta-commands, COPY data...: the reader's business
   if (skipped.length) return undefined;
@@ -93,6 +98,15 @@ export function readPostgresSubset(text: string): SubsetStatement[] | undefined 
 /** True only when the text parses as PostgreSQL and no reader could find an operation in it. */
 export function isHarmlessPostgres(text: string): boolean {
   return readPostgresSubset(text)?.every((statement) => statement.ops.length === 0) ?? false;
+}
+
+function neverKeywordOutsideMarkers(text: string): boolean {
+  NEVER_KEYWORD.lastIndex = 0;
+  for (let m = NEVER_KEYWORD.exec(text); m; m = NEVER_KEYWORD.exec(text)) {
+    const lineStart = text.lastIndexOf('\n', m.index - 1) + 1;
+    if (!MARKER_COMMENT.test(text.slice(lineStart, m.index))) return true;
+  }
+  return false;
 }
 
 /** Every guarded word is a keyword the grammar read, or part of an override marker's comment. */
