@@ -68,6 +68,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const result = await integrate(manager, shim, previous);
   for (const action of result.actions) upsertAction(actions, action);
   lines.push(...result.messages);
+  await ensureLfHookFiles(location, result.actions, actions, lines);
   if (result.pending.length) warnings.push(`not active yet: ${result.pending.join(', ')} (see the instructions above)`);
   else lines.push(`hooks: pre-commit, pre-merge-commit and pre-push run dbsafe-hooks when migrations matching ${pathspecs.join(' ')} are involved`);
 
@@ -119,16 +120,44 @@ async function ensureGitignore(location: Location, backupDir: string, actions: I
     if (code !== 0) missing.push(entry);
   }
   if (!missing.length) return;
+  appendLines('gitignore', file, missing, actions);
+  lines.push(`.gitignore: added ${missing.join(', ')}`);
+}
+
+/**
+ * Hook scripts that live in the repository (husky's `.husky/*`, a local core.hooksPath directory) are
+ * committed: a Windows checkout with core.autocrlf=true would give them CRLF line endings, on which sh
+ * fails (reference C26). `<file> text eol=lf` in .gitattributes keeps them LF in every checkout.
+ */
+async function ensureLfHookFiles(location: Location, written: InstallAction[], actions: InstallAction[], lines: string[]): Promise<void> {
+  const inRepository = written
+    .filter((action) => action.type === 'block' || action.type === 'hook-file')
+    .map((action) => path.relative(location.root, action.path).split(path.sep).join('/'))
+    .filter((rel) => rel !== '' && !rel.startsWith('../') && !rel.startsWith('.git/'))
+    // a path with blanks or quotes cannot be written as a plain pattern (doctor still reports CRLF there)
+    .filter((rel) => !/[\s"]/.test(rel));
+  const missing: string[] = [];
+  for (const rel of inRepository) {
+    // `git check-attr eol -- <path>`: "<path>: eol: lf" when some rule already says so
+    const { stdout } = await execGit(['check-attr', 'eol', '--', rel], { cwd: location.root });
+    if (!/: eol: lf\s*$/.test(stdout.toString('utf8'))) missing.push(`/${rel.replace(/([*?[\\#!])/g, '\\$1')} text eol=lf`);
+  }
+  if (!missing.length) return;
+  appendLines('gitattributes', path.join(location.root, '.gitattributes'), missing, actions);
+  lines.push(`.gitattributes: hook scripts kept LF in every checkout (${missing.length} line(s))`);
+}
+
+/** Append lines to a text file and record them (merged with an earlier run's) for uninstall. */
+function appendLines(type: 'gitignore' | 'gitattributes', file: string, added: string[], actions: InstallAction[]): void {
   const current = readText(file);
   const prefix = current === undefined || current === '' || current.endsWith('\n') ? current ?? '' : `${current}\n`;
-  writeAtomic(file, `${prefix}${missing.join('\n')}\n`);
-  const before = actions.find((a) => a.type === 'gitignore' && a.path === file);
-  const recorded = before && before.type === 'gitignore' ? before : undefined;
+  writeAtomic(file, `${prefix}${added.join('\n')}\n`);
+  const before = actions.find((a) => a.type === type && a.path === file);
+  const recorded = before && before.type === type ? before : undefined;
   upsertAction(actions, {
-    type: 'gitignore',
+    type,
     path: file,
-    lines: [...new Set([...(recorded?.lines ?? []), ...missing])],
+    lines: [...new Set([...(recorded?.lines ?? []), ...added])],
     createdFile: recorded?.createdFile ?? current === undefined,
   });
-  lines.push(`.gitignore: added ${missing.join(', ')}`);
 }

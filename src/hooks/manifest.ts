@@ -20,7 +20,9 @@ export type InstallAction =
   /** A config file we created from the template (removed by uninstall only while unchanged). */
   | { type: 'config-file'; path: string; sha256: string }
   /** Lines we appended to a .gitignore. */
-  | { type: 'gitignore'; path: string; lines: string[]; createdFile: boolean };
+  | { type: 'gitignore'; path: string; lines: string[]; createdFile: boolean }
+  /** `<hook file> text eol=lf` lines we appended to a .gitattributes (hook scripts committed to the repository). */
+  | { type: 'gitattributes'; path: string; lines: string[]; createdFile: boolean };
 
 export interface InstallManifest {
   tool: 'dbsafe-hooks';

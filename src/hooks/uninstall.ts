@@ -93,7 +93,8 @@ async function undo(action: InstallAction, root: string): Promise<string | undef
       rmSync(action.path);
       return `removed ${action.path}`;
     }
-    case 'gitignore': {
+    case 'gitignore':
+    case 'gitattributes': {
       const text = readText(action.path);
       if (text === undefined) return undefined;
       const ours = new Set(action.lines);

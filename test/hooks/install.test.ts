@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -302,6 +302,43 @@ describe('install: husky', () => {
     expect(readFileSync(path.join(r.dir, '.husky', 'pre-push'), 'utf8')).toBe(prePushBefore);
     expect(existsSync(path.join(r.dir, '.husky', 'pre-merge-commit'))).toBe(false);
     expect(r.git('config', 'core.hooksPath')).toBe('.husky/_');
+  });
+});
+
+describe('install: hook scripts committed to the repository stay LF (C26)', () => {
+  it('C26: husky hook files get `text eol=lf` in .gitattributes; a clone with core.autocrlf=true keeps them LF; uninstall removes the lines', () => {
+    const r = huskyRepo();
+    install(r.dir);
+    const attributes = readFileSync(path.join(r.dir, '.gitattributes'), 'utf8');
+    expect(attributes.split('\n').filter(Boolean).sort()).toEqual([
+      '/.husky/pre-commit text eol=lf', '/.husky/pre-merge-commit text eol=lf', '/.husky/pre-push text eol=lf',
+    ]);
+    expect(r.git('check-attr', 'eol', '--', '.husky/pre-commit')).toBe('.husky/pre-commit: eol: lf');
+    const snap = snapshot(r.dir);
+    install(r.dir);
+    expect(snapshot(r.dir)).toEqual(snap);
+
+    r.write('README.md', 'one\ntwo\n');
+    r.git('add', '.gitattributes', '.husky/pre-commit', '.husky/pre-push', '.husky/pre-merge-commit', 'README.md', '.dbsaferc.json');
+    expect(commit(r.dir, '--no-verify', '-m', 'hooks').code).toBe(0);
+    const clone = tempDir('dbsafe-crlf-clone-');
+    expect(run(clone, 'git', ['-c', 'core.autocrlf=true', 'clone', '-q', r.dir, 'c']).code).toBe(0);
+    // the control: autocrlf did convert an ordinary text file
+    expect(readFileSync(path.join(clone, 'c', 'README.md'), 'utf8')).toBe('one\r\ntwo\r\n');
+    for (const hook of ['pre-commit', 'pre-push', 'pre-merge-commit']) {
+      expect(readFileSync(path.join(clone, 'c', '.husky', hook), 'utf8')).not.toContain('\r');
+    }
+    rmSync(clone, { recursive: true, force: true });
+
+    runCli(['uninstall'], { cwd: r.dir });
+    expect(existsSync(path.join(r.dir, '.gitattributes'))).toBe(false); // install created it
+  });
+
+  it('hooks in .git/hooks are not committed: no .gitattributes', () => {
+    const r = repo();
+    r.write('.dbsaferc.json', JSON.stringify(DEFAULT_CONFIG));
+    install(r.dir);
+    expect(existsSync(path.join(r.dir, '.gitattributes'))).toBe(false);
   });
 });
 
