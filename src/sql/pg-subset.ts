@@ -4,9 +4,10 @@
  * it does, so the pre-commit hook need not load libpg-query (WASM), which is most of its cost.
  *
  * The subset: CREATE TABLE / INDEX / SEQUENCE / SCHEMA / EXTENSION / TYPE … AS ENUM / [MATERIALIZED]
- * VIEW … AS SELECT, ALTER TABLE … ADD / DROP [COLUMN | CONSTRAINT] / ALTER COLUMN … / RENAME,
- * DROP TABLE / VIEW / INDEX / SEQUENCE / SCHEMA / TYPE / DOMAIN / TRIGGER / EXTENSION, TRUNCATE,
- * INSERT … VALUES, COMMENT ON, SET, BEGIN / COMMIT.
+ * VIEW … AS SELECT / POLICY, ALTER TABLE … ADD / DROP [COLUMN | CONSTRAINT] / ALTER COLUMN … / RENAME /
+ * … ROW LEVEL SECURITY, DROP TABLE / VIEW / INDEX / SEQUENCE / SCHEMA / TYPE / DOMAIN / TRIGGER /
+ * EXTENSION / POLICY, TRUNCATE, DELETE / UPDATE (a WHERE that starts with a column), INSERT … VALUES,
+ * GRANT / REVOKE, COMMENT ON, SET, BEGIN / COMMIT.
  *
  * Fail closed: any doubt returns `undefined` and the real reader decides, so text the parser would
  * reject is still `unparseable`. On top of the grammar, every word a destructive or dynamic statement
@@ -36,6 +37,9 @@ const NEVER_KEYWORD = new RegExp(`(?<![\\w$])(?:${NEVER_KEYWORDS})(?![\\w$])`, '
 const LEXER_DOUBT = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\u00a0\ufeff`\\]/;
 /** A `/*` inside a block comment: PostgreSQL nests block comments, our tokenizer does not. */
 const NESTED_COMMENT = /\/\*(?:(?!\*\/)[^])*?\/\*/;
+
+/** Privileges GRANT / REVOKE may name in the subset (EXECUTE is the parser's: it is a guarded word). */
+const PRIVILEGES = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'USAGE', 'CREATE', 'CONNECT', 'TEMPORARY', 'TEMP', 'MAINTAIN']);
 
 const DROP_KINDS: Record<string, [OperationKind, ObjectType]> = {
   TABLE: ['drop-table', 'table'],
@@ -186,6 +190,10 @@ class StatementReader extends PgCursor {
       case 'SET':
         this.set();
         return [];
+      case 'GRANT':
+      case 'REVOKE':
+        this.privileges(first);
+        return [];
       case 'BEGIN':
       case 'COMMIT':
       case 'END':
@@ -214,6 +222,7 @@ class StatementReader extends PgCursor {
     if (what === 'VIEW') return this.createView();
     if (what === 'MATERIALIZED') return (this.expect('VIEW'), this.createMaterializedView());
     if (what === 'SEQUENCE') return this.createSequence();
+    if (what === 'POLICY') return this.createPolicy();
     if (what === 'TYPE') return this.createEnum();
     if (what === 'SCHEMA' || what === 'EXTENSION') {
       this.ifNotExists();
@@ -336,6 +345,7 @@ class StatementReader extends PgCursor {
       if (this.optional('ADD')) this.addSubcommand();
       else if (this.optional('DROP')) ops.push(this.dropSubcommand(table));
       else if (this.optional('ALTER')) ops.push(...this.alterColumn(table));
+      else if (this.optional('ENABLE') || this.optional('DISABLE') || this.optional('FORCE') || (this.optional('NO') && this.expect('FORCE'))) this.rowLevelSecurity();
       else throw DOUBT;
     } while (this.optional(','));
     return ops;
@@ -400,6 +410,85 @@ class StatementReader extends PgCursor {
     return constraint ? [] : [{ kind: 'rename-column', target: memberOf(table, 'column', from), flags: { newName: to } }];
   }
 
+  /** `… ROW LEVEL SECURITY` after ENABLE / DISABLE / [NO] FORCE */
+  private rowLevelSecurity(): void {
+    this.expect('ROW');
+    this.expect('LEVEL');
+    this.expect('SECURITY');
+  }
+
+  // ---- row security and privileges (Supabase-style migrations): nothing to report ---------------
+
+  /** `POLICY name ON t [AS PERMISSIVE|RESTRICTIVE] [FOR cmd] [TO roles] [USING (expr)] [WITH CHECK (expr)]` */
+  private createPolicy(): void {
+    this.name();
+    this.expect('ON');
+    this.tableName();
+    if (this.optional('AS')) this.optional('PERMISSIVE') || this.expect('RESTRICTIVE');
+    if (this.optional('FOR')) {
+      const command = this.word();
+      if (!['ALL', 'SELECT', 'INSERT', 'UPDATE', 'DELETE'].includes(command)) throw DOUBT;
+    }
+    if (this.optional('TO')) this.roles();
+    if (this.optional('USING')) this.parenthesized();
+    if (this.optional('WITH')) (this.expect('CHECK'), this.parenthesized());
+  }
+
+  /** `DROP POLICY [IF EXISTS] name ON t [CASCADE | RESTRICT]`: the full reader reports nothing either. */
+  private dropPolicy(): AstOp[] {
+    this.ifExists();
+    this.name();
+    this.expect('ON');
+    this.tableName();
+    this.dropBehavior();
+    return [];
+  }
+
+  /**
+   * `GRANT privileges ON target TO roles [WITH GRANT OPTION]`,
+   * `REVOKE [GRANT OPTION FOR] privileges ON target FROM roles [CASCADE | RESTRICT]`
+   */
+  private privileges(verb: 'GRANT' | 'REVOKE'): void {
+    if (verb === 'REVOKE' && this.optional('GRANT')) (this.expect('OPTION'), this.expect('FOR'));
+    if (this.optional('ALL')) {
+      this.optional('PRIVILEGES');
+      if (this.peek('(')) this.nameList();
+    } else {
+      do {
+        if (!PRIVILEGES.has(this.word())) throw DOUBT;
+        if (this.peek('(')) this.nameList();
+      } while (this.optional(','));
+    }
+    this.expect('ON');
+    if (this.optional('ALL')) {
+      if (!this.optional('TABLES')) this.expect('SEQUENCES');
+      this.expect('IN');
+      this.expect('SCHEMA');
+      this.names();
+    } else if (this.optional('SCHEMA')) {
+      this.names();
+    } else {
+      if (!this.optional('TABLE')) this.optional('SEQUENCE');
+      do this.tableName();
+      while (this.optional(','));
+    }
+    this.expect(verb === 'GRANT' ? 'TO' : 'FROM');
+    this.roles();
+    if (verb === 'GRANT' && this.optional('WITH')) (this.expect('GRANT'), this.expect('OPTION'));
+    if (verb === 'REVOKE') this.dropBehavior();
+  }
+
+  /** Role names, `CURRENT_USER`, `SESSION_USER`, `CURRENT_ROLE` (`public` is a plain name). */
+  private roles(): void {
+    do if (!(this.optional('CURRENT_USER') || this.optional('SESSION_USER') || this.optional('CURRENT_ROLE'))) this.name();
+    while (this.optional(','));
+  }
+
+  private names(): void {
+    do this.name();
+    while (this.optional(','));
+  }
+
   // ---- DROP / TRUNCATE --------------------------------------------------------------------------
 
   private drop(): AstOp[] {
@@ -409,6 +498,7 @@ class StatementReader extends PgCursor {
       what = what === 'MATERIALIZED' ? 'VIEW' : 'TABLE';
     }
     if (what === 'TRIGGER') return this.dropTrigger();
+    if (what === 'POLICY') return this.dropPolicy();
     if (what === 'SCHEMA' || what === 'EXTENSION') return this.dropNamed(what);
     const kind = DROP_KINDS[what];
     if (!kind) throw DOUBT;

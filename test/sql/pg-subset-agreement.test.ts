@@ -52,6 +52,13 @@ const constructive = `CREATE TABLE IF NOT EXISTS public.customers (
 CREATE VIEW v AS SELECT id, CASE WHEN email IS NULL THEN 'none' ELSE email END AS mail FROM public.customers UNION ALL SELECT 1, 'x';
 CREATE MATERIALIZED VIEW IF NOT EXISTS mv AS SELECT count(*) AS n FROM customers WITH NO DATA;
 CREATE INDEX customers_org_idx ON customers (org_id) WHERE org_id IN (1, 2);
+ALTER TABLE public.customers ENABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY;
+CREATE POLICY "customers: own rows" ON public.customers AS PERMISSIVE FOR UPDATE TO authenticated
+  USING (auth.uid() = owner_id) WITH CHECK (auth.uid() = owner_id);
+DROP POLICY IF EXISTS "old policy" ON public.customers;
+GRANT SELECT, UPDATE (email) ON TABLE public.customers TO anon, authenticated WITH GRANT OPTION;
+GRANT ALL PRIVILEGES ON ALL SEQUENCES IN SCHEMA public TO current_user;
+REVOKE GRANT OPTION FOR TRUNCATE ON customers, orders FROM PUBLIC CASCADE;
 `;
 
 const FOREIGN_WORDS = ['AUTOINCREMENT', '`x`', 'int(11)', '(', ')', ',', ';', '.', 'user', 'select', 'drop', 'DROP', 'TABLE', 'COLUMN', 'CASCADE', 'RESTRICT', 'IF', 'EXISTS', "'", '$$', '=', '<', 'day', 'ONLY', '*', 'TO', 'pg_x', 'AS', 'NOT'];
@@ -135,12 +142,14 @@ describe('the parser-free subset agrees with the full reader', () => {
       'date', 'interval', 'coalesce', 'OFFSET', 'INNER', 'OUTER', 'FULL', 'ONLY', 'CASCADE', 'TABLE', 'DROP', 'COLUMN', 'IF',
       'EXISTS', 'RESTRICT', 'TYPE', 'SET', 'DEFAULT', 'DATA', 'TO', 'RENAME', 'ALTER', 'ADD', 'CONSTRAINT', 'CHECK', 'TRUNCATE',
       'RESTART', 'IDENTITY', 'INDEX', 'CONCURRENTLY', 'VIEW', 'MATERIALIZED', 'WITH', 'NO', 'OPTION', 'LOCAL', 'TRIGGER',
-      'SCHEMA', 'SEQUENCE', 'EXTENSION', 'varchar', '(10)', '.', 'numeric', 'DELETE', 'UPDATE', 'f(a)', "timestamptz 'x'", "'.'", "'*'", '"x"', '"AS"', '/*', '*/', '--', '\n',
+      'SCHEMA', 'SEQUENCE', 'EXTENSION', 'varchar', '(10)', '.', 'numeric', 'DELETE', 'UPDATE', 'f(a)', "timestamptz 'x'", "'.'", "'*'", '"x"', '"AS"', '/*', '*/', '--', '\n', 'GRANT', 'REVOKE', 'POLICY', 'ROW', 'LEVEL', 'SECURITY', 'ENABLE', 'FOR', 'public',
+      'PRIVILEGES', 'OPTION', 'current_user',
     ];
     const starts = [
       'CREATE VIEW v AS SELECT', 'CREATE OR REPLACE VIEW v AS SELECT a FROM', 'DROP', 'ALTER TABLE t', 'TRUNCATE',
       'CREATE MATERIALIZED VIEW m AS SELECT', 'ALTER TABLE t ALTER COLUMN a', 'DROP TABLE', 'ALTER TABLE t DROP',
       'CREATE VIEW v AS SELECT a FROM t WHERE', 'DELETE FROM t', 'DELETE FROM t WHERE', 'UPDATE t SET a =', 'UPDATE t SET a = 1 WHERE',
+      'GRANT SELECT ON t TO', 'REVOKE', 'CREATE POLICY p ON t', 'ALTER TABLE t ENABLE',
     ];
     let seed = 3;
     const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
@@ -184,6 +193,11 @@ describe('the subset declines what it cannot read exactly', () => {
     ['chained comparisons in a CHECK (a syntax error)', 'CREATE TABLE t (a int CHECK (a < 1 < 2))'],
   ])('%s', (_why, sql) => {
     expect(readPostgresSubset(sql)).toBeUndefined();
+  });
+
+  it('a Supabase-style migration (row level security, policies, grants) is inside the subset and reports nothing', async () => {
+    expect(readPostgresSubset(constructive)?.every((statement) => statement.ops.length === 0)).toBe(true);
+    expect(await fullRead(constructive)).toEqual([]);
   });
 
   it('an override marker may name the operations it allows', () => {
