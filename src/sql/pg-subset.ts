@@ -6,7 +6,7 @@
  * The subset: CREATE TABLE / INDEX / SEQUENCE / SCHEMA / EXTENSION / TYPE … AS ENUM / [MATERIALIZED]
  * VIEW … AS SELECT / POLICY, ALTER TABLE … ADD / DROP [COLUMN | CONSTRAINT] / ALTER COLUMN … / RENAME /
  * … ROW LEVEL SECURITY, DROP TABLE / VIEW / INDEX / SEQUENCE / SCHEMA / TYPE / DOMAIN / TRIGGER /
- * EXTENSION / POLICY, TRUNCATE, DELETE / UPDATE (a WHERE that starts with a column), INSERT … VALUES,
+ * EXTENSION / POLICY / FUNCTION (argument types only), TRUNCATE, DELETE / UPDATE (a WHERE that starts with a column), INSERT … VALUES,
  * GRANT / REVOKE, COMMENT ON, SET, BEGIN / COMMIT.
  *
  * Fail closed: any doubt returns `undefined` and the real reader decides, so text the parser would
@@ -28,9 +28,9 @@ const MAX_CHARS = 256 * 1024;
 const MAX_DEPTH = 32;
 
 /** Words of dynamic or destructive statements that no statement of the subset uses as a keyword. */
-const NEVER_KEYWORDS = 'execute|exec|do|call|prepare|merge|perform|copy|function|procedure|rule|dblink\\w*|lo_\\w*|pg_\\w*|set_config';
+const NEVER_KEYWORDS = 'execute|exec|do|call|prepare|merge|perform|copy|rule|dblink\\w*|lo_\\w*|pg_\\w*|set_config';
 /** Each of these words (case-insensitive, whole word, also in comments and strings) must be a keyword the grammar read. */
-const GUARDED_WORDS = new RegExp(`(?<![\\w$])(?:drop|truncate|delete|update|rename|alter\\s+column|type\\s+using|replace|trigger|${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
+const GUARDED_WORDS = new RegExp(`(?<![\\w$])(?:drop|truncate|delete|update|rename|alter\\s+column|type\\s+using|replace|trigger|function|procedure|${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
 /** The cheap first look: one of these outside an override marker's line means the parser decides. */
 const NEVER_KEYWORD = new RegExp(`(?<![\\w$])(?:${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
 /** Characters PostgreSQL's lexer reads differently from our tokenizer (NBSP and BOM are name characters there), and backticks. */
@@ -498,6 +498,7 @@ class StatementReader extends PgCursor {
       what = what === 'MATERIALIZED' ? 'VIEW' : 'TABLE';
     }
     if (what === 'TRIGGER') return this.dropTrigger();
+    if (what === 'FUNCTION' || what === 'PROCEDURE' || what === 'ROUTINE') return this.dropRoutines();
     if (what === 'POLICY') return this.dropPolicy();
     if (what === 'SCHEMA' || what === 'EXTENSION') return this.dropNamed(what);
     const kind = DROP_KINDS[what];
@@ -511,6 +512,22 @@ class StatementReader extends PgCursor {
     if ((what === 'TYPE' || what === 'DOMAIN') && objects.some((parts) => parts.length === 1 && parts[0] === 'double')) throw DOUBT;
     const flags = this.dropFlags(ifExists, concurrently);
     return objects.map((parts) => ({ kind: kind[0], target: refFromParts(kind[1], parts), flags: { ...flags } }));
+  }
+
+  /** `DROP FUNCTION|PROCEDURE|ROUTINE [IF EXISTS] name[(type, …)], … [CASCADE | RESTRICT]` (argument types only) */
+  private dropRoutines(): AstOp[] {
+    const ifExists = this.ifExists();
+    const routines: string[][] = [];
+    do {
+      routines.push(this.tableName());
+      if (this.optional('(') && !this.optional(')')) {
+        do this.typeName();
+        while (this.optional(','));
+        this.expect(')');
+      }
+    } while (this.optional(','));
+    const flags = this.dropFlags(ifExists, false);
+    return routines.map((parts) => ({ kind: 'drop-function', target: refFromParts('function', parts), flags: { ...flags } }));
   }
 
   /** `DROP SCHEMA|EXTENSION [IF EXISTS] a, b [CASCADE | RESTRICT]`: unqualified names; extensions are not reported. */

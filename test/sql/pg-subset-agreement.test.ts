@@ -28,6 +28,8 @@ DROP TYPE mood;
 DROP SCHEMA archive CASCADE;
 DROP TRIGGER orders_touch ON public.orders;
 DROP EXTENSION IF EXISTS hstore;
+DROP FUNCTION IF EXISTS public.touch(int, varchar(10)[]), audit() CASCADE;
+DROP PROCEDURE archive_orders;
 ALTER TABLE orders DROP COLUMN legacy_total, DROP CONSTRAINT IF EXISTS orders_total_check CASCADE, ADD CONSTRAINT orders_note_check CHECK (note <> '');
 ALTER TABLE ONLY public.orders ALTER COLUMN status SET DEFAULT 'new', ALTER COLUMN status DROP NOT NULL;
 ALTER TABLE payments ALTER COLUMN amount TYPE numeric(12, 2) USING amount::numeric;
@@ -100,7 +102,7 @@ describe('the parser-free subset agrees with the full reader', () => {
     expect(fast.ops).toEqual(await fullRead(destructive));
     expect(fast.ops.map((op) => op.kind)).toEqual([
       'drop-table', 'drop-table', 'drop-index', 'drop-view', 'drop-view', 'drop-sequence', 'drop-type', 'drop-schema',
-      'drop-trigger', 'drop-column', 'drop-constraint', 'alter-column-type', 'rename-column', 'rename-table', 'truncate', 'truncate',
+      'drop-trigger', 'drop-function', 'drop-function', 'drop-function', 'drop-column', 'drop-constraint', 'alter-column-type', 'rename-column', 'rename-table', 'truncate', 'truncate',
       'delete-all', 'update-all',
     ]);
   });
@@ -143,13 +145,13 @@ describe('the parser-free subset agrees with the full reader', () => {
       'EXISTS', 'RESTRICT', 'TYPE', 'SET', 'DEFAULT', 'DATA', 'TO', 'RENAME', 'ALTER', 'ADD', 'CONSTRAINT', 'CHECK', 'TRUNCATE',
       'RESTART', 'IDENTITY', 'INDEX', 'CONCURRENTLY', 'VIEW', 'MATERIALIZED', 'WITH', 'NO', 'OPTION', 'LOCAL', 'TRIGGER',
       'SCHEMA', 'SEQUENCE', 'EXTENSION', 'varchar', '(10)', '.', 'numeric', 'DELETE', 'UPDATE', 'f(a)', "timestamptz 'x'", "'.'", "'*'", '"x"', '"AS"', '/*', '*/', '--', '\n', 'GRANT', 'REVOKE', 'POLICY', 'ROW', 'LEVEL', 'SECURITY', 'ENABLE', 'FOR', 'public',
-      'PRIVILEGES', 'OPTION', 'current_user',
+      'PRIVILEGES', 'OPTION', 'current_user', 'FUNCTION', 'PROCEDURE', 'f()', 'IN',
     ];
     const starts = [
       'CREATE VIEW v AS SELECT', 'CREATE OR REPLACE VIEW v AS SELECT a FROM', 'DROP', 'ALTER TABLE t', 'TRUNCATE',
       'CREATE MATERIALIZED VIEW m AS SELECT', 'ALTER TABLE t ALTER COLUMN a', 'DROP TABLE', 'ALTER TABLE t DROP',
       'CREATE VIEW v AS SELECT a FROM t WHERE', 'DELETE FROM t', 'DELETE FROM t WHERE', 'UPDATE t SET a =', 'UPDATE t SET a = 1 WHERE',
-      'GRANT SELECT ON t TO', 'REVOKE', 'CREATE POLICY p ON t', 'ALTER TABLE t ENABLE',
+      'GRANT SELECT ON t TO', 'REVOKE', 'CREATE POLICY p ON t', 'ALTER TABLE t ENABLE', 'DROP FUNCTION f(', 'DROP FUNCTION',
     ];
     let seed = 3;
     const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
@@ -173,7 +175,7 @@ describe('the subset declines what it cannot read exactly', () => {
     ['an override marker inside a string', "INSERT INTO notes VALUES ('-- dbsafe:allow drop-table(a) -- x')"],
     ['a marker-like comment after code that names a guarded word', "DROP TABLE a; -- not a marker: dbsafe:allow drop-table(a)"],
     ['a quoted name that is a guarded word', 'DROP TABLE "drop"'],
-    ['a function (its arguments are the parser\'s)', 'DROP FUNCTION f(int)'],
+    ['a function whose arguments have names or modes (the parser\'s)', 'DROP FUNCTION f(IN a int)'],
     ['a WHERE that starts with a constant (judged on the parse tree)', 'DELETE FROM t WHERE 1 = 1'],
     ['a parenthesized WHERE', 'UPDATE t SET a = 1 WHERE (a = 2 OR true)'],
     ['a data-modifying WITH', 'WITH d AS (DELETE FROM t RETURNING *) SELECT 1'],
@@ -206,7 +208,7 @@ describe('the subset declines what it cannot read exactly', () => {
   });
 
   it('and readSql still reports those files through the parser', async () => {
-    expect((await read('DROP FUNCTION f(int)', 'postgres')).map((op) => op.kind)).toEqual(['drop-function']);
+    expect((await read('DROP FUNCTION f(IN a int)', 'postgres')).map((op) => op.kind)).toEqual(['drop-function']);
     for (const broken of ['CREATE VIEW v AS SELECT 1 = 1 = 1 AS x', 'CREATE TABLE t (a bool DEFAULT NOT true)', 'CREATE TABLE t (a int CHECK (a < 1 < 2))']) {
       expect((await read(broken, 'postgres')).map((op) => op.kind), broken).toEqual(['unparseable']);
     }
@@ -222,7 +224,7 @@ describe('readSql does not load the parser for a file inside the subset', () => 
       'export async function resolve(s, c, next) { if (s === "libpg-query") throw new Error("parser blocked"); return next(s, c); }'));
     const { readSql } = await import(${JSON.stringify(path.join(root, 'dist/index.js'))});
     const inside = await readSql('DROP TABLE legacy;\\nALTER TABLE t DROP COLUMN c;', { path: 'm.sql', dialect: 'postgres' });
-    const outside = await readSql('DROP FUNCTION f(int);', { path: 'm.sql', dialect: 'postgres' });
+    const outside = await readSql('CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;', { path: 'm.sql', dialect: 'postgres' });
     console.log(JSON.stringify({ inside: inside.map((o) => o.kind + ' ' + o.target.name), outside: outside.map((o) => o.kind + ': ' + o.detail) }));
   `;
 
