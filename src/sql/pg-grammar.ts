@@ -351,9 +351,10 @@ export class PgCursor {
     throw DOUBT;
   }
 
-  protected stringOrName(): void {
-    if (this.peekType('string')) this.next();
-    else this.name();
+  /** A string's text or a name (`LANGUAGE plpgsql` / `LANGUAGE 'plpgsql'`, `VERSION '1.2'`). */
+  protected stringOrName(): string {
+    if (this.peekType('string')) return this.next().value;
+    return this.name();
   }
 
   protected string(): void {

@@ -12,6 +12,9 @@ export interface AstOp {
   detail?: string;
 }
 
+/** A sql / plpgsql routine body is read for operations only when it holds one of these words. */
+export const MAY_DESTROY = /\b(?:drop|truncate|delete|update|alter|rename|execute)\b/i;
+
 /** Quote a name for display when it would not survive unquoted. */
 export function show(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;

@@ -18,7 +18,7 @@
  */
 import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
 import { DOUBT, PgCursor } from './pg-grammar.js';
-import { memberOf, refFromParts, type AstOp } from './pg-ops.js';
+import { MAY_DESTROY, memberOf, refFromParts, type AstOp } from './pg-ops.js';
 import { splitSql } from './split.js';
 import { tokenize, type Token } from './tokens.js';
 
@@ -28,9 +28,9 @@ const MAX_CHARS = 256 * 1024;
 const MAX_DEPTH = 32;
 
 /** Words of dynamic or destructive statements that no statement of the subset uses as a keyword. */
-const NEVER_KEYWORDS = 'execute|exec|do|call|prepare|merge|perform|copy|rule|dblink\\w*|lo_\\w*|pg_\\w*|set_config';
+const NEVER_KEYWORDS = 'exec|do|call|prepare|merge|perform|copy|rule|dblink\\w*|lo_\\w*|pg_\\w*|set_config';
 /** Each of these words (case-insensitive, whole word, also in comments and strings) must be a keyword the grammar read. */
-const GUARDED_WORDS = new RegExp(`(?<![\\w$])(?:drop|truncate|delete|update|rename|alter\\s+column|type\\s+using|replace|trigger|function|procedure|${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
+const GUARDED_WORDS = new RegExp(`(?<![\\w$])(?:drop|truncate|delete|update|rename|alter\\s+column|type\\s+using|replace|trigger|function|procedure|execute|${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
 /** The cheap first look: one of these outside an override marker's line means the parser decides. */
 const NEVER_KEYWORD = new RegExp(`(?<![\\w$])(?:${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
 /** Characters PostgreSQL's lexer reads differently from our tokenizer (NBSP and BOM are name characters there), and backticks. */
@@ -211,8 +211,11 @@ class StatementReader extends PgCursor {
   private create(): void {
     if (this.optional('OR')) {
       this.expect('REPLACE');
-      this.expect('VIEW');
-      return this.createView();
+      const what = this.word();
+      if (what === 'VIEW') return this.createView();
+      if (what === 'FUNCTION') return this.createFunction();
+      if (what === 'TRIGGER') return this.createTrigger();
+      throw DOUBT;
     }
     const unique = this.optional('UNIQUE');
     if (this.optional('INDEX')) return this.createIndex();
@@ -223,6 +226,8 @@ class StatementReader extends PgCursor {
     if (what === 'MATERIALIZED') return (this.expect('VIEW'), this.createMaterializedView());
     if (what === 'SEQUENCE') return this.createSequence();
     if (what === 'POLICY') return this.createPolicy();
+    if (what === 'FUNCTION') return this.createFunction();
+    if (what === 'TRIGGER') return this.createTrigger();
     if (what === 'TYPE') return this.createEnum();
     if (what === 'SCHEMA' || what === 'EXTENSION') {
       this.ifNotExists();
@@ -328,6 +333,131 @@ class StatementReader extends PgCursor {
       while (this.optional(','));
       this.expect(')');
     }
+  }
+
+  // ---- functions and triggers: nothing to report while the body cannot destroy anything --------
+
+  /**
+   * `FUNCTION name(args) [RETURNS …] options… AS 'body'`. The full reader reads a sql / plpgsql body
+   * only when it holds a word that may destroy (plpgsql.ts); such a body is the parser's here.
+   */
+  private createFunction(): void {
+    this.tableName();
+    this.expect('(');
+    if (!this.optional(')')) {
+      do this.functionArgument();
+      while (this.optional(','));
+      this.expect(')');
+    }
+    if (this.optional('RETURNS')) this.returnType();
+    let language: string | undefined;
+    const bodies: Array<string | undefined> = [];
+    for (;;) {
+      if (this.optional('LANGUAGE')) language = this.stringOrName().toLowerCase();
+      else if (this.optional('AS')) bodies.push(this.functionBody());
+      else if (!this.functionOption()) break;
+    }
+    if (language === undefined || bodies.length !== 1) throw DOUBT;
+    const body = bodies[0];
+    if ((language === 'sql' || language === 'plpgsql') && body !== undefined && MAY_DESTROY.test(body)) throw DOUBT;
+  }
+
+  /** `[IN|OUT|INOUT|VARIADIC] [name] type [DEFAULT expr | = expr]` (a mode may also follow the name). */
+  private functionArgument(): void {
+    this.argumentMode();
+    const next = this.tokens[this.i + 1];
+    const named = this.peekPlainName() && next !== undefined && !['(', ')', ',', '.', '[', '='].includes(next.value) && next.upper !== 'DEFAULT';
+    if (named) {
+      this.name();
+      this.argumentMode();
+    }
+    this.typeName();
+    if (this.optional('DEFAULT') || this.optional('=')) this.expression();
+  }
+
+  private argumentMode(): void {
+    this.optional('IN') || this.optional('OUT') || this.optional('INOUT') || this.optional('VARIADIC');
+  }
+
+  /** `RETURNS type | SETOF type | TRIGGER | TABLE (name type, …)` */
+  private returnType(): void {
+    if (this.optional('TRIGGER')) return;
+    if (this.optional('TABLE')) {
+      this.expect('(');
+      do (this.name(), this.typeName());
+      while (this.optional(','));
+      this.expect(')');
+      return;
+    }
+    this.optional('SETOF');
+    this.typeName();
+  }
+
+  /** `AS 'body'` (its text), or `AS 'object file', 'symbol'` (a C function: no body to read). */
+  private functionBody(): string | undefined {
+    const token = this.next();
+    if (token.type !== 'string') throw DOUBT;
+    if (!this.optional(',')) return token.value;
+    this.string();
+    return undefined;
+  }
+
+  /** One of CREATE FUNCTION's options other than LANGUAGE and AS; false when none is next. */
+  private functionOption(): boolean {
+    if (this.optional('IMMUTABLE') || this.optional('STABLE') || this.optional('VOLATILE') || this.optional('STRICT') || this.optional('LEAKPROOF') || this.optional('WINDOW')) return true;
+    if (this.optional('NOT')) return this.expect('LEAKPROOF');
+    if (this.optional('CALLED')) return this.expect('ON') && this.expect('NULL') && this.expect('INPUT');
+    if (this.optional('RETURNS')) return this.expect('NULL') && this.expect('ON') && this.expect('NULL') && this.expect('INPUT');
+    if (this.optional('SECURITY')) return this.optional('DEFINER') || this.expect('INVOKER');
+    if (this.optional('PARALLEL')) return this.optional('SAFE') || this.optional('UNSAFE') || this.expect('RESTRICTED');
+    if (this.optional('COST') || this.optional('ROWS')) return this.number(), true;
+    if (this.optional('SET')) {
+      this.name();
+      if (this.optional('FROM')) return this.expect('CURRENT');
+      if (!this.optional('TO')) this.expect('=');
+      do this.settingValue();
+      while (this.optional(','));
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * `TRIGGER name BEFORE|AFTER|INSTEAD OF event [OR event…] ON t [FOR [EACH] ROW|STATEMENT]
+   * [WHEN (condition)] EXECUTE FUNCTION|PROCEDURE f(args)`: the full reader reports nothing for it.
+   */
+  private createTrigger(): void {
+    this.name();
+    if (this.optional('INSTEAD')) this.expect('OF');
+    else if (!this.optional('BEFORE')) this.expect('AFTER');
+    do {
+      const event = this.word();
+      if (event === 'UPDATE' && this.optional('OF')) this.names();
+      else if (!['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'].includes(event)) throw DOUBT;
+    } while (this.optional('OR'));
+    this.expect('ON');
+    this.tableName();
+    if (this.optional('FOR')) {
+      this.optional('EACH');
+      this.optional('ROW') || this.expect('STATEMENT');
+    }
+    if (this.optional('WHEN')) this.parenthesized();
+    this.expect('EXECUTE');
+    this.optional('FUNCTION') || this.expect('PROCEDURE');
+    this.tableName();
+    this.expect('(');
+    if (!this.optional(')')) {
+      do this.triggerArgument();
+      while (this.optional(','));
+      this.expect(')');
+    }
+  }
+
+  /** A constant handed to the trigger function: a string, a number or a name. */
+  private triggerArgument(): void {
+    if (this.peekType('string')) this.next();
+    else if (this.peekType('number')) this.number();
+    else this.name();
   }
 
   // ---- ALTER TABLE ----------------------------------------------------------------------------

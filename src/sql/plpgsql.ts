@@ -4,6 +4,7 @@
  * a string built at run time (variables, format(), concatenation) is `opaque`. When the PL/pgSQL
  * parser rejects a body (e.g. an undeclared variable), our own scan of the body takes over.
  */
+import { MAY_DESTROY } from './pg-ops.js';
 import { stripControlFlow, Recognizer } from './recognize.js';
 import type { OpSink } from './sink.js';
 import { splitSql } from './split.js';
@@ -44,7 +45,6 @@ function locateBody(text: string, body: string): { offset: number; exact: boolea
 }
 
 /** A body or statement without any of these words cannot hold an operation: skip parsing it. */
-const MAY_DESTROY = /\b(?:drop|truncate|delete|update|alter|rename|execute)\b/i;
 
 /** `'a' || 'b' || …` made of string literals only (parenthesised or not): their concatenation. */
 function literalConcatenation(toks: Token[]): string | undefined {

@@ -61,6 +61,19 @@ DROP POLICY IF EXISTS "old policy" ON public.customers;
 GRANT SELECT, UPDATE (email) ON TABLE public.customers TO anon, authenticated WITH GRANT OPTION;
 GRANT ALL PRIVILEGES ON ALL SEQUENCES IN SCHEMA public TO current_user;
 REVOKE GRANT OPTION FOR TRUNCATE ON customers, orders FROM PUBLIC CASCADE;
+CREATE OR REPLACE FUNCTION public.touch_updated_at() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = public AS $fn$
+BEGIN
+  NEW.updated_at := now();
+  RETURN NEW;
+END;
+$fn$;
+CREATE FUNCTION add(a integer, b integer DEFAULT 1, OUT total integer) RETURNS integer
+  AS 'SELECT a + b' LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION items(int) RETURNS TABLE (id int, name text) LANGUAGE sql STABLE AS $$ SELECT 1, 'x' $$;
+CREATE TRIGGER customers_touch BEFORE INSERT OR UPDATE OF email ON public.customers
+  FOR EACH ROW WHEN (NEW.email IS NOT NULL) EXECUTE FUNCTION public.touch_updated_at();
+CREATE OR REPLACE TRIGGER customers_audit AFTER DELETE OR TRUNCATE ON customers FOR EACH STATEMENT EXECUTE PROCEDURE audit('customers', 1);
 `;
 
 const FOREIGN_WORDS = ['AUTOINCREMENT', '`x`', 'int(11)', '(', ')', ',', ';', '.', 'user', 'select', 'drop', 'DROP', 'TABLE', 'COLUMN', 'CASCADE', 'RESTRICT', 'IF', 'EXISTS', "'", '$$', '=', '<', 'day', 'ONLY', '*', 'TO', 'pg_x', 'AS', 'NOT'];
@@ -145,13 +158,15 @@ describe('the parser-free subset agrees with the full reader', () => {
       'EXISTS', 'RESTRICT', 'TYPE', 'SET', 'DEFAULT', 'DATA', 'TO', 'RENAME', 'ALTER', 'ADD', 'CONSTRAINT', 'CHECK', 'TRUNCATE',
       'RESTART', 'IDENTITY', 'INDEX', 'CONCURRENTLY', 'VIEW', 'MATERIALIZED', 'WITH', 'NO', 'OPTION', 'LOCAL', 'TRIGGER',
       'SCHEMA', 'SEQUENCE', 'EXTENSION', 'varchar', '(10)', '.', 'numeric', 'DELETE', 'UPDATE', 'f(a)', "timestamptz 'x'", "'.'", "'*'", '"x"', '"AS"', '/*', '*/', '--', '\n', 'GRANT', 'REVOKE', 'POLICY', 'ROW', 'LEVEL', 'SECURITY', 'ENABLE', 'FOR', 'public',
-      'PRIVILEGES', 'OPTION', 'current_user', 'FUNCTION', 'PROCEDURE', 'f()', 'IN',
+      'PRIVILEGES', 'OPTION', 'current_user', 'FUNCTION', 'PROCEDURE', 'f()', 'IN', 'RETURNS', 'LANGUAGE', 'sql', 'plpgsql', "'SELECT 1'", '$$ SELECT 1 $$',
+      'TRIGGER', 'BEFORE', 'AFTER', 'EACH', 'EXECUTE', 'SETOF', 'STRICT', 'OUT',
     ];
     const starts = [
       'CREATE VIEW v AS SELECT', 'CREATE OR REPLACE VIEW v AS SELECT a FROM', 'DROP', 'ALTER TABLE t', 'TRUNCATE',
       'CREATE MATERIALIZED VIEW m AS SELECT', 'ALTER TABLE t ALTER COLUMN a', 'DROP TABLE', 'ALTER TABLE t DROP',
       'CREATE VIEW v AS SELECT a FROM t WHERE', 'DELETE FROM t', 'DELETE FROM t WHERE', 'UPDATE t SET a =', 'UPDATE t SET a = 1 WHERE',
       'GRANT SELECT ON t TO', 'REVOKE', 'CREATE POLICY p ON t', 'ALTER TABLE t ENABLE', 'DROP FUNCTION f(', 'DROP FUNCTION',
+      'CREATE FUNCTION f(', 'CREATE FUNCTION f() RETURNS int', 'CREATE TRIGGER t BEFORE', 'CREATE TRIGGER t AFTER INSERT ON x',
     ];
     let seed = 3;
     const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
@@ -176,6 +191,13 @@ describe('the subset declines what it cannot read exactly', () => {
     ['a marker-like comment after code that names a guarded word', "DROP TABLE a; -- not a marker: dbsafe:allow drop-table(a)"],
     ['a quoted name that is a guarded word', 'DROP TABLE "drop"'],
     ['a function whose arguments have names or modes (the parser\'s)', 'DROP FUNCTION f(IN a int)'],
+    ['a function body that may destroy (the full reader reads it)', "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DELETE FROM t $$"],
+    ['a function body that alters (the full reader reads it)', "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE t ADD c int; END $$"],
+    ['a function without LANGUAGE', 'CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$'],
+    ['a function with two bodies', 'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$ AS $$ SELECT 2 $$'],
+    ['a function body with a guarded word (perform)', "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM 1; END $$"],
+    ['an argument named like its type (a syntax error)', 'CREATE FUNCTION f(int int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$'],
+    ['a trigger with REFERENCING', 'CREATE TRIGGER t AFTER INSERT ON x REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION f()'],
     ['a WHERE that starts with a constant (judged on the parse tree)', 'DELETE FROM t WHERE 1 = 1'],
     ['a parenthesized WHERE', 'UPDATE t SET a = 1 WHERE (a = 2 OR true)'],
     ['a data-modifying WITH', 'WITH d AS (DELETE FROM t RETURNING *) SELECT 1'],
@@ -197,7 +219,7 @@ describe('the subset declines what it cannot read exactly', () => {
     expect(readPostgresSubset(sql)).toBeUndefined();
   });
 
-  it('a Supabase-style migration (row level security, policies, grants) is inside the subset and reports nothing', async () => {
+  it('a Supabase-style migration (row level security, policies, grants, trigger functions) is inside the subset and reports nothing', async () => {
     expect(readPostgresSubset(constructive)?.every((statement) => statement.ops.length === 0)).toBe(true);
     expect(await fullRead(constructive)).toEqual([]);
   });
@@ -224,7 +246,7 @@ describe('readSql does not load the parser for a file inside the subset', () => 
       'export async function resolve(s, c, next) { if (s === "libpg-query") throw new Error("parser blocked"); return next(s, c); }'));
     const { readSql } = await import(${JSON.stringify(path.join(root, 'dist/index.js'))});
     const inside = await readSql('DROP TABLE legacy;\\nALTER TABLE t DROP COLUMN c;', { path: 'm.sql', dialect: 'postgres' });
-    const outside = await readSql('CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;', { path: 'm.sql', dialect: 'postgres' });
+    const outside = await readSql("DO $$ BEGIN RAISE NOTICE 'hello'; END $$;", { path: 'm.sql', dialect: 'postgres' });
     console.log(JSON.stringify({ inside: inside.map((o) => o.kind + ' ' + o.target.name), outside: outside.map((o) => o.kind + ': ' + o.detail) }));
   `;
 
