@@ -45,6 +45,49 @@ export interface SourceText {
   map: number[];
 }
 
+/** A piece of an interpolated string (`${x}`, `#{x}`, f-string `{x}`): literal text, or a hole at its file offset. */
+export type StringPart = { literal: SourceText } | { hole: number };
+
+/**
+ * Collects a SourceText while a reader decodes a string literal; each reader keeps its own escape
+ * and interpolation rules and only hands over what each character decodes to and where it stands.
+ */
+export class SourceTextBuilder {
+  private text = '';
+  private map: number[] = [];
+
+  /** One decoded character (an escape decodes to one) and the file offset it came from. */
+  append(decoded: string, offset: number): void {
+    this.text += decoded;
+    this.map.push(offset);
+  }
+
+  /** Characters kept as written (a raw backslash and what follows it), each at its own offset. */
+  appendVerbatim(chars: string, offset: number): void {
+    this.text += chars;
+    for (let k = 0; k < chars.length; k++) this.map.push(offset + k);
+  }
+
+  /** The offset just after the last character appended, or `fallback` when there is none yet. */
+  offsetAfterLast(fallback: number): number {
+    return this.map.length ? this.map[this.map.length - 1] + 1 : fallback;
+  }
+
+  /** The text collected so far, ending at `endOffset` (a closing quote, an interpolation); starts afresh. */
+  take(endOffset: number): SourceText {
+    this.map.push(endOffset);
+    const taken = { text: this.text, map: this.map };
+    this.text = '';
+    this.map = [];
+    return taken;
+  }
+}
+
+/** Text that stands for a single place in the file (a placeholder, a substituted value): every character maps there. */
+function textAt(text: string, offset: number): SourceText {
+  return { text, map: new Array<number>(text.length + 1).fill(offset) };
+}
+
 export function sourceSlice(file: string, start: number, end: number): SourceText {
   const map: number[] = [];
   for (let i = start; i <= end; i++) map.push(i);
@@ -204,9 +247,7 @@ export async function readSqlRegion(
  * `parts` alternates literal text and interpolations; returns the SQL with each interpolation
  * replaced by a placeholder when that is provably safe, else undefined.
  */
-export function sqlWithValueInterpolations(
-  parts: Array<{ literal: SourceText } | { hole: number }>,
-): SourceText | undefined {
+export function sqlWithValueInterpolations(parts: StringPart[]): SourceText | undefined {
   let inQuote = false;
   let inLineComment = false;
   let inBlockComment = false;
@@ -214,8 +255,7 @@ export function sqlWithValueInterpolations(
   for (const part of parts) {
     if ('hole' in part) {
       if (!inQuote) return undefined;
-      const placeholder = 'dbsafe_value';
-      out.push({ text: placeholder, map: [...Array(placeholder.length + 1)].map(() => part.hole) });
+      out.push(textAt('dbsafe_value', part.hole));
       continue;
     }
     const t = part.literal.text;
@@ -242,10 +282,10 @@ export function sqlWithValueInterpolations(
  * replaced by that literal: `${TABLE}`, `{TABLE}`, `#{TABLE}`. Others stay holes.
  */
 export function substituteKnownHoles(
-  parts: Array<{ literal: SourceText } | { hole: number }>,
+  parts: StringPart[],
   fileText: string,
   valueOf: (name: string, offset: number) => string | undefined,
-): Array<{ literal: SourceText } | { hole: number }> {
+): StringPart[] {
   return parts.map((part) => {
     if (!('hole' in part)) return part;
     const open = fileText.indexOf('{', part.hole);
@@ -255,7 +295,7 @@ export function substituteKnownHoles(
     if (!/^[A-Za-z_$][\w$]*$/.test(expr)) return part;
     const value = valueOf(expr, part.hole);
     if (value === undefined) return part;
-    return { literal: { text: value, map: [...Array(value.length + 1)].map(() => part.hole) } };
+    return { literal: textAt(value, part.hole) };
   });
 }
 

@@ -4,11 +4,11 @@
  * comments, brackets; up/down function regions; call chains with their arguments.
  * Static only: user code is never imported or run.
  */
-import { joinSource, type SourceText } from './common.js';
+import { joinSource, SourceTextBuilder, type SourceText, type StringPart } from './common.js';
 
 export type JsTokType = 'name' | 'num' | 'str' | 'template' | 'punct' | 'regex';
 
-export type TemplatePart = { literal: SourceText } | { hole: number };
+export type TemplatePart = StringPart;
 
 export interface JsTok {
   type: JsTokType;
@@ -128,29 +128,19 @@ export function tokenizeJs(text: string): JsTok[] {
 const CLOSE: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 
 function readQuoted(text: string, start: number, quote: string): { str: SourceText; end: number } {
-  let out = '';
-  const map: number[] = [];
+  const literal = new SourceTextBuilder();
   let i = start;
   while (i < text.length) {
     const c = text[i];
-    if (c === quote) {
-      map.push(i);
-      return { str: { text: out, map }, end: i + 1 };
-    }
+    if (c === quote) return { str: literal.take(i), end: i + 1 };
     if (c === '\n') throw new JsSyntaxError('unterminated string literal', start - 1);
     if (c === '\\') {
       const next = text[i + 1];
-      if (next === '\n') {
-        i += 2;
-        continue;
-      }
-      out += next !== undefined && next in ESCAPES ? ESCAPES[next] : (next ?? '');
-      map.push(i);
+      if (next !== '\n') literal.append(decodeEscape(next), i); // a backslash-newline is a line continuation: no text
       i += 2;
       continue;
     }
-    out += c;
-    map.push(i);
+    literal.append(c, i);
     i++;
   }
   throw new JsSyntaxError('unterminated string literal', start - 1);
@@ -158,30 +148,21 @@ function readQuoted(text: string, start: number, quote: string): { str: SourceTe
 
 function readTemplate(text: string, start: number): { parts: TemplatePart[]; end: number } {
   const parts: TemplatePart[] = [];
-  let out = '';
-  let map: number[] = [];
+  const literal = new SourceTextBuilder();
   let i = start;
-  const flush = (endOffset: number) => {
-    parts.push({ literal: { text: out, map: [...map, endOffset] } });
-    out = '';
-    map = [];
-  };
   while (i < text.length) {
     const c = text[i];
     if (c === '`') {
-      flush(i);
+      parts.push({ literal: literal.take(i) });
       return { parts, end: i + 1 };
     }
     if (c === '\\') {
-      const next = text[i + 1];
-      out += next !== undefined && next in ESCAPES ? ESCAPES[next] : (next ?? '');
-      map.push(i);
+      literal.append(decodeEscape(text[i + 1]), i);
       i += 2;
       continue;
     }
     if (c === '$' && text[i + 1] === '{') {
-      flush(i);
-      parts.push({ hole: i });
+      parts.push({ literal: literal.take(i) }, { hole: i });
       // skip the expression: nested braces, strings and templates
       let depth = 1;
       let j = i + 2;
@@ -197,11 +178,15 @@ function readTemplate(text: string, start: number): { parts: TemplatePart[]; end
       i = j;
       continue;
     }
-    out += c;
-    map.push(i);
+    literal.append(c, i);
     i++;
   }
   throw new JsSyntaxError('unterminated template literal', start - 1);
+}
+
+/** What `\<next>` stands for: a known escape, else the character itself (nothing at the end of the file). */
+function decodeEscape(next: string | undefined): string {
+  return next !== undefined && next in ESCAPES ? ESCAPES[next] : (next ?? '');
 }
 
 // ---------------------------------------------------------------------------------------------

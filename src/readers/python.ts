@@ -4,7 +4,7 @@
  * line continuation, logical lines with their indentation. Never executes anything.
  */
 import type { Operation } from '../model/operation.js';
-import { joinSource, syntaxErrorOp, type ReadContext, type SourceText } from './common.js';
+import { joinSource, SourceTextBuilder, syntaxErrorOp, type ReadContext, type SourceText, type StringPart } from './common.js';
 
 export type PyTokType = 'name' | 'number' | 'string' | 'op' | 'newline';
 
@@ -13,7 +13,7 @@ export interface PyString {
   /** Decoded text (for f-strings with holes: the literal parts only, see `parts`). */
   source: SourceText;
   /** f-string with `{…}` interpolations: literal parts and holes (file offsets). */
-  parts?: Array<{ literal: SourceText } | { hole: number }>;
+  parts?: StringPart[];
 }
 
 export interface PyTok {
@@ -157,64 +157,51 @@ function readString(
   const raw = prefix.includes('r');
   const isF = prefix.includes('f');
   const triple = quote.length === 3;
-  let out = '';
-  const map: number[] = [];
-  const parts: Array<{ literal: SourceText } | { hole: number }> = [];
+  const literal = new SourceTextBuilder();
+  const parts: StringPart[] = [];
   let hasHole = false;
-  const flushLiteral = () => {
-    parts.push({ literal: { text: out, map: [...map, map.length ? map[map.length - 1] + 1 : i] } });
-    out = '';
-    map.length = 0;
-  };
   let i = start;
+  // f-string parts end just after their last character (JS and Ruby parts end at the hole or quote)
+  const takeLiteral = (): SourceText => literal.take(literal.offsetAfterLast(i));
   while (i < text.length) {
     if (text.startsWith(quote, i)) {
-      if (hasHole) flushLiteral();
       const end = i + quote.length;
-      if (hasHole) return { str: { source: joinSource(parts.filter((p): p is { literal: SourceText } => 'literal' in p).map((p) => p.literal)), parts }, end };
-      map.push(i);
-      return { str: { source: { text: out, map } }, end };
+      if (!hasHole) return { str: { source: literal.take(i) }, end };
+      parts.push({ literal: takeLiteral() });
+      return { str: { source: joinSource(parts.filter((p): p is { literal: SourceText } => 'literal' in p).map((p) => p.literal)), parts }, end };
     }
     const c = text[i];
     if (c === '\n' && !triple) throw new PySyntaxError('unterminated string literal', start);
     if (c === '\\') {
       const next = text[i + 1];
       if (next === '\n') {
-        if (raw) {
-          out += '\\\n';
-          map.push(i, i + 1);
-        }
+        if (raw) literal.appendVerbatim('\\\n', i); // a raw string keeps its line continuation
         i += 2;
         continue;
       }
       if (raw) {
-        out += c + (next ?? '');
-        map.push(i, i + 1);
+        literal.appendVerbatim(c + (next ?? ''), i);
         i += 2;
         continue;
       }
       if (next !== undefined && next in SIMPLE_ESCAPES) {
-        out += SIMPLE_ESCAPES[next];
-        map.push(i);
+        literal.append(SIMPLE_ESCAPES[next], i);
         i += 2;
         continue;
       }
-      out += c;
-      map.push(i);
+      literal.append(c, i); // an unknown escape keeps its backslash
       i++;
       continue;
     }
     if (isF && c === '{') {
       if (text[i + 1] === '{') {
-        out += '{';
-        map.push(i);
+        literal.append('{', i);
         i += 2;
         continue;
       }
       // interpolation: skip the expression (nested brackets and strings)
-      flushLiteral();
+      parts.push({ literal: takeLiteral() }, { hole: i });
       hasHole = true;
-      parts.push({ hole: i });
       let depth = 1;
       let j = i + 1;
       while (j < text.length && depth > 0) {
@@ -232,13 +219,11 @@ function readString(
       continue;
     }
     if (isF && c === '}' && text[i + 1] === '}') {
-      out += '}';
-      map.push(i);
+      literal.append('}', i);
       i += 2;
       continue;
     }
-    out += c;
-    map.push(i);
+    literal.append(c, i);
     i++;
   }
   throw new PySyntaxError('unterminated string literal', start);
