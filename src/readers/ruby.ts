@@ -191,9 +191,12 @@ function readDelimited(text: string, start: number, close: string, open: string 
     }
     if (c === '\\') {
       const next = text[i + 1] ?? '';
-      // A backslash-newline decodes to no text yet still records an offset, so what follows it maps
-      // one character early: a known quirk, left for a change that is meant to alter positions.
-      if (interpolate) literal.append(next in ESC ? ESC[next] : next === '\n' ? '' : next, i);
+      // a backslash-newline continues the line: it decodes to nothing, so it records no offset either
+      if (interpolate && next === '\n') {
+        i += 2;
+        continue;
+      }
+      if (interpolate) literal.append(next in ESC ? ESC[next] : next, i);
       else if (next === close || next === '\\' || (open && next === open)) literal.append(next, i);
       else literal.appendVerbatim(c + next, i); // '…', %q, %w keep other escapes as written
       i += 2;

@@ -90,6 +90,13 @@ describe('Rails reader', () => {
     ]);
   });
 
+  it('a backslash-newline inside a double-quoted string shifts no position after it', async () => {
+    const { readMigration } = await import('../../src/readers/index.js');
+    const text = 'class Cleanup < ActiveRecord::Migration[7.1]\n  def up\n    execute "SELECT 1; \\\n   DROP TABLE users"\n  end\nend\n';
+    const ops = await readMigration({ path: 'db/migrate/20240501000000_cleanup.rb', text, dialect: 'postgres' });
+    expect(ops.map((op) => [op.kind, op.line, op.column])).toEqual([['drop-table', 4, 4]]);
+  });
+
   it('does not read db/schema.rb as a migration', async () => {
     const { readMigration } = await import('../../src/readers/index.js');
     const schema = 'ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n  create_table "users", force: :cascade do |t|\n  end\nend\n';
