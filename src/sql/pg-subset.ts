@@ -104,6 +104,7 @@ export function isHarmlessPostgres(text: string): boolean {
   return readPostgresSubset(text)?.every((statement) => statement.ops.length === 0) ?? false;
 }
 
+/** A word no subset statement reads as a keyword, on a line that is not an override marker's (cheap: no tokens). */
 function neverKeywordOutsideMarkers(text: string): boolean {
   NEVER_KEYWORD.lastIndex = 0;
   for (let m = NEVER_KEYWORD.exec(text); m; m = NEVER_KEYWORD.exec(text)) {
