@@ -6,8 +6,9 @@
  * The subset: CREATE TABLE / INDEX / SEQUENCE / SCHEMA / EXTENSION / TYPE … AS ENUM / [MATERIALIZED]
  * VIEW … AS SELECT / POLICY, ALTER TABLE … ADD / DROP [COLUMN | CONSTRAINT] / ALTER COLUMN … / RENAME /
  * … ROW LEVEL SECURITY, DROP TABLE / VIEW / INDEX / SEQUENCE / SCHEMA / TYPE / DOMAIN / TRIGGER /
- * EXTENSION / POLICY / FUNCTION (argument types only), TRUNCATE, DELETE / UPDATE (a WHERE that starts with a column), INSERT … VALUES,
- * GRANT / REVOKE, COMMENT ON, SET, BEGIN / COMMIT.
+ * EXTENSION / POLICY / FUNCTION (argument types only), TRUNCATE, DELETE / UPDATE (a WHERE that starts
+ * with a column), INSERT … VALUES [ON CONFLICT …], DO blocks and CREATE FUNCTION whose body the full
+ * reader would not read, CREATE TRIGGER, GRANT / REVOKE, COMMENT ON, SET, BEGIN / COMMIT.
  *
  * Fail closed: any doubt returns `undefined` and the real reader decides, so text the parser would
  * reject is still `unparseable`. On top of the grammar, every word a destructive or dynamic statement
@@ -28,9 +29,9 @@ const MAX_CHARS = 256 * 1024;
 const MAX_DEPTH = 32;
 
 /** Words of dynamic or destructive statements that no statement of the subset uses as a keyword. */
-const NEVER_KEYWORDS = 'exec|do|call|prepare|merge|perform|copy|rule|dblink\\w*|lo_\\w*|pg_\\w*|set_config';
+const NEVER_KEYWORDS = 'exec|call|prepare|merge|perform|copy|rule|dblink\\w*|lo_\\w*|pg_\\w*|set_config';
 /** Each of these words (case-insensitive, whole word, also in comments and strings) must be a keyword the grammar read. */
-const GUARDED_WORDS = new RegExp(`(?<![\\w$])(?:drop|truncate|delete|update|rename|alter\\s+column|type\\s+using|replace|trigger|function|procedure|execute|${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
+const GUARDED_WORDS = new RegExp(`(?<![\\w$])(?:drop|truncate|delete|update|rename|alter\\s+column|type\\s+using|replace|trigger|function|procedure|execute|do|${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
 /** The cheap first look: one of these outside an override marker's line means the parser decides. */
 const NEVER_KEYWORD = new RegExp(`(?<![\\w$])(?:${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
 /** Characters PostgreSQL's lexer reads differently from our tokenizer (NBSP and BOM are name characters there), and backticks. */
@@ -72,6 +73,8 @@ export function readPostgresSubset(text: string): SubsetStatement[] | undefined 
   const keywordsAt = new Set<number>();
   /** File offsets [start, end) of every token, in order: what our tokenizer reads as code. */
   const tokenSpans: number[] = [];
+  /** File offsets [start, end) of the DO bodies the word screen leaves alone, in order. */
+  const exemptSpans: number[] = [];
   const out: SubsetStatement[] = [];
   let typeChanges = false;
   let typesDeclared = false;
@@ -90,13 +93,14 @@ export function readPostgresSubset(text: string): SubsetStatement[] | undefined 
       if (e === DOUBT) return undefined;
       throw e;
     }
+    for (const offset of reader.exempted) exemptSpans.push(statement.start + offset);
     typeChanges ||= ops.some((op) => op.kind === 'alter-column-type');
     typesDeclared ||= reader.declaresColumnTypes;
     out.push({ start: statement.start, end: terminatorAt(text, statement.end), ops });
   }
   // the full reader judges a type change against the column's type declared earlier in the file
   if (typeChanges && typesDeclared) return undefined;
-  return guardedWordsAreKeywords(text, keywordsAt, tokenSpans) ? out : undefined;
+  return guardedWordsAreKeywords(text, keywordsAt, tokenSpans, exemptSpans) ? out : undefined;
 }
 
 /** True only when the text parses as PostgreSQL and no reader could find an operation in it. */
@@ -114,11 +118,12 @@ function neverKeywordOutsideMarkers(text: string): boolean {
   return false;
 }
 
-/** Every guarded word is a keyword the grammar read, or part of an override marker's comment. */
-function guardedWordsAreKeywords(text: string, keywordsAt: Set<number>, tokenSpans: number[]): boolean {
+/** Every guarded word is a keyword the grammar read, part of an override marker's comment, or in an exempt body. */
+function guardedWordsAreKeywords(text: string, keywordsAt: Set<number>, tokenSpans: number[], exemptSpans: number[]): boolean {
   GUARDED_WORDS.lastIndex = 0;
   for (let m = GUARDED_WORDS.exec(text); m; m = GUARDED_WORDS.exec(text)) {
-    if (!keywordsAt.has(m.index) && !inMarkerComment(text, m.index, tokenSpans)) return false;
+    if (keywordsAt.has(m.index) || insideToken(m.index, exemptSpans)) continue;
+    if (!inMarkerComment(text, m.index, tokenSpans)) return false;
   }
   return true;
 }
@@ -165,6 +170,12 @@ function balanced(tokens: Token[]): boolean {
 class StatementReader extends PgCursor {
   /** CREATE TABLE or ADD COLUMN: the full reader remembers these types to judge a later type change. */
   declaresColumnTypes = false;
+  /** [start, end) of tokens (in the statement) the word screen leaves alone: a DO body no reader reads. */
+  readonly exempted: number[] = [];
+
+  private exempt(token: Token): void {
+    this.exempted.push(token.start, token.end);
+  }
 
   statement(): AstOp[] {
     const first = this.word();
@@ -184,6 +195,9 @@ class StatementReader extends PgCursor {
         return this.updateRows();
       case 'INSERT':
         this.insert();
+        return [];
+      case 'DO':
+        this.doBlock();
         return [];
       case 'COMMENT':
         this.comment();
@@ -711,12 +725,7 @@ class StatementReader extends PgCursor {
   /** `UPDATE [ONLY] t [AS alias] SET col = expr, … [WHERE condition]`: without a WHERE, every row changes. */
   private updateRows(): AstOp[] {
     const table = this.dmlTarget();
-    this.expect('SET');
-    do {
-      this.name();
-      this.expect('=');
-      if (!this.optional('DEFAULT')) this.expression();
-    } while (this.optional(','));
+    this.setClause();
     return this.rowsCondition() ? [] : [{ kind: 'update-all', target: table, flags: {} }];
   }
 
@@ -774,6 +783,44 @@ class StatementReader extends PgCursor {
       } while (this.optional(','));
       this.expect(')');
     } while (this.optional(','));
+    if (this.optional('ON')) this.onConflict();
+  }
+
+  /** `ON CONFLICT [(columns) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET col = expr, … [WHERE condition]` */
+  private onConflict(): void {
+    this.expect('CONFLICT');
+    if (this.peek('(')) this.nameList();
+    else if (this.optional('ON')) (this.expect('CONSTRAINT'), this.name());
+    this.expect('DO');
+    if (this.optional('NOTHING')) return;
+    this.expect('UPDATE');
+    this.setClause();
+    if (this.optional('WHERE')) this.expression();
+  }
+
+  /** `SET col = expr | DEFAULT, …` of an UPDATE (or an upsert's DO UPDATE). */
+  private setClause(): void {
+    this.expect('SET');
+    do {
+      this.name();
+      this.expect('=');
+      if (!this.optional('DEFAULT')) this.expression();
+    } while (this.optional(','));
+  }
+
+  /**
+   * `DO [LANGUAGE l] 'body' [LANGUAGE l]`: the full reader reads a plpgsql / sql body only when it
+   * holds a word that may destroy (plpgsql.ts). Such a body is the parser's; any other body is text
+   * to the statement, so the word screen leaves it alone (the cheap first look still applies).
+   */
+  private doBlock(): void {
+    let language = this.optional('LANGUAGE') ? this.stringOrName().toLowerCase() : undefined;
+    const body = this.next();
+    if (body.type !== 'string') throw DOUBT;
+    if (language === undefined && this.optional('LANGUAGE')) language = this.stringOrName().toLowerCase();
+    if ((language ?? 'plpgsql') !== 'plpgsql' && language !== 'sql') throw DOUBT;
+    if (MAY_DESTROY.test(body.value)) throw DOUBT;
+    this.exempt(body);
   }
 
   private comment(): void {

@@ -74,6 +74,13 @@ CREATE FUNCTION items(int) RETURNS TABLE (id int, name text) LANGUAGE sql STABLE
 CREATE TRIGGER customers_touch BEFORE INSERT OR UPDATE OF email ON public.customers
   FOR EACH ROW WHEN (NEW.email IS NOT NULL) EXECUTE FUNCTION public.touch_updated_at();
 CREATE OR REPLACE TRIGGER customers_audit AFTER DELETE OR TRUNCATE ON customers FOR EACH STATEMENT EXECUTE PROCEDURE audit('customers', 1);
+DO $$ BEGIN
+  CREATE TYPE status AS ENUM ('new', 'done');
+EXCEPTION WHEN duplicate_object THEN null;
+END $$;
+DO LANGUAGE plpgsql $do$ BEGIN CREATE OR REPLACE FUNCTION noop() RETURNS void LANGUAGE sql AS 'SELECT 1'; END $do$;
+INSERT INTO settings (key, value) VALUES ('a', 'b') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value WHERE settings.value IS NULL;
+INSERT INTO settings (key) VALUES ('c') ON CONFLICT ON CONSTRAINT settings_pkey DO NOTHING;
 `;
 
 const FOREIGN_WORDS = ['AUTOINCREMENT', '`x`', 'int(11)', '(', ')', ',', ';', '.', 'user', 'select', 'drop', 'DROP', 'TABLE', 'COLUMN', 'CASCADE', 'RESTRICT', 'IF', 'EXISTS', "'", '$$', '=', '<', 'day', 'ONLY', '*', 'TO', 'pg_x', 'AS', 'NOT'];
@@ -159,7 +166,8 @@ describe('the parser-free subset agrees with the full reader', () => {
       'RESTART', 'IDENTITY', 'INDEX', 'CONCURRENTLY', 'VIEW', 'MATERIALIZED', 'WITH', 'NO', 'OPTION', 'LOCAL', 'TRIGGER',
       'SCHEMA', 'SEQUENCE', 'EXTENSION', 'varchar', '(10)', '.', 'numeric', 'DELETE', 'UPDATE', 'f(a)', "timestamptz 'x'", "'.'", "'*'", '"x"', '"AS"', '/*', '*/', '--', '\n', 'GRANT', 'REVOKE', 'POLICY', 'ROW', 'LEVEL', 'SECURITY', 'ENABLE', 'FOR', 'public',
       'PRIVILEGES', 'OPTION', 'current_user', 'FUNCTION', 'PROCEDURE', 'f()', 'IN', 'RETURNS', 'LANGUAGE', 'sql', 'plpgsql', "'SELECT 1'", '$$ SELECT 1 $$',
-      'TRIGGER', 'BEFORE', 'AFTER', 'EACH', 'EXECUTE', 'SETOF', 'STRICT', 'OUT',
+      'TRIGGER', 'BEFORE', 'AFTER', 'EACH', 'EXECUTE', 'SETOF', 'STRICT', 'OUT', 'DO', 'CONFLICT', 'NOTHING', 'EXCLUDED.a',
+      '$$ BEGIN NULL; END $$', '$$ BEGIN DROP TABLE t; END $$', 'plpython3u',
     ];
     const starts = [
       'CREATE VIEW v AS SELECT', 'CREATE OR REPLACE VIEW v AS SELECT a FROM', 'DROP', 'ALTER TABLE t', 'TRUNCATE',
@@ -167,6 +175,7 @@ describe('the parser-free subset agrees with the full reader', () => {
       'CREATE VIEW v AS SELECT a FROM t WHERE', 'DELETE FROM t', 'DELETE FROM t WHERE', 'UPDATE t SET a =', 'UPDATE t SET a = 1 WHERE',
       'GRANT SELECT ON t TO', 'REVOKE', 'CREATE POLICY p ON t', 'ALTER TABLE t ENABLE', 'DROP FUNCTION f(', 'DROP FUNCTION',
       'CREATE FUNCTION f(', 'CREATE FUNCTION f() RETURNS int', 'CREATE TRIGGER t BEFORE', 'CREATE TRIGGER t AFTER INSERT ON x',
+      'DO', 'DO LANGUAGE', 'INSERT INTO t VALUES (1) ON CONFLICT', 'INSERT INTO t (a) VALUES (1) ON CONFLICT (a) DO',
     ];
     let seed = 3;
     const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
@@ -211,7 +220,11 @@ describe('the subset declines what it cannot read exactly', () => {
     ['strings where `t.*` would be (a syntax error)', "CREATE VIEW v AS SELECT a '.' '*' FROM t"],
     ['a psql meta-command', 'DROP TABLE a;\n\\i other.sql\n'],
     ['a nested block comment (PostgreSQL nests them, our tokenizer does not)', 'DROP TABLE a /* /* */ , b -- */\n;'],
-    ['DO blocks', "DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$"],
+    ['a DO block that may destroy (the full reader reads it)', "DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$"],
+    ['a DO block that updates', 'DO $$ BEGIN UPDATE t SET a = 1; END $$'],
+    ['a DO block in another language (opaque to the full reader)', "DO LANGUAGE plpython3u $$ plpy.notice('x') $$"],
+    ['a DO block with a word the cheap first look refuses', "DO $$ BEGIN PERFORM pg_sleep(0); END $$"],
+    ['a DO block with two bodies', 'DO $$ a $$ $$ b $$'],
     // both passed as harmless before the subset learned PostgreSQL's operator precedence
     ['NOT in a column default (a syntax error)', 'CREATE TABLE t (a bool DEFAULT NOT true)'],
     ['chained comparisons in a CHECK (a syntax error)', 'CREATE TABLE t (a int CHECK (a < 1 < 2))'],
@@ -219,7 +232,7 @@ describe('the subset declines what it cannot read exactly', () => {
     expect(readPostgresSubset(sql)).toBeUndefined();
   });
 
-  it('a Supabase-style migration (row level security, policies, grants, trigger functions) is inside the subset and reports nothing', async () => {
+  it('a Supabase-style migration (row level security, policies, grants, trigger functions, DO blocks, upserts) is inside the subset and reports nothing', async () => {
     expect(readPostgresSubset(constructive)?.every((statement) => statement.ops.length === 0)).toBe(true);
     expect(await fullRead(constructive)).toEqual([]);
   });
@@ -246,7 +259,7 @@ describe('readSql does not load the parser for a file inside the subset', () => 
       'export async function resolve(s, c, next) { if (s === "libpg-query") throw new Error("parser blocked"); return next(s, c); }'));
     const { readSql } = await import(${JSON.stringify(path.join(root, 'dist/index.js'))});
     const inside = await readSql('DROP TABLE legacy;\\nALTER TABLE t DROP COLUMN c;', { path: 'm.sql', dialect: 'postgres' });
-    const outside = await readSql("DO $$ BEGIN RAISE NOTICE 'hello'; END $$;", { path: 'm.sql', dialect: 'postgres' });
+    const outside = await readSql('DO $$ BEGIN PERFORM 1; END $$;', { path: 'm.sql', dialect: 'postgres' });
     console.log(JSON.stringify({ inside: inside.map((o) => o.kind + ' ' + o.target.name), outside: outside.map((o) => o.kind + ': ' + o.detail) }));
   `;
 
