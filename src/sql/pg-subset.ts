@@ -13,8 +13,8 @@
  * Fail closed: any doubt returns `undefined` and the real reader decides, so text the parser would
  * reject is still `unparseable`. On top of the grammar, every word a destructive or dynamic statement
  * needs (`drop`, `delete`, `execute`, `pg_…`…) must be a keyword this grammar read, never part of a
- * name, a string or a comment (except an override marker's `-- dbsafe:allow drop-table(…)` line):
- * that guards against our tokenizer and PostgreSQL's lexer disagreeing about where code is.
+ * name or a string; comments may hold them (Prisma's warnings, override markers), since nested
+ * comments, the one place our tokenizer and PostgreSQL's lexer disagree about, are refused.
  * Tests compare the result with the full reader on every fixture, on mutants and on random statements.
  */
 import { DOUBT } from './pg-grammar.js';
@@ -30,12 +30,14 @@ const MAX_DEPTH = 32;
 
 /** Words of dynamic or destructive statements that no statement of the subset uses as a keyword. */
 const NEVER_KEYWORDS = 'exec|call|prepare|merge|perform|copy|rule|dblink\\w*|lo_\\w*|pg_\\w*|set_config';
-/** Each of these words (case-insensitive, whole word, also in comments and strings) must be a keyword the grammar read. */
+/** Each of these words (case-insensitive, whole word) must be a keyword the grammar read, or be in a comment. */
 const GUARDED_WORDS = new RegExp(`(?<![\\w$])(?:drop|truncate|delete|update|rename|alter\\s+column|type\\s+using|replace|trigger|function|procedure|execute|do|${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
 /** The cheap first look: one of these outside an override marker's line means the parser decides. */
 const NEVER_KEYWORD = new RegExp(`(?<![\\w$])(?:${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
-/** Characters PostgreSQL's lexer reads differently from our tokenizer (NBSP and BOM are name characters there), and backticks. */
-const LEXER_DOUBT = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\u00a0\ufeff`\\]/;
+/** Characters PostgreSQL's lexer reads differently from our tokenizer (NBSP and BOM are name characters there). */
+const LEXER_DOUBT = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\u00a0\ufeff]/;
+/** Backticks (MySQL text read as PostgreSQL) and backslashes (escape rules): allowed in comments only. */
+const CODE_DOUBT = /[`\\]/g;
 /** A `/*` inside a block comment: PostgreSQL nests block comments, our tokenizer does not. */
 const NESTED_COMMENT = /\/\*(?:(?!\*\/)[^])*?\/\*/;
 
@@ -88,7 +90,8 @@ export function readPostgresSubset(text: string): SubsetStatement[] | undefined 
   }
   // the full reader judges a type change against the column's type declared earlier in the file
   if (typeChanges && typesDeclared) return undefined;
-  return guardedWordsAreKeywords(text, keywordsAt, tokenSpans, exemptSpans) ? out : undefined;
+  const inComment = (at: number) => !insideToken(at, tokenSpans);
+  return guardedWordsAreKeywords(text, keywordsAt, inComment, exemptSpans) && onlyInComments(text, CODE_DOUBT, inComment) ? out : undefined;
 }
 
 /** True only when the text parses as PostgreSQL and no reader could find an operation in it. */
@@ -106,25 +109,27 @@ function neverKeywordOutsideMarkers(text: string): boolean {
   return false;
 }
 
-/** Every guarded word is a keyword the grammar read, part of an override marker's comment, or in an exempt body. */
-function guardedWordsAreKeywords(text: string, keywordsAt: Set<number>, tokenSpans: number[], exemptSpans: number[]): boolean {
+/**
+ * Every guarded word is a keyword the grammar read, in an exempt body, or in a comment (outside every
+ * token: our tokenizer and PostgreSQL's lexer agree on comments once nested ones are refused, so a
+ * comment, such as Prisma's "You are about to drop…" warnings or an override marker, is never code).
+ */
+function guardedWordsAreKeywords(text: string, keywordsAt: Set<number>, inComment: (at: number) => boolean, exemptSpans: number[]): boolean {
   GUARDED_WORDS.lastIndex = 0;
   for (let m = GUARDED_WORDS.exec(text); m; m = GUARDED_WORDS.exec(text)) {
-    if (keywordsAt.has(m.index) || insideToken(m.index, exemptSpans)) continue;
-    if (!inMarkerComment(text, m.index, tokenSpans)) return false;
+    if (!keywordsAt.has(m.index) && !insideToken(m.index, exemptSpans) && !inComment(m.index)) return false;
   }
   return true;
 }
 
-/** `-- dbsafe:allow …` (or `dbsafe:allow-file`) before `at` on its line, and `at` outside every token: a comment that names what it allows. */
-const MARKER_COMMENT = /--[ \t]*dbsafe:allow(?:-file)?[ \t]/;
-
-function inMarkerComment(text: string, at: number, tokenSpans: number[]): boolean {
-  if (insideToken(at, tokenSpans)) return false;
-  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-  const marker = MARKER_COMMENT.exec(text.slice(lineStart, at));
-  return marker !== null && !insideToken(lineStart + marker.index, tokenSpans);
+function onlyInComments(text: string, pattern: RegExp, inComment: (at: number) => boolean): boolean {
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) if (!inComment(m.index)) return false;
+  return true;
 }
+
+/** `-- dbsafe:allow …` (or `dbsafe:allow-file`): an override marker's comment, which names what it allows. */
+const MARKER_COMMENT = /--[ \t]*dbsafe:allow(?:-file)?[ \t]/;
 
 /** Binary search over the [start, end) pairs. */
 function insideToken(at: number, spans: number[]): boolean {
