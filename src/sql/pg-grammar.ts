@@ -172,11 +172,7 @@ export class PgCursor {
   }
 
   private typeModifiers(): void {
-    if (!this.peek('(')) return;
-    this.next();
-    do this.number();
-    while (this.optional(','));
-    this.expect(')');
+    if (this.peek('(')) this.parenthesizedList(() => this.number());
   }
 
   // ---- expressions (a small subset of a_expr) ------------------------------------------------
@@ -213,10 +209,7 @@ export class PgCursor {
     } else if (this.peek('IN') || (this.peek('NOT') && this.tokens[this.i + 1]?.upper === 'IN')) {
       this.optional('NOT');
       this.expect('IN');
-      this.expect('(');
-      do this.expression();
-      while (this.optional(','));
-      this.expect(')');
+      this.parenthesizedList(() => this.expression());
       return;
     }
     if (this.optional('IS')) {
@@ -304,9 +297,20 @@ export class PgCursor {
   }
 
   protected nameList(): void {
-    this.expect('(');
-    do this.name();
+    this.parenthesizedList(() => this.name());
+  }
+
+  /** `item, item, …` */
+  protected commaList(item: () => void): void {
+    do item();
     while (this.optional(','));
+  }
+
+  /** `(item, item, …)`, or also `()` when `empty` is allowed. */
+  protected parenthesizedList(item: () => void, empty = false): void {
+    this.expect('(');
+    if (empty && this.optional(')')) return;
+    this.commaList(item);
     this.expect(')');
   }
 

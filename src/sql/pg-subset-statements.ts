@@ -196,12 +196,7 @@ export class StatementReader extends PgCursor {
     this.qualifiedName();
     this.expect('AS');
     this.expect('ENUM');
-    this.expect('(');
-    if (!this.optional(')')) {
-      do this.string();
-      while (this.optional(','));
-      this.expect(')');
-    }
+    this.parenthesizedList(() => this.string(), true);
   }
 
   // ---- functions and triggers: nothing to report while the body cannot destroy anything --------
@@ -212,12 +207,7 @@ export class StatementReader extends PgCursor {
    */
   private createFunction(): void {
     this.tableName();
-    this.expect('(');
-    if (!this.optional(')')) {
-      do this.functionArgument();
-      while (this.optional(','));
-      this.expect(')');
-    }
+    this.parenthesizedList(() => this.functionArgument(), true);
     if (this.optional('RETURNS')) this.returnType();
     let language: string | undefined;
     const bodies: Array<string | undefined> = [];
@@ -251,13 +241,7 @@ export class StatementReader extends PgCursor {
   /** `RETURNS type | SETOF type | TRIGGER | TABLE (name type, …)` */
   private returnType(): void {
     if (this.optional('TRIGGER')) return;
-    if (this.optional('TABLE')) {
-      this.expect('(');
-      do (this.name(), this.typeName());
-      while (this.optional(','));
-      this.expect(')');
-      return;
-    }
+    if (this.optional('TABLE')) return this.parenthesizedList(() => (this.name(), this.typeName()));
     this.optional('SETOF');
     this.typeName();
   }
@@ -314,12 +298,7 @@ export class StatementReader extends PgCursor {
     this.expect('EXECUTE');
     this.optional('FUNCTION') || this.expect('PROCEDURE');
     this.tableName();
-    this.expect('(');
-    if (!this.optional(')')) {
-      do this.triggerArgument();
-      while (this.optional(','));
-      this.expect(')');
-    }
+    this.parenthesizedList(() => this.triggerArgument(), true);
   }
 
   /** A constant handed to the trigger function: a string, a number or a name. */
@@ -484,8 +463,7 @@ export class StatementReader extends PgCursor {
   }
 
   private names(): void {
-    do this.name();
-    while (this.optional(','));
+    this.commaList(() => this.name());
   }
 
   // ---- DROP / TRUNCATE --------------------------------------------------------------------------
@@ -519,11 +497,7 @@ export class StatementReader extends PgCursor {
     const routines: string[][] = [];
     do {
       routines.push(this.tableName());
-      if (this.optional('(') && !this.optional(')')) {
-        do this.typeName();
-        while (this.optional(','));
-        this.expect(')');
-      }
+      if (this.peek('(')) this.parenthesizedList(() => this.typeName(), true);
     } while (this.optional(','));
     const flags = this.dropFlags(ifExists, false);
     return routines.map((parts) => ({ kind: 'drop-function', target: refFromParts('function', parts), flags: { ...flags } }));
@@ -630,13 +604,7 @@ export class StatementReader extends PgCursor {
     this.qualifiedName();
     if (this.peek('(')) this.nameList();
     this.expect('VALUES');
-    do {
-      this.expect('(');
-      do {
-        if (!this.optional('DEFAULT')) this.expression();
-      } while (this.optional(','));
-      this.expect(')');
-    } while (this.optional(','));
+    this.commaList(() => this.parenthesizedList(() => this.valueOrDefault()));
     if (this.optional('ON')) this.onConflict();
   }
 
@@ -658,7 +626,7 @@ export class StatementReader extends PgCursor {
     do {
       this.name();
       this.expect('=');
-      if (!this.optional('DEFAULT')) this.expression();
+      this.valueOrDefault();
     } while (this.optional(','));
   }
 
@@ -675,6 +643,10 @@ export class StatementReader extends PgCursor {
     if ((language ?? 'plpgsql') !== 'plpgsql' && language !== 'sql') throw DOUBT;
     if (MAY_DESTROY.test(body.value)) throw DOUBT;
     this.exempt(body);
+  }
+
+  private valueOrDefault(): void {
+    if (!this.optional('DEFAULT')) this.expression();
   }
 
   private comment(): void {
