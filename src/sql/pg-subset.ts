@@ -94,11 +94,6 @@ export function readPostgresSubset(text: string): SubsetStatement[] | undefined 
   return guardedWordsAreKeywords(text, keywordsAt, inComment, exemptSpans) && onlyInComments(text, CODE_DOUBT, inComment) ? out : undefined;
 }
 
-/** True only when the text parses as PostgreSQL and no reader could find an operation in it. */
-export function isHarmlessPostgres(text: string): boolean {
-  return readPostgresSubset(text)?.every((statement) => statement.ops.length === 0) ?? false;
-}
-
 /** A word no subset statement reads as a keyword, on a line that is not an override marker's (cheap: no tokens). */
 function neverKeywordOutsideMarkers(text: string): boolean {
   NEVER_KEYWORD.lastIndex = 0;

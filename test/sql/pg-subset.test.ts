@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isHarmlessPostgres } from '../../src/sql/pg-subset.js';
 import { splitSql } from '../../src/sql/split.js';
 import { read } from './helpers.js';
-import { filesUnder, fullRead, literalsOf, mutants, root } from './pg-subset-helpers.js';
+import { filesUnder, fullRead, isHarmlessPostgres, literalsOf, mutants, root } from './pg-subset-helpers.js';
 
 const fixtures = filesUnder(path.join(root, 'test/fixtures'));
 const testLiterals = ['test/sql/postgres.test.ts', 'test/sql/robustness.test.ts', 'test/sql/split.test.ts'].flatMap(literalsOf);
