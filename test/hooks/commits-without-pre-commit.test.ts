@@ -20,10 +20,10 @@ function pushed(): HookRepo {
   return r;
 }
 
-/** A `feature` branch whose one commit adds an unapproved DROP (committed with --no-verify); back on main. */
-function featureWithDrop(r: HookRepo): string {
+/** A `feature` branch whose one commit adds a DROP (unapproved unless given; committed with --no-verify); back on main. */
+function featureWithDrop(r: HookRepo, sql = DROP): string {
   r.git('checkout', '-q', '-b', 'feature');
-  r.write('db/migrations/002_drop_users.sql', DROP);
+  r.write('db/migrations/002_drop_users.sql', sql);
   r.git('add', 'db');
   r.git('commit', '-q', '--no-verify', '-m', 'drop users');
   const oid = r.git('rev-parse', 'HEAD');
@@ -89,12 +89,7 @@ describe('C2: commits git makes without pre-commit are caught on push', () => {
 
   it('an approved DROP brought in by cherry-pick passes on push', () => {
     const r = pushed();
-    r.git('checkout', '-q', '-b', 'feature');
-    r.write('db/migrations/002_drop_users.sql', APPROVED_DROP);
-    r.git('add', 'db');
-    r.git('commit', '-q', '--no-verify', '-m', 'drop users, approved');
-    const oid = r.git('rev-parse', 'HEAD');
-    r.git('checkout', '-q', 'main');
+    const oid = featureWithDrop(r, APPROVED_DROP);
     expect(run(r.dir, 'git', ['cherry-pick', oid]).code).toBe(0);
     const result = r.push('origin', 'main');
     expect(result.code, result.stderr).toBe(0);
