@@ -50,23 +50,23 @@ export function workerCount(files: number, bytes: number): number {
 export function openReader(context: ReadContext, workers: number): Reader {
   const script = workers > 0 ? workerScript() : undefined;
   const pool = script ? startPool(script, context, workers) : undefined;
+  // one per reader: each check reads referenced files from its own tree (pre-push checks commit after commit)
+  let resolve: ((repoPath: string) => string | undefined) | undefined;
+  const resolver = () => (resolve ??= makeResolver(context.root, context.references));
   return {
     async readAll(jobs) {
       const results = new Array<ReadResult>(jobs.length);
       if (pool) await pool.run(jobs, results);
-      return readSequentially(jobs, context, results);
+      return readSequentially(jobs, resolver, results);
     },
   };
 }
 
-let resolver: ((repoPath: string) => string | undefined) | undefined;
-
 /** Reads the jobs that have no result yet (all of them, or what the workers left). */
-async function readSequentially(jobs: ReadJob[], context: ReadContext, results: ReadResult[]): Promise<ReadResult[]> {
+async function readSequentially(jobs: ReadJob[], resolver: () => (repoPath: string) => string | undefined, results: ReadResult[]): Promise<ReadResult[]> {
   for (let i = 0; i < jobs.length; i++) {
     if (results[i] !== undefined) continue;
-    resolver ??= makeResolver(context.root, context.references);
-    results[i] = await readJob(jobs[i], resolver);
+    results[i] = await readJob(jobs[i], resolver());
   }
   return results;
 }

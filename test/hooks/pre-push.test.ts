@@ -286,6 +286,25 @@ describe('pre-push re-checks the pushed commits', () => {
     expect(result.stderr).toContain('foreign says no');
   });
 
+  it('each pushed commit reads the files its migrations reference from its own tree (Liquibase sqlFile)', () => {
+    const r = pushRepo({ config: { migrations: [{ glob: ['db/changelog/*.xml'], format: 'liquibase' }], dialect: 'postgres', gate: { enabled: false } } });
+    const changeSet = (id: number) => `  <changeSet id="${id}" author="a">\n    <sqlFile path="sql/cleanup.sql" relativeToChangelogFile="true"/>\n  </changeSet>\n`;
+    const changelog = (ids: number[]) => `<?xml version="1.0"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n${ids.map(changeSet).join('')}</databaseChangeLog>\n`;
+    r.write('db/changelog/sql/cleanup.sql', 'SELECT 1;\n');
+    r.git('add', 'db/changelog/sql/cleanup.sql');
+    const harmless = r.sneak('db/changelog/master.xml', changelog([1]));
+    // the next commit turns the referenced file into a DROP (and touches the changelog)
+    r.write('db/changelog/sql/cleanup.sql', 'DROP TABLE customers;\n');
+    r.git('add', 'db/changelog/sql/cleanup.sql');
+    const oid = r.sneak('db/changelog/master.xml', changelog([1, 2]));
+    const result = r.push('origin', 'main');
+    expect(result.code, result.stderr).not.toBe(0);
+    expect(result.stderr).toContain('drop-table');
+    expect(result.stderr).toContain(oid.slice(0, 12));
+    // the first commit referenced a harmless file: it must not be blamed for the later one's content
+    expect(result.stderr).not.toContain(harmless.slice(0, 12));
+  });
+
   it('P16: --dry-run runs the hook, which blocks and writes nothing', () => {
     const r = pushRepo();
     r.sneak('db/migrations/002.sql', DROP);
