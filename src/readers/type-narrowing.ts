@@ -15,8 +15,10 @@ interface TypeShape {
 const NAME_FAMILY: Array<[RegExp, TypeShape['family'], number?]> = [
   [/^(text|unicodetext|textfield|clob|longtext|mediumtext|citext|string_unbounded)$/, 'string', Infinity],
   [/^(string|varchar|nvarchar|unicode|charfield|char|nchar|character|charactervarying|slugfield|emailfield|urlfield)$/, 'string'],
-  [/^(smallinteger|smallint|smallintegerfield|positivesmallintegerfield|int2|tinyint)$/, 'int', 2],
-  [/^(integer|int|int4|integerfield|positiveintegerfield|mediumint|autofield)$/, 'int', 4],
+  [/^(tinyint)$/, 'int', 1],
+  [/^(smallinteger|smallint|smallintegerfield|positivesmallintegerfield|int2)$/, 'int', 2],
+  [/^(mediumint)$/, 'int', 3],
+  [/^(integer|int|int4|integerfield|positiveintegerfield|autofield)$/, 'int', 4],
   [/^(biginteger|bigint|int8|bigintegerfield|positivebigintegerfield|bigautofield)$/, 'int', 8],
   [/^(numeric|decimal|decimalfield|money)$/, 'decimal'],
   [/^(float|real|double|doubleprecision|float4|float8|floatfield)$/, 'float'],

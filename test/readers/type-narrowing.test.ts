@@ -15,6 +15,10 @@ describe('narrowing type changes (both types known)', () => {
     ['sa.Integer()', 'sa.String(length=50)', false],
     ['Decimal(65,30)', 'Decimal(10,2)', true],
     ['varchar(10)', 'varchar(5)', true],
+    // MySQL sizes: tinyint 1 byte, smallint 2, mediumint 3, int 4
+    ['smallint', 'tinyint', true],
+    ['int', 'mediumint', true],
+    ['tinyint', 'smallint', false],
   ])('%s → %s: %s', (from, to, expected) => {
     expect(isNarrowing(from, to)).toBe(expected);
   });
