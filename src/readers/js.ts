@@ -566,12 +566,11 @@ export function findRegions(p: JsParser): Region[] {
   if (!helpers.size) return regions;
   const callsIn = (from: number, to: number): string[] => {
     const names: string[] = [];
+    // any mention counts as a use (`dropLegacy(knex)`, `knex.transaction(dropLegacy)`, `this.dropLegacy`):
+    // a helper wrongly kept "up" is only reported more strictly
     for (let k = from; k <= to; k++) {
       const t = toks[k];
-      if (t.type !== 'name' || toks[k + 1]?.value !== '(' || !helpers.has(t.value)) continue;
-      const prev = toks[k - 1];
-      if (prev?.value === '.' && toks[k - 2]?.value !== 'this') continue;
-      names.push(t.value);
+      if (t.type === 'name' && helpers.has(t.value)) names.push(t.value);
     }
     return names;
   };

@@ -96,7 +96,13 @@ function downOnlyMethods(toks: RbTok[], text: string): Set<string> {
     const body = defs.get(name);
     if (!body) return [];
     const out: string[] = [];
-    for (let k = body.from; k < body.to; k++) if (toks[k].type === 'name' && defs.has(toks[k].value) && toks[k - 1]?.value !== 'def' && toks[k - 1]?.value !== '.') out.push(toks[k].value);
+    // any mention counts as a use (`drop_legacy`, `self.drop_legacy`, `send(:drop_legacy)`, a string):
+    // a helper wrongly kept "up" is only reported more strictly
+    const declared = (k: number) => toks[k - 1]?.value === 'def' || (toks[k - 1]?.value === '.' && toks[k - 2]?.value === 'self' && toks[k - 3]?.value === 'def');
+    for (let k = body.from; k < body.to; k++) {
+      const t = toks[k];
+      if ((t.type === 'name' || t.type === 'sym' || t.type === 'str') && defs.has(t.value) && !declared(k)) out.push(t.value);
+    }
     return out;
   };
   const reach = (roots: string[]) => {

@@ -75,6 +75,18 @@ describe('TypeORM reader', () => {
     expect(rows(await readFixture('typeorm/1720000000000-Helpers.ts'))).toEqual(['up drop-table old_things @13', 'down drop-table new_things @21']);
   });
 
+  it('a helper passed by reference from up (knex.transaction(dropLegacy)) runs on migrate: up, even when down calls it too', async () => {
+    const { readMigration } = await import('../../src/readers/index.js');
+    const text = [
+      "async function dropLegacy(trx) { await trx.schema.dropTable('users'); }",
+      'exports.up = async function (knex) { await knex.transaction(dropLegacy); };',
+      'exports.down = async function (knex) { await dropLegacy(knex); };',
+      '',
+    ].join('\n');
+    const ops = await readMigration({ path: 'migrations/20240501000000_legacy.js', text, dialect: 'postgres' });
+    expect(rows(ops)).toEqual(['up drop-table users @1']);
+  });
+
   it('treats interpolated identifiers as opaque but reads SQL whose interpolation is only a quoted value', async () => {
     const ops = await readFixture('typeorm/1710000000000-Interpolated.js');
     expect(rows(ops)).toEqual(['up opaque - @8', 'up truncate cache_entries @10', 'down truncate cache_entries @14']);

@@ -90,6 +90,13 @@ describe('Rails reader', () => {
     ]);
   });
 
+  it('a helper up reaches by send(:name) runs on migrate: up, even when down calls it too', async () => {
+    const { readMigration } = await import('../../src/readers/index.js');
+    const text = 'class Legacy < ActiveRecord::Migration[7.1]\n  def up\n    send(:drop_legacy)\n  end\n\n  def down\n    drop_legacy\n  end\n\n  private\n\n  def drop_legacy\n    drop_table :users\n  end\nend\n';
+    const ops = await readMigration({ path: 'db/migrate/20240501000000_legacy.rb', text, dialect: 'postgres' });
+    expect(rows(ops)).toEqual(['up drop-table users @13']);
+  });
+
   it('a backslash-newline inside a double-quoted string shifts no position after it', async () => {
     const { readMigration } = await import('../../src/readers/index.js');
     const text = 'class Cleanup < ActiveRecord::Migration[7.1]\n  def up\n    execute "SELECT 1; \\\n   DROP TABLE users"\n  end\nend\n';
