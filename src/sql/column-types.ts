@@ -30,6 +30,12 @@ export class ColumnTypes {
   get(schema: string | undefined, table: string, column: string): ColumnType | undefined {
     return this.types.get(this.key(schema, table, column));
   }
+
+  /** Everything known about a table's columns (after it or one of its columns was renamed or dropped). */
+  forgetTable(schema: string | undefined, table: string): void {
+    const prefix = this.key(schema, table, '');
+    for (const key of [...this.types.keys()]) if (key.startsWith(prefix)) this.types.delete(key);
+  }
 }
 
 /** Length limit of a text type (undefined: unbounded). */

@@ -399,8 +399,19 @@ export class PostgresReader implements PlpgsqlHost {
 
   /** Column types of CREATE TABLE, for deciding whether a later type change in this text narrows. */
   private knownType(schema: string | undefined, table: string, column: string): ColumnType | undefined {
-    for (const created of this.createdTables.splice(0)) this.rememberTypes(created);
+    this.rememberCreatedTables();
     return this.columnTypes.get(schema, table, column);
+  }
+
+  /** CREATE TABLEs are read for column types only once a later statement needs them. */
+  private rememberCreatedTables(): void {
+    for (const created of this.createdTables.splice(0)) this.rememberTypes(created);
+  }
+
+  /** A rename or drop makes what we knew of the table's column types unreliable: forget it (type changes then have no verdict). */
+  private forgetTypes(table: ObjectRef): void {
+    this.rememberCreatedTables();
+    this.columnTypes.forgetTable(table.schema, table.name);
   }
 
   private rememberTypes(node: Node): void {
@@ -423,8 +434,10 @@ export class PostgresReader implements PlpgsqlHost {
       const flags: OperationFlags = {};
       if (cmd.behavior === 'DROP_CASCADE') flags.cascade = true;
       if (cmd.missing_ok) flags.ifExists = true;
-      if (cmd.subtype === 'AT_DropColumn') ops.push({ kind: 'drop-column', target: sub('column', cmd.name), flags });
-      else if (cmd.subtype === 'AT_DropConstraint') ops.push({ kind: 'drop-constraint', target: sub('constraint', cmd.name), flags });
+      if (cmd.subtype === 'AT_DropColumn') {
+        this.forgetTypes(table);
+        ops.push({ kind: 'drop-column', target: sub('column', cmd.name), flags });
+      } else if (cmd.subtype === 'AT_DropConstraint') ops.push({ kind: 'drop-constraint', target: sub('constraint', cmd.name), flags });
       else if (cmd.subtype === 'AT_AlterColumnType') {
         const typeName = cmd.def?.ColumnDef?.typeName;
         const typeFlags: OperationFlags = { newType: typeNameText(typeName) };
@@ -441,7 +454,7 @@ export class PostgresReader implements PlpgsqlHost {
         const def = cmd.def?.ColumnDef;
         const type = def ? columnType(def.typeName) : undefined;
         if (type) {
-          for (const created of this.createdTables.splice(0)) this.rememberTypes(created);
+          this.rememberCreatedTables();
           this.columnTypes.set(table.schema, table.name, def.colname, type);
         }
       }
@@ -451,6 +464,7 @@ export class PostgresReader implements PlpgsqlHost {
 
   private rename(node: Node): AstOp[] {
     const rel = rangeVarRef(node.relation);
+    if (node.renameType === 'OBJECT_TABLE' || node.renameType === 'OBJECT_FOREIGN_TABLE' || node.renameType === 'OBJECT_COLUMN') this.forgetTypes(rel);
     switch (node.renameType) {
       case 'OBJECT_TABLE':
       case 'OBJECT_FOREIGN_TABLE':

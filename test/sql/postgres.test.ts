@@ -118,6 +118,13 @@ describe('PostgreSQL: narrowing type changes, decided only when the same text de
     const ops = await read('ALTER TABLE u ADD COLUMN c varchar(10);\nALTER TABLE u ALTER COLUMN c TYPE varchar(40);\nALTER TABLE u ALTER COLUMN c TYPE varchar(20);', 'postgres');
     expect(ops.map((o) => [o.flags.oldType, o.flags.narrowing])).toEqual([['varchar(10)', false], ['varchar(40)', true]]);
   });
+
+  it('after a rename or a dropped column the old type is no longer claimed (b renamed to a is text, not varchar(5))', async () => {
+    const sql = 'CREATE TABLE t (a varchar(5), b text);\nALTER TABLE t DROP COLUMN a;\nALTER TABLE t RENAME COLUMN b TO a;\nALTER TABLE t ALTER COLUMN a TYPE varchar(10);';
+    const change = (await read(sql, 'postgres')).find((o) => o.kind === 'alter-column-type')!;
+    expect(change.flags.oldType).toBeUndefined();
+    expect(change.flags.narrowing).toBeUndefined();
+  });
 });
 
 describe('PostgreSQL: positions are characters, not bytes', () => {
