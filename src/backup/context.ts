@@ -16,11 +16,6 @@ export interface BackupContext {
   backupRoot: string;
 }
 
-export async function gitCommonDir(cwd: string): Promise<string> {
-  const dir = await gitText(['rev-parse', '--git-common-dir'], { cwd });
-  return path.resolve(cwd, dir);
-}
-
 export async function backupContext(options: { config?: string }, cwd = process.cwd()): Promise<BackupContext> {
   let repoRoot: string;
   let commonDir: string;

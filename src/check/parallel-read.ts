@@ -14,8 +14,8 @@ import { makeResolver, type ReferenceSource } from './referenced-files.js';
  * parser's WASM) costs more than it saves. DBSAFE_WORKERS=0 forces the sequential path
  * (DBSAFE_WORKERS=<n> sets the number of workers).
  */
-export const MIN_FILES = 64;
-export const MIN_BYTES = 2 * 1024 * 1024;
+const MIN_FILES = 64;
+const MIN_BYTES = 2 * 1024 * 1024;
 /** Files per message: few enough to balance the load, enough to keep messages cheap. */
 const BATCH_FILES = 16;
 

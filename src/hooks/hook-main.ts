@@ -7,7 +7,8 @@ import { preferBaselineWasmCompiler } from '../sql/wasm-tier.js';
  */
 export async function hookMain(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  preferBaselineWasmCompiler();
+  // a commit checks a few small files; pre-push may re-check hundreds of commits with the default tiers
+  if (name === 'pre-commit' || name === 'pre-merge-commit') preferBaselineWasmCompiler();
   try {
     const { run } = await import('../cli/commands/hook.js');
     return await run(name!, args, {});

@@ -10,12 +10,12 @@ import { gitDirsFromDisk, hookConfig } from './hook-config.js';
  * the working tree). Files given by lint-staged or the pre-commit framework are only a filter;
  * their content still comes from the index. Report on stderr; exit 1 when an error-level finding.
  */
-export async function runPreCommitHook(options: { cwd: string; files: string[]; configPath?: string }): Promise<number> {
+export async function runPreCommitHook(options: { cwd: string; files: string[]; configPath?: string; mayAmend: boolean }): Promise<number> {
   // The shim starts node only when a migration is staged: load the readers and the policy now, on
   // this core, while git runs in child processes (the check imports the same, already loaded, modules).
   for (const module of [import('../readers/index.js'), import('../policy/evaluate.js')]) module.catch(() => undefined);
-  // `git commit --amend` is compared with HEAD's parents (reference C6); a pre-merge-commit's git is a merge
-  const amend = isAmendCommit();
+  // `git commit --amend` is compared with HEAD's parents (reference C6); started now, it overlaps git below
+  const amend = options.mayAmend ? isAmendCommit() : Promise.resolve(false);
   const onDisk = gitDirsFromDisk(options.cwd);
   const [root, commonDir] = onDisk
     ? [onDisk.root, onDisk.commonDir]

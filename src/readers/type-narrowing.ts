@@ -30,7 +30,7 @@ const NAME_FAMILY: Array<[RegExp, TypeShape['family'], number?]> = [
   [/^(uuid|uuidfield)$/, 'uuid'],
 ];
 
-export function typeShape(written: string): TypeShape | undefined {
+function typeShape(written: string): TypeShape | undefined {
   const t = written.trim().replace(/^:/, '');
   const m = /^(?:[\w]+\.)*([A-Za-z_][\w ]*?)\s*(?:\((.*)\))?\s*$/s.exec(t);
   if (!m) return undefined;

@@ -44,8 +44,6 @@ function locateBody(text: string, body: string): { offset: number; exact: boolea
   return undefined;
 }
 
-/** A body or statement without any of these words cannot hold an operation: skip parsing it. */
-
 /** `'a' || 'b' || …` made of string literals only (parenthesised or not): their concatenation. */
 function literalConcatenation(toks: Token[]): string | undefined {
   const parts = toks.filter((t) => t.value !== '(' && t.value !== ')');

@@ -10,7 +10,8 @@ export async function run(name: string, args: string[], options: { config?: stri
     case 'pre-commit':
     case 'pre-merge-commit': {
       const { runPreCommitHook } = await import('../../hooks/run-pre-commit.js');
-      return runPreCommitHook({ cwd, files: args ?? [], configPath: options.config });
+      // a merge commit is never an amend: git's command line is looked at only for pre-commit
+      return runPreCommitHook({ cwd, files: args ?? [], configPath: options.config, mayAmend: name === 'pre-commit' });
     }
     case 'pre-push': {
       const { runPrePushHook } = await import('../../hooks/run-pre-push.js');
