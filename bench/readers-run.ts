@@ -4,7 +4,8 @@
  * several schema operations, one embedded SQL statement, a down section).
  * Run through bench/readers-bench.mjs (bundles this file like the shipped code).
  */
-import { readMigration, type MigrationFormat } from '../src/readers/index.js';
+import { readMigration } from '../src/readers/index.js';
+import type { MigrationFormat } from '../src/readers/types.js';
 
 const N = Number(process.argv[2] ?? 2000);
 const ROUNDS = Number(process.argv[3] ?? 3);

@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import type { Config } from '../config/schema.js';
 import type { Dialect } from '../model/operation.js';
-import type { MigrationFormat } from '../readers/index.js';
+import type { MigrationFormat } from '../readers/types.js';
 
 /** How one migration file is to be read, decided by the first `migrations` entry whose globs match. */
 export interface MigrationKind {

@@ -27,7 +27,7 @@ import { toRepoPath } from './paths.js';
 import type { ReferenceSource } from './referenced-files.js';
 
 export type CheckMode =
-  /** `amend`: `git commit --amend` (hooks/amend.ts): compared with HEAD's parents, not HEAD. */
+  /** `amend`: `git commit --amend` (cli/hook/amend.ts): compared with HEAD's parents, not HEAD. */
   | { kind: 'staged'; amend?: boolean }
   | { kind: 'all' }
   | { kind: 'files'; files: string[]; source: 'index' | 'worktree' }
@@ -186,7 +186,7 @@ async function locate(cwd: string, mode: CheckMode): Promise<Located> {
  */
 async function loadConfiguration(cwd: string, repo: Located, configPath?: string): Promise<{ config: Config }> {
   if (repo.kind === 'git') {
-    const { hookConfig } = await import('../hooks/hook-config.js');
+    const { hookConfig } = await import('../config/cached.js');
     return { config: await hookConfig({ cwd, root: repo.root, commonDir: repo.commonDir, configPath, writeCache: true }) };
   }
   const { loadConfig } = await import('../config/load.js');

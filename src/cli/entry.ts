@@ -3,7 +3,7 @@
 const [first, second] = process.argv.slice(2);
 const running =
   first === 'hook' && second !== undefined && !second.startsWith('-')
-    ? import('../hooks/hook-main.js').then(({ hookMain }) => hookMain(process.argv.slice(3)))
+    ? import('./hook/hook-main.js').then(({ hookMain }) => hookMain(process.argv.slice(3)))
     : import('./main.js').then(({ main }) => main(process.argv));
 running.then((code) => {
   process.exitCode = code;

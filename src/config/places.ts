@@ -1,6 +1,6 @@
 /**
  * Where configuration is searched, in cosmiconfig's order. Its own module so the hooks' cached-config
- * fast path (hooks/hook-config.ts) can share it without loading cosmiconfig or zod.
+ * fast path (config/cached.ts) can share it without loading cosmiconfig or zod.
  */
 export const CONFIG_SEARCH_PLACES = [
   'package.json',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { protectedEntryProblems } from '../policy/protected.js';
-import { ruleConfigProblems } from '../policy/severity.js';
+import { protectedEntryProblems } from './protected-entries.js';
+import { ruleConfigProblems } from './rule-problems.js';
 
 /**
  * The single source of truth for configuration. `schema.json` is generated from it at build time

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { commitSubject, commitsTouching, fallbackRanges, filesChangedBy, type PushRange } from '../git/push-refs.js';
 import { resolveCommit } from '../git/repo.js';
-import { pathspecsFor } from '../hooks/pathspecs.js';
+import { pathspecsFor } from '../config/pathspecs.js';
 import type { PushedMigrations } from './pre-push.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { MissingReasonSubject } from '../rules/override-missing-reason.js';
 import type { UnknownOverrideSubject } from '../rules/unknown-override.js';
-import { isRuleId, NOT_OVERRIDABLE } from '../rules/ids.js';
+import { isRuleId, NOT_OVERRIDABLE } from '../model/rule-ids.js';
 import type { Marker, MarkerItem, MalformedMarker } from './markers.js';
-import { closestRuleId } from './severity.js';
+import { closestRuleId } from '../config/rule-problems.js';
 
 /** What the help suggests as the reason, and what is refused when pasted unchanged. */
 export const REASON_PLACEHOLDER = '<why this is safe>';

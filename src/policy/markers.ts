@@ -1,4 +1,4 @@
-import { splitName, type Segment } from './names.js';
+import { splitName, type Segment } from '../model/names.js';
 
 /**
  * Override markers, read from comments in the file's own comment syntax.

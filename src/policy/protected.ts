@@ -1,7 +1,9 @@
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Dialect, ObjectRef, Operation } from '../model/operation.js';
-import { schemaMatches, segmentMatches, splitName, type Segment } from './names.js';
+import { schemaMatches, segmentMatches, splitName, type Segment } from '../model/names.js';
+import type { ProtectedMatch } from '../rules/protected-object.js';
+import { protectedEntryProblems, protectedLists, type Shape } from '../config/protected-entries.js';
 
 /** One entry of config `protected` / `external`, parsed into its parts. */
 interface Pattern {
@@ -15,62 +17,10 @@ interface Pattern {
   external: boolean;
 }
 
-/** Why an operation touches a protected object. */
-export interface ProtectedMatch {
-  /** The config entry that matched, as written. */
-  pattern: string;
-  /** Config key of that entry (`protected`, `protected.columns`, `external`...). */
-  key: string;
-  /** Listed in `external`: managed outside the ORM. */
-  external: boolean;
-  /** What is protected: the object itself, its table, its schema, what it contains (a schema), or the database's contents. */
-  via: 'object' | 'table' | 'schema' | 'contents' | 'database';
-}
-
 export interface Protection {
   /** The protected object this operation destroys or changes, if any. */
   match(operation: Operation, dialect: Dialect): ProtectedMatch | undefined;
   readonly isEmpty: boolean;
-}
-
-/** Number of dotted parts each kind of entry may have. */
-const SHAPES = {
-  tables: { min: 1, max: 2, hint: '"table", "schema.table" or a glob such as "auth.*"' },
-  columns: { min: 1, max: 3, hint: '"table.column" or "schema.table.column"' },
-  indexes: { min: 1, max: 2, hint: '"index" or "schema.index"' },
-  schemas: { min: 1, max: 1, hint: '"schema"' },
-} as const;
-
-type Shape = keyof typeof SHAPES;
-
-/** Problems with protected/external entries, as `[key, message]` (used by the config schema too). */
-export function protectedEntryProblems(config: Pick<Config, 'protected' | 'external'>): Array<[string, string]> {
-  const problems: Array<[string, string]> = [];
-  for (const { key, shape, entries } of protectedLists(config)) {
-    entries.forEach((entry, index) => {
-      const parts = splitName(entry);
-      const { min, max, hint } = SHAPES[shape];
-      if (!parts || parts.length < min || parts.length > max) {
-        problems.push([`${key}.${index}`, `"${entry}" is not a valid name here: expected ${hint}`]);
-      }
-    });
-  }
-  return problems;
-}
-
-function protectedLists(config: Pick<Config, 'protected' | 'external'>) {
-  const p = config.protected ?? [];
-  const lists: Array<{ key: string; shape: Shape; entries: string[]; external: boolean }> = [];
-  if (Array.isArray(p)) {
-    lists.push({ key: 'protected', shape: 'tables', entries: p, external: false });
-  } else {
-    lists.push({ key: 'protected.tables', shape: 'tables', entries: p.tables ?? [], external: false });
-    lists.push({ key: 'protected.columns', shape: 'columns', entries: p.columns ?? [], external: false });
-    lists.push({ key: 'protected.indexes', shape: 'indexes', entries: p.indexes ?? [], external: false });
-    lists.push({ key: 'protected.schemas', shape: 'schemas', entries: p.schemas ?? [], external: false });
-  }
-  lists.push({ key: 'external', shape: 'tables', entries: config.external ?? [], external: true });
-  return lists;
 }
 
 function parsePatterns(config: Config): Record<Shape, Pattern[]> {

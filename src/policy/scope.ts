@@ -1,6 +1,6 @@
 import type { Dialect, Operation } from '../model/operation.js';
 import type { MarkerItem } from './markers.js';
-import { schemaMatches, segmentMatches } from './names.js';
+import { schemaMatches, segmentMatches } from '../model/names.js';
 
 /**
  * The operations a line marker covers. On a line that has operations: those operations.

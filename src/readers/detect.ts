@@ -6,7 +6,7 @@
  * - `unknown`: a file that looks like code or SQL of a format we do not read. The dispatcher
  *   reports it as `unparseable` (fail closed) with the way out: set `format` or `ignore` it.
  */
-import type { MigrationFormat } from './index.js';
+import type { MigrationFormat } from './types.js';
 import { DBMATE_DOWN, DBMATE_UP, GOOSE_DOWN, GOOSE_UP } from './sql-families.js';
 
 export type DetectedFormat = MigrationFormat | 'none' | 'unknown';

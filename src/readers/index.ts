@@ -1,24 +1,9 @@
 import type { Dialect, Operation } from '../model/operation.js';
 import { makeContext, unparseableOp } from './common.js';
 import { detectFormat } from './detect.js';
-import type { FormatReader } from './types.js';
+import type { FormatReader, MigrationFormat } from './types.js';
 
 /** The formats a migration file can be read as (config `migrations[].format`, `auto` = detect). */
-export type MigrationFormat =
-  | 'sql'
-  | 'prisma'
-  | 'drizzle'
-  | 'golang-migrate'
-  | 'dbmate'
-  | 'flyway'
-  | 'supabase'
-  | 'alembic'
-  | 'django'
-  | 'rails'
-  | 'knex'
-  | 'typeorm'
-  | 'sequelize'
-  | 'liquibase';
 
 export interface MigrationInput {
   /** Repository-relative path with forward slashes. */

@@ -14,3 +14,20 @@ export interface FormatInput {
 }
 
 export type FormatReader = (input: FormatInput) => Promise<Operation[]>;
+
+/** Every migration format a reader exists for. */
+export type MigrationFormat =
+  | 'sql'
+  | 'prisma'
+  | 'drizzle'
+  | 'golang-migrate'
+  | 'dbmate'
+  | 'flyway'
+  | 'supabase'
+  | 'alembic'
+  | 'django'
+  | 'rails'
+  | 'knex'
+  | 'typeorm'
+  | 'sequelize'
+  | 'liquibase';

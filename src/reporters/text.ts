@@ -1,4 +1,4 @@
-import { palette, type Palette } from '../cli/output.js';
+import { palette, type Palette } from '../util/palette.js';
 import type { Finding, UsedOverride } from '../model/finding.js';
 import { findingObject, sortFindings, summarize, type ReportInput, type ReportOptions } from './types.js';
 

@@ -1,6 +1,6 @@
 import type { Dialect, Operation } from '../model/operation.js';
-import { displayName } from '../policy/names.js';
-import type { RuleId } from './ids.js';
+import { displayName } from '../model/names.js';
+import type { RuleId } from '../model/rule-ids.js';
 
 export interface RuleMeta {
   id: RuleId;

@@ -1,6 +1,6 @@
 import type { Operation, OperationKind } from '../model/operation.js';
 import type { Rule } from './create-rule.js';
-import type { RuleId } from './ids.js';
+import type { RuleId } from '../model/rule-ids.js';
 import { alterColumnType } from './alter-column-type.js';
 import { deleteAll } from './delete-all.js';
 import { dropColumn } from './drop-column.js';
@@ -67,4 +67,4 @@ export function ruleById(id: string): Rule<unknown> | undefined {
 }
 
 export type { Rule, RuleMeta, RuleContext, Report } from './create-rule.js';
-export { RULE_IDS, type RuleId } from './ids.js';
+export { RULE_IDS, type RuleId } from '../model/rule-ids.js';

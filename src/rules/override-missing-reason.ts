@@ -1,8 +1,14 @@
-import type { Marker } from '../policy/markers.js';
 import { createRule, type Rule } from './create-rule.js';
 
+/** The parts of an override marker (policy/markers.ts) this rule reports on. */
+export interface MarkerSummary {
+  items: ReadonlyArray<{ text: string }>;
+  reason?: string;
+  fileWide: boolean;
+}
+
 export interface MissingReasonSubject {
-  marker: Marker;
+  marker: MarkerSummary;
   problem: 'missing' | 'short' | 'placeholder';
   minLength: number;
 }

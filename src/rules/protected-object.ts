@@ -1,6 +1,17 @@
 import type { Operation } from '../model/operation.js';
-import type { ProtectedMatch } from '../policy/protected.js';
 import { createRule, objectName, type Rule } from './create-rule.js';
+
+/** Why an operation touches a protected object. */
+export interface ProtectedMatch {
+  /** The config entry that matched, as written. */
+  pattern: string;
+  /** Config key of that entry (`protected`, `protected.columns`, `external`...). */
+  key: string;
+  /** Listed in `external`: managed outside the ORM. */
+  external: boolean;
+  /** What is protected: the object itself, its table, its schema, what it contains (a schema), or the database's contents. */
+  via: 'object' | 'table' | 'schema' | 'contents' | 'database';
+}
 
 export interface ProtectedSubject {
   operation: Operation;

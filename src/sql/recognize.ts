@@ -5,7 +5,7 @@
  * leading keywords, so that only a statement nobody can classify ends up `unparseable`.
  */
 import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
-import type { SqlDialect } from './split.js';
+import type { Dialect } from '../model/operation.js';
 import { identName, isNameToken, tokenize, type Token } from './tokens.js';
 
 /** An operation found inside one statement; `at` is a string offset inside the statement text. */
@@ -123,7 +123,7 @@ interface Name {
 export class Recognizer {
   constructor(
     private readonly text: string,
-    private readonly dialect: SqlDialect,
+    private readonly dialect: Dialect,
   ) {}
 
   /**
@@ -753,6 +753,6 @@ function splitTopLevel(toks: Token[], word: string): Token[][] {
 }
 
 /** Convenience: tokenize and recognize one statement text. */
-export function recognizeStatement(text: string, dialect: SqlDialect): Recognition {
+export function recognizeStatement(text: string, dialect: Dialect): Recognition {
   return new Recognizer(text, dialect).recognize(tokenize(text, dialect));
 }

@@ -10,8 +10,7 @@
  */
 
 import { isWordChar, isWordStart } from './tokens.js';
-
-export type SqlDialect = 'postgres' | 'mysql' | 'sqlite';
+import type { Dialect } from '../model/operation.js';
 
 export interface SqlStatement {
   /** Raw text of the statement from its first code character up to (not including) its terminator. */
@@ -159,7 +158,7 @@ class Splitter {
 
   constructor(
     private readonly src: string,
-    private readonly dialect: SqlDialect,
+    private readonly dialect: Dialect,
   ) {}
 
   run(): SplitResult {
@@ -395,6 +394,6 @@ class Splitter {
 }
 
 /** Split SQL text into statements (never throws; unterminated constructs are reported on the statement). */
-export function splitSql(text: string, dialect: SqlDialect): SplitResult {
+export function splitSql(text: string, dialect: Dialect): SplitResult {
   return new Splitter(text, dialect).run();
 }

@@ -3,7 +3,7 @@
  * with string offsets. Comments are dropped. Used by the recognizer (statements the parsers cannot
  * read) and to locate sub-commands inside a statement the parser did read.
  */
-import type { SqlDialect } from './split.js';
+import type { Dialect } from '../model/operation.js';
 
 export type TokenType = 'word' | 'ident' | 'string' | 'number' | 'punct';
 
@@ -60,7 +60,7 @@ function readQuoted(text: string, i: number, quote: number, backslash: boolean):
 const TWO_CHAR_PUNCT = new Set(['::', '<>', '!=', '<=', '>=', '||', ':=', '=>', '->']);
 
 /** Tokens of `text`; with `limit`, only the first `limit` tokens (enough to classify most statements). */
-export function tokenize(text: string, dialect: SqlDialect, limit = Infinity): Token[] {
+export function tokenize(text: string, dialect: Dialect, limit = Infinity): Token[] {
   const tokens: Token[] = [];
   const n = text.length;
   let i = 0;
@@ -140,7 +140,7 @@ export function tokenize(text: string, dialect: SqlDialect, limit = Infinity): T
 }
 
 /** Normalize an identifier token by the dialect's rules: PostgreSQL folds unquoted names to lower case. */
-export function identName(token: Token, dialect: SqlDialect): string {
+export function identName(token: Token, dialect: Dialect): string {
   if (token.type === 'word' && dialect === 'postgres') return token.value.toLowerCase();
   return token.value;
 }

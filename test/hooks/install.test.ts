@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { configSchema } from '../../src/config/schema.js';
-import { pathspecsFor } from '../../src/hooks/pathspecs.js';
-import { plainHookScript, HOOKS } from '../../src/hooks/shim.js';
+import { pathspecsFor } from '../../src/config/pathspecs.js';
+import { plainHookScript, HOOKS } from '../../src/install/shim.js';
 import { PROJECT_ROOT, makeRepo, runCli, tempDir, type TestRepo } from '../helpers/repo.js';
 import { CREATE, DEFAULT_CONFIG, DROP, NO_CI, bareRemote, linkBin, run } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { amendsInGitArgs } from '../../src/hooks/amend.js';
+import { amendsInGitArgs } from '../../src/cli/hook/amend.js';
 import { APPROVED_DROP, CREATE, DROP, hookRepo, run, writeFile, type HookRepo } from './helpers.js';
 
 /**

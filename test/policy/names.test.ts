@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayName, quoteIdentifier, segmentMatches, splitName } from '../../src/policy/names.js';
+import { displayName, quoteIdentifier, segmentMatches, splitName } from '../../src/model/names.js';
 
 describe('splitName', () => {
   it.each([

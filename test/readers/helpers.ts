@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dialect, Operation } from '../../src/model/operation.js';
-import { readMigration, type MigrationFormat, type MigrationInput } from '../../src/readers/index.js';
+import { readMigration, type MigrationInput } from '../../src/readers/index.js';
+import type { MigrationFormat } from '../../src/readers/types.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'readers');
 

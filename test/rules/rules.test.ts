@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/model/operation.js';
 import { OPERATION_RULES, POLICY_RULES, RULES } from '../../src/rules/index.js';
-import { RULE_IDS } from '../../src/rules/ids.js';
+import { RULE_IDS } from '../../src/model/rule-ids.js';
 import { check, column, op, summary, table } from './helpers.js';
 
 /**

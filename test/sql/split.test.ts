@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { splitSql, type SqlDialect } from '../../src/sql/split.js';
+import type { Dialect } from '../../src/model/operation.js';
+import { splitSql } from '../../src/sql/split.js';
 
-function texts(sql: string, dialect: SqlDialect): string[] {
+function texts(sql: string, dialect: Dialect): string[] {
   return splitSql(sql, dialect).statements.map((s) => s.text);
 }
 
 describe('splitSql', () => {
-  it.each<[string, SqlDialect, string, string[]]>([
+  it.each<[string, Dialect, string, string[]]>([
     ['semicolons in strings and comments', 'postgres', "SELECT 'a;b'; -- x;y\nSELECT 2 /* ; */;", ["SELECT 'a;b'", 'SELECT 2 /* ; */']],
     ['doubled quotes', 'postgres', "SELECT 'it''s;'; SELECT \"a;\"\"b\";", ["SELECT 'it''s;'", 'SELECT "a;""b"']],
     ['dollar quotes with tags', 'postgres', 'CREATE FUNCTION f() AS $body$ BEGIN x; END $body$ LANGUAGE plpgsql; SELECT 1',
@@ -53,7 +54,7 @@ describe('splitSql', () => {
     expect(skipped.map((s) => s.reason)).toEqual(['psql meta-command', 'COPY … FROM stdin data', 'psql meta-command']);
   });
 
-  it.each<[string, SqlDialect, string, string, number]>([
+  it.each<[string, Dialect, string, string, number]>([
     ['string', 'postgres', "SELECT 1; SELECT 'abc", 'unterminated string literal', 17],
     ['quoted name', 'postgres', 'SELECT "abc', 'unterminated quoted identifier', 7],
     ['dollar quote', 'postgres', 'DO $x$ BEGIN DROP TABLE t; END', 'unterminated dollar-quoted string $x$', 3],

@@ -1,6 +1,6 @@
 import { backupContext, takeBackup } from '../../backup/backup.js';
 import { formatBytes, progressLine } from '../../backup/format.js';
-import { palette, useColor } from '../output.js';
+import { palette, useColor } from '../../util/palette.js';
 
 interface Options {
   verify?: boolean;

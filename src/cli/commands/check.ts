@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import type { CheckMode } from '../../check/run-check.js';
-import { useColor } from '../output.js';
+import { useColor } from '../../util/palette.js';
 
 export interface CheckCommandOptions {
   staged?: boolean;

@@ -1,11 +1,11 @@
-import { palette, useColor } from '../output.js';
+import { palette, useColor } from '../../util/palette.js';
 
 /**
  * `dbsafe-hooks doctor`: one line per check, a fix under each problem or warning.
  * Exit 1 when a problem was found (a hook would not run or not work), 0 with warnings only.
  */
 export async function run(options: { config?: string }): Promise<number> {
-  const { doctor } = await import('../../hooks/doctor.js');
+  const { doctor } = await import('../../install/doctor.js');
   const checks = await doctor(process.cwd(), options.config);
   const c = palette(useColor(process.stdout));
   for (const check of checks) {

@@ -9,12 +9,12 @@ export async function run(name: string, args: string[], options: { config?: stri
   switch (name) {
     case 'pre-commit':
     case 'pre-merge-commit': {
-      const { runPreCommitHook } = await import('../../hooks/run-pre-commit.js');
+      const { runPreCommitHook } = await import('../hook/run-pre-commit.js');
       // a merge commit is never an amend: git's command line is looked at only for pre-commit
       return runPreCommitHook({ cwd, files: args ?? [], configPath: options.config, mayAmend: name === 'pre-commit' });
     }
     case 'pre-push': {
-      const { runPrePushHook } = await import('../../hooks/run-pre-push.js');
+      const { runPrePushHook } = await import('../hook/run-pre-push.js');
       // read stdin completely (never leave it half-read), but not from a terminal (a manual run)
       const stdin = process.stdin.isTTY ? undefined : await readAll(process.stdin);
       return runPrePushHook({ cwd, args: args ?? [], stdin, configPath: options.config });

@@ -9,7 +9,7 @@ import { DbsafeError } from '../../errors.js';
 const INSTALL_LIFECYCLE = new Set(['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare']);
 
 export async function run(options: { force?: boolean; config?: string }): Promise<number> {
-  const { install } = await import('../../hooks/install.js');
+  const { install } = await import('../../install/install.js');
   try {
     const report = await install({ cwd: process.cwd(), force: options.force, configPath: options.config });
     for (const line of report.lines) process.stdout.write(`${line}\n`);

@@ -1,6 +1,6 @@
 import { backupContext } from '../../backup/context.js';
 import { readLog, type LogEntry } from '../../backup/log.js';
-import { palette, useColor } from '../output.js';
+import { palette, useColor } from '../../util/palette.js';
 
 interface Options {
   json?: boolean;

@@ -7,7 +7,7 @@ import { listBackups } from '../../backup/store.js';
 import { activeWaivers } from '../../gate/decide.js';
 import { gateNow } from '../../gate/evidence.js';
 import { waiverText } from '../../gate/messages.js';
-import { palette, useColor } from '../output.js';
+import { palette, useColor } from '../../util/palette.js';
 
 interface Options {
   json?: boolean;

@@ -2,7 +2,7 @@ import { backupContext } from '../../backup/context.js';
 import { progressLine } from '../../backup/format.js';
 import { verifyBackup } from '../../backup/verify.js';
 import { UsageError } from '../../errors.js';
-import { palette, useColor } from '../output.js';
+import { palette, useColor } from '../../util/palette.js';
 
 interface Options {
   latest?: boolean;

@@ -1,7 +1,7 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { execGit } from '../git/exec-git.js';
-import { readText, sha256, writeAtomic } from './files.js';
+import { readText, sha256, writeAtomic } from '../util/files.js';
 import { locate } from './locate.js';
 import { readManifest, removeManifest, type InstallAction } from './manifest.js';
 import { hasBlock, removeBlock } from './shim.js';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CONFIG_SEARCH_PLACES } from '../config/places.js';
-import type { Config } from '../config/schema.js';
+import { CONFIG_SEARCH_PLACES } from './places.js';
+import type { Config } from './schema.js';
 import { VERSION } from '../version.js';
-import { readText, writeAtomic } from './files.js';
+import { readText, writeAtomic } from '../util/files.js';
 
 /**
  * The configuration for a hook run, without loading the validator when nothing changed.
@@ -66,7 +66,7 @@ export async function hookConfig(options: {
   /** pre-push changes nothing: it reads the cache but never writes it. */
   writeCache: boolean;
 }): Promise<Config> {
-  const slow = async () => (await import('../config/load.js')).loadConfig(options.cwd, options.root, options.configPath);
+  const slow = async () => (await import('./load.js')).loadConfig(options.cwd, options.root, options.configPath);
   if (options.configPath) return (await slow()).config;
   const found = findJsonConfig(options.cwd, options.root);
   if (found === 'slow') return (await slow()).config;
@@ -79,7 +79,7 @@ export async function hookConfig(options: {
   } catch {
     /* no cache yet, or unreadable: validate below */
   }
-  const { parseConfig } = await import('../config/load.js');
+  const { parseConfig } = await import('./load.js');
   const config = parseConfig(found.raw, found.file);
   if (options.writeCache) {
     try {

@@ -1,7 +1,7 @@
-import { useColor } from '../cli/output.js';
-import { runCheck } from '../check/run-check.js';
-import type { Config } from '../config/schema.js';
-import { backupGate } from '../gate/pre-push.js';
+import { useColor } from '../../util/palette.js';
+import { runCheck } from '../../check/run-check.js';
+import type { Config } from '../../config/schema.js';
+import { backupGate } from '../../gate/pre-push.js';
 import {
   askRemoteTips,
   commitSubject,
@@ -12,12 +12,12 @@ import {
   rangeFromPreCommitEnv,
   rangesFromLines,
   type PushRange,
-} from '../git/push-refs.js';
-import { locateRepo } from '../git/repo.js';
-import type { Finding, UsedOverride } from '../model/finding.js';
-import { textReport } from '../reporters/text.js';
-import { hookConfig } from './hook-config.js';
-import { pathspecsFor } from './pathspecs.js';
+} from '../../git/push-refs.js';
+import { locateRepo } from '../../git/repo.js';
+import type { Finding, UsedOverride } from '../../model/finding.js';
+import { textReport } from '../../reporters/text.js';
+import { hookConfig } from '../../config/cached.js';
+import { pathspecsFor } from '../../config/pathspecs.js';
 
 /** Commits touching migrations re-checked per push at most (a first push of a big repository); env DBSAFE_PUSH_MAX_COMMITS. */
 export const MAX_COMMITS = 500;
@@ -169,7 +169,7 @@ async function pushRanges(
 async function confirmedRemoteTips(root: string, remoteName: string, remoteUrl: string | undefined, limit: number): Promise<string[]> {
   const tips = await askRemoteTips(root, remoteName, remoteUrl);
   if (tips.ok) return tips.commits;
-  const { redactText, redactUrl } = await import('../backup/redact.js');
+  const { redactText, redactUrl } = await import('../../backup/redact.js');
   process.stderr.write(
     `dbsafe-hooks: note: prePush.strict: could not ask ${redactUrl(tips.target)} which commits it has (${redactText(tips.reason)}); ` +
       `only the remote tips git gave this hook are excluded, so more commits are re-checked (at most ${limit}).\n`,

@@ -1,4 +1,4 @@
-import type { Config } from '../config/schema.js';
+import type { Config } from './schema.js';
 
 /**
  * Git pathspecs that cover every file the configured migration globs can match, for the shell

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
-/** Small file helpers for install/uninstall: atomic writes (temp + fsync + rename), hashes. */
+/** Small file helpers: reading that tolerates absence, atomic writes (temp + fsync + rename), hashes. */
 
 export function readText(file: string): string | undefined {
   try {

@@ -6,10 +6,10 @@ import type { Config } from '../config/schema.js';
 import { DbsafeError } from '../errors.js';
 import { execGit, gitText } from '../git/exec-git.js';
 import { hooksPathSettings } from './detect.js';
-import { isExecutable, readText } from './files.js';
+import { isExecutable, readText } from '../util/files.js';
 import { locate, type Location } from './locate.js';
 import { readManifest, type InstallManifest } from './manifest.js';
-import { pathspecsFor } from './pathspecs.js';
+import { pathspecsFor } from '../config/pathspecs.js';
 import { HOOKS, hasBlock } from './shim.js';
 
 /**

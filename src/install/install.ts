@@ -5,11 +5,11 @@ import { execGit } from '../git/exec-git.js';
 import { VERSION } from '../version.js';
 import { configText, proposeMigrationSets } from './config-init.js';
 import { describeManager, detectManagers } from './detect.js';
-import { readText, sha256, writeAtomic } from './files.js';
+import { readText, sha256, writeAtomic } from '../util/files.js';
 import { integrate } from './integrate.js';
 import { findBin, locate, type Location } from './locate.js';
 import { readManifest, upsertAction, writeManifest, type InstallAction, type InstallManifest } from './manifest.js';
-import { pathspecsFor } from './pathspecs.js';
+import { pathspecsFor } from '../config/pathspecs.js';
 
 export interface InstallOptions {
   cwd: string;

@@ -1,4 +1,4 @@
-import { OPERATION_KINDS, type OperationKind } from '../model/operation.js';
+import { OPERATION_KINDS, type OperationKind } from './operation.js';
 
 /**
  * Every rule id, in one light module the config schema can import to reject unknown ids

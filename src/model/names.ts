@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import type { Dialect, ObjectRef } from '../model/operation.js';
+import type { Dialect, ObjectRef } from './operation.js';
 
 /**
  * Names written by users (config `protected`, marker objects) are dotted paths such as

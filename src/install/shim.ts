@@ -1,4 +1,4 @@
-import { shQuote } from './pathspecs.js';
+import { shQuote } from '../config/pathspecs.js';
 
 /**
  * The shell that git (or husky, lefthook, simple-git-hooks) runs. POSIX sh, LF only.

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { HookName } from './shim.js';
-import { readText, writeAtomic } from './files.js';
+import { readText, writeAtomic } from '../util/files.js';
 
 /**
  * `$(git rev-parse --git-common-dir)/dbsafe/install.json`: everything install changed, so that

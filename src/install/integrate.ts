@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { Manager } from './detect.js';
-import { readText, writeAtomic } from './files.js';
+import { readText, writeAtomic } from '../util/files.js';
 import type { InstallAction, InstallManifest } from './manifest.js';
 import {
   CHAIN_SUFFIX,

@@ -1,5 +1,5 @@
-import { reportError } from '../cli/report-error.js';
-import { preferBaselineWasmCompiler } from '../sql/wasm-tier.js';
+import { reportError } from '../report-error.js';
+import { preferBaselineWasmCompiler } from '../../sql/wasm-tier.js';
 
 /**
  * `dbsafe-hooks hook <name> [args…]` without commander (see cli/entry.ts). Exit codes and error
@@ -10,7 +10,7 @@ export async function hookMain(argv: string[]): Promise<number> {
   // a commit checks a few small files; pre-push may re-check hundreds of commits with the default tiers
   if (name === 'pre-commit' || name === 'pre-merge-commit') preferBaselineWasmCompiler();
   try {
-    const { run } = await import('../cli/commands/hook.js');
+    const { run } = await import('../commands/hook.js');
     return await run(name!, args, {});
   } catch (error) {
     return reportError(error);

@@ -1,9 +1,9 @@
-import { useColor } from '../cli/output.js';
-import { runCheck } from '../check/run-check.js';
-import { gitText } from '../git/exec-git.js';
-import { textReport } from '../reporters/text.js';
+import { useColor } from '../../util/palette.js';
+import { runCheck } from '../../check/run-check.js';
+import { gitText } from '../../git/exec-git.js';
+import { textReport } from '../../reporters/text.js';
 import { isAmendCommit } from './amend.js';
-import { gitDirsFromDisk, hookConfig } from './hook-config.js';
+import { gitDirsFromDisk, hookConfig } from '../../config/cached.js';
 
 /**
  * `dbsafe-hooks hook pre-commit|pre-merge-commit [files…]`: check what is staged (the index, never
@@ -13,7 +13,7 @@ import { gitDirsFromDisk, hookConfig } from './hook-config.js';
 export async function runPreCommitHook(options: { cwd: string; files: string[]; configPath?: string; mayAmend: boolean }): Promise<number> {
   // The shim starts node only when a migration is staged: load the readers and the policy now, on
   // this core, while git runs in child processes (the check imports the same, already loaded, modules).
-  for (const module of [import('../readers/index.js'), import('../policy/evaluate.js')]) module.catch(() => undefined);
+  for (const module of [import('../../readers/index.js'), import('../../policy/evaluate.js')]) module.catch(() => undefined);
   // `git commit --amend` is compared with HEAD's parents (reference C6); started now, it overlaps git below
   const amend = options.mayAmend ? isAmendCommit() : Promise.resolve(false);
   const onDisk = gitDirsFromDisk(options.cwd);
