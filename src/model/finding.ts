@@ -27,6 +27,10 @@ export interface Finding {
   statement?: string;
   statementLine?: number;
   operation?: Operation;
+  /** The object the finding is about, as a marker must name it (set by policy/evaluate.ts). */
+  object?: string;
+  /** The exact override line for this finding in the file's comment syntax; absent when no marker can allow it. */
+  marker?: string;
   /** The object is protected (or external): overrides must name it. */
   protectedObject?: string;
 }

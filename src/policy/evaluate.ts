@@ -193,6 +193,8 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
       statement: op.statement,
       statementLine: op.statementLine,
       operation: op,
+      ...(object !== undefined ? { object } : {}),
+      ...(canCarryMarker(op) ? { marker: opContext.markerLine(id, object) } : {}),
       ...(match && object !== undefined ? { protectedObject: object } : {}),
     });
   }
@@ -239,6 +241,11 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
 
   findings.sort((a, b) => a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
   return { findings, overridesUsed: overridesUsed.list() };
+}
+
+/** A file that cannot be decoded (no statement) cannot hold a marker: its message says what to do instead. */
+function canCarryMarker(op: Operation): boolean {
+  return !(op.kind === 'unparseable' && op.statement === '');
 }
 
 /** Overrides used: one entry per marker item and object; repeated uses add the operation's line. */

@@ -20,7 +20,7 @@ import {
   type SourceText,
 } from './common.js';
 import { PyParser, callsIn, dotted, literalString, logicalLines, stringParts, pythonTokensOrError, type PyValue } from './python.js';
-import { isNarrowing } from './type-narrowing.js';
+import { isNarrowing } from '../sql/type-narrowing.js';
 import type { FormatInput } from './types.js';
 
 type Call = Extract<PyValue, { kind: 'call' }>;

@@ -9,7 +9,7 @@ import type { Direction, Operation } from '../model/operation.js';
 import { childRef, makeContext, makeOp, opaqueOp, sortOperations, tableRef, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import { collectAssignments, makeResolver, PyScope, readResolvedSql } from './alembic.js';
 import { PyParser, calleeName, dotted, literalString, logicalLines, pythonTokensOrError, type PyTok, type PyValue } from './python.js';
-import { isNarrowing } from './type-narrowing.js';
+import { isNarrowing } from '../sql/type-narrowing.js';
 import type { FormatInput } from './types.js';
 
 type Call = Extract<PyValue, { kind: 'call' }>;

@@ -4,7 +4,7 @@
  */
 import type { Dialect, Direction, Operation } from '../model/operation.js';
 import { makeContext, readSqlRegion, sortOperations, type ReadContext } from './common.js';
-import { isNarrowing } from './type-narrowing.js';
+import { isNarrowing } from '../sql/type-narrowing.js';
 import type { FormatInput } from './types.js';
 
 function baseName(path: string): string {

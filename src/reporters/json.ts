@@ -1,5 +1,5 @@
 import type { Finding } from '../model/finding.js';
-import { findingObject, sortFindings, summarize, type ReportInput } from './types.js';
+import { sortFindings, summarize, type ReportInput } from './types.js';
 
 /**
  * `--format json`: a stable shape, documented in docs/json-output.md. Version 1 only ever gains
@@ -33,11 +33,12 @@ function jsonFinding(f: Finding) {
     line: f.line,
     column: f.column,
     ...(op ? { kind: op.kind, direction: op.direction } : {}),
-    ...(findingObject(f) !== undefined ? { object: findingObject(f) } : {}),
+    ...(f.object !== undefined ? { object: f.object } : {}),
     ...(op?.target ? { target: op.target } : {}),
     ...(f.protectedObject !== undefined ? { protectedObject: f.protectedObject } : {}),
     ...(f.statement ? { statement: f.statement, statementLine: f.statementLine ?? f.line } : {}),
     ...(op?.detail ? { detail: op.detail } : {}),
+    ...(f.marker !== undefined ? { marker: f.marker } : {}),
     help: f.help,
     docs: f.docs,
   };

@@ -1,6 +1,6 @@
 import { palette, type Palette } from '../util/palette.js';
 import type { Finding, UsedOverride } from '../model/finding.js';
-import { findingObject, sortFindings, summarize, type ReportInput, type ReportOptions } from './types.js';
+import { sortFindings, summarize, type ReportInput, type ReportOptions } from './types.js';
 
 /**
  * Human output. Per finding: `file:line:col  severity rule  message`, the source line(s) with a caret
@@ -104,8 +104,7 @@ function summaryLines(result: ReportInput, c: Palette): string[] {
     return [`${mark} dbsafe-hooks: ${counts}`];
   }
   const lines = [`${c.red('✖')} dbsafe-hooks: ${counts}: blocked`];
-  // a file that cannot be decoded (statement '') cannot carry a marker: its message says what to do
-  const example = markerExample(sortFindings(result.findings).find((f) => f.severity === 'error' && !(f.rule === 'unparseable' && f.operation?.statement === '')));
+  const example = sortFindings(result.findings).find((f) => f.severity === 'error' && f.marker !== undefined)?.marker;
   if (example) {
     lines.push(
       '  If this is intended, put an override marker with a reason on the line above the operation, e.g.',
@@ -114,18 +113,6 @@ function summaryLines(result: ReportInput, c: Palette): string[] {
     );
   }
   return lines;
-}
-
-/** A marker in the comment syntax of the file, naming the first blocking finding's rule and object. */
-export function markerExample(finding: Finding | undefined): string | undefined {
-  if (!finding) return undefined;
-  const object = findingObject(finding);
-  const body = `dbsafe:allow ${finding.rule}${object ? `(${object})` : ''} -- <why this is safe>`;
-  const ext = finding.file.slice(finding.file.lastIndexOf('.') + 1).toLowerCase();
-  if (['py', 'rb', 'yaml', 'yml'].includes(ext)) return `# ${body}`;
-  if (['js', 'cjs', 'mjs', 'ts', 'cts', 'mts'].includes(ext)) return `// ${body}`;
-  if (ext === 'xml') return `<!-- ${body} -->`;
-  return `-- ${body}`;
 }
 
 /** Paths may contain newlines or other control characters (git allows them): show them escaped. */

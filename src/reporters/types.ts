@@ -7,7 +7,7 @@ export interface ReportInput extends CheckResult {
 }
 
 export interface ReportOptions {
-  /** ANSI colours (text only); decide with `useColor(stream)` from cli/output. */
+  /** ANSI colours (text only); decide with `useColor(stream)` from util/palette. */
   color?: boolean;
   /** Tool version written into SARIF. */
   version?: string;
@@ -37,13 +37,4 @@ export function summarize(result: CheckResult): Summary {
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   const rank = (f: Finding) => (f.severity === 'error' ? 0 : 1);
   return [...findings].sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column);
-}
-
-/** The object a finding is about, as the user would write it in a marker. */
-export function findingObject(finding: Finding): string | undefined {
-  if (finding.protectedObject) return finding.protectedObject;
-  const target = finding.operation?.target;
-  if (!target) return undefined;
-  if (target.type === 'column' && target.table) return `${target.table}.${target.name}`;
-  return target.schema ? `${target.schema}.${target.name}` : target.name;
 }

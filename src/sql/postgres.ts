@@ -4,7 +4,7 @@
  * is `unparseable`. DO blocks and function bodies are read through the PL/pgSQL parser.
  */
 import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
-import { ColumnTypes, isNarrowing, type ColumnType } from './column-types.js';
+import { ColumnTypes, type ColumnType } from './column-types.js';
 import { locateOps } from './locate.js';
 import { memberOf, refFromParts, type AstOp } from './pg-ops.js';
 import { readPlpgsql, routineNeedsReading, type PlpgsqlHost } from './plpgsql.js';
@@ -12,6 +12,7 @@ import { Recognizer } from './recognize.js';
 import type { OpSink } from './sink.js';
 import { splitSql, type SkippedRegion, type SqlStatement } from './split.js';
 import { ByteCursor } from './text-index.js';
+import { isParsedNarrowing } from './type-narrowing.js';
 import { tokenize } from './tokens.js';
 import { applyWasmTier } from './wasm-tier.js';
 
@@ -445,7 +446,7 @@ export class PostgresReader implements PlpgsqlHost {
         const after = columnType(typeName);
         if (before && after) {
           typeFlags.oldType = typeText(before);
-          const narrowing = isNarrowing(before, after);
+          const narrowing = isParsedNarrowing(before, after);
           if (narrowing !== undefined) typeFlags.narrowing = narrowing;
           this.columnTypes.set(table.schema, table.name, cmd.name, after);
         }

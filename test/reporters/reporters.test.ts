@@ -15,6 +15,8 @@ const dropColumn: Finding = {
   column: 2,
   statement: 'ALTER TABLE orders\n\tDROP COLUMN legacy_total;',
   statementLine: 2,
+  object: 'orders.legacy_total',
+  marker: '-- dbsafe:allow drop-column(orders.legacy_total) -- <why this is safe>',
   operation: {
     kind: 'drop-column',
     target: { type: 'column', table: 'orders', name: 'legacy_total', written: 'legacy_total' },
@@ -27,7 +29,7 @@ const dropColumn: Finding = {
     statementLine: 2,
   },
 };
-const renameWarn: Finding = { ...dropColumn, rule: 'rename-table', severity: 'warn', message: 'Renames table a', line: 4, column: 1, statementLine: 4, statement: 'DROP TABLE users;', operation: undefined };
+const renameWarn: Finding = { ...dropColumn, object: undefined, marker: undefined, rule: 'rename-table', severity: 'warn', message: 'Renames table a', line: 4, column: 1, statementLine: 4, statement: 'DROP TABLE users;', operation: undefined };
 const override: UsedOverride = { file: 'db/migrations/001.sql', line: 7, rule: 'drop-table', object: 'users', reason: 'replaced by accounts in 0042', fileWide: false };
 
 const input: ReportInput = {
