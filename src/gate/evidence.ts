@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { sha256File } from '../backup/files.js';
 import { defaultInstanceName, resolveInstance } from '../backup/instances.js';
 import { logPathFor, readLog } from '../backup/log.js';
 import type { Config } from '../config/schema.js';
@@ -94,21 +93,11 @@ async function checkArtifact(check: ArtifactCheck, rehash: boolean): Promise<Art
   if (!rehash) return { kind: 'ok' };
   if (!check.sha256) return { kind: 'unreadable', message: 'the log recorded no sha256 to compare with (gate.rehash)' };
   try {
-    const actual = await sha256File(check.artifact);
+    const { sha256: actual } = await sha256File(check.artifact);
     return actual === check.sha256 ? { kind: 'ok' } : { kind: 'hash', actual };
   } catch (error) {
     return { kind: 'unreadable', message: (error as Error).message };
   }
-}
-
-function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
 }
 
 /**

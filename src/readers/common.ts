@@ -1,37 +1,14 @@
 import type { Dialect, Direction, ObjectRef, Operation, OperationFlags, OperationKind } from '../model/operation.js';
 import { readSql } from '../sql/index.js';
+import { LineIndex } from '../sql/text-index.js';
 
-/** Maps offsets in a file to 1-based line/column (binary search over line starts). */
-export class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
-  }
-  lineOf(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  }
-  position(offset: number): { line: number; column: number } {
-    const line = this.lineOf(offset);
-    return { line, column: offset - this.starts[line - 1] + 1 };
-  }
-  lineStart(line: number): number {
-    return this.starts[Math.max(0, Math.min(line - 1, this.starts.length - 1))];
-  }
-  get lineCount(): number {
-    return this.starts.length;
-  }
-  /** The text of one line, without its newline. */
-  lineText(line: number): string {
-    const start = this.lineStart(line);
-    const end = line < this.starts.length ? this.starts[line] - 1 : this.text.length;
-    return this.text.slice(start, end).replace(/\r$/, '');
+/** Raised by the small tokenizers (js, python, ruby, xml) at the first thing they cannot follow. */
+export class SourceSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
   }
 }
 

@@ -3,8 +3,8 @@
  * call chain with its direction, resolve `const` strings, read raw SQL through the SQL reader.
  */
 import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
-import { substituteKnownHoles, syntaxErrorOp, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
-import { JsParser, JsSyntaxError, chainCalls, chains, directionAt, findRegions, literalText, tokenizeJs, type JsValue } from './js.js';
+import { SourceSyntaxError, substituteKnownHoles, syntaxErrorOp, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
+import { JsParser, chainCalls, chains, directionAt, findRegions, literalText, tokenizeJs, type JsValue } from './js.js';
 import type { FormatInput } from './types.js';
 
 export type JsCall = Extract<JsValue, { kind: 'call' }>;
@@ -57,7 +57,7 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
   try {
     parser = new JsParser(tokenizeJs(input.text));
   } catch (error) {
-    if (error instanceof JsSyntaxError) return [syntaxErrorOp(ctx, error.offset, 'JavaScript/TypeScript', error.message)];
+    if (error instanceof SourceSyntaxError) return [syntaxErrorOp(ctx, error.offset, 'JavaScript/TypeScript', error.message)];
     throw error;
   }
   const toks = parser.toks;

@@ -4,7 +4,7 @@
  * comments, brackets; up/down function regions; call chains with their arguments.
  * Static only: user code is never imported or run.
  */
-import { joinSource, SourceTextBuilder, type SourceText, type StringPart } from './common.js';
+import { joinSource, SourceTextBuilder, type SourceText, type StringPart, SourceSyntaxError } from './common.js';
 
 export type JsTokType = 'name' | 'num' | 'str' | 'template' | 'punct' | 'regex';
 
@@ -17,15 +17,6 @@ export interface JsTok {
   end: number;
   str?: SourceText;
   parts?: TemplatePart[];
-}
-
-export class JsSyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
-    super(message);
-  }
 }
 
 const PUNCT = ['>>>=', '...', '===', '!==', '**=', '<<=', '>>=', '>>>', '&&=', '||=', '??=', '=>', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '**', '<<', '>>'];
@@ -60,7 +51,7 @@ export function tokenizeJs(text: string): JsTok[] {
     }
     if (c === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2);
-      if (end === -1) throw new JsSyntaxError('unterminated comment', i);
+      if (end === -1) throw new SourceSyntaxError('unterminated comment', i);
       i = end + 2;
       continue;
     }
@@ -116,12 +107,12 @@ export function tokenizeJs(text: string): JsTok[] {
     if (p === '(' || p === '[' || p === '{') open.push(i);
     else if (p === ')' || p === ']' || p === '}') {
       const at = open.pop();
-      if (at === undefined || CLOSE[text[at]] !== p) throw new JsSyntaxError(`unbalanced ${p}`, i);
+      if (at === undefined || CLOSE[text[at]] !== p) throw new SourceSyntaxError(`unbalanced ${p}`, i);
     }
     toks.push({ type: 'punct', value: p, start: i, end: i + p.length });
     i += p.length;
   }
-  if (open.length) throw new JsSyntaxError(`${text[open[open.length - 1]]} is never closed`, open[open.length - 1]);
+  if (open.length) throw new SourceSyntaxError(`${text[open[open.length - 1]]} is never closed`, open[open.length - 1]);
   return toks;
 }
 
@@ -133,7 +124,7 @@ function readQuoted(text: string, start: number, quote: string): { str: SourceTe
   while (i < text.length) {
     const c = text[i];
     if (c === quote) return { str: literal.take(i), end: i + 1 };
-    if (c === '\n') throw new JsSyntaxError('unterminated string literal', start - 1);
+    if (c === '\n') throw new SourceSyntaxError('unterminated string literal', start - 1);
     if (c === '\\') {
       const next = text[i + 1];
       if (next !== '\n') literal.append(decodeEscape(next), i); // a backslash-newline is a line continuation: no text
@@ -143,7 +134,7 @@ function readQuoted(text: string, start: number, quote: string): { str: SourceTe
     literal.append(c, i);
     i++;
   }
-  throw new JsSyntaxError('unterminated string literal', start - 1);
+  throw new SourceSyntaxError('unterminated string literal', start - 1);
 }
 
 function readTemplate(text: string, start: number): { parts: TemplatePart[]; end: number } {
@@ -174,14 +165,14 @@ function readTemplate(text: string, start: number): { parts: TemplatePart[]; end
         else if (d === '`') j = readTemplate(text, j + 1).end - 1;
         j++;
       }
-      if (depth > 0) throw new JsSyntaxError('unterminated template literal', start - 1);
+      if (depth > 0) throw new SourceSyntaxError('unterminated template literal', start - 1);
       i = j;
       continue;
     }
     literal.append(c, i);
     i++;
   }
-  throw new JsSyntaxError('unterminated template literal', start - 1);
+  throw new SourceSyntaxError('unterminated template literal', start - 1);
 }
 
 /** What `\<next>` stands for: a known escape, else the character itself (nothing at the end of the file). */

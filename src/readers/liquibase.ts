@@ -7,9 +7,9 @@
  * their own when the config's globs select them.
  */
 import type { Dialect, Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
-import { childRef, makeContext, makeOp, namedRef, opaqueOp, readEmbeddedSql, sortOperations, tableRef, unparseableOp, type ReadContext, type SourceText } from './common.js';
+import { SourceSyntaxError, childRef, makeContext, makeOp, namedRef, opaqueOp, readEmbeddedSql, sortOperations, tableRef, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import type { FormatInput } from './types.js';
-import { parseXml, XmlSyntaxError, type XmlElement } from './xml.js';
+import { parseXml, type XmlElement } from './xml.js';
 
 /** One change (or rollback entry), whatever the changelog syntax. */
 interface ChangeNode {
@@ -101,7 +101,7 @@ type YPair = { key: YNode & { value?: unknown }; value: YNode | null };
 async function yamlChangeSets(ctx: ReadContext): Promise<ChangeSet[]> {
   const YAML = await import('yaml');
   const doc = YAML.parseDocument(ctx.text, { keepSourceTokens: false, uniqueKeys: false });
-  if (doc.errors.length) throw new XmlSyntaxError(doc.errors[0].message.split('\n')[0], doc.errors[0].pos[0]);
+  if (doc.errors.length) throw new SourceSyntaxError(doc.errors[0].message.split('\n')[0], doc.errors[0].pos[0]);
   const isMap = (n: unknown): n is { items: YPair[]; range: [number, number, number] } => YAML.isMap(n);
   const isSeq = (n: unknown): n is { items: YNode[]; range: [number, number, number] } => YAML.isSeq(n);
   const isScalar = (n: unknown): n is YNode => YAML.isScalar(n);
@@ -234,7 +234,7 @@ export async function readLiquibase(input: FormatInput): Promise<Operation[]> {
   try {
     sets = /\.(ya?ml|json)$/i.test(input.path) ? await yamlChangeSets(ctx) : xmlChangeSets(ctx);
   } catch (error) {
-    if (error instanceof XmlSyntaxError) return [unparseableOp(ctx, error.offset, 'up', ctx.lines.lineText(ctx.lines.lineOf(error.offset)), `changelog syntax the reader cannot follow: ${error.message}`)];
+    if (error instanceof SourceSyntaxError) return [unparseableOp(ctx, error.offset, 'up', ctx.lines.lineText(ctx.lines.lineOf(error.offset)), `changelog syntax the reader cannot follow: ${error.message}`)];
     throw error;
   }
   const ops: Operation[] = [];

@@ -4,7 +4,7 @@
  * line continuation, logical lines with their indentation. Never executes anything.
  */
 import type { Operation } from '../model/operation.js';
-import { joinSource, SourceTextBuilder, syntaxErrorOp, type ReadContext, type SourceText, type StringPart } from './common.js';
+import { joinSource, SourceTextBuilder, syntaxErrorOp, type ReadContext, type SourceText, type StringPart, SourceSyntaxError } from './common.js';
 
 export type PyTokType = 'name' | 'number' | 'string' | 'op' | 'newline';
 
@@ -28,15 +28,6 @@ export interface PyTok {
   str?: PyString;
 }
 
-export class PySyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
-    super(message);
-  }
-}
-
 const OPS3 = ['**=', '//=', '>>=', '<<=', '...', '!='];
 const OPS2 = ['**', '//', '==', '!=', '<=', '>=', '->', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', ':=', '<<', '>>'];
 
@@ -48,7 +39,7 @@ export function pythonTokensOrError(ctx: ReadContext, text: string): { toks: PyT
   try {
     return { toks: tokenizePython(text) };
   } catch (error) {
-    if (error instanceof PySyntaxError) return { error: syntaxErrorOp(ctx, error.offset, 'Python', error.message) };
+    if (error instanceof SourceSyntaxError) return { error: syntaxErrorOp(ctx, error.offset, 'Python', error.message) };
     throw error;
   }
 }
@@ -135,13 +126,13 @@ export function tokenizePython(text: string): PyTok[] {
       open.push(i);
     } else if (op === ')' || op === ']' || op === '}') {
       const at = open.pop();
-      if (at === undefined || { '(': ')', '[': ']', '{': '}' }[text[at]] !== op) throw new PySyntaxError(`unbalanced ${op}`, i);
+      if (at === undefined || { '(': ')', '[': ']', '{': '}' }[text[at]] !== op) throw new SourceSyntaxError(`unbalanced ${op}`, i);
       depth--;
     }
     push({ type: 'op', value: op, start: i, end: i + op.length });
     i += op.length;
   }
-  if (open.length) throw new PySyntaxError(`${text[open[open.length - 1]]} is never closed`, open[open.length - 1]);
+  if (open.length) throw new SourceSyntaxError(`${text[open[open.length - 1]]} is never closed`, open[open.length - 1]);
   if (!atLineStart) toks.push({ type: 'newline', value: '\n', start: n, end: n, indent, lineStart: false });
   return toks;
 }
@@ -171,7 +162,7 @@ function readString(
       return { str: { source: joinSource(parts.filter((p): p is { literal: SourceText } => 'literal' in p).map((p) => p.literal)), parts }, end };
     }
     const c = text[i];
-    if (c === '\n' && !triple) throw new PySyntaxError('unterminated string literal', start);
+    if (c === '\n' && !triple) throw new SourceSyntaxError('unterminated string literal', start);
     if (c === '\\') {
       const next = text[i + 1];
       if (next === '\n') {
@@ -212,7 +203,7 @@ function readString(
           const q = d;
           j++;
           while (j < text.length && text[j] !== q && text[j] !== '\n') j++;
-        } else if (d === '\n' && !triple) throw new PySyntaxError('unterminated f-string', start);
+        } else if (d === '\n' && !triple) throw new SourceSyntaxError('unterminated f-string', start);
         j++;
       }
       i = j;
@@ -226,7 +217,7 @@ function readString(
     literal.append(c, i);
     i++;
   }
-  throw new PySyntaxError('unterminated string literal', start);
+  throw new SourceSyntaxError('unterminated string literal', start);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@
  * on rollback) — Rails derives it at run time; only what is written is reported.
  */
 import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
-import { substituteKnownHoles, syntaxErrorOp, childRef, joinSource, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, tableRef, unparseableOp, type SourceText } from './common.js';
-import { RbSyntaxError, tokenizeRuby, type RbTok } from './ruby.js';
+import { SourceSyntaxError, substituteKnownHoles, syntaxErrorOp, childRef, joinSource, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, tableRef, unparseableOp, type SourceText } from './common.js';
+import { tokenizeRuby, type RbTok } from './ruby.js';
 import type { FormatInput } from './types.js';
 
 type RbValue =
@@ -127,7 +127,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
   try {
     toks = tokenizeRuby(input.text);
   } catch (error) {
-    if (error instanceof RbSyntaxError) return [syntaxErrorOp(ctx, error.offset, 'Ruby', error.message)];
+    if (error instanceof SourceSyntaxError) return [syntaxErrorOp(ctx, error.offset, 'Ruby', error.message)];
     throw error;
   }
   const ops: Operation[] = [];

@@ -3,7 +3,7 @@
  * delimiter, %w/%i word arrays), symbols, labels (`key:`), heredocs (<<~ID, <<-ID, <<ID, quoted
  * IDs; squiggly indentation removed with positions kept), comments (# and =begin/=end), newlines.
  */
-import { SourceTextBuilder, type SourceText, type StringPart } from './common.js';
+import { SourceTextBuilder, type SourceText, type StringPart, SourceSyntaxError } from './common.js';
 
 export type RbTokType = 'name' | 'const' | 'sym' | 'label' | 'str' | 'words' | 'num' | 'punct' | 'newline';
 export type RbPart = StringPart;
@@ -18,15 +18,6 @@ export interface RbTok {
   /** str: literal parts and `#{}` holes; sym/label: the name in `value`. */
   parts?: RbPart[];
   words?: SourceText[];
-}
-
-export class RbSyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
-    super(message);
-  }
 }
 
 const PAIRS: Record<string, string> = { '(': ')', '[': ']', '{': '}', '<': '>' };
@@ -170,7 +161,7 @@ export function tokenizeRuby(text: string): RbTok[] {
     push({ type: 'punct', value: two, start: i, end: i + two.length });
     i += two.length;
   }
-  if (pending.length) throw new RbSyntaxError(`heredoc ${pending[0].id} is never terminated`, pending[0].tok.start);
+  if (pending.length) throw new SourceSyntaxError(`heredoc ${pending[0].id} is never terminated`, pending[0].tok.start);
   return toks;
 }
 
@@ -210,7 +201,7 @@ function readDelimited(text: string, start: number, close: string, open: string 
     literal.append(c, i);
     i++;
   }
-  throw new RbSyntaxError('unterminated string literal', start - 1);
+  throw new SourceSyntaxError('unterminated string literal', start - 1);
 }
 
 function skipInterpolation(text: string, i: number): number {
@@ -234,7 +225,7 @@ function readHeredocBody(text: string, start: number, h: PendingHeredoc): number
   const lines: Array<{ start: number; end: number }> = [];
   let i = start;
   for (;;) {
-    if (i >= text.length) throw new RbSyntaxError(`heredoc ${h.id} is never terminated`, h.tok.start);
+    if (i >= text.length) throw new SourceSyntaxError(`heredoc ${h.id} is never terminated`, h.tok.start);
     const nl = text.indexOf('\n', i);
     const end = nl === -1 ? text.length : nl;
     const line = text.slice(i, end).replace(/\r$/, '');

@@ -3,7 +3,7 @@
  * with the offset of their value, text and CDATA with entity decoding and a per-character map.
  * Enough for Liquibase changelogs; no DTDs, no external entities (never resolved, by design).
  */
-import { joinSource, type SourceText } from './common.js';
+import { joinSource, type SourceText, SourceSyntaxError } from './common.js';
 
 export interface XmlAttr {
   value: string;
@@ -18,15 +18,6 @@ export interface XmlElement {
   text: SourceText;
   start: number;
   end: number;
-}
-
-export class XmlSyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
-    super(message);
-  }
 }
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -74,36 +65,36 @@ export function parseXml(text: string): XmlElement {
     if (lt > i) top.texts.push(decode(text, i, lt));
     if (text.startsWith('<!--', lt)) {
       const end = text.indexOf('-->', lt + 4);
-      if (end === -1) throw new XmlSyntaxError('unterminated comment', lt);
+      if (end === -1) throw new SourceSyntaxError('unterminated comment', lt);
       i = end + 3;
     } else if (text.startsWith('<![CDATA[', lt)) {
       const end = text.indexOf(']]>', lt + 9);
-      if (end === -1) throw new XmlSyntaxError('unterminated CDATA section', lt);
+      if (end === -1) throw new SourceSyntaxError('unterminated CDATA section', lt);
       const map: number[] = [];
       for (let k = lt + 9; k <= end; k++) map.push(k);
       top.texts.push({ text: text.slice(lt + 9, end), map });
       i = end + 3;
     } else if (text.startsWith('<?', lt)) {
       const end = text.indexOf('?>', lt + 2);
-      if (end === -1) throw new XmlSyntaxError('unterminated processing instruction', lt);
+      if (end === -1) throw new SourceSyntaxError('unterminated processing instruction', lt);
       i = end + 2;
     } else if (text.startsWith('<!', lt)) {
       const end = text.indexOf('>', lt + 2);
-      if (end === -1) throw new XmlSyntaxError('unterminated declaration', lt);
+      if (end === -1) throw new SourceSyntaxError('unterminated declaration', lt);
       i = end + 1;
     } else if (text[lt + 1] === '/') {
       const end = text.indexOf('>', lt);
-      if (end === -1) throw new XmlSyntaxError('unterminated end tag', lt);
+      if (end === -1) throw new SourceSyntaxError('unterminated end tag', lt);
       const name = localName(text.slice(lt + 2, end).trim());
       const frame = stack.pop();
-      if (!frame || stack.length === 0 || frame.el.name !== name) throw new XmlSyntaxError(`unexpected </${name}>`, lt);
+      if (!frame || stack.length === 0 || frame.el.name !== name) throw new SourceSyntaxError(`unexpected </${name}>`, lt);
       frame.el.text = frame.texts.length ? joinSource(frame.texts) : { text: '', map: [lt] };
       frame.el.end = end + 1;
       i = end + 1;
     } else {
       // start tag with attributes
       const nameMatch = /^<([A-Za-z_][\w.:-]*)/.exec(text.slice(lt, lt + 200));
-      if (!nameMatch) throw new XmlSyntaxError('invalid tag', lt);
+      if (!nameMatch) throw new SourceSyntaxError('invalid tag', lt);
       const el: XmlElement = { name: localName(nameMatch[1]), attrs: new Map(), children: [], text: { text: '', map: [lt] }, start: lt, end: lt };
       let j = lt + nameMatch[0].length;
       for (;;) {
@@ -121,16 +112,16 @@ export function parseXml(text: string): XmlElement {
           break;
         }
         const attr = /^([A-Za-z_][\w.:-]*)\s*=\s*("|')/.exec(text.slice(j, j + 200));
-        if (!attr) throw new XmlSyntaxError('invalid attribute', j);
+        if (!attr) throw new SourceSyntaxError('invalid attribute', j);
         const valueStart = j + attr[0].length;
         const close = text.indexOf(attr[2], valueStart);
-        if (close === -1) throw new XmlSyntaxError('unterminated attribute value', j);
+        if (close === -1) throw new SourceSyntaxError('unterminated attribute value', j);
         el.attrs.set(localName(attr[1]), { value: decode(text, valueStart, close).text, offset: valueStart });
         j = close + 1;
       }
       i = j;
     }
   }
-  if (stack.length > 1) throw new XmlSyntaxError(`<${stack[stack.length - 1].el.name}> is never closed`, stack[stack.length - 1].el.start);
+  if (stack.length > 1) throw new SourceSyntaxError(`<${stack[stack.length - 1].el.name}> is never closed`, stack[stack.length - 1].el.start);
   return root;
 }

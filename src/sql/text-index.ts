@@ -20,8 +20,8 @@ export class LineIndex {
     }
   }
 
-  /** 1-based line and column (in UTF-16 code units) of a string offset. */
-  position(offset: number): Position {
+  /** 1-based line of a string offset. */
+  lineOf(offset: number): number {
     const starts = this.starts;
     let lo = 0;
     let hi = starts.length - 1;
@@ -30,7 +30,13 @@ export class LineIndex {
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
+    return lo + 1;
+  }
+
+  /** 1-based line and column (in UTF-16 code units) of a string offset. */
+  position(offset: number): Position {
+    const line = this.lineOf(offset);
+    return { line, column: offset - this.starts[line - 1] + 1 };
   }
 
   /** String offset where a 1-based line starts (clamped to the text). */
@@ -38,6 +44,17 @@ export class LineIndex {
     if (line <= 1) return 0;
     if (line > this.starts.length) return this.text.length;
     return this.starts[line - 1];
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  /** The text of one line, without its line end ('' past the last line). */
+  lineText(line: number): string {
+    if (line < 1 || line > this.starts.length) return '';
+    const end = line < this.starts.length ? this.starts[line] - 1 : this.text.length;
+    return this.text.slice(this.starts[line - 1], end).replace(/\r$/, '');
   }
 }
 
