@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import type { Config } from '../config/schema.js';
-import type { Dialect } from '../model/operation.js';
+import { readerDialect, type Dialect } from '../model/operation.js';
 import type { MigrationFormat } from '../readers/types.js';
 
 /** How one migration file is to be read, decided by the first `migrations` entry whose globs match. */
@@ -14,11 +14,6 @@ export interface MigrationSet {
   classify(path: string): MigrationKind | undefined;
   /** Literal directory prefixes of every glob ('' when a glob can match anywhere): a pathspec superset. */
   prefixes: string[];
-}
-
-/** Readers know three SQL dialects; MariaDB is read as MySQL. */
-export function readerDialect(dialect: Config['dialect']): Dialect {
-  return dialect === 'mariadb' ? 'mysql' : dialect;
 }
 
 const GLOB_OPTIONS = { dot: true } as const;

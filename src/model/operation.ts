@@ -101,13 +101,11 @@ export interface Operation {
   dialect?: Dialect;
 }
 
-/** What every reader receives: the file text as git has it staged, and how to interpret it. */
-export interface ReaderInput {
-  /** Repository-relative path with forward slashes. */
-  path: string;
-  text: string;
-  dialect: Dialect;
-}
+/** Dialects a config may name; MariaDB is read with MySQL's naming rules. */
+export type ConfigDialect = Dialect | 'mariadb';
 
-/** A reader turns one file into operations. Pure: no fs, no spawn, never imports user code. */
-export type Reader = (input: ReaderInput) => Promise<Operation[]>;
+/** The dialect readers and rules work in (the one home of this mapping; unset means PostgreSQL). */
+export function readerDialect(dialect: ConfigDialect | undefined): Dialect {
+  if (dialect === 'mariadb') return 'mysql';
+  return dialect ?? 'postgres';
+}

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { Finding, UsedOverride } from '../model/finding.js';
-import type { Dialect, Operation } from '../model/operation.js';
+import { readerDialect, type ConfigDialect, type Dialect, type Operation } from '../model/operation.js';
 import type { Report, RuleContext } from '../rules/create-rule.js';
 import type { RuleId } from '../model/rule-ids.js';
 import { OPERATION_RULES, POLICY_RULES } from '../rules/index.js';
@@ -44,16 +44,10 @@ export function evaluate(files: SourceFile[], config: Config): { findings: Findi
   return { findings, overridesUsed };
 }
 
-function normalizeDialect(dialect: string | undefined): Dialect {
-  if (dialect === 'mysql' || dialect === 'mariadb') return 'mysql';
-  if (dialect === 'sqlite') return 'sqlite';
-  return 'postgres';
-}
-
 function evaluateFile(file: SourceFile, config: Config, protection: Protection) {
   const findings: Finding[] = [];
   const overridesUsed = new OverrideList();
-  const fileDialect = normalizeDialect(file.operations.find((op) => op.dialect)?.dialect ?? config.dialect);
+  const fileDialect = readerDialect(file.operations.find((op) => op.dialect)?.dialect ?? (config.dialect as ConfigDialect | undefined));
   const style = commentStyleFor(file.path);
   const separator = reasonSeparator(style);
   const markerBody = (directive: string, rule: string, object?: string) =>
@@ -121,7 +115,7 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
 
   // 3. Each operation: its rule, protection, override.
   for (const op of operations) {
-    const dialect = normalizeDialect(op.dialect ?? fileDialect);
+    const dialect = readerDialect(op.dialect ?? fileDialect);
     const opContext = contextFor(dialect);
     const candidates = markersFor(op);
     const match = protection.match(op, dialect);

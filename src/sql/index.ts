@@ -1,4 +1,4 @@
-import type { Dialect, Direction, Operation } from '../model/operation.js';
+import { readerDialect, type ConfigDialect, type Dialect, type Direction, type Operation } from '../model/operation.js';
 import { OpSink } from './sink.js';
 import { readPostgresSubset } from './pg-subset.js';
 
@@ -7,7 +7,7 @@ export interface SqlReadOptions {
   /** Repository-relative path of the file the SQL comes from. */
   path: string;
   /** `mariadb` (the config value) reads as MySQL with the MariaDB parser build. */
-  dialect: Dialect | 'mariadb';
+  dialect: ConfigDialect;
   /** Default 'up'. */
   direction?: Direction;
   /** 1-based line in the file where `text` starts (SQL embedded in Python/Ruby/JS/XML). Default 1. */
@@ -29,7 +29,7 @@ let sqliteModule: Promise<typeof import('./sqlite.js')> | undefined;
  * Never throws: a reader failure becomes an `unparseable` operation.
  */
 export async function readSql(text: string, options: SqlReadOptions): Promise<Operation[]> {
-  const dialect: Dialect = options.dialect === 'mariadb' ? 'mysql' : options.dialect;
+  const dialect = readerDialect(options.dialect);
   // a BOM is invisible in editors: drop it so columns on line 1 match what users see
   let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   // libpg-query reads a C string: a NUL would silently end the text there. Same length, so offsets hold.
