@@ -268,6 +268,20 @@ describe('pre-push backup gate (SQLite)', () => {
     expect(fixLines(blocked.stderr)).toEqual([FIX]);
   });
 
+  it('gate --base judges each commit as the hook does: a drop undone by a later commit was still pushed', () => {
+    // Both used to be separate loops: `gate --base` checked the range as one diff and saw no drop here.
+    const repo = gated({ ...CONFIG, gate: { when: 'destructive' } });
+    const file = 'db/migrations/003_orders.sql';
+    repo.commit({ [file]: '-- dbsafe:allow drop-table(orders) -- replaced by invoices, data archived (OPS-7)\nDROP TABLE orders;\n' }, 'drop orders');
+    repo.commit({ [file]: 'CREATE TABLE invoices (id INTEGER PRIMARY KEY);\n' }, 'keep orders after all');
+    const gate = repo.cli(['gate', '--base', 'origin/main']);
+    expect(gate.code, gate.stdout + gate.stderr).toBe(1);
+    expect(gate.stderr).toContain('without a recent verified backup');
+    const push = repo.push(['origin', 'main']);
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain('push blocked: destructive migrations are pushed without a recent verified backup.');
+  });
+
   it('gate --base decides the same outside a hook', () => {
     const repo = gated();
     expect(repo.cli(['gate', '--base', 'origin/main']).stdout).toContain('touches a migration: no backup needed');

@@ -18,7 +18,7 @@ export async function run(options: GateOptions): Promise<number> {
   const root = await repoRoot(cwd);
   const { config } = await loadConfig(cwd, root, options.config);
   const range = await gateRange(root, options.base);
-  const pushed = range ? await migrationsInRange(root, config, range, options.config) : { commits: [], destructive: false };
+  const pushed = range ? await migrationsInRange(root, config, range) : { commits: [], destructive: false };
   const decision = await backupGate({ cwd: root, config, pushed, range: range?.label ?? 'HEAD' });
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ ok: decision.ok, waived: decision.waived ?? false, range: range?.label, commits: pushed.commits, verdict: decision.verdict, report: decision.report }, null, 2)}\n`);

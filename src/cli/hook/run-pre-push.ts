@@ -2,12 +2,10 @@ import { useColor } from '../../util/palette.js';
 import { runCheck } from '../../check/run-check.js';
 import type { Config } from '../../config/schema.js';
 import { backupGate } from '../../gate/pre-push.js';
+import { addsDestructive, commitLimit, pushedCommits } from '../../gate/pushed-commits.js';
 import {
   askRemoteTips,
-  commitSubject,
-  commitsTouching,
   fallbackRanges,
-  filesChangedBy,
   parsePushLines,
   rangeFromPreCommitEnv,
   rangesFromLines,
@@ -17,10 +15,6 @@ import { locateRepo } from '../../git/repo.js';
 import type { Finding, UsedOverride } from '../../model/finding.js';
 import { textReport } from '../../reporters/text.js';
 import { hookConfig } from '../../config/cached.js';
-import { pathspecsFor } from '../../config/pathspecs.js';
-
-/** Commits touching migrations re-checked per push at most (a first push of a big repository); env DBSAFE_PUSH_MAX_COMMITS. */
-export const MAX_COMMITS = 500;
 
 export interface PrePushOptions {
   cwd: string;
@@ -32,14 +26,8 @@ export interface PrePushOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-interface PushedCommit {
-  oid: string;
-  subject: string;
-  files: Array<{ path: string; status: string }>;
-}
-
 /**
- * pre-push: which commits are being pushed (reference §10), which of them touch migrations,
+ * pre-push: which commits are being pushed (docs/pre-push.md), which of them touch migrations,
  * re-check what those commits changed for unapproved destructive operations (pre-commit can be
  * bypassed), then hand the migration commits to the backup gate. Changes nothing.
  */
@@ -47,66 +35,28 @@ export async function runPrePushHook(options: PrePushOptions): Promise<number> {
   const env = options.env ?? process.env;
   const repo = await locateRepo(options.cwd);
   const config = await hookConfig({ cwd: options.cwd, root: repo.root, commonDir: repo.commonDir, configPath: options.configPath, writeCache: false });
-  const pathspecs = pathspecsFor(config);
-  const limit = Number(env.DBSAFE_PUSH_MAX_COMMITS) > 0 ? Number(env.DBSAFE_PUSH_MAX_COMMITS) : MAX_COMMITS;
+  const limit = commitLimit(env);
   const remoteName = options.args[0] ?? '';
   const strict = config.prePush?.strict === true; // `?.`: a config cached by an older build lacks the section
 
   const { ranges, fallback } = await pushRanges(repo.root, { remoteName, remoteUrl: options.args[1], strict }, options.stdin, env, limit);
-  const seen = new Set<string>();
-  const touching: string[] = [];
-  let truncated = false;
-  for (const range of ranges) {
-    const found = await commitsTouching(repo.root, range, pathspecs, limit);
-    truncated ||= found.truncated;
-    for (const commit of found.commits) {
-      if (seen.has(commit)) continue;
-      seen.add(commit);
-      touching.push(commit);
-    }
-  }
-  const checked = touching.slice(0, limit);
-  if (!checked.length) return 0;
-
-  // Re-check each commit against its parent(s).
-  const findings: Array<Finding & { commit: string }> = [];
-  const overrides: UsedOverride[] = [];
-  const sources = new Map<string, string>();
-  const pushed: PushedCommit[] = [];
-  let filesChecked = 0;
-  let operations = 0;
-  for (const commit of checked) {
-    const { parents, files } = await filesChangedBy(repo.root, commit, pathspecs);
-    pushed.push({ oid: commit, subject: await commitSubject(repo.root, commit), files });
-    if (!files.length) continue;
-    const base = parents[0] ?? repo.emptyTree;
-    const result = await runCheck({
-      cwd: repo.root,
-      mode: { kind: 'range', base, head: commit },
-      config,
-      // a merge: only what differs from every parent is the merge's own doing
-      only: parents.length > 1 ? files.map((file) => file.path) : undefined,
-    });
-    filesChecked += result.filesChecked;
-    operations += result.operations;
-    for (const finding of result.findings) findings.push({ ...finding, commit });
-    overrides.push(...result.overridesUsed);
-    for (const [file, text] of result.sources) sources.set(file, text);
-  }
+  const pushed = await pushedCommits(repo.root, config as Config, ranges, { limit, recheck: true });
+  if (!pushed.commits.length) return 0;
+  const { findings, filesChecked, operations } = pushed;
 
   const label = fallback ? `${fallback} (no ref lines on stdin)` : ranges.map((r) => r.label).join(', ');
   process.stderr.write(
-    `dbsafe-hooks: ${checked.length} pushed commit(s) touch migrations (${label}); re-checked ${filesChecked} file(s).\n`,
+    `dbsafe-hooks: ${pushed.commits.length} pushed commit(s) touch migrations (${label}); re-checked ${filesChecked} file(s).\n`,
   );
-  if (truncated) {
+  if (pushed.truncated) {
     process.stderr.write(
       `dbsafe-hooks: note: more than ${limit} commits touch migrations; only the newest ${limit} were re-checked (DBSAFE_PUSH_MAX_COMMITS raises the bound).\n`,
     );
   }
   const errors = findings.filter((finding) => finding.severity === 'error');
-  if (findings.length || overrides.length) {
+  if (findings.length || pushed.overridesUsed.length) {
     const report = textReport(
-      { findings: dedupe(findings), overridesUsed: dedupeOverrides(overrides), filesChecked, operations, sources },
+      { findings: dedupe(findings), overridesUsed: dedupeOverrides(pushed.overridesUsed), filesChecked, operations, sources: pushed.sources },
       { color: useColor(process.stderr) },
     );
     process.stderr.write(report);
@@ -125,7 +75,7 @@ export async function runPrePushHook(options: PrePushOptions): Promise<number> {
   const decision = await backupGate({
     cwd: repo.root,
     config: config as Config,
-    pushed: { commits: pushed, destructive: findings.length > 0 || overrides.length > 0 },
+    pushed: { commits: pushed.commits, destructive: addsDestructive(pushed) },
   });
   for (const line of decision.report) process.stderr.write(`dbsafe-hooks: ${line}\n`);
   if (!decision.ok) {
