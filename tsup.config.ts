@@ -1,5 +1,8 @@
 import { defineConfig } from 'tsup';
 
+// Source maps only for coverage runs (scripts/run-tests.mjs maps the spawned CLI's coverage back to src/).
+const coverage = process.env.DBSAFE_COVERAGE === '1' || (process.env.DBSAFE_COVERAGE !== '0' && process.env.CI === 'true');
+
 // One ESM bundle for the CLI with code splitting: commands, parsers and database drivers are
 // dynamic imports, so the hook path loads only what a run needs. Dependencies stay external
 // (libpg-query finds its .wasm next to its own module).
@@ -10,7 +13,7 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   splitting: true,
-  sourcemap: false,
+  sourcemap: coverage,
   clean: false, // parallel builds and test runs share dist/: never delete it under them
   dts: { entry: { index: 'src/index.ts' } },
   outDir: 'dist',
