@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 // Source maps only for coverage runs (scripts/run-tests.mjs maps the spawned CLI's coverage back to src/).
@@ -6,7 +8,15 @@ const coverage = process.env.DBSAFE_COVERAGE === '1' || (process.env.DBSAFE_COVE
 // One ESM bundle for the CLI with code splitting: commands, parsers and database drivers are
 // dynamic imports, so the hook path loads only what a run needs. Dependencies stay external
 // (libpg-query finds its .wasm next to its own module).
+// What decides a validated config's shape (fields, defaults, rule ids): the hook's config cache is keyed on
+// it, so a build that changes the schema never reads a config validated by another (src/config/cached.ts).
+const schemaHash = createHash('sha256');
+for (const dir of ['src/config', 'src/model']) {
+  for (const name of readdirSync(dir).sort()) schemaHash.update(name).update(readFileSync(`${dir}/${name}`));
+}
+
 export default defineConfig({
+  define: { __DBSAFE_SCHEMA_HASH__: JSON.stringify(schemaHash.digest('hex').slice(0, 16)) },
   // check-worker: the worker thread entry of src/check/parallel-read.ts (found next to the chunks)
   entry: { cli: 'src/cli/entry.ts', index: 'src/index.ts', 'check-worker': 'src/check/check-worker.ts' },
   format: ['esm'],

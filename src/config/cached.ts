@@ -3,19 +3,23 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_SEARCH_PLACES } from './places.js';
 import type { Config } from './schema.js';
-import { VERSION } from '../version.js';
 import { readText, writeAtomic } from '../util/files.js';
 
 /**
  * The configuration for a hook run, without loading the validator when nothing changed.
  * Validating (zod) costs more than everything else the pre-commit hook does, so the validated
  * result of a JSON config is cached in `<git common dir>/dbsafe/config-cache.json`, keyed by the
- * file, a hash of its exact bytes and the tool version. Anything else (YAML, JS configs, --config)
- * goes through the normal loader every time.
+ * file, a hash of its exact bytes and a hash of the schema's sources taken at build time (so a build
+ * whose schema gained a section or a default never reads a config validated by an older one, even at
+ * the same version). Anything else (YAML, JS configs, --config) goes through the normal loader every time.
  */
 
+declare const __DBSAFE_SCHEMA_HASH__: string | undefined;
+/** Set by the build (tsup.config.ts); tests that import the sources directly never reuse a cache entry. */
+const SCHEMA_HASH = typeof __DBSAFE_SCHEMA_HASH__ === 'string' ? __DBSAFE_SCHEMA_HASH__ : `unbuilt-${process.pid}-${Date.now()}`;
+
 interface CacheEntry {
-  version: string;
+  schema: string;
   file: string;
   sha256: string;
   config: Config;
@@ -75,7 +79,7 @@ export async function hookConfig(options: {
   const cacheFile = path.join(options.commonDir, 'dbsafe', 'config-cache.json');
   try {
     const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as CacheEntry;
-    if (cached.version === VERSION && cached.file === key && cached.sha256 === sha256) return cached.config;
+    if (cached.schema === SCHEMA_HASH && cached.file === key && cached.sha256 === sha256) return cached.config;
   } catch {
     /* no cache yet, or unreadable: validate below */
   }
@@ -84,7 +88,7 @@ export async function hookConfig(options: {
   if (options.writeCache) {
     try {
       mkdirSync(path.dirname(cacheFile), { recursive: true });
-      writeAtomic(cacheFile, `${JSON.stringify({ version: VERSION, file: key, sha256, config } satisfies CacheEntry)}\n`);
+      writeAtomic(cacheFile, `${JSON.stringify({ schema: SCHEMA_HASH, file: key, sha256, config } satisfies CacheEntry)}\n`);
     } catch {
       /* a cache that cannot be written only costs time */
     }

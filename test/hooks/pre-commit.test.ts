@@ -1,4 +1,4 @@
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/repo.js';
@@ -37,6 +37,23 @@ describe('pre-commit through git commit', () => {
     expect(result.stderr).toContain('drop-table');
     expect(result.stderr).toContain('dbsafe:allow drop-table(users)');
     expect(r.git('rev-list', '--count', 'HEAD')).toBe('1');
+  });
+
+  it('never reuses a config validated by a build with another schema (the cache is keyed on the schema)', () => {
+    const r = repo({ config: { protected: ['users'] } });
+    r.write('db/migrations/001_create.sql', CREATE);
+    r.git('add', 'db');
+    expect(r.commit('-m', 'create').code).toBe(0);
+    const cacheFile = path.join(r.dir, '.git', 'dbsafe', 'config-cache.json');
+    const cache = JSON.parse(readFileSync(cacheFile, 'utf8'));
+    expect(cache.config.protected).toEqual(['users']);
+    // What an older build might have cached for the same file: same bytes, another schema, no protection.
+    writeFileSync(cacheFile, JSON.stringify({ ...cache, schema: 'older-build', config: { ...cache.config, protected: [] } }));
+    r.write('db/migrations/002_drop.sql', APPROVED_DROP.replace(/drop-table\(users\)/, 'drop-table'));
+    r.git('add', 'db');
+    const result = r.commit('-m', 'drop users');
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain('protected');
   });
 
   it('lets a harmless migration and an approved drop through, listing the override', () => {

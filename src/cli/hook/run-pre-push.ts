@@ -37,7 +37,7 @@ export async function runPrePushHook(options: PrePushOptions): Promise<number> {
   const config = await hookConfig({ cwd: options.cwd, root: repo.root, commonDir: repo.commonDir, configPath: options.configPath, writeCache: false });
   const limit = commitLimit(env);
   const remoteName = options.args[0] ?? '';
-  const strict = config.prePush?.strict === true; // `?.`: a config cached by an older build lacks the section
+  const strict = config.prePush?.strict === true;
 
   const { ranges, fallback } = await pushRanges(repo.root, { remoteName, remoteUrl: options.args[1], strict }, options.stdin, env, limit);
   const pushed = await pushedCommits(repo.root, config as Config, ranges, { limit, recheck: true });
