@@ -3,7 +3,7 @@ import path from 'node:path';
 import { execGit, gitText } from './exec-git.js';
 
 /**
- * What a `git push` sends, computed the way reference §10 describes: one range per stdin line,
+ * What a `git push` sends, computed as githooks(5) describes pre-push input (docs/pre-push.md): one range per stdin line,
  * `<tip> --not <excludes>`, where the excludes are everything the remote is known to have.
  * Pure reading: nothing here writes to the repository (pre-push also runs on `push --dry-run`).
  */
@@ -100,14 +100,14 @@ async function isAncestor(cwd: string, ancestor: string, descendant: string): Pr
   return code === 0;
 }
 
-/** Turn pre-push stdin lines into ranges (reference §10 step 2). */
+/** Turn pre-push stdin lines into ranges (docs/pre-push.md). */
 export async function rangesFromLines(
   cwd: string,
   remoteName: string,
   lines: PushLine[],
   options: {
     /**
-     * Strict mode (P10): commits the remote was just asked about and confirmed to have (see
+     * Strict mode (`prePush.strict`, docs/pre-push.md): commits the remote was just asked about and confirmed to have (see
      * `askRemoteTips`). Given, they replace `--remotes=<name>`, which can be stale; an empty list
      * (the remote could not be asked) leaves only what stdin says the remote has.
      */
@@ -167,7 +167,7 @@ export type RemoteTips = { ok: true; commits: string[] } | { ok: false; target: 
 const PROBE_REMOTE = 'dbsafe-hooks-push-target';
 
 /**
- * Strict mode (P10): ask the remote being pushed to which branch and tag tips it has
+ * Strict mode (`prePush.strict`, docs/pre-push.md): ask the remote being pushed to which branch and tag tips it has
  * (`git ls-remote --heads --tags`), keep those that are commits in this repository (the others
  * cannot be excluded, and cannot hide anything), deduplicated. Never prompts: an auth prompt would
  * hang the push, so a remote that wants one counts as unreachable.

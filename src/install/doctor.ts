@@ -122,7 +122,7 @@ function pathspecCheck(config: Config, manifest: InstallManifest): Check {
 }
 
 /**
- * P10: pre-push trusts refs/remotes/<remote>/* as "already on the remote". A branch deleted on the
+ * Stale tracking refs (docs/pre-push.md): pre-push trusts refs/remotes/<remote>/* as "already on the remote". A branch deleted on the
  * server but never pruned here keeps its commits out of the re-check. Not knowable cheaply at push
  * time, so doctor gives advice (a warning: it never changes the exit code).
  */
@@ -142,7 +142,7 @@ async function staleTrackingRefsAdvice(location: Location, config: Config): Prom
   return {
     level: 'warning',
     message:
-      `stale tracking refs can hide commits from the pre-push re-check (P10): fetch.prune is not true${unpruned.length ? ` for ${unpruned.join(', ')}` : ''}, ` +
+      `stale tracking refs can hide commits from the pre-push re-check (docs/pre-push.md): fetch.prune is not true${unpruned.length ? ` for ${unpruned.join(', ')}` : ''}, ` +
       'so a branch deleted on the server keeps its refs/remotes/ ref here and its commits count as already pushed',
     fix: 'git config fetch.prune true (and git fetch --prune once), or set "prePush": { "strict": true } to ask the remote on every push',
   };

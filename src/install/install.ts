@@ -127,7 +127,7 @@ async function ensureGitignore(location: Location, backupDir: string, actions: I
 /**
  * Hook scripts that live in the repository (husky's `.husky/*`, a local core.hooksPath directory) are
  * committed: a Windows checkout with core.autocrlf=true would give them CRLF line endings, on which sh
- * fails (reference C26). `<file> text eol=lf` in .gitattributes keeps them LF in every checkout.
+ * fails (git's core.autocrlf rewrites them to CRLF in a Windows checkout). `<file> text eol=lf` in .gitattributes keeps them LF in every checkout.
  */
 async function ensureLfHookFiles(location: Location, written: InstallAction[], actions: InstallAction[], lines: string[]): Promise<void> {
   const inRepository = written

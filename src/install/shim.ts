@@ -4,7 +4,7 @@ import { shQuote } from '../config/pathspecs.js';
  * The shell that git (or husky, lefthook, simple-git-hooks) runs. POSIX sh, LF only.
  * pre-commit / pre-merge-commit first ask git (`diff-index --cached --quiet`) whether any migration is staged; when none is, node
  * never starts. When migrations are staged but node cannot be found (GUI clients often have a
- * minimal PATH), the commit is blocked with a message: fail closed only when it matters (C25).
+ * minimal PATH), the commit is blocked with a message: fail closed only when it matters (docs/ARCHITECTURE.md, shims).
  */
 
 export const HOOKS = ['pre-commit', 'pre-merge-commit', 'pre-push'] as const;
@@ -92,7 +92,7 @@ export function hookBlock(hook: HookName, options: ShimOptions): string {
 
 /**
  * `git commit --amend` replaces HEAD: it commits the index against HEAD's parent, which the staged
- * check does not see (reference C6). git gives no signal but its own command line. On Linux: find
+ * check does not see (docs/ARCHITECTURE.md, `--amend`). git gives no signal but its own command line. On Linux: find
  * the first git among the parent processes with shell builtins only (no process; `read` drops the
  * NUL separators, so this is a superset and node reads the exact arguments, hooks/amend.ts); then
  * node starts only when HEAD's own commit touched migrations. Without /proc (macOS) telling would take a

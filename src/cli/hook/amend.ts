@@ -5,7 +5,7 @@ import path from 'node:path';
 /**
  * Is this pre-commit run part of `git commit --amend`? The amended commit replaces HEAD, so what it
  * introduces is the index against HEAD's parents, not against HEAD: a DROP committed earlier with
- * --no-verify would otherwise pass unseen (reference C6). git gives hooks no signal (no variable, no
+ * --no-verify would otherwise pass unseen (docs/ARCHITECTURE.md). git gives hooks no signal (no variable, no
  * argument, tested); the only trace is git's own command line. So walk up the parent processes
  * (husky's sh layers, npx, node) to the first `git` and read its arguments.
  *   Linux: a few small /proc reads, no process started (the hook's speed is measured).

@@ -14,7 +14,7 @@ export async function runPreCommitHook(options: { cwd: string; files: string[]; 
   // The shim starts node only when a migration is staged: load the readers and the policy now, on
   // this core, while git runs in child processes (the check imports the same, already loaded, modules).
   for (const module of [import('../../readers/index.js'), import('../../policy/evaluate.js')]) module.catch(() => undefined);
-  // `git commit --amend` is compared with HEAD's parents (reference C6); started now, it overlaps git below
+  // `git commit --amend` is compared with HEAD's parents (cli/hook/amend.ts); started now, it overlaps git below
   const amend = options.mayAmend ? isAmendCommit() : Promise.resolve(false);
   const onDisk = gitDirsFromDisk(options.cwd);
   const [root, commonDir] = onDisk

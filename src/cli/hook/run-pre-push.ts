@@ -112,7 +112,7 @@ async function pushRanges(
 }
 
 /**
- * prePush.strict (P10): the tips the remote itself reports, instead of local tracking refs that may
+ * prePush.strict (docs/pre-push.md): the tips the remote itself reports, instead of local tracking refs that may
  * be stale. A remote that cannot be asked does not fail open: nothing but the remote oids on stdin is
  * excluded (more commits are re-checked, still at most `limit`), and one line says so.
  */
