@@ -80,10 +80,11 @@ describe('docs/rules', () => {
     expect([...pages].sort()).toEqual(RULES.map((rule) => rule.meta.id).sort());
   });
 
-  it('lists every rule with its default severity in the index (README.md)', () => {
+  it('lists every rule with its default severity and its description in the index (README.md), as the rule says them', () => {
+    // The rule file's meta is the one home of a rule's id, default severity and description; the index repeats it.
     const index = readFileSync(path.join(DOCS, 'README.md'), 'utf8');
-    const listed = [...index.matchAll(/^\| \[([a-z-]+)\]\(\1\.md\) \| (error|warn) \|/gm)].map((m) => `${m[1]}:${m[2]}`);
-    expect(listed.sort()).toEqual(RULES.map((rule) => `${rule.meta.id}:${rule.meta.defaultSeverity}`).sort());
+    const listed = [...index.matchAll(/^\| \[([a-z-]+)\]\(\1\.md\) \| (error|warn) \| (.*) \|$/gm)].map((m) => `${m[1]}:${m[2]}:${m[3]}`);
+    expect(listed.sort()).toEqual(RULES.map((rule) => `${rule.meta.id}:${rule.meta.defaultSeverity}:${rule.meta.description}`).sort());
   });
 
   describe.each(RULES.map((rule) => [rule.meta.id, rule] as const))('%s', (id, rule) => {
