@@ -160,7 +160,7 @@ describe('P10: stale tracking refs', () => {
 describe('doctor: P10 advice', () => {
   it('advises fetch.prune (or strict mode) as a warning; the exit code does not change', () => {
     const r = repoWithRemote(false);
-    const advice = 'stale tracking refs can hide commits from the pre-push re-check (P10)';
+    const advice = 'stale tracking refs can hide commits from the pre-push re-check (docs/pre-push.md)';
     const unset = runCli(['doctor'], { cwd: r.dir });
     expect(unset.stdout).toContain(advice);
     expect(unset.stdout).toContain('git config fetch.prune true');

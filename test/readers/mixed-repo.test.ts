@@ -65,7 +65,7 @@ describe('a mixed repository (Alembic + Prisma + plain SQL) in one check --all',
         'error drop-column users.legacy_password alembic/versions/9a8b7c6d5e4f_drop_sessions.py:16',
         'error truncate page_views alembic/versions/9a8b7c6d5e4f_drop_sessions.py:17',
         'warn drop-table tokens alembic/versions/9a8b7c6d5e4f_drop_sessions.py:21',
-        'error drop-column User.bio prisma/migrations/20240301120000_drop_bio/migration.sql:8',
+        'error drop-column "User".bio prisma/migrations/20240301120000_drop_bio/migration.sql:8',
         'error drop-table legacy_reports db/sql/003_cleanup.sql:2',
       ].sort(),
     );
