@@ -26,6 +26,8 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version')
     .option('--config <path>', 'use this configuration file instead of searching for one')
     .showHelpAfterError('(run with --help for usage)')
+    // every subcommand's --help lists --config (it is accepted before or after the subcommand)
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
 
   program
