@@ -56,6 +56,6 @@ describe('loadConfig', () => {
     const dir = dirWith({ '.dbsaferc.json': '{"dialect": ' });
     const error = await loadConfig(dir, dir).catch((e) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toContain('Could not read');
+    expect(error.message).toContain(`${path.join(dir, '.dbsaferc.json')}:1:13: invalid JSON: Unexpected end of JSON input`);
   });
 });
