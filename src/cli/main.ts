@@ -86,12 +86,16 @@ export function buildProgram(): Command {
   program
     .command('log')
     .description('list the backup log and check its hash chain')
-    .option('--json', 'print entries as JSON')
+    .addOption(new Option('--format <format>', 'output format (markdown: a table of backups to keep in the repository)').choices(['text', 'json', 'markdown']))
+    .option('-o, --output <file>', 'write to this file (atomically) instead of standard output')
+    .option('--json', 'print entries as JSON (same as --format json)')
     .action(lazy(() => import('./commands/log.js')));
 
   program
     .command('status')
     .description('per instance: latest backup, verified or not, its age, and whether the log chain is intact')
+    .argument('[instance]', 'only this configured database instance')
+    .option('--all', 'every configured instance (the default when no instance is named)')
     .option('--json', 'print the status as JSON')
     .action(lazy(() => import('./commands/status.js')));
 
