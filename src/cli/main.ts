@@ -108,6 +108,12 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/waive.js')));
 
   program
+    .command('config')
+    .description('print the configuration in effect (validated, defaults filled in) and the file it came from')
+    .option('--json', 'print it as JSON: {"file": ..., "config": ...} (what the Alembic guard reads)')
+    .action(lazy(() => import('./commands/config.js')));
+
+  program
     .command('gate')
     .description('run the pre-push backup gate outside a hook (CI, scripts)')
     .option('--base <ref>', 'decide for the commits in <ref>..HEAD (default: the current branch\'s unpushed commits)')
