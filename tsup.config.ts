@@ -30,4 +30,7 @@ export default defineConfig({
   // picomatch (pure CommonJS, on the hook path) bundled into our ESM chunk: skips Node's CJS loader
   // and 5 file reads at start (measured: import 10 ms → 4 ms; bench/hooks-bench.mjs)
   noExternal: ['picomatch'],
+  // the per-chunk size list (~100 lines, printed again by every `npm install` + `npm test`) hides what
+  // matters; errors still print, and scripts/write-schema.mjs prints one summary line
+  silent: true,
 });

@@ -16,3 +16,6 @@ const versionFile = path.join(root, 'src', 'version.ts');
 const current = readFileSync(versionFile, 'utf8');
 const wanted = `// Kept in sync with package.json by scripts/write-schema.mjs at build time.\nexport const VERSION = '${pkg.version}';\n`;
 if (current !== wanted) writeFileSync(versionFile, wanted);
+
+// the one line the build prints (tsup is silent unless something fails)
+console.log(`dbsafe-hooks ${pkg.version}: built dist/ and schema.json`);

@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { ConfigError } from '../src/errors.js';
+import { tempDir } from './helpers/repo.js';
 
 function dirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-config-'));
+  const dir = tempDir('dbsafe-config-');
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
   return dir;
 }
@@ -56,6 +56,6 @@ describe('loadConfig', () => {
     const dir = dirWith({ '.dbsaferc.json': '{"dialect": ' });
     const error = await loadConfig(dir, dir).catch((e) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toContain('Could not read');
+    expect(error.message).toContain(`${path.join(dir, '.dbsaferc.json')}:1:13: invalid JSON: Unexpected end of JSON input`);
   });
 });

@@ -26,6 +26,8 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version')
     .option('--config <path>', 'use this configuration file instead of searching for one')
     .showHelpAfterError('(run with --help for usage)')
+    // every subcommand's --help lists --config (it is accepted before or after the subcommand)
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
 
   program
@@ -84,12 +86,16 @@ export function buildProgram(): Command {
   program
     .command('log')
     .description('list the backup log and check its hash chain')
-    .option('--json', 'print entries as JSON')
+    .addOption(new Option('--format <format>', 'output format (markdown: a table of backups to keep in the repository)').choices(['text', 'json', 'markdown']))
+    .option('-o, --output <file>', 'write to this file (atomically) instead of standard output')
+    .option('--json', 'print entries as JSON (same as --format json)')
     .action(lazy(() => import('./commands/log.js')));
 
   program
     .command('status')
     .description('per instance: latest backup, verified or not, its age, and whether the log chain is intact')
+    .argument('[instance]', 'only this configured database instance')
+    .option('--all', 'every configured instance (the default when no instance is named)')
     .option('--json', 'print the status as JSON')
     .action(lazy(() => import('./commands/status.js')));
 
@@ -100,6 +106,12 @@ export function buildProgram(): Command {
     .option('--for <duration>', 'how long the waiver lasts', '2h')
     .option('--instance <name>', 'waive for this instance only')
     .action(lazy(() => import('./commands/waive.js')));
+
+  program
+    .command('config')
+    .description('print the configuration in effect (validated, defaults filled in) and the file it came from')
+    .option('--json', 'print it as JSON: {"file": ..., "config": ...} (what the Alembic guard reads)')
+    .action(lazy(() => import('./commands/config.js')));
 
   program
     .command('gate')

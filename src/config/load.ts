@@ -2,7 +2,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { CONFIG_SEARCH_PLACES } from './places.js';
+import { configReadError } from './read-error.js';
 import { configSchema, type Config } from './schema.js';
+import { unknownKeyMessage } from './unknown-keys.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -21,15 +23,14 @@ const MODULE_NAME = 'dbsafe';
 export async function loadConfig(cwd: string, stopDir: string, explicitPath?: string): Promise<LoadedConfig> {
   // cosmiconfig is only needed here; importing it lazily keeps `--help` and hook fast paths light.
   const { cosmiconfig } = await import('cosmiconfig');
-  const explorer = cosmiconfig(MODULE_NAME, { searchPlaces: [...CONFIG_SEARCH_PLACES], stopDir, searchStrategy: 'global' });
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   try {
+    // inside the try: creating the explorer already reads package.json (cosmiconfig's own meta config)
+    const explorer = cosmiconfig(MODULE_NAME, { searchPlaces: [...CONFIG_SEARCH_PLACES], stopDir, searchStrategy: 'global' });
     found = explicitPath ? await explorer.load(path.resolve(cwd, explicitPath)) : await explorer.search(cwd);
   } catch (error) {
-    const where = explicitPath ? path.resolve(cwd, explicitPath) : 'the configuration file';
-    throw new ConfigError(`Could not read ${where}: ${firstLine(error)}`, {
-      hint: 'Fix the syntax of the file, or run `npx dbsafe-hooks doctor`.',
-    });
+    const file = explicitPath ? path.resolve(cwd, explicitPath) : (error as { filepath?: string }).filepath;
+    throw configReadError(error, file, explicitPath !== undefined);
   }
   if (!found) return { config: parseConfig({}, '(defaults)') };
   const raw = found.isEmpty ? {} : found.config;
@@ -49,13 +50,7 @@ export function parseConfig(raw: unknown, source: string): Config {
 function describeIssue(issue: z.core.$ZodIssue): string {
   const key = issue.path.length ? issue.path.map(String).join('.') : '(root)';
   if (issue.code === 'unrecognized_keys') {
-    const prefix = issue.path.length ? `${key}.` : '';
-    return `unknown key ${issue.keys.map((k) => `"${prefix}${k}"`).join(', ')}`;
+    return issue.keys.map((unknown) => unknownKeyMessage(configSchema, issue.path, unknown)).join('\n  - ');
   }
   return `"${key}": ${issue.message}`;
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
 }

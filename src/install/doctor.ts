@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { DbsafeError } from '../errors.js';
+import { DbsafeError, GitError } from '../errors.js';
 import { execGit, gitText } from '../git/exec-git.js';
 import { hooksPathSettings } from './detect.js';
 import { isExecutable, readText } from '../util/files.js';
@@ -27,7 +27,8 @@ export const GUI_PATH = '/usr/bin:/bin:/usr/sbin:/sbin';
 
 export async function doctor(cwd: string, configPath?: string): Promise<Check[]> {
   const located = await locate(cwd);
-  if (!located.ok) return [{ level: 'problem', message: `${located.reason}`, fix: 'Run doctor inside the repository.' }];
+  // nothing to diagnose: the tool cannot do its job here (exit 2, as for every command)
+  if (!located.ok) throw new GitError(`doctor: ${located.reason}`, { hint: 'Run doctor inside the repository whose hooks you want to check.' });
   const location = located.location;
   const checks: Check[] = [];
   const manifest = readManifest(location.commonDir);

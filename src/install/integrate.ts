@@ -262,7 +262,20 @@ async function lefthook(file: string, shim: ShimOptions): Promise<IntegrationRes
 
 const PRE_COMMIT_INSTALL = 'pre-commit install -t pre-commit -t pre-merge-commit -t pre-push';
 
-function preCommitEntries(shim: ShimOptions): Array<Record<string, unknown>> {
+/**
+ * The framework's stage names: `pre-commit`, `pre-merge-commit`, `pre-push` since pre-commit 3.2.0; older
+ * releases (Debian 12 ships 3.0.4) reject them and only know `commit`, `merge-commit`, `push`, which 4.x
+ * still accepts but warns about. So the installed framework's version decides; unknown means current.
+ */
+async function preCommitStages(cwd: string): Promise<{ commit: string[]; push: string[] }> {
+  const { spawnSync } = await import('node:child_process');
+  const run = spawnSync('pre-commit', ['--version'], { cwd, encoding: 'utf8' });
+  const version = /(\d+)\.(\d+)/.exec(run.status === 0 ? run.stdout : '');
+  const legacy = version !== null && (Number(version[1]) < 3 || (Number(version[1]) === 3 && Number(version[2]) < 2));
+  return legacy ? { commit: ['commit', 'merge-commit'], push: ['push'] } : { commit: ['pre-commit', 'pre-merge-commit'], push: ['pre-push'] };
+}
+
+function preCommitEntries(shim: ShimOptions, stages: { commit: string[]; push: string[] }): Array<Record<string, unknown>> {
   // the framework runs `entry` from the repository root; in a monorepo the config is in the package dir
   const entry = (hook: HookName) =>
     shim.packageDir
@@ -274,7 +287,7 @@ function preCommitEntries(shim: ShimOptions): Array<Record<string, unknown>> {
       name: 'dbsafe-hooks (destructive migrations)',
       entry: entry('pre-commit'),
       language: 'system',
-      stages: ['pre-commit', 'pre-merge-commit'],
+      stages: stages.commit,
       pass_filenames: false,
       always_run: true,
     },
@@ -283,7 +296,7 @@ function preCommitEntries(shim: ShimOptions): Array<Record<string, unknown>> {
       name: 'dbsafe-hooks (pushed migrations)',
       entry: entry('pre-push'),
       language: 'system',
-      stages: ['pre-push'],
+      stages: stages.push,
       pass_filenames: false,
       always_run: true,
     },
@@ -291,7 +304,7 @@ function preCommitEntries(shim: ShimOptions): Array<Record<string, unknown>> {
 }
 
 async function preCommitFramework(file: string, shim: ShimOptions): Promise<IntegrationResult> {
-  const entries = preCommitEntries(shim);
+  const entries = preCommitEntries(shim, await preCommitStages(path.dirname(file)));
   const YAML = await import('yaml');
   const snippet = YAML.stringify({ repos: [{ repo: 'local', hooks: entries }] });
   const result = await editYaml(file, (doc) => {

@@ -4,6 +4,7 @@ import type { Direction } from '../model/operation.js';
 import type { Severity } from '../model/finding.js';
 import type { RuleId } from '../model/rule-ids.js';
 import { ruleConfigProblems } from '../config/rule-problems.js';
+import { RULE_DOCS_INDEX } from '../model/rule-docs.js';
 
 const RANK: Record<Severity, number> = { off: 0, warn: 1, error: 2 };
 
@@ -12,7 +13,7 @@ export function assertRuleConfig(config: Pick<Config, 'rules'>): void {
   const problems = ruleConfigProblems(config.rules);
   if (problems.length) {
     throw new ConfigError(`Invalid configuration:\n${problems.map(([k, m]) => `  - "${k}": ${m}`).join('\n')}`, {
-      hint: 'See docs/rules/ for every rule id.',
+      hint: `Every rule id and what it finds: ${RULE_DOCS_INDEX}`,
     });
   }
 }

@@ -1,6 +1,7 @@
 import type { Dialect, Operation } from '../model/operation.js';
 import { displayName } from '../model/names.js';
 import type { RuleId } from '../model/rule-ids.js';
+import { ruleDocsUrl } from '../model/rule-docs.js';
 
 export interface RuleMeta {
   id: RuleId;
@@ -10,7 +11,7 @@ export interface RuleMeta {
   description: string;
   /** One line: what to do instead (the full help adds how to override). */
   help: string;
-  /** Link to the rule's page, `docs/rules/<id>.md`. */
+  /** The rule's page, in the docs published with this version (model/rule-docs.ts). */
   docs: string;
 }
 
@@ -40,7 +41,7 @@ export function createRule<Subject>(rule: {
   meta: Omit<RuleMeta, 'docs'>;
   check(subject: Subject, context: RuleContext): Report | undefined;
 }): Rule<Subject> {
-  return { meta: { ...rule.meta, docs: `docs/rules/${rule.meta.id}.md` }, check: rule.check };
+  return { meta: { ...rule.meta, docs: ruleDocsUrl(rule.meta.id) }, check: rule.check };
 }
 
 /** The object an operation acts on, as users should read it and name it in a marker. */

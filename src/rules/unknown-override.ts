@@ -1,4 +1,5 @@
 import { createRule, type Rule } from './create-rule.js';
+import { RULE_DOCS_INDEX } from '../model/rule-docs.js';
 
 export interface UnknownOverrideSubject {
   /** The marker or item as written. */
@@ -12,7 +13,7 @@ export const unknownOverride: Rule<UnknownOverrideSubject> = createRule<UnknownO
     defaultSeverity: 'error',
     description:
       'An override marker that names a rule id that does not exist, names a rule a marker cannot silence, or cannot be read. It allows nothing.',
-    help: 'Use a rule id from docs/rules/ and the form "dbsafe:allow <rule>(<object>) -- <reason>".',
+    help: `Use a rule id listed at ${RULE_DOCS_INDEX} and the form "dbsafe:allow <rule>(<object>) -- <reason>".`,
   },
   check({ text, problem }, context) {
     return {

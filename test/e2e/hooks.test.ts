@@ -36,12 +36,25 @@ beforeAll(() => {
   writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'e2e-deps', private: true }));
   must(project, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', path.join(work, tarball), 'husky@9', 'lefthook@1']);
   modules = path.join(project, 'node_modules');
-  // the pre-commit framework (Python), when pip can get it
+  preCommitBin = findPreCommit();
+}, 600_000);
+
+/**
+ * The pre-commit framework (Python): the one on PATH (Debian's `pre-commit` package, which .ci/run
+ * installs), else from pip into a venv. In CI its absence is a failure, never a quieter test.
+ */
+function findPreCommit(): string | undefined {
+  if (sh(work, 'pre-commit', ['--version']).code === 0) return 'pre-commit';
   const venv = path.join(work, 'venv');
   if (sh(work, 'python3', ['-m', 'venv', venv]).code === 0 && sh(work, path.join(venv, 'bin', 'pip'), ['install', '-q', 'pre-commit']).code === 0) {
-    preCommitBin = path.join(venv, 'bin', 'pre-commit');
+    return path.join(venv, 'bin', 'pre-commit');
   }
-}, 600_000);
+  if (process.env.CI === 'true' || process.env.CI === '1') {
+    throw new Error('CI: the pre-commit framework is neither on PATH nor installable with pip (apt-get install pre-commit; .ci/run does)');
+  }
+  process.stderr.write('\n*** pre-commit framework unavailable (not on PATH, pip failed): its e2e test only checks the printed instructions ***\n\n');
+  return undefined;
+}
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });

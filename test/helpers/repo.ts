@@ -30,8 +30,21 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   };
 }
 
+const created: string[] = [];
+
+/**
+ * A fresh temporary directory, removed after the test file (test/helpers/setup.ts), whether or not the
+ * test removes it itself.
+ */
 export function tempDir(prefix = 'dbsafe-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+/** Remove every directory tempDir() created in this test file (the setup file's afterAll). */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export interface TestRepo {

@@ -407,18 +407,40 @@ describe('install: other managers', () => {
     expect(parseYaml(readFileSync(path.join(r.dir, 'lefthook.yml'), 'utf8'))).toEqual(parseYaml(original));
   });
 
+  /** A `pre-commit` on PATH that only answers --version, as the installed framework release would. */
+  function frameworkOnPath(version: string): NodeJS.ProcessEnv {
+    const bin = tempDir('dbsafe-precommit-bin-');
+    writeFileSync(path.join(bin, 'pre-commit'), `#!/bin/sh\necho "pre-commit ${version}"\n`);
+    chmodSync(path.join(bin, 'pre-commit'), 0o755);
+    return { PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+  }
+
+  it.each([
+    ['3.0.4 (Debian 12)', '3.0.4', ['commit', 'merge-commit', 'push']],
+    ['2.21.0', '2.21.0', ['commit', 'merge-commit', 'push']],
+    ['3.2.0', '3.2.0', ['pre-commit', 'pre-merge-commit', 'pre-push']],
+    ['4.0.1', '4.0.1', ['pre-commit', 'pre-merge-commit', 'pre-push']],
+  ])('pre-commit framework %s: stage names that release accepts', (_label, version, stages) => {
+    const r = repo();
+    r.write('.dbsaferc.json', JSON.stringify(DEFAULT_CONFIG));
+    r.write('.pre-commit-config.yaml', 'repos: []\n');
+    expect(install(r.dir, frameworkOnPath(version)).code).toBe(0);
+    const doc = parseYaml(readFileSync(path.join(r.dir, '.pre-commit-config.yaml'), 'utf8'));
+    expect(doc.repos[0].hooks.flatMap((h: { stages: string[] }) => h.stages)).toEqual(stages);
+  });
+
   it('pre-commit framework: adds a local repo with the three stages and prints the pre-commit install command', () => {
     const r = repo();
     r.write('.dbsaferc.json', JSON.stringify(DEFAULT_CONFIG));
     r.write('.pre-commit-config.yaml', 'repos:\n  - repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v4.6.0\n    hooks:\n      - id: trailing-whitespace\n');
-    const result = install(r.dir);
+    const result = install(r.dir, frameworkOnPath('4.0.1'));
     expect(result.stdout).toContain('the pre-commit framework');
     expect(result.stdout).toContain('pre-commit install -t pre-commit -t pre-merge-commit -t pre-push');
     const doc = parseYaml(readFileSync(path.join(r.dir, '.pre-commit-config.yaml'), 'utf8'));
     const local = doc.repos.find((repo: { repo: string }) => repo.repo === 'local');
     expect(local.hooks.flatMap((h: { stages: string[] }) => h.stages)).toEqual(['pre-commit', 'pre-merge-commit', 'pre-push']);
     const snap = snapshot(r.dir);
-    install(r.dir);
+    install(r.dir, frameworkOnPath('4.0.1'));
     expect(snapshot(r.dir)).toEqual(snap);
     runCli(['uninstall'], { cwd: r.dir });
     expect(parseYaml(readFileSync(path.join(r.dir, '.pre-commit-config.yaml'), 'utf8')).repos).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/model/operation.js';
 import { evaluate } from '../../src/policy/evaluate.js';
+import { ruleDocsUrl } from '../../src/model/rule-docs.js';
 import { check, column, config, file, op, summary, table } from '../rules/helpers.js';
 
 const REASON = 'replaced by accounts; data migrated in 0042';
@@ -242,7 +243,7 @@ describe('override markers', () => {
       const { findings } = check(text, [at(2, op('drop-table', table('users')))]);
       expect(summary(findings)).toEqual(['unknown-override:error@1', 'drop-table:error@2']);
       expect(findings[0].message).toContain('there is no rule "drop-tabel" (did you mean "drop-table"?)');
-      expect(findings[0].docs).toBe('docs/rules/unknown-override.md');
+      expect(findings[0].docs).toBe(ruleDocsUrl('unknown-override'));
     });
 
     it('a malformed marker is an unknown-override error', () => {

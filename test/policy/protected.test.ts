@@ -4,6 +4,7 @@ import { ConfigError } from '../../src/errors.js';
 import type { Dialect, ObjectRef, OperationKind } from '../../src/model/operation.js';
 import { evaluate } from '../../src/policy/evaluate.js';
 import { buildProtection } from '../../src/policy/protected.js';
+import { ruleDocsUrl } from '../../src/model/rule-docs.js';
 import { check, column, config, file, op, table } from '../rules/helpers.js';
 
 type Target = Omit<ObjectRef, 'written'>;
@@ -99,7 +100,7 @@ describe('protected objects', () => {
     expect(f.message).toContain('Drops column public.users.email');
     expect(f.message).toContain('belongs to a protected table ("users" in config `protected`)');
     expect(f.help).toContain('-- dbsafe:allow drop-column(public.users.email) -- <why this is safe>');
-    expect(f.docs).toBe('docs/rules/protected-object.md');
+    expect(f.docs).toBe(ruleDocsUrl('protected-object'));
   });
 
   it('says why a schema or database drop is protected', () => {

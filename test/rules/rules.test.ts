@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/model/operation.js';
 import { OPERATION_RULES, POLICY_RULES, RULES } from '../../src/rules/index.js';
 import { RULE_IDS } from '../../src/model/rule-ids.js';
+import { ruleDocsUrl } from '../../src/model/rule-docs.js';
 import { check, column, op, summary, table } from './helpers.js';
 
 /**
@@ -51,7 +52,7 @@ describe('operation rules', () => {
     expect(finding.message).toMatch(lost);
     expect(finding.help).toContain(OPERATION_RULES[invalid.kind].meta.help);
     expect(finding.help).toContain(marker);
-    expect(finding.docs).toBe(`docs/rules/${id}.md`);
+    expect(finding.docs).toBe(ruleDocsUrl(id));
     expect(finding.operation).toBe(invalid);
     expect(overridesUsed).toEqual([]);
   });
@@ -120,7 +121,7 @@ describe('registry', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual([...RULE_IDS].sort());
     for (const rule of RULES) {
-      expect(rule.meta.docs).toBe(`docs/rules/${rule.meta.id}.md`);
+      expect(rule.meta.docs).toBe(ruleDocsUrl(rule.meta.id));
       expect(rule.meta.description.length).toBeGreaterThan(20);
       expect(rule.meta.help.length).toBeGreaterThan(20);
     }

@@ -1,9 +1,15 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { backupContext } from '../../backup/context.js';
+import { writeFileAtomic } from '../../backup/files.js';
+import { FileError, UsageError } from '../../errors.js';
 import { readLog, type LogEntry } from '../../backup/log.js';
 import { palette, useColor } from '../../util/palette.js';
 
 interface Options {
   json?: boolean;
+  format?: 'text' | 'json' | 'markdown';
+  output?: string;
   config?: string;
 }
 
@@ -25,15 +31,21 @@ function describe(entry: LogEntry): string {
   }
 }
 
-/** `dbsafe-hooks log [--json]`: the log with its hash chain checked; exit 1 when the chain is broken. */
+/**
+ * `dbsafe-hooks log [--format text|json|markdown] [-o file]`: the log with its hash chain checked; exit 1
+ * when the chain is broken (the markdown file is still written, saying so at its top).
+ */
 export async function run(options: Options): Promise<number> {
+  const format = chooseFormat(options);
   const context = await backupContext(options);
   const { entries, chain, exists } = await readLog(context.logPath);
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify({ path: context.logPath, chain, entries }, null, 2)}\n`);
-    return chain.ok ? 0 : 1;
+  const code = chain.ok ? 0 : 1;
+  if (format === 'json') return emit(options, `${JSON.stringify({ path: context.logPath, chain, entries }, null, 2)}\n`, code);
+  if (format === 'markdown') {
+    const { logMarkdown } = await import('../../backup/log-markdown.js');
+    return emit(options, logMarkdown(entries, chain), code);
   }
-  const c = palette(useColor());
+  const c = palette(!options.output && useColor());
   const lines: string[] = [];
   if (!exists) lines.push(c.dim(`no log yet (${context.logPath}): take a backup with \`npx dbsafe-hooks backup\``));
   for (const entry of entries) {
@@ -42,6 +54,29 @@ export async function run(options: Options): Promise<number> {
   }
   if (chain.ok) lines.push(c.green(`chain intact (${entries.length} entries)`));
   else lines.push(c.red(`CHAIN BROKEN at line ${chain.brokenAt}: ${chain.reason}: ${chain.message}`), `  The log ${context.logPath} was modified outside dbsafe-hooks; the pre-push gate will refuse until it is resolved.`);
-  process.stdout.write(`${lines.join('\n')}\n`);
-  return chain.ok ? 0 : 1;
+  return emit(options, `${lines.join('\n')}\n`, code);
+}
+
+function chooseFormat(options: Options): 'text' | 'json' | 'markdown' {
+  if (options.json && options.format && options.format !== 'json') throw new UsageError(`--json and --format ${options.format} cannot be combined`);
+  return options.json ? 'json' : (options.format ?? 'text');
+}
+
+/** stdout, or the -o file: written whole (temporary file + rename), readable by the team (0644). */
+function emit(options: Options, text: string, code: number): number {
+  if (!options.output) {
+    process.stdout.write(text);
+    return code;
+  }
+  const file = path.resolve(options.output);
+  const dir = path.dirname(file);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileAtomic(file, text, dir);
+    chmodSync(file, 0o644);
+  } catch (error) {
+    throw new FileError(`Could not write ${file}: ${(error as Error).message}`, { hint: 'Choose a writable path with -o.' });
+  }
+  process.stderr.write(`dbsafe-hooks: wrote ${path.relative(process.cwd(), file) || file}\n`);
+  return code;
 }

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { backupContext } from '../../backup/context.js';
+import { ConfigError, UsageError } from '../../errors.js';
 import { formatAge, formatBytes } from '../../backup/format.js';
 import { defaultInstanceName } from '../../backup/instances.js';
 import { readLog } from '../../backup/log.js';
@@ -11,12 +12,23 @@ import { palette, useColor } from '../../util/palette.js';
 
 interface Options {
   json?: boolean;
+  all?: boolean;
   config?: string;
 }
 
-/** `dbsafe-hooks status [--json]`: per instance, the latest backup, whether it is verified, its age; and the chain. */
-export async function run(options: Options): Promise<number> {
+/**
+ * `dbsafe-hooks status [instance | --all] [--json]`: per instance, the latest backup, whether it is verified,
+ * its age; and the chain. Every configured instance unless one is named.
+ */
+export async function run(instance: string | undefined, options: Options): Promise<number> {
+  if (instance !== undefined && options.all) throw new UsageError(`status ${instance} --all: name one instance or ask for --all, not both`);
   const context = await backupContext(options);
+  const configured = Object.keys(context.config.databases);
+  if (instance !== undefined && !configured.includes(instance)) {
+    throw new ConfigError(`No database instance "${instance}" in the configuration`, {
+      hint: configured.length ? `Configured instances: ${configured.join(', ')} (or --all for every one).` : 'Add it under "databases" in the configuration.',
+    });
+  }
   const log = await readLog(context.logPath);
   const now = Date.now();
   const defaultName = (() => {
@@ -26,7 +38,7 @@ export async function run(options: Options): Promise<number> {
       return undefined;
     }
   })();
-  const instances = Object.keys(context.config.databases).map((name) => {
+  const instances = configured.filter((name) => instance === undefined || name === instance).map((name) => {
     const backups = listBackups(context.backupRoot, name);
     const latest = backups[0];
     const entries = log.entries.filter((e) => e.instance === name);
