@@ -108,6 +108,25 @@ export function buildProgram(): Command {
     .option('--json', 'print the decision as JSON')
     .action(lazy(() => import('./commands/gate.js')));
 
+  program
+    .command('guard')
+    .description('run a command; one that destroys a database runs only with a fresh verified backup and a person\'s approval')
+    .argument('[command...]', 'the command, after -- (one quoted argument is run as a shell line)')
+    .option('--approve <reason>', 'approve a destructive command without a terminal (recorded in the log)')
+    .option('--backup-first', 'take and verify the backup the command needs, then ask')
+    .option('--grant <reason>', 'on a terminal: let a coding agent run this command once (recorded in the log)')
+    .option('--for <duration>', 'with --grant: how long the grant lasts', '30m')
+    .option('--check', 'only say what would happen (nothing runs, nothing is recorded)')
+    .option('--json', 'with --check: print the decision as JSON')
+    .allowUnknownOption()
+    .action(lazy(() => import('./commands/guard.js')));
+
+  program
+    .command('agent-hook')
+    .description('check a coding agent\'s shell command (called by the agent hooks that install --agent writes)')
+    .argument('<protocol>', 'claude-code | cursor | gemini')
+    .action(lazy(() => import('./commands/agent-hook.js')));
+
   return program;
 }
 
