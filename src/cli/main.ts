@@ -44,6 +44,7 @@ export function buildProgram(): Command {
     .command('install')
     .description('install the git hooks through the hook manager this repository uses')
     .option('--force', 'install even in CI or with DBSAFE=0')
+    .option('--agent <names...>', 'instead: make a coding agent check its shell commands (claude-code, cursor, gemini)')
     .action(lazy(() => import('./commands/install.js')));
 
   program
