@@ -299,15 +299,17 @@ async function visitShell(command: SimpleCommand, program: string, via: string[]
 /** npm / pnpm / yarn / bun: `run <script>`, `exec <bin>`, `dlx`, and bare `<script-or-bin>`. */
 async function visitPackageManager(command: SimpleCommand, manager: string, via: string[], depth: number, state: State): Promise<void> {
   const args = command.argv.slice(1);
-  let index = 0;
-  while (index < args.length && args[index]!.startsWith('-')) {
-    const option = args[index]!;
-    if (/^(?:-w|--workspace|--filter|-F|--dir|-C|--prefix|--cwd)$/.test(option) || /^(?:--workspace|--filter|--dir|--prefix|--cwd)=/.test(option) || option === '--workspaces' || option === '-r' || option === '--recursive') {
-      state.unsure.push(`${shown(command.argv)}: runs in other workspace packages, whose scripts are not read here`);
-      return;
-    }
-    index++;
+  // the manager's own options: before the verb, and between `run` and the script name
+  const verbAt = args.findIndex((arg) => !arg.startsWith('-'));
+  const runLike = verbAt >= 0 && ['run', 'run-script', 'rum', 'urn', 'test', 'start'].includes(args[verbAt]!);
+  const nameAt = runLike ? args.findIndex((arg, position) => position > verbAt && !arg.startsWith('-')) : verbAt;
+  const own = args.slice(0, nameAt >= 0 ? nameAt : args.length).filter((arg) => arg !== args[verbAt] || !runLike);
+  if (own.some((option) => /^(?:-w|--workspace|--workspaces|--filter|-F|--dir|-C|--prefix|--cwd|-r|--recursive)$/.test(option) || /^(?:--workspace|--filter|--dir|--prefix|--cwd)=/.test(option))) {
+    state.unsure.push(`${shown(command.argv)}: runs in other workspace packages, whose scripts are not read here`);
+    return;
   }
+  let index = 0;
+  while (index < args.length && args[index]!.startsWith('-')) index++;
   const verb = args[index];
   if (verb === undefined) return;
   const after = command.argv.slice(index + 2);
