@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { OperationKind } from '../model/operation.js';
+import { OPERATION_KINDS, type OperationKind } from '../model/operation.js';
 import { DESTRUCTIVE_COMMANDS, rowMatchesArgs, rowNamesProgram, type CommandRow } from './commands.js';
 import { parseCommandLine, type Redirect, type SimpleCommand } from './parse-command.js';
 
@@ -38,23 +38,8 @@ export interface ClassifyContext {
   extraRows?: readonly CommandRow[];
 }
 
-/** Operation kinds that destroy data or schema (an inline statement of these kinds is destructive). */
-const DESTRUCTIVE_KINDS = new Set<OperationKind>([
-  'drop-table',
-  'drop-column',
-  'drop-index',
-  'drop-constraint',
-  'drop-view',
-  'drop-schema',
-  'drop-database',
-  'drop-function',
-  'drop-type',
-  'drop-sequence',
-  'drop-trigger',
-  'truncate',
-  'delete-all',
-  'update-all',
-]);
+/** Operation kinds that destroy data or schema: every drop, TRUNCATE, DELETE / UPDATE of every row. */
+const DESTRUCTIVE_KINDS = new Set<OperationKind>(OPERATION_KINDS.filter((kind) => kind.startsWith('drop-') || kind === 'truncate' || kind === 'delete-all' || kind === 'update-all'));
 
 const MAX_DEPTH = 8;
 

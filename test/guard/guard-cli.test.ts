@@ -95,7 +95,7 @@ describe('a destructive command', () => {
     const typed = repo.onTerminal(['guard', '--', 'supabase', 'db', 'reset'], 'dev.db\n');
     expect(typed.code, typed.stdout).toBe(0);
     expect(repo.ran()).toEqual(['supabase db reset']);
-    expect(repo.logEntries().filter((entry) => entry.event.toString().startsWith('guard-')).map((entry) => [entry.event, entry.by ?? entry.reason])).toEqual([
+    expect(repo.logEntries().filter((entry) => String(entry.event).startsWith('guard-')).map((entry) => [entry.event, entry.by ?? entry.reason])).toEqual([
       ['guard-refused', 'the database name was not typed'],
       ['guard-approved', 'typed'],
     ]);
