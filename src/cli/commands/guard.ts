@@ -6,8 +6,6 @@ import { formatDuration, parseDuration } from '../../gate/duration.js';
 import { checkCommand, type GuardCheck } from '../../guard/check.js';
 import { shown } from '../../guard/classify.js';
 import type { Approval } from '../../guard/decide.js';
-import { describeDestruction, renderBackups, renderRefusal } from '../../guard/messages.js';
-import { recordGuard } from '../../guard/record.js';
 import { runCommand } from '../../guard/run.js';
 
 interface GuardOptions {
@@ -42,6 +40,9 @@ export async function run(command: string[], options: GuardOptions): Promise<num
   if (options.grant !== undefined) return grant(check, options, tty);
 
   if (check.decision.verdict === 'pass') return runCommand(line !== undefined ? { line } : { argv: command });
+  // destructive from here on: what explains and records it is loaded only now
+  const { describeDestruction, renderBackups, renderRefusal } = await import('../../guard/messages.js');
+  const { recordGuard } = await import('../../guard/record.js');
 
   if (options.backupFirst && check.backup && !check.backup.ok && !check.backup.unavailable) {
     for (const instance of check.backup.instances.filter((entry) => !entry.ok)) {
@@ -62,7 +63,7 @@ export async function run(command: string[], options: GuardOptions): Promise<num
     return 1;
   }
   if (decision.verdict === 'ask') {
-    if (!confirmOnTerminal(check)) {
+    if (!(await confirmOnTerminal(check))) {
       say('not run: the name typed is not the database name.');
       await recordGuard(check, { event: 'guard-refused', actor: { kind: 'person', tty }, reason: 'the database name was not typed' });
       return 1;
@@ -77,7 +78,8 @@ export async function run(command: string[], options: GuardOptions): Promise<num
 }
 
 /** `--check`: the decision without running or recording anything. Exit 0 when it would run as is. */
-function report(check: GuardCheck, json?: boolean): number {
+async function report(check: GuardCheck, json?: boolean): Promise<number> {
+  const { describeDestruction, renderBackups, renderRefusal } = await import('../../guard/messages.js');
   const code = check.decision.verdict === 'pass' || check.decision.verdict === 'allow' ? 0 : 1;
   if (json) {
     process.stdout.write(`${JSON.stringify(checkJson(check), null, 2)}\n`);
@@ -120,6 +122,7 @@ export function checkJson(check: GuardCheck): Record<string, unknown> {
  * command once (the agent hook still requires the fresh backup). Recorded in the log; runs nothing.
  */
 async function grant(check: GuardCheck, options: GuardOptions, tty: boolean): Promise<number> {
+  const { recordGuard } = await import('../../guard/record.js');
   const reason = (options.grant ?? '').replace(/\s+/g, ' ').trim();
   const minimum = Math.max(1, check.config?.overrides.minReasonLength ?? 10);
   if (reason.length < minimum) throw new UsageError(`A grant needs a reason of at least ${minimum} characters (got ${reason.length})`, { hint: 'e.g. --grant "reset local dev data after the schema rewrite (ticket DB-12)"' });
@@ -138,7 +141,7 @@ async function grant(check: GuardCheck, options: GuardOptions, tty: boolean): Pr
     // an agent's shell has no terminal: a grant is a person's act
     throw new BlockedError('A grant can only be given on a terminal, by a person typing the database name', { hint: 'Run it yourself in a terminal.' });
   }
-  if (!confirmOnTerminal(check, 'grant')) {
+  if (!(await confirmOnTerminal(check, 'grant'))) {
     say('no grant recorded: the name typed is not the database name.');
     return 1;
   }
@@ -150,7 +153,8 @@ async function grant(check: GuardCheck, options: GuardOptions, tty: boolean): Pr
 }
 
 /** Show what would be destroyed and read one line from the terminal: the database name, or no. */
-function confirmOnTerminal(check: GuardCheck, action: 'run' | 'grant' = 'run'): boolean {
+async function confirmOnTerminal(check: GuardCheck, action: 'run' | 'grant' = 'run'): Promise<boolean> {
+  const { describeDestruction, renderBackups } = await import('../../guard/messages.js');
   say('this command destroys data in a database:');
   for (const text of [...describeDestruction(check), ...renderBackups(check)]) say(text);
   const name = check.confirmName ?? '';
