@@ -49,8 +49,9 @@ export function runCommand(target: RunTarget): Promise<number> {
       if (signal) {
         // end the way the child ended, so the caller (a shell, an agent) sees the signal
         process.kill(process.pid, signal);
-        // a signal that does not end this process (ignored): report it as a shell would
-        resolve(128 + (constants.signals[signal] ?? 0));
+        // a signal that does not end this process (ignored, or SIGUSR1 taken by node's inspector):
+        // once it had time to arrive, report it as a shell would
+        setTimeout(() => resolve(128 + (constants.signals[signal] ?? 0)), 200);
         return;
       }
       resolve(code ?? 0);

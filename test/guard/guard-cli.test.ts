@@ -178,8 +178,10 @@ describe('a command that is not destructive', () => {
     expect(readFileSync(marker, 'utf8')).toBe('TERM\n');
 
     // a command killed by a signal: the guard ends by the same signal
-    const killed = spawnSync(process.execPath, [CLI, 'guard', '--', 'sh', '-c', 'kill -USR1 $$'], { cwd: repo.dir, env: cleanEnv(repo.env()) });
-    expect(killed.signal).toBe('SIGUSR1');
+    const killed = spawnSync(process.execPath, [CLI, 'guard', '--', 'sh', '-c', 'kill -KILL $$'], { cwd: repo.dir, env: cleanEnv(repo.env()) });
+    expect(killed.signal).toBe('SIGKILL');
+    const hungUp = spawnSync(process.execPath, [CLI, 'guard', '--', 'sh', '-c', 'kill -HUP $$'], { cwd: repo.dir, env: cleanEnv(repo.env()) });
+    expect(hungUp.signal).toBe('SIGHUP');
   });
 });
 
