@@ -2,7 +2,7 @@ import path from 'node:path';
 import { logPathFor } from '../backup/log.js';
 import type { Config } from '../config/schema.js';
 import { gitText } from '../git/exec-git.js';
-import { gitDirsFromDisk, hookConfig } from '../hooks/hook-config.js';
+import { gitDirsFromDisk, hookConfig } from '../config/cached.js';
 import { classifyArgv, classifyLine, shown, type Classification } from './classify.js';
 import type { CommandRow } from './commands.js';
 import { decideGuard, needsGuard, type Actor, type Approval, type BackupState, type GuardDecision } from './decide.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Check } from './doctor.js';
-import { readText, writeAtomic } from './files.js';
+import { readText, writeAtomic } from '../util/files.js';
 import { findBin, locate, type Location } from './locate.js';
 
 /**
