@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { logPathFor } from '../backup/log.js';
+import { redactCommandLine } from '../backup/redact.js';
 import type { Config } from '../config/schema.js';
 import { gitText } from '../git/exec-git.js';
 import { gitDirsFromDisk, hookConfig } from '../config/cached.js';
@@ -55,7 +56,7 @@ export async function checkCommand(command: string | readonly string[], options:
   const classification = typeof command === 'string'
     ? await classifyLine(command, { cwd: options.cwd, extraRows })
     : await classifyArgv(command, { cwd: options.cwd, extraRows });
-  const shownCommand = typeof command === 'string' ? command : shown(command);
+  const shownCommand = typeof command === 'string' ? redactCommandLine(command) : shown(command);
   const base = { command: shownCommand, classification, config, root: dirs?.root, logPath: dirs ? logPathFor(dirs.commonDir) : undefined };
   const approval = options.approval ?? { kind: 'none' as const };
   if (!needsGuard(classification, actor)) {

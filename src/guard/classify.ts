@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { redactCommandLine } from '../backup/redact.js';
 import { OPERATION_KINDS, type OperationKind } from '../model/operation.js';
 import { DESTRUCTIVE_COMMANDS, rowMatchesArgs, rowNamesProgram, type CommandRow } from './commands.js';
 import { parseCommandLine, type Redirect, type SimpleCommand } from './parse-command.js';
@@ -73,7 +74,8 @@ function newState(context: ClassifyContext): State {
 }
 
 function finish(state: State): Classification {
-  const unsure = [...new Set(state.unsure)];
+  // what is shown and logged never carries a password (a URL's, or a PGPASSWORD=… before the program)
+  const unsure = [...new Set(state.unsure.map(redactCommandLine))];
   return { destructive: state.matches.length > 0 || unsure.length > 0 || state.selfApproval.length > 0, matches: state.matches, unsure, selfApproval: state.selfApproval };
 }
 
@@ -520,5 +522,9 @@ function readRelative(cwd: string, file: string): string | undefined {
 
 /** Words joined as a person would type them (quoted when needed). */
 export function shown(argv: readonly string[]): string {
+  return redactCommandLine(quoted(argv));
+}
+
+function quoted(argv: readonly string[]): string {
   return argv.map((word) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(' ');
 }

@@ -1,5 +1,5 @@
 import { appendLogEntry, type LogEntry } from '../backup/log.js';
-import { redactText } from '../backup/redact.js';
+import { redactCommandLine } from '../backup/redact.js';
 import { creatorOf } from '../git/identity.js';
 import type { GuardCheck } from './check.js';
 import type { Actor } from './decide.js';
@@ -28,13 +28,13 @@ export async function recordGuard(check: GuardCheck, record: GuardRecord): Promi
   return appendLogEntry(check.logPath, {
     event: record.event,
     instance: check.instances.join(',') || '*',
-    command: redactText(check.command).slice(0, MAX_COMMAND),
+    command: redactCommandLine(check.command).slice(0, MAX_COMMAND),
     matched: check.classification.matches.map((match) => match.row.pattern),
-    ...(check.classification.unsure.length ? { unsure: check.classification.unsure.map((reason) => redactText(reason)) } : {}),
+    ...(check.classification.unsure.length ? { unsure: check.classification.unsure.map((reason) => redactCommandLine(reason)) } : {}),
     backups: (check.backup?.instances ?? []).filter((entry) => entry.backupId).map((entry) => entry.backupId),
     actor: record.actor.kind === 'agent' ? `agent:${record.actor.protocol}` : 'person',
     ...(record.by ? { by: record.by } : {}),
-    ...(record.reason ? { reason: redactText(record.reason) } : {}),
+    ...(record.reason ? { reason: redactCommandLine(record.reason) } : {}),
     ...(creator ? { creator } : {}),
     ...record.fields,
   });

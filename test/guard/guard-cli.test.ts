@@ -209,6 +209,21 @@ describe('guard --check --json', () => {
   });
 });
 
+describe('secrets on the command line', () => {
+  it('never reach the output, the JSON or the log', () => {
+    const repo = guarded();
+    const line = "PGPASSWORD=hunter2 psql postgres://app:s3cret@localhost/app -c 'DROP TABLE users'";
+    const check = repo.cli(['guard', '--check', '--json', '--', line]);
+    expect(JSON.parse(check.stdout)).toMatchObject({ command: "PGPASSWORD=*** psql postgres://app:***@localhost/app -c 'DROP TABLE users'", destructive: true });
+    const refused = repo.cli(['guard', '--', line]);
+    expect(refused.code).toBe(1);
+    const everything = check.stdout + check.stderr + refused.stdout + refused.stderr + readFileSync(repo.logPath, 'utf8');
+    expect(everything).toContain('drop-table users');
+    expect(everything).not.toContain('hunter2');
+    expect(everything).not.toContain('s3cret');
+  });
+});
+
 describe('outside a repository', () => {
   it('runs ordinary commands and refuses destructive ones (no backup log to check)', () => {
     const dir = tempDir('dbsafe-no-repo-');
