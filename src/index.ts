@@ -11,3 +11,9 @@ export type { RuleMeta, RuleId } from './rules/index.js';
 // The SQL readers: SQL text (PostgreSQL, MySQL/MariaDB, SQLite) → operations.
 export { readSql } from './sql/index.js';
 export type { SqlReadOptions } from './sql/index.js';
+// The command guard: is a command destructive for a database, and may it run now? (docs/guard.md)
+export { checkCommand } from './guard/check.js';
+export type { GuardCheck, GuardCheckOptions } from './guard/check.js';
+export type { GuardDecision, Actor, Approval, BackupState } from './guard/decide.js';
+export { DESTRUCTIVE_COMMANDS } from './guard/commands.js';
+export type { CommandRow } from './guard/commands.js';

@@ -37,3 +37,11 @@ export function redactText(text: string, secrets: Array<string | undefined> = []
   }
   return out;
 }
+
+/**
+ * A command line as it may be printed or logged: URLs' passwords (redactText) and the values of
+ * secret-looking environment assignments (`PGPASSWORD=…`, `API_TOKEN=…`, `MYSQL_PWD=…`) hidden.
+ */
+export function redactCommandLine(line: string): string {
+  return redactText(line).replace(/\b([A-Za-z_][A-Za-z0-9_]*(?:PASSWORD|PASSWD|PASS|PWD|TOKEN|SECRET|KEY)[A-Za-z0-9_]*)=('[^']*'|"[^"]*"|\S+)/gi, '$1=***');
+}

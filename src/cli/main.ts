@@ -46,6 +46,7 @@ export function buildProgram(): Command {
     .command('install')
     .description('install the git hooks through the hook manager this repository uses')
     .option('--force', 'install even in CI or with DBSAFE=0')
+    .option('--agent <names...>', 'instead: make a coding agent check its shell commands (claude-code, cursor, gemini)')
     .action(lazy(() => import('./commands/install.js')));
 
   program
@@ -119,6 +120,25 @@ export function buildProgram(): Command {
     .option('--base <ref>', 'decide for the commits in <ref>..HEAD (default: the current branch\'s unpushed commits)')
     .option('--json', 'print the decision as JSON')
     .action(lazy(() => import('./commands/gate.js')));
+
+  program
+    .command('guard')
+    .description('run a command; one that destroys a database runs only with a fresh verified backup and a person\'s approval')
+    .argument('[command...]', 'the command, after -- (one quoted argument is run as a shell line)')
+    .option('--approve <reason>', 'approve a destructive command without a terminal (recorded in the log)')
+    .option('--backup-first', 'take and verify the backup the command needs, then ask')
+    .option('--grant <reason>', 'on a terminal: let a coding agent run this command once (recorded in the log)')
+    .option('--for <duration>', 'with --grant: how long the grant lasts', '30m')
+    .option('--check', 'only say what would happen (nothing runs, nothing is recorded)')
+    .option('--json', 'with --check: print the decision as JSON')
+    .allowUnknownOption()
+    .action(lazy(() => import('./commands/guard.js')));
+
+  program
+    .command('agent-hook')
+    .description('check a coding agent\'s shell command (called by the agent hooks that install --agent writes)')
+    .argument('<protocol>', 'claude-code | cursor | gemini')
+    .action(lazy(() => import('./commands/agent-hook.js')));
 
   return program;
 }

@@ -132,6 +132,27 @@ export const configSchema = z.strictObject({
       rehash: z.boolean().default(false),
     })
     .default({ enabled: true, when: 'any-migration', maxAge: '24h', rehash: false }),
+  /** The command guard (`dbsafe-hooks guard`, the coding-agent hooks): docs/guard.md. */
+  guard: z
+    .strictObject({
+      /** The instances whose fresh verified backup a destructive command needs; default: the gate's. */
+      instances: z.array(z.string().min(1)).optional(),
+      /** More destructive commands, in the same form as the built-in table (docs/guard.md). */
+      commands: z
+        .array(
+          z.strictObject({
+            tool: z.string().min(1),
+            /** `program word --option|--other`: see docs/guard.md. */
+            pattern: z.string().regex(/^\s*[^\s-][^\s]*/, 'a pattern starting with the program name'),
+            destroys: z.string().min(1),
+            target: z.string().min(1).default('the configured instance'),
+            /** The instance it targets (default: guard.instances, else the gate's). */
+            instance: z.string().min(1).optional(),
+          }),
+        )
+        .default([]),
+    })
+    .default({ commands: [] }),
   /** Which commits the pre-push hook treats as already on the remote. */
   prePush: z
     .strictObject({

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { ALL_INSTANCES, artifactsToCheck, decide, type GateVerdict, type Waiver } from './decide.js';
+import { ALL_INSTANCES, artifactsToCheck, decide, type GateVerdict, type LogState, type Waiver } from './decide.js';
 import { parseDuration } from './duration.js';
 import {
   checkArtifacts,
@@ -44,6 +44,23 @@ export interface GateDecision {
 const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
 
 /**
+ * The gate's verdict for these instances from an already-read log: fingerprints, the artifacts of
+ * the candidate backups, then decide(). The one place the freshness rules are applied (the pre-push
+ * gate and the command guard both call it).
+ */
+export async function backupVerdict(options: { cwd: string; config: Config; names: string[]; log: LogState; now: Date }): Promise<GateVerdict> {
+  const { cwd, config, names, log, now } = options;
+  const input = {
+    log,
+    instances: instanceTargets(config, names, cwd),
+    maxAgeMs: parseDuration(config.gate.maxAge) ?? DEFAULT_MAX_AGE_MS,
+    now,
+  };
+  const artifacts = await checkArtifacts(artifactsToCheck(input), config.gate.rehash);
+  return decide({ ...input, artifacts });
+}
+
+/**
  * The backup requirement of the pre-push hook (spec/backup.md, "The pre-push gate"). Reads the
  * log, the config and the artifacts; writes nothing (it also runs on `git push --dry-run`).
  * Never looks at anything when no migration is pushed.
@@ -66,14 +83,7 @@ export async function backupGate(context: GateContext): Promise<GateDecision> {
     return { ok: Boolean(waiver), report: renderNoDatabase(pushed.commits, waiver, context.range), waived: Boolean(waiver) };
   }
 
-  const input = {
-    log,
-    instances: instanceTargets(config, names, cwd),
-    maxAgeMs: parseDuration(config.gate.maxAge) ?? DEFAULT_MAX_AGE_MS,
-    now,
-  };
-  const artifacts = await checkArtifacts(artifactsToCheck(input), config.gate.rehash);
-  const verdict = decide({ ...input, artifacts });
+  const verdict = await backupVerdict({ cwd, config, names, log, now });
   const report = renderVerdict(verdict, pushed.commits, { logPath: displayPath(cwd, logPath), maxAge: config.gate.maxAge, when: config.gate.when, range: context.range });
   const waived = verdict.ok && verdict.instances.some((instance) => instance.ok && instance.by === 'waiver');
   return { ok: verdict.ok, report, waived, verdict };

@@ -7,6 +7,9 @@ import { palette, useColor } from '../../util/palette.js';
 export async function run(options: { config?: string }): Promise<number> {
   const { doctor } = await import('../../install/doctor.js');
   const checks = await doctor(process.cwd(), options.config);
+  const { agentChecks, agentLocation } = await import('../../install/agent.js');
+  const location = await agentLocation(process.cwd());
+  if (location) checks.push(...agentChecks(location));
   const c = palette(useColor(process.stdout));
   for (const check of checks) {
     const mark = check.level === 'ok' ? c.green('ok     ') : check.level === 'warning' ? c.yellow('warning') : c.red('problem');

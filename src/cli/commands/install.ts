@@ -8,7 +8,14 @@ import { DbsafeError } from '../../errors.js';
 /** npm scripts that run during `npm install` / `npm ci` (`npx` sets npm_lifecycle_event=npx: a manual run). */
 const INSTALL_LIFECYCLE = new Set(['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare']);
 
-export async function run(options: { force?: boolean; config?: string }): Promise<number> {
+export async function run(options: { force?: boolean; config?: string; agent?: string[] }): Promise<number> {
+  if (options.agent?.length) {
+    // a person's explicit choice, never run from npm install: errors are errors
+    const { installAgents } = await import('../../install/agent.js');
+    const { lines } = await installAgents(process.cwd(), options.agent.flatMap((name) => name.split(',')).filter(Boolean));
+    for (const line of lines) process.stdout.write(`${line}\n`);
+    return 0;
+  }
   const { install } = await import('../../install/install.js');
   try {
     const report = await install({ cwd: process.cwd(), force: options.force, configPath: options.config });

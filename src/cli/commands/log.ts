@@ -26,6 +26,9 @@ function describe(entry: LogEntry): string {
       return id;
     case 'waiver':
       return `${entry.reason ?? ''}${entry.expiresAt ? ` (until ${entry.expiresAt})` : ''}`;
+    case 'guard-approved':
+    case 'guard-refused':
+      return `${entry.command ?? ''}${entry.reason ? ` (${entry.reason})` : ''}`;
     default:
       return id;
   }

@@ -1,8 +1,7 @@
-import os from 'node:os';
 import { appendLogEntry } from '../../backup/log.js';
 import { loadConfig } from '../../config/load.js';
 import { FileError, UsageError } from '../../errors.js';
-import { gitText } from '../../git/exec-git.js';
+import { creatorOf } from '../../git/identity.js';
 import { ALL_INSTANCES } from '../../gate/decide.js';
 import { formatDuration, parseDuration } from '../../gate/duration.js';
 import { displayPath, gateLogPath, gateNow, readGateLog, repoRoot } from '../../gate/evidence.js';
@@ -76,16 +75,4 @@ export async function run(options: WaiveOptions): Promise<number> {
   process.stdout.write(`dbsafe-hooks: waiver recorded: ${text}\n`);
   process.stdout.write('dbsafe-hooks: until then the backup gate lets migration pushes through and says so in every report.\n');
   return 0;
-}
-
-/** Who granted it: the email git would author a commit with (config or GIT_AUTHOR_EMAIL), else the login name. */
-async function creatorOf(root: string): Promise<string | undefined> {
-  const ident = await gitText(['var', 'GIT_AUTHOR_IDENT'], { cwd: root }).catch(() => '');
-  const email = /<([^<>]+)>/.exec(ident)?.[1];
-  if (email) return email;
-  try {
-    return os.userInfo().username || process.env.USER;
-  } catch {
-    return process.env.USER;
-  }
 }

@@ -1,0 +1,99 @@
+/**
+ * The hook protocols of coding agents, as their public documentation describes them: what the agent
+ * sends on stdin before it runs a shell command, and how a hook answers. Pure: JSON in, JSON out.
+ *
+ *   claude-code  https://code.claude.com/docs/en/hooks  (PreToolUse on the Bash tool: stdin
+ *                { tool_name, tool_input: { command }, cwd, … }; deny with
+ *                { hookSpecificOutput: { hookEventName, permissionDecision: "deny", permissionDecisionReason } };
+ *                exit 2 blocks with stderr as the reason; other failures let the call through)
+ *   cursor       https://cursor.com/docs/agent/hooks  (beforeShellExecution: stdin { command, cwd, … };
+ *                answer { permission: "allow" | "deny", userMessage, agentMessage })
+ *   gemini       https://geminicli.com/docs/hooks/reference  (BeforeTool on run_shell_command: stdin
+ *                { tool_name, tool_input: { command }, cwd, … }; deny with { decision: "deny", reason };
+ *                exit 2 blocks with stderr as the reason)
+ */
+
+export const AGENT_PROTOCOLS = ['claude-code', 'cursor', 'gemini'] as const;
+export type AgentProtocol = (typeof AGENT_PROTOCOLS)[number];
+
+export function isAgentProtocol(name: string): name is AgentProtocol {
+  return (AGENT_PROTOCOLS as readonly string[]).includes(name);
+}
+
+/** What the agent asks: a shell command (and where it runs), or a tool call that is none of ours. */
+export type AgentCall = { kind: 'shell'; command: string; cwd?: string } | { kind: 'other'; tool: string };
+
+/** Thrown for input that is not the protocol's: the hook denies (fail closed) and says so. */
+export class ProtocolError extends Error {}
+
+const SHELL_TOOLS: Record<AgentProtocol, string[]> = {
+  'claude-code': ['Bash'],
+  cursor: [],
+  gemini: ['run_shell_command'],
+};
+
+export function readCall(protocol: AgentProtocol, stdin: string): AgentCall {
+  let input: unknown;
+  try {
+    input = JSON.parse(stdin);
+  } catch {
+    throw new ProtocolError(`the ${protocol} hook input is not JSON (${stdin.trim() ? `${stdin.trim().slice(0, 60)}…` : 'empty'})`);
+  }
+  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new ProtocolError(`the ${protocol} hook input is not a JSON object`);
+  const record = input as Record<string, unknown>;
+  const cwd = typeof record.cwd === 'string' ? record.cwd : Array.isArray(record.workspace_roots) && typeof record.workspace_roots[0] === 'string' ? record.workspace_roots[0] : undefined;
+  if (protocol === 'cursor') {
+    if (typeof record.command !== 'string') throw new ProtocolError('the cursor beforeShellExecution input has no "command" string');
+    return { kind: 'shell', command: record.command, ...(cwd ? { cwd } : {}) };
+  }
+  const tool = typeof record.tool_name === 'string' ? record.tool_name : '';
+  if (!tool) throw new ProtocolError(`the ${protocol} hook input has no "tool_name"`);
+  if (!SHELL_TOOLS[protocol].includes(tool)) return { kind: 'other', tool };
+  const toolInput = record.tool_input as Record<string, unknown> | undefined;
+  if (!toolInput || typeof toolInput.command !== 'string') throw new ProtocolError(`the ${protocol} ${tool} call has no tool_input.command string`);
+  const dir = typeof toolInput.dir_path === 'string' ? toolInput.dir_path : typeof toolInput.directory === 'string' ? toolInput.directory : undefined;
+  return { kind: 'shell', command: toolInput.command, ...(dir ?? cwd ? { cwd: dir ?? cwd } : {}) };
+}
+
+export interface HookAnswer {
+  /** What to print on stdout ('' for nothing). */
+  stdout: string;
+  /** What to print on stderr. */
+  stderr: string;
+  exitCode: number;
+}
+
+/** Let the call go on as the agent would have done without the hook (its own permission rules apply). */
+export function allowAnswer(protocol: AgentProtocol): HookAnswer {
+  if (protocol === 'cursor') return { stdout: `${JSON.stringify({ permission: 'allow' })}\n`, stderr: '', exitCode: 0 };
+  if (protocol === 'gemini') return { stdout: '{}\n', stderr: '', exitCode: 0 };
+  return { stdout: '', stderr: '', exitCode: 0 };
+}
+
+/** Deny, with the reason the agent reads (and a short line for the person watching). */
+export function denyAnswer(protocol: AgentProtocol, reason: string, userMessage: string): HookAnswer {
+  switch (protocol) {
+    case 'claude-code':
+      return {
+        stdout: `${JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } })}\n`,
+        stderr: '',
+        exitCode: 0,
+      };
+    case 'cursor':
+      return { stdout: `${JSON.stringify({ permission: 'deny', userMessage, agentMessage: reason })}\n`, stderr: '', exitCode: 0 };
+    case 'gemini':
+      return { stdout: `${JSON.stringify({ decision: 'deny', reason })}\n`, stderr: '', exitCode: 0 };
+  }
+}
+
+/**
+ * The hook itself failed (bad input, an error, its own time limit): deny in the protocol AND exit 2
+ * with the reason on stderr, which Claude Code and Gemini CLI treat as a block whatever the stdout
+ * (any other failing exit code would let the call through there); Cursor's hook is installed
+ * with failClosed.
+ */
+export function failureAnswer(protocol: AgentProtocol, why: string): HookAnswer {
+  const reason = `dbsafe-hooks could not check this command, so it is denied (fail closed): ${why}. Run \`npx dbsafe-hooks doctor\` and tell the user.`;
+  const denied = denyAnswer(protocol, reason, `dbsafe-hooks agent hook failed: ${why}`);
+  return { stdout: denied.stdout, stderr: `${reason}\n`, exitCode: 2 };
+}

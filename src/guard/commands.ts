@@ -1,0 +1,116 @@
+/**
+ * The destructive database commands the guard knows, as data: one row per command. docs/guard.md
+ * shows this table (a test keeps the two the same); `guard.commands` in the configuration adds rows.
+ *
+ * `pattern` is written as a person types the command:
+ *   - the first word is the program (`a|b`: either; matched on the file name, so `bin/rails` is `rails`);
+ *   - each later plain word must follow in order (`a|b`: either; `*`: any one word; `-N`: a negative
+ *     number such as `-2`), options in between skipped;
+ *   - a word starting with `-` is an option group: at least one of its `|` alternatives must be given
+ *     (`--force` also matches `--force=true`).
+ * A row with `sql` matches the program whenever it is given SQL (inline, a file, stdin), and the SQL
+ * decides: read with the project's own SQL readers, a destructive statement matches.
+ */
+
+export interface CommandRow {
+  tool: string;
+  pattern: string;
+  /** What running it destroys. */
+  destroys: string;
+  /** Which database it acts on (the guard requires the backup of the configured instance). */
+  target: string;
+  /** SQL clients: the dialect their SQL is read in. */
+  sql?: 'postgres' | 'mysql' | 'sqlite';
+  /** From the configuration: the instance it targets (default: the gate's instances). */
+  instance?: string;
+}
+
+export const DESTRUCTIVE_COMMANDS: readonly CommandRow[] = [
+  { tool: 'Supabase CLI', pattern: 'supabase db reset', destroys: 'every table and row, recreated from the migrations and seed', target: 'the local database (the linked project with --linked, or --db-url)' },
+  { tool: 'Supabase CLI', pattern: 'supabase db push --include-all|--include-seed', destroys: 'rows overwritten by the seed; migrations applied out of order', target: 'the linked project (or --db-url)' },
+  { tool: 'Supabase CLI', pattern: 'supabase migration down', destroys: 'what the reverted migrations created', target: 'the local database (or --linked)' },
+  { tool: 'Prisma', pattern: 'prisma migrate reset', destroys: 'the whole database, recreated from the migrations', target: 'the datasource URL (DATABASE_URL)' },
+  { tool: 'Prisma', pattern: 'prisma db push --force-reset|--accept-data-loss', destroys: 'every table (--force-reset) or the columns and tables the schema no longer has', target: 'the datasource URL (DATABASE_URL)' },
+  { tool: 'Drizzle Kit', pattern: 'drizzle-kit push --force', destroys: 'columns and tables the schema no longer has, without asking', target: 'dbCredentials in drizzle.config' },
+  { tool: 'Rails', pattern: 'rails|rake db:drop|db:reset|db:schema:load|db:structure:load|db:migrate:reset|db:purge|db:truncate_all', destroys: 'the database, or every table and row in it', target: 'config/database.yml (RAILS_ENV)' },
+  { tool: 'Rails', pattern: 'rails|rake db:rollback|db:migrate:down|db:migrate:redo', destroys: 'what the reverted migrations created', target: 'config/database.yml (RAILS_ENV)' },
+  { tool: 'Alembic', pattern: 'alembic downgrade *', destroys: 'what the reverted migrations created (base: everything)', target: 'sqlalchemy.url in alembic.ini / env.py' },
+  { tool: 'Django', pattern: 'manage.py|django-admin flush', destroys: 'every row of every table', target: 'DATABASES in settings' },
+  { tool: 'Django', pattern: 'manage.py|django-admin migrate * zero', destroys: "every table of the app's migrations", target: 'DATABASES in settings' },
+  { tool: 'Django', pattern: 'manage.py|django-admin reset_db', destroys: 'the whole database (django-extensions)', target: 'DATABASES in settings' },
+  { tool: 'Laravel', pattern: 'artisan migrate:fresh|migrate:reset|migrate:refresh|db:wipe', destroys: 'every table, dropped (and recreated)', target: 'DB_* in .env' },
+  { tool: 'Knex', pattern: 'knex migrate:rollback --all', destroys: 'what every migration created', target: 'the knexfile connection' },
+  { tool: 'Sequelize', pattern: 'sequelize|sequelize-cli db:migrate:undo:all', destroys: 'what every migration created', target: 'config/config.json (NODE_ENV)' },
+  { tool: 'Sequelize', pattern: 'sequelize|sequelize-cli db:drop', destroys: 'the whole database', target: 'config/config.json (NODE_ENV)' },
+  { tool: 'TypeORM', pattern: 'typeorm|typeorm-ts-node-commonjs|typeorm-ts-node-esm schema:drop', destroys: 'every table of the data source', target: 'the data source options' },
+  { tool: 'PostgreSQL', pattern: 'dropdb', destroys: 'the whole database', target: 'the database named on the command line' },
+  { tool: 'MySQL', pattern: 'mysqladmin|mariadb-admin drop', destroys: 'the whole database', target: 'the database named on the command line' },
+  { tool: 'PostgreSQL', pattern: 'psql', sql: 'postgres', destroys: 'what its SQL drops, truncates or deletes (-c, -f, stdin)', target: 'the database it connects to' },
+  { tool: 'MySQL', pattern: 'mysql|mariadb', sql: 'mysql', destroys: 'what its SQL drops, truncates or deletes (-e, stdin)', target: 'the database it connects to' },
+  { tool: 'SQLite', pattern: 'sqlite3', sql: 'sqlite', destroys: 'what its SQL drops, truncates or deletes (arguments, -cmd, stdin)', target: 'the database file named' },
+];
+
+interface CompiledPattern {
+  programs: string[];
+  steps: Array<{ kind: 'word'; alternatives: string[] } | { kind: 'options'; alternatives: string[] }>;
+}
+
+const compiled = new WeakMap<CommandRow, CompiledPattern>();
+
+export function compilePattern(pattern: string): CompiledPattern {
+  const [program, ...rest] = pattern.trim().split(/\s+/);
+  if (!program) throw new Error('an empty pattern');
+  return {
+    programs: program.split('|'),
+    steps: rest.map((word) =>
+      word.startsWith('-') && word !== '-N'
+        ? { kind: 'options' as const, alternatives: word.split('|') }
+        : { kind: 'word' as const, alternatives: word.split('|') },
+    ),
+  };
+}
+
+function patternOf(row: CommandRow): CompiledPattern {
+  let found = compiled.get(row);
+  if (!found) compiled.set(row, (found = compilePattern(row.pattern)));
+  return found;
+}
+
+/** The program part of the row's pattern names `program` (a file name, without directories). */
+export function rowNamesProgram(row: CommandRow, program: string): boolean {
+  return patternOf(row).programs.includes(program);
+}
+
+/** Whether `args` (the words after the program) match the row's words and options. */
+export function rowMatchesArgs(row: CommandRow, args: readonly string[]): boolean {
+  const pattern = patternOf(row);
+  const words = pattern.steps.filter((step) => step.kind === 'word');
+  const options = pattern.steps.filter((step) => step.kind === 'options');
+  for (const group of options) {
+    if (!args.some((arg) => group.alternatives.some((option) => arg === option || arg.startsWith(`${option}=`)))) return false;
+  }
+  if (words.length === 0) return true;
+  // the words may start anywhere (an option's value can come first: `supabase --workdir x db reset`),
+  // then follow one another with only options between them
+  for (let start = 0; start < args.length; start++) {
+    if (!wordMatches(words[0]!.alternatives, args[start]!)) continue;
+    let cursor = start + 1;
+    let matched = 1;
+    while (matched < words.length && cursor < args.length) {
+      const arg = args[cursor]!;
+      if (wordMatches(words[matched]!.alternatives, arg)) matched++;
+      else if (!arg.startsWith('-')) break;
+      cursor++;
+    }
+    if (matched === words.length) return true;
+  }
+  return false;
+}
+
+function wordMatches(alternatives: string[], arg: string): boolean {
+  return alternatives.some((alternative) => {
+    if (alternative === '*') return !arg.startsWith('-') || /^-\d+$/.test(arg);
+    if (alternative === '-N') return /^-\d+$/.test(arg);
+    return alternative === arg;
+  });
+}

@@ -1,0 +1,205 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanEnv, PROJECT_ROOT } from '../helpers/repo.js';
+import { makeGuardRepo, type GuardRepo } from './guard-repo.js';
+
+/**
+ * `agent-hook <protocol>`: the exact JSON in and out of each agent's hook protocol, from fixtures
+ * written from the protocols' documentation (test/fixtures/agent-hooks/README.md):
+ *   Claude Code  https://code.claude.com/docs/en/hooks (PreToolUse)
+ *   Cursor       https://cursor.com/docs/agent/hooks (beforeShellExecution)
+ *   Gemini CLI   https://geminicli.com/docs/hooks/reference (BeforeTool)
+ * and `install --agent` end to end: the hook command the agent's configuration names, run with a
+ * shell as the agent runs it.
+ */
+
+const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'agent-hooks');
+const PROTOCOLS = ['claude-code', 'cursor', 'gemini'] as const;
+
+const repos: GuardRepo[] = [];
+function guarded(): GuardRepo {
+  const repo = makeGuardRepo();
+  repos.push(repo);
+  return repo;
+}
+afterEach(() => {
+  for (const repo of repos.splice(0)) repo.cleanup();
+});
+
+function fixture(protocol: string, name: string, cwd: string): string {
+  return readFileSync(path.join(FIXTURES, protocol, name), 'utf8').replaceAll('{{cwd}}', cwd);
+}
+
+/** The stdin an agent sends for a shell command, in its protocol. */
+function callFor(protocol: (typeof PROTOCOLS)[number], command: string, cwd: string): string {
+  const input = JSON.parse(fixture(protocol, 'input-destructive.json', cwd)) as Record<string, any>;
+  if (protocol === 'cursor') input.command = command;
+  else input.tool_input.command = command;
+  return JSON.stringify(input);
+}
+
+function verdictOf(protocol: (typeof PROTOCOLS)[number], stdout: string): 'allow' | 'deny' {
+  if (protocol === 'claude-code') return stdout === '' ? 'allow' : JSON.parse(stdout).hookSpecificOutput.permissionDecision;
+  if (protocol === 'cursor') return JSON.parse(stdout).permission;
+  return JSON.parse(stdout).decision === 'deny' ? 'deny' : 'allow';
+}
+
+describe.each(PROTOCOLS)('agent-hook %s', (protocol) => {
+  it('denies a destructive command with the exact answer of the protocol, and logs the refusal', () => {
+    const repo = guarded();
+    const result = repo.cli(['agent-hook', protocol], { input: fixture(protocol, 'input-destructive.json', repo.dir) });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual(JSON.parse(readFileSync(path.join(FIXTURES, protocol, 'output-destructive.json'), 'utf8')));
+    expect(repo.logEntries()).toMatchObject([{ event: 'guard-refused', actor: `agent:${protocol}`, command: 'npx supabase db reset' }]);
+  });
+
+  it('leaves an ordinary command to the agent', () => {
+    const repo = guarded();
+    const result = repo.cli(['agent-hook', protocol], { input: fixture(protocol, 'input-ordinary.json', repo.dir) });
+    expect(result.code).toBe(0);
+    if (protocol === 'claude-code') expect(result.stdout).toBe('');
+    else expect(JSON.parse(result.stdout)).toEqual(JSON.parse(readFileSync(path.join(FIXTURES, protocol, 'output-ordinary.json'), 'utf8')));
+    expect(existsSync(repo.logPath)).toBe(false);
+  });
+
+  it('denies (exit 2, reason on stderr) when the input is not the protocol', () => {
+    const repo = guarded();
+    const result = repo.cli(['agent-hook', protocol], { input: 'not json' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('dbsafe-hooks could not check this command, so it is denied (fail closed): the ' + protocol + ' hook input is not JSON');
+    expect(verdictOf(protocol, result.stdout)).toBe('deny');
+  });
+
+  it('denies when the check takes longer than its time limit', () => {
+    const repo = guarded();
+    const result = repo.cli(['agent-hook', protocol], { input: fixture(protocol, 'input-destructive.json', repo.dir), env: { DBSAFE_AGENT_HOOK_TIMEOUT_MS: '1' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('denied (fail closed): the check took longer than 1 ms');
+    expect(verdictOf(protocol, result.stdout)).toBe('deny');
+  });
+
+  it('denies an agent approving or waiving by itself, even with a fresh backup', () => {
+    const repo = guarded();
+    repo.backup();
+    for (const command of ['npx dbsafe-hooks guard --approve "the user said it is fine" -- supabase db reset', 'npx dbsafe-hooks waive --reason "need to push this right now"']) {
+      const result = repo.cli(['agent-hook', protocol], { input: callFor(protocol, command, repo.dir) });
+      expect(verdictOf(protocol, result.stdout), command).toBe('deny');
+      expect(result.stdout).toContain('an agent cannot approve or waive on its own');
+    }
+  });
+});
+
+describe('a grant from a person', () => {
+  it('lets the agent run exactly the granted command once, and only with the fresh backup', () => {
+    const repo = guarded();
+    // an agent has no terminal: it cannot grant
+    const noTerminal = repo.cli(['guard', '--grant', 'reset dev data after the rewrite', '--', 'supabase', 'db', 'reset']);
+    expect(noTerminal.code).toBe(1);
+    expect(noTerminal.stderr).toContain('A grant can only be given on a terminal, by a person typing the database name');
+
+    const granted = repo.onTerminal(['guard', '--grant', 'reset dev data after the rewrite', '--', 'supabase', 'db', 'reset'], 'dev.db\n');
+    expect(granted.code, granted.stdout).toBe(0);
+    expect(granted.stdout).toContain('granted once, until');
+    expect(repo.ran()).toEqual([]); // a grant runs nothing
+
+    const call = callFor('claude-code', 'cd . && npx supabase db reset', repo.dir);
+    const noBackup = repo.cli(['agent-hook', 'claude-code'], { input: call });
+    expect(verdictOf('claude-code', noBackup.stdout)).toBe('deny');
+    expect(noBackup.stdout).not.toContain('a person must approve it');
+
+    repo.backup();
+    const other = repo.cli(['agent-hook', 'claude-code'], { input: callFor('claude-code', 'npx prisma migrate reset', repo.dir) });
+    expect(verdictOf('claude-code', other.stdout)).toBe('deny');
+    const allowed = repo.cli(['agent-hook', 'claude-code'], { input: call });
+    expect(allowed).toEqual({ code: 0, stdout: '', stderr: '' });
+    const again = repo.cli(['agent-hook', 'claude-code'], { input: call });
+    expect(verdictOf('claude-code', again.stdout)).toBe('deny');
+
+    const entries = repo.logEntries();
+    const grant = entries.find((entry) => entry.grant === true)!;
+    expect(grant).toMatchObject({ event: 'guard-approved', by: 'grant', commands: ['supabase db reset'], reason: 'reset dev data after the rewrite', actor: 'person' });
+    expect(entries.filter((entry) => entry.grantSeq === grant.seq)).toMatchObject([{ event: 'guard-approved', actor: 'agent:claude-code', by: 'grant' }]);
+  });
+});
+
+describe('install --agent, end to end', () => {
+  /** Run the hook command from the agent's configuration as the agent does: through a shell, JSON on stdin. */
+  function runAsAgent(repo: GuardRepo, command: string, input: string): { code: number; stdout: string; stderr: string } {
+    const result = spawnSync('/bin/sh', ['-c', command], { cwd: repo.dir, input, encoding: 'utf8', env: cleanEnv({ ...repo.env(), CLAUDE_PROJECT_DIR: repo.dir }) });
+    return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  it('writes each agent\'s configuration, the agents\' hook commands deny and allow, uninstall removes exactly ours', () => {
+    const repo = guarded();
+    // an existing Claude Code configuration with a hook of the user's own must survive
+    mkdirSync(path.join(repo.dir, '.claude'));
+    const own = { permissions: { allow: ['Bash(npm test)'] }, hooks: { PreToolUse: [{ matcher: 'Write', hooks: [{ type: 'command', command: 'echo mine' }] }] } };
+    writeFileSync(path.join(repo.dir, '.claude', 'settings.json'), `${JSON.stringify(own, null, 2)}\n`);
+
+    const install = repo.cli(['install', '--agent', 'claude-code', 'cursor', 'gemini']);
+    expect(install.code, install.stderr).toBe(0);
+    const claude = JSON.parse(readFileSync(path.join(repo.dir, '.claude', 'settings.json'), 'utf8'));
+    expect(claude).toEqual({
+      ...own,
+      hooks: {
+        PreToolUse: [
+          ...own.hooks.PreToolUse,
+          { matcher: 'Bash', hooks: [{ type: 'command', command: '"$CLAUDE_PROJECT_DIR"/node_modules/.bin/dbsafe-hooks agent-hook claude-code || exit 2', timeout: 30 }] },
+        ],
+      },
+    });
+    const cursor = JSON.parse(readFileSync(path.join(repo.dir, '.cursor', 'hooks.json'), 'utf8'));
+    expect(cursor).toEqual({ version: 1, hooks: { beforeShellExecution: [{ command: 'npx --no -- dbsafe-hooks agent-hook cursor', timeout: 30, failClosed: true }] } });
+    const gemini = JSON.parse(readFileSync(path.join(repo.dir, '.gemini', 'settings.json'), 'utf8'));
+    expect(gemini).toEqual({ hooks: { BeforeTool: [{ matcher: 'run_shell_command', hooks: [{ type: 'command', name: 'dbsafe-hooks', command: 'npx --no -- dbsafe-hooks agent-hook gemini || exit 2', timeout: 30000 }] }] } });
+
+    // installing again changes nothing
+    const before = ['.claude/settings.json', '.cursor/hooks.json', '.gemini/settings.json'].map((file) => readFileSync(path.join(repo.dir, file), 'utf8'));
+    expect(repo.cli(['install', '--agent', 'claude-code,cursor,gemini']).stdout).toContain('claude-code: already configured');
+    expect(['.claude/settings.json', '.cursor/hooks.json', '.gemini/settings.json'].map((file) => readFileSync(path.join(repo.dir, file), 'utf8'))).toEqual(before);
+
+    const commands = {
+      'claude-code': claude.hooks.PreToolUse[1].hooks[0].command as string,
+      cursor: cursor.hooks.beforeShellExecution[0].command as string,
+      gemini: gemini.hooks.BeforeTool[0].hooks[0].command as string,
+    };
+    for (const protocol of PROTOCOLS) {
+      const denied = runAsAgent(repo, commands[protocol], fixture(protocol, 'input-destructive.json', repo.dir));
+      expect(denied.code, denied.stderr).toBe(0);
+      expect(verdictOf(protocol, denied.stdout)).toBe('deny');
+      const allowed = runAsAgent(repo, commands[protocol], fixture(protocol, 'input-ordinary.json', repo.dir));
+      expect(verdictOf(protocol, allowed.stdout)).toBe('allow');
+    }
+
+    const doctor = repo.cli(['doctor']);
+    for (const protocol of PROTOCOLS) expect(doctor.stdout).toContain(`${protocol}: agent hook configured`);
+
+    // a hook that cannot even start blocks (exit 2) instead of letting the call through
+    rmSync(path.join(repo.dir, 'node_modules'), { recursive: true });
+    const broken = runAsAgent(repo, commands['claude-code'], fixture('claude-code', 'input-destructive.json', repo.dir));
+    expect(broken.code).toBe(2);
+    expect(repo.cli(['doctor']).stdout).toContain('claude-code: node_modules/.bin/dbsafe-hooks does not exist: the agent hook cannot start');
+
+    const uninstall = repo.cli(['uninstall']);
+    expect(uninstall.stdout).toContain('claude-code: agent hook removed (.claude/settings.json)');
+    expect(JSON.parse(readFileSync(path.join(repo.dir, '.claude', 'settings.json'), 'utf8'))).toEqual(own);
+    expect(existsSync(path.join(repo.dir, '.cursor'))).toBe(false);
+    expect(existsSync(path.join(repo.dir, '.gemini'))).toBe(false);
+  });
+
+  it('refuses an unknown agent and a settings file that is not JSON, changing nothing', () => {
+    const repo = guarded();
+    const unknown = repo.cli(['install', '--agent', 'vim']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown agent "vim"');
+    mkdirSync(path.join(repo.dir, '.gemini'));
+    writeFileSync(path.join(repo.dir, '.gemini', 'settings.json'), '{ // a comment\n}');
+    const result = repo.cli(['install', '--agent', 'gemini']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('.gemini/settings.json is not plain JSON');
+    expect(readFileSync(path.join(repo.dir, '.gemini', 'settings.json'), 'utf8')).toBe('{ // a comment\n}');
+  });
+});

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { classifyLine } from '../../src/guard/classify.js';
+import { DESTRUCTIVE_COMMANDS } from '../../src/guard/commands.js';
+import { PROJECT_ROOT } from '../helpers/repo.js';
+
+/**
+ * The table of destructive commands, row by row: for each row, commands people type that must
+ * match it, and close relatives that must not (a guard that blocks `prisma migrate dev` is one
+ * people turn off). A new row without cases fails the first test.
+ */
+
+const CASES: Record<string, { match: string[]; miss: string[] }> = {
+  'supabase db reset': {
+    match: ['supabase db reset', 'supabase db reset --linked', 'supabase --workdir app db reset', 'supabase db reset --db-url postgres://localhost/x'],
+    miss: ['supabase db diff', 'supabase start', 'supabase db push'],
+  },
+  'supabase db push --include-all|--include-seed': {
+    match: ['supabase db push --include-all', 'supabase db push --include-seed --linked'],
+    miss: ['supabase db push', 'supabase db push --dry-run'],
+  },
+  'supabase migration down': { match: ['supabase migration down', 'supabase migration down --last 2'], miss: ['supabase migration up', 'supabase migration new down'] },
+  'prisma migrate reset': { match: ['prisma migrate reset', 'prisma migrate reset --force --skip-seed'], miss: ['prisma migrate dev', 'prisma migrate dev --name reset', 'prisma migrate deploy'] },
+  'prisma db push --force-reset|--accept-data-loss': {
+    match: ['prisma db push --force-reset', 'prisma db push --accept-data-loss', 'prisma db push --accept-data-loss=true'],
+    miss: ['prisma db push', 'prisma db pull --force'],
+  },
+  'drizzle-kit push --force': { match: ['drizzle-kit push --force', 'drizzle-kit push --config x.ts --force'], miss: ['drizzle-kit push', 'drizzle-kit generate --force'] },
+  'rails|rake db:drop|db:reset|db:schema:load|db:structure:load|db:migrate:reset|db:purge|db:truncate_all': {
+    match: ['rails db:drop', 'rake db:reset', 'bin/rails db:schema:load', 'rails db:migrate:reset', 'rake db:purge', 'rails db:truncate_all', 'rails db:structure:load'],
+    miss: ['rails db:migrate', 'rake db:seed', 'rails db:create', 'rails generate migration DropUsers'],
+  },
+  'rails|rake db:rollback|db:migrate:down|db:migrate:redo': {
+    match: ['rails db:rollback', 'rails db:rollback STEP=3', 'rake db:migrate:down VERSION=20240101', 'bin/rails db:migrate:redo'],
+    miss: ['rails db:migrate:up VERSION=1', 'rails db:migrate:status'],
+  },
+  'alembic downgrade *': { match: ['alembic downgrade base', 'alembic downgrade -1', 'alembic -c alembic.ini downgrade ae10'], miss: ['alembic upgrade head', 'alembic history'] },
+  'manage.py|django-admin flush': { match: ['./manage.py flush', 'python manage.py flush --noinput', 'django-admin flush'], miss: ['python manage.py sqlflush', 'python manage.py migrate'] },
+  'manage.py|django-admin migrate * zero': { match: ['python manage.py migrate shop zero', 'python3 -m django migrate shop zero'], miss: ['python manage.py migrate shop', 'python manage.py migrate shop 0003'] },
+  'manage.py|django-admin reset_db': { match: ['python manage.py reset_db --noinput'], miss: ['python manage.py reset_schema_cache'] },
+  'artisan migrate:fresh|migrate:reset|migrate:refresh|db:wipe': { match: ['php artisan migrate:fresh --seed', 'php artisan db:wipe', 'php artisan migrate:refresh'], miss: ['php artisan migrate', 'php artisan migrate:status'] },
+  'knex migrate:rollback --all': { match: ['knex migrate:rollback --all', 'npx knex migrate:rollback --all --env production'], miss: ['knex migrate:rollback', 'knex migrate:latest'] },
+  'sequelize|sequelize-cli db:migrate:undo:all': { match: ['sequelize db:migrate:undo:all', 'npx sequelize-cli db:migrate:undo:all --to 0'], miss: ['sequelize db:migrate:undo', 'sequelize db:migrate'] },
+  'sequelize|sequelize-cli db:drop': { match: ['sequelize db:drop', 'npx sequelize-cli db:drop'], miss: ['sequelize db:create'] },
+  'typeorm|typeorm-ts-node-commonjs|typeorm-ts-node-esm schema:drop': { match: ['typeorm schema:drop -d src/data-source.ts', 'npx typeorm-ts-node-esm schema:drop'], miss: ['typeorm schema:log', 'typeorm migration:run'] },
+  dropdb: { match: ['dropdb app_dev', 'dropdb --if-exists -h localhost app'], miss: ['createdb app_dev', 'pg_dump app'] },
+  'mysqladmin|mariadb-admin drop': { match: ['mysqladmin -u root drop app', 'mariadb-admin drop app'], miss: ['mysqladmin status', 'mysqladmin create app'] },
+  psql: {
+    match: ['psql -c "DROP TABLE users"', "psql app -c 'TRUNCATE orders'", 'psql --command="DELETE FROM users"', 'echo "DROP SCHEMA public CASCADE" | psql', "psql <<< 'ALTER TABLE users DROP COLUMN email'"],
+    miss: ['psql -c "SELECT count(*) FROM users"', 'psql -c "DELETE FROM users WHERE id = 3"', 'psql app', 'psql -l'],
+  },
+  'mysql|mariadb': {
+    match: ['mysql -e "DROP DATABASE app"', 'mariadb app --execute="TRUNCATE TABLE t"', 'mysql -e"DELETE FROM users"'],
+    miss: ['mysql -e "SELECT 1"', 'mysql app'],
+  },
+  sqlite3: {
+    match: ['sqlite3 dev.db "DROP TABLE users"', "sqlite3 dev.db 'DELETE FROM users'", 'sqlite3 -cmd "DROP TABLE t" dev.db'],
+    miss: ['sqlite3 dev.db "SELECT 1"', 'sqlite3 dev.db .tables', 'sqlite3 dev.db'],
+  },
+};
+
+describe('the table of destructive commands', () => {
+  it('has cases for every row, and no cases for rows that do not exist', () => {
+    expect(Object.keys(CASES).sort()).toEqual(DESTRUCTIVE_COMMANDS.map((row) => row.pattern).sort());
+  });
+
+  for (const row of DESTRUCTIVE_COMMANDS) {
+    describe(row.pattern, () => {
+      for (const command of CASES[row.pattern]?.match ?? []) {
+        it(`matches: ${command}`, async () => {
+          const result = await classifyLine(command, { cwd: PROJECT_ROOT });
+          expect(result.matches.map((match) => match.row.pattern), JSON.stringify(result)).toContain(row.pattern);
+          expect(result.destructive).toBe(true);
+        });
+      }
+      for (const command of CASES[row.pattern]?.miss ?? []) {
+        it(`does not match: ${command}`, async () => {
+          const result = await classifyLine(command, { cwd: PROJECT_ROOT });
+          expect(result, JSON.stringify(result)).toMatchObject({ destructive: false, matches: [], unsure: [] });
+        });
+      }
+    });
+  }
+
+  it('is the table docs/guard.md shows', () => {
+    const doc = readFileSync(path.join(PROJECT_ROOT, 'docs', 'guard.md'), 'utf8');
+    const start = doc.indexOf('<!-- commands-table -->');
+    const end = doc.indexOf('<!-- /commands-table -->');
+    expect(start, 'docs/guard.md has the markers around the table').toBeGreaterThan(-1);
+    const rows = doc
+      .slice(start, end)
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| tool') && !line.startsWith('|---'))
+      .map((line) => line.slice(2, -2).split(' | ').map((cell) => cell.trim()));
+    const unescape = (cell: string) => cell.replace(/^`|`$/g, '').replace(/\\\|/g, '|');
+    expect(rows.map(([tool, pattern, destroys, target]) => ({ tool, pattern: unescape(pattern!), destroys, target }))).toEqual(
+      DESTRUCTIVE_COMMANDS.map((row) => ({ tool: row.tool, pattern: row.pattern, destroys: row.destroys, target: row.target })),
+    );
+  });
+});
