@@ -26,6 +26,10 @@ export interface BackupRequest {
   reason?: string;
   verify?: boolean;
   pinned?: boolean;
+  /** The caller (restore) already holds the instance lock. */
+  lockHeld?: boolean;
+  /** Run retention afterwards (default true; a restore's safety backup must not prune what is being restored). */
+  prune?: boolean;
   onProgress?: (bytes: number) => void;
   onStage?: (stage: string) => void;
   warn?: (message: string) => void;
@@ -54,7 +58,7 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
   process.umask(0o077);
   trace('backup: start');
   const instance = resolveInstance(context.config, request.instance, { cwd: context.repoRoot });
-  const lock = await lockInstance(context.commonDir, instance.name, 'backup');
+  const lock = request.lockHeld ? { release: () => undefined } : await lockInstance(context.commonDir, instance.name, 'backup');
   const root = instanceDir(context.backupRoot, instance.name);
   let tmp: string | undefined;
   const secretsDir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-secrets-'));
@@ -156,7 +160,7 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
       outcome.verify = await verifyBackup(context, { backup: dir, instance: instance.name, onStage: request.onStage });
     }
     // retention runs only now that the new backup is complete (and verified when asked)
-    if (!outcome.verify || outcome.verify.ok) {
+    if (request.prune !== false && (!outcome.verify || outcome.verify.ok)) {
       const log = await readLog(context.logPath);
       const plan = planRetention({
         backups: listBackups(context.backupRoot, instance.name),

@@ -82,6 +82,21 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/verify.js')));
 
   program
+    .command('restore')
+    .description('restore a verified backup: verify, pinned safety backup, restore beside the target, compare, swap')
+    .argument('[backup]', 'backup id or directory')
+    .argument('[instance]', 'database instance (default: the backup\'s own)')
+    .option('--latest', 'the newest backup of the instance (safety backups skipped)')
+    .option('--yes', 'confirm without a terminal (otherwise you type the database name)')
+    .option('--into <target>', 'restore into another configured instance, an env:VAR URL or a SQLite path')
+    .option('--schema-only', 'definitions only: every table restored empty (to rehearse a migration)')
+    .option('--terminate-connections', 'PostgreSQL: end other sessions on the database right before the swap')
+    .option('--drop-previous', 'drop the previous database (file) after the swap instead of keeping it')
+    .option('--reverify', 'verify again even when the log holds a recent verification')
+    .option('--json', 'print the result as JSON')
+    .action(lazy(() => import('./commands/restore.js')));
+
+  program
     .command('log')
     .description('list the backup log and check its hash chain')
     .option('--json', 'print entries as JSON')
