@@ -68,15 +68,26 @@ async function inspectTarget(request: RestoreTargetRequest & { terminateConnecti
   }
 }
 
-/** Drop side databases left by a restore that was killed before its swap (ours: marked, owner pid dead). */
-async function sweepSides(client: Client): Promise<void> {
-  const { rows } = await client.query<{ datname: string; comment: string }>(
-    `SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE shobj_description(oid, 'pg_database') LIKE $1`,
-    [`${SIDE_MARK} %`],
+/** Drop side databases left by a restore that was killed before its swap (ours: marked with a dead pid, or unmarked and empty). */
+async function sweepSides(client: Client, server: ServerTarget): Promise<void> {
+  const { rows } = await client.query<{ datname: string; comment: string | null }>(
+    `SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname ~ '__dbsafe_new_[0-9]{8}t[0-9]{6}z$'`,
   );
   for (const row of rows) {
-    const mark = / pid=(\d+) host=(\S+)$/.exec(row.comment);
-    if (mark && mark[2] === os.hostname() && !pidAlive(Number(mark[1]))) await dropScratch(client, row.datname);
+    const mark = row.comment?.startsWith(SIDE_MARK) ? / pid=(\d+) host=(\S+)$/.exec(row.comment) : null;
+    if (mark) {
+      if (mark[2] === os.hostname() && !pidAlive(Number(mark[1]))) await dropScratch(client, row.datname);
+      continue;
+    }
+    if (row.comment) continue;
+    // killed between CREATE DATABASE and COMMENT: our name, and nothing in it
+    const side = await connect(server, row.datname).catch(() => undefined);
+    if (!side) continue;
+    const used = await side
+      .query(`SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' LIMIT 1`)
+      .then((r) => r.rows.length > 0, () => true);
+    await side.end().catch(() => undefined);
+    if (!used) await dropScratch(client, row.datname);
   }
 }
 
@@ -120,7 +131,7 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
     await client.end().catch(() => undefined);
   });
   try {
-    await sweepSides(client);
+    await sweepSides(client, server);
     const version = await serverVersion(client);
     const tools = await findPgTools(version.major, version.version);
     const current = (
