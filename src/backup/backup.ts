@@ -8,6 +8,7 @@ import { fsyncPath, mkdirPrivate } from './files.js';
 import { resolveInstance } from './instances.js';
 import { appendLogEntry, readLog } from './log.js';
 import { writeManifest, type Manifest } from './manifest.js';
+import { pinnedIds } from './pins.js';
 import { planRetention } from './retention.js';
 import { deleteBackup, instanceDir, listBackups, lockInstance, newBackupId, sweepLeftovers } from './store.js';
 import { onInterrupt } from './cleanup.js';
@@ -162,14 +163,21 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
     // retention runs only now that the new backup is complete (and verified when asked)
     if (request.prune !== false && (!outcome.verify || outcome.verify.ok)) {
       const log = await readLog(context.logPath);
-      const plan = planRetention({
-        backups: listBackups(context.backupRoot, instance.name),
-        newId: id,
-        keep: instance.keep,
-        maxAgeMs: context.config.maxAge ? durationMs(context.config.maxAge) : undefined,
-        now: new Date(),
-        logEntries: log.entries.filter((e) => e.instance === instance.name),
-      });
+      const backups = listBackups(context.backupRoot, instance.name);
+      const entries = log.entries.filter((e) => e.instance === instance.name);
+      // pins live in the log: an unreadable chain could hide one, so nothing is pruned
+      const plan = !log.chain.ok
+        ? { remove: [], refused: `the backup log's chain is broken (${log.chain.message}): pins cannot be trusted, nothing pruned` }
+        : planRetention({
+            backups,
+            newId: id,
+            keep: instance.keep,
+            keepDays: instance.keepDays,
+            pinned: pinnedIds(backups, entries),
+            maxAgeMs: context.config.maxAge ? durationMs(context.config.maxAge) : undefined,
+            now: new Date(),
+            logEntries: entries,
+          });
       if (plan.refused) {
         outcome.pruneRefused = plan.refused;
         request.warn?.(plan.refused);

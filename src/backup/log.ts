@@ -20,9 +20,9 @@ import { acquireLock, LockBusyError } from './lock.js';
  * whole chain and the head: see docs/backup.md.
  */
 
-export type LogEvent = 'backup' | 'verified' | 'failed' | 'restore' | 'waiver' | 'pruned';
+export type LogEvent = 'backup' | 'verified' | 'failed' | 'restore' | 'waiver' | 'pruned' | 'pin';
 
-export const LOG_EVENTS: readonly LogEvent[] = ['backup', 'verified', 'failed', 'restore', 'waiver', 'pruned'];
+export const LOG_EVENTS: readonly LogEvent[] = ['backup', 'verified', 'failed', 'restore', 'waiver', 'pruned', 'pin'];
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -10,8 +10,9 @@ import type { RestoreDriver, SwapResult, TargetState } from './engines/restore-t
 import { sha256File } from './files.js';
 import { resolveInstance, type EngineFamily, type ResolvedInstance } from './instances.js';
 import { appendLogEntry, readLog } from './log.js';
-import { readManifest, type Manifest } from './manifest.js';
-import { instanceDir, listBackups, lockInstance, type StoredBackup } from './store.js';
+import type { Manifest } from './manifest.js';
+import { findBackup, SAFETY_REASON } from './find-backup.js';
+import { lockInstance, type StoredBackup } from './store.js';
 import { verifyBackup } from './verify.js';
 
 /**
@@ -21,9 +22,6 @@ import { verifyBackup } from './verify.js';
  * Nothing destructive happens before the safety backup exists and verified; a backup that does not
  * verify is never restored. See docs/restore.md.
  */
-
-/** Safety backups carry this reason, so `--latest` and `rollback` can skip them. */
-export const SAFETY_REASON = 'safety backup before restore';
 
 export interface RestoreRequest {
   /** Backup id or directory; with neither this nor an id, the newest backup of the instance. */
@@ -69,33 +67,6 @@ async function driverFor(family: EngineFamily): Promise<RestoreDriver> {
 }
 
 const familyOf = (engine: Manifest['engine']): EngineFamily => (engine === 'postgres' ? 'postgres' : engine === 'sqlite' ? 'sqlite' : 'mysql');
-
-/** The backup to restore: an id (searched in every instance, or the one named), a directory, or the newest non-safety backup. */
-export function findBackup(context: BackupContext, backup: string | undefined, instance: string | undefined): StoredBackup {
-  if (backup && (backup.includes('/') || backup === '.' || backup === '..')) {
-    const dir = path.resolve(context.cwd, backup);
-    const read = readManifest(dir);
-    if (!read.ok) throw new ConfigError(`${dir} is not a usable backup: ${read.message}`);
-    return { id: path.basename(dir), dir, manifest: read.manifest };
-  }
-  if (backup) {
-    const names = instance ? [instance] : Object.keys(context.config.databases);
-    for (const name of names) {
-      const dir = path.join(instanceDir(context.backupRoot, name), backup);
-      if (!existsSync(dir)) continue;
-      const read = readManifest(dir);
-      // an unreadable manifest is left to verify, which reports and logs why
-      return read.ok ? { id: backup, dir, manifest: read.manifest } : ({ id: backup, dir, manifest: undefined } as unknown as StoredBackup);
-    }
-    throw new ConfigError(`No backup "${backup}"${instance ? ` of instance "${instance}"` : ''} under ${context.backupRoot}`, {
-      hint: 'List backups with `npx dbsafe-hooks status` or `npx dbsafe-hooks log`.',
-    });
-  }
-  const resolved = resolveInstance(context.config, instance, { cwd: context.repoRoot });
-  const newest = listBackups(context.backupRoot, resolved.name).find((b) => !b.manifest.annotations.reason.startsWith(SAFETY_REASON));
-  if (!newest) throw new ConfigError(`Instance "${resolved.name}" has no backup to restore`, { hint: `Take one with \`npx dbsafe-hooks backup ${resolved.name} --verify\`.` });
-  return newest;
-}
 
 /**
  * Where the backup goes. Without --into: the backup's own instance, refused when that instance now

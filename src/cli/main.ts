@@ -68,6 +68,7 @@ export function buildProgram(): Command {
     .description('back up a database instance and record it in the log')
     .argument('[instance]', 'configured database instance (default: the default instance)')
     .option('--verify', 'verify the backup right after taking it')
+    .option('--pin', 'pin it: retention never deletes it (production deploys)')
     .option('--reason <text>', 'why this backup was taken (recorded in the manifest and log)')
     .option('--json', 'print the result as JSON')
     .action(lazy(() => import('./commands/backup.js')));
@@ -95,6 +96,20 @@ export function buildProgram(): Command {
     .option('--reverify', 'verify again even when the log holds a recent verification')
     .option('--json', 'print the result as JSON')
     .action(lazy(() => import('./commands/restore.js')));
+
+  program
+    .command('pin')
+    .description('pin a backup: retention never deletes it')
+    .argument('<backup>', 'backup id')
+    .argument('[instance]', 'database instance')
+    .action(lazy(() => import('./commands/pin.js')));
+
+  program
+    .command('unpin')
+    .description('unpin a backup (safety backups too): retention may delete it again')
+    .argument('<backup>', 'backup id')
+    .argument('[instance]', 'database instance')
+    .action(lazy(() => import('./commands/pin.js').then((m) => ({ run: m.runUnpin }))));
 
   program
     .command('log')
