@@ -98,6 +98,28 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/restore.js')));
 
   program
+    .command('rollback')
+    .description('restore the newest verified backup of an instance (says which and why), like restore')
+    .argument('[instance]', 'database instance')
+    .option('--yes', 'confirm without a terminal (otherwise you type the database name)')
+    .option('--terminate-connections', 'PostgreSQL: end other sessions on the database right before the swap')
+    .option('--drop-previous', 'drop the previous database (file) after the swap instead of keeping it')
+    .option('--reverify', 'verify again even when the log holds a recent verification')
+    .option('--json', 'print the result as JSON')
+    .action(lazy(() => import('./commands/rollback.js')));
+
+  program
+    .command('export')
+    .description('write plain SQL (full, schema only or data only) from a backup\'s artifact')
+    .argument('<backup>', 'backup id or directory')
+    .argument('[instance]', 'database instance')
+    .requiredOption('--sql', 'plain SQL (the only format)')
+    .option('--schema-only', 'definitions only')
+    .option('--data-only', 'rows only')
+    .option('-o, --output <file>', 'write to this file (0600, written atomically) instead of stdout')
+    .action(lazy(() => import('./commands/export.js')));
+
+  program
     .command('pin')
     .description('pin a backup: retention never deletes it')
     .argument('<backup>', 'backup id')
