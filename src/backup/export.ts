@@ -35,12 +35,14 @@ export interface ExportRequest {
 /**
  * mysqldump output, classified line by line: INSERT / LOCK TABLES / DISABLE KEYS / SETVAL lines are
  * data; the session SET lines and comments belong to both; the rest (CREATE …, and every line of a
- * `DELIMITER ;;` block: triggers, routines, events) is schema. mysqldump writes each INSERT on one
- * line (newlines inside values are escaped), which is what makes a line split exact.
+ * `DELIMITER ;;` block: triggers, routines, events) is schema. An INSERT runs to the line that ends
+ * with `;` (mariadb-dump puts each row on its own line); newlines inside values are always escaped,
+ * which is what makes a line split exact.
  */
 export class MysqlDumpFilter extends Transform {
   private pending = '';
   private inBlock = false;
+  private inInsert = false;
   constructor(private readonly part: Exclude<ExportPart, 'full'>) {
     super();
   }
@@ -54,6 +56,10 @@ export class MysqlDumpFilter extends Transform {
       return 'schema';
     }
     if (this.inBlock) return 'schema';
+    if (this.inInsert || line.startsWith('INSERT INTO ')) {
+      this.inInsert = !line.trimEnd().endsWith(';');
+      return 'data';
+    }
     if (/^(INSERT INTO |LOCK TABLES |UNLOCK TABLES;|\/\*!40000 ALTER TABLE .* (DISABLE|ENABLE) KEYS \*\/;|SELECT SETVAL\()/.test(line)) return 'data';
     if (line === '' || line.startsWith('--') || (/^\/\*M?!/.test(line) && /( SET |sandbox mode)/.test(line))) return 'both';
     return 'schema';
@@ -86,7 +92,8 @@ async function writeSql(manifest: Manifest, artifact: string, part: ExportPart, 
     case 'postgres': {
       const major = Number(/^(\d+)/.exec(manifest.server.version)?.[1] ?? 0);
       const tools = await findPgTools(major, manifest.server.version);
-      const flags = part === 'schema' ? ['--schema-only'] : part === 'data' ? ['--data-only'] : [];
+      // data only: triggers stay off while rows load (a BEFORE INSERT trigger would rewrite them); loading needs a superuser
+      const flags = part === 'schema' ? ['--schema-only'] : part === 'data' ? ['--data-only', '--disable-triggers'] : [];
       return runToStream(startChild(tools.pgRestore, ['-f', '-', ...flags, artifact]), 'pg_restore', into);
     }
     case 'mysql':
