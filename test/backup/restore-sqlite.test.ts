@@ -203,6 +203,25 @@ describe.skipIf(!hasSqlite)('restore on SQLite (real sqlite3 CLI)', { timeout: 1
     expect(readdirSync(repo.dir).filter((n) => n.includes('dbsafe-new'))).toEqual([]);
   });
 
+  it('Ctrl-C mid-restore exits 130, leaves the database as it was or as the backup, and no side file', async () => {
+    const repo = sqliteRepo();
+    const original = contents(repo.db);
+    backupVerified(repo);
+    sqlite(repo.db, MANGLE);
+    const mangled = contents(repo.db);
+    const run = startCli(['restore', '--latest', '--yes', '--reverify'], { cwd: repo.dir });
+    let stderr = '';
+    run.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await waitUntil(() => /safety backup \S+ of/.test(stderr));
+    run.child.kill('SIGINT');
+    const result = await run.result;
+    expect(result.code).toBe(130);
+    expect([original, mangled]).toContain(contents(repo.db));
+    expect(readdirSync(repo.dir).filter((n) => n.includes('dbsafe-new'))).toEqual([]);
+    // the lock was released: the next restore runs
+    expect(repo.cli('restore', '--latest', '--yes').code).toBe(0);
+  });
+
   it('--schema-only restores every definition with empty tables; --into a new path leaves the source alone', () => {
     const repo = sqliteRepo();
     const id = backupVerified(repo);

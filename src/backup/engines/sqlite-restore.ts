@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, copyFileSync, createReadStream, createWriteStream, existsSync, linkSync, readdirSync, rmSync, statSync, unlinkSync, renameSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, createReadStream, createWriteStream, existsSync, linkSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -71,8 +71,14 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
   try {
     request.onStage(`decompressing into ${side}`);
     try {
-      await pipeline(createReadStream(request.artifactPath), createGunzip(), createWriteStream(side, { flags: 'wx', mode: 0o600 }));
+      // opened synchronously: an interrupt's cleanup must never run before the file exists (it would miss it)
+      const fd = openSync(side, 'wx', 0o600);
+      await pipeline(createReadStream(request.artifactPath), createGunzip(), createWriteStream(side, { fd }));
     } catch (error) {
+      // a full disk is not a bad backup
+      if (/^E[A-Z]+$/.test(String((error as NodeJS.ErrnoException).code ?? ''))) {
+        throw new DatabaseError(`Could not write the restored copy ${side}: ${(error as Error).message}. Nothing was swapped in.`);
+      }
       throw new BlockedError(`The artifact does not decompress: ${(error as Error).message}. Nothing was swapped in.`);
     }
     const integrity = await query<{ integrity_check: string }>(side, 'PRAGMA integrity_check;').catch((error: Error) => [{ integrity_check: error.message }]);
