@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestChecksum } from '../../src/backup/manifest.js';
 import { makeRepo, runCli, type TestRepo } from '../helpers/repo.js';
 import { skipUnless, startMariadb, TEST_PASSWORD, type MariaServer } from '../helpers/servers.js';
-import { logEntries, logText, startCli, waitUntil } from './helpers.js';
+import { interruptRestore, logEntries, logText } from './helpers.js';
 
 /** restore on a real MariaDB: side schema, checked, one RENAME TABLE, definitions recreated. */
 
@@ -129,15 +129,9 @@ describe.skipIf(skip)('restore on MariaDB', { timeout: 300_000 }, () => {
     backupVerified();
     db.sql(MANGLE, 'app');
     const mangled = contents();
-    const run = startCli(['restore', '--latest', '--yes', '--reverify'], { cwd: repo.dir, env });
-    let stderr = '';
-    run.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitUntil(() => schemas().some((s) => s.startsWith('app__dbsafe_new_')), 120_000);
-    run.child.kill('SIGKILL');
-    await run.result;
+    const run = await interruptRestore(['--latest', '--yes', '--reverify'], { cwd: repo.dir, env, signal: 'SIGKILL', ready: () => schemas().some((s) => s.startsWith('app__dbsafe_new_')) });
     expect([original, mangled]).toContain(contents());
-    const command = /to undo this restore: npx dbsafe-hooks (restore .*)$/m.exec(stderr)![1]!;
-    const undo = cli(...command.split(' '), '--drop-previous');
+    const undo = cli(...run.undoArgs(), '--drop-previous');
     expect(undo.code, undo.stderr).toBe(0);
     expect(contents()).toBe(mangled);
     expect(schemas().filter((s) => s.includes('__dbsafe_'))).toEqual([]);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestChecksum } from '../../src/backup/manifest.js';
 import { makeRepo, runCli, type TestRepo } from '../helpers/repo.js';
 import { PG_BIN, skipUnless, startPostgres, TEST_PASSWORD, type PgServer } from '../helpers/servers.js';
-import { logEntries, logText, startCli, waitUntil } from './helpers.js';
+import { interruptRestore, logEntries, logText } from './helpers.js';
 
 /** restore on a real PostgreSQL 15 cluster: new database beside the target, checked, renamed in. */
 
@@ -161,15 +161,9 @@ describe.skipIf(skip)('restore on PostgreSQL 15', { timeout: 300_000 }, () => {
     backupVerified();
     pg.sql('app', MANGLE);
     const mangled = contents();
-    const run = startCli(['restore', '--latest', '--yes', '--reverify'], { cwd: repo.dir, env });
-    let stderr = '';
-    run.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitUntil(() => databases().some((d) => d.startsWith('app__dbsafe_new_')), 120_000);
-    run.child.kill('SIGKILL');
-    await run.result;
+    const run = await interruptRestore(['--latest', '--yes', '--reverify'], { cwd: repo.dir, env, signal: 'SIGKILL', ready: () => databases().some((d) => d.startsWith('app__dbsafe_new_')) });
     expect([original, mangled]).toContain(contents());
-    const command = /to undo this restore: npx dbsafe-hooks (restore .*)$/m.exec(stderr)![1]!;
-    const undo = cli(...command.split(' '), '--drop-previous');
+    const undo = cli(...run.undoArgs(), '--drop-previous');
     expect(undo.code, undo.stderr).toBe(0);
     expect(contents()).toBe(mangled);
     expect(databases().filter((d) => d.includes('__dbsafe_new_'))).toEqual([]);

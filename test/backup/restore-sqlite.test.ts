@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, runCli, type TestRepo } from '../helpers/repo.js';
-import { logEntries, startCli, waitUntil } from './helpers.js';
+import { interruptRestore, logEntries } from './helpers.js';
 
 /** restore / rollback on real SQLite files through the built CLI. */
 
@@ -178,48 +178,26 @@ describe.skipIf(!hasSqlite)('restore on SQLite (real sqlite3 CLI)', { timeout: 1
     expect(sqlite(repo.db, "SELECT count(*) FROM users WHERE name = 'only in wal';")).toBe('1');
   });
 
-  it('kill -9 at any point leaves the database as it was or as the backup, and the printed safety command restores it', async () => {
+  it.each([
+    ['kill -9', 'SIGKILL' as const, 128],
+    ['Ctrl-C', 'SIGINT' as const, 130],
+  ])('%s mid-restore leaves the database as it was or as the backup; the printed safety command restores it; no side file', async (_name, signal, code) => {
     const repo = sqliteRepo();
     const original = contents(repo.db);
     backupVerified(repo);
     sqlite(repo.db, MANGLE);
     const mangled = contents(repo.db);
-    const run = startCli(['restore', '--latest', '--yes', '--reverify'], { cwd: repo.dir });
-    let stderr = '';
-    run.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    // killed right after the safety backup is announced: the restore itself is under way
-    await waitUntil(() => /safety backup \S+ of/.test(stderr));
-    run.child.kill('SIGKILL');
-    await run.result;
-    const now = contents(repo.db);
-    expect([original, mangled]).toContain(now);
+    // interrupted right after the safety backup is announced: the restore itself is under way
+    const run = await interruptRestore(['--latest', '--yes', '--reverify'], { cwd: repo.dir, signal });
+    expect(run.code).toBe(code);
+    expect([original, mangled]).toContain(contents(repo.db));
     expect(sqlite(repo.db, 'PRAGMA integrity_check;')).toBe('ok');
-    const command = /to undo this restore: (npx dbsafe-hooks restore .*)$/m.exec(stderr)![1]!;
-    const args = command.replace(/^npx dbsafe-hooks /, '').split(' ');
-    const undo = repo.cli(...args);
+    if (signal === 'SIGINT') expect(readdirSync(repo.dir).filter((n) => n.includes('dbsafe-new'))).toEqual([]);
+    // the lock is free and the printed command puts the state before back
+    const undo = repo.cli(...run.undoArgs());
     expect(undo.code, undo.stderr).toBe(0);
     expect(contents(repo.db)).toBe(mangled);
-    // no side file is left behind after the next run
     expect(readdirSync(repo.dir).filter((n) => n.includes('dbsafe-new'))).toEqual([]);
-  });
-
-  it('Ctrl-C mid-restore exits 130, leaves the database as it was or as the backup, and no side file', async () => {
-    const repo = sqliteRepo();
-    const original = contents(repo.db);
-    backupVerified(repo);
-    sqlite(repo.db, MANGLE);
-    const mangled = contents(repo.db);
-    const run = startCli(['restore', '--latest', '--yes', '--reverify'], { cwd: repo.dir });
-    let stderr = '';
-    run.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitUntil(() => /safety backup \S+ of/.test(stderr));
-    run.child.kill('SIGINT');
-    const result = await run.result;
-    expect(result.code).toBe(130);
-    expect([original, mangled]).toContain(contents(repo.db));
-    expect(readdirSync(repo.dir).filter((n) => n.includes('dbsafe-new'))).toEqual([]);
-    // the lock was released: the next restore runs
-    expect(repo.cli('restore', '--latest', '--yes').code).toBe(0);
   });
 
   it('--schema-only restores every definition with empty tables; --into a new path leaves the source alone', () => {

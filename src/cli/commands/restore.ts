@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { backupContext } from '../../backup/context.js';
+import { backupContext, type BackupContext } from '../../backup/context.js';
 import { progressLine } from '../../backup/format.js';
 import { restoreBackup, type RestoreOutcome, type RestoreRequest } from '../../backup/restore.js';
 import { UsageError } from '../../errors.js';
@@ -57,24 +57,11 @@ export function printRestore(outcome: RestoreOutcome, json: boolean | undefined)
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** `dbsafe-hooks restore [backup|--latest] [instance] …`: exit 0 restored, 1 refused (backup does not verify), 2 could not run. */
-export async function run(backup: string | undefined, instance: string | undefined, options: RestoreOptions): Promise<number> {
-  const context = await backupContext(options);
-  // `restore --latest dev`: a lone argument naming an instance is the instance
-  if (backup && !instance && Object.hasOwn(context.config.databases, backup) && !/^\d{8}T\d{6}Z-/.test(backup)) {
-    instance = backup;
-    backup = undefined;
-  }
-  if (options.latest && backup) throw new UsageError('Give either a backup id or --latest, not both');
-  if (!options.latest && !backup) {
-    throw new UsageError('Name the backup to restore, or pass --latest', { hint: 'Backups: `npx dbsafe-hooks status`; the newest verified one: `npx dbsafe-hooks rollback`.' });
-  }
+/** Run a restore with the command-line confirmation, progress and notices, then print it (restore and rollback). */
+export async function runRestore(context: BackupContext, options: RestoreOptions, request: Omit<RestoreRequest, 'confirm' | 'onStage' | 'notice'>): Promise<void> {
   const progress = progressLine(Boolean(process.stderr.isTTY) && !options.json);
   const outcome = await restoreBackup(context, {
-    backup,
-    instance,
-    into: options.into,
-    schemaOnly: options.schemaOnly,
+    ...request,
     dropPrevious: options.dropPrevious,
     terminateConnections: options.terminateConnections,
     reverify: options.reverify,
@@ -87,5 +74,20 @@ export async function run(backup: string | undefined, instance: string | undefin
   });
   progress.done();
   printRestore(outcome, options.json);
+}
+
+/** `dbsafe-hooks restore [backup|--latest] [instance] …`: exit 0 restored, 1 refused (backup does not verify), 2 could not run. */
+export async function run(backup: string | undefined, instance: string | undefined, options: RestoreOptions): Promise<number> {
+  const context = await backupContext(options);
+  // `restore --latest dev`: a lone argument naming an instance is the instance
+  if (backup && !instance && Object.hasOwn(context.config.databases, backup) && !/^\d{8}T\d{6}Z-/.test(backup)) {
+    instance = backup;
+    backup = undefined;
+  }
+  if (options.latest && backup) throw new UsageError('Give either a backup id or --latest, not both');
+  if (!options.latest && !backup) {
+    throw new UsageError('Name the backup to restore, or pass --latest', { hint: 'Backups: `npx dbsafe-hooks status`; the newest verified one: `npx dbsafe-hooks rollback`.' });
+  }
+  await runRestore(context, options, { backup, instance, into: options.into, schemaOnly: options.schemaOnly });
   return 0;
 }
