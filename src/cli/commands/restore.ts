@@ -3,7 +3,7 @@ import { backupContext, type BackupContext } from '../../backup/context.js';
 import { progressLine } from '../../backup/format.js';
 import { restoreBackup, type RestoreOutcome, type RestoreRequest } from '../../backup/restore.js';
 import { UsageError } from '../../errors.js';
-import { palette, useColor } from '../output.js';
+import { palette, useColor } from '../../util/palette.js';
 
 export interface RestoreOptions {
   latest?: boolean;
