@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BlockedError, ConfigError, DbsafeError } from '../errors.js';
+import { BlockedError, ConfigError, DbsafeError, UsageError } from '../errors.js';
 import { takeBackup } from './backup.js';
 import { onInterrupt } from './cleanup.js';
 import { durationMs, gitAnnotations, type BackupContext } from './context.js';
@@ -92,6 +92,11 @@ function resolveTarget(context: BackupContext, manifest: Manifest, into: string 
     target = resolve(ctx, into);
   } else {
     // a target outside the config: its own lock and safety-backup folder, named after its fingerprint
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(into) || /[?&][^=]*pass[^=]*=/i.test(into)) {
+      throw new UsageError('--into must not contain a password: the command line is visible to every user of this machine (ps, /proc)', {
+        hint: 'Put the URL in an environment variable and pass --into env:THAT_VARIABLE.',
+      });
+    }
     const probe = { ...context.config, databases: { probe: { url: into } } };
     const fingerprint = resolveInstance(probe, 'probe', { cwd: context.cwd }).fingerprint;
     const name = `into-${createHash('sha256').update(fingerprint).digest('hex').slice(0, 10)}`;

@@ -114,6 +114,10 @@ describe.skipIf(!hasSqlite)('restore on SQLite (real sqlite3 CLI)', { timeout: 1
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/No backup "20990101T000000Z-abcdef"/);
     expect(unknown.stderr).not.toMatch(/at .*\.js/);
+    const secret = repo.cli('restore', '--latest', '--yes', '--into', 'postgres://u:hunter2@localhost/db');
+    expect(secret.code).toBe(2);
+    expect(secret.stderr).toMatch(/--into must not contain a password/);
+    expect(secret.stderr).not.toContain('hunter2');
     const neither = repo.cli('restore', '--yes');
     expect(neither.code).toBe(2);
     expect(neither.stderr).toMatch(/Name the backup to restore, or pass --latest/);
