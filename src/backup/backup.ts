@@ -8,6 +8,7 @@ import { fsyncPath, mkdirPrivate } from './files.js';
 import { resolveInstance } from './instances.js';
 import { appendLogEntry, readLog } from './log.js';
 import { writeManifest, type Manifest } from './manifest.js';
+import { pinnedIds } from './pins.js';
 import { planRetention } from './retention.js';
 import { deleteBackup, instanceDir, listBackups, lockInstance, newBackupId, sweepLeftovers } from './store.js';
 import { onInterrupt } from './cleanup.js';
@@ -26,6 +27,10 @@ export interface BackupRequest {
   reason?: string;
   verify?: boolean;
   pinned?: boolean;
+  /** The caller (restore) already holds the instance lock. */
+  lockHeld?: boolean;
+  /** Run retention afterwards (default true; a restore's safety backup must not prune what is being restored). */
+  prune?: boolean;
   onProgress?: (bytes: number) => void;
   onStage?: (stage: string) => void;
   warn?: (message: string) => void;
@@ -54,7 +59,7 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
   process.umask(0o077);
   trace('backup: start');
   const instance = resolveInstance(context.config, request.instance, { cwd: context.repoRoot });
-  const lock = await lockInstance(context.commonDir, instance.name, 'backup');
+  const lock = request.lockHeld ? { release: () => undefined } : await lockInstance(context.commonDir, instance.name, 'backup');
   const root = instanceDir(context.backupRoot, instance.name);
   let tmp: string | undefined;
   const secretsDir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-secrets-'));
@@ -156,16 +161,23 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
       outcome.verify = await verifyBackup(context, { backup: dir, instance: instance.name, onStage: request.onStage });
     }
     // retention runs only now that the new backup is complete (and verified when asked)
-    if (!outcome.verify || outcome.verify.ok) {
+    if (request.prune !== false && (!outcome.verify || outcome.verify.ok)) {
       const log = await readLog(context.logPath);
-      const plan = planRetention({
-        backups: listBackups(context.backupRoot, instance.name),
-        newId: id,
-        keep: instance.keep,
-        maxAgeMs: context.config.maxAge ? durationMs(context.config.maxAge) : undefined,
-        now: new Date(),
-        logEntries: log.entries.filter((e) => e.instance === instance.name),
-      });
+      const backups = listBackups(context.backupRoot, instance.name);
+      const entries = log.entries.filter((e) => e.instance === instance.name);
+      // pins live in the log: an unreadable chain could hide one, so nothing is pruned
+      const plan = !log.chain.ok
+        ? { remove: [], refused: `the backup log's chain is broken (${log.chain.message}): pins cannot be trusted, nothing pruned` }
+        : planRetention({
+            backups,
+            newId: id,
+            keep: instance.keep,
+            keepDays: instance.keepDays,
+            pinned: pinnedIds(backups, entries),
+            maxAgeMs: context.config.maxAge ? durationMs(context.config.maxAge) : undefined,
+            now: new Date(),
+            logEntries: entries,
+          });
       if (plan.refused) {
         outcome.pruneRefused = plan.refused;
         request.warn?.(plan.refused);

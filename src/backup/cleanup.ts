@@ -40,8 +40,13 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
   process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 
-/** Register a cleanup to run if the process is interrupted; returns the function that unregisters it. */
+/**
+ * Register a cleanup to run if the process is interrupted; returns the function that unregisters it.
+ * Throws once a signal was received: the main flow keeps running while the cleanups do, and must not
+ * create anything (a side database, a temp file) that no cleanup would remove. Register before creating.
+ */
 export function onInterrupt(cleanup: Cleanup): () => void {
+  if (exiting) throw new Error('interrupted');
   if (!installed) {
     installed = true;
     process.on('SIGINT', (s) => void onSignal(s));

@@ -35,7 +35,10 @@ export interface ResolvedInstance {
   redactedUrl: string;
   fingerprint: string;
   isDefault: boolean;
+  /** Retention: keep the newest `keep` backups… */
   keep: number;
+  /** …and every backup younger than this many days (`keep: { last, days }`). */
+  keepDays?: number;
   /** PostgreSQL: record and compare per-table row hashes (`rowHashes` in the config). */
   rowHashes: boolean;
   /** SQLite only: absolute path of the database file. */
@@ -197,7 +200,14 @@ export function resolveInstance(config: Config, name: string | undefined, option
   }
   const key = `databases.${chosen}.url`;
   const raw = readUrl(db.url, key, env);
-  const base = { name: chosen, isDefault: chosen === defaultInstanceName(config), keep: db.keep ?? config.keep, rowHashes: db.rowHashes ?? false };
+  const keep = db.keep ?? config.keep;
+  const base = {
+    name: chosen,
+    isDefault: chosen === defaultInstanceName(config),
+    keep: typeof keep === 'number' ? keep : keep.last,
+    keepDays: typeof keep === 'number' ? undefined : keep.days,
+    rowHashes: db.rowHashes ?? false,
+  };
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1];
   const isSqlite =
     db.engine === 'sqlite' || /^(sqlite|file):/i.test(raw) || (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) && (SQLITE_FILE.test(raw) || !scheme || scheme.length === 1));

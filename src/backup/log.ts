@@ -20,10 +20,10 @@ import { acquireLock, LockBusyError } from './lock.js';
  * whole chain and the head: see docs/backup.md.
  */
 
-/** `guard-approved` / `guard-refused`: a destructive command the guard let run or refused (docs/guard.md). */
-export type LogEvent = 'backup' | 'verified' | 'failed' | 'restore' | 'waiver' | 'pruned' | 'guard-approved' | 'guard-refused';
+/** `guard-approved` / `guard-refused`: a destructive command the guard let run or refused (docs/guard.md); `pin`: pinned or unpinned (docs/restore.md). */
+export type LogEvent = 'backup' | 'verified' | 'failed' | 'restore' | 'waiver' | 'pruned' | 'guard-approved' | 'guard-refused' | 'pin';
 
-export const LOG_EVENTS: readonly LogEvent[] = ['backup', 'verified', 'failed', 'restore', 'waiver', 'pruned', 'guard-approved', 'guard-refused'];
+export const LOG_EVENTS: readonly LogEvent[] = ['backup', 'verified', 'failed', 'restore', 'waiver', 'pruned', 'guard-approved', 'guard-refused', 'pin'];
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -3,7 +3,8 @@ import type { StoredBackup } from './store.js';
 
 /**
  * Which backups to delete after a new one succeeded (never before): keep the newest `keep`
- * complete, unpinned backups; never the newest verified one, never a pinned one, never the new one;
+ * complete, unpinned backups and (with `keepDays`) every one younger than that; never the newest
+ * verified one, never a pinned one, never the new one;
  * prune nothing when the new backup is suspiciously small compared with the previous ones
  * (an empty or truncated dump must not evict the good backups).
  */
@@ -18,6 +19,10 @@ export interface RetentionInput {
   backups: StoredBackup[];
   newId: string;
   keep: number;
+  /** Also keep every backup taken within this many days (`keep: { last, days }`). */
+  keepDays?: number;
+  /** Effective pins (manifest flag and `pin` log entries, see pins.ts); default: the manifest flag. */
+  pinned?: ReadonlySet<string>;
   maxAgeMs?: number;
   now: Date;
   logEntries: LogEntry[];
@@ -47,12 +52,15 @@ export function planRetention(input: RetentionInput): RetentionPlan {
   }
   const verified = new Set(input.logEntries.filter((e) => e.event === 'verified').map((e) => String(e.backupId)));
   const newestVerified = sorted.find((b) => verified.has(b.id))?.id;
-  const unpinned = sorted.filter((b) => !b.manifest.annotations.pinned);
+  const isPinned = (b: StoredBackup) => (input.pinned ? input.pinned.has(b.id) : b.manifest.annotations.pinned);
+  const unpinned = sorted.filter((b) => !isPinned(b));
   const kept = new Set(unpinned.slice(0, input.keep).map((b) => b.id));
   const remove = unpinned.filter((b) => {
     if (b.id === input.newId || b.id === newestVerified) return false;
-    const tooOld = input.maxAgeMs !== undefined && input.now.getTime() - Date.parse(b.manifest.snapshot.takenAt) > input.maxAgeMs;
-    return !kept.has(b.id) || tooOld;
+    const age = input.now.getTime() - Date.parse(b.manifest.snapshot.takenAt);
+    const tooOld = input.maxAgeMs !== undefined && age > input.maxAgeMs;
+    const recent = input.keepDays !== undefined && age <= input.keepDays * 86_400_000;
+    return tooOld || (!kept.has(b.id) && !recent);
   });
   return { remove };
 }

@@ -71,6 +71,7 @@ export function buildProgram(): Command {
     .description('back up a database instance and record it in the log')
     .argument('[instance]', 'configured database instance (default: the default instance)')
     .option('--verify', 'verify the backup right after taking it')
+    .option('--pin', 'pin it: retention never deletes it (production deploys)')
     .option('--reason <text>', 'why this backup was taken (recorded in the manifest and log)')
     .option('--json', 'print the result as JSON')
     .action(lazy(() => import('./commands/backup.js')));
@@ -83,6 +84,57 @@ export function buildProgram(): Command {
     .option('--latest', 'verify the newest backup of the instance')
     .option('--json', 'print the result as JSON')
     .action(lazy(() => import('./commands/verify.js')));
+
+  program
+    .command('restore')
+    .description('restore a verified backup: verify, pinned safety backup, restore beside the target, compare, swap')
+    .argument('[backup]', 'backup id or directory')
+    .argument('[instance]', 'database instance (default: the backup\'s own)')
+    .option('--latest', 'the newest backup of the instance (safety backups skipped)')
+    .option('--yes', 'confirm without a terminal (otherwise you type the database name)')
+    .option('--into <target>', 'restore into another configured instance, an env:VAR URL or a SQLite path')
+    .option('--schema-only', 'definitions only: every table restored empty (to rehearse a migration)')
+    .option('--terminate-connections', 'PostgreSQL: end other sessions on the database right before the swap')
+    .option('--drop-previous', 'drop the previous database (file) after the swap instead of keeping it')
+    .option('--reverify', 'verify again even when the log holds a recent verification')
+    .option('--json', 'print the result as JSON')
+    .action(lazy(() => import('./commands/restore.js')));
+
+  program
+    .command('rollback')
+    .description('restore the newest verified backup of an instance (says which and why), like restore')
+    .argument('[instance]', 'database instance')
+    .option('--yes', 'confirm without a terminal (otherwise you type the database name)')
+    .option('--terminate-connections', 'PostgreSQL: end other sessions on the database right before the swap')
+    .option('--drop-previous', 'drop the previous database (file) after the swap instead of keeping it')
+    .option('--reverify', 'verify again even when the log holds a recent verification')
+    .option('--json', 'print the result as JSON')
+    .action(lazy(() => import('./commands/rollback.js')));
+
+  program
+    .command('export')
+    .description('write plain SQL (full, schema only or data only) from a backup\'s artifact')
+    .argument('<backup>', 'backup id or directory')
+    .argument('[instance]', 'database instance')
+    .requiredOption('--sql', 'plain SQL (the only format)')
+    .option('--schema-only', 'definitions only')
+    .option('--data-only', 'rows only')
+    .option('-o, --output <file>', 'write to this file (0600, written atomically) instead of stdout')
+    .action(lazy(() => import('./commands/export.js')));
+
+  program
+    .command('pin')
+    .description('pin a backup: retention never deletes it')
+    .argument('<backup>', 'backup id')
+    .argument('[instance]', 'database instance')
+    .action(lazy(() => import('./commands/pin.js')));
+
+  program
+    .command('unpin')
+    .description('unpin a backup (safety backups too): retention may delete it again')
+    .argument('<backup>', 'backup id')
+    .argument('[instance]', 'database instance')
+    .action(lazy(() => import('./commands/pin.js').then((m) => ({ run: m.runUnpin }))));
 
   program
     .command('log')

@@ -53,6 +53,15 @@ const protectedSchema = z.union([
   }),
 ]);
 
+/** Backups kept per instance: a count, or `{ last, days }` (the newest `last`, plus every one younger than `days`). */
+const keepSchema = z.union([
+  z.number().int().min(1),
+  z.strictObject({
+    last: z.number().int().min(1).default(10),
+    days: z.number().positive().optional(),
+  }),
+]);
+
 const databaseSchema = z.strictObject({
   /** `env:VAR` (a URL read from the environment) or a SQLite file path (`sqlite:path` or `*.db|*.sqlite|*.sqlite3`). */
   url: z.string().min(1),
@@ -60,7 +69,7 @@ const databaseSchema = z.strictObject({
   default: z.boolean().optional(),
   /** Where `verify` restores (a server URL as `env:VAR`); defaults to the same server. */
   verifyUrl: z.string().min(1).optional(),
-  keep: z.number().int().min(1).optional(),
+  keep: keepSchema.optional(),
   /** PostgreSQL: also record a per-table row hash in the dump's snapshot and compare it on verify (level `content-equal`; ~4 s/GB more CPU). */
   rowHashes: z.boolean().optional(),
 });
@@ -115,8 +124,8 @@ export const configSchema = z.strictObject({
   databases: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), databaseSchema).default({}),
   /** Directory for backups, relative to the repository root. */
   backupDir: z.string().min(1).default('.dbsafe/backups'),
-  /** Complete backups kept per instance. */
-  keep: z.number().int().min(1).default(10),
+  /** Complete backups kept per instance: a count, or `{ last: 10, days: 30 }`. Pinned backups are never pruned. */
+  keep: keepSchema.default(10),
   /** Backups older than this are pruned (never the newest verified one). */
   maxAge: durationSchema.optional(),
   /** Default scratch server for `verify`, as `env:VAR`. */

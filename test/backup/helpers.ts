@@ -69,3 +69,21 @@ export function allText(dir: string): string {
   }
   return text;
 }
+
+/**
+ * Start `restore …`, wait until `ready()` (e.g. the side database exists) or the safety backup is announced,
+ * send `signal`, and return the exit code and stderr (which holds the printed undo command).
+ */
+export async function interruptRestore(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; signal: NodeJS.Signals; ready?: () => boolean },
+): Promise<{ code: number; stderr: string; undoArgs: () => string[] }> {
+  const run = startCli(['restore', ...args], options);
+  let stderr = '';
+  run.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  await waitUntil(() => (options.ready ? options.ready() : /safety backup \S+ of/.test(stderr)), 120_000);
+  run.child.kill(options.signal);
+  const { code } = await run.result;
+  const undoArgs = () => /to undo this restore: npx dbsafe-hooks (restore .*)$/m.exec(stderr)![1]!.split(' ');
+  return { code, stderr, undoArgs };
+}

@@ -23,13 +23,13 @@ import { scratchName, VerifyFailure, type DumpContext, type DumpResult, type Eng
  * READ LOCK would give one shared snapshot but blocks every writer: never on a live server.
  */
 
-const MARKER_TABLE = '_dbsafe_verify_scratch';
+export const MARKER_TABLE = '_dbsafe_verify_scratch';
 
-function clientFamily(flavor: string): { dump: string[]; client: string[] } {
+export function clientFamily(flavor: string): { dump: string[]; client: string[] } {
   return flavor === 'mariadb' ? { dump: ['mariadb-dump', 'mysqldump'], client: ['mariadb', 'mysql'] } : { dump: ['mysqldump', 'mariadb-dump'], client: ['mysql', 'mariadb'] };
 }
 
-async function findBinary(candidates: string[]): Promise<{ path: string; version: string; major: number; text: string }> {
+export async function findBinary(candidates: string[]): Promise<{ path: string; version: string; major: number; text: string }> {
   const dirs = process.env.DBSAFE_MYSQL_BIN ? [process.env.DBSAFE_MYSQL_BIN] : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
   for (const name of candidates) {
     for (const dir of dirs) {
@@ -45,7 +45,7 @@ async function findBinary(candidates: string[]): Promise<{ path: string; version
   });
 }
 
-async function connect(target: ServerTarget, database: string | undefined): Promise<Connection> {
+export async function connect(target: ServerTarget, database: string | undefined): Promise<Connection> {
   const mysql = (await import('mysql2/promise')).default;
   try {
     return await mysql.createConnection({
@@ -68,7 +68,7 @@ async function connect(target: ServerTarget, database: string | undefined): Prom
 }
 
 /** `--defaults-extra-file` (0600): user, password and address never reach argv. */
-function writeDefaultsFile(secretsDir: string, target: ServerTarget): string {
+export function writeDefaultsFile(secretsDir: string, target: ServerTarget): string {
   const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   const lines = ['[client]', `user=${quote(target.user ?? os.userInfo().username)}`];
   if (target.password !== undefined) lines.push(`password=${quote(target.password)}`);
@@ -79,13 +79,13 @@ function writeDefaultsFile(secretsDir: string, target: ServerTarget): string {
   return file;
 }
 
-async function serverInfo(conn: Connection): Promise<{ version: string; flavor: 'mariadb' | 'mysql'; major: number }> {
+export async function serverInfo(conn: Connection): Promise<{ version: string; flavor: 'mariadb' | 'mysql'; major: number }> {
   const [rows] = await conn.query('SELECT VERSION() AS v');
   const version = String((rows as Array<{ v: string }>)[0]!.v);
   return { version, flavor: /mariadb/i.test(version) ? 'mariadb' : 'mysql', major: Number(/^(\d+)/.exec(version)?.[1] ?? 0) };
 }
 
-async function listObjects(conn: Connection, db: string): Promise<ExpectedObject[]> {
+export async function listObjects(conn: Connection, db: string): Promise<ExpectedObject[]> {
   const queries: Array<[string, string]> = [
     ['table', `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '${MARKER_TABLE}'`],
     ['view', `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'VIEW'`],
@@ -103,9 +103,9 @@ async function listObjects(conn: Connection, db: string): Promise<ExpectedObject
   return out.sort((a, b) => (a.kind + a.name < b.kind + b.name ? -1 : a.kind + a.name > b.kind + b.name ? 1 : 0));
 }
 
-const quoteIdent = (name: string) => `\`${name.replace(/`/g, '``')}\``;
+export const quoteIdent = (name: string) => `\`${name.replace(/`/g, '``')}\``;
 
-async function countRows(conn: Connection, db: string): Promise<Array<{ name: string; rows: number }>> {
+export async function countRows(conn: Connection, db: string): Promise<Array<{ name: string; rows: number }>> {
   const [tables] = await conn.query(
     `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '${MARKER_TABLE}' ORDER BY TABLE_NAME`,
     [db],
@@ -119,7 +119,7 @@ async function countRows(conn: Connection, db: string): Promise<Array<{ name: st
 }
 
 /** Keeps the last bytes of the SQL stream to check mysqldump's completion trailer. */
-class TailKeeper extends Transform {
+export class TailKeeper extends Transform {
   tail = '';
   override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
     this.tail = (this.tail + chunk.toString('latin1')).slice(-512);

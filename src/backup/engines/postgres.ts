@@ -37,7 +37,7 @@ function clientConfig(target: ServerTarget, database = target.database): ClientC
   };
 }
 
-async function connect(target: ServerTarget, database?: string): Promise<Client> {
+export async function connect(target: ServerTarget, database?: string): Promise<Client> {
   const pg = (await import('pg')).default;
   const client = new pg.Client(clientConfig(target, database));
   client.on('error', () => undefined);
@@ -52,7 +52,7 @@ async function connect(target: ServerTarget, database?: string): Promise<Client>
 }
 
 /** libpq passfile, 0600, in our private temp dir: the password never reaches argv. */
-function writePassfile(secretsDir: string, target: ServerTarget): string | undefined {
+export function writePassfile(secretsDir: string, target: ServerTarget): string | undefined {
   if (target.password === undefined) return undefined;
   const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
   const file = path.join(secretsDir, 'pgpass');
@@ -60,7 +60,7 @@ function writePassfile(secretsDir: string, target: ServerTarget): string | undef
   return file;
 }
 
-function childEnv(target: ServerTarget, passfile: string | undefined, database: string): NodeJS.ProcessEnv {
+export function childEnv(target: ServerTarget, passfile: string | undefined, database: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (passfile) {
     delete env.PGPASSWORD;
@@ -136,7 +136,7 @@ export async function findPgTools(serverMajor: number, serverVersion: string): P
 const NOT_SYSTEM = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp_%'`;
 
 /** Sorted object list of the current database (what pg_dump would recreate), extension members excluded. */
-const OBJECTS_SQL = `
+export const OBJECTS_SQL = `
 SELECT kind, name FROM (
   SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                         WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' WHEN 'I' THEN 'index' WHEN 'f' THEN 'foreign table' END AS kind,
@@ -175,9 +175,9 @@ ORDER BY 1`;
  * Session settings that change how a row renders as text: pinned on both sides so a row hash
  * never differs because of TimeZone, DateStyle, float digits, bytea or money formatting.
  */
-const PINNED_SETTINGS = `SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; SET LOCAL bytea_output = 'hex'; SET LOCAL lc_monetary = 'C'`;
+export const PINNED_SETTINGS = `SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; SET LOCAL bytea_output = 'hex'; SET LOCAL lc_monetary = 'C'`;
 
-async function inspect(client: Client, hashes: boolean): Promise<{ objects: ExpectedObject[]; tables: ExpectedTable[] }> {
+export async function inspect(client: Client, hashes: boolean): Promise<{ objects: ExpectedObject[]; tables: ExpectedTable[] }> {
   const objects = (await client.query<{ kind: string; name: string }>(OBJECTS_SQL)).rows.map((r) => ({ kind: r.kind, name: r.name }));
   const tables: ExpectedTable[] = [];
   for (const { name } of (await client.query<{ name: string }>(TABLES_SQL)).rows) {
@@ -192,7 +192,7 @@ async function inspect(client: Client, hashes: boolean): Promise<{ objects: Expe
   return { objects, tables };
 }
 
-async function serverVersion(client: Client): Promise<{ version: string; major: number }> {
+export async function serverVersion(client: Client): Promise<{ version: string; major: number }> {
   const { rows } = await client.query<{ v: string; n: string }>(`SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`);
   return { version: rows[0]!.v, major: Math.floor(Number(rows[0]!.n) / 10000) };
 }
@@ -288,11 +288,11 @@ async function createScratch(admin: Client, name: string, sourceDb: string, same
   await admin.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS '${SCRATCH_MARK} pid=${process.pid} host=${os.hostname().replace(/'/g, '')}'`);
 }
 
-function quoteIdent(name: string): string {
+export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-async function dropScratch(admin: Client, name: string): Promise<void> {
+export async function dropScratch(admin: Client, name: string): Promise<void> {
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
   } catch {

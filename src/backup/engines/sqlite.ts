@@ -17,28 +17,28 @@ import { VerifyFailure, type DumpContext, type DumpResult, type EngineDriver, ty
  * snapshot), then the copy is gzip-streamed into the artifact.
  */
 
-function sqliteBinary(): string {
+export function sqliteBinary(): string {
   return process.env.DBSAFE_SQLITE3 ?? 'sqlite3';
 }
 
 const MISSING_HINT = 'Install the sqlite3 command-line tool (apt-get install sqlite3, brew install sqlite) or set DBSAFE_SQLITE3 to its path.';
 
-async function sqlite(file: string, sql: string, json = true): Promise<string> {
+export async function sqlite(file: string, sql: string, json = true): Promise<string> {
   const result = await runCapture(sqliteBinary(), ['-bail', '-batch', ...(json ? ['-json'] : []), file], { input: sql });
   if (result.spawnError) throw new ClientError(`sqlite3 could not be started: ${result.spawnError.message}`, { hint: MISSING_HINT });
   if (result.code !== 0) throw new DatabaseError(describeExit('sqlite3', result));
   return result.stdout;
 }
 
-async function query<T>(file: string, sql: string): Promise<T[]> {
+export async function query<T>(file: string, sql: string): Promise<T[]> {
   const out = (await sqlite(file, sql)).trim();
   return out ? (JSON.parse(out) as T[]) : [];
 }
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
+export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+export const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-async function inspect(file: string): Promise<{ objects: ExpectedObject[]; tables: ExpectedTable[] }> {
+export async function inspect(file: string): Promise<{ objects: ExpectedObject[]; tables: ExpectedTable[] }> {
   const objects = await query<{ kind: string; name: string }>(
     file,
     `SELECT type AS kind, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' OR type = 'index' ORDER BY type, name;`,
@@ -53,7 +53,7 @@ async function inspect(file: string): Promise<{ objects: ExpectedObject[]; table
   return { objects: objects.map((o) => ({ kind: o.kind, name: o.name })), tables };
 }
 
-async function version(): Promise<string> {
+export async function version(): Promise<string> {
   const result = await runCapture(sqliteBinary(), ['--version']);
   if (result.spawnError || result.code !== 0) throw new ClientError('The sqlite3 command-line tool was not found', { hint: MISSING_HINT });
   return parseVersion(result.stdout)?.version ?? result.stdout.trim();

@@ -4,6 +4,7 @@ import { palette, useColor } from '../../util/palette.js';
 
 interface Options {
   verify?: boolean;
+  pin?: boolean;
   reason?: string;
   json?: boolean;
   config?: string;
@@ -21,6 +22,7 @@ export async function run(instance: string | undefined, options: Options): Promi
     instance,
     reason: options.reason,
     verify: options.verify,
+    pinned: options.pin,
     onStage: (text) => {
       stage = text;
       progress.update(`${text}…`);
@@ -41,7 +43,7 @@ export async function run(instance: string | undefined, options: Options): Promi
   const lines = [
     `${c.green('backup')} ${c.bold(outcome.instance)} ${outcome.id}`,
     `  artifact  ${outcome.artifact} (${formatBytes(outcome.bytes)}, sha256 ${outcome.sha256.slice(0, 16)}…)`,
-    `  snapshot  ${outcome.takenAt}`,
+    `  snapshot  ${outcome.takenAt}${options.pin ? ' (pinned: never pruned)' : ''}`,
     `  contents  ${outcome.tables} tables, ${outcome.rows} rows${outcome.approximateCounts ? ' (some counts approximate: the tables changed during the dump)' : ''}`,
   ];
   if (outcome.verify) {

@@ -24,6 +24,10 @@ function describe(entry: LogEntry): string {
       return `${id} ${entry.stage ?? ''} ${entry.failure ?? ''}: ${entry.error ?? ''}`.trim();
     case 'pruned':
       return id;
+    case 'pin':
+      return `${id} ${entry.pinned ? 'pinned' : 'unpinned'}`;
+    case 'restore':
+      return `${id} ${entry.result}${entry.schemaOnly ? ' (schema only)' : ''}${entry.safetyBackupId ? `, safety backup ${entry.safetyBackupId}` : ''}${entry.error ? `: ${entry.error}` : ''}`;
     case 'waiver':
       return `${entry.reason ?? ''}${entry.expiresAt ? ` (until ${entry.expiresAt})` : ''}`;
     case 'guard-approved':

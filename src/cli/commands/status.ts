@@ -45,6 +45,7 @@ export async function run(instance: string | undefined, options: Options): Promi
     const verifiedIds = new Set(entries.filter((e) => e.event === 'verified').map((e) => String(e.backupId)));
     const failedIds = new Set(entries.filter((e) => e.event === 'failed').map((e) => String(e.backupId)));
     const latestVerified = backups.find((b) => verifiedIds.has(b.id));
+    const restore = entries.filter((e) => e.event === 'restore').pop();
     const artifactOk = (b: typeof latest) => {
       if (!b) return false;
       const file = `${b.dir}/${b.manifest.artifact.file}`;
@@ -62,6 +63,13 @@ export async function run(instance: string | undefined, options: Options): Promi
         verified: verifiedIds.has(latest.id),
         failedVerify: failedIds.has(latest.id),
         artifactPresent: artifactOk(latest),
+      },
+      lastRestore: restore && {
+        backupId: String(restore.backupId),
+        at: restore.ts,
+        ageMs: now - Date.parse(restore.ts),
+        result: String(restore.result),
+        safetyBackupId: restore.safetyBackupId ? String(restore.safetyBackupId) : null,
       },
       latestVerified: latestVerified && { id: latestVerified.id, takenAt: latestVerified.manifest.snapshot.takenAt, ageMs: now - Date.parse(latestVerified.manifest.snapshot.takenAt) },
     };
@@ -85,6 +93,11 @@ export async function run(instance: string | undefined, options: Options): Promi
     const verified = i.latest.verified ? c.green('verified') : i.latest.failedVerify ? c.red('verify FAILED') : c.yellow('not verified');
     lines.push(`  latest    ${i.latest.id}  ${formatAge(i.latest.ageMs)}  ${formatBytes(i.latest.bytes)}  ${verified}${i.latest.artifactPresent ? '' : c.red('  artifact missing or resized')}`);
     if (i.latestVerified && i.latestVerified.id !== i.latest.id) lines.push(`  verified  ${i.latestVerified.id}  ${formatAge(i.latestVerified.ageMs)}`);
+    if (i.lastRestore) {
+      const r = i.lastRestore;
+      const safety = r.safetyBackupId ? `  (safety ${r.safetyBackupId})` : '';
+      lines.push(`  ${r.result === 'restored' ? 'restored' : c.red('restore FAILED')}  ${r.backupId}  ${formatAge(r.ageMs)}${safety}`);
+    }
   }
   for (const waiver of waivers) lines.push(c.yellow(`backup gate WAIVED: ${waiverText(waiver)}`));
   lines.push(log.chain.ok ? c.green(`log chain intact (${log.entries.length} entries)`) : c.red(`log CHAIN BROKEN at line ${log.chain.brokenAt}: ${log.chain.reason}`));
