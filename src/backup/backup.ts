@@ -26,6 +26,8 @@ export interface BackupRequest {
   reason?: string;
   verify?: boolean;
   pinned?: boolean;
+  /** The caller already holds the instance lock (safe-migrate). */
+  locked?: boolean;
   onProgress?: (bytes: number) => void;
   onStage?: (stage: string) => void;
   warn?: (message: string) => void;
@@ -54,7 +56,7 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
   process.umask(0o077);
   trace('backup: start');
   const instance = resolveInstance(context.config, request.instance, { cwd: context.repoRoot });
-  const lock = await lockInstance(context.commonDir, instance.name, 'backup');
+  const lock = request.locked ? { release: () => undefined } : await lockInstance(context.commonDir, instance.name, 'backup');
   const root = instanceDir(context.backupRoot, instance.name);
   let tmp: string | undefined;
   const secretsDir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-secrets-'));

@@ -20,9 +20,10 @@ import { acquireLock, LockBusyError } from './lock.js';
  * whole chain and the head: see docs/backup.md.
  */
 
-export type LogEvent = 'backup' | 'verified' | 'failed' | 'restore' | 'waiver' | 'pruned';
+/** `dry-run` (a loss ledger and what was accepted) and `migrate` (one step of migrate / safe-migrate) are written by src/migrate. */
+export type LogEvent = 'backup' | 'verified' | 'failed' | 'restore' | 'waiver' | 'pruned' | 'dry-run' | 'migrate';
 
-export const LOG_EVENTS: readonly LogEvent[] = ['backup', 'verified', 'failed', 'restore', 'waiver', 'pruned'];
+export const LOG_EVENTS: readonly LogEvent[] = ['backup', 'verified', 'failed', 'restore', 'waiver', 'pruned', 'dry-run', 'migrate'];
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -23,14 +23,14 @@ function sqliteBinary(): string {
 
 const MISSING_HINT = 'Install the sqlite3 command-line tool (apt-get install sqlite3, brew install sqlite) or set DBSAFE_SQLITE3 to its path.';
 
-async function sqlite(file: string, sql: string, json = true): Promise<string> {
+export async function sqlite(file: string, sql: string, json = true): Promise<string> {
   const result = await runCapture(sqliteBinary(), ['-bail', '-batch', ...(json ? ['-json'] : []), file], { input: sql });
   if (result.spawnError) throw new ClientError(`sqlite3 could not be started: ${result.spawnError.message}`, { hint: MISSING_HINT });
   if (result.code !== 0) throw new DatabaseError(describeExit('sqlite3', result));
   return result.stdout;
 }
 
-async function query<T>(file: string, sql: string): Promise<T[]> {
+export async function query<T>(file: string, sql: string): Promise<T[]> {
   const out = (await sqlite(file, sql)).trim();
   return out ? (JSON.parse(out) as T[]) : [];
 }
@@ -118,6 +118,7 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     for (const row of integrity) if (row.integrity_check !== 'ok') problems.push(`integrity_check: ${row.integrity_check}`);
     const fk = await query<{ table: string; rowid: number; parent: string }>(scratch, 'PRAGMA foreign_key_check;');
     for (const row of fk) problems.push(`foreign_key_check: ${row.table} rowid ${row.rowid} references a missing row in ${row.parent}`);
+    if (context.whileRestored) await context.whileRestored({ family: 'sqlite', path: scratch });
     const inspected = await inspect(scratch);
     return { ...inspected, scratch: 'a decompressed scratch copy', problems };
   } finally {
