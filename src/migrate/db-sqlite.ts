@@ -32,10 +32,11 @@ export function openSqlite(file: string, label: string): MigrationDatabase {
       const ownTransaction = splitSql(migration.sql, 'sqlite').statements.some((s) => TRANSACTION_CONTROL.test(s.text));
       try {
         if (ownTransaction) {
-          await sqlite(file, `${HISTORY_DDL}\n${migration.sql}\n;\n${record}\n`, false);
+          await sqlite(file, `${HISTORY_DDL} ${migration.sql}\n;\n${record}\n`, false);
           return { transactional: false, note: 'the file manages its own transaction; it was run as written' };
         }
-        await sqlite(file, `${HISTORY_DDL}\nBEGIN;\n${migration.sql}\n;\n${record}\nCOMMIT;\n`, false);
+        // on the file's first line, so sqlite3's "near line N" is the file's own line number
+        await sqlite(file, `${HISTORY_DDL} BEGIN; ${migration.sql}\n;\n${record}\nCOMMIT;\n`, false);
         return { transactional: true };
       } catch (error) {
         throw new MigrationFailure(migration.path, `${migration.path} failed: ${(error as Error).message}`, ownTransaction);
@@ -76,16 +77,23 @@ async function sqliteState(file: string): Promise<DbState> {
   for (const { name } of objects.filter((o) => o.type === 'table')) {
     const columns = await query<{ name: string; type: string }>(file, `SELECT name, type FROM pragma_table_info(${quoteText(name)});`);
     const table = quoteIdent(name);
-    // one scan for the counts; sha3_query (built into the sqlite3 shell) hashes each column's sorted values
+    // one scan for the counts; then each column's sorted values hashed by sha3_query (built into the
+    // sqlite3 shell) through a TEMP view (never written to the file), so the hashed query text is the
+    // same for every column and a renamed column hashes the same
     const counts = [`count(*) AS "rows"`, ...columns.map((c, i) => `count(${quoteIdent(c.name)}) AS n${i}`)];
-    const hashes = columns.map((c, i) => {
-      const column = quoteIdent(c.name);
-      return `hex(sha3_query(${quoteText(`SELECT CAST(${column} AS TEXT) FROM ${table} WHERE ${column} IS NOT NULL ORDER BY 1`)})) AS h${i}`;
-    });
-    const row = {
-      ...(await query<Record<string, unknown>>(file, `SELECT ${counts.join(', ')} FROM ${table};`))[0],
-      ...(hashes.length ? (await query<Record<string, unknown>>(file, `SELECT ${hashes.join(', ')};`))[0] : {}),
-    };
+    const row: Record<string, unknown> = { ...(await query<Record<string, unknown>>(file, `SELECT ${counts.join(', ')} FROM ${table};`))[0] };
+    if (columns.length) {
+      const script = columns
+        .map((c) => {
+          const column = quoteIdent(c.name);
+          return `DROP VIEW IF EXISTS temp.dbsafe_column; CREATE TEMP VIEW dbsafe_column AS SELECT CAST(${column} AS TEXT) AS v FROM main.${table} WHERE ${column} IS NOT NULL; SELECT hex(sha3_query('SELECT v FROM dbsafe_column ORDER BY 1'));`;
+        })
+        .join('\n');
+      (await sqlite(file, script, false))
+        .trim()
+        .split('\n')
+        .forEach((hash, i) => (row[`h${i}`] = hash));
+    }
     const entry: TableState = { rows: Number(row.rows ?? 0), columns: {} };
     columns.forEach((c, i) => {
       entry.columns[c.name] = { type: c.type.toLowerCase(), nonNull: Number(row[`n${i}`] ?? 0), hash: String(row[`h${i}`] ?? '') };

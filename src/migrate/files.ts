@@ -9,7 +9,7 @@ import { execGit, splitNul } from '../git/exec-git.js';
 /**
  * The built-in runner's migration files: the `.sql` files matched by the config's `migrations`
  * globs (tracked or untracked, not ignored), each with a version taken from its name
- * (`0001_add_users.sql`, `20240101120000_x.up.sql`, Flyway's `V2__x.sql`), ordered by version.
+ * (`0001_add_users.sql`, `2.5_backfill.sql`, `20240101120000_x.up.sql`, Flyway's `V2__x.sql`), ordered by version.
  * `*.down.sql` are rollbacks and never applied; a dbmate file runs only its `-- migrate:up` part.
  */
 
@@ -24,7 +24,7 @@ export interface MigrationFile {
   sql: string;
 }
 
-const VERSIONED = /^(?:V(\d+(?:[._]\d+)*)__|(\d+)[_.-])(.+?)(?:\.up)?\.sql$/i;
+const VERSIONED = /^(?:V(\d+(?:[._]\d+)*)__|(\d+(?:\.\d+)*)[_-])(.+?)(?:\.up)?\.sql$/i;
 
 /** Version and name from a file name, or undefined when the name carries no version. */
 export function parseMigrationName(basename: string): { version: string; name: string } | undefined {

@@ -25,6 +25,8 @@ export interface StepReport {
   step: Step;
   ok: boolean;
   detail: string;
+  /** The dry-run step's full result (for printing the ledger). */
+  dryRun?: DryRunOutcome;
 }
 
 export interface SafeMigrateRequest {
@@ -38,6 +40,8 @@ export interface SafeMigrateRequest {
   who: Who;
   onStep?: (report: StepReport) => void;
   onStage?: (stage: string) => void;
+  /** Always shown (not a progress line): the way back if the run is interrupted. */
+  onNotice?: (text: string) => void;
 }
 
 export interface SafeMigrateOutcome {
@@ -60,7 +64,7 @@ export async function safeMigrate(context: BackupContext, request: SafeMigrateRe
   const step = async (name: Step, ok: boolean, detail: string, extra: Record<string, unknown> = {}) => {
     const report = { step: name, ok, detail };
     outcome.steps.push(report);
-    request.onStep?.(report);
+    request.onStep?.(name === 'dry-run' ? { ...report, dryRun: outcome.dryRun } : report);
     await appendLogEntry(context.logPath, { event: 'migrate', instance: instance.name, runId, step: name, ok, detail, backupId: outcome.backupId, ...extra });
   };
 
@@ -83,7 +87,7 @@ export async function safeMigrate(context: BackupContext, request: SafeMigrateRe
 
     // from here on the real database changes: an interruption is undone with this command
     outcome.restoreCommand = manualRestoreCommand(instance, backup);
-    request.onStage?.(`applying to ${instance.name}; if this is interrupted, restore with: ${outcome.restoreCommand}`);
+    request.onNotice?.(`applying to ${instance.name}; if this is interrupted, restore with: ${outcome.restoreCommand}`);
     const applied = await applyToReal(request);
     outcome.applied = applied.files;
     let failure = applied.failure;

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BackupContext } from '../backup/context.js';
+import { onInterrupt } from '../backup/cleanup.js';
 import { engineFor } from '../backup/engines/index.js';
 import { scratchName, type ScratchTarget } from '../backup/engines/types.js';
 import { sha256File } from '../backup/files.js';
@@ -59,6 +60,8 @@ export async function withScratchCopy(
   }
   const engine = await engineFor(instance.family);
   const secretsDir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-secrets-'));
+  const removeSecrets = () => rmSync(secretsDir, { recursive: true, force: true });
+  const unregister = onInterrupt(removeSecrets);
   let ran = false;
   try {
     await engine.restoreAndInspect({
@@ -78,6 +81,7 @@ export async function withScratchCopy(
     if (ran) throw error;
     throw new DatabaseError(`Could not restore backup ${backup.id} into a scratch copy: ${(error as Error).message}`);
   } finally {
-    rmSync(secretsDir, { recursive: true, force: true });
+    removeSecrets();
+    unregister();
   }
 }

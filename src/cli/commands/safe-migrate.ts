@@ -57,13 +57,18 @@ export async function safeMigrateWithProgress(context: BackupContext, base: Pick
     reason: options.reason,
     who: await who(context),
     onStage: (stage) => progress.update(`${stage}…`),
+    onNotice: (text) => {
+      progress.done();
+      process.stderr.write(`${text}\n`);
+    },
     onStep: (report) => {
       progress.done();
-      if (!options.json) process.stderr.write(`${report.ok ? c.green('✓') : c.red('✗')} ${report.step.padEnd(8)} ${report.detail}\n`);
+      if (options.json) return;
+      process.stderr.write(`${report.ok ? c.green('✓') : c.red('✗')} ${report.step.padEnd(8)} ${report.detail}\n`);
+      if (report.dryRun) process.stderr.write(`${renderDryRun(report.dryRun, c).map((line) => `           ${line}`).join('\n')}\n`);
     },
   });
   progress.done();
-  if (!options.json && outcome.dryRun) process.stderr.write(`${renderDryRun(outcome.dryRun, c).join('\n')}\n`);
   return outcome;
 }
 
