@@ -38,8 +38,8 @@ export function scratchUrl(realUrl: string, scratch: ScratchTarget): string {
     url.hostname = scratch.server.host;
     url.port = String(scratch.server.port);
   }
-  if (scratch.server.user !== undefined) url.username = encodeURIComponent(scratch.server.user);
-  if (scratch.server.password !== undefined) url.password = encodeURIComponent(scratch.server.password);
+  if (scratch.server.user !== undefined) url.username = scratch.server.user; // the setter percent-encodes
+  if (scratch.server.password !== undefined) url.password = scratch.server.password;
   return url.toString();
 }
 

@@ -82,7 +82,7 @@ export async function openPostgres(server: ServerTarget, label: string): Promise
     state: () => postgresState(client),
     async signature() {
       const schema = await client.query<{ s: string }>(`
-        SELECT md5(coalesce(string_agg(n.nspname || '.' || c.relname || ':' || c.relkind || ':' || coalesce(a.attname, '') || ':' || coalesce(format_type(a.atttypid, a.atttypmod), ''), ',' ORDER BY n.nspname, c.relname, a.attnum), '')) AS s
+        SELECT md5(coalesce(string_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text || ':' || coalesce(a.attname, '') || ':' || coalesce(format_type(a.atttypid, a.atttypmod), ''), ',' ORDER BY n.nspname, c.relname, a.attnum), '')) AS s
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
         WHERE ${USER_SCHEMAS} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i', 'f')`);
