@@ -72,13 +72,7 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
       backup = (await newestVerifiedBackup(context, instance))!;
     }
 
-    const real = await openDatabase(realLocation(instance), instance.redactedUrl);
-    let realBefore: { schema: string; writes: string };
-    try {
-      realBefore = await real.signature();
-    } finally {
-      await real.close();
-    }
+    const realBefore = await realSignature(instance);
     let before: DbState | undefined;
     let after: DbState | undefined;
     let result: DryRunOutcome['migration'] = { ok: false };
@@ -110,13 +104,7 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
       onStage,
     );
 
-    const realCheck = await openDatabase(realLocation(instance), instance.redactedUrl);
-    let realAfter: { schema: string; writes: string };
-    try {
-      realAfter = await realCheck.signature();
-    } finally {
-      await realCheck.close();
-    }
+    const realAfter = await realSignature(instance);
     const realDatabase = { schemaChanged: realAfter.schema !== realBefore.schema, writesSeen: realAfter.writes !== realBefore.writes };
     const ledger = buildLedger(before!, after!);
     const sources = [...markerSources(migration.markerTexts), ...flags.sources];
@@ -148,6 +136,16 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
     return { ok, instance: instance.name, backupId: backup.id, ledger, acceptances, migration: result, realDatabase, verdict };
   } finally {
     lock?.release();
+  }
+}
+
+/** A cheap look at the real database (schema and write signature), taken before and after the rehearsal. */
+async function realSignature(instance: ResolvedInstance): Promise<{ schema: string; writes: string }> {
+  const db = await openDatabase(realLocation(instance), instance.redactedUrl);
+  try {
+    return await db.signature();
+  } finally {
+    await db.close();
   }
 }
 

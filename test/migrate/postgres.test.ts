@@ -66,15 +66,17 @@ describe.skipIf(skip)('migrate, dry-run and safe-migrate on PostgreSQL 15', { ti
 
   it('a command gets the copy through APP_URL: dropped column values, values changed by a type change; the real database is untouched', () => {
     const before = fingerprint();
-    const sql = 'ALTER TABLE orders DROP COLUMN legacy_total; ALTER TABLE orders ALTER COLUMN total TYPE int USING total::int; DELETE FROM logs;';
+    const sql = 'DROP VIEW big_orders; ALTER TABLE orders DROP COLUMN legacy_total; ALTER TABLE orders ALTER COLUMN total TYPE int USING total::int; DELETE FROM logs;';
     const r = cli('dry-run', '--json', '--', 'sh', '-c', 'psql -X -q -v ON_ERROR_STOP=1 "$APP_URL" -c "$1"', 'sh', sql);
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout);
+    expect(out.migration, r.stderr).toEqual({ ok: true });
     expect(out.ledger.entries).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: 'column-dropped', object: 'orders.legacy_total', values: 1250 }),
         expect.objectContaining({ kind: 'type-changed', object: 'orders.total', from: 'numeric(10,2)', to: 'integer', changed: true }),
         expect.objectContaining({ kind: 'rows-deleted', object: 'logs', rows: 2 }),
+        expect.objectContaining({ kind: 'view-dropped', object: 'big_orders' }),
       ]),
     );
     expect(out.realDatabase).toEqual({ schemaChanged: false, writesSeen: false });
