@@ -1,4 +1,4 @@
-import type { Palette } from './output.js';
+import type { Palette } from '../util/palette.js';
 import type { DryRunOutcome } from '../migrate/dry-run.js';
 import type { Loss } from '../migrate/ledger.js';
 import type { MigrationPlan } from '../migrate/plan.js';

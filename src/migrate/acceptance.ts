@@ -1,6 +1,6 @@
 import type { Dialect } from '../model/operation.js';
 import { parseMarkers } from '../policy/markers.js';
-import { segmentMatches, splitName, type Segment } from '../policy/names.js';
+import { segmentMatches, splitName, type Segment } from '../model/names.js';
 import type { Ledger, Loss } from './ledger.js';
 
 /**

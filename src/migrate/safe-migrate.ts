@@ -6,7 +6,7 @@ import { appendLogEntry, readLog } from '../backup/log.js';
 import { listBackups, lockInstance } from '../backup/store.js';
 import { BlockedError, DbsafeError } from '../errors.js';
 import { describeCommandExit, runCommand } from './command.js';
-import { openDatabase, realLocation } from './database.js';
+import { openDatabase, realLocation } from './open.js';
 import { dryRun, type DryRunMigration, type DryRunOutcome } from './dry-run.js';
 import { manualRestoreCommand, restoreSafetyBackup, type RestoreReport } from './restore-safety.js';
 import { applyPending, assertRunnable, readPlan, type AppliedFile, type Who } from './runner.js';

@@ -6,7 +6,7 @@ import { dryRun, realDatabaseError, type DryRunMigration } from '../../migrate/d
 import { migrationFromPath, migrationTexts } from '../../migrate/files.js';
 import { renderDryRun } from '../migrate-report.js';
 import { splitCommand, takeInstance, who } from '../migrate-args.js';
-import { palette, useColor } from '../output.js';
+import { palette, useColor } from '../../util/palette.js';
 
 interface Options {
   fresh?: boolean;

@@ -2,10 +2,10 @@ import { backupContext, type BackupContext } from '../../backup/context.js';
 import { resolveInstance } from '../../backup/instances.js';
 import { lockInstance } from '../../backup/store.js';
 import { UsageError } from '../../errors.js';
-import { openDatabase, realLocation } from '../../migrate/database.js';
+import { openDatabase, realLocation } from '../../migrate/open.js';
 import { listMigrationFiles, type MigrationFile } from '../../migrate/files.js';
 import { applyPending, assertRunnable, baseline, readPlan } from '../../migrate/runner.js';
-import { palette, useColor } from '../output.js';
+import { palette, useColor } from '../../util/palette.js';
 import { who } from '../migrate-args.js';
 import { exitCode, safeMigrateWithProgress } from './safe-migrate.js';
 

@@ -1,11 +1,11 @@
 import { backupContext } from '../../backup/context.js';
 import { resolveInstance } from '../../backup/instances.js';
 import { UsageError } from '../../errors.js';
-import { openDatabase, realLocation } from '../../migrate/database.js';
+import { openDatabase, realLocation } from '../../migrate/open.js';
 import { listMigrationFiles } from '../../migrate/files.js';
 import { blockingProblems, readPlan } from '../../migrate/runner.js';
 import { renderStatus } from '../migrate-report.js';
-import { palette, useColor } from '../output.js';
+import { palette, useColor } from '../../util/palette.js';
 
 interface Options {
   all?: boolean;

@@ -7,7 +7,7 @@ import { rollbackTo, safeMigrate, type SafeMigrateOutcome, type SafeMigrateReque
 import type { BackupContext } from '../../backup/context.js';
 import { renderDryRun } from '../migrate-report.js';
 import { splitCommand, takeInstance, who } from '../migrate-args.js';
-import { palette, useColor } from '../output.js';
+import { palette, useColor } from '../../util/palette.js';
 
 interface Options {
   check?: string;
