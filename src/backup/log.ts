@@ -20,10 +20,14 @@ import { acquireLock, LockBusyError } from './lock.js';
  * whole chain and the head: see docs/backup.md.
  */
 
-/** `guard-approved` / `guard-refused`: a destructive command the guard let run or refused (docs/guard.md); `pin`: pinned or unpinned (docs/restore.md). */
-export type LogEvent = 'backup' | 'verified' | 'failed' | 'restore' | 'waiver' | 'pruned' | 'guard-approved' | 'guard-refused' | 'pin';
+/**
+ * `guard-approved` / `guard-refused`: a destructive command the guard let run or refused (docs/guard.md); `pin`: pinned
+ * or unpinned (docs/restore.md); `dry-run` (a loss ledger and what was accepted) and `migrate` (one step of migrate /
+ * safe-migrate) are written by src/migrate.
+ */
+export type LogEvent = 'backup' | 'verified' | 'failed' | 'restore' | 'waiver' | 'pruned' | 'guard-approved' | 'guard-refused' | 'pin' | 'dry-run' | 'migrate';
 
-export const LOG_EVENTS: readonly LogEvent[] = ['backup', 'verified', 'failed', 'restore', 'waiver', 'pruned', 'guard-approved', 'guard-refused', 'pin'];
+export const LOG_EVENTS: readonly LogEvent[] = ['backup', 'verified', 'failed', 'restore', 'waiver', 'pruned', 'guard-approved', 'guard-refused', 'pin', 'dry-run', 'migrate'];
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -20,6 +20,11 @@ function lazy(load: () => Promise<{ run: Action }>): (...args: any[]) => Promise
   };
 }
 
+/** Repeatable option values (`--accept-loss a --accept-loss b`). */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 export function buildProgram(): Command {
   const program = new Command('dbsafe-hooks')
     .description('Keep destructive database migrations from landing by accident.')
@@ -165,6 +170,53 @@ export function buildProgram(): Command {
     .description('print the configuration in effect (validated, defaults filled in) and the file it came from')
     .option('--json', 'print it as JSON: {"file": ..., "config": ...} (what the Alembic guard reads)')
     .action(lazy(() => import('./commands/config.js')));
+
+  program
+    .command('migrate')
+    .description('apply pending SQL migration files in version order, through safe-migrate unless --direct')
+    .argument('[instance]', 'database instance (default: the default instance)')
+    .option('--all', 'every configured instance, in the order the config lists them; stops at the first failure')
+    .option('--to <version>', 'apply pending files up to this version')
+    .option('--baseline <version>', 'record the files up to this version as applied without running them (adopt an existing database)')
+    .option('--direct', 'apply without the backup, dry-run and automatic restore (still locked, still one transaction per file where the engine allows it)')
+    .option('--check <command>', 'after applying, run this shell command; a non-zero exit restores the pre-migration backup')
+    .option('--fresh', 'always take a new pre-migration backup')
+    .option('--accept-loss <object>', 'accept a loss the dry-run measures on this object (repeatable; needs --reason)', collect)
+    .option('--reason <text>', 'why the accepted losses are fine (logged)')
+    .option('--json', 'print the result as JSON')
+    .action(lazy(() => import('./commands/migrate.js')));
+
+  program
+    .command('migrations')
+    .description('the built-in runner\'s migrations')
+    .command('status')
+    .description('applied, pending and edited-after-apply migration files per instance')
+    .argument('[instance]', 'database instance (default: the default instance)')
+    .option('--all', 'every configured instance')
+    .option('--json', 'print the status as JSON')
+    .action(lazy(() => import('./commands/migrations-status.js')));
+
+  program
+    .command('dry-run')
+    .description('rehearse a migration on a restored copy and print the loss ledger (what it would destroy)')
+    .argument('[args...]', '[instance] <migration files…>, or [instance] -- <migration command…>')
+    .option('--fresh', 'take and verify a new backup instead of using the newest verified one')
+    .option('--accept-loss <object>', 'accept a measured loss on this object (repeatable; needs --reason)', collect)
+    .option('--reason <text>', 'why the accepted losses are fine (logged)')
+    .option('--json', 'print the ledger as JSON')
+    .action(lazy(() => import('./commands/dry-run.js')));
+
+  program
+    .command('safe-migrate')
+    .description('lock, back up and verify, dry-run, apply, check, and restore the backup automatically if it fails')
+    .argument('[args...]', '[instance] -- <migration command…>')
+    .option('--check <command>', 'after applying, run this shell command; a non-zero exit restores the pre-migration backup')
+    .option('--fresh', 'always take a new pre-migration backup')
+    .option('--accept-loss <object>', 'accept a measured loss on this object (repeatable; needs --reason)', collect)
+    .option('--reason <text>', 'why the accepted losses are fine (logged)')
+    .option('--rollback <backup>', 'restore this pre-migration backup (the command printed when a run was interrupted)')
+    .option('--json', 'print a summary as JSON')
+    .action(lazy(() => import('./commands/safe-migrate.js')));
 
   program
     .command('gate')

@@ -235,7 +235,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
 async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult> {
   const source = context.instance.server!;
   const target = context.instance.verifyServer ?? source;
-  const name = scratchName(context.manifest.id);
+  const name = context.scratchName ?? scratchName(context.manifest.id);
   const sameServer = !context.instance.verifyServer || (target.host === source.host && target.port === source.port);
   if (sameServer && name === source.database) throw new VerifyFailure('refused-source', `Refusing to restore into the source database "${source.database}"`);
   const admin = await connect(target, undefined);
@@ -304,6 +304,7 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     if (exit.code !== 0 || exit.signal) throw new VerifyFailure('restore-failed', `The backup does not restore: ${describeExit(path.basename(client.path), exit)}`);
     if (decodeError) throw new VerifyFailure('restore-failed', `The backup does not restore: ${decodeError.message}`);
     if (!tail.completed()) throw new VerifyFailure('decode-failed', 'The dump does not end with "-- Dump completed" (truncated)');
+    if (context.whileRestored) await context.whileRestored({ family: 'mysql', server: { ...target, database: name } });
     context.onStage('comparing objects and row counts');
     const objects = await listObjects(admin, name);
     const tables = await countRows(admin, name);

@@ -306,7 +306,7 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
   const source = context.instance.server!;
   const target = context.instance.verifyServer ?? source;
   const sameServer = !context.instance.verifyServer || (target.host === source.host && target.port === source.port && target.socket === source.socket);
-  const name = scratchName(context.manifest.id);
+  const name = context.scratchName ?? scratchName(context.manifest.id);
   const admin = await connect(target);
   let created = false;
   const drop = async () => {
@@ -345,6 +345,7 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
       throw new VerifyFailure('restore-failed', `The backup does not restore: ${describeExit('pg_restore', exit)}`);
     }
     trace('pg verify: pg_restore exited');
+    if (context.whileRestored) await context.whileRestored({ family: 'postgres', server: { ...target, database: name } });
     context.onStage('comparing objects and row counts');
     const scratch = await connect(target, name);
     try {

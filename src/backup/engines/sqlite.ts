@@ -118,6 +118,7 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     for (const row of integrity) if (row.integrity_check !== 'ok') problems.push(`integrity_check: ${row.integrity_check}`);
     const fk = await query<{ table: string; rowid: number; parent: string }>(scratch, 'PRAGMA foreign_key_check;');
     for (const row of fk) problems.push(`foreign_key_check: ${row.table} rowid ${row.rowid} references a missing row in ${row.parent}`);
+    if (context.whileRestored) await context.whileRestored({ family: 'sqlite', path: scratch });
     const inspected = await inspect(scratch);
     return { ...inspected, scratch: 'a decompressed scratch copy', problems };
   } finally {

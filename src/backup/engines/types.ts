@@ -1,5 +1,5 @@
 import type { ExpectedObject, ExpectedTable, Manifest } from '../manifest.js';
-import type { ResolvedInstance } from '../instances.js';
+import type { ResolvedInstance, ServerTarget } from '../instances.js';
 
 /** What each engine (postgres, mysql, sqlite) provides to the backup and verify orchestrators. */
 
@@ -36,7 +36,14 @@ export interface RestoreContext {
   /** Aborted when the checksum running alongside the restore fails, or on Ctrl-C. */
   signal: AbortSignal;
   onStage(stage: string): void;
+  /** Scratch database name instead of `dbsafe_verify_<id>` (dry-run uses its own). */
+  scratchName?: string;
+  /** Runs once the backup is restored, before the scratch is inspected and dropped (dry-run migrates the copy here). */
+  whileRestored?(scratch: ScratchTarget): Promise<void>;
 }
+
+/** Where a backup was restored: a SQLite file, or a database on a server (`database` is the scratch name). */
+export type ScratchTarget = { family: 'sqlite'; path: string } | { family: 'postgres' | 'mysql'; server: ServerTarget };
 
 export interface RestoreResult {
   objects: ExpectedObject[];

@@ -1,0 +1,138 @@
+import type { Client } from 'pg';
+import { connect } from '../backup/engines/postgres.js';
+import type { ServerTarget } from '../backup/instances.js';
+import { redactText } from '../backup/redact.js';
+import { splitSql } from '../sql/split.js';
+import { elapsedSince, HISTORY_COLUMNS, MigrationFailure, rowFromDb, TRANSACTION_CONTROL, type DbState, type MigrationDatabase } from './database.js';
+import type { MigrationFile } from './files.js';
+import { HISTORY_TABLE, type HistoryRow } from './plan.js';
+
+/**
+ * PostgreSQL: DDL is transactional, so a file and its history row are one transaction
+ * (BEGIN … COMMIT, ROLLBACK on the first error). A file that controls transactions itself or uses
+ * CONCURRENTLY (which refuses to run inside one) is run statement by statement, as written.
+ */
+
+const HISTORY_DDL = `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (version text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL, duration_ms bigint NOT NULL, applied_by text NOT NULL, git_commit text, kind text NOT NULL DEFAULT 'applied')`;
+const INSERT = `INSERT INTO ${HISTORY_TABLE} (${HISTORY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
+const params = (r: HistoryRow) => [r.version, r.name, r.checksum, r.appliedAt, elapsedSince(r), r.appliedBy, r.gitCommit, r.kind];
+
+const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp_%'`;
+const NOT_EXTENSION = (cls: string, oid: string) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${cls}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
+const display = `CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END`;
+
+export async function openPostgres(server: ServerTarget, label: string): Promise<MigrationDatabase> {
+  const client = await connect(server);
+  const fail = (file: string, error: unknown, partial: boolean) =>
+    new MigrationFailure(file, `${file} failed: ${redactText((error as Error).message, [server.password])}`, partial);
+  return {
+    family: 'postgres',
+    label,
+    async readHistory() {
+      const exists = await client.query(`SELECT to_regclass('${HISTORY_TABLE}') IS NOT NULL AS e`);
+      if (!exists.rows[0]!.e) return [];
+      return (await client.query(`SELECT ${HISTORY_COLUMNS} FROM ${HISTORY_TABLE}`)).rows.map(rowFromDb);
+    },
+    async apply(migration: MigrationFile, row: HistoryRow) {
+      const split = splitSql(migration.sql, 'postgres');
+      if (split.skipped.length) {
+        throw new MigrationFailure(migration.path, `${migration.path}: psql meta-commands and COPY … FROM stdin are psql input, not SQL; the built-in runner does not run them`, false);
+      }
+      const statements = split.statements.map((s) => s.text);
+      const asWritten = statements.some((s) => TRANSACTION_CONTROL.test(s) || /\bCONCURRENTLY\b/i.test(s));
+      if (asWritten) {
+        let done = 0;
+        try {
+          await client.query(HISTORY_DDL);
+          for (const statement of statements) {
+            await client.query(statement);
+            done++;
+          }
+          await client.query(INSERT, params(row));
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw fail(migration.path, error, done > 0);
+        }
+        return { transactional: false, note: 'the file controls its own transactions or uses CONCURRENTLY; it was run statement by statement' };
+      }
+      try {
+        await client.query('BEGIN');
+        await client.query(HISTORY_DDL);
+        // the simple query protocol runs the whole file; any error aborts the transaction
+        await client.query(migration.sql);
+        await client.query(INSERT, params(row));
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw fail(migration.path, error, false);
+      }
+      return { transactional: true };
+    },
+    async recordBaseline(rows: HistoryRow[]) {
+      await client.query('BEGIN');
+      try {
+        await client.query(HISTORY_DDL);
+        for (const r of rows) await client.query(INSERT, params(r));
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    },
+    state: () => postgresState(client),
+    async signature() {
+      const schema = await client.query<{ s: string }>(`
+        SELECT md5(coalesce(string_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text || ':' || coalesce(a.attname, '') || ':' || coalesce(format_type(a.atttypid, a.atttypmod), ''), ',' ORDER BY n.nspname, c.relname, a.attnum), '')) AS s
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE ${USER_SCHEMAS} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i', 'f')`);
+      const writes = await client.query<{ w: string }>(
+        `SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::text AS w FROM pg_stat_user_tables`,
+      );
+      // statistics are per transaction: read fresh ones next time
+      await client.query('SELECT pg_stat_clear_snapshot()');
+      return { schema: schema.rows[0]!.s, writes: writes.rows[0]!.w };
+    },
+    async close() {
+      await client.end().catch(() => undefined);
+    },
+  };
+}
+
+async function postgresState(client: Client): Promise<DbState> {
+  const relations = await client.query<{ oid: number; name: string; qname: string; kind: string }>(`
+    SELECT c.oid::int AS oid, ${display} AS name, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qname, c.relkind AS kind
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE ${USER_SCHEMAS} AND c.relkind IN ('r', 'v', 'm', 'S') AND c.relname <> '${HISTORY_TABLE}' AND ${NOT_EXTENSION('pg_class', 'c.oid')}
+      -- a serial's sequence goes with its column: not an object of its own
+      AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')))
+    ORDER BY 2`);
+  const schemas = await client.query<{ name: string }>(`SELECT n.nspname AS name FROM pg_namespace n WHERE ${USER_SCHEMAS} AND n.nspname <> 'public' AND ${NOT_EXTENSION('pg_namespace', 'n.oid')} ORDER BY 1`);
+  const state: DbState = {
+    tables: {},
+    views: relations.rows.filter((r) => r.kind === 'v' || r.kind === 'm').map((r) => r.name),
+    sequences: relations.rows.filter((r) => r.kind === 'S').map((r) => r.name),
+    schemas: schemas.rows.map((r) => r.name),
+  };
+  for (const table of relations.rows.filter((r) => r.kind === 'r')) {
+    const columns = (
+      await client.query<{ name: string; type: string }>(
+        `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+        [table.oid],
+      )
+    ).rows;
+    const quote = (n: string) => `"${n.replace(/"/g, '""')}"`;
+    // one scan: exact count, non-null count and an order-independent SUM of value hashes per column
+    const parts = ['count(*)::text AS "rows"'];
+    columns.forEach((c, i) => {
+      parts.push(`count(${quote(c.name)})::text AS n${i}`, `coalesce(sum(hashtextextended(${quote(c.name)}::text, 0)), 0)::text AS h${i}`);
+    });
+    const row = (await client.query<Record<string, string>>(`SELECT ${parts.join(', ')} FROM ONLY ${table.qname}`)).rows[0]!;
+    state.tables[table.name] = { rows: Number(row.rows), columns: {} };
+    columns.forEach((c, i) => {
+      state.tables[table.name]!.columns[c.name] = { type: c.type, nonNull: Number(row[`n${i}`]), hash: row[`h${i}`]! };
+    });
+  }
+  return state;
+}
+

@@ -1,0 +1,87 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BackupContext } from '../backup/context.js';
+import { onInterrupt } from '../backup/cleanup.js';
+import { engineFor } from '../backup/engines/index.js';
+import { scratchName, type ScratchTarget } from '../backup/engines/types.js';
+import { sha256File } from '../backup/files.js';
+import type { ResolvedInstance } from '../backup/instances.js';
+import { readLog } from '../backup/log.js';
+import { readManifest, type Manifest } from '../backup/manifest.js';
+import { BlockedError, DatabaseError } from '../errors.js';
+
+/**
+ * A scratch copy of an instance: the newest verified backup (per the log: a `verified` entry with
+ * the instance's fingerprint, no later `failed` or `pruned` entry, artifact still there) restored
+ * by the engine's own verify restore, which drops the copy afterwards, also on Ctrl-C.
+ */
+
+export interface ChosenBackup {
+  id: string;
+  dir: string;
+  manifest: Manifest;
+}
+
+export async function newestVerifiedBackup(context: BackupContext, instance: ResolvedInstance): Promise<ChosenBackup | undefined> {
+  const log = await readLog(context.logPath);
+  if (!log.chain.ok) {
+    throw new BlockedError(`The backup log's chain is broken (line ${log.chain.brokenAt}: ${log.chain.reason}); no backup in it can be trusted as verified`, {
+      hint: 'Use --fresh to take and verify a new backup, and see `npx dbsafe-hooks log`.',
+    });
+  }
+  const revoked = new Set(log.entries.filter((e) => e.event === 'failed' || e.event === 'pruned').map((e) => String(e.backupId)));
+  const candidates = log.entries
+    .filter((e) => e.event === 'verified' && e.instance === instance.name && e.fingerprint === instance.fingerprint && !revoked.has(String(e.backupId)))
+    .sort((a, b) => (String(a.takenAt) < String(b.takenAt) ? 1 : -1));
+  for (const entry of candidates) {
+    const dir = path.dirname(String(entry.manifest));
+    if (!existsSync(String(entry.artifact))) continue;
+    const read = readManifest(dir);
+    if (read.ok && read.manifest.id === entry.backupId) return { id: read.manifest.id, dir, manifest: read.manifest };
+  }
+  return undefined;
+}
+
+/** Restore `backup` into a scratch copy, run `inside` there, and drop the copy whatever happens. */
+export async function withScratchCopy(
+  instance: ResolvedInstance,
+  backup: ChosenBackup,
+  inside: (scratch: ScratchTarget) => Promise<void>,
+  onStage: (stage: string) => void = () => undefined,
+): Promise<void> {
+  const artifactPath = path.join(backup.dir, backup.manifest.artifact.file);
+  onStage(`checking backup ${backup.id}`);
+  const { sha256 } = await sha256File(artifactPath);
+  if (sha256 !== backup.manifest.artifact.sha256) {
+    throw new DatabaseError(`Backup ${backup.id} changed since it was verified (sha256 ${sha256.slice(0, 12)}…, manifest ${backup.manifest.artifact.sha256.slice(0, 12)}…)`, {
+      hint: `Run \`npx dbsafe-hooks verify ${backup.id}\` to record the failure, and use --fresh.`,
+    });
+  }
+  const engine = await engineFor(instance.family);
+  const secretsDir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-secrets-'));
+  const removeSecrets = () => rmSync(secretsDir, { recursive: true, force: true });
+  const unregister = onInterrupt(removeSecrets);
+  let ran = false;
+  try {
+    await engine.restoreAndInspect({
+      instance,
+      manifest: backup.manifest,
+      artifactPath,
+      secretsDir,
+      signal: new AbortController().signal,
+      onStage,
+      scratchName: scratchName(backup.id).replace(/^dbsafe_verify_/, 'dbsafe_dryrun_'),
+      whileRestored: async (scratch) => {
+        ran = true;
+        await inside(scratch);
+      },
+    });
+  } catch (error) {
+    if (ran) throw error;
+    throw new DatabaseError(`Could not restore backup ${backup.id} into a scratch copy: ${(error as Error).message}`);
+  } finally {
+    removeSecrets();
+    unregister();
+  }
+}
