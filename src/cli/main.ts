@@ -82,6 +82,15 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/verify.js')));
 
   program
+    .command('adopt')
+    .description('record in the log a backup it never recorded (copied in, or from before the log was moved aside), with a reason')
+    .argument('<backup>', 'backup id or directory')
+    .argument('[instance]', 'database instance it is a backup of (default: the directory it is in)')
+    .requiredOption('--reason <text>', 'where the backup comes from and why it can be trusted')
+    .option('--json', 'print the result as JSON')
+    .action(lazy(() => import('./commands/adopt.js')));
+
+  program
     .command('log')
     .description('list the backup log and check its hash chain')
     .option('--json', 'print entries as JSON')

@@ -8,10 +8,11 @@ import type { Connection } from 'mysql2/promise';
 import { ClientError, DatabaseError } from '../../errors.js';
 import { onInterrupt } from '../cleanup.js';
 import { fsyncPath, HashCounter } from '../files.js';
+import { GzipHeaderTime } from '../gzip-time.js';
 import type { ServerTarget } from '../instances.js';
 import type { ExpectedObject, ExpectedTable } from '../manifest.js';
 import { redactText } from '../redact.js';
-import { describeExit, parseVersion, runCapture, startChild } from '../runner.js';
+import { describeExit, diedOfInterrupt, parseVersion, runCapture, startChild } from '../runner.js';
 import { scratchName, VerifyFailure, type DumpContext, type DumpResult, type EngineDriver, type RestoreContext, type RestoreResult } from './types.js';
 
 /**
@@ -199,7 +200,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
   const tail = new TailKeeper();
   const counter = new HashCounter(context.onProgress);
   let writeError: Error | undefined;
-  await pipeline(run.child.stdout!, tail, createGzip({ level: 6 }), counter, createWriteStream(target, { flags: 'wx', mode: 0o600 })).catch((error: Error) => {
+  await pipeline(run.child.stdout!, tail, createGzip({ level: 6 }), new GzipHeaderTime(new Date(startedAt)), counter, createWriteStream(target, { flags: 'wx', mode: 0o600 })).catch((error: Error) => {
     writeError = error;
     run.child.kill('SIGTERM');
   });
@@ -297,7 +298,7 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     });
     const exit = await run.done;
     context.signal.removeEventListener('abort', abort);
-    if (context.signal.aborted) throw new VerifyFailure('aborted', 'verify was aborted');
+    if (context.signal.aborted || diedOfInterrupt(exit)) throw new VerifyFailure('aborted', 'verify was aborted');
     if (decodeError && /gzip|header|check|end of file|unexpected/i.test(decodeError.message)) {
       throw new VerifyFailure('decode-failed', `The artifact does not decompress: ${decodeError.message}`);
     }

@@ -8,7 +8,7 @@ import { fsyncPath, HashCounter } from '../files.js';
 import type { ServerTarget } from '../instances.js';
 import type { ExpectedObject, ExpectedTable } from '../manifest.js';
 import { redactText } from '../redact.js';
-import { describeExit, parseVersion, runCapture, startChild } from '../runner.js';
+import { describeExit, diedOfInterrupt, parseVersion, runCapture, startChild } from '../runner.js';
 import { onInterrupt } from '../cleanup.js';
 import { trace } from '../trace.js';
 import { pidAlive } from '../lock.js';
@@ -340,7 +340,7 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     context.signal.addEventListener('abort', abort);
     const exit = await run.done;
     context.signal.removeEventListener('abort', abort);
-    if (context.signal.aborted) throw new VerifyFailure('aborted', 'verify was aborted');
+    if (context.signal.aborted || diedOfInterrupt(exit)) throw new VerifyFailure('aborted', 'verify was aborted');
     if (exit.code !== 0 || exit.signal) {
       throw new VerifyFailure('restore-failed', `The backup does not restore: ${describeExit('pg_restore', exit)}`);
     }

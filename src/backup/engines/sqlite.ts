@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip, createGunzip } from 'node:zlib';
 import { ClientError, DatabaseError } from '../../errors.js';
 import { fsyncPath, HashCounter } from '../files.js';
+import { GzipHeaderTime } from '../gzip-time.js';
 import type { ExpectedObject, ExpectedTable } from '../manifest.js';
 import { describeExit, parseVersion, runCapture } from '../runner.js';
 import { onInterrupt } from '../cleanup.js';
@@ -74,7 +75,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
     const file = 'db.sqlite.gz';
     const target = path.join(context.dir, file);
     const counter = new HashCounter(context.onProgress);
-    await pipeline(createReadStream(copy), createGzip({ level: 6 }), counter, createWriteStream(target, { flags: 'wx', mode: 0o600 }));
+    await pipeline(createReadStream(copy), createGzip({ level: 6 }), new GzipHeaderTime(new Date(startedAt)), counter, createWriteStream(target, { flags: 'wx', mode: 0o600 }));
     fsyncPath(target);
     return {
       file,
