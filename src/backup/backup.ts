@@ -1,5 +1,4 @@
-import { mkdtempSync, renameSync, rmSync, existsSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { renameSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { VERSION } from '../version.js';
 import { backupContext, durationMs, gitAnnotations, type BackupContext } from './context.js';
@@ -12,6 +11,7 @@ import { planRetention } from './retention.js';
 import { deleteBackup, instanceDir, listBackups, lockInstance, newBackupId, sweepLeftovers } from './store.js';
 import { onInterrupt } from './cleanup.js';
 import { trace } from './trace.js';
+import { privateTempDir, sweepPrivateTemp } from './private-tmp.js';
 import { verifyBackup, type VerifyOutcome } from './verify.js';
 
 /**
@@ -57,7 +57,8 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
   const lock = await lockInstance(context.commonDir, instance.name, 'backup');
   const root = instanceDir(context.backupRoot, instance.name);
   let tmp: string | undefined;
-  const secretsDir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-secrets-'));
+  sweepPrivateTemp(context.commonDir);
+  const secretsDir = privateTempDir(context.commonDir);
   const cleanup = () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
     rmSync(secretsDir, { recursive: true, force: true });
@@ -107,7 +108,7 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
       options: dumped.options,
       annotations: { ...annotations, reason: request.reason ?? 'manual', pinned: request.pinned ?? false },
       artifact: { file: dumped.file, bytes: dumped.bytes, sha256: dumped.sha256 },
-      expected: { objects: dumped.objects, tables: dumped.tables, approximateCounts: dumped.approximateCounts },
+      expected: { objects: dumped.objects, tables: dumped.tables, approximateCounts: dumped.approximateCounts, ...(dumped.catalog ? { catalog: dumped.catalog } : {}) },
       warnings,
     };
     const written = writeManifest(tmp, manifestBody);

@@ -7,7 +7,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import type { Connection } from 'mysql2/promise';
 import { ClientError, DatabaseError } from '../../errors.js';
 import { onInterrupt } from '../cleanup.js';
-import { fsyncPath, HashCounter } from '../files.js';
+import { fsyncPath, HashCounter, noSpaceOn } from '../files.js';
 import { GzipHeaderTime } from '../gzip-time.js';
 import type { ServerTarget } from '../instances.js';
 import type { ExpectedObject, ExpectedTable } from '../manifest.js';
@@ -206,8 +206,9 @@ async function dump(context: DumpContext): Promise<DumpResult> {
   });
   const exit = await run.done;
   const first = await before;
+  // the first cause: a failed write makes us kill the dump child
+  if (writeError) throw new DatabaseError(`Backup failed: ${noSpaceOn(writeError, context.dir) ?? `could not write ${target}: ${writeError.message}`}`);
   if (exit.code !== 0 || exit.signal) throw new DatabaseError(`Backup failed: ${describeExit(path.basename(tool.path), exit)}`);
-  if (writeError) throw new DatabaseError(`Backup failed while writing ${target}: ${writeError.message}`);
   if (!tail.completed()) throw new DatabaseError('Backup failed: the dump does not end with "-- Dump completed" (it was cut short)');
   if ('error' in first) throw new DatabaseError(`Backup failed: could not count rows: ${redactText(first.error.message, [server.password])}`);
   const takenAt = new Date().toISOString();

@@ -1,5 +1,4 @@
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, createGunzip } from 'node:zlib';
@@ -96,7 +95,8 @@ async function dump(context: DumpContext): Promise<DumpResult> {
 
 async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult> {
   await version();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-verify-'));
+  // the scratch copy holds the data: inside the caller's private temp dir (swept after a kill -9), not /tmp
+  const dir = mkdtempSync(path.join(context.secretsDir, 'verify-'));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   const unregister = onInterrupt(remove);
   try {
