@@ -34,7 +34,7 @@ function forgeManifest(dir: string, edit: (manifest: Record<string, any>) => voi
   const file = path.join(dir, 'manifest.json');
   const manifest = JSON.parse(readFileSync(file, 'utf8'));
   edit(manifest);
-  manifest.checksum = manifestChecksum(manifest);
+  manifest.checksum = manifestChecksum(manifest as any);
   writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 

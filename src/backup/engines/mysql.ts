@@ -207,7 +207,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
   const exit = await run.done;
   const first = await before;
   // the first cause: a failed write makes us kill the dump child
-  if (writeError) throw new DatabaseError(`Backup failed: ${noSpaceOn(writeError, context.dir) ?? `could not write ${target}: ${writeError.message}`}`);
+  if (writeError) throw new DatabaseError(`Backup failed: ${noSpaceOn(writeError, path.dirname(context.dir)) ?? `could not write ${target}: ${writeError.message}`}`);
   if (exit.code !== 0 || exit.signal) throw new DatabaseError(`Backup failed: ${describeExit(path.basename(tool.path), exit)}`);
   if (!tail.completed()) throw new DatabaseError('Backup failed: the dump does not end with "-- Dump completed" (it was cut short)');
   if ('error' in first) throw new DatabaseError(`Backup failed: could not count rows: ${redactText(first.error.message, [server.password])}`);

@@ -280,7 +280,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
     trace('pg: counts done');
     // the first cause: a failed write makes us kill pg_dump, and a failed count query kills the
     // exported snapshot pg_dump depends on ("could not import the requested snapshot")
-    if (writeError) throw new DatabaseError(`Backup failed: ${noSpaceOn(writeError, context.dir) ?? `could not write ${target}: ${writeError.message}`}`);
+    if (writeError) throw new DatabaseError(`Backup failed: ${noSpaceOn(writeError, path.dirname(context.dir)) ?? `could not write ${target}: ${writeError.message}`}`);
     if (!inspected.ok) throw new DatabaseError(`Backup failed: ${redactText(inspected.error.message, [server.password])}`);
     if (exit.code !== 0 || exit.signal) throw new DatabaseError(`Backup failed: ${describeExit('pg_dump', exit)}`);
     if (counter.bytes === 0) throw new DatabaseError('Backup failed: pg_dump produced an empty archive');
