@@ -3,7 +3,8 @@ import path from 'node:path';
 import { VERSION } from '../version.js';
 import { backupContext, durationMs, gitAnnotations, type BackupContext } from './context.js';
 import { engineFor } from './engines/index.js';
-import { fsyncPath, mkdirPrivate } from './files.js';
+import { fsyncPath, mkdirPrivate, noSpaceOn } from './files.js';
+import { DatabaseError, DbsafeError } from '../errors.js';
 import { resolveInstance } from './instances.js';
 import { appendLogEntry, readLog } from './log.js';
 import { writeManifest, type Manifest } from './manifest.js';
@@ -179,6 +180,11 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
     }
     trace('backup: retention done');
     return outcome;
+  } catch (error) {
+    // the manifest or the log could not be written: say why in words, not ENOSPC
+    const full = error instanceof DbsafeError ? undefined : noSpaceOn(error, root);
+    if (full) throw new DatabaseError(`Backup failed: ${full}`);
+    throw error;
   } finally {
     cleanup();
     unregister();

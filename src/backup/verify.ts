@@ -40,7 +40,7 @@ export type VerifyReason =
   | string;
 
 /** Reasons that mean "could not verify", not "the backup is bad". */
-const NOT_A_VERDICT = new Set(['refused-existing-database', 'refused-source', 'scratch-server-too-old', 'aborted']);
+const NOT_A_VERDICT = new Set(['refused-existing-database', 'refused-source', 'scratch-server-too-old', 'aborted', 'no-space']);
 
 /** restorable: objects + exact counts; schema-equal: + definitions, comments, policies, sequences, large objects; content-equal: + row hashes. */
 export type VerifyLevel = 'restorable' | 'schema-equal' | 'content-equal';

@@ -364,6 +364,8 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     if (decodeError && /gzip|header|check|end of file|unexpected/i.test(decodeError.message)) {
       throw new VerifyFailure('decode-failed', `The artifact does not decompress: ${decodeError.message}`);
     }
+    const full = exit.code !== 0 ? noSpaceOn(exit.stderr, `the scratch server (${target.redactedUrl})`) : undefined;
+    if (full) throw new VerifyFailure('no-space', `could not restore into ${name}: ${full}`);
     if (exit.code !== 0 || exit.signal) throw new VerifyFailure('restore-failed', `The backup does not restore: ${describeExit(path.basename(client.path), exit)}`);
     if (decodeError) throw new VerifyFailure('restore-failed', `The backup does not restore: ${decodeError.message}`);
     if (!tail.completed()) throw new VerifyFailure('decode-failed', 'The dump does not end with "-- Dump completed" (truncated)');

@@ -385,6 +385,9 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     context.signal.removeEventListener('abort', abort);
     if (context.signal.aborted || diedOfInterrupt(exit)) throw new VerifyFailure('aborted', 'verify was aborted');
     if (exit.code !== 0 || exit.signal) {
+      // the scratch server's disk filling up says nothing about the backup: no verdict
+      const full = noSpaceOn(exit.stderr, `the scratch server (${target.redactedUrl})`);
+      if (full) throw new VerifyFailure('no-space', `could not restore into ${name}: ${full}`);
       throw new VerifyFailure('restore-failed', `The backup does not restore: ${describeExit('pg_restore', exit)}`);
     }
     trace('pg verify: pg_restore exited');
