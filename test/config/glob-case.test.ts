@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileMigrationSet } from '../../src/check/migration-set.js';
 import { foldExtensionCase } from '../../src/config/glob-case.js';
-import { globToPathspec } from '../../src/hooks/pathspecs.js';
+import { globToPathspec } from '../../src/config/pathspecs.js';
 import { cleanEnv, makeRepo } from '../helpers/repo.js';
 
 /** Migration globs match extensions in any case, directories as written; the matcher and git's pathspecs agree. */

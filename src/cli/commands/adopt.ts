@@ -1,6 +1,6 @@
 import { adoptBackup } from '../../backup/adopt.js';
 import { backupContext } from '../../backup/context.js';
-import { palette, useColor } from '../output.js';
+import { palette, useColor } from '../../util/palette.js';
 
 interface Options {
   reason?: string;
