@@ -1,10 +1,10 @@
-import { mkdtempSync, renameSync, rmSync, existsSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { renameSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { VERSION } from '../version.js';
 import { backupContext, durationMs, gitAnnotations, type BackupContext } from './context.js';
 import { engineFor } from './engines/index.js';
-import { fsyncPath, mkdirPrivate } from './files.js';
+import { fsyncPath, mkdirPrivate, noSpaceOn } from './files.js';
+import { DatabaseError, DbsafeError } from '../errors.js';
 import { resolveInstance } from './instances.js';
 import { appendLogEntry, readLog } from './log.js';
 import { writeManifest, type Manifest } from './manifest.js';
@@ -13,6 +13,7 @@ import { planRetention } from './retention.js';
 import { deleteBackup, instanceDir, listBackups, lockInstance, newBackupId, sweepLeftovers } from './store.js';
 import { onInterrupt } from './cleanup.js';
 import { trace } from './trace.js';
+import { privateTempDir, sweepPrivateTemp } from './private-tmp.js';
 import { verifyBackup, type VerifyOutcome } from './verify.js';
 
 /**
@@ -62,7 +63,8 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
   const lock = request.lockHeld ? { release: () => undefined } : await lockInstance(context.commonDir, instance.name, 'backup');
   const root = instanceDir(context.backupRoot, instance.name);
   let tmp: string | undefined;
-  const secretsDir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-secrets-'));
+  sweepPrivateTemp(context.commonDir);
+  const secretsDir = privateTempDir(context.commonDir);
   const cleanup = () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
     rmSync(secretsDir, { recursive: true, force: true });
@@ -112,7 +114,7 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
       options: dumped.options,
       annotations: { ...annotations, reason: request.reason ?? 'manual', pinned: request.pinned ?? false },
       artifact: { file: dumped.file, bytes: dumped.bytes, sha256: dumped.sha256 },
-      expected: { objects: dumped.objects, tables: dumped.tables, approximateCounts: dumped.approximateCounts },
+      expected: { objects: dumped.objects, tables: dumped.tables, approximateCounts: dumped.approximateCounts, ...(dumped.catalog ? { catalog: dumped.catalog } : {}) },
       warnings,
     };
     const written = writeManifest(tmp, manifestBody);
@@ -190,6 +192,11 @@ export async function takeBackup(context: BackupContext, request: BackupRequest)
     }
     trace('backup: retention done');
     return outcome;
+  } catch (error) {
+    // the manifest or the log could not be written: say why in words, not ENOSPC
+    const full = error instanceof DbsafeError ? undefined : noSpaceOn(error, root);
+    if (full) throw new DatabaseError(`Backup failed: ${full}`);
+    throw error;
   } finally {
     cleanup();
     unregister();

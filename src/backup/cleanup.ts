@@ -3,7 +3,10 @@ import { liveChildren } from './runner.js';
 /**
  * Ctrl-C and SIGTERM during backup or verify: kill our children, run the registered cleanups
  * (drop the scratch database, remove the unfinished backup directory, release locks), then exit
- * 130 / 143. Without this a verify interrupted mid-restore would leave `dbsafe_verify_*` behind.
+ * 2 (the command could not do its job). Without this a verify interrupted mid-restore would leave
+ * `dbsafe_verify_*` behind. From the moment a signal arrives `interrupted()` is true: the main flow
+ * keeps running while the cleanups do (a killed restore looks like a failed one), so whatever would
+ * record a verdict must ask first (the log refuses to append, see log.ts).
  */
 
 type Cleanup = () => Promise<void> | void;
@@ -37,7 +40,12 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
     })(),
     timeout,
   ]);
-  process.exit(signal === 'SIGINT' ? 130 : 143);
+  process.exit(2);
+}
+
+/** True once SIGINT / SIGTERM / SIGHUP was received: nothing the run still concludes is a verdict. */
+export function interrupted(): boolean {
+  return exiting;
 }
 
 /**

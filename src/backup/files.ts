@@ -64,3 +64,16 @@ export async function sha256File(file: string): Promise<{ sha256: string; bytes:
   }
   return { sha256: hash.digest('hex'), bytes };
 }
+
+/**
+ * "no space left on <dir>" when a write failed for lack of space: ENOSPC / EDQUOT from our own
+ * writes, or a child that says so (pg_restore, sqlite3). The first cause, in words: otherwise a
+ * full disk surfaces as the dump child we then killed ("killed by SIGTERM", SIGPIPE).
+ */
+export function noSpaceOn(cause: unknown, dir: string): string | undefined {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  const text = typeof cause === 'string' ? cause : cause instanceof Error ? cause.message : '';
+  if (code === 'ENOSPC' || /No space left on device|database or disk is full|SQLITE_FULL/i.test(text)) return `no space left on ${dir}`;
+  if (code === 'EDQUOT' || /Disk quota exceeded/i.test(text)) return `disk quota exceeded on ${dir}`;
+  return undefined;
+}

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { FileError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
-import { fsyncPath, writeFileAtomic } from './files.js';
+import { interrupted } from './cleanup.js';
+import { fsyncPath, mkdirPrivate } from './files.js';
 import { acquireLock, LockBusyError } from './lock.js';
+import { readWitnesses, writeWitnesses, type FoundWitness } from './log-witness.js';
 
 /**
  * The backup log: `$(git rev-parse --git-common-dir)/dbsafe/log.jsonl` (shared by all worktrees,
@@ -14,20 +16,22 @@ import { acquireLock, LockBusyError } from './lock.js';
  *   prev = hash of the previous line, or 64 zeros for the first line
  *   seq  = 1, 2, 3 … (line number)
  *
- * A side file `log.head` (written atomically under the same lock) remembers the last seq and hash,
- * so deleting lines at the END of the log (which the chain alone cannot show) is detected too.
- * This is tamper-evident against accidents and casual edits, not against someone who rewrites the
- * whole chain and the head: see docs/backup.md.
+ * Two witnesses of the log's end (log-witness.ts: `log.head` beside it and a copy outside the
+ * repository) remember the last seq and hash, so deleting lines at the END of the log (which the
+ * chain alone cannot show) is detected too, even when one witness is deleted with them.
+ * This is tamper-evident against accidents and single edits, not against someone who rewrites the
+ * whole chain and both witnesses: see docs/backup.md.
  */
 
 /**
+ * `adopted`: a backup the log did not record when it was taken, taken on the record with a reason (adopt.ts);
  * `guard-approved` / `guard-refused`: a destructive command the guard let run or refused (docs/guard.md); `pin`: pinned
  * or unpinned (docs/restore.md); `dry-run` (a loss ledger and what was accepted) and `migrate` (one step of migrate /
  * safe-migrate) are written by src/migrate.
  */
-export type LogEvent = 'backup' | 'verified' | 'failed' | 'restore' | 'waiver' | 'pruned' | 'guard-approved' | 'guard-refused' | 'pin' | 'dry-run' | 'migrate';
+export type LogEvent = 'backup' | 'adopted' | 'verified' | 'failed' | 'restore' | 'waiver' | 'pruned' | 'guard-approved' | 'guard-refused' | 'pin' | 'dry-run' | 'migrate';
 
-export const LOG_EVENTS: readonly LogEvent[] = ['backup', 'verified', 'failed', 'restore', 'waiver', 'pruned', 'guard-approved', 'guard-refused', 'pin', 'dry-run', 'migrate'];
+export const LOG_EVENTS: readonly LogEvent[] = ['backup', 'adopted', 'verified', 'failed', 'restore', 'waiver', 'pruned', 'guard-approved', 'guard-refused', 'pin', 'dry-run', 'migrate'];
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -54,8 +58,10 @@ export type ChainBreakReason =
   | 'deleted'
   /** lines are out of order: seq goes backwards or repeats */
   | 'reordered'
-  /** the last lines are missing: the log ends before the seq/hash recorded in log.head */
+  /** the last lines are missing: the log ends before the seq/hash a witness recorded, or no witness is left */
   | 'truncated'
+  /** the file is another log than the one the witnesses recorded (its first entry differs) */
+  | 'replaced'
   /** a line that is not a JSON log entry (or an unfinished last line) */
   | 'malformed';
 
@@ -73,10 +79,6 @@ export interface ReadLogResult {
 
 export function logPathFor(gitCommonDir: string): string {
   return path.join(path.resolve(gitCommonDir), 'dbsafe', 'log.jsonl');
-}
-
-function headPathFor(logPath: string): string {
-  return `${logPath.replace(/\.jsonl$/, '')}.head`;
 }
 
 export function entryHash(entry: Omit<LogEntry, 'hash'> | LogEntry): string {
@@ -106,17 +108,8 @@ interface Head {
   hash: string;
 }
 
-function readHead(logPath: string): Head | undefined {
-  try {
-    const head = JSON.parse(readFileSync(headPathFor(logPath), 'utf8')) as Head;
-    return Number.isInteger(head.seq) && typeof head.hash === 'string' ? head : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Check the chain of already-split lines. `lines` excludes the final empty string after the last newline. */
-function checkChain(lines: string[], endsWithNewline: boolean, head: Head | undefined): { entries: LogEntry[]; chain: ChainStatus } {
+function checkChain(lines: string[], endsWithNewline: boolean, witnesses: FoundWitness[]): { entries: LogEntry[]; chain: ChainStatus } {
   const entries: LogEntry[] = [];
   let chain: ChainStatus = { ok: true };
   const broken = (line: number, reason: ChainBreakReason, message: string) => {
@@ -163,18 +156,35 @@ function checkChain(lines: string[], endsWithNewline: boolean, head: Head | unde
     previous = parsed;
   });
   if (lines.length > 0 && !endsWithNewline) broken(lines.length, 'malformed', `line ${lines.length} is unfinished (no newline)`);
-  if (chain.ok && head) {
-    const last = entries[entries.length - 1];
-    if (!last || last.seq < head.seq) {
-      broken(lines.length + 1, 'truncated', `the log ends at seq ${last?.seq ?? 0} but ${head.seq} entries were written: lines were deleted from the end`);
-    } else if (last.seq === head.seq && last.hash !== head.hash) {
-      broken(lines.length, 'edited', `the last line (seq ${last.seq}) does not match the hash recorded when it was written`);
-    }
-  }
+  if (chain.ok) checkEnd(entries, lines.length, witnesses, broken);
   return { entries, chain };
 }
 
-/** Read and check the whole log. A missing file is an empty, intact log (unless log.head says entries existed). */
+/** The end of an intact chain against every witness of it (log-witness.ts). */
+function checkEnd(entries: LogEntry[], lineCount: number, witnesses: FoundWitness[], broken: (line: number, reason: ChainBreakReason, message: string) => void): void {
+  const last = entries[entries.length - 1];
+  if (last && witnesses.length === 0) {
+    broken(lineCount + 1, 'truncated', `no record of where the log ended was found (log.head and its copy outside the repository are both gone), so lines deleted from its end would go unnoticed`);
+    return;
+  }
+  for (const { file, witness } of witnesses) {
+    if (witness.genesis && entries[0] && entries[0].hash !== witness.genesis) {
+      broken(1, 'replaced', `the log's first entry is not the one recorded in ${file}: the file was replaced by another log`);
+      return;
+    }
+    if (!last || last.seq < witness.seq) {
+      broken(lineCount + 1, 'truncated', `the log ends at seq ${last?.seq ?? 0} but ${witness.seq} entries were written (recorded in ${file}): lines were deleted from the end`);
+      return;
+    }
+    const same = entries[witness.seq - 1];
+    if (same && same.hash !== witness.hash) {
+      broken(witness.seq, 'edited', `line ${witness.seq} does not match the hash recorded in ${file} when it was written`);
+      return;
+    }
+  }
+}
+
+/** Read and check the whole log. A missing file is an empty, intact log (unless a witness says entries existed). */
 export async function readLog(logPath: string): Promise<ReadLogResult> {
   let text: string;
   try {
@@ -183,12 +193,12 @@ export async function readLog(logPath: string): Promise<ReadLogResult> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new FileError(`Could not read the backup log ${logPath}: ${(error as Error).message}`);
     }
-    const head = readHead(logPath);
-    if (head && head.seq > 0) {
+    const head = readWitnesses(logPath).find(({ witness }) => witness.seq > 0);
+    if (head) {
       return {
         entries: [],
         exists: false,
-        chain: { ok: false, brokenAt: 1, reason: 'truncated', message: `the log file is gone but ${head.seq} entries were written` },
+        chain: { ok: false, brokenAt: 1, reason: 'truncated', message: `the log file is gone but ${head.witness.seq} entries were written (recorded in ${head.file})` },
       };
     }
     return { entries: [], chain: { ok: true }, exists: false };
@@ -196,11 +206,11 @@ export async function readLog(logPath: string): Promise<ReadLogResult> {
   const endsWithNewline = text.length === 0 || text.endsWith('\n');
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  return { ...checkChain(lines, endsWithNewline, readHead(logPath)), exists: true };
+  return { ...checkChain(lines, endsWithNewline, readWitnesses(logPath)), exists: true };
 }
 
-/** The last line's seq and hash, read from the file itself (the chain is extended from what is there). */
-function tail(logPath: string): Head {
+/** The last line's seq and hash and the first line's hash, read from the file itself (the chain is extended from what is there). */
+function tail(logPath: string): Head & { genesis?: string } {
   let text = '';
   try {
     text = readFileSync(logPath, 'utf8');
@@ -210,14 +220,24 @@ function tail(logPath: string): Head {
   const lines = text.split('\n').filter((line) => line.length > 0);
   const last = lines[lines.length - 1];
   if (last === undefined) return { seq: 0, hash: GENESIS_HASH };
+  const lineHash = (line: string): string => {
+    try {
+      const parsed = JSON.parse(line) as Partial<LogEntry>;
+      if (typeof parsed.hash === 'string') return parsed.hash;
+    } catch {
+      /* fall through */
+    }
+    return createHash('sha256').update(line).digest('hex');
+  };
+  const genesis = lineHash(lines[0]!);
   try {
     const parsed = JSON.parse(last) as Partial<LogEntry>;
-    if (Number.isInteger(parsed.seq) && typeof parsed.hash === 'string') return { seq: parsed.seq as number, hash: parsed.hash };
+    if (Number.isInteger(parsed.seq) && typeof parsed.hash === 'string') return { seq: parsed.seq as number, hash: parsed.hash, genesis };
   } catch {
     /* fall through */
   }
   // an unreadable last line stays visible as a break; new entries chain to its raw bytes
-  return { seq: lines.length, hash: createHash('sha256').update(last).digest('hex') };
+  return { seq: lines.length, hash: lineHash(last), genesis };
 }
 
 /**
@@ -228,7 +248,7 @@ export async function appendLogEntry(logPath: string, entry: NewLogEntry): Promi
   const dir = path.dirname(logPath);
   const oldUmask = process.umask(0o077);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    mkdirPrivate(dir);
     let lock;
     try {
       lock = await acquireLock(`${logPath}.lock`, { waitMs: 30_000, staleMs: 60_000, purpose: 'log append' });
@@ -239,6 +259,10 @@ export async function appendLogEntry(logPath: string, entry: NewLogEntry): Promi
       throw error;
     }
     try {
+      // a verdict reached after Ctrl-C / SIGTERM is an artifact of the interruption (a killed restore
+      // looks like a failed one): record nothing. Nothing below awaits, so no signal handler can run
+      // between this check and the write.
+      if (interrupted()) throw new FileError('Interrupted: nothing was recorded in the backup log');
       const last = tail(logPath);
       const { ts, ...fields } = entry;
       const draft = {
@@ -262,7 +286,7 @@ export async function appendLogEntry(logPath: string, entry: NewLogEntry): Promi
         closeSync(fd);
       }
       chmodSync(logPath, 0o600);
-      writeFileAtomic(headPathFor(logPath), JSON.stringify({ seq: full.seq, hash: full.hash }), dir);
+      writeWitnesses(logPath, { seq: full.seq, hash: full.hash, genesis: last.genesis ?? full.hash });
       fsyncPath(dir);
       return full;
     } finally {

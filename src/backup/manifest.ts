@@ -4,6 +4,7 @@ import path from 'node:path';
 import { canonicalJson } from './canonical-json.js';
 import { writeFileAtomic } from './files.js';
 import type { Engine } from './instances.js';
+import type { CatalogEvidence } from './catalog.js';
 
 /**
  * `manifest.json`: what a backup contains and what a restore must reproduce. Written LAST
@@ -22,8 +23,10 @@ export interface ExpectedObject {
 export interface ExpectedTable {
   name: string;
   rows: number;
-  /** MySQL: the count could not share the dump's snapshot and changed while the dump ran. */
+  /** MySQL: the count could not share the dump's snapshot (it changed while the dump ran, or the table is not transactional). */
   approximate?: boolean;
+  /** Why the count is approximate, in words. */
+  approximateWhy?: string;
   /** Bounds for an approximate count (counts seen before and after the dump). */
   min?: number;
   max?: number;
@@ -51,7 +54,7 @@ export interface Manifest {
     pinned: boolean;
   };
   artifact: { file: string; bytes: number; sha256: string };
-  expected: { objects: ExpectedObject[]; tables: ExpectedTable[]; approximateCounts: boolean };
+  expected: { objects: ExpectedObject[]; tables: ExpectedTable[]; approximateCounts: boolean; catalog?: CatalogEvidence };
   warnings: string[];
   /** sha256 of the canonical JSON of the manifest without this field. */
   checksum: string;

@@ -86,6 +86,15 @@ export function describeExit(name: string, exit: ChildExit): string {
   return `${name} ${how}${tail}`;
 }
 
+/**
+ * A child that died of Ctrl-C / SIGTERM / SIGHUP (sent to the whole process group by a terminal, or
+ * by us while cleaning up): pg_dump / pg_restore catch the signal and exit 1 saying "terminated by
+ * user". Its failure says nothing about the backup.
+ */
+export function diedOfInterrupt(exit: ChildExit): boolean {
+  return (exit.signal !== null && ['SIGINT', 'SIGTERM', 'SIGHUP'].includes(exit.signal)) || /terminated by user/.test(exit.stderr);
+}
+
 export function requireStarted(name: string, exit: ChildExit, hint: string): void {
   if (exit.spawnError && (exit.spawnError as NodeJS.ErrnoException).code === 'ENOENT') {
     throw new ClientError(`${name} was not found`, { hint });

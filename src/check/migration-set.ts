@@ -2,6 +2,7 @@ import picomatch from 'picomatch';
 import type { Config } from '../config/schema.js';
 import { readerDialect, type Dialect } from '../model/operation.js';
 import type { MigrationFormat } from '../readers/types.js';
+import { foldExtensionCase } from '../config/glob-case.js';
 
 /** How one migration file is to be read, decided by the first `migrations` entry whose globs match. */
 export interface MigrationKind {
@@ -26,7 +27,8 @@ const GLOB_OPTIONS = { dot: true } as const;
 export function compileMigrationSet(config: Pick<Config, 'migrations' | 'dialect'>): MigrationSet {
   const entries = config.migrations.map((entry) => {
     const globs = Array.isArray(entry.glob) ? entry.glob : [entry.glob];
-    const match = picomatch(globs.map(stripDotSlash), GLOB_OPTIONS);
+    // extensions in any case (glob-case.ts); ignore globs are left as written: ignoring fewer files fails closed
+    const match = picomatch(globs.map((glob) => foldExtensionCase(stripDotSlash(glob))), GLOB_OPTIONS);
     const ignore = entry.ignore?.length ? picomatch(entry.ignore.map(stripDotSlash), GLOB_OPTIONS) : undefined;
     const kind: MigrationKind = { format: entry.format ?? 'auto', dialect: readerDialect(entry.dialect ?? config.dialect) };
     return { globs, match, ignore, kind };

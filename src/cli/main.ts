@@ -142,6 +142,15 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/pin.js').then((m) => ({ run: m.runUnpin }))));
 
   program
+    .command('adopt')
+    .description('record in the log a backup it never recorded (copied in, or from before the log was moved aside), with a reason')
+    .argument('<backup>', 'backup id or directory')
+    .argument('[instance]', 'database instance it is a backup of (default: the directory it is in)')
+    .requiredOption('--reason <text>', 'where the backup comes from and why it can be trusted')
+    .option('--json', 'print the result as JSON')
+    .action(lazy(() => import('./commands/adopt.js')));
+
+  program
     .command('log')
     .description('list the backup log and check its hash chain')
     .addOption(new Option('--format <format>', 'output format (markdown: a table of backups to keep in the repository)').choices(['text', 'json', 'markdown']))

@@ -87,7 +87,7 @@ export async function hookConfig(options: {
   const config = parseConfig(found.raw, found.file);
   if (options.writeCache) {
     try {
-      mkdirSync(path.dirname(cacheFile), { recursive: true });
+      mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 }); // .git/dbsafe is private (docs/backup.md)
       writeAtomic(cacheFile, `${JSON.stringify({ schema: SCHEMA_HASH, file: key, sha256, config } satisfies CacheEntry)}\n`);
     } catch {
       /* a cache that cannot be written only costs time */

@@ -1,4 +1,5 @@
 import type { Config } from './schema.js';
+import { foldExtensionCase } from './glob-case.js';
 
 /**
  * Git pathspecs that cover every file the configured migration globs can match, for the shell
@@ -30,7 +31,8 @@ function joinPrefix(prefix: string, glob: string): string {
 const UNSUPPORTED = /[{}()!+@]|\\/;
 
 export function globToPathspec(glob: string): string {
-  let clean = glob.replace(/^\/+/, '');
+  // extensions in any case, exactly as the matcher does (config/glob-case.ts)
+  let clean = foldExtensionCase(glob.replace(/^\/+/, ''));
   if (clean.startsWith('!')) return EVERYTHING;
   if (!UNSUPPORTED.test(clean)) {
     // a pattern without a slash may be matched against base names (matchBase): widen to any depth

@@ -4,7 +4,11 @@
  * reason it does not. No fs, no clock, no git: the caller (pre-push.ts) gathers the evidence.
  *
  * An instance passes when the log's hash chain is intact and it holds a `verified` entry
- *   - at a level that proves a restore (`restorable`),
+ *   - of a backup the log itself recorded (a `backup` entry written when it was taken, or an
+ *     explicit `adopted` entry): fingerprint, time, artifact, size and sha256 come from that
+ *     record, never from the verification (which read them from an editable manifest),
+ *   - whose sha256 is the recorded one,
+ *   - at a level that proves a restore (`restorable` or better),
  *   - whose database fingerprint is the configured instance's (the instance name may differ),
  *   - whose backup was TAKEN (not verified) within maxAge of now,
  *   - not revoked by a later `failed` or `pruned` entry for the same backup,
@@ -38,7 +42,10 @@ export interface GateLogEntry {
 export const ALL_INSTANCES = '*';
 
 /** Verification levels that prove a restore (docs/backup.md); `intact` (checksum + decode) does not. */
-const RESTORE_LEVELS = new Set(['restorable', 'content-equal']);
+const RESTORE_LEVELS = new Set(['restorable', 'schema-equal', 'content-equal']);
+
+/** Entries that record a backup's identity when it was taken (or adopted on purpose), and so can vouch for it. */
+const RECORDING_EVENTS = new Set(['backup', 'adopted']);
 
 /**
  * What reading the log found. Any break of the chain (an edited, deleted, reordered, truncated or
@@ -118,6 +125,8 @@ export type Problem =
   | { kind: 'fingerprint-unavailable'; message: string; hint?: string }
   | { kind: 'none' }
   | { kind: 'fingerprint-mismatch'; backupId: string }
+  /** verified, but the log never recorded taking (or adopting) it: its identity came from its own manifest */
+  | { kind: 'unrecorded'; backupId: string }
   | { kind: 'too-old'; backup: BackupRef; overByMs: number }
   | { kind: 'future'; backup: BackupRef }
   | { kind: 'unverified'; backup: BackupRef; why: 'never' | 'failed' | 'level'; level?: string }
@@ -263,47 +272,52 @@ interface Candidate {
 }
 
 interface BackupRecord {
-  takenAt?: string;
+  /** The `backup` / `adopted` entry: the only source of identity, time and artifact. */
+  recorded: GateLogEntry;
   verified?: GateLogEntry;
   failed: boolean;
   pruned: boolean;
   weakLevel?: string;
 }
 
-/** One candidate per backup of this database, folding its entries in log order. */
+/**
+ * One candidate per backup of this database, folding its entries in log order. Only a `backup` or
+ * `adopted` entry creates a candidate; a `verified` entry counts only for a backup recorded before
+ * it, and only when it verified the recorded artifact (same sha256).
+ */
 function candidatesFor(entries: GateLogEntry[], fingerprint: string, input: Omit<GateInput, 'artifacts'>): Candidate[] {
   const byId = new Map<string, BackupRecord>();
   for (const entry of entries) {
     if (!entry.backupId) continue;
-    if (entry.event === 'backup' || entry.event === 'verified') {
+    if (RECORDING_EVENTS.has(entry.event)) {
       if (entry.fingerprint !== fingerprint) continue;
-      const record = byId.get(entry.backupId) ?? { failed: false, pruned: false };
-      byId.set(entry.backupId, record);
-      record.takenAt ??= entry.takenAt;
-      if (entry.event === 'verified') {
-        if (entry.level && RESTORE_LEVELS.has(entry.level)) {
-          record.verified = entry;
-          record.failed = false;
-          record.weakLevel = undefined;
-        } else if (!record.verified) record.weakLevel = entry.level ?? 'none';
-      }
-    } else if (entry.event === 'failed' || entry.event === 'pruned') {
-      // revocations apply only to backups of this database seen before them
-      const record = byId.get(entry.backupId);
-      if (!record) continue;
-      if (entry.event === 'failed') {
-        record.verified = undefined;
-        record.failed = true;
-      } else record.pruned = true;
+      byId.set(entry.backupId, { recorded: entry, failed: false, pruned: false });
+      continue;
     }
+    const record = byId.get(entry.backupId);
+    if (!record) continue;
+    if (entry.event === 'verified') {
+      if (entry.sha256 !== undefined && entry.sha256 !== record.recorded.sha256) continue;
+      if (entry.level && RESTORE_LEVELS.has(entry.level)) {
+        record.verified = entry;
+        record.failed = false;
+        record.weakLevel = undefined;
+      } else if (!record.verified) record.weakLevel = entry.level ?? 'none';
+    } else if (entry.event === 'failed') {
+      record.verified = undefined;
+      record.failed = true;
+    } else if (entry.event === 'pruned') record.pruned = true;
   }
   const now = input.now.getTime();
   const candidates: Candidate[] = [];
   for (const [backupId, record] of byId) {
-    const taken = Date.parse(record.takenAt ?? '');
+    const takenAt = record.recorded.takenAt;
+    const taken = Date.parse(takenAt ?? '');
     if (Number.isNaN(taken)) continue;
-    const ref: BackupRef = { backupId, takenAt: record.takenAt!, ageMs: now - taken };
-    const base = { ref, verified: record.verified, failed: record.failed, pruned: record.pruned, ...(record.weakLevel ? { level: record.weakLevel } : {}) };
+    const ref: BackupRef = { backupId, takenAt: takenAt!, ageMs: now - taken };
+    // the artifact to check is the recorded one, whatever a verification entry says
+    const verified = record.verified ? { ...record.verified, artifact: record.recorded.artifact, size: record.recorded.size, sha256: record.recorded.sha256 } : undefined;
+    const base = { ref, verified, failed: record.failed, pruned: record.pruned, ...(record.weakLevel ? { level: record.weakLevel } : {}) };
     if (ref.ageMs < -FUTURE_TOLERANCE_MS) candidates.push({ ...base, stage: 'future' });
     else if (ref.ageMs > input.maxAgeMs) candidates.push({ ...base, stage: 'age' });
     else if (!record.verified) candidates.push({ ...base, stage: 'verified' });
@@ -312,13 +326,17 @@ function candidatesFor(entries: GateLogEntry[], fingerprint: string, input: Omit
   return candidates;
 }
 
-/** The newest backup recorded under this instance's name but of another database. */
+/**
+ * Why nothing of this database counts although the log mentions the instance: the newest entry under
+ * its name is a verification of a backup the log never recorded, or a backup of another database.
+ */
 function otherDatabaseBackup(entries: GateLogEntry[], target: InstanceTarget): Problem | undefined {
+  const recordedIds = new Set(entries.filter((entry) => RECORDING_EVENTS.has(entry.event) && entry.backupId).map((entry) => entry.backupId));
   for (let index = entries.length - 1; index >= 0; index--) {
-    const entry = entries[index];
-    if ((entry.event === 'backup' || entry.event === 'verified') && entry.instance === target.name && entry.backupId) {
-      return { kind: 'fingerprint-mismatch', backupId: entry.backupId };
-    }
+    const entry = entries[index]!;
+    if (!entry.backupId || (entry.instance !== target.name && entry.fingerprint !== target.fingerprint)) continue;
+    if (entry.event === 'verified' && !recordedIds.has(entry.backupId)) return { kind: 'unrecorded', backupId: entry.backupId };
+    if (RECORDING_EVENTS.has(entry.event) && entry.instance === target.name) return { kind: 'fingerprint-mismatch', backupId: entry.backupId };
   }
   return undefined;
 }

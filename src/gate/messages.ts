@@ -137,6 +137,8 @@ export function problemText(problem: Problem, context: RenderContext): string {
       return 'no backup of this database is recorded.';
     case 'fingerprint-mismatch':
       return `the backups recorded for it are of a different database (newest: ${problem.backupId}); none is of the one configured now.`;
+    case 'unrecorded':
+      return `backup ${problem.backupId} was verified, but the log never recorded taking it (copied in, or from before the log was moved aside), so its manifest would vouch for itself; adopt it on the record or take a new one.`;
     case 'too-old':
       return `the newest verified backup (${problem.backup.backupId}) was taken ${formatDuration(problem.backup.ageMs)} ago, ${formatDuration(problem.overByMs)} more than gate.maxAge (${context.maxAge}).`;
     case 'future':
@@ -171,6 +173,8 @@ export function fixCommand(problem: Problem, instance: string, context: RenderCo
     // falls through
     case 'log-unreadable':
       return `${moveLogAside(context.logPath)} && ${backup}`;
+    case 'unrecorded':
+      return `${backup}   (or: ${bin} adopt ${quoteArg(problem.backupId)} --reason "…" && ${bin} verify ${quoteArg(problem.backupId)})`;
     case 'fingerprint-unavailable':
       return problem.hint ?? `fix databases.${instance} in the dbsafe configuration, then ${backup}`;
     default:

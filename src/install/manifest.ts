@@ -52,7 +52,8 @@ export function readManifest(commonDir: string): InstallManifest | undefined {
 /** Atomic; returns false when nothing changed. */
 export function writeManifest(commonDir: string, manifest: InstallManifest): boolean {
   const file = manifestPath(commonDir);
-  mkdirSync(path.dirname(file), { recursive: true });
+  // .git/dbsafe holds the backup log and secrets' temp dirs: private whoever creates it first
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   return writeAtomic(file, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 

@@ -4,17 +4,28 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendLogEntry, entryHash, logPathFor, readLog } from '../../src/backup/log.js';
+import { outsideWitnessPath } from '../../src/backup/log-witness.js';
 import { canonicalJson } from '../../src/backup/canonical-json.js';
 import { PROJECT_ROOT } from '../helpers/repo.js';
 
 let dir: string;
 let logPath: string;
 
+let stateHome: string;
+const savedStateHome = process.env.XDG_STATE_HOME;
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-log-'));
   logPath = logPathFor(dir);
+  // the witness kept outside the repository lives in the user's state directory
+  stateHome = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-state-'));
+  process.env.XDG_STATE_HOME = stateHome;
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(stateHome, { recursive: true, force: true });
+  if (savedStateHome === undefined) delete process.env.XDG_STATE_HOME;
+  else process.env.XDG_STATE_HOME = savedStateHome;
+});
 
 async function fill(n: number) {
   for (let i = 0; i < n; i++) await appendLogEntry(logPath, { event: 'backup', instance: 'dev', backupId: `b${i}` });
@@ -82,6 +93,48 @@ describe('backup log', () => {
     expect((await readLog(logPath)).chain).toMatchObject({ ok: false, reason: 'truncated' });
     unlinkSync(logPath);
     expect((await readLog(logPath)).chain).toMatchObject({ ok: false, reason: 'truncated' });
+  });
+
+  it('detects lines cut from the end when either witness was deleted with them, or both', async () => {
+    await fill(4);
+    const full = lines();
+    const head = path.join(dir, 'dbsafe', 'log.head');
+    const outside = outsideWitnessPath(logPath);
+    expect(statSync(outside).isFile()).toBe(true);
+    expect(outside.startsWith(stateHome)).toBe(true);
+    // a trailing entry (e.g. the `failed` that revoked a backup) removed together with log.head
+    writeLines(full.slice(0, 3));
+    unlinkSync(head);
+    expect((await readLog(logPath)).chain).toMatchObject({ ok: false, reason: 'truncated', message: expect.stringContaining(outside) });
+    // … or together with the copy outside the repository
+    writeLines(full);
+    await appendLogEntry(logPath, { event: 'failed', instance: 'dev', backupId: 'b3' });
+    writeLines(full);
+    unlinkSync(outside);
+    expect((await readLog(logPath)).chain).toMatchObject({ ok: false, reason: 'truncated', message: expect.stringContaining('log.head') });
+    // both witnesses gone: the end of a non-empty log can no longer be vouched for
+    unlinkSync(head);
+    expect((await readLog(logPath)).chain).toMatchObject({ ok: false, reason: 'truncated', message: expect.stringContaining('both gone') });
+  });
+
+  it('detects a log replaced by another one, and ignores a witness left by an earlier repository at the same path', async () => {
+    await fill(2);
+    const other = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-log-other-'));
+    try {
+      const otherLog = logPathFor(other);
+      await appendLogEntry(otherLog, { event: 'backup', instance: 'dev', backupId: 'elsewhere' });
+      await appendLogEntry(otherLog, { event: 'backup', instance: 'dev', backupId: 'elsewhere2' });
+      writeFileSync(logPath, readFileSync(otherLog));
+      expect((await readLog(logPath)).chain).toMatchObject({ ok: false, reason: 'replaced', brokenAt: 1 });
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+    // the repository was deleted and created again at the same path: its old witness outside says 2 entries
+    const outside = outsideWitnessPath(logPath);
+    const stale = JSON.parse(readFileSync(outside, 'utf8'));
+    rmSync(path.join(dir, 'dbsafe'), { recursive: true, force: true });
+    writeFileSync(outside, JSON.stringify({ ...stale, repository: '1:2:3' }));
+    expect(await readLog(logPath)).toMatchObject({ entries: [], chain: { ok: true }, exists: false });
   });
 
   it('detects a malformed line and an unfinished last line', async () => {

@@ -113,7 +113,8 @@ describe.skipIf(skip)('MariaDB backup and verify (real MariaDB)', { timeout: 180
       const out = JSON.parse(result.stdout);
       const manifest = JSON.parse(readFileSync(path.join(out.dir, 'manifest.json'), 'utf8'));
       const hits = manifest.expected.tables.find((t: any) => t.name === 'hits');
-      expect(hits).toMatchObject({ approximate: true });
+      expect(hits).toMatchObject({ approximate: true, approximateWhy: expect.stringMatching(/^written to while the dump ran: \d+ rows before it, \d+ after$/) });
+      expect(manifest.expected.tables.find((t: any) => t.name === 'legacy')).toMatchObject({ approximate: true, approximateWhy: expect.stringMatching(/^MyISAM table: /) });
       expect(hits.max).toBeGreaterThan(hits.min);
       expect(manifest.expected.tables.find((t: any) => t.name === 'users')).toEqual({ name: 'users', rows: 3 });
       expect(out.verify).toMatchObject({ ok: true, approximateCounts: true });
@@ -136,5 +137,33 @@ describe.skipIf(skip)('MariaDB backup and verify (real MariaDB)', { timeout: 180
     db.sql(`DROP DATABASE ${scratch}`);
     const ok = cli('verify', out.id, '--json');
     expect(ok.code, ok.stdout).toBe(0);
+  });
+
+  it('system-versioned tables keep their history (--dump-history), counted with it; transaction-precise versioning is refused', () => {
+    db.sql(
+      `CREATE TABLE prices (id INT PRIMARY KEY, amount INT) WITH SYSTEM VERSIONING;
+       INSERT INTO prices VALUES (1, 10); UPDATE prices SET amount = 11 WHERE id = 1; UPDATE prices SET amount = 12 WHERE id = 1;`,
+      'shop',
+    );
+    const r = cli('backup', '--verify', '--json');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const manifest = JSON.parse(readFileSync(path.join(out.dir, 'manifest.json'), 'utf8'));
+    expect(manifest.expected.objects).toContainEqual({ kind: 'versioned table', name: 'prices' });
+    expect(manifest.expected.tables.find((t: any) => t.name === 'prices')).toMatchObject({ rows: 3 }); // 1 current + 2 past versions
+    expect(out.verify).toMatchObject({ ok: true });
+
+    db.sql(
+      `CREATE TABLE ledger (id INT PRIMARY KEY, v INT,
+         s BIGINT UNSIGNED GENERATED ALWAYS AS ROW START INVISIBLE, e BIGINT UNSIGNED GENERATED ALWAYS AS ROW END INVISIBLE,
+         PERIOD FOR SYSTEM_TIME (s, e)) ENGINE=InnoDB WITH SYSTEM VERSIONING;`,
+      'shop',
+    );
+    const dirs = backupDirs(repo.dir, 'shop');
+    const refused = cli('backup');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr, refused.stderr).toContain('Refusing to back up: ledger uses transaction-precise system versioning');
+    expect(backupDirs(repo.dir, 'shop')).toEqual(dirs);
+    db.sql('DROP TABLE ledger; DROP TABLE prices;', 'shop');
   });
 });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
@@ -306,5 +306,39 @@ describe.skipIf(!hasSqlite)('SQLite backup and verify (real sqlite3 CLI)', { tim
     expect(status.chain).toEqual({ ok: true });
     expect(status.instances[0]).toMatchObject({ instance: 'dev', default: true, backups: 1, latest: { verified: true, artifactPresent: true } });
     expect(allText(path.join(repo.dir, '.dbsafe'))).not.toMatch(/password/i);
+  });
+
+  it.runIf(process.getuid?.() === 0)('a full backup disk says "no space left on <dir>" and leaves nothing; a full disk during verify is no verdict', () => {
+    const repo = sqliteRepo();
+    sqlite(repo.db, 'CREATE TABLE filler(x); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3000) INSERT INTO filler SELECT randomblob(1000) FROM c;');
+    const small = path.join(repo.dir, 'small');
+    mkdirSync(small);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', small]);
+    if (mounted.status !== 0) throw new Error(`cannot mount a tmpfs here: ${mounted.stderr}`);
+    try {
+      repo.write('.dbsaferc.json', JSON.stringify({ databases: { dev: { url: 'sqlite:dev.db' } }, backupDir: 'small' }));
+      const r = repo.cli('backup');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`Backup failed: no space left on ${small}/dev\n`);
+      expect(readdirSync(path.join(small, 'dev'))).toEqual([]);
+    } finally {
+      spawnSync('umount', [small]);
+    }
+    // verify decompresses its scratch copy under .git/dbsafe/tmp: fill that instead
+    repo.write('.dbsaferc.json', JSON.stringify({ databases: { dev: { url: 'sqlite:dev.db' } } }));
+    const out = backupJson(repo, '--verify');
+    const tmp = path.join(repo.dir, '.git', 'dbsafe', 'tmp');
+    mkdirSync(tmp, { recursive: true });
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=512k,mode=0700', 'tmpfs', tmp]).status).toBe(0);
+    try {
+      const before = logText(repo.dir);
+      const v = repo.cli('verify', out.id);
+      expect(v.code).toBe(2);
+      expect(v.stderr).toContain(`no space left on ${tmp}/`);
+      // a full disk says nothing about the backup: its verification still stands
+      expect(logText(repo.dir)).toBe(before);
+    } finally {
+      spawnSync('umount', [tmp]);
+    }
   });
 });

@@ -25,6 +25,10 @@ function backup(id: string, hoursAgo: number, extra: Partial<GateLogEntry> = {})
 function verified(id: string, hoursAgo: number, extra: Partial<GateLogEntry> = {}): GateLogEntry {
   return { ...backup(id, hoursAgo, extra), event: 'verified', level: 'restorable', ...extra };
 }
+/** A backup recorded when it was taken, then verified: what `backup --verify` writes. */
+function taken(id: string, hoursAgo: number, extra: Partial<GateLogEntry> = {}): GateLogEntry[] {
+  return [backup(id, hoursAgo, extra), verified(id, hoursAgo, extra)];
+}
 function waiver(hoursAgo: number, forHours: number, instance = '*'): GateLogEntry {
   return { event: 'waiver', reason: 'hotfix, backups broken', ts: at(hoursAgo), expiresAt: at(hoursAgo - forHours), instance, creator: 'ana@example.com' };
 }
@@ -77,14 +81,29 @@ describe('backup gate decision', () => {
   });
 
   it('ignores a failed verification of another backup', () => {
-    const result = run(read([verified('b1', 1), { event: 'failed', backupId: 'b2', instance: 'dev' }]));
+    const result = run(read([...taken('b1', 1), { event: 'failed', backupId: 'b2', instance: 'dev' }]));
     expect(result.verdict.ok).toBe(true);
   });
 
   it('treats a pruned backup as gone without looking for its file', () => {
-    const result = run(read([verified('b1', 1), { event: 'pruned', backupId: 'b1', instance: 'dev', artifact: '/b/b1.gz' }]));
+    const result = run(read([...taken('b1', 1), { event: 'pruned', backupId: 'b1', instance: 'dev', artifact: '/b/b1.gz' }]));
     expect(result.checks).toEqual([]);
     expect(problemOf(result)).toMatchObject({ kind: 'artifact-missing', pruned: true });
+  });
+
+  it('takes identity, time and artifact from the backup entry, never from a verification (which read an editable manifest)', () => {
+    // verified, but the log never recorded taking it: no evidence, and the message says why
+    expect(problemOf(run(read([verified('copied', 1)])))).toEqual({ kind: 'unrecorded', backupId: 'copied' });
+    // a verification claiming a fresher time does not make the recorded backup younger
+    expect(problemOf(run(read([backup('b1', 30), verified('b1', 1)])))).toMatchObject({ kind: 'too-old', backup: { backupId: 'b1', ageMs: 30 * HOUR } });
+    // a verification of another artifact (another sha256) does not verify the recorded one
+    expect(problemOf(run(read([backup('b1', 1), verified('b1', 1, { sha256: 'bb' })])))).toMatchObject({ kind: 'unverified', why: 'never' });
+    // which database it is comes from the backup entry: a verification of the same bytes counts whatever it says
+    expect(problemOf(run(read([backup('b1', 1), verified('b1', 1, { fingerprint: 'fp-other', artifact: '/elsewhere.gz' })])))).toBeUndefined();
+    // the artifact checked is the recorded one
+    expect(run(read([backup('b1', 1), verified('b1', 1, { artifact: '/elsewhere.gz', size: 5 })])).checks).toEqual([{ backupId: 'b1', artifact: '/b/b1.gz', size: 100, sha256: 'aa' }]);
+    // an explicit adoption records a backup like a backup entry does
+    expect(run(read([{ ...backup('b1', 2), event: 'adopted' }, verified('b1', 2)])).verdict.ok).toBe(true);
   });
 
   it('reports the backup that came closest: a fresh unverified one over a stale verified one', () => {
@@ -105,26 +124,26 @@ describe('backup gate decision', () => {
   });
 
   it('counts a backup of the same database recorded under another instance name', () => {
-    const result = run(read([verified('b1', 1, { instance: 'old-name' })]));
+    const result = run(read([...taken('b1', 1, { instance: 'old-name' })]));
     expect(result.verdict.ok).toBe(true);
   });
 
   it('blocks when the artifact is missing, changed size or changed content, and falls back to another good backup', () => {
-    const log = read([verified('b1', 3), verified('b2', 1)]);
+    const log = read([...taken('b1', 3), ...taken('b2', 1)]);
     expect(problemOf(run(log, { artifacts: { b1: { kind: 'missing' }, b2: { kind: 'missing' } } }))).toMatchObject({ kind: 'artifact-missing', pruned: false, backup: { backupId: 'b2' } });
     expect(problemOf(run(log, { artifacts: { b1: { kind: 'size', actual: 7 }, b2: { kind: 'hash', actual: 'bb' } } }))).toMatchObject({ kind: 'artifact-hash', backup: { backupId: 'b2' } });
-    expect(problemOf(run(read([verified('b1', 1)]), { artifacts: { b1: { kind: 'size', actual: 7 } } }))).toMatchObject({ kind: 'artifact-size', expected: 100, actual: 7 });
+    expect(problemOf(run(read([...taken('b1', 1)]), { artifacts: { b1: { kind: 'size', actual: 7 } } }))).toMatchObject({ kind: 'artifact-size', expected: 100, actual: 7 });
     expect(run(log, { artifacts: { b2: { kind: 'missing' } } }).verdict.ok).toBe(true);
   });
 
   it('fails closed when an artifact was not checked', () => {
-    const verdict = decide({ log: read([verified('b1', 1)]), instances: [DEV], maxAgeMs: 24 * HOUR, now: NOW });
+    const verdict = decide({ log: read([...taken('b1', 1)]), instances: [DEV], maxAgeMs: 24 * HOUR, now: NOW });
     expect(verdict.ok).toBe(false);
   });
 
   it('trusts nothing in a log whose chain is broken, even a good backup before the break', () => {
     // the damaged line could have been the `failed` entry that revoked b1
-    const result = run(read([verified('b1', 2), backup('x', 1)], { line: 2, problem: 'line 2 (seq 2) was edited', fileExists: true }));
+    const result = run(read([...taken('b1', 2), backup('x', 1)], { line: 2, problem: 'line 2 (seq 2) was edited', fileExists: true }));
     expect(problemOf(result)).toEqual({ kind: 'chain-broken', line: 2, problem: 'line 2 (seq 2) was edited', fileExists: true });
     expect(result.checks).toEqual([]);
   });
@@ -134,19 +153,19 @@ describe('backup gate decision', () => {
   });
 
   it('blocks with the reason when the fingerprint cannot be computed', () => {
-    const result = run(read([verified('b1', 1)]), { instances: [{ name: 'dev', fingerprintError: 'DATABASE_URL is not set', fingerprintHint: 'Set DATABASE_URL' }] });
+    const result = run(read([...taken('b1', 1)]), { instances: [{ name: 'dev', fingerprintError: 'DATABASE_URL is not set', fingerprintHint: 'Set DATABASE_URL' }] });
     expect(problemOf(result)).toEqual({ kind: 'fingerprint-unavailable', message: 'DATABASE_URL is not set', hint: 'Set DATABASE_URL' });
   });
 
   it('requires every configured instance', () => {
-    const result = run(read([verified('b1', 1)]), { instances: [DEV, { name: 'prod', fingerprint: 'fp-prod' }] });
+    const result = run(read([...taken('b1', 1)]), { instances: [DEV, { name: 'prod', fingerprint: 'fp-prod' }] });
     expect(result.verdict.ok).toBe(false);
     expect(result.verdict.instances.map((instance) => instance.ok)).toEqual([true, false]);
   });
 
   it('does not trust a backup dated in the future', () => {
-    expect(problemOf(run(read([verified('b1', -2)])))).toMatchObject({ kind: 'future' });
-    expect(run(read([verified('b1', -0.01)])).verdict.ok).toBe(true);
+    expect(problemOf(run(read([...taken('b1', -2)])))).toMatchObject({ kind: 'future' });
+    expect(run(read([...taken('b1', -0.01)])).verdict.ok).toBe(true);
   });
 
   describe('waivers', () => {
@@ -168,7 +187,7 @@ describe('backup gate decision', () => {
     });
 
     it('are listed even when backups pass', () => {
-      const result = run(read([verified('b1', 1), waiver(1, 2, 'prod')]));
+      const result = run(read([...taken('b1', 1), waiver(1, 2, 'prod')]));
       expect(result.verdict.ok).toBe(true);
       expect(result.verdict.activeWaivers).toHaveLength(1);
       const text = renderVerdict(result.verdict, [], { logPath: '.git/dbsafe/log.jsonl', maxAge: '24h' }).join('\n');

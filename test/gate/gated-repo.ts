@@ -54,17 +54,19 @@ export function makeGatedRepo(config: unknown): GatedRepo {
     repo.git('add', '-A');
     repo.git('commit', '-q', '-m', 'install dbsafe-hooks');
   }
+  // the log's witness outside the repository (backup/log-witness.ts) goes with the test repository
+  const stateEnv = { XDG_STATE_HOME: path.join(remoteDir, 'state') };
   const gated: GatedRepo = {
     repo,
     dir: repo.dir,
     remote,
     logPath: path.join(repo.dir, '.git', 'dbsafe', 'log.jsonl'),
     push(args, env = {}) {
-      const result = spawnSync('git', ['push', ...args], { cwd: repo.dir, env: cleanEnv(env), encoding: 'utf8' });
+      const result = spawnSync('git', ['push', ...args], { cwd: repo.dir, env: cleanEnv({ ...stateEnv, ...env }), encoding: 'utf8' });
       return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
     },
     cli(args, env = {}) {
-      return runCli(args, { cwd: repo.dir, env });
+      return runCli(args, { cwd: repo.dir, env: { ...stateEnv, ...env } });
     },
     commit(files, message) {
       for (const [file, content] of Object.entries(files)) repo.write(file, content);

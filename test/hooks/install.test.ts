@@ -101,7 +101,7 @@ describe('install: plain hooks', () => {
     }
     const manifest = JSON.parse(readFileSync(path.join(r.dir, '.git', 'dbsafe', 'install.json'), 'utf8'));
     expect(manifest.manager).toBe('plain');
-    expect(manifest.pathspecs).toContain(':(top,glob)prisma/migrations/*/migration.sql');
+    expect(manifest.pathspecs).toContain(':(top,glob)prisma/migrations/*/migration.[sS][qQ][lL]');
   });
 
   it('is idempotent: a second run changes no file', () => {
@@ -348,7 +348,7 @@ describe('install: husky, odd migration paths', () => {
     r.write('.dbsaferc.json', JSON.stringify({ ...DEFAULT_CONFIG, migrations: [{ glob: ['db/$&x/$$/*.sql'], format: 'sql' }] }));
     install(r.dir);
     const first = readFileSync(path.join(r.dir, '.husky', 'pre-commit'), 'utf8');
-    expect(first).toContain("':(top,glob)db/$&x/$$/*.sql'");
+    expect(first).toContain("':(top,glob)db/$&x/$$/*.[sS][qQ][lL]'");
     install(r.dir);
     expect(readFileSync(path.join(r.dir, '.husky', 'pre-commit'), 'utf8')).toBe(first);
   });

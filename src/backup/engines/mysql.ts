@@ -7,11 +7,12 @@ import { createGunzip, createGzip } from 'node:zlib';
 import type { Connection } from 'mysql2/promise';
 import { ClientError, DatabaseError } from '../../errors.js';
 import { onInterrupt } from '../cleanup.js';
-import { fsyncPath, HashCounter } from '../files.js';
+import { fsyncPath, HashCounter, noSpaceOn } from '../files.js';
+import { GzipHeaderTime } from '../gzip-time.js';
 import type { ServerTarget } from '../instances.js';
 import type { ExpectedObject, ExpectedTable } from '../manifest.js';
 import { redactText } from '../redact.js';
-import { describeExit, parseVersion, runCapture, startChild } from '../runner.js';
+import { describeExit, diedOfInterrupt, parseVersion, runCapture, startChild } from '../runner.js';
 import { scratchName, VerifyFailure, type DumpContext, type DumpResult, type EngineDriver, type RestoreContext, type RestoreResult } from './types.js';
 
 /**
@@ -88,6 +89,8 @@ export async function serverInfo(conn: Connection): Promise<{ version: string; f
 export async function listObjects(conn: Connection, db: string): Promise<ExpectedObject[]> {
   const queries: Array<[string, string]> = [
     ['table', `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '${MARKER_TABLE}'`],
+    // MariaDB system-versioned tables are not 'BASE TABLE'; their history is part of what a backup must keep
+    ['versioned table', `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'SYSTEM VERSIONED'`],
     ['view', `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'VIEW'`],
     ['sequence', `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'SEQUENCE'`],
     ['routine', `SELECT CONCAT(ROUTINE_TYPE, ' ', ROUTINE_NAME) AS name FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?`],
@@ -105,17 +108,58 @@ export async function listObjects(conn: Connection, db: string): Promise<Expecte
 
 export const quoteIdent = (name: string) => `\`${name.replace(/`/g, '``')}\``;
 
+/**
+ * Exact row counts; a system-versioned table is counted with its history (FOR SYSTEM_TIME ALL), so
+ * a restore that lost the history does not match. A count that fails names its table.
+ */
 export async function countRows(conn: Connection, db: string): Promise<Array<{ name: string; rows: number }>> {
   const [tables] = await conn.query(
-    `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '${MARKER_TABLE}' ORDER BY TABLE_NAME`,
+    `SELECT TABLE_NAME AS name, TABLE_TYPE AS type FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') AND TABLE_NAME <> '${MARKER_TABLE}' ORDER BY TABLE_NAME`,
     [db],
   );
   const out: Array<{ name: string; rows: number }> = [];
-  for (const { name } of tables as Array<{ name: string }>) {
-    const [rows] = await conn.query(`SELECT COUNT(*) AS n FROM ${quoteIdent(db)}.${quoteIdent(String(name))}`);
-    out.push({ name: String(name), rows: Number((rows as Array<{ n: string }>)[0]!.n) });
+  for (const { name, type } of tables as Array<{ name: string; type: string }>) {
+    const history = type === 'SYSTEM VERSIONED' ? ' FOR SYSTEM_TIME ALL' : '';
+    try {
+      const [rows] = await conn.query(`SELECT COUNT(*) AS n FROM ${quoteIdent(db)}.${quoteIdent(String(name))}${history}`);
+      out.push({ name: String(name), rows: Number((rows as Array<{ n: string }>)[0]!.n) });
+    } catch (error) {
+      throw new Error(`could not count the rows of ${name}: ${(error as Error).message}`);
+    }
   }
   return out;
+}
+
+/**
+ * System-versioned tables keep their history only with `--dump-history` (mariadb-dump 10.11+), and
+ * only for timestamp-based versioning. Anything else would silently drop the history: refuse.
+ */
+async function historyOptions(conn: Connection, db: string, tool: { path: string; text: string }): Promise<string[]> {
+  const [versioned] = await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'SYSTEM VERSIONED' ORDER BY 1`, [db]);
+  const names = (versioned as Array<{ name: string }>).map((row) => String(row.name));
+  if (names.length === 0) return [];
+  // explicit ROW START columns of type BIGINT hold transaction ids (implicit versioning is by timestamp)
+  const transactionPrecise: string[] = [];
+  for (const name of names) {
+    const [rows] = await conn.query(`SHOW CREATE TABLE ${quoteIdent(db)}.${quoteIdent(name)}`);
+    const ddl = String(Object.values((rows as Array<Record<string, unknown>>)[0] ?? {})[1] ?? '');
+    if (/\bbigint\b[^,]*GENERATED ALWAYS AS ROW START/i.test(ddl)) transactionPrecise.push(name);
+  }
+  if (transactionPrecise.length) {
+    throw new ClientError(
+      `Refusing to back up: ${transactionPrecise.join(', ')} ${transactionPrecise.length === 1 ? 'uses' : 'use'} transaction-precise system versioning, whose history mariadb-dump cannot dump (--dump-history supports timestamp versioning only); the backup would silently lose it`,
+      { hint: 'Back up these tables another way (e.g. mariadb-backup), or switch them to timestamp versioning.' },
+    );
+  }
+  const help = await runCapture(tool.path, ['--help']);
+  if (!/--dump-history/.test(help.stdout)) {
+    throw new ClientError(
+      `Refusing to back up: ${names.join(', ')} ${names.length === 1 ? 'is a system-versioned table' : 'are system-versioned tables'} and ${path.basename(tool.path)} (${tool.text}) has no --dump-history, so the backup would silently lose ${names.length === 1 ? 'its' : 'their'} history`,
+      { hint: 'Use mariadb-dump from MariaDB 10.11 or newer (set DBSAFE_MYSQL_BIN to its directory).' },
+    );
+  }
+  return ['--dump-history'];
 }
 
 /** Keeps the last bytes of the SQL stream to check mysqldump's completion trailer. */
@@ -127,6 +171,15 @@ export class TailKeeper extends Transform {
   }
   completed(): boolean {
     return /-- Dump completed/.test(this.tail);
+  }
+}
+
+async function withConnection<T>(target: ServerTarget, fn: (conn: Connection) => Promise<T>): Promise<T> {
+  const conn = await connect(target, target.database);
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.end().catch(() => undefined);
   }
 }
 
@@ -153,6 +206,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
   const conn = await connect(server, server.database);
   let info: Awaited<ReturnType<typeof serverInfo>>;
   let objects: ExpectedObject[];
+  const nonTransactional = new Map<string, string>();
   try {
     info = await serverInfo(conn);
     const [engines] = await conn.query(
@@ -160,6 +214,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
       [server.database],
     );
     for (const row of engines as Array<{ name: string; engine: string }>) {
+      nonTransactional.set(String(row.name), String(row.engine));
       context.warn(`table ${row.name} uses ${row.engine}, not InnoDB: --single-transaction does not make its dump consistent with the rest`);
     }
     objects = await listObjects(conn, server.database);
@@ -175,6 +230,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
     });
   }
   if (toolFlavor !== info.flavor) context.warn(`dumping a ${info.flavor} server with ${path.basename(tool.path)} (${tool.version}); restore with the matching client`);
+  const history = await withConnection(server, (conn) => historyOptions(conn, server.database, tool));
   const defaults = writeDefaultsFile(context.secretsDir, server);
   const args = [
     `--defaults-extra-file=${defaults}`, // must come first
@@ -187,6 +243,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
     '--default-character-set=utf8mb4',
     '--no-tablespaces',
     ...(toolFlavor === 'mysql' && info.flavor === 'mysql' ? ['--set-gtid-purged=OFF'] : []),
+    ...history,
     server.database,
   ];
   const startedAt = new Date().toISOString();
@@ -199,22 +256,28 @@ async function dump(context: DumpContext): Promise<DumpResult> {
   const tail = new TailKeeper();
   const counter = new HashCounter(context.onProgress);
   let writeError: Error | undefined;
-  await pipeline(run.child.stdout!, tail, createGzip({ level: 6 }), counter, createWriteStream(target, { flags: 'wx', mode: 0o600 })).catch((error: Error) => {
+  await pipeline(run.child.stdout!, tail, createGzip({ level: 6 }), new GzipHeaderTime(new Date(startedAt)), counter, createWriteStream(target, { flags: 'wx', mode: 0o600 })).catch((error: Error) => {
     writeError = error;
     run.child.kill('SIGTERM');
   });
   const exit = await run.done;
   const first = await before;
+  // the first cause: a failed write makes us kill the dump child
+  if (writeError) throw new DatabaseError(`Backup failed: ${noSpaceOn(writeError, path.dirname(context.dir)) ?? `could not write ${target}: ${writeError.message}`}`);
   if (exit.code !== 0 || exit.signal) throw new DatabaseError(`Backup failed: ${describeExit(path.basename(tool.path), exit)}`);
-  if (writeError) throw new DatabaseError(`Backup failed while writing ${target}: ${writeError.message}`);
   if (!tail.completed()) throw new DatabaseError('Backup failed: the dump does not end with "-- Dump completed" (it was cut short)');
   if ('error' in first) throw new DatabaseError(`Backup failed: could not count rows: ${redactText(first.error.message, [server.password])}`);
   const takenAt = new Date().toISOString();
   const after = await countInSnapshot(await openSnapshot(server), server.database);
   const afterMap = new Map(after.map((t) => [t.name, t.rows]));
+  // the manifest says which counts are approximate and why (docs/backup.md)
   const tables: ExpectedTable[] = first.value.map(({ name, rows }) => {
     const later = afterMap.get(name) ?? rows;
-    return later === rows ? { name, rows } : { name, rows, approximate: true, min: Math.min(rows, later), max: Math.max(rows, later) };
+    const bounds = { min: Math.min(rows, later), max: Math.max(rows, later) };
+    if (later !== rows) return { name, rows, approximate: true, ...bounds, approximateWhy: `written to while the dump ran: ${rows} rows before it, ${later} after` };
+    const engine = nonTransactional.get(name);
+    if (engine) return { name, rows, approximate: true, ...bounds, approximateWhy: `${engine} table: its rows are not covered by the dump's transaction (unchanged before and after the dump)` };
+    return { name, rows };
   });
   fsyncPath(target);
   return {
@@ -297,10 +360,12 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     });
     const exit = await run.done;
     context.signal.removeEventListener('abort', abort);
-    if (context.signal.aborted) throw new VerifyFailure('aborted', 'verify was aborted');
+    if (context.signal.aborted || diedOfInterrupt(exit)) throw new VerifyFailure('aborted', 'verify was aborted');
     if (decodeError && /gzip|header|check|end of file|unexpected/i.test(decodeError.message)) {
       throw new VerifyFailure('decode-failed', `The artifact does not decompress: ${decodeError.message}`);
     }
+    const full = exit.code !== 0 ? noSpaceOn(exit.stderr, `the scratch server (${target.redactedUrl})`) : undefined;
+    if (full) throw new VerifyFailure('no-space', `could not restore into ${name}: ${full}`);
     if (exit.code !== 0 || exit.signal) throw new VerifyFailure('restore-failed', `The backup does not restore: ${describeExit(path.basename(client.path), exit)}`);
     if (decodeError) throw new VerifyFailure('restore-failed', `The backup does not restore: ${decodeError.message}`);
     if (!tail.completed()) throw new VerifyFailure('decode-failed', 'The dump does not end with "-- Dump completed" (truncated)');

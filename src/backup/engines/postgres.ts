@@ -4,14 +4,16 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Client, ClientConfig } from 'pg';
 import { ClientError, DatabaseError } from '../../errors.js';
-import { fsyncPath, HashCounter } from '../files.js';
+import { fsyncPath, HashCounter, noSpaceOn } from '../files.js';
 import type { ServerTarget } from '../instances.js';
 import type { ExpectedObject, ExpectedTable } from '../manifest.js';
 import { redactText } from '../redact.js';
-import { describeExit, parseVersion, runCapture, startChild } from '../runner.js';
+import { describeExit, diedOfInterrupt, parseVersion, runCapture, startChild } from '../runner.js';
 import { onInterrupt } from '../cleanup.js';
 import { trace } from '../trace.js';
 import { pidAlive } from '../lock.js';
+import type { CatalogEvidence } from '../catalog.js';
+import { NOT_SYSTEM, readCatalog, readSequences } from './postgres-catalog.js';
 import { scratchName, VerifyFailure, type DumpContext, type DumpResult, type EngineDriver, type RestoreContext, type RestoreResult } from './types.js';
 
 /**
@@ -124,7 +126,13 @@ export async function findPgTools(serverMajor: number, serverVersion: string): P
   const usable = found.filter((tool) => tool.major >= serverMajor).sort((a, b) => a.major - b.major);
   const best = usable[0];
   if (best) return best;
-  const seen = found.length ? found.map((t) => `pg_dump ${t.version} (${t.pgDump})`).join(', ') : 'no pg_dump at all';
+  if (found.length === 0) {
+    const where = pinned ? `DBSAFE_PG_BIN=${pinned}` : 'PATH, /usr/lib/postgresql/*/bin and Homebrew';
+    throw new ClientError(`pg_dump was not found (looked in ${where}); the server runs PostgreSQL ${serverVersion}`, {
+      hint: `Install the PostgreSQL ${serverMajor} client (e.g. apt-get install postgresql-client-${serverMajor}, brew install postgresql@${serverMajor})${pinned ? ', or point DBSAFE_PG_BIN at the directory that holds pg_dump and pg_restore' : ' or set DBSAFE_PG_BIN to its bin directory'}.`,
+    });
+  }
+  const seen = found.map((t) => `pg_dump ${t.version} (${t.pgDump})`).join(', ');
   throw new ClientError(
     `pg_dump is too old for the server: the server runs PostgreSQL ${serverVersion} (major ${serverMajor}) and found ${seen}; pg_dump cannot dump a server newer than itself`,
     {
@@ -133,7 +141,6 @@ export async function findPgTools(serverMajor: number, serverVersion: string): P
   );
 }
 
-const NOT_SYSTEM = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp_%'`;
 
 /** Sorted object list of the current database (what pg_dump would recreate), extension members excluded. */
 export const OBJECTS_SQL = `
@@ -163,11 +170,17 @@ SELECT kind, name FROM (
   SELECT 'extension', quote_ident(extname) FROM pg_extension
 ) objects WHERE kind IS NOT NULL ORDER BY kind, name`;
 
-/** Tables whose rows are counted (ONLY: each inheritance child / partition counted on its own). */
+/**
+ * Tables whose rows are counted (ONLY: each inheritance child / partition counted on its own).
+ * Not materialized views: a restore does not copy their rows but re-runs their query (REFRESH), so
+ * their content is not the dump's to prove (random(), now() …), and counting one created WITH NO
+ * DATA fails, which would abort the exported snapshot. Whether each is populated is part of its
+ * definition (postgres-catalog.ts).
+ */
 const TABLES_SQL = `
 SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'm') AND ${NOT_SYSTEM}
+WHERE c.relkind = 'r' AND ${NOT_SYSTEM}
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 ORDER BY 1`;
 
@@ -177,7 +190,13 @@ ORDER BY 1`;
  */
 export const PINNED_SETTINGS = `SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; SET LOCAL bytea_output = 'hex'; SET LOCAL lc_monetary = 'C'`;
 
-export async function inspect(client: Client, hashes: boolean): Promise<{ objects: ExpectedObject[]; tables: ExpectedTable[] }> {
+interface Inspection {
+  objects: ExpectedObject[];
+  tables: ExpectedTable[];
+  catalog: Awaited<ReturnType<typeof readCatalog>>;
+}
+
+export async function inspect(client: Client, hashes: boolean): Promise<Inspection> {
   const objects = (await client.query<{ kind: string; name: string }>(OBJECTS_SQL)).rows.map((r) => ({ kind: r.kind, name: r.name }));
   const tables: ExpectedTable[] = [];
   for (const { name } of (await client.query<{ name: string }>(TABLES_SQL)).rows) {
@@ -186,10 +205,28 @@ export async function inspect(client: Client, hashes: boolean): Promise<{ object
     const sql = hashes
       ? `SELECT count(*)::text AS n, coalesce(sum(hashtextextended(t::text, 0)), 0)::text AS h FROM ONLY ${name} t`
       : `SELECT count(*)::text AS n FROM ONLY ${name}`;
-    const { rows } = await client.query<{ n: string; h?: string }>(sql);
+    let rows: Array<{ n: string; h?: string }>;
+    try {
+      ({ rows } = await client.query<{ n: string; h?: string }>(sql));
+    } catch (error) {
+      // name the object: the bare server message ("permission denied for table x" at best) is not enough
+      throw new Error(`could not count the rows of ${name}: ${(error as Error).message}`);
+    }
     tables.push(hashes ? { name, rows: Number(rows[0]!.n), hash: rows[0]!.h } : { name, rows: Number(rows[0]!.n) });
   }
-  return { objects, tables };
+  const catalog = await readCatalog(client);
+  return { objects, tables, catalog };
+}
+
+function catalogEvidence(read: Inspection['catalog'], before: Array<{ name: string; value: string | null }>, after: Array<{ name: string; value: string | null }>): CatalogEvidence {
+  const later = new Map(after.map((sequence) => [sequence.name, sequence.value]));
+  const sequences = before.map(({ name, value }) => ({ name, min: value, max: later.has(name) ? later.get(name)! : value }));
+  return { definitions: read.definitions, digest: read.digest, largeObjects: read.largeObjects, sequences };
+}
+
+/** The restored side: one reading, as a range of one value. */
+function restoredCatalog(read: Inspection['catalog']): CatalogEvidence {
+  return { ...read, sequences: read.sequences.map(({ name, value }) => ({ name, min: value, max: value })) };
 }
 
 export async function serverVersion(client: Client): Promise<{ version: string; major: number }> {
@@ -212,6 +249,8 @@ async function dump(context: DumpContext): Promise<DumpResult> {
     const snapshotId = snap.rows[0]!.id;
     const takenAt = new Date(snap.rows[0]!.at).toISOString();
     const tools = await toolsPending;
+    // sequences are not transactional: bracket pg_dump's own reading of them (see catalog.ts)
+    const sequencesBefore = await readSequences(stats);
     trace('pg: connected, snapshot exported, tools found');
     const passfile = writePassfile(context.secretsDir, server);
     const file = 'dump.pgc';
@@ -237,10 +276,13 @@ async function dump(context: DumpContext): Promise<DumpResult> {
     const exit = await run.done;
     trace('pg: pg_dump exited');
     const inspected = await inspecting;
+    const sequencesAfter = inspected.ok ? await readSequences(stats) : [];
     trace('pg: counts done');
+    // the first cause: a failed write makes us kill pg_dump, and a failed count query kills the
+    // exported snapshot pg_dump depends on ("could not import the requested snapshot")
+    if (writeError) throw new DatabaseError(`Backup failed: ${noSpaceOn(writeError, path.dirname(context.dir)) ?? `could not write ${target}: ${writeError.message}`}`);
+    if (!inspected.ok) throw new DatabaseError(`Backup failed: ${redactText(inspected.error.message, [server.password])}`);
     if (exit.code !== 0 || exit.signal) throw new DatabaseError(`Backup failed: ${describeExit('pg_dump', exit)}`);
-    if (writeError) throw new DatabaseError(`Backup failed while writing ${target}: ${writeError.message}`);
-    if (!inspected.ok) throw new DatabaseError(`Backup failed: could not read the expected counts: ${redactText(inspected.error.message, [server.password])}`);
     if (counter.bytes === 0) throw new DatabaseError('Backup failed: pg_dump produced an empty archive');
     fsyncPath(target);
     return {
@@ -253,6 +295,7 @@ async function dump(context: DumpContext): Promise<DumpResult> {
       options: { format: 'pg_dump custom (-Fc)', compression: 'zlib (pg_dump default)', ...(context.instance.rowHashes ? { rowHash: 'sum(hashtextextended(row::text, 0)), pinned session settings' } : {}) },
       objects: inspected.value.objects,
       tables: inspected.value.tables,
+      catalog: catalogEvidence(inspected.value.catalog, sequencesBefore, sequencesAfter),
       approximateCounts: false,
       databaseName: server.database,
     };
@@ -340,8 +383,11 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     context.signal.addEventListener('abort', abort);
     const exit = await run.done;
     context.signal.removeEventListener('abort', abort);
-    if (context.signal.aborted) throw new VerifyFailure('aborted', 'verify was aborted');
+    if (context.signal.aborted || diedOfInterrupt(exit)) throw new VerifyFailure('aborted', 'verify was aborted');
     if (exit.code !== 0 || exit.signal) {
+      // the scratch server's disk filling up says nothing about the backup: no verdict
+      const full = noSpaceOn(exit.stderr, `the scratch server (${target.redactedUrl})`);
+      if (full) throw new VerifyFailure('no-space', `could not restore into ${name}: ${full}`);
       throw new VerifyFailure('restore-failed', `The backup does not restore: ${describeExit('pg_restore', exit)}`);
     }
     trace('pg verify: pg_restore exited');
@@ -351,10 +397,10 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     try {
       const hashes = context.manifest.expected.tables.some((t) => t.hash !== undefined);
       await scratch.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${PINNED_SETTINGS}`);
-      const inspected = await inspect(scratch, hashes);
+      const { catalog, ...inspected } = await inspect(scratch, hashes);
       await scratch.query('COMMIT');
       trace('pg verify: inspected');
-      return { ...inspected, scratch: name, problems: [] };
+      return { ...inspected, catalog: restoredCatalog(catalog), scratch: name, problems: [] };
     } finally {
       await scratch.end().catch(() => undefined);
     }

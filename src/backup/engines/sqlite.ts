@@ -1,10 +1,10 @@
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, createGunzip } from 'node:zlib';
 import { ClientError, DatabaseError } from '../../errors.js';
-import { fsyncPath, HashCounter } from '../files.js';
+import { fsyncPath, HashCounter, noSpaceOn } from '../files.js';
+import { GzipHeaderTime } from '../gzip-time.js';
 import type { ExpectedObject, ExpectedTable } from '../manifest.js';
 import { describeExit, parseVersion, runCapture } from '../runner.js';
 import { onInterrupt } from '../cleanup.js';
@@ -68,13 +68,19 @@ async function dump(context: DumpContext): Promise<DumpResult> {
   const copy = path.join(context.dir, '.snapshot.sqlite');
   const startedAt = new Date().toISOString();
   try {
-    await sqlite(source, `VACUUM INTO ${quoteText(copy)};`, false);
+    await sqlite(source, `VACUUM INTO ${quoteText(copy)};`, false).catch((error: Error) => {
+      throw new DatabaseError(`Backup failed: ${noSpaceOn(error, path.dirname(context.dir)) ?? error.message}`);
+    });
     const takenAt = new Date().toISOString();
     const inspected = await inspect(copy);
     const file = 'db.sqlite.gz';
     const target = path.join(context.dir, file);
     const counter = new HashCounter(context.onProgress);
-    await pipeline(createReadStream(copy), createGzip({ level: 6 }), counter, createWriteStream(target, { flags: 'wx', mode: 0o600 }));
+    await pipeline(createReadStream(copy), createGzip({ level: 6 }), new GzipHeaderTime(new Date(startedAt)), counter, createWriteStream(target, { flags: 'wx', mode: 0o600 })).catch(
+      (error: Error) => {
+        throw new DatabaseError(`Backup failed: ${noSpaceOn(error, path.dirname(context.dir)) ?? `could not write ${target}: ${error.message}`}`);
+      },
+    );
     fsyncPath(target);
     return {
       file,
@@ -95,7 +101,8 @@ async function dump(context: DumpContext): Promise<DumpResult> {
 
 async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult> {
   await version();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-verify-'));
+  // the scratch copy holds the data: inside the caller's private temp dir (swept after a kill -9), not /tmp
+  const dir = mkdtempSync(path.join(context.secretsDir, 'verify-'));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   const unregister = onInterrupt(remove);
   try {
@@ -105,6 +112,9 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
       await pipeline(createReadStream(context.artifactPath), createGunzip(), createWriteStream(scratch, { mode: 0o600 }), { signal: context.signal });
     } catch (error) {
       if (context.signal.aborted) throw new VerifyFailure('aborted', 'verify was aborted');
+      // a full disk says nothing about the backup: no verdict
+      const full = noSpaceOn(error, context.secretsDir);
+      if (full) throw new VerifyFailure('no-space', `could not decompress the scratch copy: ${full}`);
       throw new VerifyFailure('decode-failed', `The artifact does not decompress: ${(error as Error).message}`);
     }
     context.onStage('integrity_check, foreign_key_check, counts');

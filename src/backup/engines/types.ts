@@ -1,5 +1,6 @@
 import type { ExpectedObject, ExpectedTable, Manifest } from '../manifest.js';
 import type { ResolvedInstance, ServerTarget } from '../instances.js';
+import type { CatalogEvidence } from '../catalog.js';
 
 /** What each engine (postgres, mysql, sqlite) provides to the backup and verify orchestrators. */
 
@@ -24,6 +25,8 @@ export interface DumpResult {
   options: Manifest['options'];
   objects: ExpectedObject[];
   tables: ExpectedTable[];
+  /** Definitions, large objects, sequence values (PostgreSQL): compared by verify when present. */
+  catalog?: CatalogEvidence;
   approximateCounts: boolean;
   databaseName?: string;
 }
@@ -48,6 +51,7 @@ export type ScratchTarget = { family: 'sqlite'; path: string } | { family: 'post
 export interface RestoreResult {
   objects: ExpectedObject[];
   tables: Array<{ name: string; rows: number; hash?: string }>;
+  catalog?: CatalogEvidence;
   /** Where it was restored (scratch database name or scratch file), for the report. */
   scratch: string;
   /** Engine-specific integrity findings (SQLite integrity_check / foreign_key_check). */

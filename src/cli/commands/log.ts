@@ -18,8 +18,10 @@ function describe(entry: LogEntry): string {
   switch (entry.event) {
     case 'backup':
       return `${id} ${entry.size} bytes, ${entry.tables ?? '?'} tables, reason ${entry.reason}`;
+    case 'adopted':
+      return `${id} "${entry.reason ?? ''}", dated ${entry.takenAt} (its manifest claimed ${entry.claimedTakenAt})`;
     case 'verified':
-      return `${id} level ${entry.level}${entry.approximateCounts ? ' (approximate counts)' : ''}`;
+      return `${id} level ${entry.level}${entry.approximateCounts ? ' (approximate counts)' : ''}${entry.recorded === false ? ' (not recorded in the log: no gate evidence)' : ''}`;
     case 'failed':
       return `${id} ${entry.stage ?? ''} ${entry.failure ?? ''}: ${entry.error ?? ''}`.trim();
     case 'pruned':

@@ -22,14 +22,16 @@ export async function run(backup: string | undefined, instance: string | undefin
   const progress = progressLine(Boolean(process.stderr.isTTY) && !options.json);
   const outcome = await verifyBackup(context, { backup, instance, latest: options.latest, lock: true, onStage: (stage) => progress.update(`${stage}…`) });
   progress.done();
+  const c = palette(useColor());
+  for (const warning of outcome.warnings) process.stderr.write(`dbsafe-hooks: ${c.red(c.bold('WARNING'))}: ${warning}\n`);
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ ...outcome, logEntry: undefined }, null, 2)}\n`);
     return outcome.ok ? 0 : 1;
   }
-  const c = palette(useColor());
   const lines = outcome.ok
     ? [`${c.green('verified')} ${c.bold(outcome.instance)} ${outcome.backupId} (level ${outcome.level}, ${(outcome.durationMs / 1000).toFixed(1)} s)`, `  ${outcome.message}`]
     : [`${c.red('verify FAILED')} ${c.bold(outcome.instance)} ${outcome.backupId}: ${outcome.reason}`, `  ${outcome.message}`];
+  if (outcome.ok && outcome.checks?.length) lines.push(`  compared: ${outcome.checks.join(', ')}`);
   for (const difference of outcome.differences.slice(0, 50)) lines.push(`    ${difference}`);
   if (outcome.differences.length > 50) lines.push(`    … and ${outcome.differences.length - 50} more`);
   if (outcome.approximateCounts) lines.push(`  ${c.yellow('note')}: some counts are approximate (MySQL tables written to during the dump)`);
