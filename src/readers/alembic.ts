@@ -19,7 +19,8 @@ import {
   type ReadContext,
   type SourceText,
 } from './common.js';
-import { PyParser, callsIn, dotted, literalString, logicalLines, stringParts, pythonTokensOrError, type PyValue } from './python.js';
+import { PyParser, callsIn, dotted, literalString, logicalLines, stringParts, pythonTokensOrError, type PyTok, type PyValue } from './python.js';
+import { downOnlyFunctions, namesInString, type FunctionBody } from './reachability.js';
 import { isNarrowing } from '../sql/type-narrowing.js';
 import type { FormatInput } from './types.js';
 
@@ -75,11 +76,6 @@ export async function readResolvedSql(
   }));
 }
 
-/**
- * Functions that run only on rollback: `downgrade*`, and helpers reached (by name, through calls)
- * from a downgrade function but not from anything else (`def downgrade(): schema_downgrades()`).
- * Everything else is read as forward (fail closed).
- */
 /** Whether a call's arguments mention any of the names. */
 function mentions(call: Call, names: Map<string, PyValue>): boolean {
   const walk = (v: PyValue): boolean => {
@@ -93,37 +89,42 @@ function mentions(call: Call, names: Map<string, PyValue>): boolean {
   return [...call.args, ...call.kwargs.values()].some(walk);
 }
 
+/**
+ * Top-level functions that run only on rollback (see reachability.ts): reached from `downgrade()`
+ * and not from `upgrade()` or module-level code. Any mention counts (`helper()`, `run_callable(helper)`,
+ * `globals()["downgrade_%s" % engine]`).
+ */
 export function downgradeOnlyFunctions(lines: ReturnType<typeof logicalLines>): Set<string> {
-  const defs = new Map<string, Set<string>>(); // top-level function → names it calls
-  let current: Set<string> | undefined;
-  const moduleCalls = new Set<string>();
+  const defined = new Set<string>();
   for (const line of lines) {
-    const first = line.toks[0];
-    const nameTok = first.value === 'def' ? line.toks[1] : first.value === 'async' && line.toks[1]?.value === 'def' ? line.toks[2] : undefined;
+    const nameTok = defName(line.toks);
+    if (nameTok && line.indent === 0) defined.add(nameTok.value);
+  }
+  const bodies: FunctionBody[] = [];
+  let current: string[] | undefined;
+  const moduleMentions: string[] = [];
+  for (const line of lines) {
+    const nameTok = defName(line.toks);
     if (line.indent === 0) current = undefined;
     if (nameTok && line.indent === 0) {
-      current = new Set();
-      defs.set(nameTok.value, current);
+      current = [];
+      bodies.push({ name: nameTok.value, mentions: current });
     }
-    line.toks.forEach((t, k) => {
-      if (t.type === 'name' && line.toks[k + 1]?.value === '(' && line.toks[k - 1]?.value !== '.' && line.toks[k - 1]?.value !== 'def') (current ?? moduleCalls).add(t.value);
-    });
+    for (const t of line.toks) {
+      if (t === nameTok) continue;
+      const into = current ?? moduleMentions;
+      if (t.type === 'name' && defined.has(t.value)) into.push(t.value);
+      else if (t.type === 'string' && t.str) into.push(...namesInString(t.str.source.text, defined));
+    }
   }
-  const reach = (roots: string[]): Set<string> => {
-    const seen = new Set<string>();
-    const todo = [...roots];
-    while (todo.length) {
-      const f = todo.pop()!;
-      if (seen.has(f) || !defs.has(f)) continue;
-      seen.add(f);
-      todo.push(...defs.get(f)!);
-    }
-    return seen;
-  };
-  const names = [...defs.keys()];
-  const fromDown = reach(names.filter((n) => /^downgrade/.test(n)));
-  const fromUp = reach([...names.filter((n) => /^upgrade/.test(n)), ...moduleCalls]);
-  return new Set([...fromDown].filter((n) => !fromUp.has(n) || /^downgrade/.test(n)));
+  return downOnlyFunctions(bodies, { up: ['upgrade', ...moduleMentions], down: ['downgrade'] });
+}
+
+/** The name token of a `def` / `async def` line. */
+function defName(toks: PyTok[]): PyTok | undefined {
+  if (toks[0]?.value === 'def') return toks[1];
+  if (toks[0]?.value === 'async' && toks[1]?.value === 'def') return toks[2];
+  return undefined;
 }
 
 export class PyScope {
@@ -268,7 +269,8 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
     const direction = (): Direction => [...stack].reverse().find((b) => b.direction)?.direction ?? 'up';
     const scopeId = (): number => [...stack].reverse().find((b) => b.scopeId !== undefined)?.scopeId ?? -1;
     const defTok = first.value === 'def' ? line.toks[1] : first.value === 'async' && line.toks[1]?.value === 'def' ? line.toks[2] : undefined;
-    if (defTok) stack.push({ indent: line.indent, scopeId: first.start, direction: downOnly.has(defTok.value) ? 'down' : 'up' });
+    // A nested def runs with the function that holds it.
+    if (defTok) stack.push({ indent: line.indent, scopeId: first.start, direction: line.indent > 0 ? undefined : downOnly.has(defTok.value) ? 'down' : 'up' });
 
     let k = defTok ? line.toks.findIndex((t) => t.type === 'op' && t.value === ':' ) + 1 || line.toks.length : 0;
     if (first.value === 'with' || (first.value === 'async' && line.toks[1]?.value === 'with')) {

@@ -5,6 +5,7 @@
  * Static only: user code is never imported or run.
  */
 import { joinSource, SourceTextBuilder, type SourceText, type StringPart, SourceSyntaxError } from './common.js';
+import { downOnlyFunctions } from './reachability.js';
 
 export type JsTokType = 'name' | 'num' | 'str' | 'template' | 'punct' | 'regex';
 
@@ -501,11 +502,6 @@ export interface Region {
   to: number;
 }
 
-/**
- * The up/down function bodies (token ranges): `exports.up = …`, `export async function up`,
- * `export const up = …`, `module.exports = { up: …, async down() {} }`, class methods
- * `public async up(queryRunner: QueryRunner): Promise<void> { … }`.
- */
 /** The function defined by the name token at i (`function f(`, `f = …`, `f: …`, `f(…) {`), if any. */
 function definitionAt(p: JsParser, i: number): Extract<JsValue, { kind: 'func' }> | undefined {
   const toks = p.toks;
@@ -540,47 +536,29 @@ function definitionAt(p: JsParser, i: number): Extract<JsValue, { kind: 'func' }
  * The up/down function bodies (token ranges): `exports.up = …`, `export async function up`,
  * `export const up = …`, `module.exports = { up: …, async down() {} }`, class methods
  * `public async up(queryRunner: QueryRunner): Promise<void> { … }`. Helper functions and methods
- * called only from down (directly or through other helpers) are down too; everything else is up.
+ * that run only on rollback (reachability.ts) are down too; everything else is up.
  */
 export function findRegions(p: JsParser): Region[] {
-  const regions: Region[] = [];
-  const helpers = new Map<string, { from: number; to: number }>();
+  const defs: Array<{ name: string; from: number; to: number }> = [];
   const toks = p.toks;
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     if (t.type !== 'name' || ['if', 'for', 'while', 'switch', 'catch', 'function', 'return'].includes(t.value)) continue;
     const fn = definitionAt(p, i);
-    if (!fn) continue;
-    if (t.value === 'up' || t.value === 'down') regions.push({ direction: t.value, from: fn.bodyStart, to: fn.bodyEnd });
-    else if (!helpers.has(t.value)) helpers.set(t.value, { from: fn.bodyStart, to: fn.bodyEnd });
+    if (fn) defs.push({ name: t.value, from: fn.bodyStart, to: fn.bodyEnd });
   }
-  if (!helpers.size) return regions;
-  const callsIn = (from: number, to: number): string[] => {
-    const names: string[] = [];
-    // any mention counts as a use (`dropLegacy(knex)`, `knex.transaction(dropLegacy)`, `this.dropLegacy`):
-    // a helper wrongly kept "up" is only reported more strictly
-    for (let k = from; k <= to; k++) {
-      const t = toks[k];
-      if (t.type === 'name' && helpers.has(t.value)) names.push(t.value);
-    }
-    return names;
-  };
-  const reach = (roots: string[]): Set<string> => {
-    const seen = new Set<string>();
-    const todo = [...roots];
-    while (todo.length) {
-      const name = todo.pop()!;
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const body = helpers.get(name)!;
-      todo.push(...callsIn(body.from, body.to));
-    }
-    return seen;
-  };
-  const fromDown = reach(regions.filter((r) => r.direction === 'down').flatMap((r) => callsIn(r.from, r.to)));
-  const fromUp = reach(regions.filter((r) => r.direction === 'up').flatMap((r) => callsIn(r.from, r.to)));
-  for (const name of fromDown) if (!fromUp.has(name)) regions.push({ direction: 'down', ...helpers.get(name)! });
-  return regions;
+  const defined = new Set(defs.map((d) => d.name));
+  const bodies = defs.map(({ name, from, to }) => {
+    const mentions: string[] = [];
+    for (let k = from; k <= Math.min(to, toks.length - 1); k++) if (toks[k].type === 'name' && defined.has(toks[k].value)) mentions.push(toks[k].value);
+    return { name, mentions };
+  });
+  const downOnly = downOnlyFunctions(bodies, { up: ['up'], down: ['down'] });
+  // `up` and `down` always get a region (their direction); a helper only when it runs on rollback alone,
+  // so that a callback defined inside `down` keeps the direction of `down`.
+  return defs
+    .filter((d) => d.name === 'up' || d.name === 'down' || downOnly.has(d.name))
+    .map((d) => ({ direction: downOnly.has(d.name) ? 'down' : 'up', from: d.from, to: d.to }));
 }
 
 export function directionAt(regions: Region[], tokIndex: number): 'up' | 'down' {

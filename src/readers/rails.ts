@@ -8,6 +8,7 @@
  */
 import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
 import { SourceSyntaxError, substituteKnownHoles, syntaxErrorOp, childRef, joinSource, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, tableRef, unparseableOp, type SourceText } from './common.js';
+import { downOnlyFunctions } from './reachability.js';
 import { tokenizeRuby, type RbTok } from './ruby.js';
 import type { FormatInput } from './types.js';
 
@@ -72,15 +73,16 @@ function tableForModel(model: string): string {
 }
 
 /**
- * Methods called (by name) only from `down`, directly or through other helpers. A method's body
- * runs from its `def` to the `end` at the same indentation (Ruby style; good enough here).
+ * Methods that run only on rollback (see reachability.ts): reached from `down` and not from `up` /
+ * `change`. Any mention counts (`drop_legacy`, `self.drop_legacy`, `send(:drop_legacy)`, a string).
+ * A method's body runs from its `def` to the `end` at the same indentation (Ruby style; good enough here).
  */
 function downOnlyMethods(toks: RbTok[], text: string): Set<string> {
   const indentOf = (offset: number) => {
     const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
     return offset - lineStart;
   };
-  const defs = new Map<string, { from: number; to: number }>();
+  const defs: Array<{ name: string; from: number; to: number }> = [];
   for (let i = 0; i < toks.length; i++) {
     if (toks[i].value !== 'def' || toks[i].type !== 'name') continue;
     let j = i + 1;
@@ -90,35 +92,19 @@ function downOnlyMethods(toks: RbTok[], text: string): Set<string> {
     const indent = indentOf(toks[i].start);
     let k = j + 1;
     while (k < toks.length && !(toks[k].type === 'name' && toks[k].value === 'end' && toks[k - 1]?.type === 'newline' && indentOf(toks[k].start) === indent)) k++;
-    if (!defs.has(name)) defs.set(name, { from: j + 1, to: k });
+    defs.push({ name, from: j + 1, to: k });
   }
-  const callsIn = (name: string): string[] => {
-    const body = defs.get(name);
-    if (!body) return [];
-    const out: string[] = [];
-    // any mention counts as a use (`drop_legacy`, `self.drop_legacy`, `send(:drop_legacy)`, a string):
-    // a helper wrongly kept "up" is only reported more strictly
-    const declared = (k: number) => toks[k - 1]?.value === 'def' || (toks[k - 1]?.value === '.' && toks[k - 2]?.value === 'self' && toks[k - 3]?.value === 'def');
-    for (let k = body.from; k < body.to; k++) {
+  const defined = new Set(defs.map((d) => d.name));
+  const declared = (k: number) => toks[k - 1]?.value === 'def' || (toks[k - 1]?.value === '.' && toks[k - 2]?.value === 'self' && toks[k - 3]?.value === 'def');
+  const bodies = defs.map(({ name, from, to }) => {
+    const mentions: string[] = [];
+    for (let k = from; k < to; k++) {
       const t = toks[k];
-      if ((t.type === 'name' || t.type === 'sym' || t.type === 'str') && defs.has(t.value) && !declared(k)) out.push(t.value);
+      if ((t.type === 'name' || t.type === 'sym' || t.type === 'str') && defined.has(t.value) && !declared(k)) mentions.push(t.value);
     }
-    return out;
-  };
-  const reach = (roots: string[]) => {
-    const seen = new Set<string>();
-    const todo = roots.flatMap(callsIn);
-    while (todo.length) {
-      const n = todo.pop()!;
-      if (seen.has(n)) continue;
-      seen.add(n);
-      todo.push(...callsIn(n));
-    }
-    return seen;
-  };
-  const fromDown = reach(['down']);
-  const fromUp = reach(['up', 'change']);
-  return new Set([...fromDown].filter((n) => !fromUp.has(n) && n !== 'up' && n !== 'change'));
+    return { name, mentions };
+  });
+  return downOnlyFunctions(bodies, { up: ['up', 'change'], down: ['down'] });
 }
 
 export async function readRails(input: FormatInput): Promise<Operation[]> {
@@ -319,7 +305,8 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       let j = i + 1;
       if (toks[j]?.value === 'self' && toks[j + 1]?.value === '.') j += 2;
       const name = toks[j]?.value;
-      frames.push({ kind: 'block', direction: name === 'down' ? 'down' : name === 'up' || name === 'change' ? 'up' : downOnly.has(name ?? '') ? 'down' : undefined });
+      const entry = name === 'up' || name === 'down' || name === 'change';
+      frames.push({ kind: 'block', direction: downOnly.has(name ?? '') ? 'down' : entry ? 'up' : undefined });
       while (i + 1 < toks.length && toks[i + 1].type !== 'newline' && toks[i + 1].value !== ';') i++; // skip the signature
       continue;
     }
