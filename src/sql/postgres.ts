@@ -13,7 +13,7 @@ import type { OpSink } from './sink.js';
 import { splitSql, type SkippedRegion, type SqlStatement } from './split.js';
 import { ByteCursor } from './text-index.js';
 import { isParsedNarrowing } from './type-narrowing.js';
-import { tokenize } from './tokens.js';
+import { endOfLineComment, tokenize } from './tokens.js';
 import { applyWasmTier } from './wasm-tier.js';
 
 type PgLib = typeof import('libpg-query');
@@ -142,9 +142,7 @@ function codeStart(text: string): number {
   for (;;) {
     while (i < text.length && /\s/.test(text[i])) i++;
     if (text.startsWith('--', i)) {
-      const nl = text.indexOf('\n', i);
-      if (nl === -1) return text.length;
-      i = nl + 1;
+      i = endOfLineComment(text, i, 'postgres');
     } else if (text.startsWith('/*', i)) {
       const close = text.indexOf('*/', i + 2);
       if (close === -1) return i;
