@@ -29,10 +29,18 @@ const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90
 const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
 
 export function tokenizeJs(text: string): JsTok[] {
+  return scanJs(text, 0, false).toks;
+}
+
+/**
+ * Tokens from `start`; with `inHole`, up to the `}` that closes a template literal's `${` (the code of
+ * a hole is tokenized like any other: its strings, regexes and comments may hold quotes and braces).
+ */
+function scanJs(text: string, start: number, inHole: boolean): { toks: JsTok[]; end: number } {
   const toks: JsTok[] = [];
   const open: number[] = [];
   const n = text.length;
-  let i = 0;
+  let i = start;
   const regexAllowed = (): boolean => {
     const prev = toks[toks.length - 1];
     if (!prev) return true;
@@ -105,6 +113,7 @@ export function tokenizeJs(text: string): JsTok[] {
       }
     }
     const p = PUNCT_START.has(c) ? (PUNCT.find((q) => text.startsWith(q, i)) ?? c) : c;
+    if (inHole && p === '}' && !open.length) return { toks, end: i };
     if (p === '(' || p === '[' || p === '{') open.push(i);
     else if (p === ')' || p === ']' || p === '}') {
       const at = open.pop();
@@ -113,8 +122,9 @@ export function tokenizeJs(text: string): JsTok[] {
     toks.push({ type: 'punct', value: p, start: i, end: i + p.length });
     i += p.length;
   }
+  if (inHole) throw new SourceSyntaxError('unterminated template literal', start - 2);
   if (open.length) throw new SourceSyntaxError(`${text[open[open.length - 1]]} is never closed`, open[open.length - 1]);
-  return toks;
+  return { toks, end: i };
 }
 
 const CLOSE: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
@@ -155,19 +165,8 @@ function readTemplate(text: string, start: number): { parts: TemplatePart[]; end
     }
     if (c === '$' && text[i + 1] === '{') {
       parts.push({ literal: literal.take(i) }, { hole: i });
-      // skip the expression: nested braces, strings and templates
-      let depth = 1;
-      let j = i + 2;
-      while (j < text.length && depth > 0) {
-        const d = text[j];
-        if (d === '{') depth++;
-        else if (d === '}') depth--;
-        else if (d === "'" || d === '"') j = readQuoted(text, j + 1, d).end - 1;
-        else if (d === '`') j = readTemplate(text, j + 1).end - 1;
-        j++;
-      }
-      if (depth > 0) throw new SourceSyntaxError('unterminated template literal', start - 1);
-      i = j;
+      // skip the expression, read by the tokenizer itself up to its closing brace
+      i = scanJs(text, i + 2, true).end + 1;
       continue;
     }
     literal.append(c, i);
