@@ -287,6 +287,11 @@ class Splitter {
         const next = j + delimiter.length;
         return this.afterStatement(head, start, j, next);
       }
+      if (c === 92 /* \ */ && dialect === 'postgres' && blockDepth === 0) {
+        // psql: a backslash outside quotes starts a meta-command (`\g`, `\gexec`…) that ends the query
+        this.push(start, j, undefined, blanks);
+        return j;
+      }
       let fail: string | undefined;
       let next = j + 1;
       if (c === 39 /* ' */) {
