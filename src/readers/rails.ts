@@ -39,6 +39,8 @@ interface Frame {
   loop?: { param: string; values: RbValue[] };
   /** Set on the pending block by `<literal array>.each`. */
   loopValues?: RbValue[];
+  /** `revert do … end`: what the block creates is dropped. */
+  revert?: boolean;
 }
 
 /** Values bound to `.each` block parameters while a call inside the loop is handled. */
@@ -47,6 +49,8 @@ const bound = new Map<string, RbValue>();
 const constants = new Map<string, RbValue>();
 
 const OPENERS = new Set(['def', 'class', 'module', 'begin', 'case', 'for']);
+/** Scope links that do not restrict which rows a following delete_all / update_all touches (`where` only when empty). */
+const UNRESTRICTING_SCOPES = new Set(['all', 'unscoped', 'in_batches', 'where', 'unscope', 'order', 'reorder', 'readonly', 'lock', 'includes', 'preload', 'eager_load', 'select']);
 const CONDITIONAL_OPENERS = new Set(['if', 'unless', 'while', 'until']);
 
 function text(v: RbValue | undefined): string | undefined {
@@ -340,9 +344,53 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       j += 2;
     }
     const methodTok = chain[chain.length - 1];
+    if (t.type === 'const' && chain.length >= 2) {
+      const scoped = modelScopeChain(i);
+      if (scoped) {
+        i = scoped - 1;
+        continue;
+      }
+    }
     const args = parseArgs(j);
     handle(chain, methodTok, args, t.start);
     i = Math.max(i, args.next - 1);
+  }
+
+  /**
+   * `Model.unscoped.delete_all`, `Model.where(nil).in_batches.destroy_all`: a chain (with arguments) that ends
+   * in delete_all / destroy_all / update_all runs on every row when no link restricts it. Returns the index
+   * after the chain when it reported it, else undefined (the plain `Model.delete_all` is read below).
+   */
+  function modelScopeChain(i: number): number | undefined {
+    const links: Array<{ name: string; args: string }> = [];
+    let j = i + 1;
+    while ((toks[j]?.value === '.' || toks[j]?.value === '&.') && toks[j + 1]?.type === 'name') {
+      const name = toks[j + 1].value;
+      j += 2;
+      let args = '';
+      if (toks[j]?.value === '(' && !toks[j].spaceBefore) {
+        let depth = 0;
+        const from = j;
+        do {
+          if (toks[j].value === '(') depth++;
+          else if (toks[j].value === ')') depth--;
+          j++;
+        } while (j < toks.length && depth > 0);
+        args = input.text.slice(toks[from].end, toks[j - 1].start).trim();
+      }
+      links.push({ name, args });
+    }
+    const last = links[links.length - 1];
+    if (links.length < 2 || !last || !['delete_all', 'destroy_all', 'update_all'].includes(last.name)) return undefined;
+    const unrestricted = links.slice(0, -1).every(
+      (l) => UNRESTRICTING_SCOPES.has(l.name) && (l.name !== 'where' || /^(nil|\{\s*\}|true|["']1\s*=\s*1["'])?$/.test(l.args)),
+    );
+    if (!unrestricted) return j;
+    const model = toks[i].value;
+    const statement = input.text.slice(toks[i].start, toks[j - 1].end);
+    const kind: OperationKind = last.name === 'update_all' ? 'update-all' : 'delete-all';
+    ops.push(makeOp(ctx, { kind, target: tableRef(tableForModel(model)), offset: toks[i].start, direction: direction(), statement, detail: `table inferred from the model name ${model}; ${links.slice(0, -1).map((l) => l.name).join('.')} does not restrict the rows` }));
+    return j;
   }
 
   function blockParam(i: number, info: Partial<Frame> | undefined): Partial<Frame> {
@@ -392,7 +440,23 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     if (method === 'reversible' && !receiver) return void (pendingBlock = { dirParam: '' });
     if (method === 'up_only' && !receiver) return void (pendingBlock = { direction: 'up' });
     if ((method === 'up' || method === 'down') && receiver && dirParam(receiver)) return void (pendingBlock = { direction: method });
+    if (method === 'revert' && !receiver) {
+      // revert SomeMigration runs that migration backwards: what it creates is dropped
+      if (args.positional.length) return void ops.push(opaqueOp(ctx, at, dir, statement, 'revert of another migration: what it undoes cannot be read here'));
+      return void (pendingBlock = { revert: true });
+    }
     pendingBlock = {};
+    if (!receiver && ['eval', 'instance_eval', 'class_eval', 'send', 'public_send', '__send__', 'method'].includes(method) && args.positional.length) {
+      // a method chosen or code built at run time: dbsafe cannot see what runs
+      const first = args.positional[0]!;
+      const named = first.kind === 'sym' && !first.dynamic ? first.name : undefined;
+      // a helper of this file called by name is read where it is defined
+      const helper = named !== undefined && toks.some((d, k) => d.value === named && toks[k - 1]?.value === 'def');
+      if (method.endsWith('eval') || !named || (!helper && /^(drop_|remove_|rename_|change_|truncate|execute|exec_)/.test(named))) {
+        return void ops.push(opaqueOp(ctx, at, dir, statement, `${method} runs ${named ? `${named} by name` : 'code chosen at run time'}: its effect cannot be known statically`));
+      }
+    }
+    if (frames.some((f) => f.revert)) return reverted();
 
     const table = tableParam(receiver ?? '');
     if (table && chain.length === 2) return tableMethod(table.name);
@@ -405,6 +469,12 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       return;
     }
     switch (method) {
+      case 'truncate': {
+        // delegated to the connection: empties the table
+        const name = text(pos[0]);
+        if (name === undefined) return dynamic('a table name');
+        return push('truncate', tableRef(name));
+      }
       case 'execute':
       case 'exec_query':
       case 'exec_update':
@@ -512,6 +582,51 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
           if (name === undefined) return dynamic('a column name');
           const type = a[1];
           return push('alter-column-type', col(name), type ? { newType: text(type) ?? input.text.slice(type.start, type.end) } : {});
+        }
+      }
+    }
+
+    /** Inside `revert do … end` every schema call runs backwards: creating becomes dropping. */
+    function reverted() {
+      const tbl = text(pos[0]);
+      const needTable = ['create_table', 'create_join_table', 'add_column', 'add_reference', 'add_belongs_to', 'add_index', 'add_foreign_key', 'add_timestamps'];
+      if (!needTable.includes(method)) return;
+      if (tbl === undefined) return dynamic('a table name');
+      const col = (name: string) => childRef('column', tbl, name);
+      const note = 'inside revert: runs backwards';
+      switch (method) {
+        case 'create_table':
+          return push('drop-table', tableRef(tbl), {}, note);
+        case 'create_join_table': {
+          const b = text(pos[1]);
+          const explicit = text(opt('table_name'));
+          if (explicit === undefined && b === undefined) return dynamic('a table name');
+          return push('drop-table', tableRef(explicit ?? joinTableName(tbl, b!)), {}, note);
+        }
+        case 'add_column': {
+          const name = text(pos[1]);
+          if (name === undefined) return dynamic('a column name');
+          return push('drop-column', col(name), {}, note);
+        }
+        case 'add_reference':
+        case 'add_belongs_to': {
+          const ref = text(pos[1]);
+          if (ref === undefined) return dynamic('a reference name');
+          return push('drop-column', col(`${ref}_id`), {}, note);
+        }
+        case 'add_timestamps':
+          push('drop-column', col('created_at'), {}, note);
+          return push('drop-column', col('updated_at'), {}, note);
+        case 'add_index': {
+          const explicit = text(opt('name'));
+          const colsValue = pos[1];
+          const cols = colsValue?.kind === 'array' ? colsValue.items.map(text) : [text(colsValue)];
+          if (explicit === undefined && cols.some((c) => c === undefined)) return dynamic('an index name');
+          return push('drop-index', childRef('index', tbl, explicit ?? `index_${tbl}_on_${cols.join('_and_')}`), {}, note);
+        }
+        case 'add_foreign_key': {
+          const to = text(pos[1]);
+          return push('drop-constraint', childRef('constraint', tbl, text(opt('name')) ?? `fk_rails(${text(opt('column')) ?? to})`), {}, note);
         }
       }
     }
