@@ -20,6 +20,8 @@ export const OPERATION_KINDS = [
   'update-all',
   'rename-table',
   'rename-column',
+  'rename-schema',
+  'drop-dependents',
   'alter-column-type',
   'unparseable',
   'opaque',
@@ -42,7 +44,8 @@ export type ObjectType =
   | 'function'
   | 'type'
   | 'sequence'
-  | 'trigger';
+  | 'trigger'
+  | 'role';
 
 /**
  * The object an operation acts on. Names are normalized by the dialect's rules

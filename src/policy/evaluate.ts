@@ -7,6 +7,7 @@ import { OPERATION_RULES, POLICY_RULES } from '../rules/index.js';
 import { type ActiveMarker, REASON_PLACEHOLDER, validMarkers } from './marker-validation.js';
 import { commentStyleFor, parseMarkers, reasonSeparator, type MarkerItem } from './markers.js';
 import { displayName } from '../model/names.js';
+import { realCommentTest } from './real-comments.js';
 import { buildProtection, type Protection } from './protected.js';
 import { markerScope, objectMatches } from './scope.js';
 import { assertRuleConfig, resolveSeverity } from './severity.js';
@@ -89,8 +90,9 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
     });
   };
 
-  // 1. Markers: syntax, rule ids, reasons. Bad ones are reported and allow nothing.
-  const active = validMarkers(parseMarkers(file.text, file.path), config.overrides?.minReasonLength ?? 10, (id, subject, line, column) =>
+  // 1. Markers (only in real comments of the file's language): syntax, rule ids, reasons. Bad ones are reported and allow nothing.
+  const markers = parseMarkers(file.text, file.path, realCommentTest(file.text, file.path, fileDialect));
+  const active = validMarkers(markers, config.overrides?.minReasonLength ?? 10, (id, subject, line, column) =>
     policyFinding(id, POLICY_RULES[id].check(subject as never, context)!, line, column),
   );
 

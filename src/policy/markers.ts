@@ -94,8 +94,11 @@ export function reasonSeparator(style: CommentStyle): string {
 const MARKER_START = /(<!--|--|#|\/\/|\/\*+)[ \t]*dbsafe:([A-Za-z][A-Za-z-]*)/;
 const RULE_ID = /^[a-z][a-z0-9-]*/;
 
-/** Find and parse every marker in a file's text. */
-export function parseMarkers(text: string, path: string): { markers: Marker[]; malformed: MalformedMarker[] } {
+/**
+ * Find and parse every marker in a file's text. With `isComment`, an opener that does not start a real
+ * comment of the file's language (one inside a string, a heredoc, a docstring…) is not a marker.
+ */
+export function parseMarkers(text: string, path: string, isComment: (offset: number) => boolean = () => true): { markers: Marker[]; malformed: MalformedMarker[] } {
   const style = commentStyleFor(path);
   const markers: Marker[] = [];
   const malformed: MalformedMarker[] = [];
@@ -103,11 +106,18 @@ export function parseMarkers(text: string, path: string): { markers: Marker[]; m
   const lines = text.split(/\r\n|\r|\n/);
   // The closer of a block comment open at the start of the current line (markers may sit on its inner lines).
   let inBlock: '*/' | '-->' | undefined;
+  const lineBreaks = text.matchAll(/\r\n?|\n/g);
+  let lineStart = 0;
   lines.forEach((lineText, index) => {
+    const offset = lineStart;
+    const lineBreak = lineBreaks.next().value;
+    if (lineBreak) lineStart = lineBreak.index + lineBreak[0].length;
     const blockAtStart = inBlock;
     inBlock = blockStateAfter(lineText, inBlock, style);
     if (!lineText.includes('dbsafe:')) return;
-    const found = (blockAtStart && findInsideBlock(lineText, blockAtStart)) || findMarkerStart(lineText, style);
+    const inner = blockAtStart && findInsideBlock(lineText, blockAtStart);
+    // an inner line of a block comment: the comment opened on an earlier line
+    const found = inner && isComment(offset + inner.index) ? inner : findMarkerStart(lineText, style, (at) => isComment(offset + at));
     if (!found) return;
     const line = index + 1;
     const column = found.index + 1;
@@ -188,14 +198,14 @@ function firstLineComment(lineText: string, from: number, style: CommentStyle): 
   return first;
 }
 
-function findMarkerStart(lineText: string, style: CommentStyle) {
+function findMarkerStart(lineText: string, style: CommentStyle, isComment: (at: number) => boolean) {
   let from = 0;
   while (from < lineText.length) {
     const match = MARKER_START.exec(lineText.slice(from));
     if (!match) return undefined;
     const opener = match[1].startsWith('/*') ? '/*' : match[1];
     const index = from + match.index;
-    if (style.openers.includes(opener)) {
+    if (style.openers.includes(opener) && isComment(index)) {
       return { index, opener: match[1], directive: match[2], bodyStart: index + match[0].length };
     }
     from = index + match[0].length;

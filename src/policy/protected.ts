@@ -97,6 +97,8 @@ export function buildProtection(config: Config): Protection {
 
   function matchTarget(target: ObjectRef, dialect: Dialect): ProtectedMatch | undefined {
     switch (target.type) {
+      // DROP OWNED BY a role may drop any table of the database
+      case 'role':
       case 'database': {
         const any = [...patterns.tables, ...patterns.columns, ...patterns.indexes, ...patterns.schemas][0];
         return any ? found(any, 'database') : undefined;

@@ -4,7 +4,7 @@
  * operations; `op.execute(...)` / `conn.execute(...)` go to the SQL reader; anything whose
  * value cannot be known statically is `opaque` at its line.
  */
-import type { Direction, Operation } from '../model/operation.js';
+import type { Dialect, Direction, Operation } from '../model/operation.js';
 import {
   childRef,
   makeContext,
@@ -19,7 +19,8 @@ import {
   type ReadContext,
   type SourceText,
 } from './common.js';
-import { PyParser, callsIn, dotted, literalString, logicalLines, stringParts, pythonTokensOrError, type PyValue } from './python.js';
+import { PyParser, callsIn, dotted, literalString, logicalLines, stringParts, pythonTokensOrError, type PyTok, type PyValue } from './python.js';
+import { downOnlyFunctions, namesInString, type FunctionBody } from './reachability.js';
 import { isNarrowing } from '../sql/type-narrowing.js';
 import type { FormatInput } from './types.js';
 
@@ -52,6 +53,42 @@ export function collectAssignments(parser: PyParser, lines: ReturnType<typeof lo
 }
 
 /**
+ * SQLAlchemy runs every SQL string as `text()`, where `:name` is a bound parameter (a value, never a name).
+ * Each becomes a parameter the SQL parser accepts (`$1` / `?`), padded to the same length so positions hold;
+ * strings, quoted names, comments and `::` casts are left alone. SQLite reads `:name` itself.
+ */
+export function withoutBindParams(source: SourceText, dialect: Dialect): SourceText {
+  const text = source.text;
+  if (dialect === 'sqlite' || !/(?<![:\w]):[A-Za-z_]/.test(text)) return source;
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    const skipTo = (end: number) => {
+      const to = end === -1 ? text.length : end;
+      out += text.slice(i, to);
+      i = to;
+    };
+    if (c === "'" || c === '"' || c === '`') skipTo(text.indexOf(c, i + 1) + 1 || text.length);
+    else if (c === '-' && text[i + 1] === '-') skipTo(text.indexOf('\n', i));
+    else if (c === '/' && text[i + 1] === '*') skipTo(text.indexOf('*/', i) === -1 ? -1 : text.indexOf('*/', i) + 2);
+    else if (c === '$' && /^\$\w*\$/.test(text.slice(i, i + 64))) {
+      const tag = /^\$\w*\$/.exec(text.slice(i, i + 64))![0];
+      const close = text.indexOf(tag, i + tag.length);
+      skipTo(close === -1 ? -1 : close + tag.length);
+    } else if (c === ':' && text[i - 1] !== ':' && !/\w/.test(text[i - 1] ?? '') && /[A-Za-z_]/.test(text[i + 1] ?? '') && text[i + 1] !== ':') {
+      const name = /^:[A-Za-z_]\w*/.exec(text.slice(i))![0];
+      out += (dialect === 'postgres' ? '$1' : '?').padEnd(name.length, ' ');
+      i += name.length;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out === text ? source : { text: out, map: source.map };
+}
+
+/**
  * Read resolved SQL. SQL held in a variable is reported at the call that runs it (where a
  * reviewer looks and a marker goes), with the variable's line in the detail.
  */
@@ -62,7 +99,7 @@ export async function readResolvedSql(
   at: number,
   callStart: number,
 ): Promise<Operation[]> {
-  const found = await readEmbeddedSql(ctx, resolved.source, direction);
+  const found = await readEmbeddedSql(ctx, withoutBindParams(resolved.source, ctx.dialect), direction);
   if (!resolved.viaName) return found;
   const pos = ctx.lines.position(at);
   const definedAt = ctx.lines.lineOf(resolved.source.map[Math.max(0, resolved.source.text.search(/\S/))] ?? 0);
@@ -75,11 +112,6 @@ export async function readResolvedSql(
   }));
 }
 
-/**
- * Functions that run only on rollback: `downgrade*`, and helpers reached (by name, through calls)
- * from a downgrade function but not from anything else (`def downgrade(): schema_downgrades()`).
- * Everything else is read as forward (fail closed).
- */
 /** Whether a call's arguments mention any of the names. */
 function mentions(call: Call, names: Map<string, PyValue>): boolean {
   const walk = (v: PyValue): boolean => {
@@ -93,37 +125,42 @@ function mentions(call: Call, names: Map<string, PyValue>): boolean {
   return [...call.args, ...call.kwargs.values()].some(walk);
 }
 
+/**
+ * Top-level functions that run only on rollback (see reachability.ts): reached from `downgrade()`
+ * and not from `upgrade()` or module-level code. Any mention counts (`helper()`, `run_callable(helper)`,
+ * `globals()["downgrade_%s" % engine]`).
+ */
 export function downgradeOnlyFunctions(lines: ReturnType<typeof logicalLines>): Set<string> {
-  const defs = new Map<string, Set<string>>(); // top-level function → names it calls
-  let current: Set<string> | undefined;
-  const moduleCalls = new Set<string>();
+  const defined = new Set<string>();
   for (const line of lines) {
-    const first = line.toks[0];
-    const nameTok = first.value === 'def' ? line.toks[1] : first.value === 'async' && line.toks[1]?.value === 'def' ? line.toks[2] : undefined;
+    const nameTok = defName(line.toks);
+    if (nameTok && line.indent === 0) defined.add(nameTok.value);
+  }
+  const bodies: FunctionBody[] = [];
+  let current: string[] | undefined;
+  const moduleMentions: string[] = [];
+  for (const line of lines) {
+    const nameTok = defName(line.toks);
     if (line.indent === 0) current = undefined;
     if (nameTok && line.indent === 0) {
-      current = new Set();
-      defs.set(nameTok.value, current);
+      current = [];
+      bodies.push({ name: nameTok.value, mentions: current });
     }
-    line.toks.forEach((t, k) => {
-      if (t.type === 'name' && line.toks[k + 1]?.value === '(' && line.toks[k - 1]?.value !== '.' && line.toks[k - 1]?.value !== 'def') (current ?? moduleCalls).add(t.value);
-    });
+    for (const t of line.toks) {
+      if (t === nameTok) continue;
+      const into = current ?? moduleMentions;
+      if (t.type === 'name' && defined.has(t.value)) into.push(t.value);
+      else if (t.type === 'string' && t.str) into.push(...namesInString(t.str.source.text, defined));
+    }
   }
-  const reach = (roots: string[]): Set<string> => {
-    const seen = new Set<string>();
-    const todo = [...roots];
-    while (todo.length) {
-      const f = todo.pop()!;
-      if (seen.has(f) || !defs.has(f)) continue;
-      seen.add(f);
-      todo.push(...defs.get(f)!);
-    }
-    return seen;
-  };
-  const names = [...defs.keys()];
-  const fromDown = reach(names.filter((n) => /^downgrade/.test(n)));
-  const fromUp = reach([...names.filter((n) => /^upgrade/.test(n)), ...moduleCalls]);
-  return new Set([...fromDown].filter((n) => !fromUp.has(n) || /^downgrade/.test(n)));
+  return downOnlyFunctions(bodies, { up: ['upgrade', ...moduleMentions], down: ['downgrade'] });
+}
+
+/** The name token of a `def` / `async def` line. */
+function defName(toks: PyTok[]): PyTok | undefined {
+  if (toks[0]?.value === 'def') return toks[1];
+  if (toks[0]?.value === 'async' && toks[1]?.value === 'def') return toks[2];
+  return undefined;
 }
 
 export class PyScope {
@@ -224,10 +261,12 @@ interface Block {
 }
 
 /** Iterations of `for <names> in <iterable>` when the iterable is a literal list/tuple (possibly via a name). */
-function literalLoop(names: string[], iterable: PyValue, r: ValueResolver): Array<Map<string, PyValue>> | undefined {
+function literalLoop(names: string[], iterable: PyValue, r: ValueResolver, text: string): Array<Map<string, PyValue>> | undefined {
   let it: PyValue | undefined = iterable;
   // reversed(X), sorted(X), list(X), tuple(X)
   while (it?.kind === 'call' && it.func.kind === 'name' && ['reversed', 'sorted', 'list', 'tuple'].includes(it.func.name) && it.args.length === 1) it = it.args[0];
+  // a list that the file changes (`rows.append(…)`, `rows += …`) holds more than its literal
+  if (it?.kind === 'name' && new RegExp(`(?<![\\w.])${it.name}\\s*(?:\\.\\s*(?:append|extend|insert)\\s*\\(|\\+=|\\[[^\\]]*\\]\\s*=)`).test(text)) return undefined;
   it = it ? r.value(it) : undefined;
   if (!it || it.kind !== 'list') return undefined;
   const out: Array<Map<string, PyValue>> = [];
@@ -268,53 +307,59 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
     const direction = (): Direction => [...stack].reverse().find((b) => b.direction)?.direction ?? 'up';
     const scopeId = (): number => [...stack].reverse().find((b) => b.scopeId !== undefined)?.scopeId ?? -1;
     const defTok = first.value === 'def' ? line.toks[1] : first.value === 'async' && line.toks[1]?.value === 'def' ? line.toks[2] : undefined;
-    if (defTok) stack.push({ indent: line.indent, scopeId: first.start, direction: downOnly.has(defTok.value) ? 'down' : 'up' });
+    // A nested def runs with the function that holds it.
+    if (defTok) stack.push({ indent: line.indent, scopeId: first.start, direction: line.indent > 0 ? undefined : downOnly.has(defTok.value) ? 'down' : 'up' });
 
-    let k = defTok ? line.toks.findIndex((t) => t.type === 'op' && t.value === ':' ) + 1 || line.toks.length : 0;
-    if (first.value === 'with' || (first.value === 'async' && line.toks[1]?.value === 'with')) {
-      // with op.batch_alter_table("t", schema="s") as batch_op:
-      let j = line.startIndex + (first.value === 'with' ? 1 : 2);
-      for (;;) {
-        const item = parser.parseExpr(j);
-        const asTok = parser.toks[item.next];
-        let alias: string | undefined;
-        let next = item.next;
-        if (asTok?.value === 'as' && parser.toks[item.next + 1]?.type === 'name') {
-          alias = parser.toks[item.next + 1].value;
-          next = item.next + 2;
+    // a line the reader cannot follow is unparseable; the lines before and after are still read
+    try {
+      let k = defTok ? line.toks.findIndex((t) => t.type === 'op' && t.value === ':' ) + 1 || line.toks.length : 0;
+      if (first.value === 'with' || (first.value === 'async' && line.toks[1]?.value === 'with')) {
+        // with op.batch_alter_table("t", schema="s") as batch_op:
+        let j = line.startIndex + (first.value === 'with' ? 1 : 2);
+        for (;;) {
+          const item = parser.parseExpr(j);
+          const asTok = parser.toks[item.next];
+          let alias: string | undefined;
+          let next = item.next;
+          if (asTok?.value === 'as' && parser.toks[item.next + 1]?.type === 'name') {
+            alias = parser.toks[item.next + 1].value;
+            next = item.next + 2;
+          }
+          if (item.value.kind === 'call' && /(^|\.)op\.batch_alter_table$/.test(dotted(item.value.func) ?? '') && alias) {
+            const r = makeResolver(scope, scopeId());
+            const tableArg = arg(item.value, 0, 'table_name');
+            const schemaArg = arg(item.value, 1, 'schema');
+            stack.push({ indent: line.indent, batch: { alias, table: r.ident(tableArg), schema: r.ident(schemaArg) } });
+            if (tableArg && !r.ident(tableArg)) ops.push(opaqueOp(ctx, item.value.start, direction(), ctx.text.slice(item.value.start, item.value.end), 'batch_alter_table with a table name computed at run time'));
+            handled.add(item.value);
+          }
+          visit(item.value);
+          if (parser.toks[next]?.value === ',') j = next + 1;
+          else break;
         }
-        if (item.value.kind === 'call' && /(^|\.)op\.batch_alter_table$/.test(dotted(item.value.func) ?? '') && alias) {
-          const r = makeResolver(scope, scopeId());
-          const tableArg = arg(item.value, 0, 'table_name');
-          const schemaArg = arg(item.value, 1, 'schema');
-          stack.push({ indent: line.indent, batch: { alias, table: r.ident(tableArg), schema: r.ident(schemaArg) } });
-          if (tableArg && !r.ident(tableArg)) ops.push(opaqueOp(ctx, item.value.start, direction(), ctx.text.slice(item.value.start, item.value.end), 'batch_alter_table with a table name computed at run time'));
-          handled.add(item.value);
+        continue;
+      }
+      if (first.value === 'for') {
+        // for name[, name] in <iterable>:
+        const inAt = line.toks.findIndex((t) => t.type === 'name' && t.value === 'in');
+        const names = line.toks.slice(1, inAt).filter((t) => t.type === 'name').map((t) => t.value);
+        if (inAt > 1) {
+          const iterable = parser.parseExpr(line.startIndex + inAt + 1, true).value;
+          const loop = literalLoop(names, iterable, makeResolver(scope, scopeId()), ctx.text);
+          if (loop) stack.push({ indent: line.indent, loop });
         }
-        visit(item.value);
-        if (parser.toks[next]?.value === ',') j = next + 1;
-        else break;
       }
-      continue;
-    }
-    if (first.value === 'for') {
-      // for name[, name] in <iterable>:
-      const inAt = line.toks.findIndex((t) => t.type === 'name' && t.value === 'in');
-      const names = line.toks.slice(1, inAt).filter((t) => t.type === 'name').map((t) => t.value);
-      if (inAt > 1) {
-        const iterable = parser.parseExpr(line.startIndex + inAt + 1, true).value;
-        const loop = literalLoop(names, iterable, makeResolver(scope, scopeId()));
-        if (loop) stack.push({ indent: line.indent, loop });
+      while (k < line.toks.length) {
+        const t = line.toks[k];
+        const prev = line.toks[k - 1];
+        if ((t.type === 'name' && !KEYWORDS.has(t.value) && !(prev && prev.type === 'op' && prev.value === '.')) || t.type === 'string' || (t.type === 'op' && '([{'.includes(t.value))) {
+          const { value, next } = parser.parseExpr(line.startIndex + k);
+          visit(value);
+          k = Math.max(k + 1, next - line.startIndex);
+        } else k++;
       }
-    }
-    while (k < line.toks.length) {
-      const t = line.toks[k];
-      const prev = line.toks[k - 1];
-      if ((t.type === 'name' && !KEYWORDS.has(t.value) && !(prev && prev.type === 'op' && prev.value === '.')) || t.type === 'string' || (t.type === 'op' && '([{'.includes(t.value))) {
-        const { value, next } = parser.parseExpr(line.startIndex + k);
-        visit(value);
-        k = Math.max(k + 1, next - line.startIndex);
-      } else k++;
+    } catch (error) {
+      ops.push(unparseableOp(ctx, first.start, direction(), ctx.lines.lineText(ctx.lines.lineOf(first.start)), `the alembic reader failed on this line: ${(error as Error)?.message ?? String(error)}`));
     }
 
     function visit(value: PyValue) {
@@ -323,7 +368,7 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
         if (handled.has(call)) continue;
         handled.add(call);
         // a call inside `for x in ["a", "b"]:` that uses x runs once per literal value
-        const usesLoop = loop && [...callsIn(call)].length >= 1 && mentions(call, loop[0]);
+        const usesLoop = loop && loop.length > 0 && mentions(call, loop[0]);
         if (usesLoop) for (const binding of loop!) handleCall(call, direction(), makeResolver(scope, scopeId(), binding, ctx.text), stack);
         else handleCall(call, direction(), makeResolver(scope, scopeId(), undefined, ctx.text), stack);
       }

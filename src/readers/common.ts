@@ -204,6 +204,7 @@ export async function readSqlRegion(
   endOffset: number,
   direction: Direction,
   dialect?: Dialect,
+  resolveFile?: (repoRelativePath: string) => string | undefined,
 ): Promise<Operation[]> {
   const text = ctx.text.slice(startOffset, endOffset);
   if (text.trim() === '') return [];
@@ -214,6 +215,7 @@ export async function readSqlRegion(
     direction,
     startLine: pos.line,
     startColumn: pos.column,
+    resolveFile,
   });
   return ops.map((op) => ({ ...op, file: ctx.path, direction }));
 }

@@ -19,13 +19,33 @@ export function detectFormat(path: string, text: string): DetectedFormat {
   const lower = base.toLowerCase();
   if (base.startsWith('.') || NON_MIGRATION_EXTENSIONS.test(base) || /^(readme|license|changelog|changes|notes)(\.(md|markdown|txt|rst|adoc))?$/i.test(base)) return 'none';
   if (lower.endsWith('.sql')) return detectSql(p, base, text);
-  if (lower.endsWith('.py')) return detectPython(base, text);
-  if (lower.endsWith('.rb')) return detectRuby(base, text);
+  // comments and strings never decide the format of code (a comment that mentions context.configure, or a
+  // MikroORM migration whose SQL string says knex): the code alone is looked at
+  if (lower.endsWith('.py')) return detectPython(base, codeOnly(text, PYTHON_TRIVIA));
+  if (lower.endsWith('.rb')) return detectRuby(base, codeOnly(text, RUBY_TRIVIA));
   if (/\.d\.[cm]?ts$/.test(lower)) return 'none';
-  if (/\.(m|c)?(j|t)sx?$/.test(lower)) return detectJs(text);
+  if (/\.(m|c)?(j|t)sx?$/.test(lower)) return detectJs(codeOnly(text, JS_TRIVIA));
   if (/\.xml$/.test(lower)) return /<databaseChangeLog\b/.test(text) ? 'liquibase' : 'unknown';
   if (/\.(ya?ml|json)$/.test(lower)) return /databaseChangeLog/.test(text) ? 'liquibase' : 'none';
   return 'unknown';
+}
+
+/**
+ * Comments and strings of each language, matched left to right (a quote inside a comment and a comment
+ * opener inside a string are read as the engine reads them). Enough to blank them for detection; the
+ * readers use their full tokenizers.
+ */
+const PYTHON_TRIVIA = /[rRbBuUfF]{0,2}(?:"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|#[^\n]*/g;
+const RUBY_TRIVIA = /^=begin\b[\s\S]*?^=end\b|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|#(?!\{)[^\n]*/gm;
+const JS_TRIVIA = /\/\*[\s\S]*?\*\/|\/\/[^\n]*|`(?:\\[\s\S]|[^`\\])*`|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g;
+
+/** The text with comments and string contents blanked (a string keeps its quotes: `x = ""`), line breaks kept. */
+export function codeOnly(text: string, trivia: RegExp): string {
+  return text.replace(trivia, (m) => {
+    const quote = /^[rRbBuUfF]{0,2}("""|'''|["'`])/.exec(m);
+    const blank = (s: string) => s.replace(/[^\n]/g, ' ');
+    return quote ? quote[0] + blank(m.slice(quote[0].length, m.length - quote[1]!.length)) + quote[1] : blank(m);
+  });
 }
 
 function detectSql(path: string, base: string, text: string): DetectedFormat {

@@ -129,7 +129,13 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
       const loop = loopAt(index, call);
       for (const binding of loop ? loop.values : [undefined]) {
         const resolve = makeResolve(loop && binding ? new Map([[loop.name, binding]]) : undefined);
-        visitCall(call, chain, value, index, method, direction, resolve);
+        try {
+          visitCall(call, chain, value, index, method, direction, resolve);
+        } catch (error) {
+          // a call the reader cannot follow is unparseable; the other calls are still read
+          const statement = ctx.text.slice(call.start, call.end);
+          ops.push(unparseableOp(ctx, call.start, direction, statement, `the reader failed on this call: ${(error as Error)?.message ?? String(error)}`));
+        }
       }
     }
   }

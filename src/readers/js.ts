@@ -5,6 +5,7 @@
  * Static only: user code is never imported or run.
  */
 import { joinSource, SourceTextBuilder, type SourceText, type StringPart, SourceSyntaxError } from './common.js';
+import { downOnlyFunctions } from './reachability.js';
 
 export type JsTokType = 'name' | 'num' | 'str' | 'template' | 'punct' | 'regex';
 
@@ -28,10 +29,18 @@ const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90
 const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
 
 export function tokenizeJs(text: string): JsTok[] {
+  return scanJs(text, 0, false).toks;
+}
+
+/**
+ * Tokens from `start`; with `inHole`, up to the `}` that closes a template literal's `${` (the code of
+ * a hole is tokenized like any other: its strings, regexes and comments may hold quotes and braces).
+ */
+function scanJs(text: string, start: number, inHole: boolean): { toks: JsTok[]; end: number } {
   const toks: JsTok[] = [];
   const open: number[] = [];
   const n = text.length;
-  let i = 0;
+  let i = start;
   const regexAllowed = (): boolean => {
     const prev = toks[toks.length - 1];
     if (!prev) return true;
@@ -104,6 +113,7 @@ export function tokenizeJs(text: string): JsTok[] {
       }
     }
     const p = PUNCT_START.has(c) ? (PUNCT.find((q) => text.startsWith(q, i)) ?? c) : c;
+    if (inHole && p === '}' && !open.length) return { toks, end: i };
     if (p === '(' || p === '[' || p === '{') open.push(i);
     else if (p === ')' || p === ']' || p === '}') {
       const at = open.pop();
@@ -112,8 +122,9 @@ export function tokenizeJs(text: string): JsTok[] {
     toks.push({ type: 'punct', value: p, start: i, end: i + p.length });
     i += p.length;
   }
+  if (inHole) throw new SourceSyntaxError('unterminated template literal', start - 2);
   if (open.length) throw new SourceSyntaxError(`${text[open[open.length - 1]]} is never closed`, open[open.length - 1]);
-  return toks;
+  return { toks, end: i };
 }
 
 const CLOSE: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
@@ -154,19 +165,8 @@ function readTemplate(text: string, start: number): { parts: TemplatePart[]; end
     }
     if (c === '$' && text[i + 1] === '{') {
       parts.push({ literal: literal.take(i) }, { hole: i });
-      // skip the expression: nested braces, strings and templates
-      let depth = 1;
-      let j = i + 2;
-      while (j < text.length && depth > 0) {
-        const d = text[j];
-        if (d === '{') depth++;
-        else if (d === '}') depth--;
-        else if (d === "'" || d === '"') j = readQuoted(text, j + 1, d).end - 1;
-        else if (d === '`') j = readTemplate(text, j + 1).end - 1;
-        j++;
-      }
-      if (depth > 0) throw new SourceSyntaxError('unterminated template literal', start - 1);
-      i = j;
+      // skip the expression, read by the tokenizer itself up to its closing brace
+      i = scanJs(text, i + 2, true).end + 1;
       continue;
     }
     literal.append(c, i);
@@ -501,11 +501,6 @@ export interface Region {
   to: number;
 }
 
-/**
- * The up/down function bodies (token ranges): `exports.up = …`, `export async function up`,
- * `export const up = …`, `module.exports = { up: …, async down() {} }`, class methods
- * `public async up(queryRunner: QueryRunner): Promise<void> { … }`.
- */
 /** The function defined by the name token at i (`function f(`, `f = …`, `f: …`, `f(…) {`), if any. */
 function definitionAt(p: JsParser, i: number): Extract<JsValue, { kind: 'func' }> | undefined {
   const toks = p.toks;
@@ -540,47 +535,29 @@ function definitionAt(p: JsParser, i: number): Extract<JsValue, { kind: 'func' }
  * The up/down function bodies (token ranges): `exports.up = …`, `export async function up`,
  * `export const up = …`, `module.exports = { up: …, async down() {} }`, class methods
  * `public async up(queryRunner: QueryRunner): Promise<void> { … }`. Helper functions and methods
- * called only from down (directly or through other helpers) are down too; everything else is up.
+ * that run only on rollback (reachability.ts) are down too; everything else is up.
  */
 export function findRegions(p: JsParser): Region[] {
-  const regions: Region[] = [];
-  const helpers = new Map<string, { from: number; to: number }>();
+  const defs: Array<{ name: string; from: number; to: number }> = [];
   const toks = p.toks;
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     if (t.type !== 'name' || ['if', 'for', 'while', 'switch', 'catch', 'function', 'return'].includes(t.value)) continue;
     const fn = definitionAt(p, i);
-    if (!fn) continue;
-    if (t.value === 'up' || t.value === 'down') regions.push({ direction: t.value, from: fn.bodyStart, to: fn.bodyEnd });
-    else if (!helpers.has(t.value)) helpers.set(t.value, { from: fn.bodyStart, to: fn.bodyEnd });
+    if (fn) defs.push({ name: t.value, from: fn.bodyStart, to: fn.bodyEnd });
   }
-  if (!helpers.size) return regions;
-  const callsIn = (from: number, to: number): string[] => {
-    const names: string[] = [];
-    // any mention counts as a use (`dropLegacy(knex)`, `knex.transaction(dropLegacy)`, `this.dropLegacy`):
-    // a helper wrongly kept "up" is only reported more strictly
-    for (let k = from; k <= to; k++) {
-      const t = toks[k];
-      if (t.type === 'name' && helpers.has(t.value)) names.push(t.value);
-    }
-    return names;
-  };
-  const reach = (roots: string[]): Set<string> => {
-    const seen = new Set<string>();
-    const todo = [...roots];
-    while (todo.length) {
-      const name = todo.pop()!;
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const body = helpers.get(name)!;
-      todo.push(...callsIn(body.from, body.to));
-    }
-    return seen;
-  };
-  const fromDown = reach(regions.filter((r) => r.direction === 'down').flatMap((r) => callsIn(r.from, r.to)));
-  const fromUp = reach(regions.filter((r) => r.direction === 'up').flatMap((r) => callsIn(r.from, r.to)));
-  for (const name of fromDown) if (!fromUp.has(name)) regions.push({ direction: 'down', ...helpers.get(name)! });
-  return regions;
+  const defined = new Set(defs.map((d) => d.name));
+  const bodies = defs.map(({ name, from, to }) => {
+    const mentions: string[] = [];
+    for (let k = from; k <= Math.min(to, toks.length - 1); k++) if (toks[k].type === 'name' && defined.has(toks[k].value)) mentions.push(toks[k].value);
+    return { name, mentions };
+  });
+  const downOnly = downOnlyFunctions(bodies, { up: ['up'], down: ['down'] });
+  // `up` and `down` always get a region (their direction); a helper only when it runs on rollback alone,
+  // so that a callback defined inside `down` keeps the direction of `down`.
+  return defs
+    .filter((d) => d.name === 'up' || d.name === 'down' || downOnly.has(d.name))
+    .map((d) => ({ direction: downOnly.has(d.name) ? 'down' : 'up', from: d.from, to: d.to }));
 }
 
 export function directionAt(regions: Region[], tokIndex: number): 'up' | 'down' {

@@ -70,6 +70,18 @@ function xmlNode(ctx: ReadContext, el: XmlElement): ChangeNode {
   };
 }
 
+/**
+ * `<preConditions><dbms type="mssql"/></preConditions>`: a changeSet that runs only on that database. When the
+ * precondition fails (another database) the changeSet does not run, unless `onFail="WARN"`.
+ */
+function preconditionDbms(cs: XmlElement): string | undefined {
+  const pre = cs.children.find((c) => c.name === 'preConditions');
+  if (!pre || pre.attrs.get('onFail')?.value?.toUpperCase() === 'WARN') return undefined;
+  const types = pre.children.filter((c) => c.name === 'dbms').map((c) => c.attrs.get('type')?.value ?? '');
+  // several direct conditions are ANDed: only a single dbms test is read (or/not/and nesting is left to run)
+  return types.length === 1 && types[0] !== '' ? types[0] : undefined;
+}
+
 function xmlChangeSets(ctx: ReadContext): ChangeSet[] {
   const doc = parseXml(ctx.text);
   const log = doc.children.find((c) => c.name === 'databaseChangeLog');
@@ -77,7 +89,7 @@ function xmlChangeSets(ctx: ReadContext): ChangeSet[] {
   const sets: ChangeSet[] = [];
   for (const cs of log.children) {
     if (cs.name !== 'changeSet') continue;
-    const set: ChangeSet = { changes: [], rollback: [], dbms: cs.attrs.get('dbms')?.value };
+    const set: ChangeSet = { changes: [], rollback: [], dbms: cs.attrs.get('dbms')?.value ?? preconditionDbms(cs) };
     for (const child of cs.children) {
       if (child.name === 'rollback') {
         for (const r of child.children) set.rollback.push(xmlNode(ctx, r));

@@ -262,7 +262,7 @@ export class PyParser {
   private isTerminator(t: PyTok | undefined, stopAtColon: boolean): boolean {
     if (!t) return true;
     if (t.type === 'newline') return true;
-    if (t.type === 'op' && (t.value === ',' || t.value === ')' || t.value === ']' || t.value === '}' || t.value === '=' || (stopAtColon && t.value === ':'))) return true;
+    if (t.type === 'op' && (t.value === ';' || t.value === ',' || t.value === ')' || t.value === ']' || t.value === '}' || t.value === '=' || (stopAtColon && t.value === ':'))) return true;
     if (t.type === 'name' && (t.value === 'for' || t.value === 'as')) return true;
     return false;
   }
@@ -455,7 +455,8 @@ export function logicalLines(toks: PyTok[]): PyLine[] {
   let cur: PyTok[] = [];
   let startIndex = 0;
   toks.forEach((t, i) => {
-    if (t.type === 'newline') {
+    // `;` separates simple statements on one line (`op.drop_table("a"); print("done")`)
+    if (t.type === 'newline' || (t.type === 'op' && t.value === ';')) {
       if (cur.length) lines.push({ toks: cur, indent: cur[0].indent, startIndex });
       cur = [];
       startIndex = i + 1;

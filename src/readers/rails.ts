@@ -8,6 +8,7 @@
  */
 import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
 import { SourceSyntaxError, substituteKnownHoles, syntaxErrorOp, childRef, joinSource, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, tableRef, unparseableOp, type SourceText } from './common.js';
+import { downOnlyFunctions } from './reachability.js';
 import { tokenizeRuby, type RbTok } from './ruby.js';
 import type { FormatInput } from './types.js';
 
@@ -38,6 +39,8 @@ interface Frame {
   loop?: { param: string; values: RbValue[] };
   /** Set on the pending block by `<literal array>.each`. */
   loopValues?: RbValue[];
+  /** `revert do … end`: what the block creates is dropped. */
+  revert?: boolean;
 }
 
 /** Values bound to `.each` block parameters while a call inside the loop is handled. */
@@ -46,6 +49,8 @@ const bound = new Map<string, RbValue>();
 const constants = new Map<string, RbValue>();
 
 const OPENERS = new Set(['def', 'class', 'module', 'begin', 'case', 'for']);
+/** Scope links that do not restrict which rows a following delete_all / update_all touches (`where` only when empty). */
+const UNRESTRICTING_SCOPES = new Set(['all', 'unscoped', 'in_batches', 'where', 'unscope', 'order', 'reorder', 'readonly', 'lock', 'includes', 'preload', 'eager_load', 'select']);
 const CONDITIONAL_OPENERS = new Set(['if', 'unless', 'while', 'until']);
 
 function text(v: RbValue | undefined): string | undefined {
@@ -72,15 +77,16 @@ function tableForModel(model: string): string {
 }
 
 /**
- * Methods called (by name) only from `down`, directly or through other helpers. A method's body
- * runs from its `def` to the `end` at the same indentation (Ruby style; good enough here).
+ * Methods that run only on rollback (see reachability.ts): reached from `down` and not from `up` /
+ * `change`. Any mention counts (`drop_legacy`, `self.drop_legacy`, `send(:drop_legacy)`, a string).
+ * A method's body runs from its `def` to the `end` at the same indentation (Ruby style; good enough here).
  */
 function downOnlyMethods(toks: RbTok[], text: string): Set<string> {
   const indentOf = (offset: number) => {
     const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
     return offset - lineStart;
   };
-  const defs = new Map<string, { from: number; to: number }>();
+  const defs: Array<{ name: string; from: number; to: number }> = [];
   for (let i = 0; i < toks.length; i++) {
     if (toks[i].value !== 'def' || toks[i].type !== 'name') continue;
     let j = i + 1;
@@ -90,35 +96,19 @@ function downOnlyMethods(toks: RbTok[], text: string): Set<string> {
     const indent = indentOf(toks[i].start);
     let k = j + 1;
     while (k < toks.length && !(toks[k].type === 'name' && toks[k].value === 'end' && toks[k - 1]?.type === 'newline' && indentOf(toks[k].start) === indent)) k++;
-    if (!defs.has(name)) defs.set(name, { from: j + 1, to: k });
+    defs.push({ name, from: j + 1, to: k });
   }
-  const callsIn = (name: string): string[] => {
-    const body = defs.get(name);
-    if (!body) return [];
-    const out: string[] = [];
-    // any mention counts as a use (`drop_legacy`, `self.drop_legacy`, `send(:drop_legacy)`, a string):
-    // a helper wrongly kept "up" is only reported more strictly
-    const declared = (k: number) => toks[k - 1]?.value === 'def' || (toks[k - 1]?.value === '.' && toks[k - 2]?.value === 'self' && toks[k - 3]?.value === 'def');
-    for (let k = body.from; k < body.to; k++) {
+  const defined = new Set(defs.map((d) => d.name));
+  const declared = (k: number) => toks[k - 1]?.value === 'def' || (toks[k - 1]?.value === '.' && toks[k - 2]?.value === 'self' && toks[k - 3]?.value === 'def');
+  const bodies = defs.map(({ name, from, to }) => {
+    const mentions: string[] = [];
+    for (let k = from; k < to; k++) {
       const t = toks[k];
-      if ((t.type === 'name' || t.type === 'sym' || t.type === 'str') && defs.has(t.value) && !declared(k)) out.push(t.value);
+      if ((t.type === 'name' || t.type === 'sym' || t.type === 'str') && defined.has(t.value) && !declared(k)) mentions.push(t.value);
     }
-    return out;
-  };
-  const reach = (roots: string[]) => {
-    const seen = new Set<string>();
-    const todo = roots.flatMap(callsIn);
-    while (todo.length) {
-      const n = todo.pop()!;
-      if (seen.has(n)) continue;
-      seen.add(n);
-      todo.push(...callsIn(n));
-    }
-    return seen;
-  };
-  const fromDown = reach(['down']);
-  const fromUp = reach(['up', 'change']);
-  return new Set([...fromDown].filter((n) => !fromUp.has(n) && n !== 'up' && n !== 'change'));
+    return { name, mentions };
+  });
+  return downOnlyFunctions(bodies, { up: ['up', 'change'], down: ['down'] });
 }
 
 export async function readRails(input: FormatInput): Promise<Operation[]> {
@@ -319,7 +309,8 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       let j = i + 1;
       if (toks[j]?.value === 'self' && toks[j + 1]?.value === '.') j += 2;
       const name = toks[j]?.value;
-      frames.push({ kind: 'block', direction: name === 'down' ? 'down' : name === 'up' || name === 'change' ? 'up' : downOnly.has(name ?? '') ? 'down' : undefined });
+      const entry = name === 'up' || name === 'down' || name === 'change';
+      frames.push({ kind: 'block', direction: downOnly.has(name ?? '') ? 'down' : entry ? 'up' : undefined });
       while (i + 1 < toks.length && toks[i + 1].type !== 'newline' && toks[i + 1].value !== ';') i++; // skip the signature
       continue;
     }
@@ -353,9 +344,53 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       j += 2;
     }
     const methodTok = chain[chain.length - 1];
+    if (t.type === 'const' && chain.length >= 2) {
+      const scoped = modelScopeChain(i);
+      if (scoped) {
+        i = scoped - 1;
+        continue;
+      }
+    }
     const args = parseArgs(j);
     handle(chain, methodTok, args, t.start);
     i = Math.max(i, args.next - 1);
+  }
+
+  /**
+   * `Model.unscoped.delete_all`, `Model.where(nil).in_batches.destroy_all`: a chain (with arguments) that ends
+   * in delete_all / destroy_all / update_all runs on every row when no link restricts it. Returns the index
+   * after the chain when it reported it, else undefined (the plain `Model.delete_all` is read below).
+   */
+  function modelScopeChain(i: number): number | undefined {
+    const links: Array<{ name: string; args: string }> = [];
+    let j = i + 1;
+    while ((toks[j]?.value === '.' || toks[j]?.value === '&.') && toks[j + 1]?.type === 'name') {
+      const name = toks[j + 1].value;
+      j += 2;
+      let args = '';
+      if (toks[j]?.value === '(' && !toks[j].spaceBefore) {
+        let depth = 0;
+        const from = j;
+        do {
+          if (toks[j].value === '(') depth++;
+          else if (toks[j].value === ')') depth--;
+          j++;
+        } while (j < toks.length && depth > 0);
+        args = input.text.slice(toks[from].end, toks[j - 1].start).trim();
+      }
+      links.push({ name, args });
+    }
+    const last = links[links.length - 1];
+    if (links.length < 2 || !last || !['delete_all', 'destroy_all', 'update_all'].includes(last.name)) return undefined;
+    const unrestricted = links.slice(0, -1).every(
+      (l) => UNRESTRICTING_SCOPES.has(l.name) && (l.name !== 'where' || /^(nil|\{\s*\}|true|["']1\s*=\s*1["'])?$/.test(l.args)),
+    );
+    if (!unrestricted) return j;
+    const model = toks[i].value;
+    const statement = input.text.slice(toks[i].start, toks[j - 1].end);
+    const kind: OperationKind = last.name === 'update_all' ? 'update-all' : 'delete-all';
+    ops.push(makeOp(ctx, { kind, target: tableRef(tableForModel(model)), offset: toks[i].start, direction: direction(), statement, detail: `table inferred from the model name ${model}; ${links.slice(0, -1).map((l) => l.name).join('.')} does not restrict the rows` }));
+    return j;
   }
 
   function blockParam(i: number, info: Partial<Frame> | undefined): Partial<Frame> {
@@ -405,7 +440,23 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     if (method === 'reversible' && !receiver) return void (pendingBlock = { dirParam: '' });
     if (method === 'up_only' && !receiver) return void (pendingBlock = { direction: 'up' });
     if ((method === 'up' || method === 'down') && receiver && dirParam(receiver)) return void (pendingBlock = { direction: method });
+    if (method === 'revert' && !receiver) {
+      // revert SomeMigration runs that migration backwards: what it creates is dropped
+      if (args.positional.length) return void ops.push(opaqueOp(ctx, at, dir, statement, 'revert of another migration: what it undoes cannot be read here'));
+      return void (pendingBlock = { revert: true });
+    }
     pendingBlock = {};
+    if (!receiver && ['eval', 'instance_eval', 'class_eval', 'send', 'public_send', '__send__', 'method'].includes(method) && args.positional.length) {
+      // a method chosen or code built at run time: dbsafe cannot see what runs
+      const first = args.positional[0]!;
+      const named = first.kind === 'sym' && !first.dynamic ? first.name : undefined;
+      // a helper of this file called by name is read where it is defined
+      const helper = named !== undefined && toks.some((d, k) => d.value === named && toks[k - 1]?.value === 'def');
+      if (method.endsWith('eval') || !named || (!helper && /^(drop_|remove_|rename_|change_|truncate|execute|exec_)/.test(named))) {
+        return void ops.push(opaqueOp(ctx, at, dir, statement, `${method} runs ${named ? `${named} by name` : 'code chosen at run time'}: its effect cannot be known statically`));
+      }
+    }
+    if (frames.some((f) => f.revert)) return reverted();
 
     const table = tableParam(receiver ?? '');
     if (table && chain.length === 2) return tableMethod(table.name);
@@ -418,6 +469,12 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       return;
     }
     switch (method) {
+      case 'truncate': {
+        // delegated to the connection: empties the table
+        const name = text(pos[0]);
+        if (name === undefined) return dynamic('a table name');
+        return push('truncate', tableRef(name));
+      }
       case 'execute':
       case 'exec_query':
       case 'exec_update':
@@ -525,6 +582,51 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
           if (name === undefined) return dynamic('a column name');
           const type = a[1];
           return push('alter-column-type', col(name), type ? { newType: text(type) ?? input.text.slice(type.start, type.end) } : {});
+        }
+      }
+    }
+
+    /** Inside `revert do … end` every schema call runs backwards: creating becomes dropping. */
+    function reverted() {
+      const tbl = text(pos[0]);
+      const needTable = ['create_table', 'create_join_table', 'add_column', 'add_reference', 'add_belongs_to', 'add_index', 'add_foreign_key', 'add_timestamps'];
+      if (!needTable.includes(method)) return;
+      if (tbl === undefined) return dynamic('a table name');
+      const col = (name: string) => childRef('column', tbl, name);
+      const note = 'inside revert: runs backwards';
+      switch (method) {
+        case 'create_table':
+          return push('drop-table', tableRef(tbl), {}, note);
+        case 'create_join_table': {
+          const b = text(pos[1]);
+          const explicit = text(opt('table_name'));
+          if (explicit === undefined && b === undefined) return dynamic('a table name');
+          return push('drop-table', tableRef(explicit ?? joinTableName(tbl, b!)), {}, note);
+        }
+        case 'add_column': {
+          const name = text(pos[1]);
+          if (name === undefined) return dynamic('a column name');
+          return push('drop-column', col(name), {}, note);
+        }
+        case 'add_reference':
+        case 'add_belongs_to': {
+          const ref = text(pos[1]);
+          if (ref === undefined) return dynamic('a reference name');
+          return push('drop-column', col(`${ref}_id`), {}, note);
+        }
+        case 'add_timestamps':
+          push('drop-column', col('created_at'), {}, note);
+          return push('drop-column', col('updated_at'), {}, note);
+        case 'add_index': {
+          const explicit = text(opt('name'));
+          const colsValue = pos[1];
+          const cols = colsValue?.kind === 'array' ? colsValue.items.map(text) : [text(colsValue)];
+          if (explicit === undefined && cols.some((c) => c === undefined)) return dynamic('an index name');
+          return push('drop-index', childRef('index', tbl, explicit ?? `index_${tbl}_on_${cols.join('_and_')}`), {}, note);
+        }
+        case 'add_foreign_key': {
+          const to = text(pos[1]);
+          return push('drop-constraint', childRef('constraint', tbl, text(opt('name')) ?? `fk_rails(${text(opt('column')) ?? to})`), {}, note);
         }
       }
     }

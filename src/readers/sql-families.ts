@@ -14,7 +14,7 @@ function baseName(path: string): string {
 /** Plain SQL: the whole file runs forward. */
 export async function readPlainSql(input: FormatInput, direction: Direction = 'up'): Promise<Operation[]> {
   const ctx = makeContext(input.path, input.text, input.dialect);
-  return readSqlRegion(ctx, 0, input.text.length, direction);
+  return readSqlRegion(ctx, 0, input.text.length, direction, undefined, input.resolveFile);
 }
 
 /** Supabase: `supabase/migrations/*.sql`, always PostgreSQL. */

@@ -65,14 +65,16 @@ export function snippet(finding: Pick<Finding, 'line' | 'column' | 'statement' |
 function sourceLines(source: string, upTo: number): string[] {
   const lines: string[] = [];
   let start = 0;
+  // a line ends at LF, CRLF or a lone CR, as the readers count lines
+  const lineBreak = /\r\n?|\n/g;
   while (lines.length < upTo) {
-    const end = source.indexOf('\n', start);
-    if (end < 0) {
-      lines.push(source.slice(start).replace(/\r$/, ''));
+    const m = lineBreak.exec(source);
+    if (!m) {
+      lines.push(source.slice(start));
       break;
     }
-    lines.push(source.slice(start, end).replace(/\r$/, ''));
-    start = end + 1;
+    lines.push(source.slice(start, m.index));
+    start = m.index + m[0].length;
   }
   return lines;
 }

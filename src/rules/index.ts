@@ -6,6 +6,7 @@ import { deleteAll } from './delete-all.js';
 import { dropColumn } from './drop-column.js';
 import { dropConstraint } from './drop-constraint.js';
 import { dropDatabase } from './drop-database.js';
+import { dropDependents } from './drop-dependents.js';
 import { dropFunction } from './drop-function.js';
 import { dropIndex } from './drop-index.js';
 import { dropSchema } from './drop-schema.js';
@@ -19,6 +20,7 @@ import { opaque } from './opaque.js';
 import { overrideMissingReason } from './override-missing-reason.js';
 import { protectedObject } from './protected-object.js';
 import { renameColumn } from './rename-column.js';
+import { renameSchema } from './rename-schema.js';
 import { renameTable } from './rename-table.js';
 import { truncate } from './truncate.js';
 import { unknownOverride } from './unknown-override.js';
@@ -44,6 +46,8 @@ export const OPERATION_RULES: Readonly<Record<OperationKind, Rule<Operation>>> =
   'update-all': updateAll,
   'rename-table': renameTable,
   'rename-column': renameColumn,
+  'rename-schema': renameSchema,
+  'drop-dependents': dropDependents,
   'alter-column-type': alterColumnType,
   unparseable,
   opaque,

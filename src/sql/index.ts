@@ -1,5 +1,6 @@
 import { readerDialect, type ConfigDialect, type Dialect, type Direction, type Operation } from '../model/operation.js';
 import { OpSink } from './sink.js';
+import { clientCommands, includedPaths } from './client-commands.js';
 import { readPostgresSubset } from './pg-subset.js';
 
 /** How to read a piece of SQL: where it sits in its file, and in which direction it runs. */
@@ -14,7 +15,13 @@ export interface SqlReadOptions {
   startLine?: number;
   /** 1-based column where `text` starts on its first line. Default 1. */
   startColumn?: number;
+  /** Reads another file of the repository (what psql `\i` / sqlite3 `.read` include); absent: such includes are opaque. */
+  resolveFile?: (repoRelativePath: string) => string | undefined;
+  /** How many includes deep this text is (an include cycle stops at MAX_INCLUDE_DEPTH). */
+  includeDepth?: number;
 }
+
+const MAX_INCLUDE_DEPTH = 4;
 
 // Each reader (and its parser) is imported on first use only, and once: a dynamic import per file
 // costs a module-loader round trip.
@@ -67,7 +74,44 @@ export async function readSql(text: string, options: SqlReadOptions): Promise<Op
     });
   }
   if (masked !== body) sink.ops.forEach(unmaskPlaceholders);
+  await readClientCommands(sink, masked, dialect, options);
   return sink.ops.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * psql / sqlite3 commands that run other files or programs: an included file of the repository is read
+ * (its operations reported at the command, with the file and line in the detail); the rest is opaque.
+ */
+async function readClientCommands(sink: OpSink, text: string, dialect: Dialect, options: SqlReadOptions): Promise<void> {
+  const commands = clientCommands(text, dialect);
+  for (const command of commands) {
+    const opaque = (detail: string) => sink.add({ kind: 'opaque', at: command.start, statementStart: command.start, statementText: command.text, detail });
+    if ('opaque' in command.effect) {
+      opaque(command.effect.opaque);
+      continue;
+    }
+    const depth = options.includeDepth ?? 0;
+    const { include, relative } = command.effect;
+    const found = includedPaths(options.path, include, relative)
+      .map((path) => ({ path, text: options.resolveFile?.(path) }))
+      .find((candidate) => candidate.text !== undefined);
+    if (!found || depth >= MAX_INCLUDE_DEPTH) {
+      opaque(`${command.text} runs ${include}, which ${found ? 'is included too deeply to follow' : 'is not a file of this repository that dbsafe can read'}: its effect cannot be known statically`);
+      continue;
+    }
+    const included = await readSql(found.text!, { ...options, path: found.path, startLine: 1, startColumn: 1, includeDepth: depth + 1 });
+    const at = sink.position(command.start);
+    for (const op of included) {
+      sink.ops.push({
+        ...op,
+        file: options.path,
+        line: at.line,
+        column: at.column,
+        statementLine: at.line,
+        detail: [op.detail, `in ${found.path} line ${op.line}, run by ${command.text}`].filter(Boolean).join('; '),
+      });
+    }
+  }
 }
 
 /**

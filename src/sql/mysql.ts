@@ -84,6 +84,11 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
     }
     const head = tokenize(st.code, dialect, HEAD_TOKENS);
     const toks = needsAllTokens(head, st.code) ? tokenize(st.code, dialect) : head;
+    if (dialect === 'sqlite' && /sqlite_(?:master|schema|temp)/i.test(st.code) && writesSchemaTable(st.code)) {
+      // possible only after PRAGMA writable_schema: a table can vanish or change shape under its data
+      sink.add({ kind: 'opaque', at: abs, statementStart: abs, statementText: st.text, detail: 'a write to sqlite_master (PRAGMA writable_schema) rewrites the schema directly: tables may vanish or become unreadable' });
+      return;
+    }
     const recognizer = new Recognizer(st.code, dialect);
     const rec = recognizer.recognize(toks);
     if (toks[0]?.upper === 'SET' && toks[1]?.value === '@' && toks[2]?.type === 'word') {
@@ -123,6 +128,14 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
       sink.add({ kind: op.kind, target: op.target, flags, at: where.start + op.at, statementStart: where.start, statementText: where.text, ...(detail ? { detail } : {}) });
     }
   }
+}
+
+/** DELETE / UPDATE / INSERT / REPLACE on SQLite's own schema table. */
+function writesSchemaTable(code: string): boolean {
+  const toks = tokenize(code, 'sqlite');
+  const lead = toks.find((t) => t.type === 'word' && t.upper !== 'WITH')?.upper;
+  if (!lead || !['DELETE', 'UPDATE', 'INSERT', 'REPLACE'].includes(lead)) return false;
+  return toks.some((t) => (t.type === 'word' || t.type === 'ident') && /^(?:main\.|temp\.)?sqlite_(?:master|schema|temp_master|temp_schema)$/i.test(t.value));
 }
 
 export function readMysql(sink: OpSink, mariadb: boolean): Promise<void> {

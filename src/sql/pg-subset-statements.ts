@@ -503,13 +503,15 @@ export class StatementReader extends PgCursor {
     return routines.map((parts) => ({ kind: 'drop-function', target: refFromParts('function', parts), flags: { ...flags } }));
   }
 
-  /** `DROP SCHEMA|EXTENSION [IF EXISTS] a, b [CASCADE | RESTRICT]`: unqualified names; extensions are not reported. */
+  /** `DROP SCHEMA|EXTENSION [IF EXISTS] a, b [CASCADE | RESTRICT]`: unqualified names; extensions without CASCADE are not reported. */
   private dropNamed(what: 'SCHEMA' | 'EXTENSION'): AstOp[] {
     const ifExists = this.ifExists();
     const names: string[] = [];
     do names.push(this.name());
     while (this.optional(','));
     const flags = this.dropFlags(ifExists, false);
+    // CASCADE drops what depends on the extension (drop-dependents): the parser reads that
+    if (what === 'EXTENSION' && flags.cascade) throw DOUBT;
     if (what === 'EXTENSION') return [];
     return names.map((name) => ({ kind: 'drop-schema', target: refFromParts('schema', [name]), flags: { ...flags } }));
   }

@@ -98,7 +98,7 @@ export function readPostgresSubset(text: string): SubsetStatement[] | undefined 
 function neverKeywordOutsideMarkers(text: string): boolean {
   NEVER_KEYWORD.lastIndex = 0;
   for (let m = NEVER_KEYWORD.exec(text); m; m = NEVER_KEYWORD.exec(text)) {
-    const lineStart = text.lastIndexOf('\n', m.index - 1) + 1;
+    const lineStart = Math.max(text.lastIndexOf('\n', m.index - 1), text.lastIndexOf('\r', m.index - 1)) + 1;
     if (!MARKER_COMMENT.test(text.slice(lineStart, m.index))) return true;
   }
   return false;

@@ -245,6 +245,17 @@ class BodyWalker {
       }
       const piece = st.text.slice(head.start);
       const rec = new Recognizer(piece, 'postgres').recognize(tokenize(piece, 'postgres'));
+      if (rec.status === 'unknown') {
+        // a statement with a destructive word that neither parser nor recognizer can read: never silence
+        found++;
+        if (emit) {
+          this.host.sink.add({
+            kind: 'unparseable', flags: { embedded: true }, at: abs + head.start, statementStart: abs + head.start, statementText: piece,
+            detail: 'a statement of a PL/pgSQL body that the PL/pgSQL parser rejected and our recognizer cannot read',
+          });
+        }
+        continue;
+      }
       found += rec.ops.length;
       if (!emit) continue;
       for (const op of rec.ops) {

@@ -13,7 +13,7 @@ import type { OpSink } from './sink.js';
 import { splitSql, type SkippedRegion, type SqlStatement } from './split.js';
 import { ByteCursor } from './text-index.js';
 import { isParsedNarrowing } from './type-narrowing.js';
-import { tokenize } from './tokens.js';
+import { endOfLineComment, tokenize } from './tokens.js';
 import { applyWasmTier } from './wasm-tier.js';
 
 type PgLib = typeof import('libpg-query');
@@ -39,7 +39,18 @@ export function loadPostgresParser(): Promise<PgLib> {
 const INTERESTING = new Set([
   'DropStmt', 'DropdbStmt', 'TruncateStmt', 'DeleteStmt', 'UpdateStmt', 'AlterTableStmt', 'RenameStmt',
   'DoStmt', 'CreateFunctionStmt', 'ExplainStmt', 'PrepareStmt', 'InsertStmt', 'SelectStmt',
+  'DropOwnedStmt', 'AlterObjectSchemaStmt', 'RuleStmt', 'MergeStmt', 'CopyStmt',
 ]);
+
+/** DROP … CASCADE of these takes every object that depends on them (columns of their types, foreign tables). */
+const CASCADE_DEPENDENTS: Record<string, string> = {
+  OBJECT_EXTENSION: 'extension',
+  OBJECT_FOREIGN_SERVER: 'server',
+  OBJECT_FDW: 'foreign data wrapper',
+};
+
+/** Functions that run SQL on another database (dblink): what they run cannot be judged here. */
+const REMOTE_EXEC = /"sval":"(dblink_exec|dblink|dblink_send_query|dblink_open)"/;
 
 /** `WITH d AS (DELETE FROM t RETURNING *) INSERT …`: data-modifying CTEs run with the statement. */
 function cteStatements(node: Node): Array<[string, Node]> {
@@ -142,9 +153,7 @@ function codeStart(text: string): number {
   for (;;) {
     while (i < text.length && /\s/.test(text[i])) i++;
     if (text.startsWith('--', i)) {
-      const nl = text.indexOf('\n', i);
-      if (nl === -1) return text.length;
-      i = nl + 1;
+      i = endOfLineComment(text, i, 'postgres');
     } else if (text.startsWith('/*', i)) {
       const close = text.indexOf('*/', i + 2);
       if (close === -1) return i;
@@ -223,7 +232,7 @@ export class PostgresReader implements PlpgsqlHost {
         if (key === 'DoStmt' || key === 'CreateFunctionStmt') {
           if (!routineNeedsReading(key === 'DoStmt' ? 'do' : 'function', inner)) continue;
         } else if (key !== 'ExplainStmt' && key !== 'PrepareStmt') {
-          ops = this.astOps(key, inner);
+          ops = /dblink/i.test(text) ? [...this.astOps(key, inner), ...this.remoteExecution(key, inner)] : this.astOps(key, inner);
           if (ops.length === 0) continue;
         }
       } catch (e) {
@@ -336,7 +345,7 @@ export class PostgresReader implements PlpgsqlHost {
         return;
       }
     }
-    const ops = this.astOps(key, node);
+    const ops = /dblink/i.test(text) ? [...this.astOps(key, node), ...this.remoteExecution(key, node)] : this.astOps(key, node);
     if (ops.length === 0) return;
     this.emitLocated(ops, text, abs, embedded);
   }
@@ -354,6 +363,16 @@ export class PostgresReader implements PlpgsqlHost {
   private astOps(key: string, node: Node): AstOp[] {
     switch (key) {
       case 'DropStmt': {
+        const dependents = CASCADE_DEPENDENTS[node.removeType];
+        if (dependents) {
+          if (node.behavior !== 'DROP_CASCADE') return [];
+          return (node.objects ?? []).map((obj: Node) => ({
+            kind: 'drop-dependents' as const,
+            target: refFromParts('type', dropObjectParts(obj)),
+            flags: { cascade: true, ...(node.missing_ok ? { ifExists: true } : {}) },
+            detail: `DROP ${dependents.toUpperCase()} … CASCADE also drops every object that depends on it (columns of its types, foreign tables, views)`,
+          }));
+        }
         const kt = DROP_KINDS[node.removeType];
         if (!kt) return [];
         const flags: OperationFlags = {};
@@ -394,8 +413,38 @@ export class PostgresReader implements PlpgsqlHost {
         return this.alterTable(node);
       case 'RenameStmt':
         return this.rename(node);
+      case 'DropOwnedStmt':
+        return (node.roles ?? []).map((role: Node) => {
+          const name = String(role?.RoleSpec?.rolename ?? role?.RoleSpec?.roletype ?? 'role');
+          return { kind: 'drop-dependents' as const, target: refFromParts('role', [name]), flags: node.behavior === 'DROP_CASCADE' ? { cascade: true } : {}, detail: 'DROP OWNED drops every table, view and other object the role owns, in this database' };
+        });
+      case 'AlterObjectSchemaStmt':
+        // the table moves to another schema: its old name no longer exists, as after a rename
+        if (node.objectType !== 'OBJECT_TABLE' && node.objectType !== 'OBJECT_FOREIGN_TABLE') return [];
+        return [{ kind: 'rename-table', target: rangeVarRef(node.relation), flags: { newName: `${node.newschema}.${node.relation?.relname ?? ''}` }, detail: `SET SCHEMA moves the table to ${node.newschema}` }];
+      case 'RuleStmt': {
+        const writes = (node.actions ?? []).some((a: Node) => ['DeleteStmt', 'UpdateStmt'].includes(firstKey(a)));
+        if (!writes) return [];
+        return [{ kind: 'opaque', target: rangeVarRef(node.relation), flags: {}, detail: 'a rule that deletes or updates rows each time the table is written: which rows cannot be known statically' }];
+      }
+      case 'MergeStmt': {
+        const deletes = (node.mergeWhenClauses ?? []).some((c: Node) => c?.MergeWhenClause?.commandType === 'CMD_DELETE');
+        if (!deletes) return [];
+        return [{ kind: 'opaque', target: rangeVarRef(node.relation), flags: {}, detail: 'MERGE … THEN DELETE deletes the rows the join matches: which rows cannot be known statically' }];
+      }
+      case 'CopyStmt':
+        if (!node.is_program) return [];
+        return [{ kind: 'opaque', target: rangeVarRef(node.relation), flags: {}, detail: 'COPY … PROGRAM runs a shell command on the database server: its effect cannot be known statically' }];
     }
     return [];
+  }
+
+  /** SQL run on another database through dblink: opaque, on top of what the statement itself does. */
+  private remoteExecution(key: string, node: Node): AstOp[] {
+    if (key !== 'SelectStmt' && key !== 'InsertStmt' && key !== 'UpdateStmt' && key !== 'DeleteStmt') return [];
+    const name = REMOTE_EXEC.exec(JSON.stringify(node))?.[1];
+    if (!name) return [];
+    return [{ kind: 'opaque', target: refFromParts('function', [name]), flags: {}, detail: `${name} runs SQL on another database: its effect cannot be known statically` }];
   }
 
   /** Column types of CREATE TABLE, for deciding whether a later type change in this text narrows. */
@@ -480,7 +529,9 @@ export class PostgresReader implements PlpgsqlHost {
           flags: { newName: node.newname },
         }];
     }
-    // ALTER INDEX … RENAME, RENAME CONSTRAINT, schemas…: no data is lost, nothing to report
+    // every table of the schema is renamed with it
+    if (node.renameType === 'OBJECT_SCHEMA') return [{ kind: 'rename-schema', target: refFromParts('schema', [node.subname]), flags: { newName: node.newname } }];
+    // ALTER INDEX … RENAME, RENAME CONSTRAINT…: no data is lost, nothing to report
     return [];
   }
 }

@@ -462,6 +462,18 @@ export class Recognizer {
       ops.push({ kind: 'truncate', target: tableRef, flags: {}, at, detail: 'truncates partitions' });
       return;
     }
+    if (this.dialect === 'mysql' && c.accept('DISCARD')) {
+      // the table's .ibd file (every row) is deleted; the definition stays
+      if (c.accept('TABLESPACE') || (c.accept('PARTITION') && !c.done())) ops.push({ kind: 'truncate', target: tableRef, flags: {}, at, detail: 'DISCARD TABLESPACE deletes the file that holds every row of the table' });
+      return;
+    }
+    if (this.dialect === 'mysql' && c.word() === 'ENGINE') {
+      // ENGINE=BLACKHOLE converts the table by copying its rows into an engine that stores nothing
+      c.i++;
+      if (c.punct() === '=') c.i++;
+      if (c.word() === 'BLACKHOLE') ops.push({ kind: 'truncate', target: tableRef, flags: {}, at, detail: 'ENGINE=BLACKHOLE discards every row of the table (the engine stores nothing)' });
+      return;
+    }
     if (c.accept('ALTER')) {
       c.accept('COLUMN');
       const col = this.readName(c);

@@ -9,7 +9,7 @@
  * no recursion.
  */
 
-import { isWordChar, isWordStart } from './tokens.js';
+import { endOfLineComment, isWordChar, isWordStart } from './tokens.js';
 import type { Dialect } from '../model/operation.js';
 
 export interface SqlStatement {
@@ -218,7 +218,7 @@ class Splitter {
         i++;
       } else if (c === 45 && src.charCodeAt(i + 1) === 45) {
         // no statement starts with `-`: between statements `--x` is a comment even in MySQL
-        i = endOfLine(src, i);
+        i = endOfLineComment(src, i, this.dialect);
       } else if (c === 35 && this.dialect === 'mysql') {
         i = endOfLine(src, i);
       } else if (c === 47 && src.charCodeAt(i + 1) === 42) {
@@ -287,6 +287,11 @@ class Splitter {
         const next = j + delimiter.length;
         return this.afterStatement(head, start, j, next);
       }
+      if (c === 92 /* \ */ && dialect === 'postgres' && blockDepth === 0) {
+        // psql: a backslash outside quotes starts a meta-command (`\g`, `\gexec`…) that ends the query
+        this.push(start, j, undefined, blanks);
+        return j;
+      }
       let fail: string | undefined;
       let next = j + 1;
       if (c === 39 /* ' */) {
@@ -304,7 +309,7 @@ class Splitter {
         next = close === -1 ? -1 : close + 1;
         if (next === -1) fail = 'unterminated [bracketed] identifier';
       } else if (c === 45 && src.charCodeAt(j + 1) === 45 && this.dashCommentAt(j)) {
-        next = endOfLine(src, j);
+        next = endOfLineComment(src, j, dialect);
       } else if (c === 35 && dialect === 'mysql') {
         next = endOfLine(src, j);
       } else if (c === 47 && src.charCodeAt(j + 1) === 42) {

@@ -8,11 +8,18 @@ export interface Position {
   column: number;
 }
 
+/** A line ends at LF, CRLF or a lone CR, as editors, git diffs and the override markers count lines. */
+export const LINE_BREAK = /\r\n?|\n/g;
+
 /** Line starts of a text, built once (one indexOf pass), looked up by binary search. */
 export class LineIndex {
   private readonly starts: number[] = [0];
 
   constructor(readonly text: string) {
+    if (text.includes('\r')) {
+      for (const m of text.matchAll(LINE_BREAK)) this.starts.push(m.index + m[0].length);
+      return;
+    }
     let i = text.indexOf('\n');
     while (i !== -1) {
       this.starts.push(i + 1);

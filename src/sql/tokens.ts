@@ -5,6 +5,19 @@
  */
 import type { Dialect } from '../model/operation.js';
 
+/**
+ * Where a `--` (or MySQL `#`) comment starting at i ends. PostgreSQL's lexer ends it at LF or CR
+ * (`non_newline [^\n\r]` in scan.l), so a statement after a lone CR is code; MySQL and SQLite end it
+ * at LF only.
+ */
+export function endOfLineComment(src: string, i: number, dialect: Dialect): number {
+  const lf = src.indexOf('\n', i);
+  const nl = lf === -1 ? src.length : lf;
+  if (dialect !== 'postgres') return nl;
+  for (let j = i; j < nl; j++) if (src.charCodeAt(j) === 13) return j;
+  return nl;
+}
+
 export type TokenType = 'word' | 'ident' | 'string' | 'number' | 'punct';
 
 export interface Token {
@@ -71,8 +84,7 @@ export function tokenize(text: string, dialect: Dialect, limit = Infinity): Toke
     if (c <= 32 || c === 0xfeff || c === 0xa0) {
       i++;
     } else if (c === 45 && text.charCodeAt(i + 1) === 45) {
-      const nl = text.indexOf('\n', i);
-      i = nl === -1 ? n : nl;
+      i = endOfLineComment(text, i, dialect);
     } else if (c === 35 && dialect === 'mysql') {
       const nl = text.indexOf('\n', i);
       i = nl === -1 ? n : nl;

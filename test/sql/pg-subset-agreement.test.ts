@@ -168,6 +168,8 @@ describe('the parser-free subset agrees with the full reader', () => {
       'PRIVILEGES', 'OPTION', 'current_user', 'FUNCTION', 'PROCEDURE', 'f()', 'IN', 'RETURNS', 'LANGUAGE', 'sql', 'plpgsql', "'SELECT 1'", '$$ SELECT 1 $$',
       'TRIGGER', 'BEFORE', 'AFTER', 'EACH', 'EXECUTE', 'SETOF', 'STRICT', 'OUT', 'DO', 'CONFLICT', 'NOTHING', 'EXCLUDED.a',
       '$$ BEGIN NULL; END $$', '$$ BEGIN DROP TABLE t; END $$', 'plpython3u', '`x`', '\\', "E'a\\'b'",
+      // line ends and other boundary characters: PostgreSQL ends a `--` comment at CR as well as LF
+      '\r', '\r\n', '-- c\r', '-- c\r\n', '-- c\n', '\t', '\f', '/* c\r */',
     ];
     const starts = [
       'CREATE VIEW v AS SELECT', 'CREATE OR REPLACE VIEW v AS SELECT a FROM', 'DROP', 'ALTER TABLE t', 'TRUNCATE',
@@ -189,6 +191,30 @@ describe('the parser-free subset agrees with the full reader', () => {
       expect(await read(text, 'postgres'), text).toEqual(await fullRead(text));
     }
     expect(accepted).toBeGreaterThan(1000);
+  });
+
+  it('files whose lines end in LF, CR, CRLF or a mix, with `--` comments before a statement: the same operations', async () => {
+    const statements = splitSql(destructive + constructive, 'postgres').statements.map((s) => s.text);
+    const ends = ['\n', '\r', '\r\n', '\n\r', '\r\r\n'];
+    const comments = ['', '-- note', '-- DROP TABLE hidden;', '--', '/* c */', '-- a /* b'];
+    let seed = 11;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    let accepted = 0;
+    let withDrops = 0;
+    for (let n = 0; n < 1500; n++) {
+      let text = '';
+      for (let k = random(4); k >= 0; k--) {
+        const comment = comments[random(comments.length)]!;
+        text += `${comment}${comment ? ends[random(ends.length)] : ''}${statements[random(statements.length)]!};${ends[random(ends.length)]}`;
+      }
+      const fast = await subsetRead(text);
+      if (!fast.accepted) continue;
+      accepted++;
+      if (fast.ops.length) withDrops++;
+      expect(fast.ops, JSON.stringify(text)).toEqual(await fullRead(text));
+    }
+    expect(accepted).toBeGreaterThan(300);
+    expect(withDrops).toBeGreaterThan(100);
   });
 });
 

@@ -235,7 +235,7 @@ describe('PostgreSQL: syntax errors and client-side input', () => {
     expect(full[1].detail).toMatch(/syntax error at or near "TABL"/);
   });
 
-  it('COPY … FROM stdin data and psql meta-commands do not make the file unparseable', async () => {
+  it('COPY … FROM stdin data and psql meta-commands do not make the file unparseable; \\i of a file that cannot be read is opaque', async () => {
     const sql = [
       '\\connect app',
       'SET statement_timeout = 0;',
@@ -247,7 +247,10 @@ describe('PostgreSQL: syntax errors and client-side input', () => {
       'ALTER TABLE ONLY public.users DROP CONSTRAINT users_pkey;',
       '\\i other.sql',
     ].join('\n');
-    expect(await pg(sql)).toMatchObject([{ kind: 'drop-constraint', object: 'public.users.users_pkey', line: 8 }]);
+    expect(await pg(sql)).toMatchObject([
+      { kind: 'drop-constraint', object: 'public.users.users_pkey', line: 8 },
+      { kind: 'opaque', line: 9 },
+    ]);
   });
 
   it('a destructive statement the parser rejects is still read by the recognizer', async () => {

@@ -49,8 +49,11 @@ describe('SQLite: destructive statements', () => {
     expect(ops[0].detail).toMatch(/copied into new__app_user/);
   });
 
-  it('sqlite3 shell dot-commands are skipped, not unparseable', async () => {
-    expect(await lite('.headers on\n.mode csv\nDROP TABLE t;\n.read other.sql\n')).toMatchObject([{ kind: 'drop-table', object: 't', line: 3 }]);
+  it('sqlite3 shell dot-commands are skipped, not unparseable; .read of a file that cannot be read is opaque', async () => {
+    expect(await lite('.headers on\n.mode csv\nDROP TABLE t;\n.read other.sql\n')).toMatchObject([
+      { kind: 'drop-table', object: 't', line: 3 },
+      { kind: 'opaque', line: 4 },
+    ]);
   });
 
   it('embedded SQL keeps the file position and direction given by the format reader', async () => {

@@ -1,0 +1,73 @@
+/**
+ * Client meta-commands that run other files or programs (psql, sqlite3): the included file is read when
+ * it is in the repository, everything else is `opaque`; harmless client commands report nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Dialect } from '../../src/model/operation.js';
+import { checkText, described } from './helpers.js';
+
+const REPO: Record<string, string> = {
+  'db/migrations/drop_users.sql': 'DROP TABLE users;\n',
+  'db/migrations/lib/truncate.sql': 'TRUNCATE sessions;\n',
+  'db/shared/harmless.sql': 'CREATE TABLE t (id int);\n',
+  'db/migrations/loop_a.sql': '\\i db/migrations/loop_b.sql\n',
+  'db/migrations/loop_b.sql': '\\i db/migrations/loop_a.sql\n',
+  'db/migrations/nested.sql': '\\ir lib/truncate.sql\n',
+};
+const resolveFile = (path: string) => REPO[path];
+
+interface Row {
+  name: string;
+  text: string;
+  dialect?: Dialect;
+  expected: string[];
+}
+
+const PSQL: Row[] = [
+  { name: '\\i of a repository file (from the root)', text: '\\i db/migrations/drop_users.sql\n', expected: ['up drop-table users'] },
+  { name: '\\i of a repository file (from the migration folder)', text: '\\i drop_users.sql\n', expected: ['up drop-table users'] },
+  { name: '\\include with quotes', text: "\\include 'db/migrations/drop_users.sql'\n", expected: ['up drop-table users'] },
+  { name: '\\ir relative to the file', text: '\\ir lib/truncate.sql\n', expected: ['up truncate sessions'] },
+  { name: '\\include_relative', text: '\\include_relative lib/truncate.sql\n', expected: ['up truncate sessions'] },
+  { name: '\\ir of a file that includes another', text: '\\ir nested.sql\n', expected: ['up truncate sessions'] },
+  { name: '\\i of a harmless file', text: '\\i db/shared/harmless.sql\n', expected: [] },
+  { name: '\\i of a file outside the repository', text: '\\i /etc/drop.sql\n', expected: ['up opaque'] },
+  { name: '\\i of a missing file', text: '\\i db/migrations/missing.sql\n', expected: ['up opaque'] },
+  { name: '\\ir above the repository root', text: '\\ir ../../../x.sql\n', expected: ['up opaque'] },
+  { name: 'an include cycle stops', text: '\\i db/migrations/loop_a.sql\n', expected: ['up opaque'] },
+  { name: '\\! runs a shell command', text: '\\! psql -c "DROP TABLE users"\n', expected: ['up opaque'] },
+  { name: '\\copy … program', text: "\\copy users TO PROGRAM 'gzip > /tmp/u.gz'\n", expected: ['up opaque'] },
+  { name: '\\copy to a file', text: "\\copy users TO 'users.csv' CSV\n", expected: [] },
+  { name: '\\gexec on its own line', text: "SELECT format('DROP TABLE %I', tablename) FROM pg_tables\n\\gexec\n", expected: ['up opaque'] },
+  { name: '\\set and \\echo', text: '\\set ON_ERROR_STOP on\n\\echo done\nCREATE TABLE a (id int);\n', expected: [] },
+  { name: 'a backslash inside a string is not a command', text: "SELECT '\\i x.sql';\n", expected: [] },
+  { name: 'SQL around an include is read too', text: 'DROP TABLE a;\n\\i db/migrations/drop_users.sql\nDROP TABLE b;\n', expected: ['up drop-table a', 'up drop-table users', 'up drop-table b'] },
+];
+
+const SQLITE: Row[] = [
+  { name: '.read of a repository file', text: '.read db/migrations/drop_users.sql\n', expected: ['up drop-table users'] },
+  { name: '.read of a missing file', text: '.read missing.sql\n', expected: ['up opaque'] },
+  { name: '.read of a command output', text: ".read '|gen-sql.sh'\n", expected: ['up opaque'] },
+  { name: '.shell', text: '.shell rm app.db\n', expected: ['up opaque'] },
+  { name: '.system', text: '.system sqlite3 app.db "DROP TABLE users"\n', expected: ['up opaque'] },
+  { name: '.restore', text: '.restore backup.db\n', expected: ['up opaque'] },
+  { name: '.load', text: '.load ./ext\n', expected: ['up opaque'] },
+  { name: '.mode and .headers', text: '.mode csv\n.headers on\nCREATE TABLE a (id int);\n', expected: [] },
+];
+
+describe.each([
+  ['psql', 'postgres', PSQL],
+  ['sqlite3', 'sqlite', SQLITE],
+] as const)('client commands: %s', (_client, dialect, rows) => {
+  it.each(rows)('$name', async ({ text, expected }) => {
+    const { ops, blocks } = await checkText('db/migrations/001_x.sql', text, { dialect, format: 'sql', resolveFile });
+    expect(described(ops), text).toEqual(expected);
+    if (expected.some((e) => /opaque|drop-table|truncate/.test(e))) expect(blocks).toBe(true);
+  });
+});
+
+it('an operation from an included file says where it was written', async () => {
+  const { ops } = await checkText('db/migrations/001_x.sql', 'SELECT 1;\n\\i drop_users.sql\n', { format: 'sql', resolveFile });
+  expect(ops).toMatchObject([{ kind: 'drop-table', line: 2, column: 1 }]);
+  expect(ops[0]!.detail).toContain('in db/migrations/drop_users.sql line 1');
+});

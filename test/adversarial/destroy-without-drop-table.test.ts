@@ -1,0 +1,80 @@
+/**
+ * Statements that destroy data without saying DROP TABLE: each has an operation kind and a documented
+ * severity (docs/rules/), and blocks by default unless its page says it warns; close relatives that destroy
+ * nothing report nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Dialect } from '../../src/model/operation.js';
+import { checkText, described } from './helpers.js';
+
+interface Row {
+  sql: string;
+  expected: string[];
+  /** Whether `check` exits 1 with the default config. */
+  blocks: boolean;
+}
+
+const POSTGRES: Row[] = [
+  { sql: 'DROP OWNED BY legacy_app;', expected: ['up drop-dependents legacy_app'], blocks: true },
+  { sql: 'DROP OWNED BY a, b CASCADE;', expected: ['up drop-dependents a', 'up drop-dependents b'], blocks: true },
+  { sql: 'DROP EXTENSION postgis CASCADE;', expected: ['up drop-dependents postgis'], blocks: true },
+  { sql: 'DROP EXTENSION IF EXISTS postgis, hstore CASCADE;', expected: ['up drop-dependents postgis', 'up drop-dependents hstore'], blocks: true },
+  { sql: 'DROP SERVER legacy_srv CASCADE;', expected: ['up drop-dependents legacy_srv'], blocks: true },
+  { sql: 'DROP FOREIGN DATA WRAPPER postgres_fdw CASCADE;', expected: ['up drop-dependents postgres_fdw'], blocks: true },
+  { sql: 'ALTER TABLE users SET SCHEMA archive;', expected: ['up rename-table users'], blocks: false },
+  { sql: 'ALTER TABLE IF EXISTS billing.invoices SET SCHEMA archive;', expected: ['up rename-table billing.invoices'], blocks: false },
+  { sql: 'ALTER SCHEMA billing RENAME TO billing_v1;', expected: ['up rename-schema billing'], blocks: false },
+  { sql: 'CREATE RULE purge AS ON INSERT TO users DO ALSO DELETE FROM sessions;', expected: ['up opaque users'], blocks: true },
+  { sql: 'CREATE RULE keep AS ON UPDATE TO users DO INSTEAD UPDATE audit SET n = n + 1;', expected: ['up opaque users'], blocks: true },
+  { sql: 'MERGE INTO users u USING staging s ON u.id = s.id WHEN MATCHED THEN DELETE;', expected: ['up opaque users'], blocks: true },
+  { sql: "SELECT dblink_exec('host=replica', 'DROP TABLE users');", expected: ['up opaque dblink_exec'], blocks: true },
+  { sql: "SELECT * FROM dblink('host=replica', 'DELETE FROM users RETURNING id') AS t(id int);", expected: ['up opaque dblink'], blocks: true },
+  { sql: "COPY users FROM PROGRAM 'curl -s https://example.com/users.csv';", expected: ['up opaque users'], blocks: true },
+  // relatives that destroy nothing
+  { sql: 'DROP EXTENSION postgis;', expected: [], blocks: false },
+  { sql: 'DROP SERVER legacy_srv;', expected: [], blocks: false },
+  { sql: 'REASSIGN OWNED BY legacy_app TO app;', expected: [], blocks: false },
+  { sql: 'ALTER SCHEMA billing OWNER TO app;', expected: [], blocks: false },
+  { sql: 'CREATE RULE log AS ON INSERT TO users DO ALSO INSERT INTO audit VALUES (1);', expected: [], blocks: false },
+  { sql: 'MERGE INTO users u USING staging s ON u.id = s.id WHEN MATCHED THEN UPDATE SET name = s.name;', expected: [], blocks: false },
+  { sql: "COPY users TO '/tmp/users.csv';", expected: [], blocks: false },
+  { sql: 'ALTER SEQUENCE s SET SCHEMA archive;', expected: [], blocks: false },
+];
+
+const MYSQL: Row[] = [
+  { sql: 'ALTER TABLE users ENGINE=BLACKHOLE;', expected: ['up truncate users'], blocks: true },
+  { sql: 'ALTER TABLE users ENGINE = blackhole;', expected: ['up truncate users'], blocks: true },
+  { sql: 'ALTER TABLE users DISCARD TABLESPACE;', expected: ['up truncate users'], blocks: true },
+  { sql: 'ALTER TABLE users ENGINE=InnoDB;', expected: [], blocks: false },
+  { sql: 'ALTER TABLE users IMPORT TABLESPACE;', expected: [], blocks: false },
+];
+
+const SQLITE: Row[] = [
+  { sql: "PRAGMA writable_schema = 1;\nDELETE FROM sqlite_master WHERE name = 'users';", expected: ['up opaque'], blocks: true },
+  { sql: "PRAGMA writable_schema = ON;\nUPDATE sqlite_schema SET sql = 'CREATE TABLE users (x)' WHERE name = 'users';", expected: ['up opaque'], blocks: true },
+  { sql: "INSERT INTO main.sqlite_master VALUES ('table', 't', 't', 0, 'CREATE TABLE t (a)');", expected: ['up opaque'], blocks: true },
+  { sql: "SELECT name FROM sqlite_master WHERE type = 'table';", expected: [], blocks: false },
+  { sql: 'PRAGMA writable_schema = 0;', expected: [], blocks: false },
+];
+
+describe.each([
+  ['postgres', POSTGRES],
+  ['mysql', MYSQL],
+  ['sqlite', SQLITE],
+] as Array<[Dialect, Row[]]>)('statements that destroy without DROP TABLE: %s', (dialect, rows) => {
+  it.each(rows)('$sql → $expected', async ({ sql, expected, blocks }) => {
+    const result = await checkText('migrations/001.sql', sql, { dialect, format: 'sql' });
+    expect(described(result.ops), sql).toEqual(expected);
+    expect(result.blocks, result.findings.join(', ')).toBe(blocks);
+  });
+});
+
+it('DROP OWNED is a protected-object error whenever something is protected', async () => {
+  const { findings } = await checkText('migrations/001.sql', 'DROP OWNED BY legacy_app;', { config: { protected: { tables: ['users'] } } });
+  expect(findings).toContain('protected-object:error');
+});
+
+it('a schema rename covering a protected table is a protected-object error', async () => {
+  const { findings } = await checkText('migrations/001.sql', 'ALTER SCHEMA billing RENAME TO billing_v1;', { config: { protected: { tables: ['billing.invoices'] } } });
+  expect(findings).toContain('protected-object:error');
+});
