@@ -33,6 +33,7 @@ const tests = spawnSync(
     '--coverage.provider=v8',
     '--coverage.reporter=json',
     `--coverage.reportsDirectory=${path.join(out, 'in-process')}`,
+    '--coverage.reportOnFailure',
     '--coverage.include=src/**',
     ...extraArgs,
   ],

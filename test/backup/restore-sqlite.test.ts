@@ -184,7 +184,7 @@ describe.skipIf(!hasSqlite)('restore on SQLite (real sqlite3 CLI)', { timeout: 1
 
   it.each([
     ['kill -9', 'SIGKILL' as const, 128],
-    ['Ctrl-C', 'SIGINT' as const, 130],
+    ['Ctrl-C', 'SIGINT' as const, 2], // interrupted runs exit 2 (docs/backup.md)
   ])('%s mid-restore leaves the database as it was or as the backup; the printed safety command restores it; no side file', async (_name, signal, code) => {
     const repo = sqliteRepo();
     const original = contents(repo.db);
