@@ -13,7 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'bin', 'dbsafe-hooks.js');
+// DBSAFE_CLI: a copy of the built CLI, so rebuilding dist/ during a long run cannot change what is measured
+const CLI = process.env.DBSAFE_CLI ?? path.join(ROOT, 'bin', 'dbsafe-hooks.js');
 const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -23,6 +24,9 @@ const SCALES = arg('--scales', '15,60').split(',').map(Number);
 const RUNS = Number(arg('--runs', '3'));
 const RSS_ROWS = arg('--rss-rows', '1500000,6000000').split(',').map(Number);
 const PASSWORD = 'bench-password';
+// --compare-cli <bin/dbsafe-hooks.js of another build> (e.g. the commit before a change): its backup and verify
+// alternate with ours on the same database, in their own repository, so what a change costs is measured in one run
+const COMPARE_CLI = arg('--compare-cli', undefined);
 
 const ids = { uid: Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout), gid: Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout) };
 const work = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-bench-'));
@@ -71,9 +75,15 @@ try {
     mkdirSync(repo);
     run('git', ['init', '-q', repo]);
     writeFileSync(path.join(repo, '.dbsaferc.json'), JSON.stringify({ databases: { bench: { url: 'env:BENCH_URL' } }, backupDir: path.join(work, `backups-${scale}`), keep: 100 }));
-    const cliEnv = { ...process.env, BENCH_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${db}` };
+    const cliEnv = { ...process.env, XDG_STATE_HOME: path.join(work, 'state'), BENCH_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${db}` };
     const dumpFile = path.join(work, 'baseline.pgc');
-    const row = { scale, sizeMB: Math.round(size / 1e6), initS: init.s.toFixed(1), dump: [], backup: [], restore: [], restoreFull: [], verify: [], rss: [] };
+    const row = { scale, sizeMB: Math.round(size / 1e6), initS: init.s.toFixed(1), dump: [], backup: [], restore: [], restoreFull: [], verify: [], rss: [], compareBackup: [], compareVerify: [] };
+    const compareRepo = path.join(work, `repo-compare-${scale}`);
+    if (COMPARE_CLI) {
+      mkdirSync(compareRepo);
+      run('git', ['init', '-q', compareRepo]);
+      writeFileSync(path.join(compareRepo, '.dbsaferc.json'), JSON.stringify({ databases: { bench: { url: 'env:BENCH_URL' } }, backupDir: path.join(work, `backups-compare-${scale}`), keep: 100 }));
+    }
     for (let i = 0; i < RUNS; i++) {
       // baseline and dbsafe alternate so cache state and background load hit both alike
       rmSync(dumpFile, { force: true });
@@ -96,10 +106,18 @@ try {
       const drop = timed(() => psql('postgres', 'DROP DATABASE bench_restore'));
       row.restoreFull.push(create.s + restore.s + drop.s);
       const v = timed(() => run('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', process.execPath, CLI, 'verify', id, '--json'], { cwd: repo, env: cliEnv }));
-      if (!JSON.parse(v.out.stdout).ok) throw new Error(`verify failed: ${v.out.stdout}`);
+      const verdict = JSON.parse(v.out.stdout);
+      if (!verdict.ok) throw new Error(`verify failed: ${v.out.stdout}`);
+      row.level = verdict.level;
       row.verify.push(v.s);
       if (process.env.DBSAFE_TRACE) console.error(v.out.stderr);
       row.rss.push(Number(/MAXRSS_KB=(\d+)/.exec(v.out.stderr)[1]) / 1024);
+      if (COMPARE_CLI) {
+        const cb = timed(() => run(process.execPath, [COMPARE_CLI, 'backup', '--json'], { cwd: compareRepo, env: cliEnv }));
+        row.compareBackup.push(cb.s);
+        const cv = timed(() => run(process.execPath, [COMPARE_CLI, 'verify', JSON.parse(cb.out.stdout).id, '--json'], { cwd: compareRepo, env: cliEnv }));
+        row.compareVerify.push(cv.s);
+      }
     }
     const summary = {
       scale,
@@ -114,6 +132,9 @@ try {
       verifyVsManualRatio: median(row.verify) / median(row.restoreFull),
       peakRssMB: Math.max(...row.rss),
       artifactMB: Math.round(Number(readFileSync(dumpFile).length) / 1e6),
+      verifyLevel: row.level,
+      ...(COMPARE_CLI ? { compareBackupS: median(row.compareBackup), compareBackupRatio: median(row.compareBackup) / median(row.dump), compareVerifyS: median(row.compareVerify), compareVerifyRatio: median(row.compareVerify) / median(row.restore) } : {}),
+      spread: { dump: [Math.min(...row.dump), Math.max(...row.dump)], backup: [Math.min(...row.backup), Math.max(...row.backup)], restore: [Math.min(...row.restore), Math.max(...row.restore)], verify: [Math.min(...row.verify), Math.max(...row.verify)] },
       raw: row,
     };
     results.push(summary);
@@ -131,7 +152,7 @@ try {
   for (const target of RSS_ROWS) {
     psql('rss_probe', `CREATE TABLE IF NOT EXISTS r (id int, payload bytea); INSERT INTO r SELECT g, decode(md5(random()::text) || md5(random()::text), 'hex') FROM generate_series(${rows + 1}, ${target}) g`);
     rows = target;
-    const b = run('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', process.execPath, CLI, 'backup', '--json'], { cwd: probeRepo, env: { ...process.env, BENCH_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/rss_probe` } });
+    const b = run('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', process.execPath, CLI, 'backup', '--json'], { cwd: probeRepo, env: { ...process.env, XDG_STATE_HOME: path.join(work, 'state'), BENCH_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/rss_probe` } });
     const out = JSON.parse(b.stdout);
     rss.push({ rows, artifactMB: Math.round(out.bytes / 1e6), peakRssMB: Math.round(Number(/MAXRSS_KB=(\d+)/.exec(b.stderr)[1]) / 1024) });
     console.error(JSON.stringify(rss[rss.length - 1]));
@@ -139,6 +160,7 @@ try {
   console.log('| pgbench scale | database | artifact | pg_dump -Fc | dbsafe backup | ratio | pg_restore + count(*) | dbsafe verify | ratio | create + restore + count + drop | ratio | peak RSS dbsafe |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
+    if (r.compareBackupS) console.log(`compare CLI: backup ${r.compareBackupS.toFixed(2)} s (${r.compareBackupRatio.toFixed(3)}x pg_dump), verify ${r.compareVerifyS.toFixed(2)} s (${r.compareVerifyRatio.toFixed(3)}x pg_restore + count)`);
     console.log(
       `| ${r.scale} | ${r.databaseMB} MB | ${r.artifactMB} MB | ${r.pgDumpS.toFixed(2)} s | ${r.backupS.toFixed(2)} s | **${r.backupRatio.toFixed(3)}x** | ${r.pgRestoreCountS.toFixed(2)} s | ${r.verifyS.toFixed(2)} s | **${r.verifyRatio.toFixed(3)}x** | ${r.manualVerifyS.toFixed(2)} s | **${r.verifyVsManualRatio.toFixed(3)}x** | ${r.peakRssMB.toFixed(0)} MB |`,
     );

@@ -75,22 +75,40 @@ export function outsideWitnessPath(logPath: string): string {
   return path.join(stateDir(), `${key}.json`);
 }
 
-function readWitness(file: string): Witness | undefined {
+type WitnessRead = { witness: Witness } | { missing: true } | { unreadable: string };
+
+function readWitness(file: string): WitnessRead {
+  let text: string;
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Witness;
-    return Number.isInteger(parsed.seq) && typeof parsed.hash === 'string' ? parsed : undefined;
-  } catch {
-    return undefined;
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { missing: true };
+    return { unreadable: (error as Error).message };
   }
+  try {
+    const parsed = JSON.parse(text) as Witness;
+    if (Number.isInteger(parsed.seq) && typeof parsed.hash === 'string') return { witness: parsed };
+  } catch {
+    /* reported below */
+  }
+  return { unreadable: 'not a witness record (JSON with seq and hash)' };
+}
+
+function witnessFiles(logPath: string): Array<{ file: string; where: WitnessReport['where'] }> {
+  return [
+    { file: headPathFor(logPath), where: 'log.head' },
+    { file: outsideWitnessPath(logPath), where: 'outside' },
+  ];
 }
 
 /** Every witness of this log that applies to this repository (a copy left by a previous repository at the same path does not). */
 export function readWitnesses(logPath: string): FoundWitness[] {
   const repository = repositoryId(logPath);
   const found: FoundWitness[] = [];
-  for (const file of [headPathFor(logPath), outsideWitnessPath(logPath)]) {
-    const witness = readWitness(file);
-    if (!witness) continue;
+  for (const { file } of witnessFiles(logPath)) {
+    const read = readWitness(file);
+    if (!('witness' in read)) continue;
+    const { witness } = read;
     if (witness.repository && repository && witness.repository !== repository) continue;
     found.push({ file, witness });
   }
@@ -98,19 +116,67 @@ export function readWitnesses(logPath: string): FoundWitness[] {
 }
 
 /**
- * Record the log's new end in both places. `log.head` must be written (it is in the directory we
- * just appended to); the outside copy is best effort (a read-only home must not stop a backup),
- * and its absence is visible: `log` and `status` say how many witnesses were found.
+ * How each witness stands against the log's last entry, so a weakened guarantee is shown instead of
+ * silently relied on: a witness that is missing, unreadable or behind (an append could not write it,
+ * e.g. an unwritable or different home) no longer detects lines cut from the end on its own.
+ * Read for `log`, `status` and `doctor`; the chain check itself is readLog's.
  */
-export function writeWitnesses(logPath: string, end: { seq: number; hash: string; genesis: string }): void {
+export interface WitnessReport {
+  file: string;
+  where: 'log.head' | 'outside';
+  state: 'current' | 'behind' | 'missing' | 'unreadable' | 'other-repository';
+  /** The seq it recorded (current or behind). */
+  seq?: number;
+  message?: string;
+}
+
+export function witnessReports(logPath: string, lastSeq: number): WitnessReport[] {
+  const repository = repositoryId(logPath);
+  return witnessFiles(logPath).map(({ file, where }): WitnessReport => {
+    const read = readWitness(file);
+    if ('missing' in read) return { file, where, state: 'missing' };
+    if ('unreadable' in read) return { file, where, state: 'unreadable', message: read.unreadable };
+    const { witness } = read;
+    if (witness.repository && repository && witness.repository !== repository) return { file, where, state: 'other-repository' };
+    return { file, where, state: witness.seq >= lastSeq ? 'current' : 'behind', seq: witness.seq };
+  });
+}
+
+/** One line per witness that no longer covers the log's end on its own (empty when both do). */
+export function witnessWarnings(reports: WitnessReport[], lastSeq: number): string[] {
+  if (lastSeq === 0) return [];
+  return reports
+    .filter((report) => report.state !== 'current')
+    .map((report) => {
+      const name = report.where === 'log.head' ? `log.head (${report.file})` : `the copy outside the repository (${report.file})`;
+      const why =
+        report.state === 'behind'
+          ? `is behind: it records seq ${report.seq} but the log ends at seq ${lastSeq} (an append could not write it: unwritable, or another HOME/XDG_STATE_HOME)`
+          : report.state === 'missing'
+            ? 'is missing'
+            : report.state === 'unreadable'
+              ? `cannot be read (${report.message})`
+              : 'belongs to an earlier repository at this path';
+      return `witness ${name} ${why}; lines cut from the log's end are now detected by the other witness only. The next append rewrites both.`;
+    });
+}
+
+/**
+ * Record the log's new end in both places. `log.head` must be written (it is in the directory we
+ * just appended to); the outside copy is best effort (a read-only home must not stop a backup), but
+ * never silently: the problem is returned for the caller to print, and `log`, `status` and `doctor`
+ * show a witness that is missing or behind (witnessWarnings).
+ */
+export function writeWitnesses(logPath: string, end: { seq: number; hash: string; genesis: string }): string | undefined {
   const witness: Witness = { ...end, repository: repositoryId(logPath), log: path.resolve(logPath) };
   const text = `${JSON.stringify(witness)}\n`;
   writeFileAtomic(headPathFor(logPath), text, path.dirname(logPath));
+  const outside = outsideWitnessPath(logPath);
   try {
-    const outside = outsideWitnessPath(logPath);
     mkdirSync(path.dirname(outside), { recursive: true, mode: 0o700 });
     writeFileAtomic(outside, text, path.dirname(outside));
-  } catch {
-    /* best effort, see above */
+    return undefined;
+  } catch (error) {
+    return `could not write the log's witness outside the repository (${outside}): ${(error as Error).message}. Lines cut from the log's end are detected by log.head alone until it is written again.`;
   }
 }

@@ -6,7 +6,7 @@ import { canonicalJson } from './canonical-json.js';
 import { interrupted } from './cleanup.js';
 import { fsyncPath, mkdirPrivate } from './files.js';
 import { acquireLock, LockBusyError } from './lock.js';
-import { readWitnesses, writeWitnesses, type FoundWitness } from './log-witness.js';
+import { readWitnesses, witnessReports, writeWitnesses, type FoundWitness, type WitnessReport } from './log-witness.js';
 
 /**
  * The backup log: `$(git rev-parse --git-common-dir)/dbsafe/log.jsonl` (shared by all worktrees,
@@ -75,6 +75,8 @@ export interface ReadLogResult {
   chain: ChainStatus;
   /** False when the log file does not exist yet (an empty, intact log). */
   exists: boolean;
+  /** How each witness of the log's end stands against its last entry (log-witness.ts, witnessWarnings). */
+  witnesses: WitnessReport[];
 }
 
 export function logPathFor(gitCommonDir: string): string {
@@ -198,15 +200,18 @@ export async function readLog(logPath: string): Promise<ReadLogResult> {
       return {
         entries: [],
         exists: false,
+        witnesses: witnessReports(logPath, 0),
         chain: { ok: false, brokenAt: 1, reason: 'truncated', message: `the log file is gone but ${head.witness.seq} entries were written (recorded in ${head.file})` },
       };
     }
-    return { entries: [], chain: { ok: true }, exists: false };
+    return { entries: [], chain: { ok: true }, exists: false, witnesses: witnessReports(logPath, 0) };
   }
   const endsWithNewline = text.length === 0 || text.endsWith('\n');
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  return { ...checkChain(lines, endsWithNewline, readWitnesses(logPath)), exists: true };
+  const checked = checkChain(lines, endsWithNewline, readWitnesses(logPath));
+  const lastSeq = checked.entries[checked.entries.length - 1]?.seq ?? 0;
+  return { ...checked, exists: true, witnesses: witnessReports(logPath, lastSeq) };
 }
 
 /** The last line's seq and hash and the first line's hash, read from the file itself (the chain is extended from what is there). */
@@ -286,7 +291,9 @@ export async function appendLogEntry(logPath: string, entry: NewLogEntry): Promi
         closeSync(fd);
       }
       chmodSync(logPath, 0o600);
-      writeWitnesses(logPath, { seq: full.seq, hash: full.hash, genesis: last.genesis ?? full.hash });
+      const witnessProblem = writeWitnesses(logPath, { seq: full.seq, hash: full.hash, genesis: last.genesis ?? full.hash });
+      // best effort, never silent: the guarantee it weakens is the user's to know (docs/backup.md)
+      if (witnessProblem) process.stderr.write(`dbsafe-hooks: warning: ${witnessProblem}\n`);
       fsyncPath(dir);
       return full;
     } finally {

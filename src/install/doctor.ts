@@ -177,7 +177,12 @@ async function backupLogCheck(location: Location): Promise<Check[]> {
         },
       ];
     }
-    return [{ level: 'ok', message: `backup log readable (${log.entries.length} entries, chain intact)` }];
+    const { witnessWarnings } = await import('../backup/log-witness.js');
+    const lastSeq = log.entries[log.entries.length - 1]?.seq ?? 0;
+    return [
+      { level: 'ok', message: `backup log readable (${log.entries.length} entries, chain intact)` },
+      ...witnessWarnings(log.witnesses, lastSeq).map((message): Check => ({ level: 'warning', message, fix: 'take a backup or verify one (every append rewrites both witnesses); check that $XDG_STATE_HOME (default ~/.local/state) is writable' })),
+    ];
   } catch (error) {
     return [{ level: 'problem', message: `backup log not readable: ${(error as Error).message}`, fix: 'check the permissions of .git/dbsafe/' }];
   }

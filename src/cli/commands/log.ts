@@ -4,6 +4,7 @@ import { backupContext } from '../../backup/context.js';
 import { writeFileAtomic } from '../../backup/files.js';
 import { FileError, UsageError } from '../../errors.js';
 import { readLog, type LogEntry } from '../../backup/log.js';
+import { witnessWarnings } from '../../backup/log-witness.js';
 import { palette, useColor } from '../../util/palette.js';
 
 interface Options {
@@ -47,9 +48,11 @@ function describe(entry: LogEntry): string {
 export async function run(options: Options): Promise<number> {
   const format = chooseFormat(options);
   const context = await backupContext(options);
-  const { entries, chain, exists } = await readLog(context.logPath);
+  const { entries, chain, exists, witnesses } = await readLog(context.logPath);
   const code = chain.ok ? 0 : 1;
-  if (format === 'json') return emit(options, `${JSON.stringify({ path: context.logPath, chain, entries }, null, 2)}\n`, code);
+  const lastSeq = entries[entries.length - 1]?.seq ?? 0;
+  const warnings = chain.ok ? witnessWarnings(witnesses, lastSeq) : [];
+  if (format === 'json') return emit(options, `${JSON.stringify({ path: context.logPath, chain, witnesses, warnings, entries }, null, 2)}\n`, code);
   if (format === 'markdown') {
     const { logMarkdown } = await import('../../backup/log-markdown.js');
     return emit(options, logMarkdown(entries, chain), code);
@@ -61,7 +64,7 @@ export async function run(options: Options): Promise<number> {
     const event = entry.event === 'failed' ? c.red(entry.event.padEnd(8)) : entry.event === 'verified' ? c.green(entry.event.padEnd(8)) : entry.event.padEnd(8);
     lines.push(`${String(entry.seq).padStart(4)}  ${entry.ts}  ${event}  ${entry.instance.padEnd(10)}  ${describe(entry)}`);
   }
-  if (chain.ok) lines.push(c.green(`chain intact (${entries.length} entries)`));
+  if (chain.ok) lines.push(c.green(`chain intact (${entries.length} entries)`), ...warnings.map((warning) => c.yellow(`warning: ${warning}`)));
   else lines.push(c.red(`CHAIN BROKEN at line ${chain.brokenAt}: ${chain.reason}: ${chain.message}`), `  The log ${context.logPath} was modified outside dbsafe-hooks; the pre-push gate will refuse until it is resolved.`);
   return emit(options, `${lines.join('\n')}\n`, code);
 }

@@ -4,6 +4,7 @@ import { ConfigError, UsageError } from '../../errors.js';
 import { formatAge, formatBytes } from '../../backup/format.js';
 import { defaultInstanceName } from '../../backup/instances.js';
 import { readLog } from '../../backup/log.js';
+import { witnessWarnings } from '../../backup/log-witness.js';
 import { listBackups } from '../../backup/store.js';
 import { activeWaivers } from '../../gate/decide.js';
 import { gateNow } from '../../gate/evidence.js';
@@ -76,7 +77,9 @@ export async function run(instance: string | undefined, options: Options): Promi
   });
   // waivers of the pre-push gate in force (only an intact log's count, as in the gate)
   const waivers = log.chain.ok ? activeWaivers(log.entries, gateNow()) : [];
-  const result = { logPath: context.logPath, chain: log.chain, instances, waivers };
+  const lastSeq = log.entries[log.entries.length - 1]?.seq ?? 0;
+  const witnesses = log.chain.ok ? witnessWarnings(log.witnesses, lastSeq) : [];
+  const result = { logPath: context.logPath, chain: log.chain, witnesses: log.witnesses, warnings: witnesses, instances, waivers };
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return log.chain.ok ? 0 : 1;
@@ -101,6 +104,7 @@ export async function run(instance: string | undefined, options: Options): Promi
   }
   for (const waiver of waivers) lines.push(c.yellow(`backup gate WAIVED: ${waiverText(waiver)}`));
   lines.push(log.chain.ok ? c.green(`log chain intact (${log.entries.length} entries)`) : c.red(`log CHAIN BROKEN at line ${log.chain.brokenAt}: ${log.chain.reason}`));
+  for (const warning of witnesses) lines.push(c.yellow(`warning: ${warning}`));
   process.stdout.write(`${lines.join('\n')}\n`);
   return log.chain.ok ? 0 : 1;
 }
