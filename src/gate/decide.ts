@@ -297,7 +297,9 @@ function candidatesFor(entries: GateLogEntry[], fingerprint: string, input: Omit
     const record = byId.get(entry.backupId);
     if (!record) continue;
     if (entry.event === 'verified') {
-      if (entry.sha256 !== undefined && entry.sha256 !== record.recorded.sha256) continue;
+      // a verification counts only for the bytes the log recorded: one that names no sha256 (or of a
+      // record without one) cannot show it checked those bytes, so it fails closed
+      if (entry.sha256 === undefined || entry.sha256 !== record.recorded.sha256) continue;
       if (entry.level && RESTORE_LEVELS.has(entry.level)) {
         record.verified = entry;
         record.failed = false;

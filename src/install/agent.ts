@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Check } from './doctor.js';
@@ -229,7 +229,9 @@ function readRecords(commonDir: string): AgentRecord[] {
 }
 
 function writeRecords(commonDir: string, records: AgentRecord[]): void {
-  mkdirSync(path.join(commonDir, 'dbsafe'), { recursive: true });
+  // .git/dbsafe holds the backup log and secrets' temp dirs: private whoever creates it first (docs/backup.md)
+  mkdirSync(path.join(commonDir, 'dbsafe'), { recursive: true, mode: 0o700 });
+  chmodSync(path.join(commonDir, 'dbsafe'), 0o700);
   writeAtomic(recordsPath(commonDir), `${JSON.stringify({ agents: records }, null, 2)}\n`);
 }
 

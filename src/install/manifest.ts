@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { HookName } from './shim.js';
 import { readText, writeAtomic } from '../util/files.js';
@@ -54,6 +54,7 @@ export function writeManifest(commonDir: string, manifest: InstallManifest): boo
   const file = manifestPath(commonDir);
   // .git/dbsafe holds the backup log and secrets' temp dirs: private whoever creates it first
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  chmodSync(path.dirname(file), 0o700);
   return writeAtomic(file, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 

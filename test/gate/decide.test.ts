@@ -98,6 +98,9 @@ describe('backup gate decision', () => {
     expect(problemOf(run(read([backup('b1', 30), verified('b1', 1)])))).toMatchObject({ kind: 'too-old', backup: { backupId: 'b1', ageMs: 30 * HOUR } });
     // a verification of another artifact (another sha256) does not verify the recorded one
     expect(problemOf(run(read([backup('b1', 1), verified('b1', 1, { sha256: 'bb' })])))).toMatchObject({ kind: 'unverified', why: 'never' });
+    // … nor does one that names no sha256 at all, or of a backup recorded without one
+    expect(problemOf(run(read([backup('b1', 1), verified('b1', 1, { sha256: undefined })])))).toMatchObject({ kind: 'unverified', why: 'never' });
+    expect(problemOf(run(read([backup('b1', 1, { sha256: undefined }), verified('b1', 1, { sha256: undefined })])))).toMatchObject({ kind: 'unverified', why: 'never' });
     // which database it is comes from the backup entry: a verification of the same bytes counts whatever it says
     expect(problemOf(run(read([backup('b1', 1), verified('b1', 1, { fingerprint: 'fp-other', artifact: '/elsewhere.gz' })])))).toBeUndefined();
     // the artifact checked is the recorded one
