@@ -101,6 +101,7 @@ async function mariadb() {
   const ids = { uid: Number(run('id', ['-u', 'mysql']).stdout), gid: Number(run('id', ['-g', 'mysql']).stdout) };
   const dir = path.join(work, 'maria');
   mkdirSync(dir, { mode: 0o700 });
+  chownSync(dir, ids.uid, ids.gid);
   const data = path.join(dir, 'data');
   const socket = path.join(dir, 'mysqld.sock');
   run('mariadb-install-db', ['--no-defaults', '--user=mysql', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db']);

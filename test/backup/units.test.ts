@@ -102,4 +102,16 @@ describe('verify comparison', () => {
     expect(compare(expected, restored(1, '42'))).toMatchObject({ reason: 'count-mismatch', differences: ['table public.t: expected 2 rows, restored 1'] });
     expect(compare(expected, restored(2, '42', []))).toMatchObject({ reason: 'objects-mismatch', differences: ['missing after restore: table public.t'] });
   });
+
+  // an approximate count is a range; an empty restore of a table that had rows before and after the dump is never in it
+  it.each([
+    ['inside the range', { min: 3, max: 9 }, 5, undefined],
+    ['an empty restore, lower bound above zero', { min: 3, max: 9 }, 0, 'count-mismatch'],
+    ['an empty restore, the table was emptied during the dump', { min: 0, max: 9 }, 0, undefined],
+    ['above the range', { min: 3, max: 9 }, 10, 'count-mismatch'],
+    ['no bounds recorded: the count itself', {}, 0, 'count-mismatch'],
+  ])('approximate count, %s', (_name, bounds, rows, reason) => {
+    const approximate = { expected: { objects: expected.expected.objects, tables: [{ name: 'public.t', rows: 5, approximate: true, ...bounds }], approximateCounts: true } };
+    expect(compare(approximate, { ...restored(rows, '42'), tables: [{ name: 'public.t', rows }] }).reason).toBe(reason);
+  });
 });
