@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BlockedError, ConfigError, DbsafeError, UsageError } from '../errors.js';
 import { takeBackup } from './backup.js';
@@ -13,6 +12,7 @@ import { appendLogEntry, readLog } from './log.js';
 import type { Manifest } from './manifest.js';
 import { findBackup, SAFETY_REASON } from './find-backup.js';
 import { lockInstance, type StoredBackup } from './store.js';
+import { privateTempDir, sweepPrivateTemp } from './private-tmp.js';
 import { verifyBackup } from './verify.js';
 
 /**
@@ -34,6 +34,8 @@ export interface RestoreRequest {
   terminateConnections?: boolean;
   /** Always run a full verify, even when the log holds a recent one. */
   reverify?: boolean;
+  /** The caller already holds the target instance's lock (safe-migrate restoring its pre-migration backup). */
+  lockHeld?: boolean;
   /** Why this backup (rollback states its choice); recorded in the log. */
   why?: string;
   /** Ask the person (or check --yes); false cancels before anything is touched. */
@@ -144,8 +146,10 @@ export async function restoreBackup(context: BackupContext, request: RestoreRequ
   const manifest = stored.manifest;
   const { context: ctx, target } = resolveTarget(context, manifest, request.into);
   const driver = await driverFor(target.family);
-  const locks = [await lockInstance(ctx.commonDir, target.name, 'restore')];
-  const secretsDir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-secrets-'));
+  const locks = request.lockHeld ? [] : [await lockInstance(ctx.commonDir, target.name, 'restore')];
+  // passfiles live in the swept private tmp inside .git: after a kill -9 the next run removes them
+  sweepPrivateTemp(ctx.commonDir);
+  const secretsDir = privateTempDir(ctx.commonDir);
   const release = () => {
     rmSync(secretsDir, { recursive: true, force: true });
     for (const lock of locks.splice(0)) lock.release();

@@ -223,7 +223,6 @@ export function buildProgram(): Command {
     .option('--fresh', 'always take a new pre-migration backup')
     .option('--accept-loss <object>', 'accept a measured loss on this object (repeatable; needs --reason)', collect)
     .option('--reason <text>', 'why the accepted losses are fine (logged)')
-    .option('--rollback <backup>', 'restore this pre-migration backup (the command printed when a run was interrupted)')
     .option('--json', 'print a summary as JSON')
     .action(lazy(() => import('./commands/safe-migrate.js')));
 

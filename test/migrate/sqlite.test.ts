@@ -370,7 +370,7 @@ exit 3
       await killHard(run.child);
       expect(tables(repo.db)).toContain('half');
       const command = /if this is interrupted, restore with: npx dbsafe-hooks (.+)/.exec(stderr)?.[1];
-      expect(command, stderr).toMatch(/^safe-migrate dev --rollback \S+$/);
+      expect(command, stderr).toMatch(/^restore \S+ dev --yes$/);
       const restored = repo.cli(...command!.split(' '));
       expect(restored.code, restored.stderr).toBe(0);
       expect(dump(repo.db)).toBe(before);
