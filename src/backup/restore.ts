@@ -13,6 +13,7 @@ import type { Manifest } from './manifest.js';
 import { findBackup, SAFETY_REASON } from './find-backup.js';
 import { lockInstance, type StoredBackup } from './store.js';
 import { privateTempDir, sweepPrivateTemp } from './private-tmp.js';
+import { resolveTables } from './restore-tables.js';
 import { verifyBackup } from './verify.js';
 
 /**
@@ -30,6 +31,8 @@ export interface RestoreRequest {
   /** Restore into this configured instance, `env:VAR` URL or SQLite path instead of the backup's own. */
   into?: string;
   schemaOnly?: boolean;
+  /** Replace only these tables (as typed; matched to the backup's names); everything else is left as it is. */
+  tables?: string[];
   dropPrevious?: boolean;
   terminateConnections?: boolean;
   /** Always run a full verify, even when the log holds a recent one. */
@@ -39,7 +42,7 @@ export interface RestoreRequest {
   /** Why this backup (rollback states its choice); recorded in the log. */
   why?: string;
   /** Ask the person (or check --yes); false cancels before anything is touched. */
-  confirm(target: TargetState & { instance: string; backupId: string }): Promise<boolean>;
+  confirm(target: TargetState & { instance: string; backupId: string; tables?: string[] }): Promise<boolean>;
   onStage?(stage: string): void;
   /** Lines the user must see even if the run is killed right after (the safety backup's id and command). */
   notice?(message: string): void;
@@ -53,6 +56,8 @@ export interface RestoreOutcome {
   verification: 'reused' | 'verified';
   safetyBackupId?: string;
   schemaOnly: boolean;
+  /** `--tables`: the backup's names of the tables replaced. */
+  tables?: string[];
   swap: SwapResult;
   durationMs: number;
 }
@@ -144,6 +149,8 @@ export async function restoreBackup(context: BackupContext, request: RestoreRequ
     throw new BlockedError(`Backup ${stored.id} does not verify (${outcome.reason}): ${outcome.message}. Nothing was restored.`);
   }
   const manifest = stored.manifest;
+  if (request.tables && request.schemaOnly) throw new UsageError('--tables and --schema-only cannot be combined', { hint: 'Restore the definitions of the whole database with --schema-only, or some tables with their data with --tables.' });
+  const tables = request.tables ? resolveTables(manifest, request.tables) : undefined;
   const { context: ctx, target } = resolveTarget(context, manifest, request.into);
   const driver = await driverFor(target.family);
   const locks = request.lockHeld ? [] : [await lockInstance(ctx.commonDir, target.name, 'restore')];
@@ -187,7 +194,10 @@ export async function restoreBackup(context: BackupContext, request: RestoreRequ
     const base = { target, manifest, secretsDir };
     onStage(`checking ${target.redactedUrl}`);
     const state = await driver.inspectTarget({ ...base, terminateConnections: request.terminateConnections ?? false });
-    if (!(await request.confirm({ ...state, instance: target.name, backupId: stored.id }))) {
+    if (tables && !state.exists) {
+      throw new UsageError(`--tables replaces tables in ${state.label}, which does not exist`, { hint: 'Restore the whole backup (without --tables) to create it.' });
+    }
+    if (!(await request.confirm({ ...state, instance: target.name, backupId: stored.id, tables }))) {
       throw new DbsafeError('Restore cancelled: the database name was not confirmed. Nothing was touched.');
     }
 
@@ -228,13 +238,14 @@ export async function restoreBackup(context: BackupContext, request: RestoreRequ
       ...base,
       artifactPath,
       schemaOnly: request.schemaOnly ?? false,
+      tables,
       dropPrevious: request.dropPrevious ?? false,
       terminateConnections: request.terminateConnections ?? false,
       stamp,
       artifactIntact,
       onStage,
     });
-    await logRestore({ result: 'restored', previous: swap.previous ?? null, method: swap.method, tables: swap.tables, rows: swap.rows });
+    await logRestore({ result: 'restored', previous: swap.previous ?? null, method: swap.method, tables: swap.tables, rows: swap.rows, onlyTables: tables ?? null, dependents: swap.dependents ?? null });
     return {
       instance: target.name,
       backupId: stored.id,
@@ -243,6 +254,7 @@ export async function restoreBackup(context: BackupContext, request: RestoreRequ
       verification,
       safetyBackupId,
       schemaOnly: request.schemaOnly ?? false,
+      tables,
       swap,
       durationMs: Date.now() - started,
     };

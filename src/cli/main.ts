@@ -99,6 +99,7 @@ export function buildProgram(): Command {
     .option('--yes', 'confirm without a terminal (otherwise you type the database name)')
     .option('--into <target>', 'restore into another configured instance, an env:VAR URL or a SQLite path')
     .option('--schema-only', 'definitions only: every table restored empty (to rehearse a migration)')
+    .option('--tables <names>', 'only these tables, comma-separated (data and definitions; what depends on them is stated); everything else is left as it is')
     .option('--terminate-connections', 'PostgreSQL: end other sessions on the database right before the swap')
     .option('--drop-previous', 'drop the previous database (file) after the swap instead of keeping it')
     .option('--reverify', 'verify again even when the log holds a recent verification')

@@ -11,6 +11,7 @@ import { describeExit, startChild } from '../runner.js';
 import { compare } from '../verify.js';
 import { clientFamily, connect, countRows, findBinary, listObjects, MARKER_TABLE, quoteIdent, serverInfo, TailKeeper, writeDefaultsFile } from './mysql.js';
 import { expectedFor } from './restore-expected.js';
+import { replaceTables } from './mysql-restore-tables.js';
 import { sideName, type RestoreDriver, type RestoreTargetRequest, type SwapRequest, type SwapResult, type TargetState } from './restore-types.js';
 
 /**
@@ -210,6 +211,7 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
       throw new BlockedError(`${error.message}; nothing was swapped in`, { hint: error.hint });
     });
     await request.artifactIntact;
+    if (request.tables) return await replaceTables(request, conn, side);
 
     request.onStage(`swapping the tables of ${side} into ${database}`);
     const oldDefinitions = exists ? await captureDefinitions(conn, database) : [];

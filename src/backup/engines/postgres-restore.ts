@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import type { Client } from 'pg';
 import { BlockedError, DatabaseError } from '../../errors.js';
 import { onInterrupt } from '../cleanup.js';
@@ -8,6 +9,7 @@ import { describeExit, startChild } from '../runner.js';
 import { compare } from '../verify.js';
 import { childEnv, connect, dropScratch, findPgTools, inspect, OBJECTS_SQL, PINNED_SETTINGS, quoteIdent, serverVersion, writePassfile } from './postgres.js';
 import { expectedFor } from './restore-expected.js';
+import { replaceTables } from './postgres-restore-tables.js';
 import { sideName, type RestoreDriver, type RestoreTargetRequest, type SwapRequest, type SwapResult, type TargetState } from './restore-types.js';
 
 /**
@@ -163,6 +165,7 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
     const { reason, differences } = compare({ expected: expectedFor(request.manifest, request.schemaOnly) }, { ...restored, scratch: side, problems: [] });
     if (reason) throw new BlockedError(`The restored database differs from the backup's manifest (${reason}); nothing was swapped in`, { hint: differences.slice(0, 20).join('\n  ') });
     await request.artifactIntact;
+    if (request.tables) return await replaceTables(request, { client, server, side, toolsDir: path.dirname(tools.pgRestore), passfile });
     // the restored database takes over the target's comment, not our marker
     await client.query(`COMMENT ON DATABASE ${quoteIdent(side)} IS ${current?.comment ? quoteLiteral(current.comment) : 'NULL'}`);
 
