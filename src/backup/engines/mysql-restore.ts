@@ -155,7 +155,8 @@ async function loadDump(request: SwapRequest, schema: string): Promise<void> {
     run.child.kill('SIGTERM');
   });
   const exit = await run.done;
-  if (exit.code !== 0 || exit.signal) throw new BlockedError(`The backup does not load on this server: ${describeExit(path.basename(client.path), exit)}. Nothing was swapped in.`);
+  // the backup verified: a failure here is as likely the server (full disk, restart, lost connection) as the backup
+  if (exit.code !== 0 || exit.signal) throw new DatabaseError(`Loading the dump into ${schema} failed: ${describeExit(path.basename(client.path), exit)}. Nothing was swapped in.`);
   if (streamError) throw new BlockedError(`The artifact could not be read: ${streamError.message}. Nothing was swapped in.`);
   if (!tail.completed()) throw new BlockedError('The dump does not end with "-- Dump completed" (truncated). Nothing was swapped in.');
 }
@@ -262,12 +263,11 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
       ...counted,
     };
   } finally {
-    try {
-      await dropSide();
-    } finally {
-      unregister();
-      await conn.end().catch(() => undefined);
-    }
+    // a lost connection or a restarted server must not hide the first error: a side schema left behind
+    // carries our marker and is swept by the next restore
+    await dropSide().catch(() => undefined);
+    unregister();
+    await conn.end().catch(() => undefined);
   }
 }
 

@@ -156,7 +156,9 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
       ['--exit-on-error', '--single-transaction', '--no-password', ...(request.schemaOnly ? ['--schema-only'] : []), '-d', side, request.artifactPath],
       { env: childEnv(server, passfile, side), secrets: [server.password] },
     ).done;
-    if (exit.code !== 0 || exit.signal) throw new BlockedError(`The backup does not restore on this server: ${describeExit('pg_restore', exit)}. Nothing was swapped in.`);
+    // the backup verified: a failure here is as likely the server (full disk, restart, lost connection) as the
+    // backup, so the message is pg_restore's own first error, and the exit code says "could not run" (2)
+    if (exit.code !== 0 || exit.signal) throw new DatabaseError(`Restoring into ${side} failed: ${describeExit('pg_restore', exit)}. Nothing was swapped in: ${database} is as it was.`);
 
     request.onStage('comparing objects and row counts with the manifest');
     // Objects and exact counts, as the issue asks of a restore; the catalog digest is verify's (the backup was verified first).
@@ -204,12 +206,11 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
       rows: restored.tables.reduce((sum, t) => sum + t.rows, 0),
     };
   } finally {
-    try {
-      await dropSide();
-    } finally {
-      unregister();
-      await client.end().catch(() => undefined);
-    }
+    // a lost connection or a restarted server must not hide the first error: a side database left
+    // behind carries our marker and is swept by the next restore
+    await dropSide().catch(() => undefined);
+    unregister();
+    await client.end().catch(() => undefined);
   }
 }
 
