@@ -63,6 +63,12 @@ describe.skipIf(skip)('migrate, dry-run and safe-migrate on MariaDB', { timeout:
     expect(db.sql("SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'app' AND TABLE_NAME = 'audit'").trim()).toBe('1');
   });
 
+  it('a runner that ignores the scratch URL and changes the real database is refused (exit 2)', () => {
+    const r = cli('dry-run', '--', 'sh', '-c', `mariadb --no-defaults -S '${db.socket}' -uroot app -e 'ALTER TABLE logs ADD COLUMN x INT'`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/REFUSED: the REAL database's schema changed .* did not use APP_URL/);
+  });
+
   safeMigrateRestoreCases(() => ({
     repoDir: repo.dir,
     env,
