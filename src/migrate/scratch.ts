@@ -5,6 +5,7 @@ import { onInterrupt } from '../backup/cleanup.js';
 import { engineFor } from '../backup/engines/index.js';
 import { scratchName, type ScratchTarget } from '../backup/engines/types.js';
 import { sha256File } from '../backup/files.js';
+import { SAFETY_REASON } from '../backup/find-backup.js';
 import { privateTempDir, sweepPrivateTemp } from '../backup/private-tmp.js';
 import type { ResolvedInstance } from '../backup/instances.js';
 import { readLog } from '../backup/log.js';
@@ -38,6 +39,8 @@ export async function newestVerifiedBackup(context: BackupContext, instance: Res
     const dir = path.dirname(String(entry.manifest));
     if (!existsSync(String(entry.artifact))) continue;
     const read = readManifest(dir);
+    // a restore's safety backup holds the state before that restore (a failed migration's, say): never the copy to rehearse on
+    if (read.ok && read.manifest.annotations.reason.startsWith(SAFETY_REASON)) continue;
     if (read.ok && read.manifest.id === entry.backupId) return { id: read.manifest.id, dir, manifest: read.manifest };
   }
   return undefined;
