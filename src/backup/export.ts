@@ -1,5 +1,4 @@
-import { closeSync, createReadStream, createWriteStream, fsyncSync, mkdtempSync, openSync, renameSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { closeSync, createReadStream, createWriteStream, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +10,7 @@ import { findPgTools } from './engines/postgres.js';
 import { inspect, query, quoteIdent, sqlite, sqliteBinary } from './engines/sqlite.js';
 import { fsyncPath, sha256File } from './files.js';
 import { findBackup } from './find-backup.js';
+import { privateTempDir, sweepPrivateTemp } from './private-tmp.js';
 import type { Manifest } from './manifest.js';
 import { describeExit, startChild, type ChildRun } from './runner.js';
 
@@ -128,7 +128,9 @@ export async function exportSql(context: BackupContext, request: ExportRequest):
       hint: `\`npx dbsafe-hooks verify ${stored.id}\` records the failure; export another backup.`,
     });
   }
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-export-'));
+  // a decompressed copy of the data: in the swept private tmp inside .git, never left in /tmp by a kill -9
+  sweepPrivateTemp(context.commonDir);
+  const scratch = privateTempDir(context.commonDir);
   const output = request.output ? path.resolve(context.cwd, request.output) : undefined;
   const temp = output ? `${output}.tmp-${process.pid}` : undefined;
   const cleanup = () => {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BlockedError, ConfigError, DbsafeError, UsageError } from '../errors.js';
 import { takeBackup } from './backup.js';
@@ -13,6 +12,8 @@ import { appendLogEntry, readLog } from './log.js';
 import type { Manifest } from './manifest.js';
 import { findBackup, SAFETY_REASON } from './find-backup.js';
 import { lockInstance, type StoredBackup } from './store.js';
+import { privateTempDir, sweepPrivateTemp } from './private-tmp.js';
+import { resolveTables } from './restore-tables.js';
 import { verifyBackup } from './verify.js';
 
 /**
@@ -30,14 +31,18 @@ export interface RestoreRequest {
   /** Restore into this configured instance, `env:VAR` URL or SQLite path instead of the backup's own. */
   into?: string;
   schemaOnly?: boolean;
+  /** Replace only these tables (as typed; matched to the backup's names); everything else is left as it is. */
+  tables?: string[];
   dropPrevious?: boolean;
   terminateConnections?: boolean;
   /** Always run a full verify, even when the log holds a recent one. */
   reverify?: boolean;
+  /** The caller already holds the target instance's lock (safe-migrate restoring its pre-migration backup). */
+  lockHeld?: boolean;
   /** Why this backup (rollback states its choice); recorded in the log. */
   why?: string;
   /** Ask the person (or check --yes); false cancels before anything is touched. */
-  confirm(target: TargetState & { instance: string; backupId: string }): Promise<boolean>;
+  confirm(target: TargetState & { instance: string; backupId: string; tables?: string[] }): Promise<boolean>;
   onStage?(stage: string): void;
   /** Lines the user must see even if the run is killed right after (the safety backup's id and command). */
   notice?(message: string): void;
@@ -51,6 +56,8 @@ export interface RestoreOutcome {
   verification: 'reused' | 'verified';
   safetyBackupId?: string;
   schemaOnly: boolean;
+  /** `--tables`: the backup's names of the tables replaced. */
+  tables?: string[];
   swap: SwapResult;
   durationMs: number;
 }
@@ -142,10 +149,14 @@ export async function restoreBackup(context: BackupContext, request: RestoreRequ
     throw new BlockedError(`Backup ${stored.id} does not verify (${outcome.reason}): ${outcome.message}. Nothing was restored.`);
   }
   const manifest = stored.manifest;
+  if (request.tables && request.schemaOnly) throw new UsageError('--tables and --schema-only cannot be combined', { hint: 'Restore the definitions of the whole database with --schema-only, or some tables with their data with --tables.' });
+  const tables = request.tables ? resolveTables(manifest, request.tables) : undefined;
   const { context: ctx, target } = resolveTarget(context, manifest, request.into);
   const driver = await driverFor(target.family);
-  const locks = [await lockInstance(ctx.commonDir, target.name, 'restore')];
-  const secretsDir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-secrets-'));
+  const locks = request.lockHeld ? [] : [await lockInstance(ctx.commonDir, target.name, 'restore')];
+  // passfiles live in the swept private tmp inside .git: after a kill -9 the next run removes them
+  sweepPrivateTemp(ctx.commonDir);
+  const secretsDir = privateTempDir(ctx.commonDir);
   const release = () => {
     rmSync(secretsDir, { recursive: true, force: true });
     for (const lock of locks.splice(0)) lock.release();
@@ -183,7 +194,10 @@ export async function restoreBackup(context: BackupContext, request: RestoreRequ
     const base = { target, manifest, secretsDir };
     onStage(`checking ${target.redactedUrl}`);
     const state = await driver.inspectTarget({ ...base, terminateConnections: request.terminateConnections ?? false });
-    if (!(await request.confirm({ ...state, instance: target.name, backupId: stored.id }))) {
+    if (tables && !state.exists) {
+      throw new UsageError(`--tables replaces tables in ${state.label}, which does not exist`, { hint: 'Restore the whole backup (without --tables) to create it.' });
+    }
+    if (!(await request.confirm({ ...state, instance: target.name, backupId: stored.id, tables }))) {
       throw new DbsafeError('Restore cancelled: the database name was not confirmed. Nothing was touched.');
     }
 
@@ -224,13 +238,14 @@ export async function restoreBackup(context: BackupContext, request: RestoreRequ
       ...base,
       artifactPath,
       schemaOnly: request.schemaOnly ?? false,
+      tables,
       dropPrevious: request.dropPrevious ?? false,
       terminateConnections: request.terminateConnections ?? false,
       stamp,
       artifactIntact,
       onStage,
     });
-    await logRestore({ result: 'restored', previous: swap.previous ?? null, method: swap.method, tables: swap.tables, rows: swap.rows });
+    await logRestore({ result: 'restored', previous: swap.previous ?? null, method: swap.method, tables: swap.tables, rows: swap.rows, onlyTables: tables ?? null, dependents: swap.dependents ?? null });
     return {
       instance: target.name,
       backupId: stored.id,
@@ -239,6 +254,7 @@ export async function restoreBackup(context: BackupContext, request: RestoreRequ
       verification,
       safetyBackupId,
       schemaOnly: request.schemaOnly ?? false,
+      tables,
       swap,
       durationMs: Date.now() - started,
     };

@@ -82,8 +82,12 @@ export async function runCapture(
 export function describeExit(name: string, exit: ChildExit): string {
   if (exit.spawnError) return `${name} could not be started: ${exit.spawnError.message}`;
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-  const tail = exit.stderr ? `: ${exit.stderr.split('\n').slice(-5).join(' | ')}` : '';
-  return `${name} ${how}${tail}`;
+  const lines = exit.stderr ? exit.stderr.split('\n') : [];
+  const last = lines.slice(-5);
+  // the first error names the cause (a lost connection); the tail may only be what followed it
+  const first = lines.find((line) => /\b(error|ERROR|FATAL)\b/.test(line));
+  const shown = first && !last.includes(first) ? [first, '…', ...last] : last;
+  return `${name} ${how}${shown.length ? `: ${shown.join(' | ')}` : ''}`;
 }
 
 /**

@@ -99,6 +99,7 @@ export function buildProgram(): Command {
     .option('--yes', 'confirm without a terminal (otherwise you type the database name)')
     .option('--into <target>', 'restore into another configured instance, an env:VAR URL or a SQLite path')
     .option('--schema-only', 'definitions only: every table restored empty (to rehearse a migration)')
+    .option('--tables <names>', 'only these tables, comma-separated (data and definitions; what depends on them is stated); everything else is left as it is')
     .option('--terminate-connections', 'PostgreSQL: end other sessions on the database right before the swap')
     .option('--drop-previous', 'drop the previous database (file) after the swap instead of keeping it')
     .option('--reverify', 'verify again even when the log holds a recent verification')
@@ -223,7 +224,6 @@ export function buildProgram(): Command {
     .option('--fresh', 'always take a new pre-migration backup')
     .option('--accept-loss <object>', 'accept a measured loss on this object (repeatable; needs --reason)', collect)
     .option('--reason <text>', 'why the accepted losses are fine (logged)')
-    .option('--rollback <backup>', 'restore this pre-migration backup (the command printed when a run was interrupted)')
     .option('--json', 'print a summary as JSON')
     .action(lazy(() => import('./commands/safe-migrate.js')));
 

@@ -78,6 +78,7 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
     let after: DbState | undefined;
     let result: DryRunOutcome['migration'] = { ok: false };
     await withScratchCopy(
+      context,
       instance,
       backup,
       async (scratch) => {

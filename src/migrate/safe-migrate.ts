@@ -3,7 +3,7 @@ import { durationMs, type BackupContext } from '../backup/context.js';
 import { takeBackup } from '../backup/backup.js';
 import type { ResolvedInstance } from '../backup/instances.js';
 import { appendLogEntry, readLog } from '../backup/log.js';
-import { listBackups, lockInstance } from '../backup/store.js';
+import { lockInstance } from '../backup/store.js';
 import { BlockedError, DbsafeError } from '../errors.js';
 import { describeCommandExit, runCommand } from './command.js';
 import { openDatabase, realLocation } from './open.js';
@@ -104,12 +104,16 @@ export async function safeMigrate(context: BackupContext, request: SafeMigrateRe
       return outcome;
     }
     try {
-      outcome.restored = await restoreSafetyBackup(instance, backup);
+      outcome.restored = await restoreSafetyBackup(context, instance, backup, { onStage: request.onStage, notice: request.onNotice });
       outcome.restoreCommand = undefined;
-      await step('restore', true, `restored backup ${backup.id} (taken ${outcome.restored.takenAt})${outcome.restored.previous ? `; the failed state is kept at ${outcome.restored.previous}` : ''}`);
+      const kept = outcome.restored.previous ? `; the failed state is kept as ${outcome.restored.previous}` : '';
+      const safety = outcome.restored.safetyBackupId ? ` (safety backup of the failed state: ${outcome.restored.safetyBackupId})` : '';
+      await step('restore', true, `restored backup ${backup.id} (taken ${outcome.restored.takenAt})${kept}${safety}`);
     } catch (error) {
-      await step('restore', false, (error as Error).message);
-      if (error instanceof DbsafeError && error.hint) outcome.restoreCommand = manualRestoreCommand(instance, backup);
+      // the database is as the failed migration left it (restore swaps only a checked copy): say why, and the way back
+      outcome.restoreCommand = manualRestoreCommand(instance, backup);
+      const hint = error instanceof DbsafeError && error.hint ? ` (${error.hint.split('\n')[0]})` : '';
+      await step('restore', false, `automatic restore failed: ${(error as Error).message}${hint}`);
     }
     return outcome;
   } finally {
@@ -149,19 +153,5 @@ async function applyToReal(request: SafeMigrateRequest): Promise<{ failure?: str
     return { files: run.applied, failure: run.failed?.message };
   } finally {
     await db.close();
-  }
-}
-
-/** `safe-migrate --rollback <backup>`: the printed way back after an interrupted run. */
-export async function rollbackTo(context: BackupContext, instance: ResolvedInstance, backupId: string): Promise<RestoreReport> {
-  const lock = await lockInstance(context.commonDir, instance.name, 'rollback');
-  try {
-    const found = listBackups(context.backupRoot, instance.name).find((b) => b.id === backupId);
-    if (!found) throw new BlockedError(`Instance "${instance.name}" has no backup ${backupId}`, { hint: 'List backups with `npx dbsafe-hooks status`.' });
-    const restored = await restoreSafetyBackup(instance, found);
-    await appendLogEntry(context.logPath, { event: 'migrate', instance: instance.name, step: 'restore', ok: true, backupId, detail: `rolled back to ${backupId} by hand`, previous: restored.previous });
-    return restored;
-  } finally {
-    lock.release();
   }
 }

@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { BackupContext } from '../backup/context.js';
 import { onInterrupt } from '../backup/cleanup.js';
 import { engineFor } from '../backup/engines/index.js';
 import { scratchName, type ScratchTarget } from '../backup/engines/types.js';
 import { sha256File } from '../backup/files.js';
+import { SAFETY_REASON } from '../backup/find-backup.js';
+import { privateTempDir, sweepPrivateTemp } from '../backup/private-tmp.js';
 import type { ResolvedInstance } from '../backup/instances.js';
 import { readLog } from '../backup/log.js';
 import { readManifest, type Manifest } from '../backup/manifest.js';
@@ -38,6 +39,8 @@ export async function newestVerifiedBackup(context: BackupContext, instance: Res
     const dir = path.dirname(String(entry.manifest));
     if (!existsSync(String(entry.artifact))) continue;
     const read = readManifest(dir);
+    // a restore's safety backup holds the state before that restore (a failed migration's, say): never the copy to rehearse on
+    if (read.ok && read.manifest.annotations.reason.startsWith(SAFETY_REASON)) continue;
     if (read.ok && read.manifest.id === entry.backupId) return { id: read.manifest.id, dir, manifest: read.manifest };
   }
   return undefined;
@@ -45,6 +48,7 @@ export async function newestVerifiedBackup(context: BackupContext, instance: Res
 
 /** Restore `backup` into a scratch copy, run `inside` there, and drop the copy whatever happens. */
 export async function withScratchCopy(
+  context: BackupContext,
   instance: ResolvedInstance,
   backup: ChosenBackup,
   inside: (scratch: ScratchTarget) => Promise<void>,
@@ -59,7 +63,9 @@ export async function withScratchCopy(
     });
   }
   const engine = await engineFor(instance.family);
-  const secretsDir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-secrets-'));
+  // passfiles and the SQLite copy live in the swept private tmp inside .git (gone after the next run, even after kill -9)
+  sweepPrivateTemp(context.commonDir);
+  const secretsDir = privateTempDir(context.commonDir);
   const removeSecrets = () => rmSync(secretsDir, { recursive: true, force: true });
   const unregister = onInterrupt(removeSecrets);
   let ran = false;

@@ -146,6 +146,8 @@ export async function startPostgres(options: { ports?: [number, number] } = {}):
 
 export interface MariaServer {
   port: number;
+  /** The unix socket (root connects there without a password). */
+  socket: string;
   /** mysql://dbsafe:<password>@127.0.0.1:<port>/<db> */
   url(database: string): string;
   /** Run SQL as root over the unix socket; returns stdout (batch, no column names). */
@@ -190,6 +192,7 @@ export async function startMariadb(): Promise<MariaServer> {
   sql(`CREATE USER 'dbsafe'@'127.0.0.1' IDENTIFIED BY '${quoted}'; GRANT ALL PRIVILEGES ON *.* TO 'dbsafe'@'127.0.0.1' WITH GRANT OPTION;`);
   return {
     port,
+    socket,
     url: (database) => `mysql://dbsafe:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${port}/${database}`,
     sql,
     async stop() {

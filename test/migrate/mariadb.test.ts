@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeRepo, runCli, type TestRepo } from '../helpers/repo.js';
 import { skipUnless, startMariadb, type MariaServer } from '../helpers/servers.js';
+import { safeMigrateRestoreCases } from '../helpers/safe-migrate-cases.js';
 
-/** migrate / dry-run against a real MariaDB: the ledger, and DDL's implicit commit stated. */
+/** migrate / dry-run / safe-migrate against a real MariaDB: the ledger, DDL's implicit commit stated, the automatic restore. */
 
 const skip = skipUnless('mariadb');
 
@@ -19,7 +20,7 @@ CREATE TABLE logs (id INT AUTO_INCREMENT PRIMARY KEY, msg TEXT) ENGINE=InnoDB;
 INSERT INTO logs (msg) VALUES ('a'), ('b');
 `;
 
-describe.skipIf(skip)('migrate and dry-run on MariaDB', { timeout: 180_000 }, () => {
+describe.skipIf(skip)('migrate, dry-run and safe-migrate on MariaDB', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     db = await startMariadb();
   });
@@ -61,4 +62,26 @@ describe.skipIf(skip)('migrate and dry-run on MariaDB', { timeout: 180_000 }, ()
     expect(ddl.stdout).toMatch(/1_dml\.sql failed \(statements before it were DDL, which MySQL\/MariaDB commit at once: they stay applied\)/);
     expect(db.sql("SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'app' AND TABLE_NAME = 'audit'").trim()).toBe('1');
   });
+
+  it('a runner that ignores the scratch URL and changes the real database is refused (exit 2)', () => {
+    const r = cli('dry-run', '--', 'sh', '-c', `mariadb --no-defaults -S '${db.socket}' -uroot app -e 'ALTER TABLE logs ADD COLUMN x INT'`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/REFUSED: the REAL database's schema changed .* did not use APP_URL/);
+  });
+
+  safeMigrateRestoreCases(() => ({
+    repoDir: repo.dir,
+    env,
+    cli,
+    fingerprint: () =>
+      db.sql(
+        `SELECT GROUP_CONCAT(CONCAT(TABLE_NAME, ':', TABLE_TYPE) ORDER BY TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'app';
+         SELECT count(*), SUM(CRC32(CONCAT_WS('|', id, total, legacy_total))) FROM orders;
+         SELECT count(*), SUM(CRC32(CONCAT_WS('|', id, msg))) FROM logs;`,
+        'app',
+      ),
+    sqlLine: (sql) => `mariadb --no-defaults -S '${db.socket}' -uroot "\${APP_URL##*/}" -e '${sql}'`,
+    halfSql: 'DELETE FROM logs; CREATE TABLE half (id INT)',
+    halfApplied: () => db.sql("SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'app' AND TABLE_NAME = 'half'").trim() === '1',
+  }));
 });

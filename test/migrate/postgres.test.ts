@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeRepo, runCli, type TestRepo } from '../helpers/repo.js';
 import { PG_BIN, skipUnless, startPostgres, type PgServer } from '../helpers/servers.js';
 import { logEntries } from '../backup/helpers.js';
+import { safeMigrateRestoreCases } from '../helpers/safe-migrate-cases.js';
 
 /** migrate / dry-run / safe-migrate against a real PostgreSQL 15 (password auth over TCP). */
 
@@ -105,13 +106,13 @@ describe.skipIf(skip)('migrate, dry-run and safe-migrate on PostgreSQL 15', { ti
     expect(fingerprint()).toBe(before);
   });
 
-  it('safe-migrate: a command failing on the real database is not restored automatically here; the exact restore command is printed (exit 2)', () => {
-    const script = 'psql -X -q "$APP_URL" -c "DELETE FROM logs"; case "$APP_URL" in */dbsafe_dryrun_*) exit 0;; esac; exit 4';
-    const r = cli('safe-migrate', '--accept-loss', 'logs', '--reason', 'logs are rotated anyway', '--', 'sh', '-c', script);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/✗ apply\s+sh failed \(exit code 4\)/);
-    expect(r.stderr).toMatch(/✗ restore\s+Automatic restore is not available for postgres yet/);
-    expect(r.stdout).toMatch(/restore it with pg_restore --clean --if-exists --single-transaction --exit-on-error --no-owner -d "<app URL>" \S+dump\.pgc/);
-    expect(r.stdout + r.stderr).not.toContain(encodeURIComponent('S3cr3t'));
-  });
+  safeMigrateRestoreCases(() => ({
+    repoDir: repo.dir,
+    env,
+    cli,
+    fingerprint,
+    sqlLine: (sql) => `psql -X -q -v ON_ERROR_STOP=1 "$APP_URL" -c '${sql}'`,
+    halfSql: 'DELETE FROM logs; CREATE TABLE half (id int)',
+    halfApplied: () => pg.sql('app', "SELECT to_regclass('half') IS NOT NULL").trim() === 't',
+  }));
 });

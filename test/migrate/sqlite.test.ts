@@ -86,7 +86,12 @@ async function killHard(child: import('node:child_process').ChildProcess): Promi
   }
 }
 
-const scratchLeftovers = (repo: Repo) => readdirSync(repo.tmp).filter((n) => n.startsWith('dbsafe-'));
+/** The scratch copy lives in the private, swept tmp inside .git (never in $TMPDIR, which must stay empty of ours). */
+const scratchLeftovers = (repo: Repo) => {
+  expect(readdirSync(repo.tmp).filter((n) => n.startsWith('dbsafe-'))).toEqual([]);
+  const privateTmp = path.join(repo.dir, '.git', 'dbsafe', 'tmp');
+  return existsSync(privateTmp) ? readdirSync(privateTmp) : [];
+};
 
 describe.skipIf(!hasSqlite)('migrate, dry-run and safe-migrate on SQLite', { timeout: 120_000 }, () => {
   beforeAll(() => {
@@ -370,7 +375,7 @@ exit 3
       await killHard(run.child);
       expect(tables(repo.db)).toContain('half');
       const command = /if this is interrupted, restore with: npx dbsafe-hooks (.+)/.exec(stderr)?.[1];
-      expect(command, stderr).toMatch(/^safe-migrate dev --rollback \S+$/);
+      expect(command, stderr).toMatch(/^restore \S+ dev --yes$/);
       const restored = repo.cli(...command!.split(' '));
       expect(restored.code, restored.stderr).toBe(0);
       expect(dump(repo.db)).toBe(before);

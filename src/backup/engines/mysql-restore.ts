@@ -11,6 +11,7 @@ import { describeExit, startChild } from '../runner.js';
 import { compare } from '../verify.js';
 import { clientFamily, connect, countRows, findBinary, listObjects, MARKER_TABLE, quoteIdent, serverInfo, TailKeeper, writeDefaultsFile } from './mysql.js';
 import { expectedFor } from './restore-expected.js';
+import { replaceTables } from './mysql-restore-tables.js';
 import { sideName, type RestoreDriver, type RestoreTargetRequest, type SwapRequest, type SwapResult, type TargetState } from './restore-types.js';
 
 /**
@@ -154,7 +155,8 @@ async function loadDump(request: SwapRequest, schema: string): Promise<void> {
     run.child.kill('SIGTERM');
   });
   const exit = await run.done;
-  if (exit.code !== 0 || exit.signal) throw new BlockedError(`The backup does not load on this server: ${describeExit(path.basename(client.path), exit)}. Nothing was swapped in.`);
+  // the backup verified: a failure here is as likely the server (full disk, restart, lost connection) as the backup
+  if (exit.code !== 0 || exit.signal) throw new DatabaseError(`Loading the dump into ${schema} failed: ${describeExit(path.basename(client.path), exit)}. Nothing was swapped in.`);
   if (streamError) throw new BlockedError(`The artifact could not be read: ${streamError.message}. Nothing was swapped in.`);
   if (!tail.completed()) throw new BlockedError('The dump does not end with "-- Dump completed" (truncated). Nothing was swapped in.');
 }
@@ -210,6 +212,7 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
       throw new BlockedError(`${error.message}; nothing was swapped in`, { hint: error.hint });
     });
     await request.artifactIntact;
+    if (request.tables) return await replaceTables(request, conn, side);
 
     request.onStage(`swapping the tables of ${side} into ${database}`);
     const oldDefinitions = exists ? await captureDefinitions(conn, database) : [];
@@ -260,12 +263,11 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
       ...counted,
     };
   } finally {
-    try {
-      await dropSide();
-    } finally {
-      unregister();
-      await conn.end().catch(() => undefined);
-    }
+    // a lost connection or a restarted server must not hide the first error: a side schema left behind
+    // carries our marker and is swept by the next restore
+    await dropSide().catch(() => undefined);
+    unregister();
+    await conn.end().catch(() => undefined);
   }
 }
 

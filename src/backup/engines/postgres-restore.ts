@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import type { Client } from 'pg';
 import { BlockedError, DatabaseError } from '../../errors.js';
 import { onInterrupt } from '../cleanup.js';
@@ -8,6 +9,7 @@ import { describeExit, startChild } from '../runner.js';
 import { compare } from '../verify.js';
 import { childEnv, connect, dropScratch, findPgTools, inspect, OBJECTS_SQL, PINNED_SETTINGS, quoteIdent, serverVersion, writePassfile } from './postgres.js';
 import { expectedFor } from './restore-expected.js';
+import { replaceTables } from './postgres-restore-tables.js';
 import { sideName, type RestoreDriver, type RestoreTargetRequest, type SwapRequest, type SwapResult, type TargetState } from './restore-types.js';
 
 /**
@@ -154,7 +156,9 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
       ['--exit-on-error', '--single-transaction', '--no-password', ...(request.schemaOnly ? ['--schema-only'] : []), '-d', side, request.artifactPath],
       { env: childEnv(server, passfile, side), secrets: [server.password] },
     ).done;
-    if (exit.code !== 0 || exit.signal) throw new BlockedError(`The backup does not restore on this server: ${describeExit('pg_restore', exit)}. Nothing was swapped in.`);
+    // the backup verified: a failure here is as likely the server (full disk, restart, lost connection) as the
+    // backup, so the message is pg_restore's own first error, and the exit code says "could not run" (2)
+    if (exit.code !== 0 || exit.signal) throw new DatabaseError(`Restoring into ${side} failed: ${describeExit('pg_restore', exit)}. Nothing was swapped in: ${database} is as it was.`);
 
     request.onStage('comparing objects and row counts with the manifest');
     // Objects and exact counts, as the issue asks of a restore; the catalog digest is verify's (the backup was verified first).
@@ -163,6 +167,7 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
     const { reason, differences } = compare({ expected: expectedFor(request.manifest, request.schemaOnly) }, { ...restored, scratch: side, problems: [] });
     if (reason) throw new BlockedError(`The restored database differs from the backup's manifest (${reason}); nothing was swapped in`, { hint: differences.slice(0, 20).join('\n  ') });
     await request.artifactIntact;
+    if (request.tables) return await replaceTables(request, { client, server, side, toolsDir: path.dirname(tools.pgRestore), passfile });
     // the restored database takes over the target's comment, not our marker
     await client.query(`COMMENT ON DATABASE ${quoteIdent(side)} IS ${current?.comment ? quoteLiteral(current.comment) : 'NULL'}`);
 
@@ -201,12 +206,11 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
       rows: restored.tables.reduce((sum, t) => sum + t.rows, 0),
     };
   } finally {
-    try {
-      await dropSide();
-    } finally {
-      unregister();
-      await client.end().catch(() => undefined);
-    }
+    // a lost connection or a restarted server must not hide the first error: a side database left
+    // behind carries our marker and is swept by the next restore
+    await dropSide().catch(() => undefined);
+    unregister();
+    await client.end().catch(() => undefined);
   }
 }
 

@@ -18,6 +18,8 @@ export interface SwapRequest extends RestoreTargetRequest {
   artifactPath: string;
   /** Definitions only: every table restored empty. */
   schemaOnly: boolean;
+  /** `--tables`: replace only these tables (the manifest's names) in the target; everything else is left as it is. */
+  tables?: string[];
   /** Drop the previous database (file) after the swap instead of keeping it. */
   dropPrevious: boolean;
   /** PostgreSQL: end other sessions on the target right before the swap. */
@@ -47,6 +49,8 @@ export interface SwapResult {
   method: string;
   tables: number;
   rows: number;
+  /** `--tables`: objects outside the named tables that depend on them, and what became of them. */
+  dependents?: string[];
 }
 
 export interface RestoreDriver {

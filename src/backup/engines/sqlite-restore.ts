@@ -8,6 +8,7 @@ import { fsyncPath } from '../files.js';
 import { canSeeOpenFiles, processesHolding } from '../open-files.js';
 import { compare } from '../verify.js';
 import { expectedFor } from './restore-expected.js';
+import { replaceTables } from './sqlite-restore-tables.js';
 import type { RestoreDriver, RestoreTargetRequest, SwapRequest, SwapResult, TargetState } from './restore-types.js';
 import { inspect, query, quoteIdent, sqlite, version } from './sqlite.js';
 
@@ -107,6 +108,7 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
     }
     fsyncPath(side);
     await request.artifactIntact;
+    if (request.tables) return await replaceTables(request, db, side);
 
     let previous: string | undefined;
     if (existing) {

@@ -10,6 +10,7 @@ export interface RestoreOptions {
   yes?: boolean;
   into?: string;
   schemaOnly?: boolean;
+  tables?: string;
   dropPrevious?: boolean;
   terminateConnections?: boolean;
   reverify?: boolean;
@@ -29,7 +30,7 @@ export function confirmer(options: { yes?: boolean }): RestoreRequest['confirm']
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
       const answer = await rl.question(
-        `Restore backup ${target.backupId} over ${target.label}${target.exists ? ' (a pinned safety backup is taken first)' : ''}.\nType the database name (${target.name}) to confirm: `,
+        `Restore ${target.tables ? `the tables ${target.tables.join(', ')} of ` : ''}backup ${target.backupId} over ${target.label}${target.exists ? ' (a pinned safety backup is taken first)' : ''}.\nType the database name (${target.name}) to confirm: `,
       );
       return answer.trim() === target.name;
     } finally {
@@ -52,8 +53,10 @@ export function printRestore(outcome: RestoreOutcome, json: boolean | undefined)
       : '  safety    none: the target did not exist',
     `  swap      ${outcome.swap.method}`,
   ];
+  if (outcome.tables) lines.push(`  tables    only ${outcome.tables.join(', ')}; nothing else was changed`);
+  for (const dependent of outcome.swap.dependents ?? []) lines.push(`  depends   ${dependent}`);
   if (outcome.swap.previous) lines.push(`  previous  kept as ${outcome.swap.previous} (undo: ${outcome.swap.undo})`);
-  lines.push(`  contents  ${outcome.swap.tables} tables, ${outcome.swap.rows} rows: objects and counts match the manifest`);
+  lines.push(`  contents  ${outcome.swap.tables} tables, ${outcome.swap.rows} rows: ${outcome.tables ? 'exact counts' : 'objects and counts'} match the manifest`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -88,6 +91,7 @@ export async function run(backup: string | undefined, instance: string | undefin
   if (!options.latest && !backup) {
     throw new UsageError('Name the backup to restore, or pass --latest', { hint: 'Backups: `npx dbsafe-hooks status`; the newest verified one: `npx dbsafe-hooks rollback`.' });
   }
-  await runRestore(context, options, { backup, instance, into: options.into, schemaOnly: options.schemaOnly });
+  const tables = options.tables === undefined ? undefined : options.tables.split(',');
+  await runRestore(context, options, { backup, instance, into: options.into, schemaOnly: options.schemaOnly, tables });
   return 0;
 }

@@ -3,7 +3,7 @@ import { progressLine } from '../../backup/format.js';
 import { resolveInstance } from '../../backup/instances.js';
 import { UsageError } from '../../errors.js';
 import { migrationTexts } from '../../migrate/files.js';
-import { rollbackTo, safeMigrate, type SafeMigrateOutcome, type SafeMigrateRequest } from '../../migrate/safe-migrate.js';
+import { safeMigrate, type SafeMigrateOutcome, type SafeMigrateRequest } from '../../migrate/safe-migrate.js';
 import type { BackupContext } from '../../backup/context.js';
 import { renderDryRun } from '../migrate-report.js';
 import { splitCommand, takeInstance, who } from '../migrate-args.js';
@@ -14,7 +14,6 @@ interface Options {
   fresh?: boolean;
   acceptLoss?: string[];
   reason?: string;
-  rollback?: string;
   json?: boolean;
   config?: string;
 }
@@ -29,11 +28,6 @@ export async function run(args: string[], options: Options): Promise<number> {
   const { instance: name, rest } = takeInstance(context, before);
   if (rest.length) throw new UsageError(`Unexpected ${rest.join(' ')}: put the migration command after \`--\``, { hint: 'e.g. `npx dbsafe-hooks safe-migrate prod -- npx prisma migrate deploy`' });
   const instance = resolveInstance(context.config, name, { cwd: context.repoRoot });
-  if (options.rollback) {
-    const restored = await rollbackTo(context, instance, options.rollback);
-    process.stdout.write(`restored ${instance.name} from backup ${restored.backupId} (taken ${restored.takenAt})${restored.previous ? `; the previous state is kept at ${restored.previous}` : ''}\n`);
-    return 0;
-  }
   if (!command.length) throw new UsageError('Give the migration command after `--`', { hint: 'e.g. `npx dbsafe-hooks safe-migrate -- npx knex migrate:latest`; plain SQL directories: `npx dbsafe-hooks migrate`' });
   return runSafeMigrate(context, { instance, migration: { kind: 'command', argv: command, markerTexts: await migrationTexts(context.config, context.repoRoot) } }, options);
 }
