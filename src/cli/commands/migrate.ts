@@ -15,7 +15,7 @@ interface Options {
   baseline?: string;
   direct?: boolean;
   check?: string;
-  fresh?: boolean;
+  reuseBackup?: boolean;
   acceptLoss?: string[];
   reason?: string;
   json?: boolean;
