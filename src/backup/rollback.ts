@@ -9,9 +9,10 @@ import { listBackups, type StoredBackup } from './store.js';
 
 /**
  * rollback's choice: the newest backup of the instance whose latest verdict in an intact log is
- * `verified` and whose artifact is still there with its recorded size. Safety backups (the state
- * before a restore) are skipped. There is no record yet of migrations applied through dbsafe, so
- * "before the last migration" is not available; the answer says which backup and why.
+ * `verified`, whose artifact is still there with its recorded size, and whose snapshot was taken
+ * before the last migration applied through dbsafe (safe-migrate, migrate and migrate --direct log an
+ * `apply` step). With no migration recorded, the newest verified backup; the answer says which and why.
+ * Safety backups (the state before a restore) are skipped.
  */
 export async function chooseRollback(context: BackupContext, instanceName: string | undefined): Promise<{ backup: StoredBackup; why: string }> {
   const instance = resolveInstance(context.config, instanceName, { cwd: context.repoRoot });
@@ -21,6 +22,7 @@ export async function chooseRollback(context: BackupContext, instanceName: strin
       hint: 'Name the backup to restore yourself (`npx dbsafe-hooks restore <id>`): it is verified again before anything is touched.',
     });
   }
+  const lastApply = log.entries.filter((e) => e.event === 'migrate' && e.instance === instance.name && e.step === 'apply').pop();
   const verdicts = new Map<string, string>();
   for (const e of log.entries) {
     if (e.instance === instance.name && typeof e.backupId === 'string' && ['verified', 'failed', 'pruned'].includes(e.event)) verdicts.set(e.backupId, e.event);
@@ -28,6 +30,10 @@ export async function chooseRollback(context: BackupContext, instanceName: strin
   const skipped: string[] = [];
   for (const backup of listBackups(context.backupRoot, instance.name)) {
     if (backup.manifest.annotations.reason.startsWith(SAFETY_REASON)) continue;
+    if (lastApply && backup.manifest.snapshot.takenAt >= lastApply.ts) {
+      skipped.push(`${backup.id} (taken after the last migration)`);
+      continue;
+    }
     const verdict = verdicts.get(backup.id);
     const artifact = path.join(backup.dir, backup.manifest.artifact.file);
     const present = existsSync(artifact) && statSync(artifact).size === backup.manifest.artifact.bytes;
@@ -35,7 +41,9 @@ export async function chooseRollback(context: BackupContext, instanceName: strin
       const newer = skipped.length ? `; skipped newer: ${skipped.join(', ')}` : '';
       return {
         backup,
-        why: `the newest verified backup of ${instance.name} (no migration applied through dbsafe is recorded, so none is "the last migration")${newer}`,
+        why: lastApply
+          ? `the newest verified backup of ${instance.name} taken before the last migration applied through dbsafe (${lastApply.ts}${lastApply.files ? `: ${(lastApply.files as string[]).join(', ')}` : ''})${newer}`
+          : `the newest verified backup of ${instance.name} (no migration applied through dbsafe is recorded, so none is "the last migration")${newer}`,
       };
     }
     skipped.push(`${backup.id} (${!present ? 'artifact missing or resized' : verdict === 'failed' ? 'verify FAILED' : 'not verified'})`);

@@ -38,7 +38,7 @@ export function renderDryRun(outcome: DryRunOutcome, c: Palette): string[] {
   }
   for (const rename of outcome.ledger.renames) lines.push(`    ${rename.from.padEnd(width)}  ${c.dim(`renamed to ${rename.to} (same values: nothing lost)`)}`);
   for (const problem of outcome.acceptances.problems) lines.push(`  ${c.yellow('note')}: ${problem}`);
-  if (outcome.realDatabase.writesSeen && !outcome.realDatabase.schemaChanged) {
+  if (outcome.realDatabase.writesSeen && !outcome.realDatabase.schemaChanged && !outcome.realDatabase.unexplainedWrites) {
     lines.push(`  ${c.yellow('warning')}: rows of the REAL database changed while the dry-run ran (another client, or a command that ignored the copy's URL)`);
   }
   lines.push('', `  ledger ${outcome.ledger.hash.slice(0, 16)}…  ${outcome.ok ? c.green(`ok: ${outcome.verdict}`) : c.red(`blocked: ${outcome.verdict}`)}`);

@@ -215,7 +215,7 @@ async function visit(command: SimpleCommand, via: string[], depth: number, state
       // `python manage.py flush` runs manage.py; `python -m django flush` runs django-admin
       for (let index = 0; index < args.length; index++) {
         const arg = args[index]!;
-        if (arg === '-c') return;
+        if (arg === '-c') return inlineCode(program, '-c', args[index + 1], via, state);
         if (arg === '-m') {
           const module = args[index + 1] === 'django' ? 'django-admin' : args[index + 1];
           if (module === undefined) return;
@@ -227,8 +227,21 @@ async function visit(command: SimpleCommand, via: string[], depth: number, state
       }
       return;
     }
-    case 'php':
+    case 'php': {
+      const inline = args.indexOf('-r');
+      if (inline >= 0) return inlineCode(program, '-r', args[inline + 1], via, state);
       return next(skipOptions(args, { withValue: ['-d', '-c'] }) + 1);
+    }
+    case 'node':
+    case 'nodejs':
+    case 'ruby':
+    case 'perl':
+    case 'deno': {
+      // inline code: `node -e`, `ruby -e`, `perl -E`, `deno eval`; a script file is run like any program
+      const flag = args.find((arg) => INLINE_CODE_FLAGS.has(arg) || (program === 'deno' && arg === 'eval'));
+      if (flag) return inlineCode(program, flag, args[args.indexOf(flag) + 1], via, state);
+      break;
+    }
     case 'dbsafe-hooks':
       return visitSelf(command, via, depth, state);
     default:
@@ -253,6 +266,25 @@ function skipOptions(args: readonly string[], spec: OptionSpec): number {
   }
   return index;
 }
+
+const INLINE_CODE_FLAGS = new Set(['-e', '-E', '-p', '--eval', '--print']);
+
+/**
+ * Inline code (`python -c`, `node -e`, `ruby -e`, `perl -e`, `php -r`, `deno eval`) is a program of its own that
+ * the guard cannot run in its head. Code that mentions nothing a database command needs passes (agents
+ * run `python3 -c "import json…"` all day); code that mentions a known destructive tool, SQL that destroys,
+ * a database client library or a way to start another program is unsure: treated as destructive, with why.
+ */
+function inlineCode(program: string, flag: string, code: string | undefined, via: string[], state: State): void {
+  if (code === undefined) return;
+  const tools = state.rows.flatMap((row) => row.pattern.split(' ')[0]!.split('|'));
+  const mentioned = INLINE_CODE_RISK.exec(code)?.[0] ?? tools.find((tool) => new RegExp(`\\b${tool.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(code));
+  if (mentioned) state.unsure.push(`${[...via, `${program} ${flag}`].join(' → ')}: inline code that mentions \`${mentioned}\` cannot be read with certainty`);
+}
+
+/** What inline code must mention to touch a database: destructive SQL, a client library, or another program. */
+const INLINE_CODE_RISK =
+  /\b(?:drop|truncate|delete\s+from|alter\s+table|flush|reset_db|drop_all|dropdb|sqlite3|psycopg2?|pymysql|mysqldb|sqlalchemy|pg|mysql2?|knex|sequelize|typeorm|prisma|ActiveRecord|DBI|PDO|mysqli|subprocess|os\.system|popen|child_process|execSync|spawnSync|exec|system|spawn|Deno\.Command)\b|%x[({[]/i;
 
 async function visitShell(command: SimpleCommand, program: string, via: string[], depth: number, state: State): Promise<void> {
   const args = command.argv.slice(1);

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { FileError, UsageError } from '../errors.js';
 import type { Check } from './doctor.js';
 import { readText, writeAtomic } from '../util/files.js';
 import { findBin, locate, type Location } from './locate.js';
@@ -120,7 +120,14 @@ export function uninstallAgents(root: string, commonDir: string): string[] {
 /** For doctor: is each configured agent hook still there, and can its command start? */
 export function agentChecks(location: Location): Check[] {
   const checks: Check[] = [];
-  for (const record of readRecords(location.commonDir)) {
+  let records: AgentRecord[];
+  try {
+    records = readRecords(location.commonDir);
+  } catch (error) {
+    if (!(error instanceof FileError)) throw error;
+    return [{ level: 'problem', message: error.message, fix: error.hint }];
+  }
+  for (const record of records) {
     const text = readText(path.join(location.root, record.file));
     let present = false;
     try {
@@ -217,15 +224,23 @@ function recordsPath(commonDir: string): string {
   return path.join(commonDir, 'dbsafe', 'agents.json');
 }
 
+/**
+ * The agent hooks install wrote. A file that cannot be read is an error, never "none": uninstall would leave
+ * the hooks in place and doctor would say nothing about them.
+ */
 function readRecords(commonDir: string): AgentRecord[] {
-  const text = readText(recordsPath(commonDir));
+  const file = recordsPath(commonDir);
+  const text = readText(file);
   if (text === undefined) return [];
+  let parsed: { agents?: unknown };
   try {
-    const parsed = JSON.parse(text) as { agents?: AgentRecord[] };
-    return Array.isArray(parsed.agents) ? parsed.agents.filter((record) => isAgentName(record.agent) && typeof record.file === 'string') : [];
-  } catch {
-    return [];
+    parsed = JSON.parse(text) as { agents?: unknown };
+  } catch (error) {
+    throw new FileError(`${file} is not valid JSON (${(error as Error).message}): the agent hooks it records cannot be listed`, {
+      hint: 'Restore it, or remove it and run `npx dbsafe-hooks install --agent <name>` again for each agent (the hooks are in .claude/settings.json, .cursor/hooks.json, .gemini/settings.json).',
+    });
   }
+  return Array.isArray(parsed.agents) ? (parsed.agents as AgentRecord[]).filter((record) => isAgentName(record.agent) && typeof record.file === 'string') : [];
 }
 
 function writeRecords(commonDir: string, records: AgentRecord[]): void {

@@ -1,5 +1,7 @@
 import type { Dialect } from '../model/operation.js';
+import { reasonProblem } from '../policy/marker-validation.js';
 import { parseMarkers } from '../policy/markers.js';
+import { realCommentTest } from '../policy/real-comments.js';
 import { segmentMatches, splitName, type Segment } from '../model/names.js';
 import type { Ledger, Loss } from './ledger.js';
 
@@ -28,6 +30,8 @@ export interface AcceptanceSource {
   object: Segment[];
   objectText: string;
   reason?: string;
+  /** Why it accepts nothing although it names the loss (the reason check refuses), if so. */
+  refused?: string;
 }
 
 export interface Acceptances {
@@ -37,19 +41,38 @@ export interface Acceptances {
   problems: string[];
 }
 
-/** Every marker item with an object, from the given files' text. */
-export function markerSources(files: Array<{ path: string; text: string }>): AcceptanceSource[] {
+/**
+ * Every marker item with an object, from the given files' text, read exactly as `check` reads them: only
+ * in real comments of the file's language (a marker in a string, docstring or heredoc is text), and with
+ * a reason `check` would accept. A marker whose reason `check` refuses accepts nothing here either; it is
+ * kept as `refused` so the ledger can say why the loss it names stays unaccepted.
+ */
+export function markerSources(files: Array<{ path: string; text: string }>, dialect: Dialect, minReasonLength: number): AcceptanceSource[] {
   const out: AcceptanceSource[] = [];
   for (const file of files) {
-    for (const marker of parseMarkers(file.text, file.path).markers) {
+    for (const marker of parseMarkers(file.text, file.path, realCommentTest(file.text, file.path, dialect)).markers) {
+      const problem = reasonProblem(marker.reason ?? '', minReasonLength);
       for (const item of marker.items) {
         if (!item.object || !item.segments) continue;
-        out.push({ source: `${file.path}:${marker.line}`, rules: [item.rule], object: item.segments, objectText: item.object, reason: marker.reason });
+        out.push({
+          source: `${file.path}:${marker.line}`,
+          rules: [item.rule],
+          object: item.segments,
+          objectText: item.object,
+          reason: marker.reason,
+          refused: problem && REFUSED[problem](minReasonLength),
+        });
       }
     }
   }
   return out;
 }
+
+const REFUSED = {
+  missing: () => 'gives no reason',
+  short: (min: number) => `gives a reason shorter than ${min} characters`,
+  placeholder: () => 'still has the placeholder instead of a reason',
+};
 
 export function flagSources(objects: string[], reason: string | undefined): { sources: AcceptanceSource[]; invalid: string[] } {
   const sources: AcceptanceSource[] = [];
@@ -76,14 +99,15 @@ export function applyAcceptances(ledger: Ledger, sources: AcceptanceSource[], di
   const result: Acceptances = { accepted: [], unaccepted: [], problems: [] };
   for (const loss of ledger.entries.filter((e) => e.destroysData)) {
     const candidates = sources.filter((s) => (!s.rules || s.rules.some((r) => RULES_FOR[loss.kind].includes(r))) && names(s, loss, dialect));
-    const good = candidates.find((s) => (s.reason ?? '').length >= Math.max(1, minReasonLength));
+    const good = candidates.find((s) => !s.refused && (s.reason ?? '').length >= Math.max(1, minReasonLength));
     if (good) {
       result.accepted.push({ loss, by: good.source, reason: good.reason! });
       continue;
     }
     result.unaccepted.push(loss);
     for (const bad of candidates) {
-      result.problems.push(`${bad.source} names ${loss.object} but gives ${bad.reason ? `a reason shorter than ${minReasonLength} characters` : 'no reason'}, so it does not accept the loss`);
+      const why = bad.refused ?? (bad.reason ? REFUSED.short(minReasonLength) : REFUSED.missing());
+      result.problems.push(`${bad.source} names ${loss.object} but ${why}, so it does not accept the loss`);
     }
   }
   return result;

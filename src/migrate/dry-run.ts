@@ -42,7 +42,12 @@ export interface DryRunOutcome {
   ledger: Ledger;
   acceptances: Acceptances;
   migration: { ok: boolean; message?: string; applied?: AppliedFile[] };
-  realDatabase: { schemaChanged: boolean; writesSeen: boolean };
+  /**
+   * schemaChanged: the real database's schema changed during the rehearsal. writesSeen: its rows did.
+   * unexplainedWrites: a command changed nothing on the copy while the real database was written to, so it
+   * may have written there (a dotenv that overrides the URL) and the empty ledger proves nothing.
+   */
+  realDatabase: { schemaChanged: boolean; writesSeen: boolean; unexplainedWrites: boolean };
   /** Why it is not ok, one line. */
   verdict: string;
 }
@@ -107,17 +112,25 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
     );
 
     const realAfter = await realSignature(instance);
-    const realDatabase = { schemaChanged: realAfter.schema !== realBefore.schema, writesSeen: realAfter.writes !== realBefore.writes };
+    const writesSeen = realAfter.writes !== realBefore.writes;
+    const copyUnchanged = JSON.stringify(before) === JSON.stringify(after);
+    const realDatabase = {
+      schemaChanged: realAfter.schema !== realBefore.schema,
+      writesSeen,
+      unexplainedWrites: migration.kind === 'command' && result.ok && writesSeen && copyUnchanged,
+    };
     const ledger = buildLedger(before!, after!);
-    const sources = [...markerSources(migration.markerTexts), ...flags.sources];
-    const acceptances = applyAcceptances(ledger, sources, instance.family, context.config.overrides.minReasonLength);
+    const minReasonLength = context.config.overrides.minReasonLength;
+    const sources = [...markerSources(migration.markerTexts, instance.family, minReasonLength), ...flags.sources];
+    const acceptances = applyAcceptances(ledger, sources, instance.family, minReasonLength);
 
     let verdict = 'no data is lost';
     if (realDatabase.schemaChanged) verdict = `the REAL database's schema changed while the migration ran on the copy: the command did not use ${variable ?? 'the scratch copy'}`;
+    else if (realDatabase.unexplainedWrites) verdict = `the command changed nothing on the copy while rows of the REAL database changed: it may have ignored ${variable}, or another client wrote meanwhile; the empty ledger proves nothing`;
     else if (!result.ok) verdict = `the migration failed on the copy: ${result.message}`;
     else if (acceptances.unaccepted.length) verdict = `${acceptances.unaccepted.length} loss${acceptances.unaccepted.length === 1 ? '' : 'es'} not accepted`;
     else if (acceptances.accepted.length) verdict = 'every loss is accepted';
-    const ok = result.ok && !realDatabase.schemaChanged && acceptances.unaccepted.length === 0;
+    const ok = result.ok && !realDatabaseTouched(realDatabase) && acceptances.unaccepted.length === 0;
     await appendLogEntry(context.logPath, {
       event: 'dry-run',
       instance: instance.name,
@@ -134,6 +147,7 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
       unaccepted: acceptances.unaccepted.map((l) => ({ kind: l.kind, object: l.object })),
       realSchemaChanged: realDatabase.schemaChanged,
       realWritesSeen: realDatabase.writesSeen,
+      realWritesUnexplained: realDatabase.unexplainedWrites,
     });
     return { ok, instance: instance.name, backupId: backup.id, ledger, acceptances, migration: result, realDatabase, verdict };
   } finally {
@@ -149,6 +163,11 @@ async function realSignature(instance: ResolvedInstance): Promise<{ schema: stri
   } finally {
     await db.close();
   }
+}
+
+/** The rehearsal cannot vouch for anything: the real database changed in a way the copy does not explain. */
+export function realDatabaseTouched(real: DryRunOutcome['realDatabase']): boolean {
+  return real.schemaChanged || real.unexplainedWrites;
 }
 
 /** The real database was changed by a command meant for the copy: never a silent pass. */

@@ -3,11 +3,12 @@ import { durationMs, type BackupContext } from '../backup/context.js';
 import { takeBackup } from '../backup/backup.js';
 import type { ResolvedInstance } from '../backup/instances.js';
 import { appendLogEntry, readLog } from '../backup/log.js';
+import { redactCommandLine } from '../backup/redact.js';
 import { lockInstance } from '../backup/store.js';
 import { BlockedError, DbsafeError } from '../errors.js';
 import { describeCommandExit, runCommand } from './command.js';
 import { openDatabase, realLocation } from './open.js';
-import { dryRun, type DryRunMigration, type DryRunOutcome } from './dry-run.js';
+import { dryRun, realDatabaseTouched, type DryRunMigration, type DryRunOutcome } from './dry-run.js';
 import { manualRestoreCommand, restoreSafetyBackup, type RestoreReport } from './restore-safety.js';
 import { applyPending, assertRunnable, readPlan, type AppliedFile, type Who } from './runner.js';
 import { newestVerifiedBackup, type ChosenBackup } from './scratch.js';
@@ -34,7 +35,11 @@ export interface SafeMigrateRequest {
   migration: DryRunMigration;
   /** A shell command run after a successful apply; non-zero exit = the migration failed. */
   check?: string;
-  fresh?: boolean;
+  /**
+   * Reuse the newest verified backup when it is within `gate.maxAge` and newer than the last apply, instead
+   * of taking one. Off by default: an automatic restore of an older backup would discard every write since.
+   */
+  reuseBackup?: boolean;
   acceptLoss?: string[];
   reason?: string;
   who: Who;
@@ -77,7 +82,7 @@ export async function safeMigrate(context: BackupContext, request: SafeMigrateRe
 
     const rehearsal = await dryRun(context, { ...request, backup });
     outcome.dryRun = rehearsal;
-    if (rehearsal.realDatabase.schemaChanged) {
+    if (realDatabaseTouched(rehearsal.realDatabase)) {
       outcome.restoreCommand = manualRestoreCommand(instance, backup);
       await step('dry-run', false, rehearsal.verdict, { ledgerHash: rehearsal.ledger.hash });
       return outcome;
@@ -94,8 +99,10 @@ export async function safeMigrate(context: BackupContext, request: SafeMigrateRe
     await step('apply', !failure, failure ?? `applied${applied.files ? ` ${applied.files.length} file(s)` : ''}`, { files: applied.files?.map((f) => f.path) });
     if (!failure && request.check) {
       const exit = await runCommand([request.check], process.env, { shell: true });
-      failure = exit.code === 0 ? undefined : `the post-check \`${request.check}\` failed (${describeCommandExit(exit)})`;
-      await step('check', !failure, failure ?? `post-check \`${request.check}\` passed`);
+      // the log keeps what it is given forever: a URL with a password in --check must not reach it
+      const shown = redactCommandLine(request.check);
+      failure = exit.code === 0 ? undefined : `the post-check \`${shown}\` failed (${describeCommandExit(exit)})`;
+      await step('check', !failure, failure ?? `post-check \`${shown}\` passed`);
     }
     if (!failure) {
       outcome.ok = true;
@@ -123,7 +130,7 @@ export async function safeMigrate(context: BackupContext, request: SafeMigrateRe
 
 async function safetyBackup(context: BackupContext, request: SafeMigrateRequest): Promise<ChosenBackup & { reused: boolean }> {
   const { instance } = request;
-  if (!request.fresh) {
+  if (request.reuseBackup) {
     const newest = await newestVerifiedBackup(context, instance);
     const maxAge = durationMs(context.config.gate.maxAge);
     if (newest && Date.now() - Date.parse(newest.manifest.snapshot.takenAt) <= maxAge) {

@@ -154,11 +154,3 @@ function buildDisplayName(target: ObjectRef, dialect: Dialect): string {
   parts.push(target.name);
   return parts.map((p) => quoteIdentifier(p, dialect)).join('.');
 }
-
-/** The display of the table an object belongs to (or the table itself). */
-export function tableDisplay(target: ObjectRef, dialect: Dialect): string | undefined {
-  const table = target.type === 'table' ? target.name : target.table;
-  if (table === undefined) return undefined;
-  const parts = target.schema !== undefined ? [target.schema, table] : [table];
-  return parts.map((p) => quoteIdentifier(p, dialect)).join('.');
-}

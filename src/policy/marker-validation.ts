@@ -54,7 +54,8 @@ export function validMarkers(
   return active;
 }
 
-function reasonProblem(reason: string, minLength: number): MissingReasonSubject['problem'] | undefined {
+/** Why a marker's reason is not good enough to allow anything, if so (also dry-run's acceptances). */
+export function reasonProblem(reason: string, minLength: number): MissingReasonSubject['problem'] | undefined {
   if (reason === '') return 'missing';
   if (reason === REASON_PLACEHOLDER || /^<.*>$/.test(reason)) return 'placeholder';
   return reason.length < minLength ? 'short' : undefined;

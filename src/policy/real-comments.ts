@@ -28,7 +28,9 @@ const MAX_DEPTH = 4;
 /** The file is tokenized on the first question only (most files hold no marker). */
 export function realCommentTest(text: string, path: string, dialect: Dialect): CommentTest {
   const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
-  if (ext === 'sql') return (offset) => sqlComment(text, 0, text.length, offset, dialect, 0);
+  // a file with many markers asks many times: each range of SQL is tokenized once
+  const lexed = new Map<string, Token[]>();
+  if (ext === 'sql') return (offset) => sqlComment(text, 0, text.length, offset, dialect, 0, lexed);
   let host: NonNullable<ReturnType<typeof hostSpans>> | 'text' | 'unreadable' | null = null;
   return (offset) => {
     if (host === null) {
@@ -42,7 +44,7 @@ export function realCommentTest(text: string, path: string, dialect: Dialect): C
     if (host === 'text') return true;
     if (host === 'unreadable') return false;
     const string = host.strings.find((s) => s.start <= offset && offset < s.end);
-    if (string) return string.maySql && hasSqlCode(text, string, dialect) && sqlComment(text, string.start, string.end, offset, dialect, 0);
+    if (string) return string.maySql && hasSqlCode(text, string, dialect) && sqlComment(text, string.start, string.end, offset, dialect, 0, lexed);
     return !insideAny(host.code, offset);
   };
 }
@@ -124,8 +126,13 @@ function xmlSpans(text: string): { code: Array<[number, number]>; strings: Strin
 }
 
 /** Whether `offset` is in a comment of the SQL text [start, end) (dollar-quoted bodies are code). */
-function sqlComment(text: string, start: number, end: number, offset: number, dialect: Dialect, depth: number): boolean {
-  const tokens = tokenize(text.slice(start, end), dialect);
+function sqlComment(text: string, start: number, end: number, offset: number, dialect: Dialect, depth: number, lexed: Map<string, Token[]>): boolean {
+  const key = `${start}:${end}`;
+  let tokens = lexed.get(key);
+  if (!tokens) {
+    tokens = tokenize(text.slice(start, end), dialect);
+    lexed.set(key, tokens);
+  }
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     const from = start + t.start;
@@ -136,7 +143,7 @@ function sqlComment(text: string, start: number, end: number, offset: number, di
     const dollar = /^\$[A-Za-z_\u0080-\uffff\d]*\$/.exec(text.slice(from, to));
     if (t.type !== 'string' || !dollar || depth >= MAX_DEPTH || !isBody(tokens, k)) return false;
     const bodyEnd = text.endsWith(dollar[0], to) && to - dollar[0].length > from + dollar[0].length ? to - dollar[0].length : to;
-    return sqlComment(text, from + dollar[0].length, bodyEnd, offset, dialect, depth + 1);
+    return sqlComment(text, from + dollar[0].length, bodyEnd, offset, dialect, depth + 1, lexed);
   }
   return true;
 }

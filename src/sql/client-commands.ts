@@ -21,9 +21,13 @@ export interface ClientCommand {
 const PSQL = /^\\([a-z!_]+)(?:\s+([^]*?))?\s*$/i;
 const SQLITE = /^\.([a-z_]+)(?:\s+([^]*?))?\s*$/i;
 
-/** Cheap look before splitting: could the text hold a client command at all? */
+/**
+ * Cheap look before splitting: could the text hold a client command with an effect? For psql only the
+ * commands psqlEffect acts on are looked for, so `E'\\n'` or a regex in a string costs no second split.
+ */
+const PSQL_WITH_EFFECT = /\\(?:i|ir|include|include_relative|gexec|copy)(?![a-z_])|\\!/i;
 function mayHold(text: string, dialect: Dialect): boolean {
-  if (dialect === 'postgres') return text.includes('\\');
+  if (dialect === 'postgres') return PSQL_WITH_EFFECT.test(text);
   if (dialect === 'sqlite') return /(^|[\r\n])[ \t]*\.[a-z]/i.test(text);
   return false;
 }

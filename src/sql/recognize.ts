@@ -763,8 +763,3 @@ function splitTopLevel(toks: Token[], word: string): Token[][] {
   parts.push(toks.slice(start));
   return parts;
 }
-
-/** Convenience: tokenize and recognize one statement text. */
-export function recognizeStatement(text: string, dialect: Dialect): Recognition {
-  return new Recognizer(text, dialect).recognize(tokenize(text, dialect));
-}

@@ -60,6 +60,25 @@ describe.skipIf(!hasSqlite)('rollback (SQLite)', { timeout: 120_000 }, () => {
     expect(entry).toMatchObject({ backupId: good, result: 'restored', why: expect.stringMatching(/^rollback: the newest verified backup/) });
   });
 
+  it('restores the backup taken before the last migration applied through dbsafe, not a newer one taken after it', () => {
+    const repo = sqliteRepo();
+    repo.write('.dbsaferc.json', JSON.stringify({ migrations: [{ glob: 'db/migrations/*.sql' }], databases: { dev: { url: 'sqlite:dev.db' } } }));
+    const before = idOf(repo.cli('backup', '--verify', '--json'));
+    const state = sqlite(repo.db, '.dump');
+    repo.write('db/migrations/1_drop_view.sql', 'DROP VIEW v;\n');
+    const migrated = repo.cli('migrate', '--direct');
+    expect(migrated.code, migrated.stderr).toBe(0);
+    const after = idOf(repo.cli('backup', '--verify', '--json'));
+    const r = repo.cli('rollback', '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`rollback: backup ${before}`);
+    expect(r.stderr).toMatch(/taken before the last migration applied through dbsafe \(.*db\/migrations\/1_drop_view\.sql\)/);
+    expect(r.stderr).toContain(`${after} (taken after the last migration)`);
+    // the history table the runner added is the only difference: the view is back
+    expect(sqlite(repo.db, "SELECT count(*) FROM sqlite_schema WHERE name = 'v';")).toBe('1');
+    expect(sqlite(repo.db, '.dump').replace(/CREATE TABLE dbsafe_schema_migrations[^;]*;\n/, '')).toBe(state);
+  });
+
   it('with no verified backup it refuses (exit 2) and touches nothing', () => {
     const repo = sqliteRepo();
     idOf(repo.cli('backup', '--json'));

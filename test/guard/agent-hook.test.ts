@@ -190,6 +190,28 @@ describe('install --agent, end to end', () => {
     expect(existsSync(path.join(repo.dir, '.gemini'))).toBe(false);
   });
 
+  it('doctor reports a hook removed by hand; a damaged record of the agent hooks is an error, never "no hooks"', () => {
+    const repo = guarded();
+    expect(repo.cli(['install', '--agent', 'claude-code']).code).toBe(0);
+    const settings = path.join(repo.dir, '.claude', 'settings.json');
+    const installed = readFileSync(settings, 'utf8');
+    writeFileSync(settings, '{}\n');
+    const missing = repo.cli(['doctor']);
+    expect(missing.stdout).toContain('claude-code: the agent hook is missing from .claude/settings.json');
+    writeFileSync(settings, installed);
+
+    const records = path.join(repo.dir, '.git', 'dbsafe', 'agents.json');
+    writeFileSync(records, '{"agents": [');
+    const doctor = repo.cli(['doctor']);
+    expect(doctor.stdout).toMatch(/agents\.json is not valid JSON/);
+    const uninstall = repo.cli(['uninstall']);
+    expect(uninstall.code).toBe(2);
+    expect(uninstall.stderr).toMatch(/agents\.json is not valid JSON.*cannot be listed/);
+    expect(uninstall.stderr).not.toMatch(/\bat .*\.js:\d+/); // a message, not a stack trace
+    // nothing was half-removed: the hook is still where install put it
+    expect(readFileSync(settings, 'utf8')).toBe(installed);
+  });
+
   it('refuses an unknown agent and a settings file that is not JSON, changing nothing', () => {
     const repo = guarded();
     const unknown = repo.cli(['install', '--agent', 'vim']);

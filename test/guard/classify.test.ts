@@ -129,6 +129,17 @@ const UNSURE: Array<[string, RegExp]> = [
   ['npm run loop', /nested too deeply/],
   ['psql -c "DROP TABLE"', /SQL that cannot be read with certainty/],
   ['bash missing-script.sh', /bash runs missing-script.sh, which cannot be read/],
+  // inline code that touches a database or starts another program cannot be read with certainty
+  [`python3 -c "import sqlite3; sqlite3.connect('dev.db').execute('DROP TABLE users')"`, /python3 -c: inline code that mentions `sqlite3`/],
+  [`python -c "import subprocess; subprocess.run(['supabase', 'db', 'reset'])"`, /python -c: inline code that mentions `subprocess`/],
+  [`node -e "require('child_process').execSync('npx prisma migrate reset --force')"`, /node -e: inline code that mentions `child_process`/],
+  [`node --eval "const { Client } = require('pg'); new Client().query('TRUNCATE users')"`, /node --eval: inline code that mentions `pg`/],
+  [`ruby -e 'system("rails db:drop")'`, /ruby -e: inline code that mentions `system`/],
+  [`ruby -e '%x(dropdb app)'`, /ruby -e: inline code that mentions `dropdb`|%x/],
+  [`perl -E 'qx{dropdb app}'`, /perl -E: inline code that mentions `dropdb`/],
+  [`php -r 'new PDO("sqlite:dev.db");'`, /php -r: inline code that mentions `PDO`/],
+  [`deno eval 'new Deno.Command("supabase", { args: ["db", "reset"] }).outputSync()'`, /deno eval: inline code that mentions `Deno.Command`/],
+  [`sh -c "python3 -c 'import os; os.system(\\"supabase db reset\\")'"`, /sh -c → python3 -c: inline code that mentions `os.system`/],
 ];
 
 describe('what cannot be read is destructive, with the reason', () => {
@@ -159,6 +170,10 @@ const ORDINARY = [
   'FOO=$(date) make build',
   'for f in a b; do echo $f; done',
   'node -e "console.log(1)"',
+  `python3 -c "import json, sys; print(json.load(sys.stdin)['version'])"`,
+  `node -p "require('./package.json').version"`,
+  `ruby -e 'puts RUBY_VERSION'`,
+  `perl -e 'print "ok\\n"'`,
   '# supabase db reset',
 ];
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, runCli, type TestRepo } from '../helpers/repo.js';
-import { childrenOf, logEntries, startCli, waitUntil } from '../backup/helpers.js';
+import { childrenOf, logEntries, logText, startCli, waitUntil } from '../backup/helpers.js';
 
 /** migrate / dry-run / safe-migrate on real SQLite files through the built CLI. */
 
@@ -390,6 +390,68 @@ exit 3
       expect(dump(repo.db)).toBe(before);
       const again = repo.cli('safe-migrate', '--', 'true');
       expect(again.code, again.stderr).toBe(0);
+    });
+  });
+
+  describe('what a rehearsal will not vouch for', () => {
+    const verified = (repo: Repo) => {
+      const b = repo.cli('backup', '--verify');
+      expect(b.code, b.stderr + b.stdout).toBe(0);
+    };
+
+    it.each([
+      ['a marker inside a string literal', "SELECT '-- dbsafe:allow drop-table(logs) -- the log is rotated daily anyway';\nDROP TABLE logs;\n", false, /logs\s+table dropped.*NOT ACCEPTED/],
+      ['a marker whose reason is the placeholder', '-- dbsafe:allow drop-table(logs) -- <why this is safe>\nDROP TABLE logs;\n', false, /still has the placeholder instead of a reason/],
+      ['a marker whose reason is too short', '-- dbsafe:allow drop-table(logs) -- rotated\nDROP TABLE logs;\n', false, /gives a reason shorter than 10 characters/],
+      ['a marker in a block comment with a good reason', '/* dbsafe:allow drop-table(logs) -- the log is rotated daily anyway */\nDROP TABLE logs;\n', true, /accepted by/],
+      ['a marker in a line comment with a good reason', '-- dbsafe:allow drop-table(logs) -- the log is rotated daily anyway\nDROP TABLE logs;\n', true, /accepted by/],
+    ])('dry-run reads markers as check does: %s', (_name, sql, accepted, shown) => {
+      const repo = repoWith();
+      verified(repo);
+      repo.migration('2_drop_logs.sql', sql);
+      const r = repo.cli('dry-run', 'db/migrations/2_drop_logs.sql');
+      expect(r.stdout).toMatch(shown);
+      expect(r.code, r.stdout + r.stderr).toBe(accepted ? 0 : 1);
+      // the same file through check: the markers dry-run honours are exactly the ones check honours
+      const checked = repo.cli('check', '--worktree', 'db/migrations/2_drop_logs.sql');
+      expect(checked.code, checked.stdout).toBe(accepted ? 0 : 1);
+    });
+
+    it('a command that changes nothing on the copy while the real database is written to is refused (exit 2): the empty ledger proves nothing', () => {
+      const repo = repoWith();
+      verified(repo);
+      // reads a URL of its own (a dotenv that overrides the environment, say) and deletes on the real database
+      const r = repo.cli('dry-run', '--', 'sqlite3', 'dev.db', 'DELETE FROM logs;');
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/REFUSED: the command changed nothing on the copy while rows of the REAL database changed/);
+      expect(logEntries(repo.dir).filter((e) => e.event === 'dry-run').pop()).toMatchObject({ ok: false, realWritesUnexplained: true });
+      // a command that does its work on the copy is measured as usual
+      const good = repo.cli('dry-run', '--', 'sh', '-c', 'sqlite3 "${DATABASE_URL#sqlite:}" "CREATE TABLE audit(id INTEGER);"');
+      expect(good.code, good.stdout + good.stderr).toBe(0);
+    });
+
+    it('safe-migrate takes its own pre-migration backup unless told to reuse one; --reuse-backup reuses a recent one', () => {
+      const repo = repoWith();
+      verified(repo);
+      const reused = repo.cli('safe-migrate', '--reuse-backup', '--', 'true');
+      expect(reused.code, reused.stderr).toBe(0);
+      expect(reused.stderr).toMatch(/✓ backup\s+reusing verified backup/);
+      const own = repo.cli('safe-migrate', '--', 'sh', '-c', 'sqlite3 "${DATABASE_URL#sqlite:}" "CREATE TABLE a(id INTEGER);"');
+      expect(own.code, own.stderr).toBe(0);
+      expect(own.stderr).toMatch(/✓ backup\s+took verified backup/);
+      // a backup older than the last apply is never reused: it is not the state being migrated
+      const afterApply = repo.cli('safe-migrate', '--reuse-backup', '--', 'true');
+      expect(afterApply.stderr).toMatch(/✓ backup\s+took verified backup/);
+    });
+
+    it('a --check command with a password in a URL reaches the log redacted', () => {
+      const repo = repoWith();
+      const r = repo.cli('safe-migrate', '--check', 'true postgres://app:s3cr3t-pw@db.example/app', '--', 'true');
+      expect(r.code, r.stderr).toBe(0);
+      const log = logText(repo.dir);
+      expect(log).toMatch(/post-check/);
+      expect(log).not.toMatch(/s3cr3t-pw/);
+      expect(r.stdout + r.stderr).not.toMatch(/s3cr3t-pw/);
     });
   });
 

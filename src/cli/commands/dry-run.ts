@@ -2,7 +2,7 @@ import { backupContext } from '../../backup/context.js';
 import { progressLine } from '../../backup/format.js';
 import { resolveInstance } from '../../backup/instances.js';
 import { UsageError } from '../../errors.js';
-import { dryRun, realDatabaseError, type DryRunMigration } from '../../migrate/dry-run.js';
+import { dryRun, realDatabaseError, realDatabaseTouched, type DryRunMigration } from '../../migrate/dry-run.js';
 import { migrationFromPath, migrationTexts } from '../../migrate/files.js';
 import { renderDryRun } from '../migrate-report.js';
 import { splitCommand, takeInstance, who } from '../migrate-args.js';
@@ -48,8 +48,8 @@ export async function run(args: string[], options: Options): Promise<number> {
   progress.done();
   if (options.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
   else process.stdout.write(`${renderDryRun(outcome, palette(useColor())).join('\n')}\n`);
-  if (outcome.realDatabase.schemaChanged) {
-    throw realDatabaseError(outcome, `Point the command at ${instance.name}'s URL variable (it receives the scratch copy's URL), and restore ${instance.name} from backup ${outcome.backupId} if the change was not wanted.`);
+  if (realDatabaseTouched(outcome.realDatabase)) {
+    throw realDatabaseError(outcome, `Point the command at ${instance.name}'s URL variable (it receives the scratch copy's URL) and re-run while nothing else writes to ${instance.name}; restore ${instance.name} from backup ${outcome.backupId} if a change was not wanted.`);
   }
   return outcome.ok ? 0 : 1;
 }

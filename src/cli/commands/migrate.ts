@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { backupContext, type BackupContext } from '../../backup/context.js';
 import { resolveInstance } from '../../backup/instances.js';
 import { lockInstance } from '../../backup/store.js';
@@ -8,6 +9,7 @@ import { applyPending, assertRunnable, baseline, readPlan } from '../../migrate/
 import { palette, useColor } from '../../util/palette.js';
 import { who } from '../migrate-args.js';
 import { exitCode, safeMigrateWithProgress } from './safe-migrate.js';
+import { appendLogEntry } from '../../backup/log.js';
 
 interface Options {
   all?: boolean;
@@ -15,7 +17,7 @@ interface Options {
   baseline?: string;
   direct?: boolean;
   check?: string;
-  fresh?: boolean;
+  reuseBackup?: boolean;
   acceptLoss?: string[];
   reason?: string;
   json?: boolean;
@@ -94,6 +96,10 @@ async function migrateOne(context: BackupContext, name: string, files: Migration
       assertRunnable(plan, name);
       const run = await applyPending(real, plan.pending, identity);
       const applied = run.applied.map((f) => f.path);
+      // a direct apply is a migration too: rollback and safe-migrate's backup reuse date "the last migration" from it
+      if (applied.length) {
+        await appendLogEntry(context.logPath, { event: 'migrate', instance: name, runId: randomBytes(6).toString('hex'), step: 'apply', ok: !run.failed, direct: true, detail: `--direct: applied ${applied.join(', ')}`, files: applied });
+      }
       if (run.failed) return { instance: name, ok: false, pending: pending.map((f) => f.path), applied, detail: `${run.failed.message}${run.failed.partial ? ' (partially applied)' : ''}` };
       return { instance: name, ok: true, pending: pending.map((f) => f.path), applied, detail: `applied ${applied.join(', ')} (--direct: no backup, no dry-run)` };
     } finally {

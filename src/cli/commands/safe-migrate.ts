@@ -11,7 +11,7 @@ import { palette, useColor } from '../../util/palette.js';
 
 interface Options {
   check?: string;
-  fresh?: boolean;
+  reuseBackup?: boolean;
   acceptLoss?: string[];
   reason?: string;
   json?: boolean;
@@ -46,7 +46,7 @@ export async function safeMigrateWithProgress(context: BackupContext, base: Pick
   const outcome = await safeMigrate(context, {
     ...base,
     check: options.check,
-    fresh: options.fresh,
+    reuseBackup: options.reuseBackup,
     acceptLoss: options.acceptLoss,
     reason: options.reason,
     who: await who(context),
