@@ -9,6 +9,7 @@ import { commentStyleFor, parseMarkers, reasonSeparator, type MarkerItem } from 
 import { displayName } from '../model/names.js';
 import { realCommentTest } from './real-comments.js';
 import { buildProtection, type Protection } from './protected.js';
+import { asOriginalTables } from './renames.js';
 import { markerScope, objectMatches } from './scope.js';
 import { assertRuleConfig, resolveSeverity } from './severity.js';
 
@@ -115,12 +116,17 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
     return fileWide.length ? [...scoped, ...fileWide] : scoped;
   };
 
-  // 3. Each operation: its rule, protection, override.
-  for (const op of operations) {
-    const dialect = readerDialect(op.dialect ?? fileDialect);
+  // 3. Each operation: its rule, protection, override. An operation on a table renamed earlier in the file
+  // is judged as one on the original table when that one is protected (its marker names the original).
+  const originals = asOriginalTables(operations, fileDialect);
+  for (const written of operations) {
+    const dialect = readerDialect(written.dialect ?? fileDialect);
     const opContext = contextFor(dialect);
-    const candidates = markersFor(op);
-    const match = protection.match(op, dialect);
+    const candidates = markersFor(written);
+    const original = originals.get(written);
+    const originalMatch = original && protection.match(original, dialect);
+    const op = originalMatch ? original : written;
+    const match = originalMatch || protection.match(op, dialect);
     const covers = (item: MarkerItem) => {
       if (match) {
         return (item.rule === op.kind || item.rule === 'protected-object') && item.segments !== undefined &&
@@ -133,7 +139,7 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
       : [];
     for (const { item } of covering) item.used = true;
 
-    if (file.preexisting?.has(op)) continue;
+    if (file.preexisting?.has(written)) continue;
 
     // A kind no rule knows (a reader ahead of the registry) is judged as unparseable: fail closed.
     const known = Object.hasOwn(OPERATION_RULES, op.kind);
