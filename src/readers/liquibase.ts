@@ -3,13 +3,13 @@
  * (`--liquibase formatted sql`, `--rollback` comments). Changes inside `<changeSet>` run forward;
  * `<rollback>` runs on rollback. `<sql>` and `sqlFile` go to the SQL reader; `sqlFile` is read
  * through `resolveFile` (relative to the changelog when `relativeToChangelogFile` is true).
- * Includes (`include`, `includeAll`) are not followed: the included files are migrations of
- * their own when the config's globs select them.
+ * `include` is followed inside the repository and `includeAll` is opaque (liquibase-includes.ts).
  */
 import type { Dialect, Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
 import { SourceSyntaxError, childRef, makeContext, makeOp, namedRef, opaqueOp, readEmbeddedSql, sortOperations, tableRef, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import type { FormatInput } from './types.js';
 import { parseXml, type XmlElement } from './xml.js';
+import { readIncludes } from './liquibase-includes.js';
 
 /** One change (or rollback entry), whatever the changelog syntax. */
 interface ChangeNode {
@@ -240,8 +240,18 @@ function joinPath(dir: string, rel: string): string {
 }
 
 export async function readLiquibase(input: FormatInput): Promise<Operation[]> {
+  return readChangelog(input, [input.path]);
+}
+
+/** One changelog; `chain`: the changelogs that include it, outermost first (liquibase-includes.ts). */
+async function readChangelog(input: FormatInput, chain: string[]): Promise<Operation[]> {
   const ctx = makeContext(input.path, input.text, input.dialect);
   if (/^\s*--\s*liquibase\s+formatted\s+sql/im.test(input.text.slice(0, 4000))) return readFormattedSql(ctx);
+  if (chain.length > 1 && /\.sql$/i.test(input.path)) {
+    // an included plain SQL file
+    const { readSqlRegion } = await import('./common.js');
+    return readSqlRegion(ctx, 0, input.text.length, 'up');
+  }
   let sets: ChangeSet[];
   try {
     sets = /\.(ya?ml|json)$/i.test(input.path) ? await yamlChangeSets(ctx) : xmlChangeSets(ctx);
@@ -397,6 +407,7 @@ export async function readLiquibase(input: FormatInput): Promise<Operation[]> {
     if (set.rollbackSql) pending.push(readEmbeddedSql(ctx, set.rollbackSql, 'down'));
   }
   for (const more of await Promise.all(pending)) ops.push(...more);
+  ops.push(...(await readIncludes(ctx, input, chain, readChangelog)));
   return sortOperations(ops);
 }
 
