@@ -118,20 +118,24 @@ export function collectIndirection(parser: JsParser, text: string): JsIndirectio
   return { aliases, imported, opaque };
 }
 
-/** Whether a value mentions the migration's handle (`knex`, `queryRunner`, `this`…) anywhere. */
-export function mentionsHandle(v: JsValue | undefined): boolean {
+/** The migration's own handles, as up/down receive them (not a model registry such as `db` from `../models`). */
+export const MIGRATION_HANDLES = /^(queryInterface|queryRunner|knex|trx|qi|transaction|this)$/;
+
+/** Whether a value mentions a handle (`knex`, `queryRunner`, `this`…) anywhere. */
+export function mentionsHandle(v: JsValue | undefined, names: RegExp = HANDLE_NAMES): boolean {
   if (!v) return false;
+  const walk = (x: JsValue | undefined): boolean => mentionsHandle(x, names);
   switch (v.kind) {
     case 'name':
-      return HANDLE_NAMES.test(v.name);
+      return names.test(v.name);
     case 'member':
-      return mentionsHandle(v.obj);
+      return walk(v.obj);
     case 'call':
-      return mentionsHandle(v.func) || v.args.some(mentionsHandle);
+      return walk(v.func) || v.args.some(walk);
     case 'array':
-      return v.items.some(mentionsHandle);
+      return v.items.some(walk);
     case 'object':
-      return [...v.entries.values()].some(mentionsHandle);
+      return [...v.entries.values()].some(walk);
     default:
       return false;
   }

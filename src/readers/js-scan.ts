@@ -5,7 +5,7 @@
 import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
 import { SourceSyntaxError, substituteKnownHoles, syntaxErrorOp, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import { JsParser, chainCalls, chains, directionAt, findRegions, literalText, tokenIndexAt, tokenizeJs, type JsValue } from './js.js';
-import { collectIndirection, mentionsHandle, rootOf, substituteRoot } from './js-indirect.js';
+import { MIGRATION_HANDLES, collectIndirection, mentionsHandle, rootOf, substituteRoot } from './js-indirect.js';
 import type { FormatInput } from './types.js';
 
 export type JsCall = Extract<JsValue, { kind: 'call' }>;
@@ -132,7 +132,7 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
     const direction = directionAt(regions, index);
     const root = rootOf(written);
     const module = root !== undefined ? indirect.imported.get(root) : undefined;
-    if (module && chain.some((call) => call.args.some(mentionsHandle))) {
+    if (module && chain.some((call) => call.args.some((a) => mentionsHandle(a, MIGRATION_HANDLES)))) {
       ops.push(opaqueOp(ctx, written.start, direction, ctx.text.slice(written.start, written.end), `${root} from ${module} is given the migration's database handle: what it runs cannot be known statically`));
       continue;
     }
