@@ -22,6 +22,8 @@ export interface SourceFile {
   preexisting?: ReadonlySet<Operation>;
   /** Set when a migration that already exists on the base branch is modified, deleted or renamed. */
   edit?: { change: 'modified' | 'deleted' | 'renamed'; from?: string };
+  /** Set when the file looks like a migration of this format but no `migrations` glob matches it (not read). */
+  unmatched?: { format: string };
 }
 
 export { REASON_PLACEHOLDER } from './marker-validation.js';
@@ -224,6 +226,16 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
     } else {
       const report = rule.check({ file: file.path, change: file.edit.change, from: file.edit.from }, context)!;
       policyFinding(rule.meta.id, report, 1, 1);
+    }
+  }
+
+  // 4b. A file that looks like a migration but no glob selects (check/unmatched.ts): said, unless its marker keeps it.
+  if (file.unmatched) {
+    const kept = active.filter((entry) => entry.marker.fileWide).flatMap((entry) => entry.items.filter((i) => i.rule === 'unmatched-migration'));
+    for (const item of kept) item.used = true;
+    if (!kept.length) {
+      const rule = POLICY_RULES['unmatched-migration'];
+      policyFinding(rule.meta.id, rule.check({ file: file.path, format: file.unmatched.format }, context)!, 1, 1);
     }
   }
 
