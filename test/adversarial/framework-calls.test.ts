@@ -207,3 +207,10 @@ it('an included drop is reported at the include, naming the file and line it com
   expect(ops[0]!.line).toBe(3);
   expect(ops[0]!.detail).toMatch(/db\/changelog\/changes\/002-drop-users\.xml line 4/);
 });
+
+it('a marker at the include covers what the included changelog does', async () => {
+  const body = MASTER('<!-- dbsafe:allow drop-table(users) -- replaced by accounts, data copied in 001 -->\n  <include file="changes/002-drop-users.xml" relativeToChangelogFile="true"/>');
+  const result = await checkText('db/changelog/master.xml', body, { format: 'liquibase', resolveFile: (p) => FILES[p] });
+  expect(described(result.ops)).toEqual(['up drop-table users']);
+  expect(result.findings).toEqual([]);
+});
