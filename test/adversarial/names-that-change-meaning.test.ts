@@ -138,3 +138,14 @@ it('a marker naming the protected table allows the drop under its new name', asy
   const result = await checkText('migrations/001.sql', sql, { config: { protected: { tables: ['users'] } } });
   expect(result.findings).toEqual([]);
 });
+
+describe('a rename then a drop, in migrations of code', () => {
+  it.each([
+    ['alembic/versions/a1.py', 'alembic', 'from alembic import op\n\nrevision = "a1"\ndown_revision = None\n\n\ndef upgrade():\n    op.rename_table("users", "users_old")\n    op.drop_table("users_old")\n'],
+    ['migrations/20240101_x.js', 'knex', "exports.up = async (knex) => {\n  await knex.schema.renameTable('users', 'users_old');\n  await knex.schema.dropTable('users_old');\n};\nexports.down = async () => {};\n"],
+    ['db/migrate/20240101000000_x.rb', 'rails', 'class X < ActiveRecord::Migration[7.1]\n  def up\n    rename_table :users, :users_old\n    drop_table :users_old\n  end\nend\n'],
+  ] as const)('%s', async (path, format, text) => {
+    const result = await checkText(path, text, { format, config: { protected: { tables: ['users'] } } });
+    expect(result.findings.filter((f) => f === 'protected-object:error')).toHaveLength(2);
+  });
+});
