@@ -117,7 +117,12 @@ async function yamlChangeSets(ctx: ReadContext): Promise<ChangeSet[]> {
   const isMap = (n: unknown): n is { items: YPair[]; range: [number, number, number] } => YAML.isMap(n);
   const isSeq = (n: unknown): n is { items: YNode[]; range: [number, number, number] } => YAML.isSeq(n);
   const isScalar = (n: unknown): n is YNode => YAML.isScalar(n);
-  const get = (m: unknown, key: string): YNode | undefined => (isMap(m) ? (m.items.find((p) => String((p.key as { value?: unknown }).value) === key)?.value ?? undefined) : undefined);
+  // an alias (`tableName: *t`) is the node its anchor names: the same value as YAML gives the tool
+  const unalias = (n: unknown): unknown => (YAML.isAlias(n) ? (n as { resolve(d: unknown): unknown }).resolve(doc) : n);
+  const get = (m: unknown, key: string): YNode | undefined => {
+    const map = unalias(m);
+    return isMap(map) ? ((unalias(map.items.find((p) => String((p.key as { value?: unknown }).value) === key)?.value) as YNode | null) ?? undefined) : undefined;
+  };
 
   const scalarSource = (n: YNode): SourceText => {
     const [start, end] = n.range ?? [0, 0, 0];
@@ -182,9 +187,10 @@ async function yamlChangeSets(ctx: ReadContext): Promise<ChangeSet[]> {
   const changesOf = (list: YNode | undefined): ChangeNode[] => {
     const out: ChangeNode[] = [];
     const items = isSeq(list) ? list.items : isMap(list) ? [list] : [];
-    for (const item of items) {
+    for (const listed of items) {
+      const item = unalias(listed);
       if (!isMap(item)) continue;
-      for (const p of item.items) out.push(node(String(p.key.value), p.value, p.key.range?.[0] ?? 0));
+      for (const p of item.items) out.push(node(String(p.key.value), unalias(p.value) as YNode | null, p.key.range?.[0] ?? 0));
     }
     return out;
   };

@@ -149,3 +149,17 @@ describe('a rename then a drop, in migrations of code', () => {
     expect(result.findings.filter((f) => f === 'protected-object:error')).toHaveLength(2);
   });
 });
+
+const YAML_ROWS: Array<{ name: string; text: string; expected: string[] }> = [
+  { name: 'an alias for the table name', text: 'x-names:\n  t: &t users\ndatabaseChangeLog:\n  - changeSet:\n      id: 1\n      author: a\n      changes:\n        - dropTable:\n            tableName: *t\n', expected: ['up drop-table users'] },
+  { name: 'an alias for the whole change', text: 'x-changes:\n  d: &d\n    dropTable:\n      tableName: users\ndatabaseChangeLog:\n  - changeSet:\n      id: 1\n      author: a\n      changes:\n        - *d\n', expected: ['up drop-table users'] },
+  { name: 'an escape in a double-quoted name', text: 'databaseChangeLog:\n  - changeSet:\n      id: 1\n      author: a\n      changes:\n        - dropTable:\n            tableName: "\\x75sers"\n', expected: ['up drop-table users'] },
+];
+
+describe('Liquibase YAML names are read as YAML gives them to Liquibase (aliases, escapes)', () => {
+  it.each(YAML_ROWS)('$name → $expected', async ({ text, expected }) => {
+    const result = await checkText('db/changelog/001.yaml', text, { format: 'liquibase', config: { protected: { tables: ['users'] } } });
+    expect(described(result.ops)).toEqual(expected);
+    expect(result.findings).toContain('protected-object:error');
+  });
+});
