@@ -30,8 +30,9 @@ const DEFAULT: PathState = { kind: 'default' };
 /** Parse a search_path value list (`billing, "Public"`, or the string form `'billing, public'`). */
 function pathFromList(items: string[]): PathState {
   const schemas = items.map((s) => s.trim()).filter((s) => s && s !== 'pg_catalog' && s !== 'pg_temp');
-  // `$user` is a schema named after whoever runs the migration: unknown here
-  if (schemas.some((s) => s === '$user')) return schemas.length === 2 && schemas[1] === 'public' && schemas[0] === '$user' ? DEFAULT : UNKNOWN;
+  // `$user` is a schema named after whoever runs the migration, `${flyway:defaultSchema}` (masked as `$…`) a
+  // placeholder filled at run time: unknown here
+  if (schemas.some((s) => s.startsWith('$'))) return schemas.length === 2 && schemas[1] === 'public' && schemas[0] === '$user' ? DEFAULT : UNKNOWN;
   if (schemas.length === 0) return UNKNOWN;
   return { kind: 'list', schemas };
 }
