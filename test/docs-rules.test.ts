@@ -11,7 +11,7 @@ import { RULES } from '../src/rules/index.js';
  * Every registered rule has a page docs/rules/<id>.md and every page a rule; each page states the
  * default severity, why, what to do instead, how to override, and has examples that behave as
  * documented. An example is a fenced block right after
- *   <!-- example: invalid|valid [dialect=postgres|mysql|sqlite] [path=a/b.py] [edit=modified|deleted|renamed] [config={...}] -->
+ *   <!-- example: invalid|valid [dialect=postgres|mysql|sqlite] [path=a/b.py] [edit=modified|deleted|renamed] [unmatched=<format>] [config={...}] -->
  * `invalid`: the page's rule fires on it; `valid`: it does not.
  */
 const DOCS = path.join(import.meta.dirname, '..', 'docs', 'rules');
@@ -23,6 +23,8 @@ interface Example {
   dialect: Dialect;
   path?: string;
   edit?: 'modified' | 'deleted' | 'renamed';
+  /** `unmatched=<format>`: the file looks like a migration of this format but no glob selects it. */
+  unmatched?: string;
   config: Record<string, unknown>;
   line: number;
 }
@@ -52,6 +54,7 @@ function examples(markdown: string): Example[] {
       dialect: (attrs.dialect ?? 'postgres') as Dialect,
       path: attrs.path,
       edit: attrs.edit as Example['edit'],
+      unmatched: attrs.unmatched,
       config,
       line: markdown.slice(0, match.index).split('\n').length,
     });
@@ -68,6 +71,8 @@ async function run(example: Example) {
     format: example.lang === 'sql' && !example.path ? 'sql' : 'auto',
   });
   const config = parseConfig({ dialect: example.dialect, ...example.config }, 'docs example');
+  // `unmatched=<format>`: a file no glob selects is not read (check/unmatched.ts)
+  if (example.unmatched) return evaluate([{ path: file, text: example.code + '\n', operations: [], unmatched: { format: example.unmatched } }], config);
   return evaluate([{ path: file, text: example.code + '\n', operations, edit: example.edit ? { change: example.edit } : undefined }], config);
 }
 

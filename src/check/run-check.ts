@@ -25,6 +25,7 @@ import { openReader, workerCount, type Reader } from './parallel-read.js';
 import { unparseable as unparseableOperation, type ReadJob } from './read-job.js';
 import { toRepoPath } from './paths.js';
 import type { ReferenceSource } from './referenced-files.js';
+import { migrationFormatOf, unmatchedCandidates, type UnmatchedCandidate } from './unmatched.js';
 
 export type CheckMode =
   /** `amend`: `git commit --amend` (cli/hook/amend.ts): compared with HEAD's parents, not HEAD. */
@@ -67,6 +68,8 @@ export interface CheckedFile {
   operations: Operation[];
   preexisting?: ReadonlySet<Operation>;
   edit?: FileEdit;
+  /** Looks like a migration of this format, but no glob selects it: not read (check/unmatched.ts). */
+  unmatched?: { format: string };
 }
 
 /** Where a candidate file's bytes come from. */
@@ -96,7 +99,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   // 1. Ask git what is being checked, then load the config once (or take the caller's). Readers
   //    and the policy are loaded only when a migration is actually there to read.
   // git runs in child processes while this process loads and validates the config: overlap them
-  const [{ listing, references }, { config }] = await Promise.all([
+  const [{ listing, references, unmatched: unmatchedOf }, { config }] = await Promise.all([
     listChanges(repo, cwd, options.mode, notes),
     options.config ? { config: options.config } : loadConfiguration(cwd, repo, options.configPath),
   ]);
@@ -104,6 +107,8 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const only = options.only?.length ? new Set(options.only.map((file) => toRepoPath(repo.root, cwd, file))) : undefined;
   const candidates = await listing(set);
   const selected = only ? candidates.filter((c) => only.has(c.path) || (c.edit?.from !== undefined && only.has(c.edit.from))) : candidates;
+  const unmatched: UnmatchedCandidate[] =
+    config.rules?.['unmatched-migration'] === 'off' ? [] : (unmatchedOf?.(set) ?? []).filter((u) => !only || only.has(u.path));
 
   // many files: the worker threads start now, while git streams the blobs
   const kinds = new Map(selected.filter((c) => c.kind).map((c) => [`${c.kind.format}/${c.kind.dialect}`, c.kind] as const));
@@ -118,6 +123,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     if ('oid' in candidate.content) oids.add(candidate.content.oid);
     for (const oid of candidate.previous) oids.add(oid);
   }
+  for (const candidate of unmatched) oids.add(candidate.oid);
   // blobs over the size limit are skipped while streaming: reported by size, never held in memory
   const blobs = repo.kind === 'git' ? await readBlobs(repo.root, oids, MAX_FILE_BYTES) : new Map<string, BlobContent | undefined>();
 
@@ -149,6 +155,12 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     else files.push({ ...base, text: result.text, operations: result.operations, preexisting: preexistingOperations(result.operations, result.previousVersions) });
   }
 
+  const checked = files.length;
+  for (const candidate of unmatched) {
+    const found = await migrationFormatOf(candidate.path, blobs.get(candidate.oid));
+    if (found) files.push({ path: candidate.path, text: found.text, operations: [], unmatched: { format: found.format } });
+  }
+
   // 4. Policy: rules, protected objects, markers, severity (not even loaded when no migration changed).
   const { findings, overridesUsed } = files.length
     ? (await import('../policy/evaluate.js')).evaluate(files, config)
@@ -159,7 +171,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   return {
     findings,
     overridesUsed,
-    filesChecked: files.length,
+    filesChecked: checked,
     operations: files.reduce((sum, file) => sum + file.operations.length, 0),
     config,
     root: repo.root,
@@ -193,7 +205,12 @@ async function loadConfiguration(cwd: string, repo: Located, configPath?: string
   return loadConfig(cwd, repo.root, configPath);
 }
 
-type Listing = { listing: (set: MigrationSet) => Promise<Candidate[]>; references: ReferenceSource };
+type Listing = {
+  listing: (set: MigrationSet) => Promise<Candidate[]>;
+  references: ReferenceSource;
+  /** Staged files that look like migrations but that no glob selects (pre-commit only). */
+  unmatched?: (set: MigrationSet) => UnmatchedCandidate[];
+};
 
 /**
  * Ask git what is to be checked. Returns a function that, given the migration set, makes the
@@ -216,6 +233,7 @@ async function listChanges(repo: Located, cwd: string, mode: CheckMode, notes: s
       return {
         listing: async (set) => changeCandidates(repo, staged.changes, set, notes, staged.parentBlobs),
         references: { kind: 'index', diskFallback: false },
+        unmatched: (set) => unmatchedCandidates(staged.changes, set),
       };
     }
     case 'range': {

@@ -1,18 +1,24 @@
 import type { Config } from './schema.js';
 import { foldExtensionCase } from './glob-case.js';
+import { LOOKS_LIKE_MIGRATION_PATHSPECS } from './conventional-migrations.js';
 
 /**
  * Git pathspecs that cover every file the configured migration globs can match, for the shell
  * pre-filter (`git diff --cached --quiet -- <pathspecs>`) and `rev-list -- <pathspecs>`.
  * They may match MORE than the globs (then node starts and decides), never less: a glob that git's
  * `:(glob)` magic cannot express exactly (braces, extglobs, negation) is widened to its literal
- * directory prefix, or to everything.
+ * directory prefix, or to everything. `unmatched`: also the paths that look like migrations (the pre-commit
+ * shim: node then warns about those no glob matches).
  */
-export function pathspecsFor(config: Pick<Config, 'migrations'>, prefix = ''): string[] {
+export function pathspecsFor(config: Pick<Config, 'migrations'> & { rules?: Config['rules'] }, prefix = '', options: { unmatched?: boolean } = {}): string[] {
   const specs = new Set<string>();
   for (const set of config.migrations) {
     const globs = Array.isArray(set.glob) ? set.glob : [set.glob];
     for (const glob of globs) specs.add(globToPathspec(joinPrefix(prefix, glob)));
+  }
+  // paths that look like migrations start node too, which warns when no glob matches them (unmatched-migration)
+  if (options.unmatched && config.rules?.['unmatched-migration'] !== 'off') {
+    for (const spec of LOOKS_LIKE_MIGRATION_PATHSPECS) specs.add(prefix && prefix !== '.' ? spec.replace(')**/', `)${prefix.replace(/\/+$/, '')}/**/`) : spec);
   }
   // a single catch-all makes the others redundant
   if (specs.has(EVERYTHING)) return [EVERYTHING];

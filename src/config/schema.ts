@@ -1,3 +1,4 @@
+import { CONVENTIONAL_MIGRATION_GLOBS } from './conventional-migrations.js';
 import { z } from 'zod';
 import { protectedEntryProblems } from './protected-entries.js';
 import { ruleConfigProblems } from './rule-problems.js';
@@ -77,9 +78,7 @@ const databaseSchema = z.strictObject({
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   /** Which files are migrations, and how to read them. */
-  migrations: z.array(migrationSetSchema).default([
-    { glob: ['**/migrations/**/*.sql', '**/migrate/**/*.sql', '**/*.sql'], format: 'auto' },
-  ]),
+  migrations: z.array(migrationSetSchema).default([{ glob: CONVENTIONAL_MIGRATION_GLOBS, format: 'auto' }]),
   /** Default SQL dialect. */
   dialect: dialectSchema.default('postgres'),
   /** Objects whose destruction always blocks unless an override names them. */

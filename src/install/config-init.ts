@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execGit, splitNul } from '../git/exec-git.js';
+import { CONVENTIONAL_MIGRATION_GLOBS } from '../config/conventional-migrations.js';
 
 /**
  * The `.dbsaferc.json` install creates when there is no configuration: the template from
@@ -68,9 +69,13 @@ export function templatePath(): string {
   throw new Error('templates/dbsaferc.json is missing from this installation of dbsafe-hooks');
 }
 
-/** The text of a new `.dbsaferc.json`: the template, with the proposed migration sets when any were found. */
+/**
+ * The text of a new `.dbsaferc.json`: the template, with the proposed migration sets (what this repository
+ * has) followed by every framework's conventional locations, so that a folder still empty now is covered
+ * when its first migration arrives.
+ */
 export function configText(proposed: ProposedSet[]): string {
   const template = JSON.parse(readFileSync(templatePath(), 'utf8')) as Record<string, unknown>;
-  if (proposed.length) template.migrations = proposed;
+  template.migrations = [...proposed, { glob: CONVENTIONAL_MIGRATION_GLOBS, format: 'auto' }];
   return `${JSON.stringify(template, null, 2)}\n`;
 }

@@ -113,7 +113,7 @@ async function configCheck(location: Location, configPath: string | undefined, c
 }
 
 function pathspecCheck(config: Config, manifest: InstallManifest): Check {
-  const now = pathspecsFor(config);
+  const now = pathspecsFor(config, '', { unmatched: true });
   if (now.join('\n') === manifest.pathspecs.join('\n')) return { level: 'ok', message: 'the hooks\' migration pre-filter matches the config' };
   return {
     level: 'problem',

@@ -48,7 +48,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
 
   // 1. configuration: use the existing one, or create one from the template
   const config = await ensureConfig(location, options.configPath, actions, lines);
-  const pathspecs = pathspecsFor(config);
+  const pathspecs = pathspecsFor(config, '', { unmatched: true });
 
   // 2. ignore the backup directory and .dbsafe/
   await ensureGitignore(location, config.backupDir, actions, lines);

@@ -82,6 +82,11 @@ export interface OperationFlags {
   dataCopied?: boolean;
   /** The operation was found inside a DO block / function body / EXECUTE string. */
   embedded?: boolean;
+  /**
+   * An unqualified name read after `SET search_path` / `USE`: the schemas it may be in, in order;
+   * `['*']` when the change could not be read (protection matches it in every schema).
+   */
+  searchPath?: string[];
 }
 
 export interface Operation {

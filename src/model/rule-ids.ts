@@ -13,6 +13,7 @@ export const POLICY_RULE_IDS = [
   'unknown-override',
   'unused-override',
   'edited-applied-migration',
+  'unmatched-migration',
 ] as const;
 
 export type PolicyRuleId = (typeof POLICY_RULE_IDS)[number];

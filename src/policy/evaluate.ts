@@ -9,6 +9,7 @@ import { commentStyleFor, parseMarkers, reasonSeparator, type MarkerItem } from 
 import { displayName } from '../model/names.js';
 import { realCommentTest } from './real-comments.js';
 import { buildProtection, type Protection } from './protected.js';
+import { asOriginalTables } from './renames.js';
 import { markerScope, objectMatches } from './scope.js';
 import { assertRuleConfig, resolveSeverity } from './severity.js';
 
@@ -21,6 +22,8 @@ export interface SourceFile {
   preexisting?: ReadonlySet<Operation>;
   /** Set when a migration that already exists on the base branch is modified, deleted or renamed. */
   edit?: { change: 'modified' | 'deleted' | 'renamed'; from?: string };
+  /** Set when the file looks like a migration of this format but no `migrations` glob matches it (not read). */
+  unmatched?: { format: string };
 }
 
 export { REASON_PLACEHOLDER } from './marker-validation.js';
@@ -115,12 +118,17 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
     return fileWide.length ? [...scoped, ...fileWide] : scoped;
   };
 
-  // 3. Each operation: its rule, protection, override.
-  for (const op of operations) {
-    const dialect = readerDialect(op.dialect ?? fileDialect);
+  // 3. Each operation: its rule, protection, override. An operation on a table renamed earlier in the file
+  // is judged as one on the original table when that one is protected (its marker names the original).
+  const originals = asOriginalTables(operations, fileDialect);
+  for (const written of operations) {
+    const dialect = readerDialect(written.dialect ?? fileDialect);
     const opContext = contextFor(dialect);
-    const candidates = markersFor(op);
-    const match = protection.match(op, dialect);
+    const candidates = markersFor(written);
+    const original = originals.get(written);
+    const originalMatch = original && protection.match(original, dialect);
+    const op = originalMatch ? original : written;
+    const match = originalMatch || protection.match(op, dialect);
     const covers = (item: MarkerItem) => {
       if (match) {
         return (item.rule === op.kind || item.rule === 'protected-object') && item.segments !== undefined &&
@@ -133,7 +141,7 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
       : [];
     for (const { item } of covering) item.used = true;
 
-    if (file.preexisting?.has(op)) continue;
+    if (file.preexisting?.has(written)) continue;
 
     // A kind no rule knows (a reader ahead of the registry) is judged as unparseable: fail closed.
     const known = Object.hasOwn(OPERATION_RULES, op.kind);
@@ -218,6 +226,16 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
     } else {
       const report = rule.check({ file: file.path, change: file.edit.change, from: file.edit.from }, context)!;
       policyFinding(rule.meta.id, report, 1, 1);
+    }
+  }
+
+  // 4b. A file that looks like a migration but no glob selects (check/unmatched.ts): said, unless its marker keeps it.
+  if (file.unmatched) {
+    const kept = active.filter((entry) => entry.marker.fileWide).flatMap((entry) => entry.items.filter((i) => i.rule === 'unmatched-migration'));
+    for (const item of kept) item.used = true;
+    if (!kept.length) {
+      const rule = POLICY_RULES['unmatched-migration'];
+      policyFinding(rule.meta.id, rule.check({ file: file.path, format: file.unmatched.format }, context)!, 1, 1);
     }
   }
 

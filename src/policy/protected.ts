@@ -163,12 +163,33 @@ export function buildProtection(config: Config): Protection {
     return s ? found(s, 'schema') : undefined;
   }
 
+  /** An unqualified name whose schema cannot be known: try it in every schema a protected entry names. */
+  function matchInAnySchema(target: ObjectRef, dialect: Dialect): ProtectedMatch | undefined {
+    const schemas = new Set<string>();
+    const add = (s: Segment) => schemas.add(s.quoted || dialect !== 'postgres' ? s.text : s.text.toLowerCase());
+    for (const p of [...patterns.tables, ...patterns.columns, ...patterns.indexes]) if (p.schema) add(p.schema);
+    for (const p of patterns.schemas) add(p.name);
+    for (const schema of schemas) {
+      const m = matchTarget({ ...target, schema }, dialect);
+      if (m) return m;
+    }
+    return undefined;
+  }
+
   return {
     isEmpty,
     match(operation, dialect) {
       if (operation.kind === 'unparseable' || operation.kind === 'opaque') return undefined;
       if (!operation.target) return undefined;
-      return matchTarget(operation.target, dialect);
+      const path = operation.target.schema === undefined ? operation.flags.searchPath : undefined;
+      if (!path) return matchTarget(operation.target, dialect);
+      // After `SET search_path` / `USE`: the name is in one of these schemas, or (`*`) any schema.
+      if (path.includes('*')) return matchTarget(operation.target, dialect) ?? matchInAnySchema(operation.target, dialect);
+      for (const schema of path) {
+        const m = matchTarget({ ...operation.target, schema }, dialect);
+        if (m) return m;
+      }
+      return undefined;
     },
   };
 }

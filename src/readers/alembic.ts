@@ -21,6 +21,8 @@ import {
 } from './common.js';
 import { PyParser, callsIn, dotted, literalString, logicalLines, stringParts, pythonTokensOrError, type PyTok, type PyValue } from './python.js';
 import { downOnlyFunctions, namesInString, type FunctionBody } from './reachability.js';
+import { mentionsDatabase, readImports, rootName } from './python-indirect.js';
+import { sqlalchemyCall } from './sqlalchemy-calls.js';
 import { isNarrowing } from '../sql/type-narrowing.js';
 import type { FormatInput } from './types.js';
 
@@ -297,6 +299,7 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
   const scope = new PyScope(assignments);
 
   const downOnly = downgradeOnlyFunctions(lines);
+  const imports = readImports(lines);
 
   // Pass 2: operations.
   const stack: Block[] = [];
@@ -376,13 +379,36 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
   }
 
   function handleCall(call: Call, direction: Direction, r: ValueResolver, blocks: Block[]) {
+    const opaqueCall = (detail: string) => ops.push(opaqueOp(ctx, call.start, direction, ctx.text.slice(call.start, call.end), detail));
+    const givenDatabase = () => call.args.some((a) => mentionsDatabase(a, imports.opNames)) || [...call.kwargs.values()].some((a) => mentionsDatabase(a, imports.opNames));
+    if (call.func.kind === 'name') {
+      const name = call.func.name;
+      // from alembic.op import drop_table [as dt]: dt("users") is op.drop_table("users")
+      const opMethod = imports.opFunctions.get(name);
+      if (opMethod) return handleCall({ ...call, func: { kind: 'attr', obj: { kind: 'name', name: 'op', start: call.func.start, end: call.func.start }, name: opMethod, start: call.func.start, end: call.func.end } }, direction, r, blocks);
+      if (name === 'exec' || name === 'eval') return void opaqueCall(`${name}() runs code from a string: its effect cannot be known statically`);
+      const module = imports.projectNames.get(name);
+      if (module && givenDatabase()) return void opaqueCall(`${name} from ${module} is given the database: what it runs cannot be known statically`);
+      return;
+    }
+    // getattr(op, "drop_table")("users"): the method named by a literal, else chosen at run time
+    if (call.func.kind === 'call' && call.func.func.kind === 'name' && call.func.func.name === 'getattr') {
+      const [obj, attrName] = call.func.args;
+      const literal = r.ident(attrName);
+      if (obj && literal !== undefined) return handleCall({ ...call, func: { kind: 'attr', obj, name: literal, start: call.func.start, end: call.func.end } }, direction, r, blocks);
+      if (mentionsDatabase(obj, imports.opNames)) return void opaqueCall('getattr picks the method at run time: its effect cannot be known statically');
+      return;
+    }
     if (call.func.kind !== 'attr') return;
     const method = call.func.name;
     const receiver = dotted(call.func.obj);
     const statement = ctx.text.slice(call.start, call.end);
     const at = call.func.end - method.length;
     const batch = [...blocks].reverse().find((b) => b.batch && b.batch.alias === receiver)?.batch;
-    const isOp = receiver === 'op' || receiver === 'alembic.op';
+    const isOp = receiver === 'op' || receiver === 'alembic.op' || (receiver !== undefined && imports.opNames.has(receiver));
+    const root = rootName(call.func);
+    const module = root !== undefined && !isOp ? imports.projectNames.get(root) : undefined;
+    if (module && givenDatabase()) return void opaqueCall(`${dotted(call.func) ?? root} from ${module} is given the database: what it runs cannot be known statically`);
     const dynamic = (what: string) => ops.push(opaqueOp(ctx, at, direction, statement, `${receiver}.${method} with ${what} computed at run time`));
     const push = (init: Omit<Parameters<typeof makeOp>[1], 'offset' | 'statementOffset' | 'direction' | 'statement'>) =>
       ops.push(makeOp(ctx, { ...init, offset: at, statementOffset: call.start, direction, statement }));
@@ -393,6 +419,7 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
       if (receiver && /connection|conn|bind|session|engine|connectable|(^|\.)db$/i.test(receiver)) return sql(call.args[0]);
       return;
     }
+    if (!isOp && !batch && sqlalchemyCall(call, method, r, push, opaqueCall)) return;
     if (!isOp && !batch) {
       // batch_op.drop_column(...) on a batch object passed around (a helper's parameter): table unknown
       if (receiver && /^(drop_column|drop_index|drop_constraint|drop_table|rename_table)$/.test(method) && !/(^|\.)(metadata|inspector|insp)$/.test(receiver)) {
@@ -494,7 +521,10 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
       const kind = methods.includes('delete') ? 'delete-all' : methods.includes('update') ? 'update-all' : undefined;
       if (!kind) return false;
       if (methods.includes('where') || methods.includes('filter') || methods.includes('filter_by')) return true;
-      const tableValue = root ? r.value(root) : undefined;
+      // t.delete() with t = sa.table("users"), or sa.table("users").delete() itself
+      let inline: PyValue | undefined;
+      for (let c: PyValue = v; c.kind === 'call' || c.kind === 'attr'; c = c.kind === 'call' ? c.func : c.obj) if (c.kind === 'call' && /(^|\.)(table|Table)$/.test(dotted(c.func) ?? '')) inline = c;
+      const tableValue = inline ?? (root ? r.value(root) : undefined);
       const tableName = tableValue?.kind === 'call' && /(^|\.)(table|Table)$/.test(dotted(tableValue.func) ?? '') ? r.ident(tableValue.args[0]) : undefined;
       if (tableName === undefined) return false; // unknown table: opaque below
       push({ kind, target: tableRef(tableName), detail: 'SQLAlchemy Core statement without where()' });

@@ -11,6 +11,7 @@ import { collectAssignments, makeResolver, PyScope, readResolvedSql } from './al
 import { PyParser, calleeName, dotted, literalString, logicalLines, pythonTokensOrError, type PyTok, type PyValue } from './python.js';
 import { isNarrowing } from '../sql/type-narrowing.js';
 import type { FormatInput } from './types.js';
+import { collectOperations } from './django-operations.js';
 
 type Call = Extract<PyValue, { kind: 'call' }>;
 
@@ -80,28 +81,11 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   const scope = new PyScope(collectAssignments(parser, logicalLines(toks)));
   const r = makeResolver(scope, -1, undefined, input.text);
 
-  // Find `operations = [` (class attribute of Migration).
-  let operations: PyValue | undefined;
-  let operationsTok: PyTok | undefined;
-  // Prefer the class attribute (`class Migration: operations = [...]`) over a helper's local variable.
-  const blocks: Array<{ indent: number; kind: string }> = [];
-  let inClass = false;
-  for (const line of logicalLines(toks)) {
-    while (blocks.length && blocks[blocks.length - 1].indent >= line.indent) blocks.pop();
-    const head = line.toks[0].value;
-    if (head === 'class' || head === 'def' || head === 'async') blocks.push({ indent: line.indent, kind: head === 'class' ? 'class' : 'def' });
-    if (head === 'operations' && line.toks[1]?.value === '=') {
-      const classLevel = blocks.length > 0 && blocks[blocks.length - 1].kind === 'class';
-      if (inClass && !classLevel) continue;
-      inClass = classLevel;
-      operationsTok = line.toks[0];
-      operations = parser.parseExpr(line.startIndex + 2).value;
-    }
-  }
-  if (!operations || !operationsTok) return [];
-  if (operations.kind !== 'list') {
-    return [opaqueOp(ctx, operationsTok.start, 'up', ctx.lines.lineText(ctx.lines.lineOf(operationsTok.start)), 'the operations list is built at run time')];
-  }
+  // The operations list, however it is built (django-operations.ts); what is built at run time is opaque.
+  const collected = collectOperations(parser, logicalLines(toks), r, input.text);
+  if (!collected) return [];
+  for (const o of collected.opaque) ops.push(opaqueOp(ctx, o.at, 'up', o.statement, o.detail));
+  const operations = { items: collected.items };
 
   const model = (name: string): ModelInfo => {
     const key = name.toLowerCase();

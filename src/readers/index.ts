@@ -1,6 +1,7 @@
 import type { Dialect, Operation } from '../model/operation.js';
 import { makeContext, unparseableOp } from './common.js';
 import { detectFormat } from './detect.js';
+import { markUnknownSearchPath } from '../sql/search-path.js';
 import type { FormatReader, MigrationFormat } from './types.js';
 
 /** The formats a migration file can be read as (config `migrations[].format`, `auto` = detect). */
@@ -39,6 +40,9 @@ const READERS: Record<MigrationFormat, () => Promise<FormatReader>> = {
   liquibase: async () => (await import('./liquibase.js')).readLiquibase,
 };
 
+/** Formats read as one SQL text (their search_path changes are followed statement by statement). */
+const SQL_FORMATS = new Set<MigrationFormat>(['sql', 'prisma', 'drizzle', 'golang-migrate', 'dbmate', 'flyway', 'supabase']);
+
 const LOADED = new Map<MigrationFormat, Promise<FormatReader>>();
 
 /** The format a file will be read as: the configured one, else detected (`none` = not a migration). */
@@ -71,7 +75,11 @@ export async function readMigration(input: MigrationInput): Promise<Operation[]>
   if (!pending) LOADED.set(format, (pending = READERS[format]()));
   const reader = await pending;
   try {
-    return await reader({ path: input.path, text: input.text, dialect: input.dialect, resolveFile: input.resolveFile });
+    const ops = await reader({ path: input.path, text: input.text, dialect: input.dialect, resolveFile: input.resolveFile });
+    // SQL embedded in code (op.execute, queryRunner.query…) may change the search path for the calls after it,
+    // which this reader does not order: every unqualified name is then matched in any schema.
+    if (!SQL_FORMATS.has(format) && /search_path/i.test(input.text)) markUnknownSearchPath(ops, 'this file changes search_path: its unqualified names are matched in every schema');
+    return ops;
   } catch (error) {
     // A reader bug or an input it cannot survive must block, not pass silently.
     return [unparseableOp(ctx, 0, 'up', ctx.lines.lineText(1), `the ${format} reader failed: ${(error as Error).message}`)];

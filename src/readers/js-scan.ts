@@ -4,7 +4,8 @@
  */
 import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
 import { SourceSyntaxError, substituteKnownHoles, syntaxErrorOp, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
-import { JsParser, chainCalls, chains, directionAt, findRegions, literalText, tokenizeJs, type JsValue } from './js.js';
+import { JsParser, chainCalls, chains, directionAt, findRegions, literalText, tokenIndexAt, tokenizeJs, type JsValue } from './js.js';
+import { MIGRATION_HANDLES, collectIndirection, mentionsHandle, rootOf, substituteRoot } from './js-indirect.js';
 import type { FormatInput } from './types.js';
 
 export type JsCall = Extract<JsValue, { kind: 'call' }>;
@@ -112,10 +113,29 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
     return best;
   };
 
+  // Methods reached indirectly: aliases are read as the call they stand for, the rest is opaque.
+  const indirect = collectIndirection(parser, input.text);
+  for (const o of indirect.opaque) ops.push(opaqueOp(ctx, o.start, directionAt(regions, tokenIndexAt(toks, o.start)), input.text.slice(o.start, o.end), o.detail));
+  const standsFor = (name: string, at: number): JsValue | undefined => {
+    const alias = indirect.aliases.get(name);
+    if (alias) return alias;
+    // const s = knex.schema / const repo = queryRunner.manager.getRepository(User): built from the handle
+    const before = decls.filter((d) => d.name === name && d.offset < at);
+    const value = before[before.length - 1]?.value;
+    return value && (value.kind === 'member' || value.kind === 'call' || value.kind === 'name') && mentionsHandle(value) ? value : undefined;
+  };
+
   const handled = new Set<JsCall>();
-  for (const { value, index } of chains(parser)) {
+  for (const { value: written, index } of chains(parser)) {
+    const value = substituteRoot(written, (name) => standsFor(name, written.start));
     const chain = chainCalls(value);
     const direction = directionAt(regions, index);
+    const root = rootOf(written);
+    const module = root !== undefined ? indirect.imported.get(root) : undefined;
+    if (module && chain.some((call) => call.args.some((a) => mentionsHandle(a, MIGRATION_HANDLES)))) {
+      ops.push(opaqueOp(ctx, written.start, direction, ctx.text.slice(written.start, written.end), `${root} from ${module} is given the migration's database handle: what it runs cannot be known statically`));
+      continue;
+    }
     for (const call of chain) {
       if (handled.has(call)) continue;
       handled.add(call);

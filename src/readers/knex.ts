@@ -153,14 +153,19 @@ function handleKnex(site: CallSite): void {
   if ((method === 'del' || method === 'delete' || method === 'truncate' || method === 'update') && site.chain.length >= 2) {
     const root = site.chain[0];
     const rootMethod = root.func.kind === 'name' ? root.func.name : root.func.kind === 'member' ? root.func.name : undefined;
-    if (!rootMethod || !/^(knex|trx|db|table|from|into|queryBuilder)$/.test(rootMethod) && root.func.kind !== 'name') return;
+    if (!rootMethod || !/^(knex|trx|db|table|from|into|queryBuilder|withSchema)$/.test(rootMethod) && root.func.kind !== 'name') return;
     const before = site.chain.slice(0, site.chain.indexOf(call));
-    const table = site.ident(root.args[0]);
-    if (table === undefined) return root.args[0] ? site.dynamic('a table name') : undefined;
-    if (method === 'truncate') return site.push('truncate', tableRef(table));
+    // knex.withSchema('s').table('t') / knex.from('t'): the table is the last table/from/into before the call
+    const named = (c: JsCall) => c.func.kind === 'member' && /^(table|from|into)$/.test(c.func.name);
+    const tableCall = [...before].reverse().find(named) ?? root;
+    const withSchema = before.find((c) => c.func.kind === 'member' && c.func.name === 'withSchema');
+    const schema = withSchema ? site.ident(withSchema.args[0]) : undefined;
+    const table = site.ident(tableCall.args[0]);
+    if (table === undefined) return tableCall.args[0] ? site.dynamic('a table name') : undefined;
+    if (method === 'truncate') return site.push('truncate', tableRef(table, schema));
     if (before.some((c) => c.func.kind === 'member' && FILTER_METHODS.test(c.func.name))) return;
     if (method === 'update' && before.length === 0 && call.args.length === 0) return;
-    return site.push(method === 'update' ? 'update-all' : 'delete-all', tableRef(table));
+    return site.push(method === 'update' ? 'update-all' : 'delete-all', tableRef(table, schema));
   }
 }
 

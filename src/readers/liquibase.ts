@@ -3,13 +3,13 @@
  * (`--liquibase formatted sql`, `--rollback` comments). Changes inside `<changeSet>` run forward;
  * `<rollback>` runs on rollback. `<sql>` and `sqlFile` go to the SQL reader; `sqlFile` is read
  * through `resolveFile` (relative to the changelog when `relativeToChangelogFile` is true).
- * Includes (`include`, `includeAll`) are not followed: the included files are migrations of
- * their own when the config's globs select them.
+ * `include` is followed inside the repository and `includeAll` is opaque (liquibase-includes.ts).
  */
 import type { Dialect, Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
 import { SourceSyntaxError, childRef, makeContext, makeOp, namedRef, opaqueOp, readEmbeddedSql, sortOperations, tableRef, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import type { FormatInput } from './types.js';
 import { parseXml, type XmlElement } from './xml.js';
+import { readIncludes } from './liquibase-includes.js';
 
 /** One change (or rollback entry), whatever the changelog syntax. */
 interface ChangeNode {
@@ -117,7 +117,12 @@ async function yamlChangeSets(ctx: ReadContext): Promise<ChangeSet[]> {
   const isMap = (n: unknown): n is { items: YPair[]; range: [number, number, number] } => YAML.isMap(n);
   const isSeq = (n: unknown): n is { items: YNode[]; range: [number, number, number] } => YAML.isSeq(n);
   const isScalar = (n: unknown): n is YNode => YAML.isScalar(n);
-  const get = (m: unknown, key: string): YNode | undefined => (isMap(m) ? (m.items.find((p) => String((p.key as { value?: unknown }).value) === key)?.value ?? undefined) : undefined);
+  // an alias (`tableName: *t`) is the node its anchor names: the same value as YAML gives the tool
+  const unalias = (n: unknown): unknown => (YAML.isAlias(n) ? (n as { resolve(d: unknown): unknown }).resolve(doc) : n);
+  const get = (m: unknown, key: string): YNode | undefined => {
+    const map = unalias(m);
+    return isMap(map) ? ((unalias(map.items.find((p) => String((p.key as { value?: unknown }).value) === key)?.value) as YNode | null) ?? undefined) : undefined;
+  };
 
   const scalarSource = (n: YNode): SourceText => {
     const [start, end] = n.range ?? [0, 0, 0];
@@ -182,9 +187,10 @@ async function yamlChangeSets(ctx: ReadContext): Promise<ChangeSet[]> {
   const changesOf = (list: YNode | undefined): ChangeNode[] => {
     const out: ChangeNode[] = [];
     const items = isSeq(list) ? list.items : isMap(list) ? [list] : [];
-    for (const item of items) {
+    for (const listed of items) {
+      const item = unalias(listed);
       if (!isMap(item)) continue;
-      for (const p of item.items) out.push(node(String(p.key.value), p.value, p.key.range?.[0] ?? 0));
+      for (const p of item.items) out.push(node(String(p.key.value), unalias(p.value) as YNode | null, p.key.range?.[0] ?? 0));
     }
     return out;
   };
@@ -240,8 +246,18 @@ function joinPath(dir: string, rel: string): string {
 }
 
 export async function readLiquibase(input: FormatInput): Promise<Operation[]> {
+  return readChangelog(input, [input.path]);
+}
+
+/** One changelog; `chain`: the changelogs that include it, outermost first (liquibase-includes.ts). */
+async function readChangelog(input: FormatInput, chain: string[]): Promise<Operation[]> {
   const ctx = makeContext(input.path, input.text, input.dialect);
   if (/^\s*--\s*liquibase\s+formatted\s+sql/im.test(input.text.slice(0, 4000))) return readFormattedSql(ctx);
+  if (chain.length > 1 && /\.sql$/i.test(input.path)) {
+    // an included plain SQL file
+    const { readSqlRegion } = await import('./common.js');
+    return readSqlRegion(ctx, 0, input.text.length, 'up');
+  }
   let sets: ChangeSet[];
   try {
     sets = /\.(ya?ml|json)$/i.test(input.path) ? await yamlChangeSets(ctx) : xmlChangeSets(ctx);
@@ -397,6 +413,7 @@ export async function readLiquibase(input: FormatInput): Promise<Operation[]> {
     if (set.rollbackSql) pending.push(readEmbeddedSql(ctx, set.rollbackSql, 'down'));
   }
   for (const more of await Promise.all(pending)) ops.push(...more);
+  ops.push(...(await readIncludes(ctx, input, chain, readChangelog)));
   return sortOperations(ops);
 }
 

@@ -314,7 +314,8 @@ export class PyParser {
     return { value, next };
   }
 
-  private parsePrimary(i: number, stopAtColon: boolean): { value: PyValue; next: number } {
+  /** One operand (no binary operator after it): `COMMON` in `COMMON + [...]`. */
+  parsePrimary(i: number, stopAtColon: boolean): { value: PyValue; next: number } {
     const t = this.toks[i];
     let value: PyValue;
     let next = i + 1;

@@ -9,6 +9,7 @@ import { childRef, namedRef, tableRef } from './common.js';
 import { readJsMigration, type CallSite } from './js-scan.js';
 import type { JsValue } from './js.js';
 import type { FormatInput } from './types.js';
+import { sequelizeDataCall } from './orm-data-calls.js';
 
 /** A table given as `'name'` or `{ tableName, schema }`. */
 function tableOf(site: CallSite, v: JsValue | undefined): { name: string; schema?: string } | undefined {
@@ -34,6 +35,7 @@ function handleSequelize(site: CallSite): void {
   const { call, method } = site;
   const a = call.args;
   if (call.func.kind !== 'member') return;
+  if (sequelizeDataCall(site)) return;
   // queryInterface.sequelize.query(...) / sequelize.query(...) / queryInterface.query
   if (method === 'query') {
     const options = site.resolve(a[1]);

@@ -9,6 +9,7 @@ import { childRef, namedRef, tableRef } from './common.js';
 import { readJsMigration, splitQualified, type CallSite } from './js-scan.js';
 import type { JsValue } from './js.js';
 import type { FormatInput } from './types.js';
+import { typeormDataCall } from './orm-data-calls.js';
 
 /** A name given as a string or as `new TableX({ name: '…' })`. */
 function nameOf(site: CallSite, v: JsValue | undefined): string | undefined {
@@ -24,6 +25,7 @@ function handleTypeorm(site: CallSite): void {
   const a = call.args;
   if (call.func.kind !== 'member') return;
   if (method === 'query') return site.sql(a[0]);
+  if (typeormDataCall(site)) return;
   const table = () => {
     const n = nameOf(site, a[0]);
     return n === undefined ? undefined : splitQualified(n);

@@ -1,7 +1,7 @@
 /**
  * A small XML scanner that keeps file offsets: elements (namespace prefixes dropped), attributes
  * with the offset of their value, text and CDATA with entity decoding and a per-character map.
- * Enough for Liquibase changelogs; no DTDs, no external entities (never resolved, by design).
+ * Enough for Liquibase changelogs; a DTD's internal entities are decoded, external entities never resolved (by design).
  */
 import { joinSource, type SourceText, SourceSyntaxError } from './common.js';
 
@@ -22,23 +22,31 @@ export interface XmlElement {
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
-function decode(text: string, start: number, end: number): SourceText {
+/**
+ * Decode character and entity references, as the XML parser Liquibase runs does (so `tableName="&#117;sers"`
+ * is `users`). `entities`: the predefined ones plus those the document's DTD declares; a reference to any
+ * other is an error (the file does not parse there either).
+ */
+function decode(text: string, start: number, end: number, entities: Record<string, string>): SourceText {
   let out = '';
   const map: number[] = [];
   for (let i = start; i < end; i++) {
     if (text[i] === '&') {
-      const semi = text.indexOf(';', i);
-      if (semi !== -1 && semi - i < 12) {
-        const name = text.slice(i + 1, semi);
-        let ch: string | undefined = ENTITIES[name];
-        if (!ch && name.startsWith('#x')) ch = String.fromCodePoint(parseInt(name.slice(2), 16));
-        else if (!ch && name.startsWith('#')) ch = String.fromCodePoint(parseInt(name.slice(1), 10));
-        if (ch) {
-          out += ch;
-          for (let k = 0; k < ch.length; k++) map.push(i);
-          i = semi;
-          continue;
+      const ref = /^&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z_:][\w.:-]*);/.exec(text.slice(i, Math.min(end, i + 80)));
+      if (ref) {
+        const name = ref[1];
+        let ch: string | undefined = Object.hasOwn(entities, name) ? entities[name] : undefined;
+        try {
+          if (ch === undefined && name.startsWith('#x')) ch = String.fromCodePoint(parseInt(name.slice(2), 16));
+          else if (ch === undefined && name.startsWith('#')) ch = String.fromCodePoint(parseInt(name.slice(1), 10));
+        } catch {
+          throw new SourceSyntaxError(`invalid character reference &${name};`, i);
         }
+        if (ch === undefined) throw new SourceSyntaxError(`the entity &${name}; is not declared`, i);
+        out += ch;
+        for (let k = 0; k < ch.length; k++) map.push(i);
+        i += ref[0].length - 1;
+        continue;
       }
     }
     out += text[i];
@@ -48,6 +56,50 @@ function decode(text: string, start: number, end: number): SourceText {
   return { text: out, map };
 }
 
+/**
+ * `<!DOCTYPE name [ <!ENTITY t "users"> … ]>`: the internal entities it declares (their values decoded).
+ * External and parameter entities are never read: a document that declares one is refused.
+ */
+function readDoctype(text: string, lt: number, entities: Record<string, string>): number {
+  const open = text.indexOf('[', lt);
+  const gt = text.indexOf('>', lt);
+  if (gt === -1) throw new SourceSyntaxError('unterminated declaration', lt);
+  if (open === -1 || open > gt) return gt + 1;
+  let j = open + 1;
+  for (;;) {
+    while (j < text.length && /\s/.test(text[j])) j++;
+    if (j >= text.length) throw new SourceSyntaxError('unterminated DOCTYPE', lt);
+    if (text[j] === ']') {
+      const close = text.indexOf('>', j);
+      if (close === -1) throw new SourceSyntaxError('unterminated DOCTYPE', lt);
+      return close + 1;
+    }
+    if (text.startsWith('<!--', j)) {
+      const end = text.indexOf('-->', j + 4);
+      if (end === -1) throw new SourceSyntaxError('unterminated comment', j);
+      j = end + 3;
+      continue;
+    }
+    const entity = /^<!ENTITY\s+([A-Za-z_:][\w.:-]*)\s+("([^"]*)"|'([^']*)')\s*>/.exec(text.slice(j, j + 4000));
+    if (entity) {
+      const valueStart = j + entity[0].indexOf(entity[2]) + 1;
+      const raw = entity[3] ?? entity[4];
+      entities[entity[1]] = decode(text, valueStart, valueStart + raw.length, entities).text;
+      j += entity[0].length;
+      continue;
+    }
+    if (/^<!ENTITY\s/.test(text.slice(j, j + 10))) throw new SourceSyntaxError('an external or parameter entity is declared: dbsafe never reads them', j);
+    // another declaration (ELEMENT, ATTLIST…): skip it
+    if (text.startsWith('<!', j) || text.startsWith('<?', j)) {
+      const end = text.indexOf('>', j);
+      if (end === -1) throw new SourceSyntaxError('unterminated declaration', j);
+      j = end + 1;
+      continue;
+    }
+    throw new SourceSyntaxError('unexpected text in the DOCTYPE', j);
+  }
+}
+
 const localName = (qname: string) => qname.slice(qname.indexOf(':') + 1);
 
 export function parseXml(text: string): XmlElement {
@@ -55,14 +107,15 @@ export function parseXml(text: string): XmlElement {
   const stack: Array<{ el: XmlElement; texts: SourceText[] }> = [{ el: root, texts: [] }];
   let i = 0;
   const n = text.length;
+  const entities: Record<string, string> = { ...ENTITIES };
   while (i < n) {
     const lt = text.indexOf('<', i);
     const top = stack[stack.length - 1];
     if (lt === -1) {
-      top.texts.push(decode(text, i, n));
+      top.texts.push(decode(text, i, n, entities));
       break;
     }
-    if (lt > i) top.texts.push(decode(text, i, lt));
+    if (lt > i) top.texts.push(decode(text, i, lt, entities));
     if (text.startsWith('<!--', lt)) {
       const end = text.indexOf('-->', lt + 4);
       if (end === -1) throw new SourceSyntaxError('unterminated comment', lt);
@@ -78,6 +131,8 @@ export function parseXml(text: string): XmlElement {
       const end = text.indexOf('?>', lt + 2);
       if (end === -1) throw new SourceSyntaxError('unterminated processing instruction', lt);
       i = end + 2;
+    } else if (text.startsWith('<!DOCTYPE', lt)) {
+      i = readDoctype(text, lt, entities);
     } else if (text.startsWith('<!', lt)) {
       const end = text.indexOf('>', lt + 2);
       if (end === -1) throw new SourceSyntaxError('unterminated declaration', lt);
@@ -116,7 +171,7 @@ export function parseXml(text: string): XmlElement {
         const valueStart = j + attr[0].length;
         const close = text.indexOf(attr[2], valueStart);
         if (close === -1) throw new SourceSyntaxError('unterminated attribute value', j);
-        el.attrs.set(localName(attr[1]), { value: decode(text, valueStart, close).text, offset: valueStart });
+        el.attrs.set(localName(attr[1]), { value: decode(text, valueStart, close, entities).text, offset: valueStart });
         j = close + 1;
       }
       i = j;

@@ -16,6 +16,7 @@ import { dropTrigger } from './drop-trigger.js';
 import { dropType } from './drop-type.js';
 import { dropView } from './drop-view.js';
 import { editedAppliedMigration } from './edited-applied-migration.js';
+import { unmatchedMigration } from './unmatched-migration.js';
 import { opaque } from './opaque.js';
 import { overrideMissingReason } from './override-missing-reason.js';
 import { protectedObject } from './protected-object.js';
@@ -60,6 +61,7 @@ export const POLICY_RULES = {
   'unknown-override': unknownOverride,
   'unused-override': unusedOverride,
   'edited-applied-migration': editedAppliedMigration,
+  'unmatched-migration': unmatchedMigration,
 } as const;
 
 /** Every rule, explicitly listed (docs pages and config ids are checked against it). */

@@ -2,6 +2,7 @@ import { readerDialect, type ConfigDialect, type Dialect, type Direction, type O
 import { OpSink } from './sink.js';
 import { clientCommands, includedPaths } from './client-commands.js';
 import { readPostgresSubset } from './pg-subset.js';
+import { applySearchPath, searchPathChanges } from './search-path.js';
 
 /** How to read a piece of SQL: where it sits in its file, and in which direction it runs. */
 export interface SqlReadOptions {
@@ -75,6 +76,7 @@ export async function readSql(text: string, options: SqlReadOptions): Promise<Op
   }
   if (masked !== body) sink.ops.forEach(unmaskPlaceholders);
   await readClientCommands(sink, masked, dialect, options);
+  applySearchPath(sink.ops, searchPathChanges(masked, dialect), (offset) => sink.position(offset));
   return sink.ops.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 

@@ -1,0 +1,135 @@
+/**
+ * Data deletes and truncates through an ORM's models, repositories and query builders (not the schema API),
+ * in Sequelize and TypeORM migrations: `User.destroy({ truncate: true })`, `User.destroy({ where: {} })`,
+ * `manager.clear(User)`, `repository.delete({})`, `createQueryBuilder().delete().from(User).execute()`.
+ * A call with a condition deletes some rows: nothing to report. Table names come from the ORM's defaults
+ * when the call names a model class (said in the finding).
+ */
+import type { OperationKind } from '../model/operation.js';
+import { tableRef } from './common.js';
+import { splitQualified, type CallSite, type JsCall } from './js-scan.js';
+import type { JsValue } from './js.js';
+
+/** English plural as Sequelize's default table name makes it (`User` → `Users`, `Category` → `Categories`). */
+function plural(name: string): string {
+  if (/(s|x|z|ch|sh)$/i.test(name)) return `${name}es`;
+  if (/[^aeiou]y$/i.test(name)) return `${name.slice(0, -1)}ies`;
+  return `${name}s`;
+}
+
+/** TypeORM's default table name for an entity class: snake_case (`BlogPost` → `blog_post`). */
+function snake(name: string): string {
+  return name.replace(/([a-z\d])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+}
+
+/** `{}` written as such (an object with no entries). */
+function isEmptyObject(site: CallSite, v: JsValue | undefined): boolean {
+  const r = site.resolve(v);
+  return r?.kind === 'object' && r.entries.size === 0;
+}
+
+/** null / undefined / missing. */
+function isNothing(site: CallSite, v: JsValue | undefined): boolean {
+  const r = site.resolve(v);
+  return !r || (r.kind === 'const' && (r.value === 'null' || r.value === 'undefined'));
+}
+
+function push(site: CallSite, kind: OperationKind, table: { name: string; schema?: string }, detail?: string): true {
+  site.push(kind, tableRef(table.name, table.schema), {}, detail);
+  return true;
+}
+
+// ---------------------------------------------------------------- Sequelize
+
+/** `User`, `models.User`, `db.User`, `sequelize.models.User`: the model name, when the receiver is a model. */
+function sequelizeModel(obj: JsValue): string | undefined {
+  if (obj.kind === 'name') return /^[A-Z]/.test(obj.name) && obj.name !== 'Sequelize' && obj.name !== 'DataTypes' && obj.name !== 'Op' ? obj.name : undefined;
+  if (obj.kind === 'member' && obj.obj.kind !== 'call') {
+    const parent = obj.obj.kind === 'member' ? obj.obj.name : obj.obj.kind === 'name' ? obj.obj.name : '';
+    if (/^(models|db)$/.test(parent) || /^[A-Z]/.test(obj.name)) return /^(queryInterface|Sequelize|DataTypes|Op)$/.test(obj.name) ? undefined : obj.name;
+  }
+  return undefined;
+}
+
+/** Sequelize model calls; true when the call was one (reported or harmless). */
+export function sequelizeDataCall(site: CallSite): boolean {
+  const { call, method } = site;
+  if (call.func.kind !== 'member' || !/^(destroy|truncate|update)$/.test(method)) return false;
+  const model = sequelizeModel(call.func.obj);
+  if (!model) return false;
+  const table = { name: plural(model) };
+  const note = `table name assumed from Sequelize's default (the plural of the model name ${model})`;
+  if (method === 'truncate') return push(site, 'truncate', table, note);
+  const options = site.resolve(method === 'update' ? call.args[1] : call.args[0]);
+  if (!options) return true; // Sequelize refuses destroy/update without options
+  if (options.kind !== 'object') {
+    site.dynamic('options');
+    return true;
+  }
+  const truncate = options.entries.get('truncate');
+  if (method === 'destroy' && truncate?.kind === 'const' && truncate.value === 'true') return push(site, 'truncate', table, note);
+  if (!options.entries.has('where')) return true; // refused by Sequelize: no where and no truncate
+  const where = options.entries.get('where');
+  if (isEmptyObject(site, where) || isNothing(site, where)) return push(site, method === 'update' ? 'update-all' : 'delete-all', table, note);
+  return true;
+}
+
+// ---------------------------------------------------------------- TypeORM
+
+const REPOSITORY = /^(getRepository|getTreeRepository|getMongoRepository|withRepository)$/;
+
+/** The table an entity target names: a string is the name; a class gets TypeORM's default name. */
+function typeormTable(site: CallSite, v: JsValue | undefined): { table?: { name: string; schema?: string }; note?: string } {
+  // a class name is declared by an import, not a const: resolve() knows nothing of it
+  const r = site.resolve(v) ?? (v?.kind === 'name' ? v : undefined);
+  const text = site.ident(r);
+  if (text !== undefined) return { table: splitQualified(text) };
+  if (r?.kind === 'name') return { table: { name: snake(r.name) }, note: `table name assumed from TypeORM's default for the entity ${r.name}` };
+  return {};
+}
+
+function isManager(v: JsValue): boolean {
+  if (v.kind === 'member') return v.name === 'manager';
+  return v.kind === 'name' && /^(manager|entityManager|em)$/.test(v.name);
+}
+
+/** TypeORM manager / repository / query-builder calls; true when the call was one (reported or harmless). */
+export function typeormDataCall(site: CallSite): boolean {
+  const { call, method } = site;
+  if (call.func.kind !== 'member') return false;
+  const obj = call.func.obj;
+  // query builder: …createQueryBuilder().delete().from(X).execute() / .update(X).set({…}).execute()
+  if (method === 'execute' || method === 'getQuery') {
+    const names = site.chain.map((c) => (c.func.kind === 'member' ? c.func.name : c.func.kind === 'name' ? c.func.name : ''));
+    if (!names.includes('createQueryBuilder')) return false;
+    const verb = names.includes('delete') ? 'delete' : names.includes('update') ? 'update' : undefined;
+    if (!verb || method === 'getQuery') return true;
+    if (names.some((n) => /^(where|andWhere|orWhere|whereInIds|whereEntity|andWhereInIds|orWhereInIds)$/.test(n))) return true;
+    const named = (name: string) => site.chain.find((c: JsCall) => c.func.kind === 'member' && c.func.name === name);
+    const targetCall = verb === 'delete' ? named('from') : named('update');
+    const builder = named('createQueryBuilder');
+    const { table, note } = typeormTable(site, targetCall?.args[0] ?? builder?.args[0]);
+    if (!table) {
+      site.dynamic('a table');
+      return true;
+    }
+    return push(site, verb === 'delete' ? 'delete-all' : 'update-all', table, note);
+  }
+  if (!/^(clear|delete|update)$/.test(method)) return false;
+  // repository.clear() / .delete(criteria) / .update(criteria, values)
+  let targetArg: JsValue | undefined;
+  let args = call.args;
+  const repository = site.resolve(obj);
+  if (repository?.kind === 'call' && repository.func.kind === 'member' && REPOSITORY.test(repository.func.name)) targetArg = repository.args[0];
+  else if (isManager(obj)) [targetArg, ...args] = call.args;
+  else return false;
+  const { table, note } = typeormTable(site, targetArg);
+  if (!table) {
+    site.dynamic('an entity');
+    return true;
+  }
+  if (method === 'clear') return push(site, 'truncate', table, note ?? 'clear() empties the table');
+  // TypeORM refuses empty criteria (undefined, null, '', []); `{}` matches every row
+  if (isEmptyObject(site, args[0])) return push(site, method === 'delete' ? 'delete-all' : 'update-all', table, note);
+  return true;
+}
