@@ -10,6 +10,7 @@ import { childRef, makeContext, makeOp, opaqueOp, sortOperations, tableRef, unpa
 import { collectAssignments, makeResolver, PyScope, readResolvedSql } from './alembic.js';
 import { PyParser, calleeName, dotted, literalString, logicalLines, pythonTokensOrError, type PyTok, type PyValue } from './python.js';
 import { isNarrowing } from '../sql/type-narrowing.js';
+import { readDataFunction, type DataBodyContext } from './python-data.js';
 import type { FormatInput } from './types.js';
 
 type Call = Extract<PyValue, { kind: 'call' }>;
@@ -256,9 +257,13 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
       case 'RunPython': {
         const code = item.kwargs.get('code') ?? item.args[0];
         const reverse = item.kwargs.get('reverse_code') ?? item.args[1];
-        if (code && !isNoop(code)) push({ kind: 'opaque', detail: `RunPython runs ${describe(code)}: its effect on the data cannot be known statically` });
+        if (code && !isNoop(code)) {
+          const seen = readBody(code, 'up');
+          if (!seen) push({ kind: 'opaque', detail: `RunPython runs ${describe(code)}: its effect on the data cannot be known statically` });
+        }
         if (reverse && !isNoop(reverse) && !(reverse.kind === 'const' && reverse.value === 'None')) {
-          push({ kind: 'opaque', direction: 'down', detail: `RunPython reverse_code runs ${describe(reverse)} on rollback` });
+          const seen = readBody(reverse, 'down');
+          if (!seen) push({ kind: 'opaque', direction: 'down', detail: `RunPython reverse_code runs ${describe(reverse)} on rollback` });
         }
         return;
       }
@@ -273,7 +278,25 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   };
 
   const describe = (v: PyValue) => dotted(v) ?? 'code';
-  const isNoop = (v: PyValue) => /(^|\.)noop$/.test(dotted(v) ?? '');
+
+  // RunPython(forwards): the function's body, when it is defined in this file (python-data.ts)
+  const body: DataBodyContext = {
+    ctx,
+    toks,
+    parser,
+    tableOf: (modelApp, modelName) => (modelApp === undefined || modelApp === app ? tableOf(modelName) : { table: `${modelApp}_${modelName.toLowerCase()}`, note: `table name assumed from Django's default <app_label>_<model> for ${modelApp}.${modelName}` }),
+    ident: (v) => r.ident(v),
+    readSql: (arg, direction, at, statement) => runSql(arg, direction, at, statement),
+  };
+  const readBody = (v: PyValue, direction: Direction): boolean => {
+    if (v.kind !== 'name') return false;
+    const found = readDataFunction(body, v.name, direction, app);
+    if (!found) return false;
+    ops.push(...found);
+    return true;
+  };
+  // `RunPython.noop`, or a lambda that returns None (`lambda *args: None`)
+  const isNoop = (v: PyValue) => /(^|\.)noop$/.test(dotted(v) ?? '') || (v.kind === 'unknown' && /^lambda\b[^:]*:\s*None\s*$/.test(ctx.text.slice(v.start, v.end)));
 
   const runSql = (v: PyValue | undefined, direction: Direction, at: number, statement: string) => {
     if (!v || isNoop(v) || (v.kind === 'const' && v.value === 'None')) return;
