@@ -64,7 +64,7 @@ const SAFE_MODULES = new Set([
  * Modules whose functions compute without touching the database: the standard library's pure parts and
  * Django's query-expression and utility modules (`Q`, `F`, `Subquery`, `Prefetch`, `timezone`, `slugify`).
  */
-const HARMLESS_MODULES = /^(logging|json|uuid|datetime|re|math|random|string|hashlib|time|decimal|itertools|collections|functools|operator|copy|base64|secrets|textwrap|typing|enum|dataclasses|django\.db\.models(\.(functions|expressions|query_utils|aggregates|lookups|fields))?|django\.utils(\.[a-z_]+)?|django\.contrib\.postgres\.(aggregates|functions|search))$/;
+const HARMLESS_MODULES = /^(pathlib|logging|json|uuid|datetime|re|math|random|string|hashlib|time|decimal|itertools|collections|functools|operator|copy|base64|secrets|textwrap|typing|enum|dataclasses|django\.db\.models(\.(functions|expressions|query_utils|aggregates|lookups|fields))?|django\.utils(\.[a-z_]+)?|django\.contrib\.postgres\.(aggregates|functions|search))$/;
 
 /** Names bound at module level by `import x` / `from x import a` from a harmless module. */
 function harmlessImports(toks: PyTok[]): Set<string> {
@@ -98,6 +98,8 @@ function harmlessImports(toks: PyTok[]): Set<string> {
         if (t[i + 1]?.value === 'as') continue;
         if (only.test(t[i].value)) out.add(t[i].value);
       }
+    } else if (t[0]?.type === 'name' && t[1]?.value === '=' && t[2]?.type === 'name' && (out.has(t[2].value) || SAFE_MODULES.has(t[2].value))) {
+      out.add(t[0].value); // `LABEL_RE = re.compile(…)`: a value built by a harmless module
     }
   }
   return out;
@@ -120,6 +122,8 @@ const VALUE_SAFE = new Set([
   'copy', 'index', 'find', 'sort', 'setdefault', 'isoformat', 'strftime', 'hex', 'zfill', 'splitlines', 'isdigit',
   'info', 'debug', 'warning', 'warn', 'error', 'exception', 'pop', 'discard', 'issubset', 'union', 'intersection',
   'difference', 'most_common', 'total_seconds', 'date', 'now', 'today', 'uuid4', 'hexdigest', 'dumps', 'loads',
+  'open', 'read', 'readline', 'readlines', 'is_file', 'is_dir', 'resolve', 'match', 'search', 'fullmatch', 'sub',
+  'group', 'groups',
 ]);
 
 /** Filters that narrow a queryset to some rows (with arguments). */
@@ -330,6 +334,8 @@ function readBody(
     const root = chain.root;
     if (!root) return undefined;
     if (/^(dict|set|list|defaultdict|Counter|OrderedDict)$/.test(root.name) && root.called && chain.rest.length === 0) return { kind: 'container' };
+    // `h = hashlib.sha256()`: a value of a harmless module, whose update() stays in Python
+    if ((SAFE_MODULES.has(root.name) || safeImports.has(root.name)) && !bindings.has(root.name)) return { kind: 'container' };
     const b = bindings.get(root.name);
     if (b?.kind === 'apps' && chain.rest[0]?.name === 'get_model' && chain.rest[0].called) {
       // the `apps.get_model(…)` call itself, under whatever follows it (`.objects.filter(…)`)
@@ -419,7 +425,8 @@ function readBody(
     const chain = chainBefore(toks, n, fn.start);
     const root = chain.root;
     if (!root) {
-      if (chain.rootLiteral && VALUE_SAFE.has(name)) return; // "…".join(…)
+      // "…".join(…), (a or b).get(…): reading methods are harmless on any value
+      if (VALUE_SAFE.has(name) && name !== 'pop' && name !== 'discard') return;
       return opaque(at, `calls .${name}() on a value computed at run time`);
     }
     let b = bindings.get(root.name);
