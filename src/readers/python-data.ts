@@ -352,6 +352,10 @@ function readBody(
       if (modelOnly || chain.rest.length === 1) return model;
       return { kind: 'derived', model: model.model, table: model.table, ...(model.note ? { note: model.note } : {}), bounded: narrows(chain.rest.slice(1)) };
     }
+    if (b?.kind === 'model' && chain.rest.length === 2 && chain.rest[1].name === 'through' && !chain.rest[0].called && !chain.rest[1].called) {
+      // `Model.tags.through`: the join model of a many-to-many field, table <model table>_<field>
+      return { kind: 'model', model: `${b.model}.${chain.rest[0].name}.through`, table: `${b.table}_${chain.rest[0].name}`, ...(b.note ? { note: b.note } : {}) };
+    }
     if (b?.kind === 'model' || b?.kind === 'derived') {
       // Model(...) is one new row; anything reached through a filter is bounded
       const bounded = (b.kind === 'derived' && b.bounded) || (root.called && chain.rest.length === 0) || narrows(chain.rest);
@@ -359,6 +363,26 @@ function readBody(
     }
     return undefined;
   };
+
+  // names this body binds (parameters, assignments, loop and `with … as` targets): not module-level code
+  const locals = new Set(fn.params);
+  for (let i = fn.start; i < fn.end; i++) {
+    const t = toks[i];
+    if (t.type !== 'name') continue;
+    if (toks[i - 1]?.value === 'as' || toks[i - 1]?.value === 'def') locals.add(t.value);
+    else if (t.value === 'for') {
+      for (let k = i + 1; k < fn.end && toks[k].value !== 'in'; k++) if (toks[k].type === 'name') locals.add(toks[k].value);
+    } else if (t.lineStart && !KEYWORDS.has(t.value)) {
+      // `a = …`, `a, b = …`, `a: T = …`
+      const names: string[] = [];
+      let k = i;
+      while (k < fn.end && (toks[k].type === 'name' || (toks[k].type === 'op' && (toks[k].value === ',' || toks[k].value === '(' || toks[k].value === ')')))) {
+        if (toks[k].type === 'name') names.push(toks[k].value);
+        k++;
+      }
+      if (toks[k]?.type === 'op' && (toks[k].value === '=' || toks[k].value === ':')) for (const n of names) locals.add(n);
+    }
+  }
 
   const bind = (targets: number[], exprStart: number) => {
     const binding = bindingAt(exprStart);
@@ -420,6 +444,8 @@ function readBody(
       const callee = functions.get(name);
       if (callee) return follow(callee);
       if (SAFE_BUILTINS.has(name) || SAFE_MODULES.has(name) || safeImports.has(name)) return;
+      // filter(lambda …, xs) / map(lambda …, xs): the lambda's body is part of this body's tokens
+      if ((name === 'filter' || name === 'map') && toks[n + 2]?.value === 'lambda') return;
       return opaque(at, `calls ${name}(), which is not defined in this file`);
     }
     const chain = chainBefore(toks, n, fn.start);
@@ -478,10 +504,14 @@ function readBody(
     if (b?.kind === 'container' && rest.length === 0 && (name === 'update' || name === 'clear' || name === 'remove')) return;
     if (name === 'remove' && toks[n + 2]?.value !== ')') return; // named objects out of a list, set or relation
     if (root.called) {
-      if (SAFE_MODULES.has(root.name) && VALUE_SAFE.has(name)) return; // datetime.now().isoformat()
+      if ((SAFE_MODULES.has(root.name) || safeImports.has(root.name)) && VALUE_SAFE.has(name)) return; // datetime.now().isoformat()
       return opaque(at, `calls ${written}.${name}()`);
     }
     if (functions.has(root.name)) return opaque(at, `calls ${written}.${name}()`);
+    if (!locals.has(root.name) && !SAFE_MODULES.has(root.name) && !safeImports.has(root.name) && !/^(logger|log)$/i.test(root.name)) {
+      // a module-level name: an import or a value built by code this file does not show
+      return opaque(at, `calls ${written}.${name}(), which is not defined in this file`);
+    }
     if (SAFE_MODULES.has(root.name) || safeImports.has(root.name) || /^(logger|log|logging)$/i.test(root.name)) return;
     if (rest.some((s) => s.name === '_meta')) return; // the model's metadata: fields, names
     if (VALUE_SAFE.has(name)) return;

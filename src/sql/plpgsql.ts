@@ -60,8 +60,8 @@ function literalConcatenation(toks: Token[]): string | undefined {
 /**
  * `'GRANT … TO ' || role_var || ', ' || other_var`: a privilege statement whose only run-time parts are
  * whole role names (after TO / FROM / ROLE / USER / GROUP, or the commas of that list). The roles are
- * not known, but a GRANT, REVOKE, CREATE/ALTER ROLE or ALTER DEFAULT PRIVILEGES destroys no data whichever
- * role it names.
+ * not known, but a GRANT, REVOKE, CREATE/ALTER ROLE/USER, ALTER DEFAULT PRIVILEGES or `ALTER … OWNER TO`
+ * destroys no data whichever role it names (the literal rest of the statement is read as usual).
  * Returns the statement with placeholder role names, or undefined for anything else.
  */
 export function roleNameConcatenation(toks: Token[]): string | undefined {
@@ -69,6 +69,7 @@ export function roleNameConcatenation(toks: Token[]): string | undefined {
   if (parts.length < 3 || parts.length % 2 === 0) return undefined;
   let out = '';
   let roles = 0;
+  let ownerOnly = true;
   for (let k = 0; k < parts.length; k++) {
     const t = parts[k];
     if (k % 2 === 1) {
@@ -82,9 +83,12 @@ export function roleNameConcatenation(toks: Token[]): string | undefined {
     }
     if (t.type !== 'word' && t.type !== 'ident') return undefined;
     if (!/(\b(TO|FROM|ROLE|USER|GROUP)\s+|,\s*|^\s*GRANT\s+)$/i.test(out)) return undefined;
+    if (!/\bOWNER\s+TO\s+$/i.test(out)) ownerOnly = false;
     out += `dbsafe_role_${++roles}`;
   }
-  if (!roles || !/^\s*(GRANT|REVOKE|CREATE\s+ROLE|ALTER\s+ROLE|CREATE\s+USER|ALTER\s+DEFAULT\s+PRIVILEGES)\b/i.test(out) || /;\s*\S/.test(out)) return undefined;
+  // `ALTER TABLE t OWNER TO ' || role`: the rest of the statement is literal and read as usual
+  const privileges = /^\s*(GRANT|REVOKE|CREATE\s+ROLE|ALTER\s+ROLE|CREATE\s+USER|ALTER\s+USER|ALTER\s+DEFAULT\s+PRIVILEGES)\b/i.test(out) || (ownerOnly && /^\s*ALTER\b/i.test(out));
+  if (!roles || !privileges || /;\s*\S/.test(out)) return undefined;
   return out;
 }
 

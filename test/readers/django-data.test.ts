@@ -35,6 +35,8 @@ const harmless: Array<[string, string]> = [
   ['logging, builtins and dict updates', `import logging\nlogger = logging.getLogger()\n\ndef forwards(apps, schema_editor):\n${get}    seen = {}\n    seen.update({"a": 1})\n    logger.info("%d orders", len(list(Order.objects.all())))\n`],
   ['a helper defined in the same file', `def helper(model):\n    model.objects.filter(total=0).update(total=1)\n\ndef forwards(apps, schema_editor):\n${get}    helper(Order)\n`],
   ['the model inline', `def forwards(apps, schema_editor):\n    apps.get_model("shop", "Order").objects.filter(pk=1).update(total=0)\n`],
+  ['a many-to-many join model (Model.field.through) and filter(lambda …)', `def forwards(apps, schema_editor):\n${get}    Tag = Order.tags.through\n    Tag.objects.bulk_create([Tag(order_id=1, tag_id=2)])\n    ids = list(filter(lambda o: o.pk > 1, Order.objects.all()))\n`],
+  ['hashing a file (pathlib, hashlib) and a module-level regex', `import hashlib\nimport re\nfrom pathlib import Path\nNAME_RE = re.compile("x")\n\ndef forwards(apps, schema_editor):\n    h = hashlib.sha256()\n    with Path("a").open("rb") as fh:\n        h.update(fh.read())\n    NAME_RE.sub("", "x")\n`],
   ['query expressions from django.db.models', `from django.db.models import F, Q\n\ndef forwards(apps, schema_editor):\n${get}    Order.objects.filter(Q(total=1)).update(total=F("total") + 1)\n`],
 ];
 
@@ -56,6 +58,10 @@ const destructive: Array<[string, string, string[], string?]> = [
   ['a related manager cleared', `def forwards(apps, schema_editor):\n${get}    for order in Order.objects.all():\n        order.tags.clear()\n`, ['up opaque -']],
   ['a delete through a related object', `def forwards(apps, schema_editor):\n${get}    for order in Order.objects.all():\n        order.lines.all().delete()\n`, ['up opaque -']],
   ['a delete on an object of unknown origin', `def forwards(apps, schema_editor):\n    for order in things():\n        order.delete()\n\ndef things():\n    return []\n`, ['up opaque -']],
+  ['a join model emptied', `def forwards(apps, schema_editor):\n${get}    Tag = Order.tags.through\n    Tag.objects.all().delete()\n`, ['up delete-all shop_order_tags']],
+  ['filter() with a function it cannot see', `from shop.utils import wipe\n\ndef forwards(apps, schema_editor):\n${get}    list(filter(wipe, Order.objects.all()))\n`, ['up opaque -']],
+  ['a regex compiled from an imported helper stays opaque', `from shop.utils import danger\nRX = danger.compile()\n\ndef forwards(apps, schema_editor):\n    RX.sub("", "x")\n`, ['up opaque -']],
+  ['a method of an imported module, even a harmless-sounding one', `import shop.cleanup as c\n\ndef forwards(apps, schema_editor):\n    c.get()\n`, ['up opaque -']],
   ['raw()', `def forwards(apps, schema_editor):\n${get}    list(Order.objects.raw("DELETE FROM shop_order RETURNING id"))\n`, ['up opaque -']],
   ['a function not in the file', `def other(apps, schema_editor):\n    pass\n`, ['up opaque -']],
   ['a lambda that does something', `def forwards(apps, schema_editor):\n    pass\n`, ['up opaque -'], 'lambda apps, se: apps.get_model("shop", "Order").objects.all().delete()'],
