@@ -258,11 +258,11 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
         const code = item.kwargs.get('code') ?? item.args[0];
         const reverse = item.kwargs.get('reverse_code') ?? item.args[1];
         if (code && !isNoop(code)) {
-          const seen = readBody(code, 'up');
+          const seen = readBody(code, 'up', at, item.start, statement);
           if (!seen) push({ kind: 'opaque', detail: `RunPython runs ${describe(code)}: its effect on the data cannot be known statically` });
         }
         if (reverse && !isNoop(reverse) && !(reverse.kind === 'const' && reverse.value === 'None')) {
-          const seen = readBody(reverse, 'down');
+          const seen = readBody(reverse, 'down', at, item.start, statement);
           if (!seen) push({ kind: 'opaque', direction: 'down', detail: `RunPython reverse_code runs ${describe(reverse)} on rollback` });
         }
         return;
@@ -288,11 +288,23 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
     ident: (v) => r.ident(v),
     readSql: (arg, direction, at, statement) => runSql(arg, direction, at, statement),
   };
-  const readBody = (v: PyValue, direction: Direction): boolean => {
+  // What the body does is reported at the RunPython operation, where a reviewer looks and a marker goes
+  // (one marker above `migrations.RunPython(…)` covers its function); the detail says where in the body.
+  const readBody = (v: PyValue, direction: Direction, at: number, statementStart: number, statement: string): boolean => {
     if (v.kind !== 'name') return false;
     const found = readDataFunction(body, v.name, direction, app);
     if (!found) return false;
-    ops.push(...found);
+    const pos = ctx.lines.position(at);
+    for (const op of found) {
+      ops.push({
+        ...op,
+        line: pos.line,
+        column: pos.column,
+        statementLine: ctx.lines.lineOf(statementStart),
+        statement: statement.trim(),
+        detail: `line ${op.line}: ${op.statement.trim()}${op.detail ? ` (${op.detail})` : ''}`,
+      });
+    }
     return true;
   };
   // `RunPython.noop`, or a lambda that returns None (`lambda *args: None`)
