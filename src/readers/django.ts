@@ -117,6 +117,8 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
     return { table, note: app ? `table name assumed from Django's default <app_label>_<model> (no db_table for ${modelName} in this file)` : `app label not found in the path; table name assumed ${table}` };
   };
 
+  // AlterModelTable: the model's table just before it (a db_table set earlier in this file), for the rename
+  const tableBefore = new Map<PyValue, string | undefined>();
   // First pass: what the file tells us about models (db_table, field types).
   const learn = (items: PyValue[]) => {
     for (const item of items) {
@@ -142,7 +144,8 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
         if (fname && info && !model(r.ident(item.kwargs.get('model_name') ?? item.args[0]) ?? name).fields.has(fname)) model(r.ident(item.kwargs.get('model_name') ?? item.args[0]) ?? name).fields.set(fname, info);
       } else if (kind === 'AlterModelTable' && name) {
         const table = r.ident(item.kwargs.get('table') ?? item.args[1]);
-        if (table) model(name).dbTable = table;
+        tableBefore.set(item, model(name).dbTable);
+        model(name).dbTable = table;
       } else if (kind === 'SeparateDatabaseAndState') {
         for (const key of ['state_operations', 'database_operations']) {
           const list = item.kwargs.get(key);
@@ -200,8 +203,14 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
         const name = r.ident(item.kwargs.get('name') ?? item.args[0]);
         const to = r.ident(item.kwargs.get('table') ?? item.args[1]);
         if (!name) return dynamic('a model name');
-        return; // learned above; the old name is unknown when this file sets it, so no rename is claimed
-        void to;
+        // renames the model's table: from the db_table this file set before, else Django's default name
+        const defaultTable = `${app ?? 'app'}_${name.toLowerCase()}`;
+        const before = tableBefore.get(item);
+        const from = before ?? defaultTable;
+        const into = to ?? defaultTable; // table=None goes back to the default name
+        if (from === into) return;
+        const note = before ? undefined : `old table name assumed from Django's default <app_label>_<model> (no db_table for ${name} earlier in this file; an earlier migration's db_table would be the real name)`;
+        return push({ kind: 'rename-table', target: tableRef(from), flags: { newName: into }, detail: note });
       }
       case 'RenameField': {
         const modelName = r.ident(modelArg);

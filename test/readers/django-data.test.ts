@@ -90,4 +90,21 @@ describe('Django RunPython bodies (python-data.ts)', () => {
     expect(ops[0].line).toBe(12);
     expect(ops[0].statement).toMatch(/^migrations\.RunPython\(forwards/);
   });
+
+  it.each([
+    ['AlterModelTable renames the default table', `migrations.AlterModelTable(name="Order", table="orders")`, ['up rename-table shop_order']],
+    ['AlterModelTable after a CreateModel with db_table renames that table', `migrations.CreateModel(name="Order", fields=[], options={"db_table": "legacy_orders"}),\n        migrations.AlterModelTable(name="Order", table="orders")`, ['up rename-table legacy_orders']],
+    ['AlterModelTable(table=None) goes back to the default name', `migrations.CreateModel(name="Order", fields=[], options={"db_table": "legacy_orders"}),\n        migrations.AlterModelTable(name="Order", table=None)`, ['up rename-table legacy_orders']],
+    ['AlterModelTable to the name it already has renames nothing', `migrations.AlterModelTable(name="Order", table="shop_order")`, []],
+  ])('%s', async (_name, operation, expected) => {
+    const text = `from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        ${operation},\n    ]\n`;
+    expect(await read(text)).toEqual(expected);
+  });
+
+  it('AlterModelTable names the new table and says when the old name is assumed', async () => {
+    const text = `from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.AlterModelTable(name="Order", table="orders"),\n    ]\n`;
+    const [op] = await readMigration({ path: 'shop/migrations/0002_data.py', text, format: 'django', dialect: 'postgres' });
+    expect(op.flags.newName).toBe('orders');
+    expect(op.detail).toMatch(/old table name assumed/);
+  });
 });
