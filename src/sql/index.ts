@@ -122,14 +122,23 @@ async function readClientCommands(sink: OpSink, text: string, dialect: Dialect, 
 const PLACEHOLDER = /(?<![$`"'\w])\$\{([A-Za-z_][\w.:-]*)\}/g;
 const MASKED = /["`]\$([A-Za-z_][\w.:-]*)["`]/g;
 
+/**
+ * Template placeholders (`{{ .Table }}` in gobuffalo/pop fizz-style SQL, Jinja's `{{ var }}`) are read the
+ * same way: `{{ x }}` becomes the quoted name `"{ x }"` (same length), a value or a name, never statement text.
+ */
+const TEMPLATE = /(?<![`"'\w])\{\{([^{}\n;'"`]{1,200})\}\}/g;
+const MASKED_TEMPLATE = /["`]\{([^{}\n;'"`]{1,200})\}["`]/g;
+
 function maskPlaceholders(text: string, dialect: Dialect): string {
-  if (!text.includes('${')) return text;
+  if (!text.includes('${') && !text.includes('{{')) return text;
   const quote = dialect === 'mysql' ? '`' : '"';
-  return text.replace(PLACEHOLDER, (_m, name: string) => `${quote}$${name}${quote}`);
+  return text
+    .replace(PLACEHOLDER, (_m, name: string) => `${quote}$${name}${quote}`)
+    .replace(TEMPLATE, (_m, inner: string) => `${quote}{${inner}}${quote}`);
 }
 
 function unmaskPlaceholders(op: Operation): void {
-  const unmask = (s: string) => s.replace(MASKED, (_m, name: string) => `\${${name}}`);
+  const unmask = (s: string) => s.replace(MASKED, (_m, name: string) => `\${${name}}`).replace(MASKED_TEMPLATE, (_m, inner: string) => `{{${inner}}}`);
   op.statement = unmask(op.statement);
   if (!op.target) return;
   const t = op.target;
@@ -137,5 +146,6 @@ function unmaskPlaceholders(op: Operation): void {
   for (const key of ['schema', 'table', 'name'] as const) {
     const v = t[key];
     if (v !== undefined && /^\$[A-Za-z_][\w.:-]*$/.test(v)) t[key] = `\${${v.slice(1)}}`;
+    else if (v !== undefined && /^\{[^{}]*\}$/.test(v)) t[key] = `{${v}}`;
   }
 }

@@ -37,6 +37,9 @@ const cases: Array<[string, string, MigrationFormat, string, string[]]> = [
   ["EXECUTE 'DROP TABLE ' || name stays opaque", 'db/migrations/1.sql', 'sql', doBlock("EXECUTE 'DROP TABLE ' || r;"), ['up opaque -']],
   ["EXECUTE 'GRANT … TO ' || role || '; DROP …' stays opaque", 'db/migrations/1.sql', 'sql', doBlock("EXECUTE 'GRANT x TO ' || r || '; DROP TABLE users';"), ['up opaque -']],
   ["EXECUTE 'ALTER TABLE … RENAME TO ' || name stays opaque", 'db/migrations/1.sql', 'sql', doBlock("EXECUTE 'ALTER TABLE q.jobs RENAME TO ' || r;"), ['up opaque -']],
+  ['{{ … }} template placeholders as values', 'db/migrations/1.sql', 'sql', "INSERT INTO t (a) VALUES ({{ .A }});\nDELETE FROM t WHERE id = {{.ID}};\nUPDATE t SET a = '{{ .V }}' WHERE id = 1;\n", []],
+  ['{{ … }} as a dropped table: reported, named by the template', 'db/migrations/1.sql', 'sql', 'DROP TABLE {{ .Table }};\n', ['up drop-table {{ .Table }}']],
+  ['{{ … }} as statement text stays unparseable', 'db/migrations/1.sql', 'sql', '{{ .Statement }};\n', ['up unparseable -']],
   ['template literal: a bounded UPDATE of an interpolated table', 'migrations/1.js', 'knex', "exports.up = (knex) => knex.raw(`UPDATE ${T} SET a = 1 WHERE id = 2`);\n", []],
   ['template literal: TRUNCATE of an interpolated table is opaque', 'migrations/1.js', 'knex', "exports.up = (knex) => knex.raw(`TRUNCATE TABLE ${T}`);\n", ['up opaque -']],
 ];
