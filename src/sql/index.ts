@@ -123,10 +123,12 @@ const PLACEHOLDER = /(?<![$`"'\w])\$\{([A-Za-z_][\w.:-]*)\}/g;
 const MASKED = /["`]\$([A-Za-z_][\w.:-]*)["`]/g;
 
 /**
- * Template placeholders (`{{ .Table }}` in gobuffalo/pop fizz-style SQL, Jinja's `{{ var }}`) are read the
- * same way: `{{ x }}` becomes the quoted name `"{ x }"` (same length), a value or a name, never statement text.
+ * Template placeholders (`{{ .ID }}` in gobuffalo/pop fizz-style SQL, Jinja's `{{ var }}`) in a value
+ * position (after `=`, `(`, `,`, a comparison, VALUES, IN, LIKE, AND/OR, THEN/ELSE) become the quoted name
+ * `"{ x }"` (same length), which reads as a value. Anywhere else (a table name, statement text) they stay
+ * unreadable: the statement is `unparseable`, as before, since what it acts on is unknown.
  */
-const TEMPLATE = /(?<![`"'\w])\{\{([^{}\n;'"`]{1,200})\}\}/g;
+const TEMPLATE = /(?<=(?:[=(,<>+*\/-]|\b(?:VALUES|IN|LIKE|AND|OR|THEN|ELSE|WHEN|BETWEEN|SET\s+\w+\s*=))\s*)\{\{([^{}\n;'"`]{1,200})\}\}/gi;
 const MASKED_TEMPLATE = /["`]\{([^{}\n;'"`]{1,200})\}["`]/g;
 
 function maskPlaceholders(text: string, dialect: Dialect): string {
