@@ -155,6 +155,15 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     else files.push({ ...base, text: result.text, operations: result.operations, preexisting: preexistingOperations(result.operations, result.previousVersions) });
   }
 
+  // 3b. Drops of indexes/constraints/triggers that name no table: the table from where the same file or
+  //     the migration history created them (the history is read only if such a drop is there).
+  if (files.some((file) => file.operations.some(namesNoTable))) {
+    const { resolveNames } = await import('./resolve-names.js');
+    const { historyLoader } = await import('./schema-history.js');
+    const commit = options.mode.kind === 'range' ? (options.mode.head ?? 'HEAD') : undefined;
+    await resolveNames(files, historyLoader({ repo: repo.kind === 'git' ? repo : undefined, commit, set, writeCache: options.mode.kind !== 'range' }));
+  }
+
   const checked = files.length;
   for (const candidate of unmatched) {
     const found = await migrationFormatOf(candidate.path, blobs.get(candidate.oid));
@@ -178,6 +187,11 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     notes,
     sources,
   };
+}
+
+/** A drop of an index, constraint or trigger whose statement does not say its table (`DROP INDEX x`). */
+function namesNoTable(op: Operation): boolean {
+  return (op.kind === 'drop-index' || op.kind === 'drop-constraint' || op.kind === 'drop-trigger') && op.target !== undefined && op.target.table === undefined;
 }
 
 type Located = (RepoInfo & { kind: 'git' }) | { kind: 'plain'; root: string };

@@ -62,6 +62,12 @@ export interface ObjectRef {
   name: string;
   /** As written in the source, e.g. `"Public"."Users"` or `orders.legacy_total`. */
   written: string;
+  /**
+   * For an index, constraint or trigger whose statement does not name its table (`DROP INDEX x`): the
+   * table found where the repository's migrations created it (check/resolve-names.ts). Protection uses
+   * it; names, markers and display keep what the statement wrote.
+   */
+  resolvedTable?: { schema?: string; name: string };
 }
 
 export interface OperationFlags {

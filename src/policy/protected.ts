@@ -70,6 +70,13 @@ export function buildProtection(config: Config): Protection {
     via,
   });
 
+  /** The protected table an index, constraint or trigger belongs to: written, or resolved from the history. */
+  function ownerTableMatch(target: ObjectRef, dialect: Dialect): Pattern | undefined {
+    if (target.table !== undefined) return tableMatch(target.schema, target.table, dialect);
+    const resolved = target.resolvedTable;
+    return resolved ? tableMatch(target.schema ?? resolved.schema, resolved.name, dialect) : undefined;
+  }
+
   function tableMatch(schema: string | undefined, table: string, dialect: Dialect): Pattern | undefined {
     const matches = (p: Pattern) =>
       segmentMatches(p.name, table, dialect, true) && schemaMatches(p.schema, schema, dialect, anySchema, true);
@@ -131,10 +138,8 @@ export function buildProtection(config: Config): Protection {
         break;
       }
       case 'index': {
-        if (target.table !== undefined) {
-          const t = tableMatch(target.schema, target.table, dialect);
-          if (t) return found(t, 'table');
-        }
+        const t = ownerTableMatch(target, dialect);
+        if (t) return found(t, 'table');
         const i = patterns.indexes.find(
           (p) =>
             segmentMatches(p.name, target.name, dialect, true) &&
@@ -149,10 +154,8 @@ export function buildProtection(config: Config): Protection {
       }
       case 'constraint':
       case 'trigger': {
-        if (target.table !== undefined) {
-          const t = tableMatch(target.schema, target.table, dialect);
-          if (t) return found(t, 'table');
-        }
+        const t = ownerTableMatch(target, dialect);
+        if (t) return found(t, 'table');
         break;
       }
       default:

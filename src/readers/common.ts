@@ -176,6 +176,11 @@ export async function readEmbeddedSql(
     return source.map[localOffset] ?? source.map[source.map.length - 1];
   };
   return ops.map((op) => {
+    if (op.target && [op.target.name, op.target.table, op.target.schema].some((n) => n !== undefined && RUNTIME_NAME_RE.test(n))) {
+      // the statement acts on a table whose name is interpolated: known kind, unknown object
+      const at = toFile(op.line, op.column);
+      return opaqueOp(ctx, at, direction, op.statement.replace(/dbsafe_runtime_name_\d+/g, '…'), `${op.kind} of a table whose name is interpolated at run time`);
+    }
     const filePos = ctx.lines.position(toFile(op.line, op.column));
     const stmtOffset = toFile(op.statementLine, firstNonBlankColumn(local.lineText(op.statementLine)));
     const mapped: Operation = {
@@ -220,9 +225,16 @@ export async function readSqlRegion(
   return ops.map((op) => ({ ...op, file: ctx.path, direction }));
 }
 
+/** Placeholder for a table name interpolated at run time; an operation on it is reported as opaque. */
+const RUNTIME_NAME = 'dbsafe_runtime_name_';
+const RUNTIME_NAME_RE = /^dbsafe_runtime_name_\d+$/;
+/** Text before an interpolation that makes it a whole table name. */
+const TABLE_NAME_POSITION = /\b(UPDATE(\s+ONLY)?|FROM(\s+ONLY)?|INTO|JOIN|ON(\s+ONLY)?|TABLE(\s+IF\s+(NOT\s+)?EXISTS)?(\s+ONLY)?)\s+$/i;
+
 /**
  * SQL built with interpolation (`${x}`, `#{x}`, f-string `{x}`) is opaque unless every
- * interpolation sits inside a single-quoted SQL string literal (a value, never an identifier).
+ * interpolation sits inside a single-quoted SQL string literal (a value) or is a whole table name
+ * after UPDATE / FROM / INTO / JOIN / ON / TABLE (then any operation on that table is opaque).
  * `parts` alternates literal text and interpolations; returns the SQL with each interpolation
  * replaced by a placeholder when that is provably safe, else undefined.
  */
@@ -231,11 +243,23 @@ export function sqlWithValueInterpolations(parts: StringPart[]): SourceText | un
   let inLineComment = false;
   let inBlockComment = false;
   const out: SourceText[] = [];
-  for (const part of parts) {
+  let names = 0;
+  for (const [index, part] of parts.entries()) {
     if ('hole' in part) {
-      if (!inQuote) return undefined;
-      out.push(textAt('dbsafe_value', part.hole));
-      continue;
+      if (inQuote) {
+        out.push(textAt('dbsafe_value', part.hole));
+        continue;
+      }
+      // a whole table name (`UPDATE {Model.__tablename__} SET … WHERE id = :id`): read with a placeholder
+      // name; whatever the statement does to that table is opaque (readEmbeddedSql), the rest is read
+      const before = out.map((o) => o.text).join('').slice(-60);
+      const after = parts[index + 1];
+      const endsName = !after || ('literal' in after && /^(\s|[;,)(]|$)/.test(after.literal.text));
+      if (!inLineComment && !inBlockComment && TABLE_NAME_POSITION.test(before) && endsName) {
+        out.push(textAt(`${RUNTIME_NAME}${++names}`, part.hole));
+        continue;
+      }
+      return undefined;
     }
     const t = part.literal.text;
     if (/\$[A-Za-z_]*\$/.test(t)) return undefined; // dollar-quoted bodies: quote tracking is unreliable

@@ -10,6 +10,7 @@ import { childRef, makeContext, makeOp, opaqueOp, sortOperations, tableRef, unpa
 import { collectAssignments, makeResolver, PyScope, readResolvedSql } from './alembic.js';
 import { PyParser, calleeName, dotted, literalString, logicalLines, pythonTokensOrError, type PyTok, type PyValue } from './python.js';
 import { isNarrowing } from '../sql/type-narrowing.js';
+import { readDataFunction, type DataBodyContext } from './python-data.js';
 import type { FormatInput } from './types.js';
 import { collectOperations } from './django-operations.js';
 
@@ -100,6 +101,8 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
     return { table, note: app ? `table name assumed from Django's default <app_label>_<model> (no db_table for ${modelName} in this file)` : `app label not found in the path; table name assumed ${table}` };
   };
 
+  // AlterModelTable: the model's table just before it (a db_table set earlier in this file), for the rename
+  const tableBefore = new Map<PyValue, string | undefined>();
   // First pass: what the file tells us about models (db_table, field types).
   const learn = (items: PyValue[]) => {
     for (const item of items) {
@@ -125,7 +128,8 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
         if (fname && info && !model(r.ident(item.kwargs.get('model_name') ?? item.args[0]) ?? name).fields.has(fname)) model(r.ident(item.kwargs.get('model_name') ?? item.args[0]) ?? name).fields.set(fname, info);
       } else if (kind === 'AlterModelTable' && name) {
         const table = r.ident(item.kwargs.get('table') ?? item.args[1]);
-        if (table) model(name).dbTable = table;
+        tableBefore.set(item, model(name).dbTable);
+        model(name).dbTable = table;
       } else if (kind === 'SeparateDatabaseAndState') {
         for (const key of ['state_operations', 'database_operations']) {
           const list = item.kwargs.get(key);
@@ -183,8 +187,14 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
         const name = r.ident(item.kwargs.get('name') ?? item.args[0]);
         const to = r.ident(item.kwargs.get('table') ?? item.args[1]);
         if (!name) return dynamic('a model name');
-        return; // learned above; the old name is unknown when this file sets it, so no rename is claimed
-        void to;
+        // renames the model's table: from the db_table this file set before, else Django's default name
+        const defaultTable = `${app ?? 'app'}_${name.toLowerCase()}`;
+        const before = tableBefore.get(item);
+        const from = before ?? defaultTable;
+        const into = to ?? defaultTable; // table=None goes back to the default name
+        if (from === into) return;
+        const note = before ? undefined : `old table name assumed from Django's default <app_label>_<model> (no db_table for ${name} earlier in this file; an earlier migration's db_table would be the real name)`;
+        return push({ kind: 'rename-table', target: tableRef(from), flags: { newName: into }, detail: note });
       }
       case 'RenameField': {
         const modelName = r.ident(modelArg);
@@ -240,9 +250,13 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
       case 'RunPython': {
         const code = item.kwargs.get('code') ?? item.args[0];
         const reverse = item.kwargs.get('reverse_code') ?? item.args[1];
-        if (code && !isNoop(code)) push({ kind: 'opaque', detail: `RunPython runs ${describe(code)}: its effect on the data cannot be known statically` });
+        if (code && !isNoop(code)) {
+          const seen = readBody(code, 'up', at, item.start, statement);
+          if (!seen) push({ kind: 'opaque', detail: `RunPython runs ${describe(code)}: its effect on the data cannot be known statically` });
+        }
         if (reverse && !isNoop(reverse) && !(reverse.kind === 'const' && reverse.value === 'None')) {
-          push({ kind: 'opaque', direction: 'down', detail: `RunPython reverse_code runs ${describe(reverse)} on rollback` });
+          const seen = readBody(reverse, 'down', at, item.start, statement);
+          if (!seen) push({ kind: 'opaque', direction: 'down', detail: `RunPython reverse_code runs ${describe(reverse)} on rollback` });
         }
         return;
       }
@@ -257,7 +271,37 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   };
 
   const describe = (v: PyValue) => dotted(v) ?? 'code';
-  const isNoop = (v: PyValue) => /(^|\.)noop$/.test(dotted(v) ?? '');
+
+  // RunPython(forwards): the function's body, when it is defined in this file (python-data.ts)
+  const body: DataBodyContext = {
+    ctx,
+    toks,
+    parser,
+    tableOf: (modelApp, modelName) => (modelApp === undefined || modelApp === app ? tableOf(modelName) : { table: `${modelApp}_${modelName.toLowerCase()}`, note: `table name assumed from Django's default <app_label>_<model> for ${modelApp}.${modelName}` }),
+    ident: (v) => r.ident(v),
+    readSql: (arg, direction, at, statement) => runSql(arg, direction, at, statement),
+  };
+  // What the body does is reported at the RunPython operation, where a reviewer looks and a marker goes
+  // (one marker above `migrations.RunPython(…)` covers its function); the detail says where in the body.
+  const readBody = (v: PyValue, direction: Direction, at: number, statementStart: number, statement: string): boolean => {
+    if (v.kind !== 'name') return false;
+    const found = readDataFunction(body, v.name, direction, app);
+    if (!found) return false;
+    const pos = ctx.lines.position(at);
+    for (const op of found) {
+      ops.push({
+        ...op,
+        line: pos.line,
+        column: pos.column,
+        statementLine: ctx.lines.lineOf(statementStart),
+        statement: statement.trim(),
+        detail: `line ${op.line}: ${op.statement.trim()}${op.detail ? ` (${op.detail})` : ''}`,
+      });
+    }
+    return true;
+  };
+  // `RunPython.noop`, or a lambda that returns None (`lambda *args: None`)
+  const isNoop = (v: PyValue) => /(^|\.)noop$/.test(dotted(v) ?? '') || (v.kind === 'unknown' && /^lambda\b[^:]*:\s*None\s*$/.test(ctx.text.slice(v.start, v.end)));
 
   const runSql = (v: PyValue | undefined, direction: Direction, at: number, statement: string) => {
     if (!v || isNoop(v) || (v.kind === 'const' && v.value === 'None')) return;

@@ -305,6 +305,13 @@ export class PyParser {
           next = right.next;
           continue;
         }
+        // "UPDATE " + Model._meta.db_table + " SET …": a name joined in is a hole, as in an f-string
+        if ((right.value.kind === 'name' || right.value.kind === 'attr') && this.toks[right.next]?.value === '+') {
+          const hole: PyString = { prefix: 'f', source: { text: '', map: [right.value.start] }, parts: [{ hole: right.value.start }] };
+          value = { kind: 'str', pieces: [...value.pieces, hole], start: value.start, end: right.value.end };
+          next = right.next;
+          continue;
+        }
       }
       const end = this.skipExpr(next, stopAtColon);
       value = { kind: 'unknown', start: value.start, end: this.toks[end - 1]?.end ?? value.end };

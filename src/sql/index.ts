@@ -124,14 +124,25 @@ async function readClientCommands(sink: OpSink, text: string, dialect: Dialect, 
 const PLACEHOLDER = /(?<![$`"'\w])\$\{([A-Za-z_][\w.:-]*)\}/g;
 const MASKED = /["`]\$([A-Za-z_][\w.:-]*)["`]/g;
 
+/**
+ * Template placeholders (`{{ .ID }}` in gobuffalo/pop fizz-style SQL, Jinja's `{{ var }}`) in a value
+ * position (after `=`, `(`, `,`, a comparison, VALUES, IN, LIKE, AND/OR, THEN/ELSE) become the quoted name
+ * `"{ x }"` (same length), which reads as a value. Anywhere else (a table name, statement text) they stay
+ * unreadable: the statement is `unparseable`, as before, since what it acts on is unknown.
+ */
+const TEMPLATE = /(?<=(?:[=(,<>+*\/-]|\b(?:VALUES|IN|LIKE|AND|OR|THEN|ELSE|WHEN|BETWEEN|SET\s+\w+\s*=))\s*)\{\{([^{}\n;'"`]{1,200})\}\}/gi;
+const MASKED_TEMPLATE = /["`]\{([^{}\n;'"`]{1,200})\}["`]/g;
+
 function maskPlaceholders(text: string, dialect: Dialect): string {
-  if (!text.includes('${')) return text;
+  if (!text.includes('${') && !text.includes('{{')) return text;
   const quote = dialect === 'mysql' ? '`' : '"';
-  return text.replace(PLACEHOLDER, (_m, name: string) => `${quote}$${name}${quote}`);
+  return text
+    .replace(PLACEHOLDER, (_m, name: string) => `${quote}$${name}${quote}`)
+    .replace(TEMPLATE, (_m, inner: string) => `${quote}{${inner}}${quote}`);
 }
 
 function unmaskPlaceholders(op: Operation): void {
-  const unmask = (s: string) => s.replace(MASKED, (_m, name: string) => `\${${name}}`);
+  const unmask = (s: string) => s.replace(MASKED, (_m, name: string) => `\${${name}}`).replace(MASKED_TEMPLATE, (_m, inner: string) => `{{${inner}}}`);
   op.statement = unmask(op.statement);
   if (!op.target) return;
   const t = op.target;
@@ -139,5 +150,6 @@ function unmaskPlaceholders(op: Operation): void {
   for (const key of ['schema', 'table', 'name'] as const) {
     const v = t[key];
     if (v !== undefined && /^\$[A-Za-z_][\w.:-]*$/.test(v)) t[key] = `\${${v.slice(1)}}`;
+    else if (v !== undefined && /^\{[^{}]*\}$/.test(v)) t[key] = `{${v}}`;
   }
 }

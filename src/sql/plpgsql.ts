@@ -57,6 +57,65 @@ function literalConcatenation(toks: Token[]): string | undefined {
   return out;
 }
 
+/**
+ * `'GRANT … TO ' || role_var || ', ' || other_var`: a privilege statement whose only run-time parts are
+ * whole role names (after TO / FROM / ROLE / USER / GROUP, or the commas of that list). The roles are
+ * not known, but a GRANT, REVOKE, CREATE/ALTER ROLE/USER, ALTER DEFAULT PRIVILEGES or `ALTER … OWNER TO`
+ * destroys no data whichever role it names (the literal rest of the statement is read as usual).
+ * Returns the statement with placeholder role names, or undefined for anything else.
+ */
+export function roleNameConcatenation(toks: Token[]): string | undefined {
+  const parts = toks.filter((t) => t.value !== '(' && t.value !== ')');
+  if (parts.length < 3 || parts.length % 2 === 0) return undefined;
+  let out = '';
+  let roles = 0;
+  let ownerOnly = true;
+  for (let k = 0; k < parts.length; k++) {
+    const t = parts[k];
+    if (k % 2 === 1) {
+      if (t.value !== '||') return undefined;
+      continue;
+    }
+    if (t.type === 'string') {
+      if (roles > 0 && !/^(\s|,|$)/.test(t.value)) return undefined; // the name must end where the variable does
+      out += t.value;
+      continue;
+    }
+    if (t.type !== 'word' && t.type !== 'ident') return undefined;
+    if (!/(\b(TO|FROM|ROLE|USER|GROUP)\s+|,\s*|^\s*GRANT\s+)$/i.test(out)) return undefined;
+    if (!/\bOWNER\s+TO\s+$/i.test(out)) ownerOnly = false;
+    out += `dbsafe_role_${++roles}`;
+  }
+  // `ALTER TABLE t OWNER TO ' || role`: the rest of the statement is literal and read as usual
+  const privileges = /^\s*(GRANT|REVOKE|CREATE\s+ROLE|ALTER\s+ROLE|CREATE\s+USER|ALTER\s+USER|ALTER\s+DEFAULT\s+PRIVILEGES)\b/i.test(out) || (ownerOnly && /^\s*ALTER\b/i.test(out));
+  if (!roles || !privileges || /;\s*\S/.test(out)) return undefined;
+  return out;
+}
+
+/**
+ * `format('CREATE TABLE q.%I (…)', name)`: `%I` is quoted as an identifier and `%L` as a literal, so
+ * the statement's text is fixed but for names and values. Returns it with `%I` as placeholder names
+ * (an operation on one is opaque: see `RUNTIME_IDENT`) and `%L` as NULL; undefined when the template is
+ * not one literal or uses `%s` (raw text, which may be statement text).
+ */
+export function formatTemplate(toks: Token[]): string | undefined {
+  if (toks[0]?.type !== 'word' || toks[0].value.toLowerCase() !== 'format' || toks[1]?.value !== '(' || toks[2]?.type !== 'string') return undefined;
+  if (toks[toks.length - 1]?.value !== ')' || (toks[3]?.value !== ',' && toks[3]?.value !== ')')) return undefined;
+  let names = 0;
+  let ok = true;
+  const text = toks[2].value.replace(/%(\d+\$)?(-?\d*)([ILs%])/g, (_m, _pos, _width, conv: string) => {
+    if (conv === '%') return '%';
+    if (conv === 'I') return `${RUNTIME_IDENT}${++names}`;
+    if (conv === 'L') return 'NULL';
+    ok = false;
+    return '';
+  });
+  return ok ? text : undefined;
+}
+
+/** Placeholder for an identifier `format()` fills in at run time. */
+export const RUNTIME_IDENT = 'dbsafe_runtime_ident_';
+
 function option(list: Node[] | undefined, name: string): Node {
   return (list ?? []).find((o: Node) => o?.DefElem?.defname === name)?.DefElem?.arg;
 }
@@ -187,6 +246,30 @@ class BodyWalker {
       // 'DROP TABLE ' || 'x': literals only, so the SQL is known; located at the expression
       const before = this.host.sink.ops.length;
       this.host.readText(joined, 0, true);
+      for (const op of this.host.sink.ops.slice(before)) this.relocate(op, at);
+      return;
+    }
+    const template = formatTemplate(toks);
+    if (template !== undefined) {
+      const before = this.host.sink.ops.length;
+      this.host.readText(template, 0, true);
+      for (const op of this.host.sink.ops.slice(before)) {
+        this.relocate(op, at);
+        const t = op.target;
+        if (t && [t.name, t.table, t.schema].some((n) => n?.startsWith(RUNTIME_IDENT))) {
+          // the statement acts on an object format() names at run time: known kind, unknown object
+          op.detail = `${op.kind} of an object format() names at run time (%I)`;
+          op.kind = 'opaque';
+          delete op.target;
+          op.statement = `EXECUTE ${expr}`;
+        }
+      }
+      return;
+    }
+    const withRoles = roleNameConcatenation(toks);
+    if (withRoles !== undefined) {
+      const before = this.host.sink.ops.length;
+      this.host.readText(withRoles, 0, true);
       for (const op of this.host.sink.ops.slice(before)) this.relocate(op, at);
       return;
     }

@@ -34,12 +34,9 @@ describe('Django reader', () => {
     ]);
   });
 
-  it('reads RunSQL (sql up, reverse_sql down; strings, lists, (sql, params), variables), RunPython as opaque, and only database_operations', async () => {
+  it('reads RunSQL (sql up, reverse_sql down; strings, lists, (sql, params), variables), RunPython bodies (a filtered delete reports nothing), and only database_operations', async () => {
     const ops = await readFixture(`${dir}/0011_data_and_sql.py`);
     expect(rows(ops)).toEqual([
-      'up opaque - @19',
-      'up opaque - @20',
-      'down opaque - @20',
       'up delete-all shop_auditentry @22',
       'down drop-table shop_auditentry_archive @23',
       'up update-all shop_product @27',

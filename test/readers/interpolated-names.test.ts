@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { readMigration } from '../../src/readers/index.js';
+import type { MigrationFormat } from '../../src/readers/types.js';
+import { objectName } from './helpers.js';
+
+/**
+ * SQL with run-time parts that are only names: a whole table name interpolated after UPDATE / FROM /
+ * INTO / JOIN / ON / TABLE (f-strings, "…" + name + "…", template literals, #{…}), PL/pgSQL
+ * `format('…%I…')`, and privilege statements whose run-time parts are role names. What such a
+ * statement does to the unknown table is opaque; a statement that destroys nothing passes.
+ */
+async function read(path: string, format: MigrationFormat, text: string): Promise<string[]> {
+  const ops = await readMigration({ path, text, format, dialect: 'postgres' });
+  return ops.map((op) => `${op.direction} ${op.kind} ${objectName(op)}`);
+}
+
+const alembic = (sql: string) => `from alembic import op\nfrom app.models import Model\n\ndef upgrade():\n    op.execute(${sql})\n`;
+const doBlock = (body: string) => `DO $$\nDECLARE r text = current_setting('app.role', true);\nBEGIN\n  ${body}\nEND $$;\n`;
+
+const cases: Array<[string, string, MigrationFormat, string, string[]]> = [
+  ['f-string: a bounded UPDATE of an interpolated table', 'alembic/versions/1_a.py', 'alembic', alembic('f"UPDATE {Model.__tablename__} SET a = :a WHERE id = :id"'), []],
+  ['f-string: an unbounded UPDATE of an interpolated table is opaque', 'alembic/versions/1_a.py', 'alembic', alembic('f"UPDATE {Model.__tablename__} SET a = 1"'), ['up opaque -']],
+  ['f-string: DROP TABLE of an interpolated name is opaque', 'alembic/versions/1_a.py', 'alembic', alembic('f"DROP TABLE {Model.__tablename__}"'), ['up opaque -']],
+  ['f-string: the literal rest of the statement is still read', 'alembic/versions/1_a.py', 'alembic', alembic('f"INSERT INTO {Model.__tablename__} SELECT 1; DROP TABLE users"'), ['up drop-table users']],
+  ['f-string: a hole that is not a whole name stays opaque', 'alembic/versions/1_a.py', 'alembic', alembic('f"DELETE FROM t WHERE {cond}"'), ['up opaque -']],
+  ['f-string: a hole as statement text stays opaque', 'alembic/versions/1_a.py', 'alembic', alembic('f"{verb} TABLE users"'), ['up opaque -']],
+  ['f-string: a hole glued to a name stays opaque', 'alembic/versions/1_a.py', 'alembic', alembic('f"UPDATE {prefix}_users SET a = 1 WHERE id = 1"'), ['up opaque -']],
+  ['"…" + name + "…": CREATE INDEX on an interpolated table', 'alembic/versions/1_a.py', 'alembic', alembic('"CREATE INDEX i ON " + Model.__table__.name + " (id)"'), []],
+  ['"…" + name + "…": DELETE of an interpolated table is opaque', 'alembic/versions/1_a.py', 'alembic', alembic('"DELETE FROM " + Model.__table__.name + ";"'), ['up opaque -']],
+  ['EXECUTE format() with %I: CREATE TABLE', 'db/migrations/1.sql', 'sql', doBlock("EXECUTE format('CREATE TABLE q.%I (LIKE q.job)', r);"), []],
+  ['EXECUTE format() with %I: DROP TABLE is opaque', 'db/migrations/1.sql', 'sql', doBlock("EXECUTE format('DROP TABLE q.%I', r);"), ['up opaque -']],
+  ['EXECUTE format() with %L in a WHERE: bounded DELETE', 'db/migrations/1.sql', 'sql', doBlock("EXECUTE format('DELETE FROM q.jobs WHERE name = %L', r);"), []],
+  ['EXECUTE format() with %I and a literal TRUNCATE', 'db/migrations/1.sql', 'sql', doBlock("EXECUTE format('TRUNCATE q.jobs; SELECT %I', r);"), ['up truncate q.jobs']],
+  ['EXECUTE format() with %s stays opaque', 'db/migrations/1.sql', 'sql', doBlock("EXECUTE format('SELECT 1 FROM %s', r);"), ['up opaque -']],
+  ["EXECUTE 'GRANT … TO ' || role", 'db/migrations/1.sql', 'sql', doBlock("EXECUTE 'GRANT SELECT ON TABLE q.jobs TO ' || r || ', ' || r;"), []],
+  ["EXECUTE 'ALTER TABLE … OWNER TO ' || role", 'db/migrations/1.sql', 'sql', doBlock("EXECUTE 'ALTER TABLE q.jobs OWNER TO ' || r;"), []],
+  ["EXECUTE 'DROP TABLE ' || name stays opaque", 'db/migrations/1.sql', 'sql', doBlock("EXECUTE 'DROP TABLE ' || r;"), ['up opaque -']],
+  ["EXECUTE 'GRANT … TO ' || role || '; DROP …' stays opaque", 'db/migrations/1.sql', 'sql', doBlock("EXECUTE 'GRANT x TO ' || r || '; DROP TABLE users';"), ['up opaque -']],
+  ["EXECUTE 'ALTER TABLE … RENAME TO ' || name stays opaque", 'db/migrations/1.sql', 'sql', doBlock("EXECUTE 'ALTER TABLE q.jobs RENAME TO ' || r;"), ['up opaque -']],
+  ['{{ … }} template placeholders as values', 'db/migrations/1.sql', 'sql', "INSERT INTO t (a) VALUES ({{ .A }});\nDELETE FROM t WHERE id = {{.ID}};\nUPDATE t SET a = '{{ .V }}' WHERE id = 1;\n", []],
+  ['{{ … }} as a table name stays unparseable (what it drops is unknown)', 'db/migrations/1.sql', 'sql', 'DROP TABLE {{ .Table }};\n', ['up unparseable -']],
+  ['{{ … }} as a schema stays unparseable', 'db/migrations/1.sql', 'sql', 'DELETE FROM {{ schema }}.users WHERE id = {{ .ID }};\n', ['up unparseable -']],
+  ['{{ … }} as statement text stays unparseable', 'db/migrations/1.sql', 'sql', '{{ .Statement }};\n', ['up unparseable -']],
+  ['template literal: a bounded UPDATE of an interpolated table', 'migrations/1.js', 'knex', "exports.up = (knex) => knex.raw(`UPDATE ${T} SET a = 1 WHERE id = 2`);\n", []],
+  ['template literal: TRUNCATE of an interpolated table is opaque', 'migrations/1.js', 'knex', "exports.up = (knex) => knex.raw(`TRUNCATE TABLE ${T}`);\n", ['up opaque -']],
+];
+
+describe('run-time names in SQL', () => {
+  it.each(cases)('%s', async (_name, path, format, text, expected) => {
+    expect(await read(path, format, text)).toEqual(expected);
+  });
+});
