@@ -215,6 +215,8 @@ export class PostgresReader implements PlpgsqlHost {
 
   private readParsed(stmts: Node[], text: string, base: number, embedded: boolean): void {
     let cursor: ByteCursor | undefined;
+    // once per text, not per statement: a test of the whole text per statement made big files quadratic
+    const mentionsDblink = /dblink/i.test(text);
     for (const raw of stmts) {
       const node = raw.stmt;
       const key = firstKey(node);
@@ -232,7 +234,7 @@ export class PostgresReader implements PlpgsqlHost {
         if (key === 'DoStmt' || key === 'CreateFunctionStmt') {
           if (!routineNeedsReading(key === 'DoStmt' ? 'do' : 'function', inner)) continue;
         } else if (key !== 'ExplainStmt' && key !== 'PrepareStmt') {
-          ops = /dblink/i.test(text) ? [...this.astOps(key, inner), ...this.remoteExecution(key, inner)] : this.astOps(key, inner);
+          ops = mentionsDblink ? [...this.astOps(key, inner), ...this.remoteExecution(key, inner)] : this.astOps(key, inner);
           if (ops.length === 0) continue;
         }
       } catch (e) {
