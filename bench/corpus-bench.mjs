@@ -163,7 +163,8 @@ if (!skip.has('whole')) {
 if (!skip.has('big')) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-big-'));
   try {
-    const chunk = (i) => `CREATE TABLE t_${i} (id bigint PRIMARY KEY, name text NOT NULL, created_at timestamptz DEFAULT now());\nINSERT INTO t_${i} (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c');\nALTER TABLE t_${i} DROP COLUMN name;\n`;
+    // a schema dump with seed data: tables, rows, and one destructive statement in 50 groups
+    const chunk = (i) => `CREATE TABLE t_${i} (id bigint PRIMARY KEY, name text NOT NULL, created_at timestamptz DEFAULT now());\nINSERT INTO t_${i} (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c');\n${i % 50 === 0 ? `ALTER TABLE t_${i} DROP COLUMN name;\n` : `CREATE INDEX t_${i}_name ON t_${i} (name);\n`}`;
     const parts = [];
     let size = 0;
     for (let i = 0; size < 9.9 * 1024 * 1024; i++) {
