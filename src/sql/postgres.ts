@@ -37,7 +37,7 @@ export function loadPostgresParser(): Promise<PgLib> {
 
 /** Texts longer than this are parsed in runs of statements of at most RUN_MAX_CHARS (memory, not speed). */
 const WHOLE_PARSE_MAX_CHARS = 1024 * 1024;
-const RUN_MAX_CHARS = 256 * 1024;
+const RUN_MAX_CHARS = 64 * 1024;
 
 /** Statement node types that can hold a destructive operation; everything else is skipped unread. */
 const INTERESTING = new Set([
