@@ -11,14 +11,15 @@
  *   2. per format, every file of that format: ms per file and per MB, and against the raw parse where
  *      the files are plain PostgreSQL SQL (fewer rounds: --format-runs);
  *   3. the whole corpus in one `check` (peak RSS must not grow with the number of files);
- *   4. one generated ~9.9 MB SQL file (under the 10 MB limit) in a temp dir: peak RSS bounded per file.
+ *   4. with --big: one generated ~9.9 MB SQL file (under the 10 MB limit) in a temp dir: peak RSS bounded
+ *      per file (minutes with a build before the big-file fix: --format-runs 1).
  *
  * `--before <bin/dbsafe-hooks.js of another build>` adds that build to every comparison in the same
  * rounds (the before/after table of bench/RESULTS.md); the two builds' JSON outputs are also compared
  * byte for byte on the whole corpus.
  *
  * Usage: npm run build && node bench/corpus-bench.mjs [--runs 7] [--format-runs 3] [--before path]
- *          [--corpus path] [--squawk path] [--skip formats,whole,big]
+ *          [--corpus path] [--squawk path] [--skip formats,whole] [--big]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -160,7 +161,7 @@ if (!skip.has('whole')) {
 }
 
 // 4. one large generated SQL file: peak memory per file
-if (!skip.has('big')) {
+if (args.includes('--big')) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-big-'));
   try {
     // a schema dump with seed data: tables, rows, and one destructive statement in 50 groups
