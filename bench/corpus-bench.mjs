@@ -128,8 +128,8 @@ console.log(`# corpus-bench ${new Date().toISOString()} node ${process.version},
 if (!skip.has('formats')) {
   const formats = [...new Set(entries.map((e) => e.format))];
   const rows = ['### Per format (whole corpus, every file of the format)', '', `${formatRuns} rounds, medians of wall time (ms); raw parse only where the files are PostgreSQL SQL`, '',
-    `| format | files | MB | check ms | ms/file | ms/MB | raw parse ms | check / raw |${before ? ' before ms | after / before |' : ''}`,
-    `|---|---:|---:|---:|---:|---:|---:|---:|${before ? '---:|---:|' : ''}`];
+    `| format | files | MB | check wall ms | ms/file | ms/MB | check CPU s | raw parse wall ms | raw CPU s | check / raw (CPU) |${before ? ' before wall ms | before CPU s | after / before (CPU) |' : ''}`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|${before ? '---:|---:|---:|' : ''}`];
   for (const format of formats) {
     const group = entries.filter((e) => e.format === format);
     const files = group.map((e) => e.file);
@@ -139,10 +139,11 @@ if (!skip.has('formats')) {
     if (before) tools.push(checkTool('check (before)', before, files));
     const samples = rounds(tools, formatRuns);
     const wall = (i) => median(samples[i].map((m) => m.wall));
+    const cpu = (i) => median(samples[i].map((m) => m.cpu));
     const mb = sizeOf(files) / 1e6;
     const raw = tools.findIndex((t) => t.name === 'raw');
     const prev = tools.findIndex((t) => t.name === 'check (before)');
-    rows.push(`| ${format} | ${files.length} | ${mb.toFixed(2)} | ${wall(0).toFixed(0)} | ${(wall(0) / files.length).toFixed(2)} | ${(wall(0) / mb).toFixed(0)} | ${raw < 0 ? '–' : wall(raw).toFixed(0)} | ${raw < 0 ? '–' : (wall(0) / wall(raw)).toFixed(2)} |${prev < 0 ? '' : ` ${wall(prev).toFixed(0)} | ${(wall(0) / wall(prev)).toFixed(2)} |`}`);
+    rows.push(`| ${format} | ${files.length} | ${mb.toFixed(2)} | ${wall(0).toFixed(0)} | ${(wall(0) / files.length).toFixed(2)} | ${(wall(0) / mb).toFixed(0)} | ${cpu(0).toFixed(2)} | ${raw < 0 ? '–' : wall(raw).toFixed(0)} | ${raw < 0 ? '–' : cpu(raw).toFixed(2)} | ${raw < 0 ? '–' : (cpu(0) / cpu(raw)).toFixed(2)} |${prev < 0 ? '' : ` ${wall(prev).toFixed(0)} | ${cpu(prev).toFixed(2)} | ${(cpu(0) / cpu(prev)).toFixed(2)} |`}`);
   }
   console.log(`${rows.join('\n')}\n`);
 }
