@@ -6,7 +6,7 @@ import { isUtf8 } from 'node:buffer';
  */
 export type Decoded = { ok: true; text: string; note?: string } | { ok: false; problem: string };
 
-/** Larger files are not parsed: readers take about 1 s and 60 MB of memory per MB of SQL (measured), so a 50 MB data dump would take a minute and gigabytes. */
+/** Larger files are not parsed: a reader takes about 1 s of CPU per MB of SQL (PostgreSQL: parsed in runs, ~280 MB peak for 10 MB; bench/RESULTS.md), so a 50 MB data dump would take a minute. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 const LFS_POINTER = Buffer.from('version https://git-lfs.github.com/spec/v1');

@@ -15,7 +15,7 @@ import { makeResolver, type ReferenceSource } from './referenced-files.js';
  * (DBSAFE_WORKERS=<n> sets the number of workers).
  */
 const MIN_FILES = 64;
-const MIN_BYTES = 2 * 1024 * 1024;
+const MIN_BYTES = 8 * 1024 * 1024;
 /** Files per message: few enough to balance the load, enough to keep messages cheap. */
 const BATCH_FILES = 16;
 
@@ -38,7 +38,10 @@ export function workerCount(files: number, bytes: number): number {
     const n = Number(forced);
     return Number.isInteger(n) && n > 0 ? Math.min(n, 16) : 0;
   }
-  if (files < MIN_FILES && bytes < MIN_BYTES) return 0;
+  // both: on the real corpus (2,149 files / 1.2 MB and 5,963 files / 4 MB) two workers cost more CPU
+  // AND more wall than one thread on a quiet 2-core machine (each warms up its own readers and WASM;
+  // bench/RESULTS.md); they paid on 11 MB of generated SQL (the section on worker threads there)
+  if (files < MIN_FILES || bytes < MIN_BYTES) return 0;
   return Math.min(os.availableParallelism(), 4);
 }
 

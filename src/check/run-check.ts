@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { FileError, GitError, UsageError } from '../errors.js';
@@ -24,6 +24,7 @@ import { compileMigrationSet, type MigrationKind, type MigrationSet } from './mi
 import { openReader, workerCount, type Reader } from './parallel-read.js';
 import { unparseable as unparseableOperation, type ReadJob } from './read-job.js';
 import { toRepoPath } from './paths.js';
+import { applyWasmTier, preferBaselineWasmCompiler } from '../sql/wasm-tier.js';
 import type { ReferenceSource } from './referenced-files.js';
 import { migrationFormatOf, unmatchedCandidates, type UnmatchedCandidate } from './unmatched.js';
 
@@ -73,7 +74,7 @@ export interface CheckedFile {
 }
 
 /** Where a candidate file's bytes come from. */
-type Content = { oid: string; mode: string } | { disk: string } | { none: true } | { conflict: true };
+type Content = { oid: string; mode: string } | { disk: string; size: number } | { none: true } | { conflict: true };
 
 interface Candidate {
   path: string;
@@ -114,6 +115,13 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const kinds = new Map(selected.filter((c) => c.kind).map((c) => [`${c.kind.format}/${c.kind.dialect}`, c.kind] as const));
   const context = { root: repo.root, references, warmUp: [...kinds.values()].slice(0, 4) };
   const allowWorkers = options.workers === true;
+  // `check` over many files: V8's baseline WASM compiler only. Tiering the parser up to TurboFan cost
+  // ~20% more CPU and ~30 MB on 2,149 real files and saved nothing on a 10 MB file (bench/RESULTS.md).
+  // Set before any worker starts (V8 flags are per process).
+  if (allowWorkers) {
+    preferBaselineWasmCompiler();
+    await applyWasmTier();
+  }
   const readable = selected.filter((c) => 'oid' in c.content || 'disk' in c.content).length;
   let reader: Reader | undefined = allowWorkers && workerCount(readable, 0) > 0 ? openReader(context, workerCount(readable, 0)) : undefined;
 
@@ -129,8 +137,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
 
   // 3. Bytes → operations: what needs no parser is decided here, the rest is read (in worker
   //    threads when there are many files), then put back together in the candidates' order.
-  const prepared: (CheckedFile | ReadJob)[] = [];
-  for (const candidate of selected) prepared.push(await prepareCandidate(candidate, blobs));
+  const prepared = selected.map((candidate) => prepareCandidate(candidate, blobs));
   const jobs = prepared.filter((item): item is ReadJob => 'bytes' in item);
   const bytes = jobs.reduce((sum, job) => sum + job.bytes.byteLength, 0);
   reader ??= openReader(context, allowWorkers ? workerCount(jobs.length, bytes) : 0);
@@ -275,7 +282,7 @@ async function listChanges(repo: Located, cwd: string, mode: CheckMode, notes: s
           const candidate = indexCandidate(entry.path, kind, entry.mode, entry.oid, notes);
           if (candidate) candidates.push(candidate);
         }
-        candidates.push(...(await worktreeCandidates(repo.root, untracked.filter((p) => set.classify(p)), set, notes)));
+        candidates.push(...(worktreeCandidates(repo.root, untracked.filter((p) => set.classify(p)), set, notes)));
         return candidates;
       };
       return { listing, references: { kind: 'index', diskFallback: true } };
@@ -308,7 +315,7 @@ async function listChanges(repo: Located, cwd: string, mode: CheckMode, notes: s
           if (candidate) candidates.push(candidate);
         }
         for (const file of fromDisk) notes.push(`${file}: not in the git index; read from the working tree`);
-        candidates.push(...(await worktreeCandidates(repo.root, fromDisk, set, notes)));
+        candidates.push(...(worktreeCandidates(repo.root, fromDisk, set, notes)));
         return candidates;
       };
       return { listing, references: { kind: 'index', diskFallback: true } };
@@ -325,8 +332,12 @@ function indexCandidate(file: string, kind: MigrationKind, mode: string, oid: st
   return { path: file, kind, content: { oid, mode }, previous: [] };
 }
 
-/** Files read from disk; a path that does not exist is an error (exit 2), not a pass. */
-async function worktreeCandidates(root: string, files: string[], set: MigrationSet, notes: string[]): Promise<Candidate[]> {
+/**
+ * Files read from disk; a path that does not exist is an error (exit 2), not a pass. Synchronous on
+ * purpose: an awaited fs/promises call per file left the event loop idle between thousands of tiny
+ * calls (a quarter of `check --worktree` on real files; bench/RESULTS.md).
+ */
+function worktreeCandidates(root: string, files: string[], set: MigrationSet, notes: string[]): Candidate[] {
   const candidates: Candidate[] = [];
   for (const file of files) {
     const kind = set.classify(file);
@@ -337,12 +348,12 @@ async function worktreeCandidates(root: string, files: string[], set: MigrationS
     const absolute = path.join(root, file);
     let info;
     try {
-      info = await stat(absolute);
+      info = statSync(absolute);
     } catch {
       throw new FileError(`${file}: no such file`, { hint: 'Check the path; it is resolved against the current directory.' });
     }
     if (info.isDirectory()) throw new UsageError(`${file} is a directory; give the migration files (e.g. ${file}/*.sql)`);
-    candidates.push({ path: file, kind, content: { disk: absolute }, previous: [] });
+    candidates.push({ path: file, kind, content: { disk: absolute, size: info.size }, previous: [] });
   }
   return candidates;
 }
@@ -410,7 +421,7 @@ function maybe<T>(value: T | undefined): T[] {
  * One candidate → the policy's input when no parser is needed (deleted, conflict, symlink, missing,
  * too large), else the bytes to read. Whatever cannot be read is an `unparseable` operation.
  */
-async function prepareCandidate(candidate: Candidate, blobs: Map<string, BlobContent | undefined>): Promise<CheckedFile | ReadJob> {
+function prepareCandidate(candidate: Candidate, blobs: Map<string, BlobContent | undefined>): CheckedFile | ReadJob {
   const base = { path: candidate.path, edit: candidate.edit };
   const content = candidate.content;
   if ('none' in content) return { ...base, text: '', operations: [] };
@@ -420,10 +431,9 @@ async function prepareCandidate(candidate: Candidate, blobs: Map<string, BlobCon
   let bytes: Buffer | undefined;
   if ('disk' in content) {
     try {
-      // a huge file on disk is refused before it is read into memory
-      const size = (await stat(content.disk)).size;
-      if (size > MAX_FILE_BYTES) return { ...base, text: '', operations: [unparseable(candidate, tooLargeProblem(size))] };
-      bytes = await readFile(content.disk);
+      // a huge file on disk is refused before it is read into memory (its size from the listing's stat)
+      if (content.size > MAX_FILE_BYTES) return { ...base, text: '', operations: [unparseable(candidate, tooLargeProblem(content.size))] };
+      bytes = readFileSync(content.disk);
     } catch (error) {
       throw new FileError(`${candidate.path}: could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }

@@ -35,6 +35,10 @@ export function loadPostgresParser(): Promise<PgLib> {
   return loading;
 }
 
+/** Texts longer than this are parsed in runs of statements of at most RUN_MAX_CHARS (memory, not speed). */
+const WHOLE_PARSE_MAX_CHARS = 1024 * 1024;
+const RUN_MAX_CHARS = 64 * 1024;
+
 /** Statement node types that can hold a destructive operation; everything else is skipped unread. */
 const INTERESTING = new Set([
   'DropStmt', 'DropdbStmt', 'TruncateStmt', 'DeleteStmt', 'UpdateStmt', 'AlterTableStmt', 'RenameStmt',
@@ -203,6 +207,12 @@ export class PostgresReader implements PlpgsqlHost {
   /** Read `text`, located at string offset `base` of the sink's text. */
   readText(text: string, base: number, embedded: boolean): void {
     if (!/\S/.test(text)) return;
+    // a big text is parsed in runs of statements: one parse tree of a 10 MB file (JSON text + objects)
+    // peaked at ~800 MB; runs keep memory bounded per file (bench/RESULTS.md, "check on real files")
+    if (text.length > WHOLE_PARSE_MAX_CHARS) {
+      this.readStatements(text, base, embedded);
+      return;
+    }
     let stmts: Node[];
     try {
       stmts = this.lib.parseSync(text).stmts ?? [];
@@ -215,6 +225,8 @@ export class PostgresReader implements PlpgsqlHost {
 
   private readParsed(stmts: Node[], text: string, base: number, embedded: boolean): void {
     let cursor: ByteCursor | undefined;
+    // once per text, not per statement: a test of the whole text per statement made big files quadratic
+    const mentionsDblink = /dblink/i.test(text);
     for (const raw of stmts) {
       const node = raw.stmt;
       const key = firstKey(node);
@@ -232,7 +244,7 @@ export class PostgresReader implements PlpgsqlHost {
         if (key === 'DoStmt' || key === 'CreateFunctionStmt') {
           if (!routineNeedsReading(key === 'DoStmt' ? 'do' : 'function', inner)) continue;
         } else if (key !== 'ExplainStmt' && key !== 'PrepareStmt') {
-          ops = /dblink/i.test(text) ? [...this.astOps(key, inner), ...this.remoteExecution(key, inner)] : this.astOps(key, inner);
+          ops = mentionsDblink ? [...this.astOps(key, inner), ...this.remoteExecution(key, inner)] : this.astOps(key, inner);
           if (ops.length === 0) continue;
         }
       } catch (e) {
@@ -257,7 +269,8 @@ export class PostgresReader implements PlpgsqlHost {
   }
 
   /**
-   * The whole text did not parse: split it, then parse runs of statements, halving a run that fails
+   * The whole text did not parse (or is too big to parse at once: runs then stay under RUN_MAX_CHARS):
+   * split it, then parse runs of statements, halving a run that fails
    * until the bad statements stand alone (a few parses per bad statement, not one per statement).
    * Client-side regions the splitter skipped (COPY … FROM stdin data, psql meta-commands) are blanked
    * to spaces, so offsets inside each run still match the file.
@@ -272,6 +285,7 @@ export class PostgresReader implements PlpgsqlHost {
     };
     for (const st of statements) {
       if (!st.error) {
+        if (run.length > 0 && st.end - run[0].start > RUN_MAX_CHARS) flush();
         run.push(st);
         continue;
       }

@@ -88,7 +88,8 @@ describe('check --all over many files', () => {
     const byDefault = check({});
     const two = check({ DBSAFE_WORKERS: '2' });
     expect(sequential.workers).toBe(0);
-    expect(byDefault.workers).toBeGreaterThan(0);
+    // under 8 MB one thread is faster than starting workers (src/check/parallel-read.ts)
+    expect(byDefault.workers).toBe(0);
     expect(two.workers).toBe(2);
 
     expect(sequential.code).toBe(1);
