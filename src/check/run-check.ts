@@ -173,6 +173,9 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
 
   const checked = files.length;
   for (const candidate of unmatched) {
+    // a file a checked migration names (Liquibase sqlFile / include, psql \i) is read through that migration
+    const name = candidate.path.slice(candidate.path.lastIndexOf('/') + 1);
+    if (files.some((file) => file.text.includes(name))) continue;
     const found = await migrationFormatOf(candidate.path, blobs.get(candidate.oid));
     if (found) files.push({ path: candidate.path, text: found.text, operations: [], unmatched: { format: found.format } });
   }

@@ -124,6 +124,19 @@ describe('pre-commit: a staged file that looks like a migration but no glob matc
     expect(findings[0]!.help).toContain('"unmatched-migration": "error"');
   });
 
+  it.each([
+    ['a psql include', 'db/migrations/0002_cleanup.sql', '\\ir ../scripts/migrations/purge.sql\n', true],
+    ['no migration names it', 'db/migrations/0002_cleanup.sql', 'SELECT 1;\n', false],
+  ])('a file a staged migration names is read through it, not unmatched: %s', async (_name, including, text, named) => {
+    const repo = makeRepo();
+    repo.write('.dbsaferc.json', JSON.stringify({ migrations: [{ glob: 'db/migrations/*.sql' }] }));
+    repo.write(including, text);
+    repo.write('scripts/migrations/purge.sql', 'DROP TABLE sessions;\n');
+    repo.git('add', '.');
+    const { findings } = await runCheck({ cwd: repo.dir, mode: { kind: 'staged' } });
+    expect(findings.some((f) => f.rule === 'unmatched-migration')).toBe(!named);
+  });
+
   it('blocks when unmatched-migration is set to error', async () => {
     expect(await commitOne('alembic/versions/a1_drop.py', ALEMBIC, { ...NARROW, rules: { 'unmatched-migration': 'error' } })).toEqual(['unmatched-migration:error']);
   });
