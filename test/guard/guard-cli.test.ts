@@ -169,8 +169,9 @@ describe('a command that is not destructive', () => {
   it('passes a signal the guard receives on to the command, and ends as the command ended', async () => {
     const repo = guarded();
     const marker = path.join(repo.dir, 'got-signal');
-    const script = `trap 'echo TERM > ${marker}; exit 7' TERM; echo ready; while :; do sleep 0.05; done`;
-    const child = spawn(process.execPath, [CLI, 'guard', '--', 'sh', '-c', script], { cwd: repo.dir, env: cleanEnv(repo.env()), stdio: ['ignore', 'pipe', 'pipe'] });
+    // a node child, not `sh -c "trap …"`: dash can die of a TERM that lands while it forks its loop's sleep
+    const script = `process.on('SIGTERM', () => { require('fs').writeFileSync(${JSON.stringify(marker)}, 'TERM\\n'); process.exit(7); }); console.log('ready'); setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, [CLI, 'guard', '--', process.execPath, '-e', script], { cwd: repo.dir, env: cleanEnv(repo.env()), stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));

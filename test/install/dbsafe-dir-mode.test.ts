@@ -30,14 +30,14 @@ describe('.git/dbsafe is private whoever creates it', () => {
     ['install --agent claude-code', ['install', '--agent', 'claude-code']],
   ])('%s creates it 0700 (umask 022), and makes a 0755 one 0700', (_name, args) => {
     const fresh = repo();
-    const first = runCli(args, { cwd: fresh.dir });
+    const first = runCli(args, { cwd: fresh.dir, env: { CI: '' } });
     expect(first.code, first.stderr).toBe(0);
     expect(mode(fresh.dir)).toBe(0o700);
 
     const old = repo();
     mkdirSync(path.join(old.dir, '.git', 'dbsafe'), { mode: 0o755 });
     expect(mode(old.dir)).toBe(0o755);
-    const again = runCli(args, { cwd: old.dir });
+    const again = runCli(args, { cwd: old.dir, env: { CI: '' } });
     expect(again.code, again.stderr).toBe(0);
     expect(mode(old.dir)).toBe(0o700);
   });

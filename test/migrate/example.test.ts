@@ -24,7 +24,8 @@ describe.skipIf(!hasSqlite)('the SQLite migrate example', { timeout: 180_000 }, 
     expect(out).toMatch(/customers\s+table dropped: 200 rows lost\s+NOT ACCEPTED/);
     expect(out).toMatch(/orders\.legacy_total\s+column dropped: 1,000 non-null values lost\s+accepted by/);
     expect(out).toMatch(/✓ done\s+migrated/);
-    expect(out).toMatch(/✗ check .*\n✓ restore\s+restored backup/);
+    // the restore takes a pinned safety backup of the failed state first and says so, then reports the step
+    expect(out).toMatch(/✗ check .*\nsafety backup \S+ of SQLite database .*\(pinned, verified\).*\n✓ restore\s+restored backup/);
     expect(out).toMatch(/open orders after the automatic restore: 5000/);
   });
 });

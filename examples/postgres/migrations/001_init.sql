@@ -13,3 +13,4 @@ CREATE TABLE payments (
 
 CREATE TABLE import_staging (id bigint, payload jsonb);
 CREATE INDEX payments_user_id_idx ON payments (user_id);
+CREATE INDEX import_staging_id_idx ON import_staging (id);
