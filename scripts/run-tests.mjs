@@ -79,7 +79,14 @@ function keepOnlyBuiltCli(dir) {
   const dist = `file://${path.join(root, 'dist')}/`;
   for (const name of readdirSync(dir)) {
     const file = path.join(dir, name);
-    const dump = JSON.parse(readFileSync(file, 'utf8'));
+    let dump;
+    try {
+      dump = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      // a child killed mid-write (the signal and interruption tests) leaves a dump cut short: skip it
+      rmSync(file);
+      continue;
+    }
     dump.result = dump.result.filter((script) => script.url.startsWith(dist));
     if (dump.result.length) writeFileSync(file, JSON.stringify(dump));
     else rmSync(file);
