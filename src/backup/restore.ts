@@ -245,6 +245,7 @@ export async function restoreBackup(context: BackupContext, request: RestoreRequ
       artifactIntact,
       onStage,
     });
+    onStage('recording the restore in the log');
     await logRestore({ result: 'restored', previous: swap.previous ?? null, method: swap.method, tables: swap.tables, rows: swap.rows, onlyTables: tables ?? null, dependents: swap.dependents ?? null });
     return {
       instance: target.name,

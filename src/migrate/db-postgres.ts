@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { connect } from '../backup/engines/postgres.js';
+import { connect, READING_SETTINGS } from '../backup/engines/postgres.js';
 import type { ServerTarget } from '../backup/instances.js';
 import { redactText } from '../backup/redact.js';
 import { splitSql } from '../sql/split.js';
@@ -79,7 +79,15 @@ export async function openPostgres(server: ServerTarget, label: string): Promise
         throw error;
       }
     },
-    state: () => postgresState(client),
+    async state() {
+      // one snapshot for the whole reading, with our reading settings (JIT off: it slows counts down)
+      await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${READING_SETTINGS}`);
+      try {
+        return await postgresState(client);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    },
     async signature() {
       const schema = await client.query<{ s: string }>(`
         SELECT md5(coalesce(string_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text || ':' || coalesce(a.attname, '') || ':' || coalesce(format_type(a.atttypid, a.atttypmod), ''), ',' ORDER BY n.nspname, c.relname, a.attnum), '')) AS s

@@ -98,6 +98,7 @@ export async function safeMigrate(context: BackupContext, request: SafeMigrateRe
     let failure = applied.failure;
     await step('apply', !failure, failure ?? `applied${applied.files ? ` ${applied.files.length} file(s)` : ''}`, { files: applied.files?.map((f) => f.path) });
     if (!failure && request.check) {
+      request.onStage?.('running the post-check');
       const exit = await runCommand([request.check], process.env, { shell: true });
       // the log keeps what it is given forever: a URL with a password in --check must not reach it
       const shown = redactCommandLine(request.check);
@@ -149,6 +150,7 @@ async function safetyBackup(context: BackupContext, request: SafeMigrateRequest)
 async function applyToReal(request: SafeMigrateRequest): Promise<{ failure?: string; files?: AppliedFile[] }> {
   const { instance, migration } = request;
   if (migration.kind === 'command') {
+    request.onStage?.(`running ${migration.argv[0]} on ${instance.name}`);
     const exit = await runCommand(migration.argv, process.env);
     return exit.code === 0 ? {} : { failure: `${migration.argv[0]} failed (${describeCommandExit(exit)})` };
   }
@@ -156,7 +158,17 @@ async function applyToReal(request: SafeMigrateRequest): Promise<{ failure?: str
   try {
     const plan = await readPlan(db, migration.files, migration.to);
     assertRunnable(plan, instance.name);
-    const run = await applyPending(db, plan.pending, request.who);
+    // a stage per file: progress, and a step boundary for the fault tests (kill-point.ts)
+    let done = 0;
+    const announce = () => {
+      const file = plan.pending[done];
+      if (file) request.onStage?.(`applying ${file.path} to ${instance.name}`);
+    };
+    announce();
+    const run = await applyPending(db, plan.pending, request.who, () => {
+      done += 1;
+      announce();
+    });
     return { files: run.applied, failure: run.failed?.message };
   } finally {
     await db.close();

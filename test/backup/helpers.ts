@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { CLI, cleanEnv, type CliResult } from '../helpers/repo.js';
 
 /** Start the built CLI without waiting (for concurrency, kill and signal tests). */
@@ -86,4 +87,53 @@ export async function interruptRestore(
   const { code } = await run.result;
   const undoArgs = () => /to undo this restore: npx dbsafe-hooks (restore .*)$/m.exec(stderr)![1]!.split(' ');
   return { code, stderr, undoArgs };
+}
+
+/**
+ * A kill -9 between every two steps: run the CLI with DBSAFE_KILL_AT_STEP = 1, 2, … (src/backup/kill-point.ts)
+ * until a run is not killed. `prepare()` puts the database back before each run; `afterKill()` checks what the
+ * kill left behind. Returns the stages the runs were killed at and the run that completed.
+ */
+export function killAtEveryStep(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; prepare(): void; afterKill(kill: { step: number; stage: string; stderr: string }): void; maxSteps?: number },
+): { stages: string[]; completed: CliResult } {
+  const stages: string[] = [];
+  for (let step = 1; step <= (options.maxSteps ?? 80); step++) {
+    options.prepare();
+    const run = spawnSync(process.execPath, [CLI, ...args], { cwd: options.cwd, env: cleanEnv({ ...options.env, DBSAFE_KILL_AT_STEP: String(step) }), input: '', encoding: 'utf8' });
+    if (run.signal !== 'SIGKILL') return { stages, completed: { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr } };
+    const stage = /killed as "(.*)" began/.exec(run.stderr)?.[1];
+    if (!stage) throw new Error(`step ${step}: killed, but not by DBSAFE_KILL_AT_STEP:\n${run.stderr}`);
+    stages.push(stage);
+    options.afterKill({ step, stage, stderr: run.stderr });
+  }
+  throw new Error(`still killed after ${options.maxSteps ?? 80} steps: ${stages.join(' | ')}`);
+}
+
+/**
+ * What a kill -9 of a restore may leave (for killAtEveryStep): the database as it was (`mangled`) or as the
+ * backup (`original`), never a third state; once restored, the undo command was printed, and it puts back
+ * the state before.
+ */
+export function checkKilledRestore(states: { original: string; mangled: string }, contents: () => string, cli: (...args: string[]) => CliResult) {
+  return ({ stage, stderr }: { stage: string; stderr: string }) => {
+    const now = contents();
+    expect([states.original, states.mangled], `killed as "${stage}" began`).toContain(now);
+    const undo = /to undo this restore: npx dbsafe-hooks (restore .*)$/m.exec(stderr)?.[1];
+    if (now === states.original) expect(undo, `restored without a way back, killed as "${stage}" began`).toBeTruthy();
+    if (undo) {
+      const r = cli(...undo.split(' '));
+      expect(r.code, `${stage}: ${r.stderr}`).toBe(0);
+      expect(contents()).toBe(states.mangled);
+    }
+  };
+}
+
+/** A restore run through killAtEveryStep was killed at the safety backup, at the swap and after it, then completed. */
+export function expectEveryRestoreStep({ stages, completed }: { stages: string[]; completed: CliResult }): void {
+  expect(stages.some((s) => /^safety backup of/.test(s))).toBe(true);
+  expect(stages.some((s) => /^swapping/.test(s))).toBe(true);
+  expect(stages.at(-1)).toBe('recording the restore in the log');
+  expect(completed.code, completed.stderr).toBe(0);
 }

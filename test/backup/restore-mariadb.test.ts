@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestChecksum } from '../../src/backup/manifest.js';
 import { makeRepo, runCli, type TestRepo } from '../helpers/repo.js';
 import { skipUnless, startMariadb, TEST_PASSWORD, type MariaServer } from '../helpers/servers.js';
-import { interruptRestore, logEntries, logText } from './helpers.js';
+import { interruptRestore, checkKilledRestore, expectEveryRestoreStep, killAtEveryStep, logEntries, logText } from './helpers.js';
 
 /** restore on a real MariaDB: side schema, checked, one RENAME TABLE, definitions recreated. */
 
@@ -135,6 +135,27 @@ describe.skipIf(skip)('restore on MariaDB', { timeout: 300_000 }, () => {
     expect(undo.code, undo.stderr).toBe(0);
     expect(contents()).toBe(mangled);
     expect(schemas().filter((s) => s.includes('__dbsafe_'))).toEqual([]);
+  });
+
+  it('kill -9 between every two steps: app is as it was or as the backup, the printed command undoes it, the next restore sweeps and works', () => {
+    resetApp();
+    const original = contents();
+    const id = backupVerified();
+    db.sql(MANGLE, 'app');
+    const mangled = contents();
+    const run = killAtEveryStep(['restore', id, '--yes', '--reverify'], {
+      cwd: repo.dir,
+      env,
+      prepare: () => {
+        if (contents() === mangled) return;
+        db.sql('DROP DATABASE app; CREATE DATABASE app CHARACTER SET utf8mb4');
+        db.sql(SCHEMA + ';\n' + MANGLE, 'app');
+      },
+      afterKill: checkKilledRestore({ original, mangled }, contents, cli),
+    });
+    expectEveryRestoreStep(run);
+    expect(contents()).toBe(original);
+    expect(schemas().filter((s) => s.includes('__dbsafe_new_'))).toEqual([]);
   });
 
   it('--schema-only --into an env:VAR database creates it with every definition and empty tables; app is untouched', () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestChecksum } from '../../src/backup/manifest.js';
 import { makeRepo, runCli, type TestRepo } from '../helpers/repo.js';
 import { PG_BIN, skipUnless, startPostgres, TEST_PASSWORD, type PgServer } from '../helpers/servers.js';
-import { interruptRestore, logEntries, logText } from './helpers.js';
+import { interruptRestore, checkKilledRestore, expectEveryRestoreStep, killAtEveryStep, logEntries, logText } from './helpers.js';
 
 /** restore on a real PostgreSQL 15 cluster: new database beside the target, checked, renamed in. */
 
@@ -91,12 +91,15 @@ describe.skipIf(skip)('restore on PostgreSQL 15', { timeout: 300_000 }, () => {
     const original = contents();
     const id = backupVerified();
     pg.sql('app', MANGLE);
+    pg.sql('postgres', "COMMENT ON DATABASE app IS 'orders of the shop'");
     const mangled = contents();
     expect(mangled).not.toBe(original);
 
     const r = cli('restore', '--latest', '--yes');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(contents()).toBe(original);
+    // the restored database carries the target's comment, not the marker it had while it was a side database
+    expect(pg.sql('postgres', "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'app'").trim()).toBe('orders of the shop');
     expect(r.stdout).toMatch(/renamed in one transaction \(atomic\)/);
     const previous = databases().find((d) => d.startsWith('app__dbsafe_prev_'));
     expect(previous).toBeTruthy();
@@ -166,6 +169,27 @@ describe.skipIf(skip)('restore on PostgreSQL 15', { timeout: 300_000 }, () => {
     const undo = cli(...run.undoArgs(), '--drop-previous');
     expect(undo.code, undo.stderr).toBe(0);
     expect(contents()).toBe(mangled);
+    expect(databases().filter((d) => d.includes('__dbsafe_new_'))).toEqual([]);
+  });
+
+  it('kill -9 between every two steps: app is as it was or as the backup, the printed command undoes it, the next restore sweeps and works', () => {
+    resetApp();
+    const original = contents();
+    const id = backupVerified();
+    pg.sql('app', MANGLE);
+    const mangled = contents();
+    const run = killAtEveryStep(['restore', id, '--yes', '--reverify'], {
+      cwd: repo.dir,
+      env,
+      prepare: () => {
+        if (contents() === mangled) return;
+        pg.sql('postgres', 'DROP DATABASE app WITH (FORCE); CREATE DATABASE app');
+        pg.sql('app', SCHEMA + MANGLE);
+      },
+      afterKill: checkKilledRestore({ original, mangled }, contents, cli),
+    });
+    expectEveryRestoreStep(run);
+    expect(contents()).toBe(original);
     expect(databases().filter((d) => d.includes('__dbsafe_new_'))).toEqual([]);
   });
 

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, runCli, type TestRepo } from '../helpers/repo.js';
-import { interruptRestore, logEntries } from './helpers.js';
+import { interruptRestore, checkKilledRestore, expectEveryRestoreStep, killAtEveryStep, logEntries } from './helpers.js';
 
 /** restore / rollback on real SQLite files through the built CLI. */
 
@@ -202,6 +202,31 @@ describe.skipIf(!hasSqlite)('restore on SQLite (real sqlite3 CLI)', { timeout: 1
     expect(undo.code, undo.stderr).toBe(0);
     expect(contents(repo.db)).toBe(mangled);
     expect(readdirSync(repo.dir).filter((n) => n.includes('dbsafe-new'))).toEqual([]);
+  });
+
+  it('kill -9 between every two steps: the database is as it was or as the backup, the printed command undoes it, the next restore works', () => {
+    const repo = sqliteRepo();
+    const original = contents(repo.db);
+    const id = backupVerified(repo);
+    const mangle = () => {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(repo.db + suffix, { force: true });
+      sqlite(repo.db, SCHEMA + MANGLE);
+    };
+    mangle();
+    const mangled = contents(repo.db);
+    const run = killAtEveryStep(['restore', id, '--yes', '--reverify'], {
+      cwd: repo.dir,
+      prepare: () => contents(repo.db) !== mangled && mangle(),
+      afterKill: (kill) => {
+        expect(sqlite(repo.db, 'PRAGMA integrity_check;')).toBe('ok');
+        checkKilledRestore({ original, mangled }, () => contents(repo.db), repo.cli)(kill);
+      },
+    });
+    expectEveryRestoreStep(run);
+    expect(contents(repo.db)).toBe(original);
+    expect(readdirSync(repo.dir).filter((n) => n.includes('dbsafe-new'))).toEqual([]);
+    const tmp = path.join(repo.dir, '.git', 'dbsafe', 'tmp');
+    expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
   });
 
   it('--schema-only restores every definition with empty tables; --into a new path leaves the source alone', () => {

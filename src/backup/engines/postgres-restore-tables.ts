@@ -97,7 +97,7 @@ export async function replaceTables(
   }
 
   const expected = new Map(request.manifest.expected.tables.map((t) => [t.name, t.rows]));
-  const before = `SET lock_timeout = '60s';\nDROP TABLE IF EXISTS ${tables.join(', ')} CASCADE;\n`;
+  const before = `SET lock_timeout = '60s';\nSET jit = off;\nDROP TABLE IF EXISTS ${tables.join(', ')} CASCADE;\n`;
   const after = [
     `SET search_path = '';`,
     ...dependents.views.flatMap((v) => [`CREATE ${v.kind} ${v.name} AS ${v.def.replace(/;\s*$/, '')};`, `ALTER ${v.kind} ${v.name} OWNER TO ${quoteIdent(v.owner)};`]),

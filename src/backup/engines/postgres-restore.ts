@@ -168,8 +168,6 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
     if (reason) throw new BlockedError(`The restored database differs from the backup's manifest (${reason}); nothing was swapped in`, { hint: differences.slice(0, 20).join('\n  ') });
     await request.artifactIntact;
     if (request.tables) return await replaceTables(request, { client, server, side, toolsDir: path.dirname(tools.pgRestore), passfile });
-    // the restored database takes over the target's comment, not our marker
-    await client.query(`COMMENT ON DATABASE ${quoteIdent(side)} IS ${current?.comment ? quoteLiteral(current.comment) : 'NULL'}`);
 
     request.onStage(`swapping ${side} in as ${database}`);
     for (let attempt = 1; ; attempt++) {
@@ -180,6 +178,9 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
         await client.query('BEGIN');
         if (current) await client.query(`ALTER DATABASE ${quoteIdent(database)} RENAME TO ${quoteIdent(previous)}`);
         await client.query(`ALTER DATABASE ${quoteIdent(side)} RENAME TO ${quoteIdent(database)}`);
+        // the restored database takes over the target's comment in the same transaction: until the swap
+        // commits, our marker is what lets the next restore sweep a side database left by a kill -9
+        await client.query(`COMMENT ON DATABASE ${quoteIdent(database)} IS ${current?.comment ? quoteLiteral(current.comment) : 'NULL'}`);
         await client.query('COMMIT');
         swapped = true;
         break;

@@ -185,10 +185,16 @@ WHERE c.relkind = 'r' AND ${NOT_SYSTEM}
 ORDER BY 1`;
 
 /**
+ * Settings of the sessions that count and hash: JIT off, because compiling a count(*) costs more than
+ * it saves (0.6 s of a 1.2 s count of 6 million rows, pgbench scale 60).
+ */
+export const READING_SETTINGS = `SET LOCAL jit = off`;
+
+/**
  * Session settings that change how a row renders as text: pinned on both sides so a row hash
  * never differs because of TimeZone, DateStyle, float digits, bytea or money formatting.
  */
-export const PINNED_SETTINGS = `SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; SET LOCAL bytea_output = 'hex'; SET LOCAL lc_monetary = 'C'`;
+export const PINNED_SETTINGS = `${READING_SETTINGS}; SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; SET LOCAL bytea_output = 'hex'; SET LOCAL lc_monetary = 'C'`;
 
 interface Inspection {
   objects: ExpectedObject[];

@@ -7,6 +7,7 @@ import { migrationFromPath, migrationTexts } from '../../migrate/files.js';
 import { renderDryRun } from '../migrate-report.js';
 import { splitCommand, takeInstance, who } from '../migrate-args.js';
 import { palette, useColor } from '../../util/palette.js';
+import { stageReporter } from '../stages.js';
 
 interface Options {
   fresh?: boolean;
@@ -43,7 +44,7 @@ export async function run(args: string[], options: Options): Promise<number> {
     acceptLoss: options.acceptLoss,
     reason: options.reason,
     who: await who(context),
-    onStage: (stage) => progress.update(`${stage}…`),
+    onStage: stageReporter(progress),
   });
   progress.done();
   if (options.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);

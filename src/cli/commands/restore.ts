@@ -4,6 +4,7 @@ import { progressLine } from '../../backup/format.js';
 import { restoreBackup, type RestoreOutcome, type RestoreRequest } from '../../backup/restore.js';
 import { UsageError } from '../../errors.js';
 import { palette, useColor } from '../../util/palette.js';
+import { stageReporter } from '../stages.js';
 
 export interface RestoreOptions {
   latest?: boolean;
@@ -69,7 +70,7 @@ export async function runRestore(context: BackupContext, options: RestoreOptions
     terminateConnections: options.terminateConnections,
     reverify: options.reverify,
     confirm: confirmer(options),
-    onStage: (stage) => progress.update(`${stage}…`),
+    onStage: stageReporter(progress),
     notice: (message) => {
       progress.done();
       process.stderr.write(`${message}\n`);

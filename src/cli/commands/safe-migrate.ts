@@ -8,6 +8,7 @@ import type { BackupContext } from '../../backup/context.js';
 import { renderDryRun } from '../migrate-report.js';
 import { splitCommand, takeInstance, who } from '../migrate-args.js';
 import { palette, useColor } from '../../util/palette.js';
+import { stageReporter } from '../stages.js';
 
 interface Options {
   check?: string;
@@ -50,7 +51,7 @@ export async function safeMigrateWithProgress(context: BackupContext, base: Pick
     acceptLoss: options.acceptLoss,
     reason: options.reason,
     who: await who(context),
-    onStage: (stage) => progress.update(`${stage}…`),
+    onStage: stageReporter(progress),
     onNotice: (text) => {
       progress.done();
       process.stderr.write(`${text}\n`);

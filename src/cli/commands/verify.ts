@@ -3,6 +3,7 @@ import { progressLine } from '../../backup/format.js';
 import { verifyBackup } from '../../backup/verify.js';
 import { UsageError } from '../../errors.js';
 import { palette, useColor } from '../../util/palette.js';
+import { stageReporter } from '../stages.js';
 
 interface Options {
   latest?: boolean;
@@ -20,7 +21,7 @@ export async function run(backup: string | undefined, instance: string | undefin
   }
   if (options.latest && backup) throw new UsageError('Give either a backup or --latest, not both');
   const progress = progressLine(Boolean(process.stderr.isTTY) && !options.json);
-  const outcome = await verifyBackup(context, { backup, instance, latest: options.latest, lock: true, onStage: (stage) => progress.update(`${stage}…`) });
+  const outcome = await verifyBackup(context, { backup, instance, latest: options.latest, lock: true, onStage: stageReporter(progress) });
   progress.done();
   const c = palette(useColor());
   for (const warning of outcome.warnings) process.stderr.write(`dbsafe-hooks: ${c.red(c.bold('WARNING'))}: ${warning}\n`);
