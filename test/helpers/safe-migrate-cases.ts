@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { logEntries, startCli, waitUntil } from '../backup/helpers.js';
+import { killAtEveryStep, logEntries, startCli, waitUntil } from '../backup/helpers.js';
 import { tempDir, type CliResult } from './repo.js';
 
 /**
@@ -23,6 +23,10 @@ export interface EngineFixture {
   halfSql: string;
   /** A name in the real database only after the half-applied migration ran (to see it did). */
   halfApplied(): boolean;
+  /** Put the real database back to the seed. */
+  reset(): void;
+  /** Scratch copies and side databases of dbsafe-hooks on the server (none once a run has completed). */
+  leftovers(): string[];
 }
 
 const onCopy = 'case "$APP_URL" in *dbsafe_dryrun_*) exit 0;; esac';
@@ -64,5 +68,32 @@ export function safeMigrateRestoreCases(fixture: () => EngineFixture): void {
     const restored = f.cli(...command!.split(' '));
     expect(restored.code, restored.stderr).toBe(0);
     expect(f.fingerprint()).toBe(before);
+  });
+
+  it('kill -9 between every two steps of a migration that fails: the database is as before or restorable with the printed command; the next run sweeps the copies', () => {
+    const f = fixture();
+    const before = f.fingerprint();
+    const migration = ['safe-migrate', '--accept-loss', 'logs', '--reason', 'logs are rotated anyway', '--', 'sh', '-c', `${f.sqlLine(f.halfSql)} || exit 9; ${onCopy}; exit 4`];
+    const run = killAtEveryStep(migration, {
+      cwd: f.repoDir,
+      env: f.env,
+      prepare: () => f.fingerprint() !== before && f.reset(),
+      afterKill: ({ stage, stderr }) => {
+        if (f.fingerprint() === before) return;
+        const command = /if this is interrupted, restore with: npx dbsafe-hooks (.+)/.exec(stderr)?.[1];
+        expect(command, `changed without a printed way back, killed as "${stage}" began`).toBeTruthy();
+        const restored = f.cli(...command!.split(' '));
+        expect(restored.code, `${stage}: ${restored.stderr}`).toBe(0);
+        expect(f.fingerprint()).toBe(before);
+      },
+    });
+    // killed before and while the real database changed, and inside the automatic restore
+    expect(run.stages).toContain('taking the pre-migration backup');
+    expect(run.stages).toContain('running sh on app');
+    expect(run.stages.some((s) => /^swapping/.test(s))).toBe(true);
+    expect(run.completed.code, run.completed.stderr).toBe(1);
+    expect(run.completed.stderr).toMatch(/✓ restore\s+restored backup/);
+    expect(f.fingerprint()).toBe(before);
+    expect(f.leftovers()).toEqual([]);
   });
 }

@@ -83,5 +83,12 @@ describe.skipIf(skip)('migrate, dry-run and safe-migrate on MariaDB', { timeout:
     sqlLine: (sql) => `mariadb --no-defaults -S '${db.socket}' -uroot "\${APP_URL##*/}" -e '${sql}'`,
     halfSql: 'DELETE FROM logs; CREATE TABLE half (id INT)',
     halfApplied: () => db.sql("SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'app' AND TABLE_NAME = 'half'").trim() === '1',
+    reset: () => db.sql(SEED),
+    leftovers: () =>
+      db
+        .sql("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'dbsafe\\_%' OR SCHEMA_NAME LIKE '%\\_\\_dbsafe\\_new\\_%'")
+        .trim()
+        .split('\n')
+        .filter(Boolean),
   }));
 });

@@ -114,5 +114,12 @@ describe.skipIf(skip)('migrate, dry-run and safe-migrate on PostgreSQL 15', { ti
     sqlLine: (sql) => `psql -X -q -v ON_ERROR_STOP=1 "$APP_URL" -c '${sql}'`,
     halfSql: 'DELETE FROM logs; CREATE TABLE half (id int)',
     halfApplied: () => pg.sql('app', "SELECT to_regclass('half') IS NOT NULL").trim() === 't',
+    reset: () => pg.sql('app', SEED),
+    leftovers: () =>
+      pg
+        .sql('postgres', "SELECT string_agg(datname, ' ') FROM pg_database WHERE datname ~ '^dbsafe_(verify|dryrun)_|__dbsafe_new_'")
+        .trim()
+        .split(' ')
+        .filter(Boolean),
   }));
 });

@@ -7,6 +7,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import type { Connection } from 'mysql2/promise';
 import { ClientError, DatabaseError } from '../../errors.js';
 import { onInterrupt } from '../cleanup.js';
+import { pidAlive } from '../lock.js';
 import { fsyncPath, HashCounter, noSpaceOn } from '../files.js';
 import { GzipHeaderTime } from '../gzip-time.js';
 import type { ServerTarget } from '../instances.js';
@@ -107,6 +108,27 @@ export async function listObjects(conn: Connection, db: string): Promise<Expecte
 }
 
 export const quoteIdent = (name: string) => `\`${name.replace(/`/g, '``')}\``;
+
+/** Our marker in a scratch schema (pid and host of the run that created it), or nothing we wrote. */
+async function scratchMark(admin: Connection, name: string): Promise<{ pid: number; host: string } | undefined> {
+  const [marks] = await admin.query(`SELECT pid, host FROM ${quoteIdent(name)}.${MARKER_TABLE}`).catch(() => [[] as unknown[]] as const);
+  return (marks as Array<{ pid: number; host: string }>)[0];
+}
+
+const deadHere = (mark: { pid: number; host: string }) => mark.host === os.hostname() && !pidAlive(Number(mark.pid));
+
+/**
+ * Scratch schemas of verify and dry-run runs that were killed (our marker, this host, a dead pid), whatever
+ * backup they were for: a kill -9 cannot clean up after itself, so the next run does.
+ */
+async function sweepDeadScratches(admin: Connection): Promise<void> {
+  const [rows] = await admin.query(`SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'dbsafe\\_verify\\_%' OR SCHEMA_NAME LIKE 'dbsafe\\_dryrun\\_%'`);
+  for (const { name } of rows as Array<{ name: string }>) {
+    const mark = await scratchMark(admin, name);
+    if (mark && deadHere(mark)) await admin.query(`DROP DATABASE ${quoteIdent(name)}`);
+  }
+}
+
 
 /**
  * Exact row counts; a system-versioned table is counted with its history (FOR SYSTEM_TIME ALL), so
@@ -313,22 +335,11 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     await admin.end().catch(() => undefined);
   });
   try {
+    await sweepDeadScratches(admin);
     const [existing] = await admin.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
     if ((existing as unknown[]).length) {
-      const [marks] = await admin
-        .query(`SELECT pid, host FROM ${quoteIdent(name)}.${MARKER_TABLE}`)
-        .catch(() => [[] as unknown[]] as const);
-      const mark = (marks as Array<{ pid: number; host: string }>)[0];
-      let alive = false;
-      if (mark) {
-        try {
-          process.kill(Number(mark.pid), 0);
-          alive = true;
-        } catch {
-          alive = false;
-        }
-      }
-      if (!mark || mark.host !== os.hostname() || alive) {
+      const mark = await scratchMark(admin, name);
+      if (!mark || !deadHere(mark)) {
         throw new VerifyFailure(
           'refused-existing-database',
           mark ? `The scratch database "${name}" is in use by another verify (pid ${mark.pid})` : `A database named "${name}" already exists and was not created by dbsafe-hooks: refusing to touch it`,

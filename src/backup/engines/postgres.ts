@@ -311,16 +311,32 @@ async function dump(context: DumpContext): Promise<DumpResult> {
   }
 }
 
+const scratchMark = (comment: string | null) => /^dbsafe-hooks verify scratch pid=(\d+) host=(\S+)$/.exec(comment ?? '');
+
+/**
+ * Scratch databases of verify and dry-run runs that were killed (our mark, this host, a dead pid), whatever
+ * backup they were for: a kill -9 cannot clean up after itself, so the next run does.
+ */
+async function sweepDeadScratches(admin: Client): Promise<void> {
+  const { rows } = await admin.query<{ datname: string; comment: string | null }>(
+    `SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname ~ '^dbsafe_(verify|dryrun)_'`,
+  );
+  for (const row of rows) {
+    const mark = scratchMark(row.comment);
+    if (mark && mark[2] === os.hostname() && !pidAlive(Number(mark[1]))) await dropScratch(admin, row.datname);
+  }
+}
+
 /** Create the scratch database, refusing the source and anything we did not create. */
 async function createScratch(admin: Client, name: string, sourceDb: string, sameServer: boolean): Promise<void> {
   if (sameServer && name === sourceDb) throw new VerifyFailure('refused-source', `Refusing to restore into the source database "${sourceDb}"`);
+  await sweepDeadScratches(admin);
   const existing = await admin.query<{ comment: string | null }>(
     `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`,
     [name],
   );
   if (existing.rows.length) {
-    const comment = existing.rows[0]!.comment ?? '';
-    const mark = /^dbsafe-hooks verify scratch pid=(\d+) host=(\S+)$/.exec(comment);
+    const mark = scratchMark(existing.rows[0]!.comment);
     const ownerAlive = mark && mark[2] === os.hostname() && pidAlive(Number(mark[1]));
     if (!mark || ownerAlive || mark[2] !== os.hostname()) {
       throw new VerifyFailure(
