@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, runCli, type TestRepo } from '../helpers/repo.js';
-import { childrenOf, logEntries, logText, startCli, waitUntil } from '../backup/helpers.js';
+import { childrenOf, killAtEveryStep, logEntries, logText, startCli, waitUntil } from '../backup/helpers.js';
 
 /** migrate / dry-run / safe-migrate on real SQLite files through the built CLI. */
 
@@ -379,6 +379,35 @@ exit 3
       const restored = repo.cli(...command!.split(' '));
       expect(restored.code, restored.stderr).toBe(0);
       expect(dump(repo.db)).toBe(before);
+    });
+
+    it('migrate, kill -9 between every two steps (each file, the post-check, the automatic restore): the database is as before or restorable with the printed command', () => {
+      const repo = repoWith();
+      repo.migration('1_audit.sql', 'CREATE TABLE audit(id INTEGER PRIMARY KEY, what TEXT);');
+      repo.migration('2_log.sql', "INSERT INTO logs(msg) VALUES ('migrated'); UPDATE orders SET note = 'n' WHERE id < 10;");
+      const before = dump(repo.db);
+      const run = killAtEveryStep(['migrate', '--check', 'exit 5'], {
+        cwd: repo.dir,
+        env: repo.env,
+        // afterKill leaves the database as before, so every run starts from it
+        prepare: () => expect(dump(repo.db)).toBe(before),
+        afterKill: ({ stage, stderr }) => {
+          expect(sqlite(repo.db, 'PRAGMA integrity_check;')).toBe('ok');
+          if (dump(repo.db) === before) return;
+          const command = /if this is interrupted, restore with: npx dbsafe-hooks (.+)/.exec(stderr)?.[1];
+          expect(command, `changed without a printed way back, killed as "${stage}" began`).toBeTruthy();
+          const restored = repo.cli(...command!.split(' '));
+          expect(restored.code, `${stage}: ${restored.stderr}`).toBe(0);
+          expect(dump(repo.db)).toBe(before);
+        },
+      });
+      expect(run.stages).toEqual(expect.arrayContaining(['applying db/migrations/1_audit.sql to dev', 'applying db/migrations/2_log.sql to dev', 'running the post-check']));
+      expect(run.stages.some((s) => /^swapping/.test(s))).toBe(true);
+      expect(run.completed.code, run.completed.stderr).toBe(1);
+      expect(run.completed.stderr).toMatch(/✓ restore\s+restored backup/);
+      expect(dump(repo.db)).toBe(before);
+      expect(scratchLeftovers(repo)).toEqual([]);
+      expect(readdirSync(repo.dir).filter((n) => n.includes('dbsafe-new'))).toEqual([]);
     });
 
     it('kill -9 before applying (during the dry-run) leaves the real database as it was, and the lock is taken over', async () => {
