@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, runCli, tempDir } from '../helpers/repo.js';
@@ -45,10 +45,7 @@ describe.skipIf(!hasSqlite || !canMount)('restore on a full disk (SQLite on a 3 
   };
   let mount: string;
   beforeAll(() => {
-    mount = path.join(tempDir('dbsafe-full-'), 'disk');
-    mkdirSync(mount);
-    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`mount: ${r.stderr}`);
+    mount = mountTmpfs('3m');
   });
   afterAll(() => {
     if (mount) spawnSync('umount', [mount]);
@@ -122,6 +119,20 @@ describe.skipIf(skipPg)('restore on PostgreSQL 15: lost connection and server re
   });
 });
 
+/** app on MariaDB with 300,000 rows, a verified backup of it, then a third of the rows deleted (the state a restore must keep if it fails). */
+function mariaApp(db: MariaServer) {
+  db.sql(`DROP DATABASE IF EXISTS app; CREATE DATABASE app; USE app;
+    CREATE TABLE big (id INT PRIMARY KEY, payload TEXT) ENGINE=InnoDB;
+    INSERT INTO big SELECT seq, REPEAT(MD5(seq), 8) FROM seq_1_to_300000;`);
+  const fixture = repoFor({ APP_URL: db.url('app') }, 'env:APP_URL', { dialect: 'mariadb' });
+  const id = fixture.backup();
+  db.sql('DELETE FROM big WHERE id % 3 = 0', 'app');
+  const contents = () => db.sql("SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', id, payload))) FROM big", 'app').trim();
+  /** The connection loading the side schema, once there is one. */
+  const loading = () => db.sql("SELECT ID FROM information_schema.PROCESSLIST WHERE DB LIKE 'app\\_\\_dbsafe\\_new\\_%' AND COMMAND = 'Query' LIMIT 1").trim();
+  return { ...fixture, id, contents, before: contents(), loading };
+}
+
 describe.skipIf(skipMaria)('restore on MariaDB: a lost connection mid-load', { timeout: 300_000 }, () => {
   let db: MariaServer;
   beforeAll(async () => {
@@ -132,16 +143,8 @@ describe.skipIf(skipMaria)('restore on MariaDB: a lost connection mid-load', { t
   });
 
   it('KILL of the loading connection: app as it was, the first cause named, the side schema dropped', async () => {
-    db.sql(`DROP DATABASE IF EXISTS app; CREATE DATABASE app; USE app;
-      CREATE TABLE big (id INT PRIMARY KEY, payload TEXT) ENGINE=InnoDB;
-      INSERT INTO big SELECT seq, REPEAT(MD5(seq), 8) FROM seq_1_to_300000;`);
-    const { start, backup } = repoFor({ APP_URL: db.url('app') }, 'env:APP_URL', { dialect: 'mariadb' });
-    const id = backup();
-    db.sql('DELETE FROM big WHERE id % 3 = 0', 'app');
-    const contents = () => db.sql("SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', id, payload))) FROM big", 'app').trim();
-    const before = contents();
+    const { start, id, contents, before, loading } = mariaApp(db);
     const run = start('restore', id, '--yes');
-    const loading = () => db.sql("SELECT ID FROM information_schema.PROCESSLIST WHERE DB LIKE 'app\\_\\_dbsafe\\_new\\_%' AND COMMAND = 'Query' LIMIT 1").trim();
     const connection = await waitUntil(() => loading(), 120_000, 50);
     db.sql(`KILL ${connection}`);
     const r = await run.result;
@@ -150,5 +153,119 @@ describe.skipIf(skipMaria)('restore on MariaDB: a lost connection mid-load', { t
     expect(contents()).toBe(before);
     expect(db.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'app\\_\\_dbsafe\\_%'").trim()).toBe('0');
     expect(existsSync(db.socket)).toBe(true);
+  });
+
+  it('a server restart mid-load: app as it was, the cause named; the next restore sweeps the side schema and succeeds', async () => {
+    const { start, cli, id, contents, before, loading } = mariaApp(db);
+    const run = start('restore', id, '--yes');
+    await waitUntil(() => loading(), 120_000, 50);
+    await db.restart();
+    const r = await run.result;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/failed: .*(Lost connection|server has gone away|shutdown in progress|Can't connect|ECONNREFUSED|ECONNRESET|closed).*/is);
+    expect(r.stderr).toMatch(/to undo this restore: npx dbsafe-hooks restore \S+ app --yes/);
+    expect(contents()).toBe(before);
+    const again = cli('restore', id, '--yes');
+    expect(again.code, again.stderr).toBe(0);
+    expect(db.sql('SELECT COUNT(*) FROM big', 'app').trim()).toBe('300000');
+    expect(db.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'app\\_\\_dbsafe\\_new\\_%'").trim()).toBe('0');
+  });
+});
+
+/** Fill what is left of a filesystem (fallocate: instant, no data written). */
+function fillDisk(mount: string): string {
+  const filler = path.join(mount, `filler-${Date.now()}`);
+  const { bavail, bsize } = statfsSync(mount);
+  const r = spawnSync('fallocate', ['-l', String(bavail * bsize), filler], { encoding: 'utf8' });
+  // fallocate may stop a few blocks short of the end: top up with a write until the disk refuses
+  spawnSync('sh', ['-c', `cat /dev/zero >> '${filler}'`]);
+  if (r.status !== 0 && !existsSync(filler)) throw new Error(`fallocate: ${r.stderr}`);
+  return filler;
+}
+
+function mountTmpfs(size: string): string {
+  const parent = tempDir('dbsafe-full-');
+  chmodSync(parent, 0o755); // the database servers run as their own users
+  const mount = path.join(parent, 'disk');
+  mkdirSync(mount);
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', mount], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mount: ${r.stderr}`);
+  return mount;
+}
+
+describe.skipIf(skipPg || !canMount)('restore on PostgreSQL 15 when the disk fills up mid-load (cluster on a tmpfs)', { timeout: 300_000 }, () => {
+  let pg: PgServer;
+  let mount: string;
+  beforeAll(async () => {
+    mount = mountTmpfs('400m');
+    // minimal WAL: the loaded data skips the WAL, so the full disk stops pg_restore (an ERROR), not the WAL writer (a PANIC)
+    pg = await startPostgres({ under: mount, settings: ['wal_level=minimal', 'max_wal_senders=0'] });
+  });
+  afterAll(async () => {
+    await pg?.stop();
+    if (mount) spawnSync('umount', [mount]);
+  });
+
+  it('no space for the new database: app as it was, the message says the disk is full; with space again the next restore sweeps the side database and works', async () => {
+    pg.sql('postgres', 'CREATE DATABASE app');
+    pg.sql('app', 'CREATE TABLE big (id int PRIMARY KEY, payload text); INSERT INTO big SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 300000) g;');
+    const { start, cli, backup } = repoFor({ APP_URL: pg.url('app'), PATH: `${PG_BIN}:${process.env.PATH}` }, 'env:APP_URL');
+    const id = backup();
+    pg.sql('app', 'DELETE FROM big WHERE id % 3 = 0;');
+    const contents = () => pg.sql('app', "SELECT count(*) || ' ' || sum(hashtextextended(b::text, 0)) FROM big b").trim();
+    const before = contents();
+    const run = start('restore', id, '--yes');
+    await waitUntil(() => pg.sql('postgres', "SELECT pid FROM pg_stat_activity WHERE datname LIKE 'app\\_\\_dbsafe\\_new\\_%' AND state = 'active' LIMIT 1").trim(), 120_000, 20);
+    const filler = fillDisk(mount);
+    const r = await run.result;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Restoring into app__dbsafe_new_\S+ failed: pg_restore .*No space left on device.*Nothing was swapped in: app is as it was/s);
+    expect(r.stderr).toMatch(/Safety backup of the state before: \S+ \(npx dbsafe-hooks restore \S+ app --yes\)/);
+    // PostgreSQL itself may PANIC on the full disk and restart: the person frees space, the server recovers
+    rmSync(filler);
+    const accepting = () => {
+      try {
+        return pg.sql('postgres', 'SELECT 1').trim() === '1';
+      } catch {
+        return false; // still recovering
+      }
+    };
+    await waitUntil(accepting, 60_000, 200);
+    expect(contents()).toBe(before);
+    const again = cli('restore', id, '--yes');
+    expect(again.code, again.stderr).toBe(0);
+    expect(pg.sql('app', 'SELECT count(*) FROM big').trim()).toBe('300000');
+    // a side database the failed run could not drop (the server was down) is swept by the next restore
+    expect(pg.sql('postgres', "SELECT count(*) FROM pg_database WHERE datname LIKE 'app\\_\\_dbsafe\\_new%'").trim()).toBe('0');
+  });
+});
+
+describe.skipIf(skipMaria || !canMount)('restore on MariaDB when the disk fills up mid-load (server on a tmpfs)', { timeout: 300_000 }, () => {
+  let db: MariaServer;
+  let mount: string;
+  beforeAll(async () => {
+    mount = mountTmpfs('600m');
+    db = await startMariadb({ under: mount });
+  });
+  afterAll(async () => {
+    await db?.stop();
+    if (mount) spawnSync('umount', [mount]);
+  });
+
+  it('no space for the side schema: app as it was, the message says the disk is full; with space again the next restore sweeps and works', async () => {
+    const { start, cli, id, contents, before, loading } = mariaApp(db);
+    const run = start('restore', id, '--yes');
+    await waitUntil(() => loading(), 120_000, 20);
+    const filler = fillDisk(mount);
+    const r = await run.result;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/failed: .*(is full|No space left|errno: 28|Disk full)/is);
+    expect(r.stderr).toMatch(/Safety backup of the state before: \S+ \(npx dbsafe-hooks restore \S+ app --yes\)/);
+    rmSync(filler);
+    expect(contents()).toBe(before);
+    const again = cli('restore', id, '--yes');
+    expect(again.code, again.stderr).toBe(0);
+    expect(db.sql('SELECT COUNT(*) FROM big', 'app').trim()).toBe('300000');
+    expect(db.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'app\\_\\_dbsafe\\_new\\_%'").trim()).toBe('0');
   });
 });

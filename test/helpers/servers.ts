@@ -102,9 +102,13 @@ export interface PgServer {
 }
 
 /** `ports`: the caller's own port range (each engineer's tests keep to theirs; default 55500-55599). */
-export async function startPostgres(options: { ports?: [number, number] } = {}): Promise<PgServer> {
+/**
+ * `under`: the directory the cluster lives in (a small filesystem for disk-full tests; default the OS temp
+ * dir); `settings`: more `-c name=value` server settings.
+ */
+export async function startPostgres(options: { ports?: [number, number]; under?: string; settings?: string[] } = {}): Promise<PgServer> {
   const ids = userIds('postgres')!;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-pg-'));
+  const dir = mkdtempSync(path.join(options.under ?? os.tmpdir(), 'dbsafe-pg-'));
   chmodSync(dir, 0o700);
   chownSync(dir, ids.uid, ids.gid);
   const data = path.join(dir, 'data');
@@ -119,7 +123,7 @@ export async function startPostgres(options: { ports?: [number, number] } = {}):
   const port = await pickPort(...(options.ports ?? [55500, 55599]));
   const child = spawn(
     path.join(PG_BIN, 'postgres'),
-    ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=50'],
+    ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=50', ...(options.settings ?? []).flatMap((setting) => ['-c', setting])],
     { ...ids, stdio: ['ignore', 'ignore', 'pipe'], cwd: '/' },
   );
   let log = '';
@@ -152,12 +156,15 @@ export interface MariaServer {
   url(database: string): string;
   /** Run SQL as root over the unix socket; returns stdout (batch, no column names). */
   sql(sql: string, database?: string): string;
+  /** Stop the server (as a shutdown would) and start it again on the same files. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startMariadb(): Promise<MariaServer> {
+/** `under`: the directory the server's files live in (default the OS temp dir); `settings`: more `--name=value` options. */
+export async function startMariadb(options: { under?: string; settings?: string[] } = {}): Promise<MariaServer> {
   const ids = userIds('mysql')!;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-maria-'));
+  const dir = mkdtempSync(path.join(options.under ?? os.tmpdir(), 'dbsafe-maria-'));
   chmodSync(dir, 0o700);
   chownSync(dir, ids.uid, ids.gid);
   const data = path.join(dir, 'data');
@@ -167,23 +174,26 @@ export async function startMariadb(): Promise<MariaServer> {
   spawnSync('chown', ['-R', 'mysql:mysql', dir]);
   const port = await pickPort(33400, 33499);
   const mariadbd = existsSync('/usr/sbin/mariadbd') ? '/usr/sbin/mariadbd' : 'mariadbd';
-  const child = spawn(
-    mariadbd,
-    [
-      '--no-defaults',
-      '--user=mysql',
-      `--datadir=${data}`,
-      '--bind-address=127.0.0.1',
-      `--port=${port}`,
-      `--socket=${socket}`,
-      `--pid-file=${path.join(dir, 'mysqld.pid')}`,
-      `--log-error=${path.join(dir, 'error.log')}`,
-      '--skip-log-bin',
-      '--innodb-flush-log-at-trx-commit=0',
-      '--innodb-buffer-pool-size=64M',
-    ],
-    { stdio: 'ignore', cwd: '/' },
-  );
+  const launch = () =>
+    spawn(
+      mariadbd,
+      [
+        '--no-defaults',
+        '--user=mysql',
+        `--datadir=${data}`,
+        '--bind-address=127.0.0.1',
+        `--port=${port}`,
+        `--socket=${socket}`,
+        `--pid-file=${path.join(dir, 'mysqld.pid')}`,
+        `--log-error=${path.join(dir, 'error.log')}`,
+        '--skip-log-bin',
+        '--innodb-flush-log-at-trx-commit=0',
+        '--innodb-buffer-pool-size=64M',
+        ...(options.settings ?? []),
+      ],
+      { stdio: 'ignore', cwd: '/' },
+    );
+  let child = launch();
   const ready = () => spawnSync('mariadb-admin', ['--no-defaults', `--socket=${socket}`, '-uroot', 'ping'], { stdio: 'ignore' }).status === 0;
   await waitFor(ready, 'mariadbd', child);
   const sql = (text: string, database?: string) =>
@@ -195,6 +205,11 @@ export async function startMariadb(): Promise<MariaServer> {
     socket,
     url: (database) => `mysql://dbsafe:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${port}/${database}`,
     sql,
+    async restart() {
+      await stopChild(child, 'SIGTERM');
+      child = launch();
+      await waitFor(ready, 'mariadbd', child);
+    },
     async stop() {
       await stopChild(child, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
