@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { classifyArgv, classifyLine } from '../../src/guard/classify.js';
+import { classifyArgv, classifyLine, onlyReads } from '../../src/guard/classify.js';
 import { parseCommandLine } from '../../src/guard/parse-command.js';
 import { tempDir } from '../helpers/repo.js';
 import { rmSync } from 'node:fs';
@@ -166,6 +166,9 @@ const ORDINARY = [
   'psql -f sql/read.sql',
   'cat sql/drop.sql',
   'sqlite3 dev.db "SELECT count(*) FROM users"',
+  'psql -c "SELECT 1"',
+  'psql app -c "SELECT count(*) FROM users; SHOW search_path"',
+  'mysql -e "SHOW TABLES"',
   'echo "$HOME" > out.txt 2>&1',
   'FOO=$(date) make build',
   'for f in a b; do echo $f; done',
@@ -176,6 +179,40 @@ const ORDINARY = [
   `perl -e 'print "ok\\n"'`,
   '# supabase db reset',
 ];
+
+/** SQL a client may run without the readers being loaded (it only reads), and SQL that must go to them. */
+const READS_ONLY = ['SELECT 1', 'select * from users;', 'SHOW TABLES', 'EXPLAIN SELECT 1', 'WITH x AS (SELECT 1) SELECT * FROM x', '  values (1)', 'SELECT 1;\n\nSELECT 2;'];
+const GOES_TO_THE_READERS = [
+  'DROP TABLE x',
+  'SELECT 1; DROP TABLE x',
+  'SELECT 1;\nDrOp table x',
+  'WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d',
+  "SELECT 'a; DROP TABLE x'",
+  'SELECT * INTO t2 FROM t',
+  '.restore backup.db',
+  '\\i drop.sql',
+  'SELECT 1 \\g',
+  'SELECT $$x$$',
+  'SELECT `a` FROM t',
+  'SELECT "a;b" FROM t',
+  'VACUUM',
+  'TRUNCATE t',
+  'SELEC 1',
+  'CALL purge()',
+  'SELECT purge()',
+  'SET search_path = x',
+  '-- drop everything\nSELECT 1',
+];
+
+describe('SQL that only reads is passed without the readers; anything else is read', () => {
+  for (const sql of READS_ONLY) it(`reads only: ${JSON.stringify(sql)}`, () => expect(onlyReads(sql)).toBe(true));
+  for (const sql of GOES_TO_THE_READERS) it(`read by the readers: ${JSON.stringify(sql)}`, () => expect(onlyReads(sql)).toBe(false));
+  it('a destructive statement after a reading one is still found', async () => {
+    const result = await classifyLine('psql app -c "SELECT 1; DROP TABLE users"', context);
+    expect(result.destructive).toBe(true);
+    expect(result.matches[0]!.statements).toEqual(['drop-table users']);
+  });
+});
 
 describe('ordinary commands stay ordinary', () => {
   for (const line of ORDINARY) {
