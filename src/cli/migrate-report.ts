@@ -41,6 +41,11 @@ export function renderDryRun(outcome: DryRunOutcome, c: Palette): string[] {
   if (outcome.realDatabase.writesSeen && !outcome.realDatabase.schemaChanged && !outcome.realDatabase.unexplainedWrites) {
     lines.push(`  ${c.yellow('warning')}: rows of the REAL database changed while the dry-run ran (another client, or a command that ignored the copy's URL)`);
   }
+  if (outcome.markers.from === 'applied') {
+    lines.push(`  ${c.dim('markers')}: from the files the command applied on the copy (its runner's history): ${outcome.markers.files.join(', ') || 'none of them has a marker'}`);
+  } else if (outcome.markers.from === 'unknown') {
+    lines.push(`  ${c.dim('markers')}: from every migration file (no runner history table changed on the copy, so which files the command applied is unknown)`);
+  }
   lines.push('', `  ledger ${outcome.ledger.hash.slice(0, 16)}…  ${outcome.ok ? c.green(`ok: ${outcome.verdict}`) : c.red(`blocked: ${outcome.verdict}`)}`);
   if (outcome.acceptances.unaccepted.length) {
     const first = outcome.acceptances.unaccepted[0]!;

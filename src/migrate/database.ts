@@ -42,6 +42,8 @@ export interface MigrationDatabase {
   apply(file: MigrationFile, row: HistoryRow): Promise<ApplyResult>;
   recordBaseline(rows: HistoryRow[]): Promise<void>;
   state(): Promise<DbState>;
+  /** The values of the migration-naming column of every runner history table there (runner-history.ts). */
+  historyKeys(): Promise<string[]>;
   /** Schema and write-activity signature; differs after a command wrote to this database. */
   signature(): Promise<{ schema: string; writes: string }>;
   close(): Promise<void>;

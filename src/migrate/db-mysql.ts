@@ -6,6 +6,7 @@ import { splitSql } from '../sql/split.js';
 import { elapsedSince, HISTORY_COLUMNS, MigrationFailure, rowFromDb, type DbState, type MigrationDatabase } from './database.js';
 import type { MigrationFile } from './files.js';
 import { HISTORY_TABLE, type HistoryRow } from './plan.js';
+import { RUNNER_HISTORY } from './runner-history.js';
 
 /**
  * MySQL / MariaDB: every DDL statement (CREATE, ALTER, DROP, RENAME, TRUNCATE) commits implicitly,
@@ -85,6 +86,19 @@ export async function openMysql(server: ServerTarget, label: string): Promise<Mi
         });
       }
       return state;
+    },
+    async historyKeys() {
+      const names = Object.keys(RUNNER_HISTORY);
+      const columns = await rows<{ t: string; c: string }>(
+        `SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND LOWER(TABLE_NAME) IN (${names.map(() => '?').join(', ')})`,
+        names,
+      );
+      const keys: string[] = [];
+      for (const { t, c } of columns.filter((row) => row.c.toLowerCase() === RUNNER_HISTORY[row.t.toLowerCase()])) {
+        const values = await rows<{ v: string | null }>(`SELECT CAST(${quoteIdent(c)} AS CHAR) AS v FROM ${quoteIdent(t)}`);
+        keys.push(...values.flatMap((row) => (row.v === null ? [] : [String(row.v)])));
+      }
+      return keys;
     },
     async signature() {
       const columns = await rows<Record<string, unknown>>(

@@ -6,6 +6,7 @@ import { splitSql } from '../sql/split.js';
 import { elapsedSince, HISTORY_COLUMNS, MigrationFailure, rowFromDb, TRANSACTION_CONTROL, type DbState, type MigrationDatabase } from './database.js';
 import type { MigrationFile } from './files.js';
 import { HISTORY_TABLE, type HistoryRow } from './plan.js';
+import { RUNNER_HISTORY } from './runner-history.js';
 
 /**
  * PostgreSQL: DDL is transactional, so a file and its history row are one transaction
@@ -87,6 +88,20 @@ export async function openPostgres(server: ServerTarget, label: string): Promise
       } finally {
         await client.query('ROLLBACK');
       }
+    },
+    async historyKeys() {
+      const columns = await client.query<{ q: string; t: string; c: string }>(
+        `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS q, lower(c.relname) AS t, a.attname AS c
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         WHERE c.relkind IN ('r', 'p') AND ${USER_SCHEMAS} AND lower(c.relname) = ANY($1)`,
+        [Object.keys(RUNNER_HISTORY)],
+      );
+      const keys: string[] = [];
+      for (const { q, t, c } of columns.rows.filter((row) => row.c.toLowerCase() === RUNNER_HISTORY[row.t])) {
+        const quoted = `"${c.replace(/"/g, '""')}"`;
+        keys.push(...(await client.query<{ v: string | null }>(`SELECT ${quoted}::text AS v FROM ${q}`)).rows.flatMap((row) => (row.v === null ? [] : [row.v])));
+      }
+      return keys;
     },
     async signature() {
       const schema = await client.query<{ s: string }>(`

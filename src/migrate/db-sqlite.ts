@@ -4,6 +4,7 @@ import { splitSql } from '../sql/split.js';
 import { HISTORY_COLUMNS, historyInsertValues, MigrationFailure, rowFromDb, TRANSACTION_CONTROL, type DbState, type MigrationDatabase, type TableState } from './database.js';
 import type { MigrationFile } from './files.js';
 import { HISTORY_TABLE, type HistoryRow } from './plan.js';
+import { RUNNER_HISTORY } from './runner-history.js';
 
 /**
  * SQLite through the sqlite3 CLI (as backup does). A file runs as one script
@@ -48,6 +49,19 @@ export function openSqlite(file: string, label: string): MigrationDatabase {
     },
     async state() {
       return sqliteState(file);
+    },
+    async historyKeys() {
+      const names = Object.keys(RUNNER_HISTORY).map(quoteText).join(', ');
+      const columns = await query<{ t: string; c: string }>(
+        file,
+        `SELECT s.name AS t, p.name AS c FROM sqlite_schema s JOIN pragma_table_info(s.name) p WHERE s.type = 'table' AND lower(s.name) IN (${names});`,
+      );
+      const keys: string[] = [];
+      for (const { t, c } of columns.filter((row) => row.c.toLowerCase() === RUNNER_HISTORY[row.t.toLowerCase()])) {
+        const values = await query<{ v: string | null }>(file, `SELECT CAST(${quoteIdent(c)} AS TEXT) AS v FROM ${quoteIdent(t)};`);
+        keys.push(...values.flatMap((row) => (row.v === null ? [] : [String(row.v)])));
+      }
+      return keys;
     },
     async signature() {
       // a cheap look that needs no connection: any write changes the file or its -wal

@@ -11,6 +11,7 @@ import type { DbState } from './database.js';
 import type { MigrationFile } from './files.js';
 import { buildLedger, type Ledger } from './ledger.js';
 import { applyPending, assertRunnable, readPlan, type AppliedFile, type Who } from './runner.js';
+import { filesAppliedBy, newHistoryKeys } from './runner-history.js';
 import { newestVerifiedBackup, withScratchCopy, type ChosenBackup } from './scratch.js';
 
 /**
@@ -48,6 +49,12 @@ export interface DryRunOutcome {
    * may have written there (a dotenv that overrides the URL) and the empty ledger proves nothing.
    */
   realDatabase: { schemaChanged: boolean; writesSeen: boolean; unexplainedWrites: boolean };
+  /**
+   * Whose override markers could accept a loss: the files given (files), the files a command applied on the
+   * copy as its runner's history table says (applied), or, when no history table changed, every migration
+   * file (unknown). `files`: the files whose markers were read.
+   */
+  markers: { from: 'files' | 'applied' | 'unknown'; files: string[]; historyKeys?: string[] };
   /** Why it is not ok, one line. */
   verdict: string;
 }
@@ -82,6 +89,8 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
     let before: DbState | undefined;
     let after: DbState | undefined;
     let result: DryRunOutcome['migration'] = { ok: false };
+    let historyBefore: string[] = [];
+    let historyAfter: string[] = [];
     await withScratchCopy(
       context,
       instance,
@@ -90,6 +99,7 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
         const db = await openDatabase(scratch, 'the scratch copy');
         try {
           before = await db.state();
+          if (migration.kind === 'command') historyBefore = await db.historyKeys();
           if (migration.kind === 'files') {
             onStage('running the migration files on the copy');
             const plan = await readPlan(db, migration.files, migration.to);
@@ -104,6 +114,7 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
           }
           onStage('measuring what was lost');
           after = await db.state();
+          if (migration.kind === 'command') historyAfter = await db.historyKeys();
         } finally {
           await db.close();
         }
@@ -121,7 +132,9 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
     };
     const ledger = buildLedger(before!, after!);
     const minReasonLength = context.config.overrides.minReasonLength;
-    const sources = [...markerSources(migration.markerTexts, instance.family, minReasonLength), ...flags.sources];
+    const markers = markerFiles(migration, historyBefore, historyAfter);
+    const markerTexts = migration.markerTexts.filter((file) => markers.files.includes(file.path));
+    const sources = [...markerSources(markerTexts, instance.family, minReasonLength), ...flags.sources];
     const acceptances = applyAcceptances(ledger, sources, instance.family, minReasonLength);
 
     let verdict = 'no data is lost';
@@ -148,11 +161,26 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
       realSchemaChanged: realDatabase.schemaChanged,
       realWritesSeen: realDatabase.writesSeen,
       realWritesUnexplained: realDatabase.unexplainedWrites,
+      markersFrom: markers.from,
+      markerFiles: markers.files,
     });
-    return { ok, instance: instance.name, backupId: backup.id, ledger, acceptances, migration: result, realDatabase, verdict };
+    return { ok, instance: instance.name, backupId: backup.id, ledger, acceptances, migration: result, realDatabase, markers, verdict };
   } finally {
     lock?.release();
   }
+}
+
+/**
+ * Whose markers count. Files: the files given. A command: only the files its runner's history table on the
+ * copy gained (a marker in a file applied long ago must not accept a new loss); when no history table
+ * changed, which files it applied is unknown and every migration file counts, as the output says.
+ */
+function markerFiles(migration: DryRunMigration, historyBefore: string[], historyAfter: string[]): DryRunOutcome['markers'] {
+  const all = migration.markerTexts.map((file) => file.path);
+  if (migration.kind === 'files') return { from: 'files', files: all };
+  const added = newHistoryKeys(historyBefore, historyAfter);
+  if (!added.length) return { from: 'unknown', files: all };
+  return { from: 'applied', files: filesAppliedBy(added, migration.markerTexts), historyKeys: added };
 }
 
 /** A cheap look at the real database (schema and write signature), taken before and after the rehearsal. */

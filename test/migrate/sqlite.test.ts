@@ -68,6 +68,14 @@ function repoWith(options: { instances?: Record<string, unknown>; seed?: boolean
   });
 }
 
+/** An executable script in the repository (a migration runner), its path returned. */
+function script(repo: Repo, name: string, text: string): string {
+  const file = path.join(repo.dir, name);
+  writeFileSync(file, text);
+  chmodSync(file, 0o755);
+  return file;
+}
+
 const dump = (db: string) => sqlite(db, '.dump');
 const tables = (db: string) => sqlite(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name;").split('\n');
 /** kill -9 the CLI and, like a crashed shell session would leave them, then its orphaned children (they hold our pipes). */
@@ -308,9 +316,9 @@ describe.skipIf(!hasSqlite)('migrate, dry-run and safe-migrate on SQLite', { tim
   describe('safe-migrate', () => {
     /** Applies part of a change, then fails, but only on the real database (it passed on the copy). */
     function halfFailingRunner(repo: Repo): string {
-      const file = path.join(repo.dir, 'migrate.sh');
-      writeFileSync(
-        file,
+      return script(
+        repo,
+        'migrate.sh',
         `#!/bin/sh
 db="\${DATABASE_URL#sqlite:}"
 sqlite3 "$db" "CREATE TABLE audit(id INTEGER PRIMARY KEY); INSERT INTO orders(id, total) VALUES (99999, 1); DELETE FROM logs;" || exit 1
@@ -319,8 +327,6 @@ echo "connection lost half-way" >&2
 exit 3
 `,
       );
-      chmodSync(file, 0o755);
-      return file;
     }
 
     it('a migration that fails half-way on the real database: the pre-migration backup is restored automatically and said so', () => {
@@ -423,6 +429,53 @@ exit 3
   });
 
   describe('what a rehearsal will not vouch for', () => {
+    /** A dbmate-like runner: applies db/migrations/*.sql not yet in schema_migrations, recording each version. */
+    function historyRunner(repo: Repo): string {
+      return script(
+        repo,
+        'run-migrations.sh',
+        `#!/bin/sh
+db="\${DATABASE_URL#sqlite:}"
+sqlite3 "$db" "CREATE TABLE IF NOT EXISTS schema_migrations(version TEXT PRIMARY KEY);" || exit 1
+for f in db/migrations/*.sql; do
+  v=$(basename "$f" | sed 's/_.*//')
+  [ -n "$(sqlite3 "$db" "SELECT 1 FROM schema_migrations WHERE version = '$v'")" ] && continue
+  { cat "$f"; echo; echo "INSERT INTO schema_migrations VALUES ('$v');"; } | sqlite3 -bail "$db" || exit 1
+done
+`,
+      );
+    }
+    /** 1_old.sql, applied long ago, carries a marker for dropping orders; the real database records it as applied. */
+    function repoWithAppliedMarker(): Repo {
+      const repo = repoWith();
+      repo.migration('1_old.sql', "-- dbsafe:allow drop-table(orders) -- the 2023 cleanup, reviewed then\nCREATE TABLE old_stuff(id INTEGER);");
+      sqlite(repo.db, "CREATE TABLE old_stuff(id INTEGER); CREATE TABLE schema_migrations(version TEXT PRIMARY KEY); INSERT INTO schema_migrations VALUES ('1');");
+      expect(repo.cli('backup', '--verify').code).toBe(0);
+      return repo;
+    }
+
+    it("a command's loss is accepted only by markers in the files it applied (its runner's history), never by a file applied long ago", () => {
+      const repo = repoWithAppliedMarker();
+      repo.migration('2_drop.sql', 'DROP TABLE orders;');
+      const blocked = repo.cli('dry-run', '--', historyRunner(repo));
+      expect(blocked.code, blocked.stderr + blocked.stdout).toBe(1);
+      expect(blocked.stderr + blocked.stdout).toMatch(/orders\s+table dropped: 5,000 rows lost\s+NOT ACCEPTED/);
+      expect(blocked.stderr + blocked.stdout).toMatch(/markers: from the files the command applied on the copy \(its runner's history\): none of them has a marker/);
+
+      repo.migration('2_drop.sql', '-- dbsafe:allow drop-table(orders) -- replaced by the orders service in this release\nDROP TABLE orders;');
+      const accepted = repo.cli('dry-run', '--json', '--', historyRunner(repo));
+      expect(accepted.code, accepted.stderr).toBe(0);
+      expect(JSON.parse(accepted.stdout).markers).toEqual({ from: 'applied', files: ['db/migrations/2_drop.sql'], historyKeys: ['2'] });
+      expect(logEntries(repo.dir).filter((e) => e.event === 'dry-run').pop()).toMatchObject({ markersFrom: 'applied', markerFiles: ['db/migrations/2_drop.sql'] });
+    });
+
+    it('a command whose runner keeps no known history: markers from every migration file, and the output says so', () => {
+      const repo = repoWithAppliedMarker();
+      const r = repo.cli('dry-run', '--', 'sh', '-c', 'sqlite3 "${DATABASE_URL#sqlite:}" "DROP TABLE orders;"');
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      expect(r.stderr + r.stdout).toMatch(/markers: from every migration file \(no runner history table changed on the copy/);
+    });
+
     const verified = (repo: Repo) => {
       const b = repo.cli('backup', '--verify');
       expect(b.code, b.stderr + b.stdout).toBe(0);
