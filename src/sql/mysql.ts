@@ -60,8 +60,16 @@ function astAlwaysTrue(node: AstNode): boolean {
   return false;
 }
 
+/** Procedures the text creates (lower case): their bodies are read there, so calling them is not opaque. */
+function proceduresCreatedIn(text: string): Set<string> {
+  const name = '(?:`([^`]+)`|"([^"]+)"|(\\w+))';
+  const created = new RegExp(`\\bCREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:DEFINER\\s*=\\s*\\S+\\s+)?PROCEDURE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:${name}\\s*\\.\\s*)?${name}`, 'gi');
+  return new Set([...text.matchAll(created)].map((m) => (m[4] ?? m[5] ?? m[6])!.toLowerCase()));
+}
+
 export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', flavor: ParserFlavor): Promise<void> {
   const { statements } = splitSql(sink.text, dialect);
+  const procedures = proceduresCreatedIn(sink.text);
   /** table (lower case) → the table its rows were copied into, for the SQLite rebuild pattern */
   const copiedInto = new Map<string, string>();
   /** MySQL user variables set by `SET @v = …`: their tokens and statement, for PREPARE … FROM @v */
@@ -89,7 +97,7 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
       sink.add({ kind: 'opaque', at: abs, statementStart: abs, statementText: st.text, detail: 'a write to sqlite_master (PRAGMA writable_schema) rewrites the schema directly: tables may vanish or become unreadable' });
       return;
     }
-    const recognizer = new Recognizer(st.code, dialect);
+    const recognizer = new Recognizer(st.code, dialect, procedures);
     const rec = recognizer.recognize(toks);
     if (toks[0]?.upper === 'SET' && toks[1]?.value === '@' && toks[2]?.type === 'word') {
       variables.set(toks[2].value.toLowerCase(), { toks: toks.slice(3), code: st.code, text: st.text, start: st.start });

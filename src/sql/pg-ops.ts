@@ -13,7 +13,7 @@ export interface AstOp {
 }
 
 /** A sql / plpgsql routine body is read for operations only when it holds one of these words. */
-export const MAY_DESTROY = /\b(?:drop|truncate|delete|update|alter|rename|execute)\b/i;
+export const MAY_DESTROY = /\b(?:drop|truncate|delete|update|alter|rename|execute|call)\b/i;
 
 /** Quote a name for display when it would not survive unquoted. */
 export function show(name: string): string {

@@ -226,6 +226,10 @@ class BodyWalker {
       if (key === 'PLpgSQL_stmt_execsql') {
         const query: string | undefined = value?.sqlstmt?.PLpgSQL_expr?.query;
         if (query && MAY_DESTROY.test(query)) this.host.readText(query, this.bodyAbs + this.find(query, value.lineno), true);
+      } else if (key === 'PLpgSQL_stmt_call') {
+        // CALL p(): read as the statement it is (opaque unless p is created in this text)
+        const query: string | undefined = value?.expr?.PLpgSQL_expr?.query;
+        if (query) this.host.readText(query, this.bodyAbs + this.find(query, value.lineno), true);
       } else if (key === 'PLpgSQL_stmt_dynexecute' || key === 'PLpgSQL_stmt_dynfors') {
         const query: string | undefined = value?.query?.PLpgSQL_expr?.query;
         if (query) this.dynamic(query, this.find(query, value.lineno));

@@ -43,7 +43,7 @@ const RUN_MAX_CHARS = 64 * 1024;
 const INTERESTING = new Set([
   'DropStmt', 'DropdbStmt', 'TruncateStmt', 'DeleteStmt', 'UpdateStmt', 'AlterTableStmt', 'RenameStmt',
   'DoStmt', 'CreateFunctionStmt', 'ExplainStmt', 'PrepareStmt', 'InsertStmt', 'SelectStmt',
-  'DropOwnedStmt', 'AlterObjectSchemaStmt', 'RuleStmt', 'MergeStmt', 'CopyStmt',
+  'DropOwnedStmt', 'AlterObjectSchemaStmt', 'RuleStmt', 'MergeStmt', 'CopyStmt', 'CallStmt',
 ]);
 
 /** DROP … CASCADE of these takes every object that depends on them (columns of their types, foreign tables). */
@@ -198,6 +198,8 @@ export class PostgresReader implements PlpgsqlHost {
   private readonly columnTypes = new ColumnTypes();
   /** CREATE TABLE statements not yet read for column types (in text order). */
   private readonly createdTables: Node[] = [];
+  /** Procedures created earlier in this text (lower case): their bodies were read, so a CALL of them is not opaque. */
+  private readonly procedures = new Set<string>();
 
   constructor(
     readonly lib: PgLib,
@@ -237,6 +239,10 @@ export class PostgresReader implements PlpgsqlHost {
       }
       if (!INTERESTING.has(key)) continue;
       const inner = node[key];
+      if (key === 'CreateFunctionStmt' && inner.is_procedure) {
+        const name = (inner.funcname ?? []).map((n: Node) => String(n?.String?.sval ?? n?.String?.str ?? '')).pop();
+        if (name) this.procedures.add(name.toLowerCase());
+      }
       // decide from the AST first: most statements report nothing and need no position at all
       let ops: AstOp[] | undefined;
       let failure: unknown;
@@ -445,6 +451,12 @@ export class PostgresReader implements PlpgsqlHost {
         const deletes = (node.mergeWhenClauses ?? []).some((c: Node) => c?.MergeWhenClause?.commandType === 'CMD_DELETE');
         if (!deletes) return [];
         return [{ kind: 'opaque', target: rangeVarRef(node.relation), flags: {}, detail: 'MERGE … THEN DELETE deletes the rows the join matches: which rows cannot be known statically' }];
+      }
+      case 'CallStmt': {
+        // a procedure this text creates was read where it is created; any other one is unseen code
+        const parts = (node.funccall?.FuncCall?.funcname ?? node.funccall?.funcname ?? []).map((n: Node) => String(n?.String?.sval ?? n?.String?.str ?? ''));
+        if (!parts.length || this.procedures.has(parts[parts.length - 1].toLowerCase())) return [];
+        return [{ kind: 'opaque', target: refFromParts('function', parts), flags: {}, detail: `CALL ${parts.join('.')} runs a procedure whose body is not in this file: what it does cannot be known statically` }];
       }
       case 'CopyStmt':
         if (!node.is_program) return [];

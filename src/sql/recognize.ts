@@ -37,7 +37,7 @@ const SAFE_LEADING = new Set([
   'CREATE', 'INSERT', 'REPLACE', 'SELECT', 'VALUES', 'TABLE', 'SET', 'RESET', 'SHOW', 'USE', 'DESCRIBE', 'DESC', 'EXPLAIN',
   'BEGIN', 'START', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'END', 'ABORT', 'XA', 'LOCK', 'UNLOCK',
   'PRAGMA', 'VACUUM', 'ANALYZE', 'ANALYSE', 'REINDEX', 'ATTACH', 'DETACH', 'GRANT', 'REVOKE', 'COMMENT',
-  'CALL', 'FLUSH', 'OPTIMIZE', 'CHECK', 'CHECKSUM', 'REPAIR', 'LOAD', 'HANDLER', 'DO', 'DEALLOCATE',
+  'FLUSH', 'OPTIMIZE', 'CHECK', 'CHECKSUM', 'REPAIR', 'LOAD', 'HANDLER', 'DO', 'DEALLOCATE',
   'CLUSTER', 'REFRESH', 'NOTIFY', 'LISTEN', 'UNLISTEN', 'DISCARD', 'SECURITY', 'IMPORT', 'CHECKPOINT',
   'REASSIGN', 'COPY', 'DECLARE', 'FETCH', 'MOVE', 'CLOSE', 'OPEN', 'SIGNAL', 'RESIGNAL', 'GET', 'KILL',
   'INSTALL', 'UNINSTALL', 'PURGE', 'BINLOG', 'CACHE', 'HELP', 'SHUTDOWN', 'RESTART', 'CLONE', 'PREPARE_SAFE',
@@ -124,6 +124,8 @@ export class Recognizer {
   constructor(
     private readonly text: string,
     private readonly dialect: Dialect,
+    /** Procedures the whole file creates (lower case): calling them is not opaque, their bodies are read. */
+    private readonly procedures: ReadonlySet<string> = new Set(),
   ) {}
 
   /**
@@ -189,6 +191,8 @@ export class Recognizer {
       case 'PREPARE':
       case 'EXECUTE':
         return this.dynamic(c);
+      case 'CALL':
+        return this.call(c);
       case 'CREATE':
         return this.create(c);
       case 'INSERT':
@@ -540,6 +544,16 @@ export class Recognizer {
   }
 
   /** MySQL `PREPARE s FROM '…'` / MariaDB `EXECUTE IMMEDIATE '…'`: a literal is read, a variable is opaque. */
+  /** CALL of a procedure: what it does is in a body defined elsewhere (one this text creates is read where it is created). */
+  private call(c: Cursor): Recognition {
+    const at = c.peek()!.start;
+    c.i++;
+    const name = this.readName(c);
+    if (!name) return { status: 'unknown', ops: [] };
+    if (this.procedures.has(name.parts[name.parts.length - 1]!.toLowerCase())) return { status: 'safe', ops: [] };
+    return { status: 'ops', ops: [{ kind: 'opaque', target: this.ref('function', name), flags: {}, at, detail: `CALL ${name.written} runs a procedure whose body is not in this file: what it does cannot be known statically` }] };
+  }
+
   private dynamic(c: Cursor): Recognition {
     const at = c.peek()!.start;
     const lead = c.word();

@@ -30,6 +30,10 @@ const POSTGRES: Row[] = [
   { sql: "SELECT dblink_exec('host=replica', 'DROP TABLE users');", expected: ['up opaque dblink_exec'], blocks: true },
   { sql: "SELECT * FROM dblink('host=replica', 'DELETE FROM users RETURNING id') AS t(id int);", expected: ['up opaque dblink'], blocks: true },
   { sql: "COPY users FROM PROGRAM 'curl -s https://example.com/users.csv';", expected: ['up opaque users'], blocks: true },
+  // a procedure defined in an earlier migration: its body is unseen code
+  { sql: 'CALL purge_old_sessions();', expected: ['up opaque purge_old_sessions'], blocks: true },
+  { sql: "CALL maintenance.drop_partition('events', 2023);", expected: ['up opaque maintenance.drop_partition'], blocks: true },
+  { sql: 'DO $$ BEGIN CALL purge_old_sessions(); END $$;', expected: ['up opaque purge_old_sessions'], blocks: true },
   // relatives that destroy nothing
   { sql: 'DROP EXTENSION postgis;', expected: [], blocks: false },
   { sql: 'DROP SERVER legacy_srv;', expected: [], blocks: false },
@@ -39,6 +43,9 @@ const POSTGRES: Row[] = [
   { sql: 'MERGE INTO users u USING staging s ON u.id = s.id WHEN MATCHED THEN UPDATE SET name = s.name;', expected: [], blocks: false },
   { sql: "COPY users TO '/tmp/users.csv';", expected: [], blocks: false },
   { sql: 'ALTER SEQUENCE s SET SCHEMA archive;', expected: [], blocks: false },
+  // a procedure created in the same file is read where it is created
+  { sql: 'CREATE PROCEDURE touch() LANGUAGE sql AS $$ UPDATE stats SET n = n + 1 WHERE id = 1 $$;\nCALL touch();', expected: [], blocks: false },
+  { sql: 'CREATE PROCEDURE wipe() LANGUAGE sql AS $$ DELETE FROM sessions $$;\nCALL wipe();', expected: ['up delete-all sessions'], blocks: true },
 ];
 
 const MYSQL: Row[] = [
@@ -47,6 +54,12 @@ const MYSQL: Row[] = [
   { sql: 'ALTER TABLE users DISCARD TABLESPACE;', expected: ['up truncate users'], blocks: true },
   { sql: 'ALTER TABLE users ENGINE=InnoDB;', expected: [], blocks: false },
   { sql: 'ALTER TABLE users IMPORT TABLESPACE;', expected: [], blocks: false },
+  // the shape of authelia's MySQL migrations: a helper procedure from an earlier file
+  { sql: "CALL PROC_DROP_INDEX('webauthn_credentials', 'webauthn_credentials_kid_key');", expected: ['up opaque PROC_DROP_INDEX'], blocks: true },
+  { sql: 'CALL `ops`.`purge`(30);', expected: ['up opaque ops.purge'], blocks: true },
+  { sql: 'DELIMITER //\nCREATE PROCEDURE wipe() BEGIN DELETE FROM sessions; END //\nDELIMITER ;\nCALL wipe();', expected: ['up delete-all sessions'], blocks: true },
+  { sql: 'DELIMITER //\nCREATE PROCEDURE touch() BEGIN UPDATE stats SET n = n + 1 WHERE id = 1; END //\nDELIMITER ;\nCALL touch();', expected: [], blocks: false },
+  { sql: 'DELIMITER //\nCREATE PROCEDURE IF NOT EXISTS `tidy up`() BEGIN UPDATE stats SET n = 0 WHERE id = 1; END //\nDELIMITER ;\nCALL `tidy up`();', expected: [], blocks: false },
 ];
 
 const SQLITE: Row[] = [
