@@ -4,7 +4,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { GitError } from '../errors.js';
 import { gitText } from '../git/exec-git.js';
-import { logPathFor } from './log.js';
+import { logPathFor } from './log-path.js';
 
 /** Where a backup command runs: repository root, git common dir (shared by worktrees), log, config. */
 export interface BackupContext {

@@ -79,10 +79,6 @@ export interface ReadLogResult {
   witnesses: WitnessReport[];
 }
 
-export function logPathFor(gitCommonDir: string): string {
-  return path.join(path.resolve(gitCommonDir), 'dbsafe', 'log.jsonl');
-}
-
 export function entryHash(entry: Omit<LogEntry, 'hash'> | LogEntry): string {
   const { hash: _hash, ...rest } = entry as LogEntry;
   return createHash('sha256').update(canonicalJson(rest)).digest('hex');

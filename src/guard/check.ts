@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { logPathFor } from '../backup/log.js';
+import { logPathFor } from '../backup/log-path.js';
 import { redactCommandLine } from '../backup/redact.js';
 import type { Config } from '../config/schema.js';
 import { gitText } from '../git/exec-git.js';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { resolveInstance } from '../backup/instances.js';
-import { logPathFor, readLog } from '../backup/log.js';
+import { logPathFor } from '../backup/log-path.js';
+import { readLog } from '../backup/log.js';
 import type { Config } from '../config/schema.js';
 import { DbsafeError } from '../errors.js';
 import { displayPath, gateNow, readGateLog, requiredInstanceNames } from '../gate/evidence.js';

@@ -164,7 +164,7 @@ function nodeOnGuiPath(): Check {
 
 async function backupLogCheck(location: Location): Promise<Check[]> {
   try {
-    const { logPathFor, readLog } = await import('../backup/log.js');
+    const [{ logPathFor }, { readLog }] = await Promise.all([import('../backup/log-path.js'), import('../backup/log.js')]);
     const logPath = logPathFor(location.commonDir);
     const log = await readLog(logPath);
     if (!log.exists) return [{ level: 'ok', message: `backup log ${logPath} does not exist yet (no backup taken)` }];

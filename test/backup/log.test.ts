@@ -3,7 +3,8 @@ import { readFileSync, statSync, writeFileSync, mkdtempSync, rmSync, unlinkSync 
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendLogEntry, entryHash, logPathFor, readLog } from '../../src/backup/log.js';
+import { logPathFor } from '../../src/backup/log-path.js';
+import { appendLogEntry, entryHash, readLog } from '../../src/backup/log.js';
 import { outsideWitnessPath } from '../../src/backup/log-witness.js';
 import { canonicalJson } from '../../src/backup/canonical-json.js';
 import { PROJECT_ROOT } from '../helpers/repo.js';
