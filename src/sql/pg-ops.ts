@@ -12,8 +12,22 @@ export interface AstOp {
   detail?: string;
 }
 
+/**
+ * Functions of common extensions that delete rows when called (`SELECT drop_chunks('metrics', …)`), by the
+ * last part of their name; what each does, for the finding. Which rows depends on the arguments and the
+ * data: opaque, on the table named by the first argument when it is a literal.
+ */
+export const DELETING_FUNCTIONS: Record<string, string> = {
+  drop_chunks: 'TimescaleDB drop_chunks deletes the chunks (and their rows) older or newer than the given bound',
+  add_retention_policy: 'TimescaleDB add_retention_policy schedules drop_chunks: rows older than the interval are deleted from now on',
+  drop_partition_time: 'pg_partman drop_partition_time drops the partitions (and their rows) older than the retention',
+  drop_partition_id: 'pg_partman drop_partition_id drops the partitions (and their rows) below the retention',
+  lo_unlink: 'lo_unlink deletes a large object and its data',
+};
+export const DELETING_CALL = new RegExp(`\\b(?:${Object.keys(DELETING_FUNCTIONS).join('|')})\\b`, 'i');
+
 /** A sql / plpgsql routine body is read for operations only when it holds one of these words. */
-export const MAY_DESTROY = /\b(?:drop|truncate|delete|update|alter|rename|execute|call)\b/i;
+export const MAY_DESTROY = /\b(?:drop|truncate|delete|update|alter|rename|execute|call|drop_chunks|add_retention_policy|drop_partition_time|drop_partition_id|lo_unlink)\b/i;
 
 /** Quote a name for display when it would not survive unquoted. */
 export function show(name: string): string {

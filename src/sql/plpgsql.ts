@@ -4,7 +4,7 @@
  * a string built at run time (variables, format(), concatenation) is `opaque`. When the PL/pgSQL
  * parser rejects a body (e.g. an undeclared variable), our own scan of the body takes over.
  */
-import { MAY_DESTROY } from './pg-ops.js';
+import { DELETING_CALL, MAY_DESTROY } from './pg-ops.js';
 import { stripControlFlow, Recognizer } from './recognize.js';
 import type { OpSink } from './sink.js';
 import { splitSql } from './split.js';
@@ -173,7 +173,7 @@ export function readPlpgsql(host: PlpgsqlHost, src: RoutineSource): void {
   const walker = new BodyWalker(host, body, bodyAt);
   // Our scan is much cheaper than the PL/pgSQL parser: when it finds nothing destructive and there is
   // no EXECUTE (whose effect only the parser can judge), the body cannot hold an operation.
-  if (!/\bexecute\b/i.test(body) && walker.scan(false) === 0) return;
+  if (!/\bexecute\b/i.test(body) && !DELETING_CALL.test(body) && walker.scan(false) === 0) return;
   let tree: Node;
   try {
     if (src.kind === 'function') {
@@ -226,6 +226,10 @@ class BodyWalker {
       if (key === 'PLpgSQL_stmt_execsql') {
         const query: string | undefined = value?.sqlstmt?.PLpgSQL_expr?.query;
         if (query && MAY_DESTROY.test(query)) this.host.readText(query, this.bodyAbs + this.find(query, value.lineno), true);
+      } else if (key === 'PLpgSQL_stmt_perform') {
+        // PERFORM f(…) is SELECT f(…) whose result is thrown away: a call that deletes rows is read as such
+        const query: string | undefined = value?.expr?.PLpgSQL_expr?.query;
+        if (query && DELETING_CALL.test(query)) this.host.readText(query.replace(/^\s*perform\b/i, 'SELECT'), this.bodyAbs + this.find(query, value.lineno), true);
       } else if (key === 'PLpgSQL_stmt_call') {
         // CALL p(): read as the statement it is (opaque unless p is created in this text)
         const query: string | undefined = value?.expr?.PLpgSQL_expr?.query;

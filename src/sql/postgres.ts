@@ -6,7 +6,7 @@
 import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
 import { ColumnTypes, type ColumnType } from './column-types.js';
 import { locateOps } from './locate.js';
-import { memberOf, refFromParts, type AstOp } from './pg-ops.js';
+import { DELETING_CALL, DELETING_FUNCTIONS, memberOf, refFromParts, type AstOp } from './pg-ops.js';
 import { readPlpgsql, routineNeedsReading, type PlpgsqlHost } from './plpgsql.js';
 import { Recognizer } from './recognize.js';
 import type { OpSink } from './sink.js';
@@ -55,6 +55,7 @@ const CASCADE_DEPENDENTS: Record<string, string> = {
 
 /** Functions that run SQL on another database (dblink): what they run cannot be judged here. */
 const REMOTE_EXEC = /"sval":"(dblink_exec|dblink|dblink_send_query|dblink_open)"/;
+
 
 /** `WITH d AS (DELETE FROM t RETURNING *) INSERT …`: data-modifying CTEs run with the statement. */
 function cteStatements(node: Node): Array<[string, Node]> {
@@ -229,6 +230,7 @@ export class PostgresReader implements PlpgsqlHost {
     let cursor: ByteCursor | undefined;
     // once per text, not per statement: a test of the whole text per statement made big files quadratic
     const mentionsDblink = /dblink/i.test(text);
+    const mentionsDeletingCall = DELETING_CALL.test(text);
     for (const raw of stmts) {
       const node = raw.stmt;
       const key = firstKey(node);
@@ -250,7 +252,7 @@ export class PostgresReader implements PlpgsqlHost {
         if (key === 'DoStmt' || key === 'CreateFunctionStmt') {
           if (!routineNeedsReading(key === 'DoStmt' ? 'do' : 'function', inner)) continue;
         } else if (key !== 'ExplainStmt' && key !== 'PrepareStmt') {
-          ops = mentionsDblink ? [...this.astOps(key, inner), ...this.remoteExecution(key, inner)] : this.astOps(key, inner);
+          ops = [...this.astOps(key, inner), ...(mentionsDblink ? this.remoteExecution(key, inner) : []), ...(mentionsDeletingCall ? this.deletingCalls(inner) : [])];
           if (ops.length === 0) continue;
         }
       } catch (e) {
@@ -365,7 +367,7 @@ export class PostgresReader implements PlpgsqlHost {
         return;
       }
     }
-    const ops = /dblink/i.test(text) ? [...this.astOps(key, node), ...this.remoteExecution(key, node)] : this.astOps(key, node);
+    const ops = [...this.astOps(key, node), ...(/dblink/i.test(text) ? this.remoteExecution(key, node) : []), ...(DELETING_CALL.test(text) ? this.deletingCalls(node) : [])];
     if (ops.length === 0) return;
     this.emitLocated(ops, text, abs, embedded);
   }
@@ -463,6 +465,31 @@ export class PostgresReader implements PlpgsqlHost {
         return [{ kind: 'opaque', target: rangeVarRef(node.relation), flags: {}, detail: 'COPY … PROGRAM runs a shell command on the database server: its effect cannot be known statically' }];
     }
     return [];
+  }
+
+  /** Calls of DELETING_FUNCTIONS anywhere in the statement: opaque on the table they name. */
+  private deletingCalls(node: Node): AstOp[] {
+    const ops: AstOp[] = [];
+    const visit = (value: unknown): void => {
+      if (Array.isArray(value)) return value.forEach(visit);
+      if (!value || typeof value !== 'object') return;
+      const call = (value as Node).FuncCall;
+      if (call) {
+        const parts: string[] = (call.funcname ?? []).map((n: Node) => String(n?.String?.sval ?? ''));
+        const what = DELETING_FUNCTIONS[(parts[parts.length - 1] ?? '').toLowerCase()];
+        if (what) {
+          // the table: a literal first argument (`'metrics'`, `'metrics'::regclass`, `relation => 'metrics'`)
+          const first = (call.args ?? [])[0];
+          const literal = first?.NamedArgExpr?.arg ?? first;
+          const text: unknown = (literal?.TypeCast?.arg ?? literal)?.A_Const?.sval?.sval;
+          const target = typeof text === 'string' && parts[parts.length - 1]!.toLowerCase() !== 'lo_unlink' ? refFromParts('table', text.split('.')) : refFromParts('function', parts);
+          ops.push({ kind: 'opaque', target, flags: {}, detail: `${what}: which rows cannot be known statically` });
+        }
+      }
+      for (const inner of Object.values(value)) visit(inner);
+    };
+    visit(node);
+    return ops;
   }
 
   /** SQL run on another database through dblink: opaque, on top of what the statement itself does. */

@@ -34,6 +34,13 @@ const POSTGRES: Row[] = [
   { sql: 'CALL purge_old_sessions();', expected: ['up opaque purge_old_sessions'], blocks: true },
   { sql: "CALL maintenance.drop_partition('events', 2023);", expected: ['up opaque maintenance.drop_partition'], blocks: true },
   { sql: 'DO $$ BEGIN CALL purge_old_sessions(); END $$;', expected: ['up opaque purge_old_sessions'], blocks: true },
+  // extension functions that delete rows when called
+  { sql: "SELECT drop_chunks('metrics', INTERVAL '30 days');", expected: ['up opaque metrics'], blocks: true },
+  { sql: "SELECT drop_chunks(relation => 'metrics', older_than => now() - INTERVAL '1 year');", expected: ['up opaque metrics'], blocks: true },
+  { sql: "SELECT add_retention_policy('conditions', INTERVAL '7 days');", expected: ['up opaque conditions'], blocks: true },
+  { sql: "SELECT partman.drop_partition_time('public.events', '30 days');", expected: ['up opaque public.events'], blocks: true },
+  { sql: "DO $$ BEGIN PERFORM drop_chunks('metrics', older_than => INTERVAL '30 days'); END $$;", expected: ['up opaque metrics'], blocks: true },
+  { sql: 'SELECT lo_unlink(42);', expected: ['up opaque lo_unlink'], blocks: true },
   // relatives that destroy nothing
   { sql: 'DROP EXTENSION postgis;', expected: [], blocks: false },
   { sql: 'DROP SERVER legacy_srv;', expected: [], blocks: false },
@@ -43,6 +50,9 @@ const POSTGRES: Row[] = [
   { sql: 'MERGE INTO users u USING staging s ON u.id = s.id WHEN MATCHED THEN UPDATE SET name = s.name;', expected: [], blocks: false },
   { sql: "COPY users TO '/tmp/users.csv';", expected: [], blocks: false },
   { sql: 'ALTER SEQUENCE s SET SCHEMA archive;', expected: [], blocks: false },
+  { sql: "SELECT create_hypertable('conditions', 'time');", expected: [], blocks: false },
+  { sql: "SELECT remove_retention_policy('conditions');", expected: [], blocks: false },
+  { sql: 'SELECT count(*) FROM drop_chunks_log;', expected: [], blocks: false },
   // a procedure created in the same file is read where it is created
   { sql: 'CREATE PROCEDURE touch() LANGUAGE sql AS $$ UPDATE stats SET n = n + 1 WHERE id = 1 $$;\nCALL touch();', expected: [], blocks: false },
   { sql: 'CREATE PROCEDURE wipe() LANGUAGE sql AS $$ DELETE FROM sessions $$;\nCALL wipe();', expected: ['up delete-all sessions'], blocks: true },
