@@ -8,6 +8,7 @@ import { durationMs, gitAnnotations, type BackupContext } from './context.js';
 import type { RestoreDriver, SwapResult, TargetState } from './engines/restore-types.js';
 import { sha256File } from './files.js';
 import { resolveInstance, type EngineFamily, type ResolvedInstance } from './instances.js';
+import { backupVerdicts, vouchedFor } from './backup-verdicts.js';
 import { appendLogEntry, readLog } from './log.js';
 import type { Manifest } from './manifest.js';
 import { findBackup, SAFETY_REASON } from './find-backup.js';
@@ -117,16 +118,14 @@ function resolveTarget(context: BackupContext, manifest: Manifest, into: string 
   return { context: ctx, target };
 }
 
-/** A `verified` entry for this backup within maxAge, with no later failure or pruning, from an intact log. */
+/** The log vouches for this backup (backup-verdicts.ts), its verification is within maxAge, and the artifact is still those bytes. */
 async function recentVerification(context: BackupContext, stored: StoredBackup, maxAgeMs: number): Promise<boolean> {
   const log = await readLog(context.logPath);
   if (!log.chain.ok) return false;
-  const about = log.entries.filter((e) => e.backupId === stored.id && e.instance === stored.manifest.instance);
-  const recorded = about.filter((e) => e.event === 'backup').pop();
-  const verdict = about.filter((e) => e.event === 'verified' || e.event === 'failed' || e.event === 'pruned').pop();
-  if (!recorded || !verdict || verdict.event !== 'verified') return false;
-  if (recorded.manifestChecksum !== stored.manifest.checksum || verdict.sha256 !== stored.manifest.artifact.sha256) return false;
-  if (Date.now() - Date.parse(verdict.ts) > maxAgeMs) return false;
+  const verdict = backupVerdicts(log.entries, stored.manifest.database.fingerprint).get(stored.id);
+  if (!vouchedFor(verdict) || verdict.recorded.instance !== stored.manifest.instance) return false;
+  if (verdict.recorded.manifestChecksum !== stored.manifest.checksum || verdict.recorded.sha256 !== stored.manifest.artifact.sha256) return false;
+  if (Date.now() - Date.parse(verdict.verified.ts) > maxAgeMs) return false;
   // the artifact must still be exactly what was verified
   const artifact = path.join(stored.dir, stored.manifest.artifact.file);
   if (!existsSync(artifact) || statSync(artifact).size !== stored.manifest.artifact.bytes) return false;

@@ -4,12 +4,13 @@ import { BlockedError, ConfigError } from '../errors.js';
 import type { BackupContext } from './context.js';
 import { SAFETY_REASON } from './find-backup.js';
 import { resolveInstance } from './instances.js';
+import { backupVerdicts, vouchedFor } from './backup-verdicts.js';
 import { readLog } from './log.js';
 import { listBackups, type StoredBackup } from './store.js';
 
 /**
- * rollback's choice: the newest backup of the instance whose latest verdict in an intact log is
- * `verified`, whose artifact is still there with its recorded size, and whose snapshot was taken
+ * rollback's choice: the newest backup of the instance the intact log vouches for (backup-verdicts.ts),
+ * whose artifact is still there with its recorded size, and whose snapshot was taken
  * before the last migration applied through dbsafe (safe-migrate, migrate and migrate --direct log an
  * `apply` step). With no migration recorded, the newest verified backup; the answer says which and why.
  * Safety backups (the state before a restore) are skipped.
@@ -23,21 +24,21 @@ export async function chooseRollback(context: BackupContext, instanceName: strin
     });
   }
   const lastApply = log.entries.filter((e) => e.event === 'migrate' && e.instance === instance.name && e.step === 'apply').pop();
-  const verdicts = new Map<string, string>();
-  for (const e of log.entries) {
-    if (e.instance === instance.name && typeof e.backupId === 'string' && ['verified', 'failed', 'pruned'].includes(e.event)) verdicts.set(e.backupId, e.event);
-  }
+  const verdicts = backupVerdicts(log.entries, instance.fingerprint);
   const skipped: string[] = [];
   for (const backup of listBackups(context.backupRoot, instance.name)) {
     if (backup.manifest.annotations.reason.startsWith(SAFETY_REASON)) continue;
-    if (lastApply && backup.manifest.snapshot.takenAt >= lastApply.ts) {
+    const verdict = verdicts.get(backup.id);
+    // the time the log recorded when the backup was taken, not the manifest's (which anyone can edit)
+    const takenAt = String(verdict?.recorded.takenAt ?? backup.manifest.snapshot.takenAt);
+    if (lastApply && takenAt >= lastApply.ts) {
       skipped.push(`${backup.id} (taken after the last migration)`);
       continue;
     }
-    const verdict = verdicts.get(backup.id);
     const artifact = path.join(backup.dir, backup.manifest.artifact.file);
     const present = existsSync(artifact) && statSync(artifact).size === backup.manifest.artifact.bytes;
-    if (verdict === 'verified' && present) {
+    const vouched = vouchedFor(verdict) && verdict.recorded.sha256 === backup.manifest.artifact.sha256;
+    if (vouched && present) {
       const newer = skipped.length ? `; skipped newer: ${skipped.join(', ')}` : '';
       return {
         backup,
@@ -46,7 +47,8 @@ export async function chooseRollback(context: BackupContext, instanceName: strin
           : `the newest verified backup of ${instance.name} (no migration applied through dbsafe is recorded, so none is "the last migration")${newer}`,
       };
     }
-    skipped.push(`${backup.id} (${!present ? 'artifact missing or resized' : verdict === 'failed' ? 'verify FAILED' : 'not verified'})`);
+    const why = !present ? 'artifact missing or resized' : !verdict ? 'not on the record of this database' : verdict.pruned ? 'pruned' : verdict.failed ? 'verify FAILED' : 'not verified';
+    skipped.push(`${backup.id} (${why})`);
   }
   throw new ConfigError(`Instance "${instance.name}" has no verified backup to roll back to${skipped.length ? ` (${skipped.join(', ')})` : ''}`, {
     hint: `Verify one with \`npx dbsafe-hooks verify <id>\`, or take one: \`npx dbsafe-hooks backup ${instance.name} --verify\`.`,

@@ -1,3 +1,5 @@
+import { backupVerdicts, RECORDING_EVENTS } from '../backup/backup-verdicts.js';
+
 /**
  * The backup gate's decision, pure: log entries + chain state + the configured instances and their
  * fingerprints + artifact checks + now → per instance: passes (by a backup or a waiver) or the ONE
@@ -41,11 +43,6 @@ export interface GateLogEntry {
 /** Every instance name a waiver can cover is matched by this one. */
 export const ALL_INSTANCES = '*';
 
-/** Verification levels that prove a restore (docs/backup.md); `intact` (checksum + decode) does not. */
-const RESTORE_LEVELS = new Set(['restorable', 'schema-equal', 'content-equal']);
-
-/** Entries that record a backup's identity when it was taken (or adopted on purpose), and so can vouch for it. */
-const RECORDING_EVENTS = new Set(['backup', 'adopted']);
 
 /**
  * What reading the log found. Any break of the chain (an edited, deleted, reordered, truncated or
@@ -271,45 +268,10 @@ interface Candidate {
   level?: string;
 }
 
-interface BackupRecord {
-  /** The `backup` / `adopted` entry: the only source of identity, time and artifact. */
-  recorded: GateLogEntry;
-  verified?: GateLogEntry;
-  failed: boolean;
-  pruned: boolean;
-  weakLevel?: string;
-}
 
-/**
- * One candidate per backup of this database, folding its entries in log order. Only a `backup` or
- * `adopted` entry creates a candidate; a `verified` entry counts only for a backup recorded before
- * it, and only when it verified the recorded artifact (same sha256).
- */
+/** One candidate per backup of this database, as the log's one rule judges it (backup/backup-verdicts.ts). */
 function candidatesFor(entries: GateLogEntry[], fingerprint: string, input: Omit<GateInput, 'artifacts'>): Candidate[] {
-  const byId = new Map<string, BackupRecord>();
-  for (const entry of entries) {
-    if (!entry.backupId) continue;
-    if (RECORDING_EVENTS.has(entry.event)) {
-      if (entry.fingerprint !== fingerprint) continue;
-      byId.set(entry.backupId, { recorded: entry, failed: false, pruned: false });
-      continue;
-    }
-    const record = byId.get(entry.backupId);
-    if (!record) continue;
-    if (entry.event === 'verified') {
-      // a verification counts only for the bytes the log recorded: one that names no sha256 (or of a
-      // record without one) cannot show it checked those bytes, so it fails closed
-      if (entry.sha256 === undefined || entry.sha256 !== record.recorded.sha256) continue;
-      if (entry.level && RESTORE_LEVELS.has(entry.level)) {
-        record.verified = entry;
-        record.failed = false;
-        record.weakLevel = undefined;
-      } else if (!record.verified) record.weakLevel = entry.level ?? 'none';
-    } else if (entry.event === 'failed') {
-      record.verified = undefined;
-      record.failed = true;
-    } else if (entry.event === 'pruned') record.pruned = true;
-  }
+  const byId = backupVerdicts(entries, fingerprint);
   const now = input.now.getTime();
   const candidates: Candidate[] = [];
   for (const [backupId, record] of byId) {

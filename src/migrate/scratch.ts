@@ -8,6 +8,7 @@ import { sha256File } from '../backup/files.js';
 import { SAFETY_REASON } from '../backup/find-backup.js';
 import { privateTempDir, sweepPrivateTemp } from '../backup/private-tmp.js';
 import type { ResolvedInstance } from '../backup/instances.js';
+import { backupVerdicts, vouchedFor } from '../backup/backup-verdicts.js';
 import { readLog } from '../backup/log.js';
 import { readManifest, type Manifest } from '../backup/manifest.js';
 import { BlockedError, DatabaseError } from '../errors.js';
@@ -31,17 +32,17 @@ export async function newestVerifiedBackup(context: BackupContext, instance: Res
       hint: 'Use --fresh to take and verify a new backup, and see `npx dbsafe-hooks log`.',
     });
   }
-  const revoked = new Set(log.entries.filter((e) => e.event === 'failed' || e.event === 'pruned').map((e) => String(e.backupId)));
-  const candidates = log.entries
-    .filter((e) => e.event === 'verified' && e.instance === instance.name && e.fingerprint === instance.fingerprint && !revoked.has(String(e.backupId)))
-    .sort((a, b) => (String(a.takenAt) < String(b.takenAt) ? 1 : -1));
-  for (const entry of candidates) {
-    const dir = path.dirname(String(entry.manifest));
-    if (!existsSync(String(entry.artifact))) continue;
+  // newest snapshot first, by the time the log recorded when the backup was taken
+  const vouched = [...backupVerdicts(log.entries, instance.fingerprint).values()]
+    .filter(vouchedFor)
+    .sort((a, b) => (String(a.recorded.takenAt) < String(b.recorded.takenAt) ? 1 : -1));
+  for (const { recorded } of vouched) {
+    const dir = path.dirname(String(recorded.manifest));
+    if (!existsSync(String(recorded.artifact))) continue;
     const read = readManifest(dir);
     // a restore's safety backup holds the state before that restore (a failed migration's, say): never the copy to rehearse on
     if (read.ok && read.manifest.annotations.reason.startsWith(SAFETY_REASON)) continue;
-    if (read.ok && read.manifest.id === entry.backupId) return { id: read.manifest.id, dir, manifest: read.manifest };
+    if (read.ok && read.manifest.id === recorded.backupId && read.manifest.artifact.sha256 === recorded.sha256) return { id: read.manifest.id, dir, manifest: read.manifest };
   }
   return undefined;
 }
