@@ -70,6 +70,14 @@ export async function sha256File(file: string): Promise<{ sha256: string; bytes:
  * writes, or a child that says so (pg_restore, sqlite3). The first cause, in words: otherwise a
  * full disk surfaces as the dump child we then killed ("killed by SIGTERM", SIGPIPE).
  */
+/** A database server's own words for a full disk (PostgreSQL, MySQL / MariaDB), in a client's error output. */
+const SERVER_DISK_FULL = /could not extend file|No space left on device|Check free disk space|The table '[^']*' is full|errno: 28|Disk full/i;
+
+/** The sentence to add when a server's error says its disk is full (the first cause, in words), or ''. */
+export function serverDiskFull(errorText: string): string {
+  return SERVER_DISK_FULL.test(errorText) ? " The database server's disk is full: free space there, then run the restore again." : '';
+}
+
 export function noSpaceOn(cause: unknown, dir: string): string | undefined {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
   const text = typeof cause === 'string' ? cause : cause instanceof Error ? cause.message : '';

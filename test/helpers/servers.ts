@@ -98,17 +98,22 @@ export interface PgServer {
   url(database: string, user?: string): string;
   /** Run SQL through psql over the unix socket as the superuser; returns stdout (tuples only, unaligned). */
   sql(database: string, sql: string): string;
+  /** Stop the cluster if it still runs (fast shutdown) and start it again on the same files. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** `ports`: the caller's own port range (each engineer's tests keep to theirs; default 55500-55599). */
 /**
  * `under`: the directory the cluster lives in (a small filesystem for disk-full tests; default the OS temp
- * dir); `settings`: more `-c name=value` server settings.
+ * dir); `walElsewhere`: the WAL in the OS temp dir, so a full `under` stops the writes to tables (an ERROR)
+ * and never the WAL writer (a PANIC); `settings`: more `-c name=value` server settings.
  */
-export async function startPostgres(options: { ports?: [number, number]; under?: string; settings?: string[] } = {}): Promise<PgServer> {
+export async function startPostgres(options: { ports?: [number, number]; under?: string; walElsewhere?: boolean; settings?: string[] } = {}): Promise<PgServer> {
   const ids = userIds('postgres')!;
   const dir = mkdtempSync(path.join(options.under ?? os.tmpdir(), 'dbsafe-pg-'));
+  const walParent = options.walElsewhere ? mkdtempSync(path.join(os.tmpdir(), 'dbsafe-pg-wal-')) : undefined;
+  if (walParent) chownSync(walParent, ids.uid, ids.gid);
   chmodSync(dir, 0o700);
   chownSync(dir, ids.uid, ids.gid);
   const data = path.join(dir, 'data');
@@ -117,23 +122,30 @@ export async function startPostgres(options: { ports?: [number, number]; under?:
   chownSync(pwfile, ids.uid, ids.gid);
   run(
     path.join(PG_BIN, 'initdb'),
-    ['-D', data, '-U', 'postgres', '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync'],
+    ['-D', data, '-U', 'postgres', '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync', ...(walParent ? [`--waldir=${path.join(walParent, 'wal')}`] : [])],
     ids,
   );
   const port = await pickPort(...(options.ports ?? [55500, 55599]));
-  const child = spawn(
-    path.join(PG_BIN, 'postgres'),
-    ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=50', ...(options.settings ?? []).flatMap((setting) => ['-c', setting])],
-    { ...ids, stdio: ['ignore', 'ignore', 'pipe'], cwd: '/' },
-  );
   let log = '';
-  child.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  const launch = () => {
+    const started = spawn(
+      path.join(PG_BIN, 'postgres'),
+      ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=50', ...(options.settings ?? []).flatMap((setting) => ['-c', setting])],
+      { ...ids, stdio: ['ignore', 'ignore', 'pipe'], cwd: '/' },
+    );
+    started.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+    return started;
+  };
   const ready = () => spawnSync(path.join(PG_BIN, 'pg_isready'), ['-h', dir, '-p', String(port), '-q']).status === 0;
-  try {
-    await waitFor(ready, 'postgres', child);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${log}`);
-  }
+  let child = launch();
+  const started = async () => {
+    try {
+      await waitFor(ready, 'postgres', child);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${log}`);
+    }
+  };
+  await started();
   const sql = (database: string, text: string) =>
     run(path.join(PG_BIN, 'psql'), ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', dir, '-p', String(port), '-U', 'postgres', '-d', database, '-f', '-'], undefined, text);
   return {
@@ -141,9 +153,15 @@ export async function startPostgres(options: { ports?: [number, number]; under?:
     socketDir: dir,
     url: (database, user = 'postgres') => `postgres://${user}:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${port}/${database}`,
     sql,
+    async restart() {
+      await stopChild(child, 'SIGINT');
+      child = launch();
+      await started();
+    },
     async stop() {
       await stopChild(child, 'SIGINT');
       rmSync(dir, { recursive: true, force: true });
+      if (walParent) rmSync(walParent, { recursive: true, force: true });
     },
   };
 }

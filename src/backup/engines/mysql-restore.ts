@@ -6,6 +6,7 @@ import { createGunzip } from 'node:zlib';
 import type { Connection } from 'mysql2/promise';
 import { BlockedError, DatabaseError } from '../../errors.js';
 import { onInterrupt } from '../cleanup.js';
+import { serverDiskFull } from '../files.js';
 import { pidAlive } from '../lock.js';
 import { describeExit, startChild } from '../runner.js';
 import { compare } from '../verify.js';
@@ -156,7 +157,10 @@ async function loadDump(request: SwapRequest, schema: string): Promise<void> {
   });
   const exit = await run.done;
   // the backup verified: a failure here is as likely the server (full disk, restart, lost connection) as the backup
-  if (exit.code !== 0 || exit.signal) throw new DatabaseError(`Loading the dump into ${schema} failed: ${describeExit(path.basename(client.path), exit)}. Nothing was swapped in.`);
+  if (exit.code !== 0 || exit.signal) {
+    const why = describeExit(path.basename(client.path), exit);
+    throw new DatabaseError(`Loading the dump into ${schema} failed: ${why}. Nothing was swapped in.${serverDiskFull(why)}`);
+  }
   if (streamError) throw new BlockedError(`The artifact could not be read: ${streamError.message}. Nothing was swapped in.`);
   if (!tail.completed()) throw new BlockedError('The dump does not end with "-- Dump completed" (truncated). Nothing was swapped in.');
 }

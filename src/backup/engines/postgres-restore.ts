@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Client } from 'pg';
 import { BlockedError, DatabaseError } from '../../errors.js';
 import { onInterrupt } from '../cleanup.js';
+import { serverDiskFull } from '../files.js';
 import type { ServerTarget } from '../instances.js';
 import { pidAlive } from '../lock.js';
 import { describeExit, startChild } from '../runner.js';
@@ -158,7 +159,10 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
     ).done;
     // the backup verified: a failure here is as likely the server (full disk, restart, lost connection) as the
     // backup, so the message is pg_restore's own first error, and the exit code says "could not run" (2)
-    if (exit.code !== 0 || exit.signal) throw new DatabaseError(`Restoring into ${side} failed: ${describeExit('pg_restore', exit)}. Nothing was swapped in: ${database} is as it was.`);
+    if (exit.code !== 0 || exit.signal) {
+      const why = describeExit('pg_restore', exit);
+      throw new DatabaseError(`Restoring into ${side} failed: ${why}. Nothing was swapped in: ${database} is as it was.${serverDiskFull(why)}`);
+    }
 
     request.onStage('comparing objects and row counts with the manifest');
     // Objects and exact counts, as the issue asks of a restore; the catalog digest is verify's (the backup was verified first).
