@@ -128,6 +128,7 @@ const UNSURE: Array<[string, RegExp]> = [
   ["echo 'unterminated", /an unterminated single quote/],
   ['npm run loop', /nested too deeply/],
   ['psql -c "DROP TABLE"', /SQL that cannot be read with certainty/],
+  ['psql app -c "CALL purge_old_sessions()"', /SQL that cannot be read with certainty: CALL purge_old_sessions/],
   ['bash missing-script.sh', /bash runs missing-script.sh, which cannot be read/],
   // inline code that touches a database or starts another program cannot be read with certainty
   [`python3 -c "import sqlite3; sqlite3.connect('dev.db').execute('DROP TABLE users')"`, /python3 -c: inline code that mentions `sqlite3`/],
