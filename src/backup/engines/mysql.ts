@@ -129,7 +129,6 @@ async function sweepDeadScratches(admin: Connection): Promise<void> {
   }
 }
 
-
 /**
  * Exact row counts; a system-versioned table is counted with its history (FOR SYSTEM_TIME ALL), so
  * a restore that lost the history does not match. A count that fails names its table.
