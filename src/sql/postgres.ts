@@ -56,7 +56,6 @@ const CASCADE_DEPENDENTS: Record<string, string> = {
 /** Functions that run SQL on another database (dblink): what they run cannot be judged here. */
 const REMOTE_EXEC = /"sval":"(dblink_exec|dblink|dblink_send_query|dblink_open)"/;
 
-
 /** `WITH d AS (DELETE FROM t RETURNING *) INSERT …`: data-modifying CTEs run with the statement. */
 function cteStatements(node: Node): Array<[string, Node]> {
   const out: Array<[string, Node]> = [];
@@ -476,13 +475,14 @@ export class PostgresReader implements PlpgsqlHost {
       const call = (value as Node).FuncCall;
       if (call) {
         const parts: string[] = (call.funcname ?? []).map((n: Node) => String(n?.String?.sval ?? ''));
-        const what = DELETING_FUNCTIONS[(parts[parts.length - 1] ?? '').toLowerCase()];
+        const name = (parts[parts.length - 1] ?? '').toLowerCase();
+        const what = Object.hasOwn(DELETING_FUNCTIONS, name) ? DELETING_FUNCTIONS[name] : undefined;
         if (what) {
           // the table: a literal first argument (`'metrics'`, `'metrics'::regclass`, `relation => 'metrics'`)
           const first = (call.args ?? [])[0];
           const literal = first?.NamedArgExpr?.arg ?? first;
           const text: unknown = (literal?.TypeCast?.arg ?? literal)?.A_Const?.sval?.sval;
-          const target = typeof text === 'string' && parts[parts.length - 1]!.toLowerCase() !== 'lo_unlink' ? refFromParts('table', text.split('.')) : refFromParts('function', parts);
+          const target = typeof text === 'string' && name !== 'lo_unlink' ? refFromParts('table', text.split('.')) : refFromParts('function', parts);
           ops.push({ kind: 'opaque', target, flags: {}, detail: `${what}: which rows cannot be known statically` });
         }
       }

@@ -41,6 +41,7 @@ const POSTGRES: Row[] = [
   { sql: "SELECT partman.drop_partition_time('public.events', '30 days');", expected: ['up opaque public.events'], blocks: true },
   { sql: "DO $$ BEGIN PERFORM drop_chunks('metrics', older_than => INTERVAL '30 days'); END $$;", expected: ['up opaque metrics'], blocks: true },
   { sql: 'SELECT lo_unlink(42);', expected: ['up opaque lo_unlink'], blocks: true },
+  { sql: "SELECT constructor(1), drop_chunks('metrics', INTERVAL '1 day');", expected: ['up opaque metrics'], blocks: true },
   // relatives that destroy nothing
   { sql: 'DROP EXTENSION postgis;', expected: [], blocks: false },
   { sql: 'DROP SERVER legacy_srv;', expected: [], blocks: false },
