@@ -34,9 +34,13 @@ function maintenance(server: ServerTarget): Promise<Client> {
   return connect(server, server.database === 'postgres' ? 'template1' : 'postgres');
 }
 
+/**
+ * Sessions that stop a rename. An autovacuum worker does not: PostgreSQL ends it itself (CountOtherDBBackends),
+ * and one starts on its own after a migration's writes, so counting it refused restores at random.
+ */
 async function otherSessions(client: Client, databases: string[]): Promise<Array<{ pid: number; usename: string; application_name: string }>> {
   const { rows } = await client.query<{ pid: number; usename: string; application_name: string }>(
-    `SELECT pid, usename, application_name FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()`,
+    `SELECT pid, usename, application_name FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid() AND backend_type IS DISTINCT FROM 'autovacuum worker'`,
     [databases],
   );
   return rows;
