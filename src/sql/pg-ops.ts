@@ -24,10 +24,11 @@ export const DELETING_FUNCTIONS: Record<string, string> = {
   drop_partition_id: 'pg_partman drop_partition_id drops the partitions (and their rows) below the retention',
   lo_unlink: 'lo_unlink deletes a large object and its data',
 };
-export const DELETING_CALL = new RegExp(`\\b(?:${Object.keys(DELETING_FUNCTIONS).join('|')})\\b`, 'i');
+export const DELETING_NAMES = Object.keys(DELETING_FUNCTIONS).join('|');
+export const DELETING_CALL = new RegExp(`\\b(?:${DELETING_NAMES})\\b`, 'i');
 
 /** A sql / plpgsql routine body is read for operations only when it holds one of these words. */
-export const MAY_DESTROY = /\b(?:drop|truncate|delete|update|alter|rename|execute|call|drop_chunks|add_retention_policy|drop_partition_time|drop_partition_id|lo_unlink)\b/i;
+export const MAY_DESTROY = new RegExp(`\\b(?:drop|truncate|delete|update|alter|rename|execute|call|${DELETING_NAMES})\\b`, 'i');
 
 /** Quote a name for display when it would not survive unquoted. */
 export function show(name: string): string {

@@ -18,7 +18,7 @@
  * Tests compare the result with the full reader on every fixture, on mutants and on random statements.
  */
 import { DOUBT } from './pg-grammar.js';
-import type { AstOp } from './pg-ops.js';
+import { DELETING_NAMES, type AstOp } from './pg-ops.js';
 import { StatementReader } from './pg-subset-statements.js';
 import { splitSql } from './split.js';
 import { tokenize, type Token } from './tokens.js';
@@ -29,7 +29,7 @@ const MAX_CHARS = 256 * 1024;
 const MAX_DEPTH = 32;
 
 /** Words of dynamic or destructive statements that no statement of the subset uses as a keyword. */
-const NEVER_KEYWORDS = 'exec|call|prepare|merge|perform|copy|rule|dblink\\w*|lo_\\w*|pg_\\w*|set_config|drop_chunks|add_retention_policy|drop_partition_\\w*';
+const NEVER_KEYWORDS = `exec|call|prepare|merge|perform|copy|rule|dblink\\w*|lo_\\w*|pg_\\w*|set_config|${DELETING_NAMES}`;
 /** Each of these words (case-insensitive, whole word) must be a keyword the grammar read, or be in a comment. */
 const GUARDED_WORDS = new RegExp(`(?<![\\w$])(?:drop|truncate|delete|update|rename|alter\\s+column|type\\s+using|replace|trigger|function|procedure|execute|do|${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
 /** The cheap first look: one of these outside an override marker's line means the parser decides. */
