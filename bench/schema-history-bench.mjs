@@ -9,10 +9,18 @@
  *   drop-warm    the same with the per-blob cache from the run before (the usual case)
  * The repository is packed (`git gc`), as a clone is.
  *
- * Usage: npm run build && node bench/schema-history-bench.mjs [--migrations 3000] [--reps 5]
+ * With --django: the repository holds the corpus's real Django migrations (../shared/corpus/django,
+ * copied into --migrations / 551 app trees so that the history has at least that many files; in a
+ * temp dir, never in the project), and the staged migration is one `RemoveField` of a model an earlier
+ * migration of its app created, so the reader must read the app's history (check/django-history.ts):
+ *   one-new      a staged CreateModel: nothing assumed, the history is never read
+ *   drop-cold    RemoveField, no cache: every migration blob is read, Django ones tokenized once
+ *   drop-warm    the same with the per-blob cache
+ *
+ * Usage: npm run build && node bench/schema-history-bench.mjs [--migrations 3000] [--reps 5] [--django]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +34,8 @@ const opt = (name, fallback) => {
 };
 const MIGRATIONS = opt('migrations', 3000);
 const REPS = opt('reps', 5);
+const DJANGO = args.includes('--django');
+const CORPUS_DJANGO = path.resolve(ROOT, '..', 'shared', 'corpus', 'django');
 
 const env = {};
 for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;
@@ -43,34 +53,62 @@ function run(cwd, cmd, cmdArgs) {
 const migration = (i) =>
   `-- migration ${i}\nCREATE TABLE t${i} (\n  id bigint PRIMARY KEY,\n  name text NOT NULL\n);\nCREATE INDEX t${i}_name_idx ON t${i} (name);\n`;
 
+/** Every file under a folder, relative to it. */
+function filesUnder(root, rel = '') {
+  return readdirSync(path.join(root, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(root, path.join(rel, e.name)) : [path.join(rel, e.name)]));
+}
+
+/** Real Django migrations, copied until there are `MIGRATIONS`; returns the staged file and a model its app created. */
+function djangoHistory(dir) {
+  const real = filesUnder(CORPUS_DJANGO).filter((f) => /\/migrations\/\d{4}_[^/]*\.py$/.test(f));
+  for (let copy = 0; copy * real.length < MIGRATIONS; copy++) cpSync(CORPUS_DJANGO, path.join(dir, `copy${copy}`), { recursive: true });
+  const first = real.find((f) => /CreateModel\(\s*name=['"]\w+/.test(readFileSync(path.join(CORPUS_DJANGO, f), 'utf8')));
+  const model = /CreateModel\(\s*name=['"](\w+)/.exec(readFileSync(path.join(CORPUS_DJANGO, first), 'utf8'))[1];
+  const staged = path.join('copy0', path.dirname(first), '9999_bench.py');
+  return { count: real.length * Math.ceil(MIGRATIONS / real.length), staged, model };
+}
+
+const djangoMigration = (op) => `from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        ${op},\n    ]\n`;
+
 const dir = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-bench-history-'));
 try {
   run(dir, 'git', ['init', '-q', '-b', 'main']);
-  mkdirSync(path.join(dir, 'db/migrations'), { recursive: true });
-  for (let i = 0; i < MIGRATIONS; i++) writeFileSync(path.join(dir, `db/migrations/${String(i).padStart(5, '0')}_m.sql`), migration(i));
-  writeFileSync(path.join(dir, '.dbsaferc.json'), JSON.stringify({ migrations: [{ glob: 'db/migrations/*.sql' }], protected: { tables: ['t42'] } }));
+  let target = 'db/migrations/99999_new.sql';
+  let texts = { plain: migration(99999), drop: 'DROP INDEX t42_name_idx;\n' };
+  let total = MIGRATIONS;
+  if (DJANGO) {
+    const history = djangoHistory(dir);
+    target = history.staged;
+    total = history.count;
+    texts = { plain: djangoMigration("migrations.CreateModel(name='BenchNew', fields=[('id', models.AutoField(primary_key=True))])"), drop: djangoMigration(`migrations.RemoveField(model_name='${history.model.toLowerCase()}', name='id')`) };
+    writeFileSync(path.join(dir, '.dbsaferc.json'), JSON.stringify({ migrations: [{ glob: '**/migrations/*.py', format: 'django' }] }));
+  } else {
+    mkdirSync(path.join(dir, 'db/migrations'), { recursive: true });
+    for (let i = 0; i < MIGRATIONS; i++) writeFileSync(path.join(dir, `db/migrations/${String(i).padStart(5, '0')}_m.sql`), migration(i));
+    writeFileSync(path.join(dir, '.dbsaferc.json'), JSON.stringify({ migrations: [{ glob: 'db/migrations/*.sql' }], protected: { tables: ['t42'] } }));
+  }
   run(dir, 'git', ['add', '-A']);
   run(dir, 'git', ['commit', '-q', '-m', 'init']);
   run(dir, 'git', ['gc', '-q']); // packed, as in a clone: 3,000 loose objects cost git more than the scan
   const cache = path.join(dir, '.git', 'dbsafe', 'schema-names.json');
   const stage = (text) => {
     run(dir, 'git', ['reset', '-q', '--hard', 'HEAD']);
-    run(dir, 'git', ['clean', '-q', '-fd', 'db']);
-    writeFileSync(path.join(dir, 'db/migrations/99999_new.sql'), text);
-    run(dir, 'git', ['add', 'db/migrations/99999_new.sql']);
+    rmSync(path.join(dir, target), { force: true });
+    writeFileSync(path.join(dir, target), text);
+    run(dir, 'git', ['add', target]);
   };
   const scenarios = {
     baseline: { setup: () => {}, cmd: [process.execPath, ['-e', '0']], code: 0 },
-    'one-new': { setup: () => stage(migration(99999)), cmd: [process.execPath, [CLI, 'check']], code: 0 },
+    'one-new': { setup: () => stage(texts.plain), cmd: [process.execPath, [CLI, 'check']], code: 0 },
     'drop-cold': {
       setup: () => {
-        stage('DROP INDEX t42_name_idx;\n');
+        stage(texts.drop);
         rmSync(cache, { force: true });
       },
       cmd: [process.execPath, [CLI, 'check']],
-      code: 1, // t42 is protected: its index drop blocks
+      code: 1, // t42 is protected: its index drop blocks; the Django column drop is an error by default
     },
-    'drop-warm': { setup: () => stage('DROP INDEX t42_name_idx;\n'), cmd: [process.execPath, [CLI, 'check']], code: 1 },
+    'drop-warm': { setup: () => stage(texts.drop), cmd: [process.execPath, [CLI, 'check']], code: 1 },
   };
   const times = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]));
   for (let rep = 0; rep < REPS; rep++) {
@@ -85,7 +123,7 @@ try {
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const base = median(times.baseline);
-  console.log(`${MIGRATIONS} committed migrations, ${REPS} reps (interleaved), medians; node -e 0 = ${base.toFixed(0)} ms`);
+  console.log(`${total} committed ${DJANGO ? 'real Django' : 'SQL'} migrations, ${REPS} reps (interleaved), medians; node -e 0 = ${base.toFixed(0)} ms`);
   console.log('| scenario | ms | × node -e 0 |\n|---|---|---|');
   for (const name of Object.keys(scenarios)) console.log(`| ${name} | ${median(times[name]).toFixed(0)} | ${(median(times[name]) / base).toFixed(2)} |`);
 } finally {

@@ -1,6 +1,7 @@
 import type { Dialect, Operation } from '../model/operation.js';
 import { decodeMigration } from './decode.js';
 import type { MigrationKind } from './migration-set.js';
+import type { ModelState } from '../readers/django-model-state.js';
 
 /**
  * The pure part of reading one migration: bytes → text → operations, plus the operations of the
@@ -14,6 +15,8 @@ export interface ReadJob {
   /** Earlier versions (undefined: not readable, contributes nothing) and the path they had. */
   previous: (Uint8Array | undefined)[];
   previousPath: string;
+  /** Django: the app's model state before this file (check/django-history.ts). */
+  djangoModels?: ModelState;
 }
 
 export type ReadResult =
@@ -28,7 +31,7 @@ export async function readJob(job: ReadJob, resolveFile: (repoPath: string) => s
   for (const old of job.previous) {
     const oldDecoded = old ? decodeMigration(toBuffer(old)) : undefined;
     // an older version that cannot be read contributes nothing: everything counts as new (fail closed)
-    if (oldDecoded?.ok) previousVersions.push(await readOperations({ path: job.previousPath, kind: job.kind }, oldDecoded.text, resolveFile));
+    if (oldDecoded?.ok) previousVersions.push(await readOperations({ path: job.previousPath, kind: job.kind, djangoModels: job.djangoModels }, oldDecoded.text, resolveFile));
   }
   return { ok: true, text: decoded.text, note: decoded.note, operations, previousVersions };
 }
@@ -42,7 +45,7 @@ let readersModule: Promise<typeof import('../readers/index.js')> | undefined;
 
 /** The reader for this file; an exception in a reader is that file's `unparseable` finding, never a crash. */
 async function readOperations(
-  file: { path: string; kind: MigrationKind },
+  file: { path: string; kind: MigrationKind; djangoModels?: ModelState },
   text: string,
   resolveFile: (repoPath: string) => string | undefined,
 ): Promise<Operation[]> {
@@ -51,7 +54,7 @@ async function readOperations(
   try {
     readersModule ??= import('../readers/index.js');
     const { readMigration } = await readersModule;
-    return await readMigration({ path: file.path, text, format: file.kind.format, dialect: file.kind.dialect, resolveFile });
+    return await readMigration({ path: file.path, text, format: file.kind.format, dialect: file.kind.dialect, resolveFile, djangoModels: file.djangoModels });
   } catch (error) {
     return [unparseable(file.path, file.kind.dialect, `the reader failed on this file: ${(error as Error)?.message ?? String(error)}`)];
   }

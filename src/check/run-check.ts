@@ -26,6 +26,7 @@ import { unparseable as unparseableOperation, type ReadJob } from './read-job.js
 import { toRepoPath } from './paths.js';
 import { applyWasmTier, preferBaselineWasmCompiler } from '../sql/wasm-tier.js';
 import type { ReferenceSource } from './referenced-files.js';
+import type { History } from './schema-history.js';
 import { migrationFormatOf, unmatchedCandidates, type UnmatchedCandidate } from './unmatched.js';
 
 export type CheckMode =
@@ -142,6 +143,16 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const bytes = jobs.reduce((sum, job) => sum + job.bytes.byteLength, 0);
   reader ??= openReader(context, allowWorkers ? workerCount(jobs.length, bytes) : 0);
   const results = await reader.readAll(jobs);
+  // the history of the repository's migrations, read only if a name needs it (3a, 3b)
+  const commit = options.mode.kind === 'range' ? (options.mode.head ?? 'HEAD') : undefined;
+  let history: Promise<History> | undefined;
+  const loadHistory = () =>
+    (history ??= import('./schema-history.js').then(({ buildHistory }) => buildHistory({ repo: repo.kind === 'git' ? repo : undefined, commit, set, writeCache: options.mode.kind !== 'range' })));
+  // 3a. Django names taken from the defaults: read again with the app's models from its earlier migrations
+  if (results.some((result) => result.ok && result.operations.some((op) => op.flags.assumedName))) {
+    const { rereadWithAppHistory } = await import('./django-history.js');
+    await rereadWithAppHistory(jobs, results, loadHistory, (again) => openReader(context, 0).readAll(again));
+  }
   const files: CheckedFile[] = [];
   let next = 0;
   for (let i = 0; i < prepared.length; i++) {
@@ -166,9 +177,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   //     the migration history created them (the history is read only if such a drop is there).
   if (files.some((file) => file.operations.some(namesNoTable))) {
     const { resolveNames } = await import('./resolve-names.js');
-    const { historyLoader } = await import('./schema-history.js');
-    const commit = options.mode.kind === 'range' ? (options.mode.head ?? 'HEAD') : undefined;
-    await resolveNames(files, historyLoader({ repo: repo.kind === 'git' ? repo : undefined, commit, set, writeCache: options.mode.kind !== 'range' }));
+    await resolveNames(files, loadHistory);
   }
 
   const checked = files.length;

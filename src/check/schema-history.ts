@@ -1,5 +1,6 @@
 /**
- * The repository's own migration history, as the names it defines (schema-names.ts): every migration
+ * The repository's own migration history, as the names it defines (schema-names.ts) and, for Django,
+ * what it does to each app's models (readers/django-model-events.ts): every migration
  * file of the config's set in the commit being checked (`check --base`/pre-push: the head's tree) or
  * in the index (pre-commit, `check --all`, files). Built lazily, only when a statement needs a name
  * resolved, and cached per blob in `.git/dbsafe/schema-names.json`: a blob's definitions never
@@ -15,20 +16,30 @@ import { readText, writeAtomic } from '../util/files.js';
 import { MAX_FILE_BYTES } from './decode.js';
 import type { MigrationSet } from './migration-set.js';
 import { namesDefinedIn, type NameDefinition } from './schema-names.js';
+import { resolveFormat } from '../readers/index.js';
+import type { ModelEvent } from '../readers/django-model-state.js';
 
 export interface HistoryFile {
   path: string;
   defs: NameDefinition[];
+  /** Django migrations: what each operation does to the app's models (readers/django-model-events.ts). */
+  models?: ModelEvent[];
+}
+
+/** What one blob contributes, whatever path it has. */
+interface BlobFacts {
+  defs: NameDefinition[];
+  models?: ModelEvent[];
 }
 
 export type History = { files: HistoryFile[] } | { unavailable: string };
 
-/** Bumped when schema-names.ts changes what it finds: older caches are then ignored. */
-const CACHE_VERSION = 1;
+/** Bumped when schema-names.ts or django-model-events.ts change what they find: older caches are then ignored. */
+const CACHE_VERSION = 2;
 
 interface CacheFile {
   version: number;
-  blobs: Record<string, NameDefinition[]>;
+  blobs: Record<string, BlobFacts>;
 }
 
 export interface HistorySource {
@@ -40,13 +51,8 @@ export interface HistorySource {
   writeCache: boolean;
 }
 
-/** A loader that builds the history on first use and then returns the same answer. */
-export function historyLoader(source: HistorySource): () => Promise<History> {
-  let built: Promise<History> | undefined;
-  return () => (built ??= buildHistory(source));
-}
-
-async function buildHistory({ repo, commit, set, writeCache }: HistorySource): Promise<History> {
+/** Built once per check, on first need (run-check.ts keeps the promise). */
+export async function buildHistory({ repo, commit, set, writeCache }: HistorySource): Promise<History> {
   if (!repo) return { unavailable: 'not a git repository, so there is no migration history to read' };
   const entries = commit ? await treeEntries(repo, commit) : (await indexEntries(repo, prefixPathspecs(set.prefixes))).filter((e) => e.stage === 0);
   const migrations = entries.filter((e) => set.classify(e.path) && /^100/.test(e.mode));
@@ -58,12 +64,12 @@ async function buildHistory({ repo, commit, set, writeCache }: HistorySource): P
     const pathOf = new Map(migrations.map((e) => [e.oid, e.path]));
     for (const oid of missing) {
       const content = blobs.get(oid);
-      cache.blobs[oid] = Buffer.isBuffer(content) ? namesDefinedIn(content.toString('utf8'), pathOf.get(oid)!) : [];
+      cache.blobs[oid] = Buffer.isBuffer(content) ? await blobFacts(content.toString('utf8'), pathOf.get(oid)!, set) : { defs: [] };
     }
   }
   if (writeCache && missing.length) {
     // keep only this history's blobs: the cache never outgrows the repository's migrations
-    const kept: Record<string, NameDefinition[]> = {};
+    const kept: Record<string, BlobFacts> = {};
     for (const e of migrations) kept[e.oid] = cache.blobs[e.oid]!;
     try {
       mkdirSync(path.dirname(cacheFile), { recursive: true });
@@ -72,7 +78,14 @@ async function buildHistory({ repo, commit, set, writeCache }: HistorySource): P
       /* a cache that cannot be written costs time, not correctness */
     }
   }
-  return { files: migrations.map((e) => ({ path: e.path, defs: cache.blobs[e.oid] ?? [] })) };
+  return { files: migrations.map((e) => ({ path: e.path, ...(cache.blobs[e.oid] ?? { defs: [] }) })) };
+}
+
+async function blobFacts(text: string, file: string, set: MigrationSet): Promise<BlobFacts> {
+  const defs = namesDefinedIn(text, file);
+  if (!file.endsWith('.py') || resolveFormat({ path: file, text, format: set.classify(file)?.format }) !== 'django') return { defs };
+  const { modelEventsIn } = await import('../readers/django-model-events.js');
+  return { defs, models: modelEventsIn(text) };
 }
 
 function readCache(file: string): CacheFile {

@@ -93,6 +93,12 @@ export interface OperationFlags {
    * `['*']` when the change could not be read (protection matches it in every schema).
    */
   searchPath?: string[];
+  /**
+   * Django: a table or column name taken from Django's defaults because the file alone does not say
+   * (the model or field is declared in an earlier migration). check re-reads the file with the app's
+   * history (check/django-history.ts); the flag is never set on a read that had it.
+   */
+  assumedName?: boolean;
 }
 
 export interface Operation {

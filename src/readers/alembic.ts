@@ -179,7 +179,10 @@ export class PyScope {
   }
 }
 
-const TEXT_WRAPPERS = /(^|\.)(text|DDL|literal_column|f)$/;
+/** Calls that give back the SQL they are handed: SQLAlchemy's constructs, and text-only reshaping (`textwrap.dedent`). */
+const TEXT_WRAPPERS = /(^|\.)(text|DDL|literal_column|f|dedent|cleandoc)$/;
+/** Methods of such a value that keep its SQL (whitespace trimming, SQLAlchemy's options). */
+const KEEPING_METHODS = ['bindparams', 'columns', 'execution_options', 'strip', 'lstrip', 'rstrip'];
 
 export interface ValueResolver {
   /** A literal string (identifier): undefined when it is computed at run time. */
@@ -203,7 +206,7 @@ export function makeResolver(scope: PyScope, scopeId: number, overrides?: Map<st
           v = v.args[0];
           continue;
         }
-        if (v.func.kind === 'attr' && ['bindparams', 'columns', 'execution_options'].includes(v.func.name)) {
+        if (v.func.kind === 'attr' && KEEPING_METHODS.includes(v.func.name)) {
           v = v.func.obj;
           continue;
         }

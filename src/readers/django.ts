@@ -13,21 +13,8 @@ import { isNarrowing } from '../sql/type-narrowing.js';
 import { readDataFunction, type DataBodyContext } from './python-data.js';
 import type { FormatInput } from './types.js';
 import { collectOperations } from './django-operations.js';
-
-type Call = Extract<PyValue, { kind: 'call' }>;
-
-interface FieldInfo {
-  /** ForeignKey / OneToOneField: the column is `<name>_id` (or db_column). */
-  foreignKey: boolean;
-  manyToMany: boolean;
-  dbColumn?: string;
-  type: string;
-}
-
-interface ModelInfo {
-  dbTable?: string;
-  fields: Map<string, FieldInfo>;
-}
+import { applyModelEvent, defaultTable, joinTableOf, type FieldInfo, type ModelInfo, type ModelState } from './django-model-state.js';
+import { fieldInfo, modelEvents } from './django-model-events.js';
 
 /** (sql, params): Django formats `%s` placeholders (and `%%`); give the SQL reader a plain NULL. */
 function bindParams(source: SourceText): SourceText {
@@ -57,16 +44,9 @@ export function appLabelFromPath(path: string): string | undefined {
   return i > 0 ? parts[i - 1] : undefined;
 }
 
-function fieldInfo(ctx: ReadContext, field: PyValue | undefined, r: ReturnType<typeof makeResolver>): FieldInfo | undefined {
-  if (!field || field.kind !== 'call') return undefined;
-  const name = calleeName(field) ?? '';
-  const dbColumn = r.ident(field.kwargs.get('db_column'));
-  return {
-    foreignKey: /^(ForeignKey|OneToOneField|ParentalKey)$/.test(name),
-    manyToMany: /^(ManyToManyField|ParentalManyToManyField)$/.test(name),
-    ...(dbColumn ? { dbColumn } : {}),
-    type: ctx.text.slice(field.start, field.end),
-  };
+/** Marks an operation whose names are Django's defaults for want of the app's history (check re-reads the file with it). */
+function assumedFlag(assumed: boolean | undefined): Operation['flags'] {
+  return assumed ? { assumedName: true } : {};
 }
 
 export async function readDjango(input: FormatInput): Promise<Operation[]> {
@@ -78,7 +58,6 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   const app = appLabelFromPath(input.path);
   const ops: Operation[] = [];
   const pending: Array<Promise<Operation[]>> = [];
-  const models = new Map<string, ModelInfo>(); // key: model name lower case
   const scope = new PyScope(collectAssignments(parser, logicalLines(toks)));
   const r = makeResolver(scope, -1, undefined, input.text);
 
@@ -88,57 +67,25 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   for (const o of collected.opaque) ops.push(opaqueOp(ctx, o.at, 'up', o.statement, o.detail));
   const operations = { items: collected.items };
 
-  const model = (name: string): ModelInfo => {
-    const key = name.toLowerCase();
-    let m = models.get(key);
-    if (!m) models.set(key, (m = { fields: new Map() }));
-    return m;
+  // The app's models as each operation finds them: the earlier migrations' state (when check gave it),
+  // then this file's operations applied one by one (django-model-state.ts, django-model-events.ts).
+  const models: ModelState = structuredClone(input.djangoModels ?? {});
+  const withHistory = input.djangoModels !== undefined;
+  const modelOf = (name: string): ModelInfo | undefined => models[name.toLowerCase()];
+  const defaultName = (modelName: string) => defaultTable(app ?? 'app', modelName, input.dialect);
+  /** The model's table; `assumed`: Django's default for a model no migration read here declares. */
+  const tableOf = (modelName: string): { table: string; note?: string; assumed?: true } => {
+    const m = modelOf(modelName);
+    if (m?.dbTable) return { table: m.dbTable };
+    const table = defaultName(modelName);
+    if (m) return { table };
+    if (!app) return { table, note: `app label not found in the path; table name assumed ${table}` };
+    if (withHistory) return { table, note: `table name assumed from Django's default <app_label>_<model>: no migration of this app before this one creates ${modelName}` };
+    return { table, note: `table name assumed from Django's default <app_label>_<model> (${modelName} is not declared in this file)`, assumed: true };
   };
-  const tableOf = (modelName: string): { table: string; note?: string } => {
-    const known = models.get(modelName.toLowerCase())?.dbTable;
-    if (known) return { table: known };
-    const table = `${app ?? 'app'}_${modelName.toLowerCase()}`;
-    return { table, note: app ? `table name assumed from Django's default <app_label>_<model> (no db_table for ${modelName} in this file)` : `app label not found in the path; table name assumed ${table}` };
-  };
-
-  // AlterModelTable: the model's table just before it (a db_table set earlier in this file), for the rename
-  const tableBefore = new Map<PyValue, string | undefined>();
-  // First pass: what the file tells us about models (db_table, field types).
-  const learn = (items: PyValue[]) => {
-    for (const item of items) {
-      if (item.kind !== 'call') continue;
-      const kind = calleeName(item);
-      const name = r.ident(item.kwargs.get('name') ?? item.kwargs.get('model_name') ?? item.args[0]);
-      if (kind === 'CreateModel' && name) {
-        const m = model(name);
-        const options = item.kwargs.get('options') ?? item.args[2];
-        if (options?.kind === 'dict') for (const [k, v] of options.entries) if (literalString(k)?.text === 'db_table') m.dbTable = r.ident(v) ?? m.dbTable;
-        const fields = item.kwargs.get('fields') ?? item.args[1];
-        if (fields?.kind === 'list') {
-          for (const f of fields.items) {
-            if (f.kind !== 'list' || f.items.length < 2) continue;
-            const fname = r.ident(f.items[0]);
-            const info = fieldInfo(ctx, f.items[1], r);
-            if (fname && info) m.fields.set(fname, info);
-          }
-        }
-      } else if ((kind === 'AddField' || kind === 'AlterField') && name) {
-        const fname = r.ident(item.kwargs.get('name') ?? item.args[1]);
-        const info = fieldInfo(ctx, item.kwargs.get('field') ?? item.args[2], r);
-        if (fname && info && !model(r.ident(item.kwargs.get('model_name') ?? item.args[0]) ?? name).fields.has(fname)) model(r.ident(item.kwargs.get('model_name') ?? item.args[0]) ?? name).fields.set(fname, info);
-      } else if (kind === 'AlterModelTable' && name) {
-        const table = r.ident(item.kwargs.get('table') ?? item.args[1]);
-        tableBefore.set(item, model(name).dbTable);
-        model(name).dbTable = table;
-      } else if (kind === 'SeparateDatabaseAndState') {
-        for (const key of ['state_operations', 'database_operations']) {
-          const list = item.kwargs.get(key);
-          if (list?.kind === 'list') learn(list.items);
-        }
-      }
-    }
-  };
-  learn(operations.items);
+  /** A field as the app's state has it; `assumed`: not declared here and no history was read. */
+  const fieldOf = (modelName: string, field: string) => modelOf(modelName)?.fields[field];
+  const events = modelEvents(operations.items, r, input.text, 'both');
 
   const handle = (item: PyValue) => {
     if (item.kind !== 'call') {
@@ -152,72 +99,98 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
       ops.push(makeOp(ctx, { direction: 'up', ...init, offset: at, statementOffset: item.start, statement }));
     const dynamic = (what: string) => ops.push(opaqueOp(ctx, at, 'up', statement, `${kind} with ${what} computed at run time`));
     const modelArg = item.kwargs.get('model_name') ?? item.args[0];
+    const renameTable = (from: string, to: string, note: string | undefined, assumed: boolean | undefined) =>
+      push({ kind: 'rename-table', target: tableRef(from), flags: { newName: to, ...assumedFlag(assumed) }, detail: note });
+    // Django renames the auto-created join tables named after the model's table along with it
+    const renameJoinTables = (m: ModelInfo | undefined, from: string, to: string) => {
+      for (const [fname, f] of Object.entries(m?.fields ?? {})) {
+        if (!f.manyToMany || f.joinTable) continue;
+        renameTable(joinTableOf(from, fname, f, input.dialect) as string, joinTableOf(to, fname, f, input.dialect) as string, `many-to-many table of ${fname}`, false);
+      }
+    };
+    const dropJoinTable = (modelName: string, fname: string, f: FieldInfo, table: string, note?: string) => {
+      const join = joinTableOf(table, fname, f, input.dialect);
+      if (typeof join === 'string') return push({ kind: 'drop-table', target: tableRef(join), detail: [`many-to-many table of ${modelName}.${fname}`, note].filter(Boolean).join('; ') });
+      // `through=`: the join table is a model of its own, dropped only by its own DeleteModel
+      if ('unknown' in join) ops.push(opaqueOp(ctx, at, 'up', statement, `the many-to-many table of ${modelName}.${fname} has a db_table computed at run time`));
+    };
     switch (kind) {
       case 'DeleteModel': {
         const name = r.ident(item.kwargs.get('name') ?? item.args[0]);
         if (!name) return dynamic('a model name');
-        const { table, note } = tableOf(name);
-        // Its many-to-many join tables go with it.
-        for (const [fname, f] of models.get(name.toLowerCase())?.fields ?? []) {
-          if (f.manyToMany) push({ kind: 'drop-table', target: tableRef(`${table}_${fname}`), detail: `many-to-many table of ${name}.${fname}` });
-        }
-        return push({ kind: 'drop-table', target: tableRef(table), detail: note });
+        const m = modelOf(name);
+        if (m?.noTable) return; // Django has no table for a proxy or unmanaged model
+        const { table, note, assumed } = tableOf(name);
+        // its many-to-many join tables go with it
+        for (const [fname, f] of Object.entries(m?.fields ?? {})) if (f.manyToMany) dropJoinTable(name, fname, f, table);
+        return push({ kind: 'drop-table', target: tableRef(table), detail: note, flags: assumedFlag(assumed) });
       }
       case 'RemoveField': {
         const modelName = r.ident(modelArg);
         const fname = r.ident(item.kwargs.get('name') ?? item.args[1]);
         if (!modelName || !fname) return dynamic('a model or field name');
-        const { table, note } = tableOf(modelName);
-        const f = models.get(modelName.toLowerCase())?.fields.get(fname);
-        if (f?.manyToMany) return push({ kind: 'drop-table', target: tableRef(`${table}_${fname}`), detail: [`many-to-many table of ${modelName}.${fname}`, note].filter(Boolean).join('; ') });
+        if (modelOf(modelName)?.noTable) return;
+        const { table, note, assumed } = tableOf(modelName);
+        const f = fieldOf(modelName, fname);
+        if (f?.manyToMany) return dropJoinTable(modelName, fname, f, table, note);
         const column = f?.dbColumn ?? (f?.foreignKey ? `${fname}_id` : fname);
-        const fieldNote = f ? undefined : `field type not declared in this file: if ${fname} is a ForeignKey its column is ${fname}_id`;
-        return push({ kind: 'drop-column', target: childRef('column', table, column), detail: [note, fieldNote].filter(Boolean).join('; ') || undefined });
+        const fieldNote = f ? undefined : `field type not declared in ${withHistory ? "this app's migrations" : 'this file'}: if ${fname} is a ForeignKey its column is ${fname}_id, if a ManyToManyField it has a join table instead`;
+        return push({ kind: 'drop-column', target: childRef('column', table, column), detail: [note, fieldNote].filter(Boolean).join('; ') || undefined, flags: assumedFlag(assumed || (!f && !withHistory)) });
       }
       case 'RenameModel': {
         const from = r.ident(item.kwargs.get('old_name') ?? item.args[0]);
         const to = r.ident(item.kwargs.get('new_name') ?? item.args[1]);
         if (!from || !to) return dynamic('a model name');
-        const known = models.get(from.toLowerCase())?.dbTable;
-        if (known) return; // an explicit db_table does not change with the model name
-        const { table, note } = tableOf(from);
-        return push({ kind: 'rename-table', target: tableRef(table), flags: { newName: tableOf(to).table }, detail: note });
+        const m = modelOf(from);
+        if (m?.noTable) return;
+        if (m?.dbTable) return; // an explicit db_table does not change with the model name (nor its join tables' names)
+        const { table, note, assumed } = tableOf(from);
+        renameTable(table, defaultName(to), note, assumed);
+        return renameJoinTables(m, table, defaultName(to));
       }
       case 'AlterModelTable': {
         const name = r.ident(item.kwargs.get('name') ?? item.args[0]);
         const to = r.ident(item.kwargs.get('table') ?? item.args[1]);
         if (!name) return dynamic('a model name');
-        // renames the model's table: from the db_table this file set before, else Django's default name
-        const defaultTable = `${app ?? 'app'}_${name.toLowerCase()}`;
-        const before = tableBefore.get(item);
-        const from = before ?? defaultTable;
-        const into = to ?? defaultTable; // table=None goes back to the default name
+        const m = modelOf(name);
+        if (m?.noTable) return;
+        // renames the model's table (table=None goes back to the default name), and its join tables with it
+        const { table: from, note, assumed } = tableOf(name);
+        const into = to ?? defaultName(name);
         if (from === into) return;
-        const note = before ? undefined : `old table name assumed from Django's default <app_label>_<model> (no db_table for ${name} earlier in this file; an earlier migration's db_table would be the real name)`;
-        return push({ kind: 'rename-table', target: tableRef(from), flags: { newName: into }, detail: note });
+        renameTable(from, into, note && `old ${note}`, assumed);
+        return renameJoinTables(m, from, into);
       }
       case 'RenameField': {
         const modelName = r.ident(modelArg);
         const from = r.ident(item.kwargs.get('old_name') ?? item.args[1]);
         const to = r.ident(item.kwargs.get('new_name') ?? item.args[2]);
         if (!modelName || !from || !to) return dynamic('a model or field name');
-        const { table, note } = tableOf(modelName);
-        const f = models.get(modelName.toLowerCase())?.fields.get(from);
+        if (modelOf(modelName)?.noTable) return;
+        const { table, note, assumed } = tableOf(modelName);
+        const f = fieldOf(modelName, from);
         if (f?.dbColumn) return; // db_column fixes the column name
+        if (f?.manyToMany) {
+          // the auto-created join table is named after the field
+          const old = joinTableOf(table, from, f, input.dialect);
+          if (typeof old === 'string' && !f.joinTable) renameTable(old, joinTableOf(table, to, f, input.dialect) as string, note, assumed);
+          return;
+        }
         const suffix = f?.foreignKey ? '_id' : '';
-        return push({ kind: 'rename-column', target: childRef('column', table, from + suffix), flags: { newName: to + suffix }, detail: note });
+        return push({ kind: 'rename-column', target: childRef('column', table, from + suffix), flags: { newName: to + suffix, ...assumedFlag(assumed || (!f && !withHistory)) }, detail: note });
       }
       case 'AlterField': {
         const modelName = r.ident(modelArg);
         const fname = r.ident(item.kwargs.get('name') ?? item.args[1]);
         if (!modelName || !fname) return dynamic('a model or field name');
         const field = item.kwargs.get('field') ?? item.args[2];
-        const info = fieldInfo(ctx, field, r);
+        const info = fieldInfo(field, r, input.text);
         if (info?.manyToMany) return;
-        const { table, note } = tableOf(modelName);
+        if (modelOf(modelName)?.noTable) return;
+        const { table, note, assumed } = tableOf(modelName);
         const column = info?.dbColumn ?? (info?.foreignKey ? `${fname}_id` : fname);
-        const before = models.get(modelName.toLowerCase())?.fields.get(fname);
-        const flags: Operation['flags'] = info ? { newType: info.type } : {};
+        const before = fieldOf(modelName, fname);
+        const flags: Operation['flags'] = { ...(info ? { newType: info.type } : {}), ...assumedFlag(assumed || (!before && !withHistory)) };
         if (before && before.type !== info?.type) {
           flags.oldType = before.type;
           const narrowing = isNarrowing(before.type, info?.type);
@@ -230,17 +203,14 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
           detail: ['AlterField may change the column type', note].filter(Boolean).join('; '),
         });
       }
-      case 'RemoveIndex': {
-        const modelName = r.ident(modelArg);
-        const name = r.ident(item.kwargs.get('name') ?? item.args[1]);
-        if (!modelName || !name) return dynamic('a model or index name');
-        return push({ kind: 'drop-index', target: childRef('index', tableOf(modelName).table, name) });
-      }
+      case 'RemoveIndex':
       case 'RemoveConstraint': {
         const modelName = r.ident(modelArg);
         const name = r.ident(item.kwargs.get('name') ?? item.args[1]);
-        if (!modelName || !name) return dynamic('a model or constraint name');
-        return push({ kind: 'drop-constraint', target: childRef('constraint', tableOf(modelName).table, name) });
+        const index = kind === 'RemoveIndex';
+        if (!modelName || !name) return dynamic(index ? 'a model or index name' : 'a model or constraint name');
+        const { table, note, assumed } = tableOf(modelName);
+        return push({ kind: index ? 'drop-index' : 'drop-constraint', target: childRef(index ? 'index' : 'constraint', table, name), detail: note, flags: assumedFlag(assumed) });
       }
       case 'RunSQL': {
         runSql(item.kwargs.get('sql') ?? item.args[0], 'up', at, statement);
@@ -273,11 +243,17 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   const describe = (v: PyValue) => dotted(v) ?? 'code';
 
   // RunPython(forwards): the function's body, when it is defined in this file (python-data.ts)
+  let bodyAssumed = false; // a table the body touches was named from Django's defaults
   const body: DataBodyContext = {
     ctx,
     toks,
     parser,
-    tableOf: (modelApp, modelName) => (modelApp === undefined || modelApp === app ? tableOf(modelName) : { table: `${modelApp}_${modelName.toLowerCase()}`, note: `table name assumed from Django's default <app_label>_<model> for ${modelApp}.${modelName}` }),
+    tableOf: (modelApp, modelName) => {
+      if (modelApp !== undefined && modelApp !== app) return { table: defaultTable(modelApp, modelName, input.dialect), note: `table name assumed from Django's default <app_label>_<model> for ${modelApp}.${modelName}` };
+      const found = tableOf(modelName);
+      if (found.assumed) bodyAssumed = true;
+      return found;
+    },
     ident: (v) => r.ident(v),
     readSql: (arg, direction, at, statement) => runSql(arg, direction, at, statement),
   };
@@ -285,12 +261,14 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   // (one marker above `migrations.RunPython(…)` covers its function); the detail says where in the body.
   const readBody = (v: PyValue, direction: Direction, at: number, statementStart: number, statement: string): boolean => {
     if (v.kind !== 'name') return false;
+    bodyAssumed = false;
     const found = readDataFunction(body, v.name, direction, app);
     if (!found) return false;
     const pos = ctx.lines.position(at);
     for (const op of found) {
       ops.push({
         ...op,
+        flags: { ...op.flags, ...assumedFlag(bodyAssumed) },
         line: pos.line,
         column: pos.column,
         statementLine: ctx.lines.lineOf(statementStart),
@@ -317,7 +295,12 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
     }
   };
 
-  for (const item of operations.items) handle(item);
+  let nextEvent = 0;
+  for (const item of operations.items) {
+    handle(item);
+    // then what it did to the models (an item's events, including a SeparateDatabaseAndState's inner ones, lie inside it)
+    while (nextEvent < events.length && events[nextEvent]!.item.start < item.end) applyModelEvent(models, events[nextEvent++]!.event);
+  }
   for (const more of await Promise.all(pending)) ops.push(...more);
   return sortOperations(ops);
 }

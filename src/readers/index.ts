@@ -3,6 +3,7 @@ import { makeContext, unparseableOp } from './common.js';
 import { detectFormat } from './detect.js';
 import { markUnknownSearchPath } from '../sql/search-path.js';
 import type { FormatReader, MigrationFormat } from './types.js';
+import type { ModelState } from './django-model-state.js';
 
 /** The formats a migration file can be read as (config `migrations[].format`, `auto` = detect). */
 
@@ -20,6 +21,8 @@ export interface MigrationInput {
    * When absent, such references are reported as `unparseable`.
    */
   resolveFile?: (repoRelativePath: string) => string | undefined;
+  /** Django: the app's model state before this file (check/django-history.ts). */
+  djangoModels?: ModelState;
 }
 
 /** Readers are imported only when a file of their format is read (hooks must start fast). */
@@ -75,7 +78,7 @@ export async function readMigration(input: MigrationInput): Promise<Operation[]>
   if (!pending) LOADED.set(format, (pending = READERS[format]()));
   const reader = await pending;
   try {
-    const ops = await reader({ path: input.path, text: input.text, dialect: input.dialect, resolveFile: input.resolveFile });
+    const ops = await reader({ path: input.path, text: input.text, dialect: input.dialect, resolveFile: input.resolveFile, djangoModels: input.djangoModels });
     // SQL embedded in code (op.execute, queryRunner.query…) may change the search path for the calls after it,
     // which this reader does not order: every unqualified name is then matched in any schema.
     if (!SQL_FORMATS.has(format) && /search_path/i.test(input.text)) markUnknownSearchPath(ops, 'this file changes search_path: its unqualified names are matched in every schema');

@@ -1,3 +1,4 @@
+import type { ModelState } from './django-model-state.js';
 import type { Dialect, Operation } from '../model/operation.js';
 
 /** What each format reader receives (a subset of MigrationInput). */
@@ -11,6 +12,8 @@ export interface FormatInput {
    * repository-relative path; returns its text, or undefined when it does not exist.
    */
   resolveFile?: (repoRelativePath: string) => string | undefined;
+  /** Django: the app's model state before this file, from its earlier migrations (check/django-history.ts). */
+  djangoModels?: ModelState;
 }
 
 export type FormatReader = (input: FormatInput) => Promise<Operation[]>;

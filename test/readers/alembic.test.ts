@@ -69,3 +69,21 @@ describe('Alembic reader: loops', () => {
     ]);
   });
 });
+
+describe('Alembic reader: SQL passed through text-only wrappers', () => {
+  const read = async (body: string) => {
+    const { readMigration } = await import('../../src/readers/index.js');
+    const text = `from textwrap import dedent\nimport textwrap\nimport inspect\nfrom alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n${body}\n`;
+    return rows(await readMigration({ path: 'alembic/versions/1_x.py', text, format: 'alembic', dialect: 'postgres' }));
+  };
+  it.each([
+    ['dedent()', '    op.execute(dedent("""\n        DELETE FROM sessions\n    """))', ['up delete-all sessions @10']], // where the statement is written
+    ['textwrap.dedent() in sa.text()', '    op.execute(sa.text(textwrap.dedent("TRUNCATE page_views")))', ['up truncate page_views @9']],
+    ['inspect.cleandoc()', '    op.execute(inspect.cleandoc("DROP TABLE legacy"))', ['up drop-table legacy @9']],
+    ['.strip() of a named string', '    sql = "UPDATE users SET active = true"\n    op.execute(sql.strip())', ['up update-all users @9']], // where the SQL is written
+    ['dedent of a harmless statement reports nothing', '    op.execute(dedent("UPDATE users SET active = true WHERE id = 1"))', []],
+    ['a wrapper that is not text-only stays opaque', '    op.execute(build_sql("DROP TABLE legacy"))', ['up opaque - @9']],
+  ])('%s', async (_name, body, expected) => {
+    expect(await read(body)).toEqual(expected);
+  });
+});

@@ -29,8 +29,7 @@ describe('Django reader', () => {
       'up drop-column shipping_shipment.carrier_id @24',
       'up drop-column shipping_shipment.tracking_no @25',
       'up drop-table shipping_shipment_tags @26',
-      'up drop-table shipping_shipment_tags @27',
-      'up drop-table shipping_shipment @27',
+      'up drop-table shipping_shipment @27', // the join table went with RemoveField: not dropped twice
     ]);
   });
 
