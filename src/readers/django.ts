@@ -255,7 +255,7 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
       return found;
     },
     ident: (v) => r.ident(v),
-    readSql: (arg, direction, at, statement) => runSql(arg, direction, at, statement),
+    readSql: (arg, direction, at, statement, functionScope, withParams) => runSql(arg, direction, at, statement, makeResolver(scope, functionScope, undefined, input.text), withParams),
   };
   // What the body does is reported at the RunPython operation, where a reviewer looks and a marker goes
   // (one marker above `migrations.RunPython(…)` covers its function); the detail says where in the body.
@@ -281,15 +281,16 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   // `RunPython.noop`, or a lambda that returns None (`lambda *args: None`)
   const isNoop = (v: PyValue) => /(^|\.)noop$/.test(dotted(v) ?? '') || (v.kind === 'unknown' && /^lambda\b[^:]*:\s*None\s*$/.test(ctx.text.slice(v.start, v.end)));
 
-  const runSql = (v: PyValue | undefined, direction: Direction, at: number, statement: string) => {
+  // `params`: the SQL is run with parameters (`cursor.execute(sql, params)`), so its `%s` are placeholders
+  const runSql = (v: PyValue | undefined, direction: Direction, at: number, statement: string, names = r, params = false) => {
     if (!v || isNoop(v) || (v.kind === 'const' && v.value === 'None')) return;
     // A string, a list/tuple of strings, or of (sql, params) pairs.
     const items = v.kind === 'list' ? v.items : [v];
     for (const piece of items) {
       const sqlValue = piece.kind === 'list' ? piece.items[0] : piece;
       if (!sqlValue) continue;
-      const withParams = piece.kind === 'list' && piece.items[1] && !(piece.items[1].kind === 'const' && piece.items[1].value === 'None');
-      const resolved = r.sql(sqlValue);
+      const withParams = params || (piece.kind === 'list' && piece.items[1] && !(piece.items[1].kind === 'const' && piece.items[1].value === 'None'));
+      const resolved = names.sql(sqlValue);
       if ('opaque' in resolved) ops.push(opaqueOp(ctx, at, direction, statement, `RunSQL: ${resolved.opaque}`));
       else pending.push(readResolvedSql(ctx, withParams ? { ...resolved, source: bindParams(resolved.source) } : resolved, direction, at, at));
     }

@@ -25,6 +25,9 @@ type Binding =
   | { kind: 'container' }
   | { kind: 'apps' }
   | { kind: 'schema-editor' }
+  /** `schema_editor.connection` or `django.db.connection`; its `cursor()` runs SQL we can read. */
+  | { kind: 'connection' }
+  | { kind: 'cursor' }
   | { kind: 'function' };
 
 export interface DataBodyContext {
@@ -35,8 +38,11 @@ export interface DataBodyContext {
   tableOf(app: string | undefined, model: string): { table: string; note?: string };
   /** Resolve a literal string argument (names assigned to literals included). */
   ident(v: PyValue | undefined): string | undefined;
-  /** Read the SQL of `schema_editor.execute(arg)`; returns what it found. */
-  readSql(arg: PyValue, direction: Direction, at: number, statement: string): void;
+  /**
+   * Read the SQL of `schema_editor.execute(arg)` or `cursor.execute(arg)`, names resolved in the function
+   * `scope` first; `withParams`: the call passes parameters, so `%s` are placeholders.
+   */
+  readSql(arg: PyValue, direction: Direction, at: number, statement: string, scope: number, withParams: boolean): void;
 }
 
 const KEYWORDS = new Set([
@@ -44,6 +50,30 @@ const KEYWORDS = new Set([
   'else', 'await', 'async', 'from', 'import', 'raise', 'except', 'as', 'global', 'nonlocal', 'class', 'def', 'try',
   'finally', 'pass', 'break', 'continue', 'None', 'True', 'False',
 ]);
+
+/** The SQL argument of `x.execute(sql, params)` and whether parameters are passed. */
+function executedSql(call: PyValue): { arg: PyValue; withParams: boolean } | undefined {
+  if (call.kind !== 'call') return undefined;
+  const arg = call.args[0] ?? call.kwargs.get('sql');
+  const params = call.args[1] ?? call.kwargs.get('params');
+  return arg ? { arg, withParams: params !== undefined && !(params.kind === 'const' && params.value === 'None') } : undefined;
+}
+
+/** Cursor methods that read results or tidy up. */
+const CURSOR_READS = new Set(['fetchone', 'fetchall', 'fetchmany', 'close', '__enter__', '__exit__', 'description']);
+
+/** Names bound to Django's connection by `from django.db import connection [as x]` (anywhere in the file). */
+function connectionImports(toks: PyTok[]): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i + 3 < toks.length; i++) {
+    if (!(toks[i].value === 'from' && toks[i + 1].value === 'django' && toks[i + 2].value === '.' && toks[i + 3].value === 'db' && toks[i + 4]?.value === 'import')) continue;
+    for (let k = i + 5; k < toks.length && !toks[k].lineStart; k++) {
+      if (toks[k].value !== 'connection') continue;
+      out.add(toks[k + 1]?.value === 'as' && toks[k + 2]?.type === 'name' ? toks[k + 2].value : 'connection');
+    }
+  }
+  return out;
+}
 
 /** Builtins that only compute (no callable arguments they would run: `map`/`filter` are left out). */
 const SAFE_BUILTINS = new Set([
@@ -145,6 +175,8 @@ interface FunctionDef {
   start: number;
   end: number;
   defTok: PyTok;
+  /** Where its line starts: the scope its local assignments belong to (alembic.ts collectAssignments). */
+  scope: number;
 }
 
 /** Module-level `def name(...)`s of the file, with their body's token range. */
@@ -184,7 +216,7 @@ export function moduleFunctions(toks: PyTok[]): Map<string, FunctionDef> {
     const start = k + 1;
     let end = start;
     while (end < toks.length && !(toks[end].lineStart && toks[end].indent === 0)) end++;
-    out.set(name, { name, params, start, end, defTok: toks[j + 1] });
+    out.set(name, { name, params, start, end, defTok: toks[j + 1], scope: t.start });
   }
   return out;
 }
@@ -317,6 +349,7 @@ function readBody(
   const [appsParam, editorParam] = entry ? fn.params : [fn.params.includes('apps') ? 'apps' : undefined, fn.params.includes('schema_editor') ? 'schema_editor' : undefined];
   if (appsParam) bindings.set(appsParam, { kind: 'apps' });
   if (editorParam) bindings.set(editorParam, { kind: 'schema-editor' });
+  for (const name of connectionImports(toks)) if (!bindings.has(name)) bindings.set(name, { kind: 'connection' });
   const lineText = (offset: number) => ctx.lines.lineText(ctx.lines.lineOf(offset));
   const opaque = (at: number, why: string) => ops.push(opaqueOp(ctx, at, direction, lineText(at), `RunPython ${fn.name}: ${why}`));
 
@@ -337,6 +370,13 @@ function readBody(
     // `h = hashlib.sha256()`: a value of a harmless module, whose update() stays in Python
     if ((SAFE_MODULES.has(root.name) || safeImports.has(root.name)) && !bindings.has(root.name)) return { kind: 'container' };
     const b = bindings.get(root.name);
+    // `connection.cursor()`, `schema_editor.connection.cursor()`, `schema_editor.connection`
+    const viaEditor = b?.kind === 'schema-editor' && chain.rest[0]?.name === 'connection' && !chain.rest[0].called;
+    const connectionRest = b?.kind === 'connection' ? chain.rest : viaEditor ? chain.rest.slice(1) : undefined;
+    if (connectionRest && !root.called) {
+      if (connectionRest.length === 0) return { kind: 'connection' };
+      if (connectionRest.length === 1 && connectionRest[0].name === 'cursor' && connectionRest[0].called) return { kind: 'cursor' };
+    }
     if (b?.kind === 'apps' && chain.rest[0]?.name === 'get_model' && chain.rest[0].called) {
       // the `apps.get_model(…)` call itself, under whatever follows it (`.objects.filter(…)`)
       let call: PyValue | undefined = body.parser.parseExpr(start).value;
@@ -402,6 +442,14 @@ function readBody(
         let k = i + 1;
         for (; k < fn.end && toks[k].value !== 'in'; k++) if (toks[k].type === 'name') targets.push(k);
         bind(targets, k + 1);
+      } else if (t.value === 'with') {
+        // `with <expr> as <name>:` (one item): the name is what the expression gives
+        let k = i + 1;
+        for (let depth = 0; k < fn.end && !(depth === 0 && (toks[k].value === 'as' || toks[k].value === ':' || toks[k].value === ',')); k++) {
+          if (toks[k].type === 'op' && '([{'.includes(toks[k].value)) depth++;
+          else if (toks[k].type === 'op' && ')]}'.includes(toks[k].value)) depth--;
+        }
+        if (toks[k]?.value === 'as' && toks[k + 1]?.type === 'name' && toks[k + 2]?.value === ':') bind([k + 1], i + 1);
       } else if (!KEYWORDS.has(t.value)) {
         const targets: number[] = [];
         let k = i;
@@ -469,11 +517,20 @@ function readBody(
     }
     if (b?.kind === 'schema-editor' && !root.called) {
       if (name === 'execute' && rest.length === 0) {
-        const call = body.parser.parseExpr(n - 2).value;
-        const arg = call.kind === 'call' ? call.args[0] ?? call.kwargs.get('sql') : undefined;
-        if (arg) return body.readSql(arg, direction, at, lineText(at));
+        const sql = executedSql(body.parser.parseExpr(n - 2).value);
+        if (sql) return body.readSql(sql.arg, direction, at, lineText(at), fn.scope, sql.withParams);
       }
       if (name === 'quote_name' && rest.length === 0) return;
+      if (name === 'cursor' && rest.length === 1 && rest[0].name === 'connection' && !rest[0].called) return;
+      return opaque(at, `calls ${written}.${name}()`);
+    }
+    if (b?.kind === 'connection' && !root.called && rest.length === 0 && name === 'cursor') return;
+    if (b?.kind === 'cursor' && !root.called && rest.length === 0) {
+      if (name === 'execute' || name === 'executemany') {
+        const sql = executedSql(body.parser.parseExpr(n - 2).value);
+        if (sql) return body.readSql(sql.arg, direction, at, lineText(at), fn.scope, sql.withParams);
+      }
+      if (CURSOR_READS.has(name)) return;
       return opaque(at, `calls ${written}.${name}()`);
     }
     if (b?.kind === 'model' || b?.kind === 'derived') {

@@ -37,6 +37,7 @@ const harmless: Array<[string, string]> = [
   ['the model inline', `def forwards(apps, schema_editor):\n    apps.get_model("shop", "Order").objects.filter(pk=1).update(total=0)\n`],
   ['a many-to-many join model (Model.field.through) and filter(lambda …)', `def forwards(apps, schema_editor):\n${get}    Tag = Order.tags.through\n    Tag.objects.bulk_create([Tag(order_id=1, tag_id=2)])\n    ids = list(filter(lambda o: o.pk > 1, Order.objects.all()))\n`],
   ['hashing a file (pathlib, hashlib) and a module-level regex', `import hashlib\nimport re\nfrom pathlib import Path\nNAME_RE = re.compile("x")\n\ndef forwards(apps, schema_editor):\n    h = hashlib.sha256()\n    with Path("a").open("rb") as fh:\n        h.update(fh.read())\n    NAME_RE.sub("", "x")\n`],
+  ['a cursor that reads (a local f-string with a quoted value hole), fetches and closes', `from django.db import connection\nfrom django.conf import settings\n\ndef forwards(apps, schema_editor):\n    sql = f"SELECT id FROM shop_order WHERE note = '{settings.LABEL}'"\n    with connection.cursor() as cursor:\n        cursor.execute(sql)\n        rows = cursor.fetchall()\n    cur = schema_editor.connection.cursor()\n    cur.execute("UPDATE shop_order SET total = 0 WHERE id = %s", [1])\n    cur.close()\n`],
   ['query expressions from django.db.models', `from django.db.models import F, Q\n\ndef forwards(apps, schema_editor):\n${get}    Order.objects.filter(Q(total=1)).update(total=F("total") + 1)\n`],
 ];
 
@@ -51,7 +52,14 @@ const destructive: Array<[string, string, string[], string?]> = [
   ['a same-file helper that deletes', `def wipe(model):\n    model.objects.all().delete()\n\ndef forwards(apps, schema_editor):\n${get}    wipe(Order)\n`, ['up opaque -']],
   ['an imported helper', `def forwards(apps, schema_editor):\n    from shop.utils import cleanup\n    cleanup(apps)\n`, ['up opaque -']],
   ['an imported helper (module level)', `from shop.utils import cleanup\n\ndef forwards(apps, schema_editor):\n    cleanup(apps)\n`, ['up opaque -']],
-  ['a raw cursor', `from django.db import connection\n\ndef forwards(apps, schema_editor):\n    with connection.cursor() as c:\n        c.execute("DELETE FROM shop_order")\n`, ['up opaque -', 'up opaque -']],
+  ['a raw cursor (django.db.connection)', `from django.db import connection\n\ndef forwards(apps, schema_editor):\n    with connection.cursor() as c:\n        c.execute("DELETE FROM shop_order")\n`, ['up delete-all shop_order']],
+  ["the schema editor's connection, SQL in a local variable", `def forwards(apps, schema_editor):\n    sql = "TRUNCATE shop_order"\n    with schema_editor.connection.cursor() as cursor:\n        cursor.execute(sql)\n`, ['up truncate shop_order']],
+  ['a cursor held in a variable, executemany, an aliased import', `from django.db import connection as conn\n\ndef forwards(apps, schema_editor):\n    cur = conn.cursor()\n    cur.executemany("UPDATE shop_order SET total = 0", [])\n`, ['up update-all shop_order']],
+  ['a cursor running SQL built at run time', `from django.db import connection\n\ndef forwards(apps, schema_editor):\n    with connection.cursor() as c:\n        c.execute("DELETE FROM " + table_name())\n`, ['up opaque -', 'up opaque -']],
+  ['a cursor calling a procedure', `from django.db import connection\n\ndef forwards(apps, schema_editor):\n    with connection.cursor() as c:\n        c.callproc("purge")\n`, ['up opaque -']],
+  ['a connection that is not django.db.connection', `from shop.db import connection\n\ndef forwards(apps, schema_editor):\n    with connection.cursor() as c:\n        c.execute("SELECT 1")\n`, ['up opaque -', 'up opaque -']],
+  ['a cursor running an f-string with an unquoted hole (it could be any SQL text)', `from django.db import connection\nfrom django.conf import settings\n\ndef forwards(apps, schema_editor):\n    sql = f"SELECT id FROM shop_order HAVING COUNT(*) > {settings.LIMIT}"\n    with connection.cursor() as c:\n        c.execute(sql)\n`, ['up opaque -']],
+  ['connections[...] (another database) stays opaque', `from django.db import connections\n\ndef forwards(apps, schema_editor):\n    with connections["other"].cursor() as c:\n        c.execute("SELECT 1")\n`, ['up opaque -', 'up opaque -']],
   ['SQL through schema_editor', `def forwards(apps, schema_editor):\n    schema_editor.execute("TRUNCATE shop_order")\n`, ['up truncate shop_order']],
   ['SQL built at run time through schema_editor', `def forwards(apps, schema_editor):\n    t = "shop_order"\n    schema_editor.execute("DROP TABLE " + t)\n`, ['up opaque -']],
   ['a call through a computed value', `def forwards(apps, schema_editor):\n${get}    getattr(Order.objects, "delete")()\n`, ['up opaque -']],
