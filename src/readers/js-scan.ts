@@ -2,7 +2,7 @@
  * The part Knex, TypeORM and Sequelize readers share: tokenize, find up/down regions, visit every
  * call chain with its direction, resolve `const` strings, read raw SQL through the SQL reader.
  */
-import type { Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
+import type { Dialect, Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
 import { SourceSyntaxError, substituteKnownHoles, syntaxErrorOp, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import { JsParser, chainCalls, chains, directionAt, findRegions, literalText, tokenIndexAt, tokenizeJs, type JsValue } from './js.js';
 import { MIGRATION_HANDLES, collectIndirection, mentionsHandle, rootOf, substituteRoot } from './js-indirect.js';
@@ -32,8 +32,13 @@ export interface CallSite {
   direction: Direction;
   push(kind: OperationKind, target: ObjectRef | undefined, flags?: OperationFlags, detail?: string): void;
   dynamic(what: string): void;
-  /** Read SQL; `bindings`: the call passes values for `?` (and `:name`) placeholders. */
-  sql(v: JsValue | undefined, bindings?: { question?: boolean; named?: boolean }): void;
+  /**
+   * Read SQL; `bindings`: the call passes values for `?` (and `:name`) placeholders, and `values` the
+   * positional bindings when they are a literal array (a `??` takes its identifier from there).
+   * `expression`: the SQL is a value inside another call (`update({ email: knex.raw('LOWER(email)') })`):
+   * read as `SELECT <sql>`, or as a statement when it is not an expression.
+   */
+  sql(v: JsValue | undefined, bindings?: Bindings, options?: { expression?: boolean }): void;
   /** A string argument, resolving `const NAME = '...'`; undefined when computed at run time. */
   ident(v: JsValue | undefined): string | undefined;
   /** Resolve a name to the value of its `const`/`let`/`var` declaration. */
@@ -180,7 +185,7 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
         dynamic(what) {
           ops.push(opaqueOp(ctx, at, direction, statement, `${method} with ${what} computed at run time`));
         },
-        sql(v, bindings) {
+        sql(v, bindings, options) {
           if (!v) return;
           let r = resolve(v);
           if (r?.kind === 'template') {
@@ -189,7 +194,7 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
           }
           let source = sqlSource(r);
           if (source && bindings) {
-            const bound = bindPlaceholders(source, bindings);
+            const bound = bindPlaceholders(source, bindings, ctx.dialect);
             if (!bound) {
               ops.push(opaqueOp(ctx, at, direction, statement, 'the SQL takes an identifier from a binding (??), known only at run time'));
               return;
@@ -201,8 +206,12 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
             return;
           }
           const viaName = v.kind === 'name' ? v.name : undefined;
+          const written = source;
+          const read = options?.expression
+            ? readEmbeddedSql(ctx, asSelect(written), direction).then((found) => (found.some((op) => op.kind === 'unparseable') ? readEmbeddedSql(ctx, written, direction) : found))
+            : readEmbeddedSql(ctx, written, direction);
           pending.push(
-            readEmbeddedSql(ctx, source, direction).then((found) =>
+            read.then((found) =>
               viaName
                 ? found.map((op) => ({ ...op, ...ctx.lines.position(at), statementLine: ctx.lines.lineOf(value.start), detail: [op.detail, `SQL from \`${viaName}\``].filter(Boolean).join('; ') }))
                 : found,
@@ -232,8 +241,27 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
  * Query-builder placeholders are not SQL the parser knows: `?` (and `:name` replacements) become
  * NULL, keeping positions; `??` binds an identifier, so the statement is opaque (undefined).
  */
-export function bindPlaceholders(source: SourceText, kinds: { question?: boolean; named?: boolean }): SourceText | undefined {
+/** What a call binds to its SQL's placeholders (knex.raw's second argument). */
+export interface Bindings {
+  question?: boolean;
+  named?: boolean;
+  /** Positional bindings given as a literal array: each a literal string, or undefined when computed. */
+  values?: Array<string | undefined>;
+}
+
+/** `SELECT <expression>`, positions kept (the prefix maps to the expression's first character). */
+function asSelect(source: SourceText): SourceText {
+  const prefix = 'SELECT ';
+  return { text: prefix + source.text, map: [...Array<number>(prefix.length).fill(source.map[0]!), ...source.map] };
+}
+
+/**
+ * Placeholders → what the parser accepts: `?` and `:name` are values (NULL); `??` is an identifier, known
+ * only when the bindings are a literal array that gives it (else undefined: the statement is opaque).
+ */
+export function bindPlaceholders(source: SourceText, kinds: Bindings, dialect: Dialect = 'postgres'): SourceText | undefined {
   const t = source.text;
+  let position = 0;
   let text = '';
   const map: number[] = [];
   let quote = '';
@@ -247,7 +275,14 @@ export function bindPlaceholders(source: SourceText, kinds: { question?: boolean
       if (c === quote) quote = '';
     } else if (c === "'" || c === '"' || c === '`') quote = c;
     else if (kinds.question && c === '?' && t[i - 1] !== '\\') {
-      if (t[i + 1] === '?') return undefined;
+      if (t[i + 1] === '?') {
+        const name = kinds.values?.[position++];
+        if (name === undefined) return undefined;
+        emit(dialect === 'mysql' ? `\`${name.replace(/`/g, '``')}\`` : `"${name.replace(/"/g, '""')}"`, i);
+        i++;
+        continue;
+      }
+      position++;
       emit('NULL', i);
       continue;
     } else if (kinds.named && c === ':' && t[i - 1] !== ':' && t[i + 1] !== ':' && /[A-Za-z_]/.test(t[i + 1] ?? '')) {

@@ -45,8 +45,16 @@ function columnsOf(site: CallSite, v: JsValue | undefined): string[] | undefined
 function handleKnex(site: CallSite): void {
   const { call, method } = site;
   const args = call.args;
-  // knex.raw / knex.schema.raw / trx.raw
-  if (method === 'raw' && call.func.kind === 'member') return site.sql(args[0], args.length > 1 ? { question: true, named: true } : undefined);
+  // knex.raw / knex.schema.raw / trx.raw; `{ email: knex.raw('LOWER(??)', ['email']) }` is a value of the
+  // call it is given to (an expression), and a literal bindings array names what `??` stands for
+  if (method === 'raw' && call.func.kind === 'member') {
+    const bound = site.resolve(args[1]);
+    const values = bound?.kind === 'array' ? bound.items.map((item) => site.ident(item)) : undefined;
+    const toks = site.parser.toks;
+    // `{ key: knex.raw(…) }` / `, key: knex.raw(…)`: not a ternary's `: knex.raw(…)` nor a `case x:`
+    const inObject = site.chain[0] === call && toks[site.index - 1]?.value === ':' && /^(name|str)$/.test(toks[site.index - 2]?.type ?? '') && /^[{,]$/.test(toks[site.index - 3]?.value ?? '');
+    return site.sql(args[0], args.length > 1 ? { question: true, named: true, values } : undefined, { expression: inObject });
+  }
 
   if (onSchemaBuilder(site)) {
     const schema = schemaOf(site, call);

@@ -34,7 +34,7 @@ describe('Knex reader', () => {
       'up drop-table a @16', // for (const name of ["a", "b"]): one operation per value
       'up drop-table b @16',
       'down drop-table payments_v2 @21',
-      'down opaque - @23', // ?? binds an identifier
+      // @23: DELETE FROM ?? WHERE id = ? with ['payment_logs', 1]: ?? named by the literal bindings, a filtered delete
       'down update-all payments @24', // :state binding read as a value
       'down drop-table x_logs @25', // [...].map((t) => …)
       'down drop-table y_logs @25',
@@ -46,6 +46,27 @@ describe('Knex reader', () => {
   it('reads arrow functions with expression bodies', async () => {
     // a column drop in a callback defined elsewhere: its table cannot be told, so it is opaque (never silent)
     expect(rows(await readFixture('knex/20240501000000_arrow.mjs'))).toEqual(['up drop-table feature_flags @1', 'up opaque - @9']);
+  });
+});
+
+describe('Knex raw SQL: bindings and expressions', () => {
+  const read = async (body: string, dialect: 'postgres' | 'mysql' | 'sqlite' = 'postgres') => {
+    const { readMigration } = await import('../../src/readers/index.js');
+    const text = `exports.up = async (knex) => {\n${body}\n}\n\nexports.down = () => {}\n`;
+    return rows(await readMigration({ path: 'migrations/20240101_x.js', text, format: 'knex', dialect }));
+  };
+  it.each([
+    ['?? from a literal bindings array names the table', "  await knex.raw('DELETE FROM ??', ['sessions'])", 'postgres', ['up delete-all sessions @2']],
+    ['?? and ? in order (MySQL quoting)', "  await knex.raw('UPDATE ?? SET active = ?', ['users', true])", 'mysql', ['up update-all users @2']],
+    ['?? from a bindings array that is computed stays opaque', "  await knex.raw('DROP TABLE ??', [tableName()])", 'postgres', ['up opaque - @2']],
+    ['?? without bindings stays opaque', "  const b = getBindings()\n  await knex.raw('DROP TABLE ??', b)", 'postgres', ['up opaque - @3']],
+    ['a raw expression as an update value is read as an expression', "  await knex('users').update({\n    email: knex.raw('LOWER(email)')\n  })", 'sqlite', ['up update-all users @2']],
+    ['a raw expression with ?? from its bindings', "  await knex('users').update({ email: knex.raw('LOWER(??)', ['email']) })", 'postgres', ['up update-all users @2']],
+    ['a statement given as an object value is still read as a statement', "  const steps = { purge: knex.raw('DROP TABLE sessions') }\n  await steps.purge", 'postgres', ['up drop-table sessions @2']],
+    ["a ternary's branch is a statement, not an expression (TRUNCATE t would read as a column alias)", "  await (flag ? null : knex.raw('TRUNCATE users'))", 'postgres', ['up truncate users @2']],
+    ['a switch case is a statement', "  switch (mode) {\n    case 'x': knex.raw('TRUNCATE users')\n  }", 'postgres', ['up truncate users @3']],
+  ] as const)('%s', async (_name, body, dialect, expected) => {
+    expect(await read(body, dialect)).toEqual(expected);
   });
 });
 
