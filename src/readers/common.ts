@@ -282,7 +282,8 @@ export function sqlWithValueInterpolations(parts: StringPart[]): SourceText | un
 
 /**
  * Interpolations of a plain name whose value is a known literal (a constant, a loop value) are
- * replaced by that literal: `${TABLE}`, `{TABLE}`, `#{TABLE}`. Others stay holes.
+ * replaced by that literal: `${TABLE}`, `{TABLE}`, `#{TABLE}`; so are interpolated string literals
+ * (`#{' '}`, `${'x'}`). Others stay holes.
  */
 export function substituteKnownHoles(
   parts: StringPart[],
@@ -295,6 +296,9 @@ export function substituteKnownHoles(
     const close = fileText.indexOf('}', open);
     if (open === -1 || close === -1 || open - part.hole > 1) return part;
     const expr = fileText.slice(open + 1, close).trim();
+    // a string literal interpolated (`#{' '}`, which keeps a heredoc's trailing space from editors): its text
+    const literal = /^'([^'\\]*)'$/.exec(expr) ?? /^"([^"\\#{}$]*)"$/.exec(expr);
+    if (literal) return { literal: textAt(literal[1]!, part.hole) };
     if (!/^[A-Za-z_$][\w$]*$/.test(expr)) return part;
     const value = valueOf(expr, part.hole);
     if (value === undefined) return part;

@@ -42,6 +42,10 @@ const cases: Array<[string, string, MigrationFormat, string, string[]]> = [
   ['{{ … }} as a schema stays unparseable', 'db/migrations/1.sql', 'sql', 'DELETE FROM {{ schema }}.users WHERE id = {{ .ID }};\n', ['up unparseable -']],
   ['{{ … }} as statement text stays unparseable', 'db/migrations/1.sql', 'sql', '{{ .Statement }};\n', ['up unparseable -']],
   ['template literal: a bounded UPDATE of an interpolated table', 'migrations/1.js', 'knex', "exports.up = (knex) => knex.raw(`UPDATE ${T} SET a = 1 WHERE id = 2`);\n", []],
+  ["Ruby #{' '} (a literal kept from editors' trailing-space trim): the statement is read", 'db/migrate/1_a.rb', 'rails', "class A < ActiveRecord::Migration[7.2]\n  def up\n    execute <<-SQL\n      DELETE FROM holdings#{' '}\n      WHERE qty IS NULL#{' '}\n    SQL\n    execute <<-SQL\n      DELETE FROM holdings#{' '}\n    SQL\n  end\nend\n", ['up delete-all holdings']],
+  ['JavaScript ${\'…\'} and Python {\'…\'} literals are their text', 'migrations/1.js', 'knex', "exports.up = (knex) => knex.raw(`TRUNCATE ${'audit'}_log`);\n", ['up truncate audit_log']],
+  ["f-string {'…'}", 'alembic/versions/1_a.py', 'alembic', alembic(`f"DROP TABLE {'legacy'}_users"`), ['up drop-table legacy_users']],
+  ["a literal with an escape or a nested interpolation stays a hole", 'db/migrate/1_a.rb', 'rails', "class A < ActiveRecord::Migration[7.2]\n  def up\n    execute \"DROP TABLE #{\"x#{y}\"}\"\n  end\nend\n", ['up opaque -']],
   ['template literal: TRUNCATE of an interpolated table is opaque', 'migrations/1.js', 'knex', "exports.up = (knex) => knex.raw(`TRUNCATE TABLE ${T}`);\n", ['up opaque -']],
 ];
 
