@@ -239,6 +239,8 @@ const TABLE_NAME_POSITION = /\b(UPDATE(\s+ONLY)?|FROM(\s+ONLY)?|INTO|JOIN|ON(\s+
  * replaced by a placeholder when that is provably safe, else undefined.
  */
 export function sqlWithValueInterpolations(parts: StringPart[]): SourceText | undefined {
+  // no interpolation at all: the text as written (dollar-quoted DO blocks included)
+  if (parts.every((part) => 'literal' in part)) return joinSource(parts.map((part) => (part as { literal: SourceText }).literal));
   let inQuote = false;
   let inLineComment = false;
   let inBlockComment = false;

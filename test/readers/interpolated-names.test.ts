@@ -46,6 +46,9 @@ const cases: Array<[string, string, MigrationFormat, string, string[]]> = [
   ['JavaScript ${\'…\'} and Python {\'…\'} literals are their text', 'migrations/1.js', 'knex', "exports.up = (knex) => knex.raw(`TRUNCATE ${'audit'}_log`);\n", ['up truncate audit_log']],
   ["f-string {'…'}", 'alembic/versions/1_a.py', 'alembic', alembic(`f"DROP TABLE {'legacy'}_users"`), ['up drop-table legacy_users']],
   ["a literal with an escape or a nested interpolation stays a hole", 'db/migrate/1_a.rb', 'rails', "class A < ActiveRecord::Migration[7.2]\n  def up\n    execute \"DROP TABLE #{\"x#{y}\"}\"\n  end\nend\n", ['up opaque -']],
+  ['a DO $$ block in a Python string with no interpolation is read, body and all', 'alembic/versions/1_a.py', 'alembic', alembic('"""\n    DO $$\n    BEGIN\n      DROP TABLE legacy;\n    END\n    $$;\n    """'), ['up drop-table legacy']],
+  ['a DO $$ block in a template literal with no interpolation is read', 'migrations/1.js', 'knex', 'exports.up = (knex) => knex.raw(`DO $$ BEGIN DROP TABLE legacy; END $$;`);\n', ['up drop-table legacy']],
+  ['a DO $$ block with an interpolation stays opaque (quotes cannot be followed)', 'migrations/1.js', 'knex', "exports.up = (knex) => knex.raw(`DO $$ BEGIN DELETE FROM t WHERE a = '${v}'; END $$;`);\n", ['up opaque -']],
   ['template literal: TRUNCATE of an interpolated table is opaque', 'migrations/1.js', 'knex', "exports.up = (knex) => knex.raw(`TRUNCATE TABLE ${T}`);\n", ['up opaque -']],
 ];
 
