@@ -14,8 +14,8 @@
  * temp dir, never in the project), and the staged migration is one `RemoveField` of a model an earlier
  * migration of its app created, so the reader must read the app's history (check/django-history.ts):
  *   one-new      a staged CreateModel: nothing assumed, the history is never read
- *   drop-cold    RemoveField, no cache: every migration blob is read, Django ones tokenized once
- *   drop-warm    the same with the per-blob cache
+ *   drop-cold    RemoveField, no cache: the app's folder is listed and its migrations tokenized once
+ *   drop-warm    the same with the app's per-blob cache (.git/dbsafe/django-apps)
  *
  * Usage: npm run build && node bench/schema-history-bench.mjs [--migrations 3000] [--reps 5] [--django]
  */
@@ -90,7 +90,7 @@ try {
   run(dir, 'git', ['add', '-A']);
   run(dir, 'git', ['commit', '-q', '-m', 'init']);
   run(dir, 'git', ['gc', '-q']); // packed, as in a clone: 3,000 loose objects cost git more than the scan
-  const cache = path.join(dir, '.git', 'dbsafe', 'schema-names.json');
+  const cache = path.join(dir, '.git', 'dbsafe', DJANGO ? 'django-apps' : 'schema-names.json');
   const stage = (text) => {
     run(dir, 'git', ['reset', '-q', '--hard', 'HEAD']);
     rmSync(path.join(dir, target), { force: true });
@@ -103,7 +103,7 @@ try {
     'drop-cold': {
       setup: () => {
         stage(texts.drop);
-        rmSync(cache, { force: true });
+        rmSync(cache, { force: true, recursive: true });
       },
       cmd: [process.execPath, [CLI, 'check']],
       code: 1, // t42 is protected: its index drop blocks; the Django column drop is an error by default

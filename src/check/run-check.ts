@@ -26,7 +26,6 @@ import { unparseable as unparseableOperation, type ReadJob } from './read-job.js
 import { toRepoPath } from './paths.js';
 import { applyWasmTier, preferBaselineWasmCompiler } from '../sql/wasm-tier.js';
 import type { ReferenceSource } from './referenced-files.js';
-import type { History } from './schema-history.js';
 import { migrationFormatOf, unmatchedCandidates, type UnmatchedCandidate } from './unmatched.js';
 
 export type CheckMode =
@@ -143,15 +142,13 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const bytes = jobs.reduce((sum, job) => sum + job.bytes.byteLength, 0);
   reader ??= openReader(context, allowWorkers ? workerCount(jobs.length, bytes) : 0);
   const results = await reader.readAll(jobs);
-  // the history of the repository's migrations, read only if a name needs it (3a, 3b)
+  // the commit whose tree holds the migration history (`--base` / pre-push: the head), else the index
   const commit = options.mode.kind === 'range' ? (options.mode.head ?? 'HEAD') : undefined;
-  let history: Promise<History> | undefined;
-  const loadHistory = () =>
-    (history ??= import('./schema-history.js').then(({ buildHistory }) => buildHistory({ repo: repo.kind === 'git' ? repo : undefined, commit, set, writeCache: options.mode.kind !== 'range' })));
+  const history = { repo: repo.kind === 'git' ? repo : undefined, commit, set, writeCache: options.mode.kind !== 'range' };
   // 3a. Django names taken from the defaults: read again with the app's models from its earlier migrations
   if (results.some((result) => result.ok && result.operations.some((op) => op.flags.assumedName))) {
     const { rereadWithAppHistory } = await import('./django-history.js');
-    await rereadWithAppHistory(jobs, results, loadHistory, (again) => openReader(context, 0).readAll(again));
+    await rereadWithAppHistory(jobs, results, history, (again) => openReader(context, 0).readAll(again));
   }
   const files: CheckedFile[] = [];
   let next = 0;
@@ -177,7 +174,8 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   //     the migration history created them (the history is read only if such a drop is there).
   if (files.some((file) => file.operations.some(namesNoTable))) {
     const { resolveNames } = await import('./resolve-names.js');
-    await resolveNames(files, loadHistory);
+    const { historyLoader } = await import('./schema-history.js');
+    await resolveNames(files, historyLoader(history));
   }
 
   const checked = files.length;

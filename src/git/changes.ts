@@ -165,6 +165,17 @@ export async function indexEntries(repo: RepoInfo, pathspecs: string[] = []): Pr
   return entries;
 }
 
+/** The blobs of a commit's tree (`git ls-tree -z --full-tree`): every one (`recursive`), or those the pathspecs name directly. */
+export async function treeEntries(repo: RepoInfo, commit: string, pathspecs: string[] = [], recursive = true): Promise<Array<{ path: string; oid: string; mode: string }>> {
+  const { stdout } = await execGit(['ls-tree', ...(recursive ? ['-r'] : []), '-z', '--full-tree', commit, '--', ...pathspecs], { cwd: repo.root });
+  const out: Array<{ path: string; oid: string; mode: string }> = [];
+  for (const field of splitNul(stdout)) {
+    const m = /^(\d{6}) blob ([0-9a-f]+)\t([\s\S]*)$/.exec(field);
+    if (m) out.push({ mode: m[1]!, oid: m[2]!, path: m[3]! });
+  }
+  return out;
+}
+
 /** Untracked files that are not ignored (`git ls-files --others --exclude-standard -z`). */
 export async function untrackedFiles(repo: RepoInfo, pathspecs: string[] = []): Promise<string[]> {
   const { stdout } = await execGit(['ls-files', '--others', '--exclude-standard', '-z', '--full-name', '--', ...pathspecs], { cwd: repo.root });

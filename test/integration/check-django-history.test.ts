@@ -1,3 +1,6 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { buildOnce, checkJson, commit, findingsOf, type JsonFinding } from './check-helpers.js';
@@ -229,5 +232,49 @@ describe('RunPython bodies', () => {
     repo.git('add', '-A');
     const findings = findingsOf(checkJson(repo, []));
     expect(findings.map((f) => `${f.rule} ${f.object}`), JSON.stringify(findings, null, 2)).toContain('protected-object payments');
+  });
+});
+
+describe('where the history comes from', () => {
+  const appsCache = () => path.join(repo.dir, '.git', 'dbsafe', 'django-apps');
+
+  it('reads only when a name was assumed, then caches the app once per blob in .git/dbsafe/django-apps', () => {
+    repo = makeRepo();
+    commit(repo, { '.dbsaferc.json': config(), 'shop/migrations/0001_initial.py': migration(invoice("{'db_table': 'payments'}")) });
+    repo.write('shop/migrations/0002_new.py', migration("migrations.CreateModel(name='Other', fields=[])"));
+    repo.git('add', '-A');
+    expect(checkJson(repo, []).code).toBe(0);
+    expect(existsSync(appsCache())).toBe(false);
+    repo.write('shop/migrations/0003_drop.py', migration("migrations.DeleteModel(name='Invoice')"));
+    repo.git('add', '-A');
+    expect(findingsOf(checkJson(repo, [])).map((f) => `${f.rule} ${f.object}`)).toContain('protected-object payments');
+    expect(readdirSync(appsCache())).toHaveLength(1);
+  });
+
+  it("check --base reads the head commit's tree (and writes no cache)", () => {
+    repo = makeRepo();
+    commit(repo, { '.dbsaferc.json': config(), 'shop/migrations/0001_initial.py': migration(invoice("{'db_table': 'payments'}")) });
+    const base = repo.git('rev-parse', 'HEAD');
+    commit(repo, { 'shop/migrations/0002_drop.py': migration("migrations.DeleteModel(name='Invoice')") });
+    // the working tree and index no longer hold the history: only the head commit's tree does
+    repo.git('rm', '-q', '--cached', 'shop/migrations/0001_initial.py');
+    expect(findingsOf(checkJson(repo, ['--base', base])).map((f) => `${f.rule} ${f.object}`)).toContain('protected-object payments');
+    expect(existsSync(appsCache())).toBe(false);
+  });
+
+  it('outside a git repository the name stays assumed, and the finding says so', () => {
+    repo = makeRepo();
+    repo.write('.dbsaferc.json', config());
+    repo.write('shop/migrations/0002_drop.py', migration("migrations.DeleteModel(name='Invoice')"));
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-plain-'));
+    try {
+      cpSync(path.join(repo.dir, 'shop'), path.join(outside, 'shop'), { recursive: true });
+      cpSync(path.join(repo.dir, '.dbsaferc.json'), path.join(outside, '.dbsaferc.json'));
+      const findings = findingsOf(checkJson(repo, ['--worktree', 'shop/migrations/0002_drop.py'], outside));
+      expect(findings.map((f) => `${f.rule} ${f.object}`)).toEqual(['drop-table shop_invoice']);
+      expect(findings[0]!.detail).toMatch(/assumed/);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });
