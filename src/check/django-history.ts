@@ -12,7 +12,6 @@
  * folder listing and one app's cache.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { readBlobs } from '../git/blobs.js';
 import { indexEntries, treeEntries } from '../git/changes.js';
@@ -20,9 +19,9 @@ import type { RepoInfo } from '../git/repo.js';
 import { applyModelEvent, type ModelEvent, type ModelState } from '../readers/django-model-state.js';
 import { modelEventsIn } from '../readers/django-model-events.js';
 import { resolveFormat } from '../readers/index.js';
-import { readText, writeAtomic } from '../util/files.js';
 import { MAX_FILE_BYTES } from './decode.js';
 import type { MigrationSet } from './migration-set.js';
+import { readBlobCache, writeBlobCache } from './blob-cache.js';
 import type { ReadJob, ReadResult } from './read-job.js';
 
 export interface AppHistorySource {
@@ -36,12 +35,6 @@ export interface AppHistorySource {
 
 /** Bumped when django-model-events.ts changes what it finds: older caches are then ignored. */
 const CACHE_VERSION = 1;
-
-interface AppCache {
-  version: number;
-  /** Blob id → the model events of that migration. */
-  blobs: Record<string, ModelEvent[]>;
-}
 
 interface AppFile {
   path: string;
@@ -92,40 +85,17 @@ async function appHistory(source: AppHistorySource, repo: RepoInfo, folder: stri
     : (await indexEntries(repo, [literal])).filter((e) => e.stage === 0);
   const migrations = entries.filter((e) => /^100/.test(e.mode) && e.path.endsWith('.py') && !e.path.slice(folder.length).includes('/') && source.set.classify(e.path));
   const cacheFile = path.join(repo.commonDir, 'dbsafe', 'django-apps', `${createHash('sha256').update(folder).digest('hex').slice(0, 16)}.json`);
-  const cache = readCache(cacheFile);
-  const missing = migrations.filter((e) => !(e.oid in cache.blobs));
+  const cache = readBlobCache<ModelEvent[]>(cacheFile, CACHE_VERSION);
+  const missing = migrations.filter((e) => !(e.oid in cache));
   if (missing.length) {
     const blobs = await readBlobs(repo.root, missing.map((e) => e.oid), MAX_FILE_BYTES);
     for (const e of missing) {
       const content = blobs.get(e.oid);
       const text = Buffer.isBuffer(content) ? content.toString('utf8') : undefined;
       // a migration that cannot be read (too large, not Django) tells nothing: after it, nothing earlier is trusted
-      cache.blobs[e.oid] = text !== undefined && resolveFormat({ path: e.path, text, format: source.set.classify(e.path)?.format }) === 'django' ? modelEventsIn(text) : [{ event: 'unknown' }];
+      cache[e.oid] = text !== undefined && resolveFormat({ path: e.path, text, format: source.set.classify(e.path)?.format }) === 'django' ? modelEventsIn(text) : [{ event: 'unknown' }];
     }
-    if (source.writeCache) {
-      // only this app's current blobs: the cache never outgrows its migrations
-      const kept: Record<string, ModelEvent[]> = {};
-      for (const e of migrations) kept[e.oid] = cache.blobs[e.oid]!;
-      try {
-        mkdirSync(path.dirname(cacheFile), { recursive: true });
-        writeAtomic(cacheFile, JSON.stringify({ version: CACHE_VERSION, blobs: kept }));
-      } catch {
-        /* a cache that cannot be written costs time, not correctness */
-      }
-    }
+    if (source.writeCache) writeBlobCache(cacheFile, CACHE_VERSION, cache, migrations.map((e) => e.oid));
   }
-  return migrations.map((e) => ({ path: e.path, events: cache.blobs[e.oid]! }));
-}
-
-function readCache(file: string): AppCache {
-  const text = readText(file);
-  if (text) {
-    try {
-      const parsed = JSON.parse(text) as AppCache;
-      if (parsed.version === CACHE_VERSION && parsed.blobs && typeof parsed.blobs === 'object') return parsed;
-    } catch {
-      /* a damaged cache is rebuilt */
-    }
-  }
-  return { version: CACHE_VERSION, blobs: {} };
+  return migrations.map((e) => ({ path: e.path, events: cache[e.oid]! }));
 }
