@@ -84,6 +84,8 @@ export interface OperationFlags {
   narrowing?: boolean;
   /** delete-all / update-all: the WHERE clause exists but is always true (`1=1`). */
   whereAlwaysTrue?: boolean;
+  /** drop-table of a table the same migration created (sql/scratch-tables.ts): only what it put there is lost. */
+  scratch?: boolean;
   /** SQLite table-rebuild pattern: the dropped table's rows were copied into the new table first. */
   dataCopied?: boolean;
   /** The operation was found inside a DO block / function body / EXECUTE string. */

@@ -86,6 +86,7 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   /** A field as the app's state has it; `assumed`: not declared here and no history was read. */
   const fieldOf = (modelName: string, field: string) => modelOf(modelName)?.fields[field];
   const events = modelEvents(operations.items, r, input.text, 'both');
+  const createdHere = new Set<string>(); // lower-case model names
 
   const handle = (item: PyValue) => {
     if (item.kind !== 'call') {
@@ -121,9 +122,12 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
         const m = modelOf(name);
         if (m?.noTable) return; // Django has no table for a proxy or unmanaged model
         const { table, note, assumed } = tableOf(name);
+        const scratch = createdHere.has(name.toLowerCase()) ? { scratch: true } : {};
+        const before = ops.length;
         // its many-to-many join tables go with it
         for (const [fname, f] of Object.entries(m?.fields ?? {})) if (f.manyToMany) dropJoinTable(name, fname, f, table);
-        return push({ kind: 'drop-table', target: tableRef(table), detail: note, flags: assumedFlag(assumed) });
+        for (const op of ops.slice(before)) Object.assign(op.flags, scratch);
+        return push({ kind: 'drop-table', target: tableRef(table), detail: [note, createdHere.has(name.toLowerCase()) ? 'created by this migration' : undefined].filter(Boolean).join('; ') || undefined, flags: { ...assumedFlag(assumed), ...scratch } });
       }
       case 'RemoveField': {
         const modelName = r.ident(modelArg);
@@ -299,6 +303,11 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   let nextEvent = 0;
   for (const item of operations.items) {
     handle(item);
+    // tables this migration itself creates (not a SeparateDatabaseAndState's state): their drop is a scratch table's
+    const kind = item.kind === 'call' ? calleeName(item) : undefined;
+    const named = (key: string, i: number) => (item.kind === 'call' ? r.ident(item.kwargs.get(key) ?? item.args[i])?.toLowerCase() : undefined);
+    if (kind === 'CreateModel' && named('name', 0)) createdHere.add(named('name', 0)!);
+    if (kind === 'RenameModel' && createdHere.delete(named('old_name', 0) ?? '')) createdHere.add(named('new_name', 1) ?? '');
     // then what it did to the models (an item's events, including a SeparateDatabaseAndState's inner ones, lie inside it)
     while (nextEvent < events.length && events[nextEvent]!.item.start < item.end) applyModelEvent(models, events[nextEvent++]!.event);
   }

@@ -3,6 +3,7 @@ import { OpSink } from './sink.js';
 import { clientCommands, includedPaths } from './client-commands.js';
 import { readPostgresSubset } from './pg-subset.js';
 import { applySearchPath, searchPathChanges } from './search-path.js';
+import { markScratchTables } from './scratch-tables.js';
 
 /** How to read a piece of SQL: where it sits in its file, and in which direction it runs. */
 export interface SqlReadOptions {
@@ -76,6 +77,7 @@ export async function readSql(text: string, options: SqlReadOptions): Promise<Op
   }
   if (masked !== body) sink.ops.forEach(unmaskPlaceholders);
   await readClientCommands(sink, masked, dialect, options);
+  markScratchTables(sink.ops, masked, dialect, (offset) => sink.position(offset));
   applySearchPath(sink.ops, searchPathChanges(masked, dialect), (offset) => sink.position(offset));
   return sink.ops.sort((a, b) => a.line - b.line || a.column - b.column);
 }

@@ -89,6 +89,15 @@ describe('operation rules', () => {
     ]);
   });
 
+  it('drop-table: a scratch table (created earlier in the same migration) is a warning; protected, it still blocks; configured, the config wins', () => {
+    const scratch = op('drop-table', table('tmp_import'), { flags: { scratch: true } });
+    const { findings } = check('', [scratch]);
+    expect(summary(findings)).toEqual(['drop-table:warn@1']);
+    expect(findings[0].message).toContain('a table this migration created earlier');
+    expect(summary(check('', [scratch], { protected: { tables: ['tmp_import'] } }).findings)).toContain('protected-object:error@1');
+    expect(summary(check('', [scratch], { rules: { 'drop-table': 'error' } }).findings)).toEqual(['drop-table:error@1']);
+  });
+
   it('messages add CASCADE, embedded code and the SQLite rebuild note', () => {
     const dropped = op('drop-table', table('users'), { flags: { cascade: true, embedded: true, dataCopied: true } });
     const [finding] = check('', [dropped]).findings;
