@@ -240,7 +240,8 @@ const TABLE_NAME_POSITION = /\b(UPDATE(\s+ONLY)?|FROM(\s+ONLY)?|INTO|JOIN|ON(\s+
  */
 export function sqlWithValueInterpolations(parts: StringPart[]): SourceText | undefined {
   // no interpolation at all: the text as written (dollar-quoted DO blocks included)
-  if (parts.every((part) => 'literal' in part)) return joinSource(parts.map((part) => (part as { literal: SourceText }).literal));
+  const literals = parts.flatMap((part) => ('literal' in part ? [part.literal] : []));
+  if (literals.length === parts.length) return joinSource(literals);
   let inQuote = false;
   let inLineComment = false;
   let inBlockComment = false;

@@ -1,14 +1,15 @@
 /**
  * Django. The `operations = [...]` list of the Migration class; app label from the path
- * (`<app>/migrations/0001_x.py`). Table names follow Django's default `<app>_<model lower>` unless
- * the same file gives a `db_table`; that assumption is stated in the operation's detail.
- * `RunSQL` goes to the SQL reader (reverse_sql is down); `RunPython` is opaque (its reverse: down).
+ * (`<app>/migrations/0001_x.py`). Table and column names come from the app's model state
+ * (django-model-state.ts): this file's operations, seeded by check with the app's earlier migrations;
+ * a name the reader had to take from Django's defaults says so (and is marked for that second read).
+ * `RunSQL` goes to the SQL reader (reverse_sql is down); `RunPython` bodies are read (python-data.ts).
  * `SeparateDatabaseAndState`: only `database_operations` touch the database.
  */
 import type { Direction, Operation } from '../model/operation.js';
-import { childRef, makeContext, makeOp, opaqueOp, sortOperations, tableRef, unparseableOp, type ReadContext, type SourceText } from './common.js';
+import { childRef, makeContext, makeOp, opaqueOp, sortOperations, tableRef, type SourceText } from './common.js';
 import { collectAssignments, makeResolver, PyScope, readResolvedSql } from './alembic.js';
-import { PyParser, calleeName, dotted, literalString, logicalLines, pythonTokensOrError, type PyTok, type PyValue } from './python.js';
+import { PyParser, calleeName, dotted, logicalLines, pythonTokensOrError, type PyValue } from './python.js';
 import { isNarrowing } from '../sql/type-narrowing.js';
 import { readDataFunction, type DataBodyContext } from './python-data.js';
 import type { FormatInput } from './types.js';
