@@ -36,3 +36,17 @@ export function operationKey(op: Operation): string {
 export function normalizeStatement(statement: string): string {
   return statement.replace(/\s+/g, ' ').replace(/\s*;\s*$/, '').trim();
 }
+
+/**
+ * A modified or renamed migration's "scratch table" claims are not trusted: the CREATE that made a
+ * dropped table look like this migration's own may have been applied long ago (an applied
+ * `CREATE TABLE a` edited to add `DROP TABLE a` drops a real table with real rows). The drop is
+ * judged as any other. Pure: returns new operations where a claim was removed.
+ */
+export function withoutScratchClaims(operations: readonly Operation[]): Operation[] {
+  return operations.map((op) => {
+    if (!op.flags.scratch) return op;
+    const { scratch: _scratch, ...flags } = op.flags;
+    return { ...op, flags };
+  });
+}

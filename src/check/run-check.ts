@@ -18,7 +18,7 @@ import {
   type Change,
 } from '../git/changes.js';
 import { locateRepo, resolveCommit, type RepoInfo } from '../git/repo.js';
-import { preexistingOperations } from './compare.js';
+import { preexistingOperations, withoutScratchClaims } from './compare.js';
 import { MAX_FILE_BYTES, tooLargeProblem } from './decode.js';
 import { compileMigrationSet, type MigrationKind, type MigrationSet } from './migration-set.js';
 import { openReader, workerCount, type Reader } from './parallel-read.js';
@@ -167,7 +167,10 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     }
     if (result.note) notes.push(`${candidate.path}: ${result.note}`);
     if (!candidate.previous.length) files.push({ ...base, text: result.text, operations: result.operations });
-    else files.push({ ...base, text: result.text, operations: result.operations, preexisting: preexistingOperations(result.operations, result.previousVersions) });
+    else {
+      const operations = withoutScratchClaims(result.operations);
+      files.push({ ...base, text: result.text, operations, preexisting: preexistingOperations(operations, result.previousVersions) });
+    }
   }
 
   // 3b. Drops of indexes/constraints/triggers that name no table: the table from where the same file or

@@ -282,3 +282,78 @@ describe('paths and index entries that need care', () => {
     expect(findingsOf(result).map((f) => f.object)).toEqual(['b']);
   });
 });
+
+/**
+ * A table created and dropped in the same migration is a scratch table (a warning), but only when the
+ * CREATE is new too: once a migration has been committed its CREATE may have run in production long
+ * ago, and a DROP added to it later drops a real table.
+ */
+describe('scratch tables and the committed history', () => {
+  interface ScratchCase {
+    name: string;
+    committed?: Record<string, string>;
+    /** Runs after the commit: writes, renames and `git add`. */
+    stage: (r: TestRepo) => void;
+    args?: string[];
+    expected: Array<[string, string]>;
+  }
+  const create = 'CREATE TABLE a (id int);\n';
+  const scratch = `${create}INSERT INTO a VALUES (1);\nDROP TABLE a;\n`;
+  const stageFile = (file: string, text: string) => (r: TestRepo) => {
+    r.write(file, text);
+    r.git('add', '.');
+  };
+  const cases: ScratchCase[] = [
+    { name: 'valid: a new file creates and drops its own table', stage: stageFile('db/migrations/001.sql', scratch), expected: [['drop-table', 'warn']] },
+    {
+      name: 'invalid: a DROP added to a committed file whose CREATE already ran',
+      committed: { 'db/migrations/001.sql': create },
+      stage: stageFile('db/migrations/001.sql', `${create}DROP TABLE a;\n`),
+      expected: [['drop-table', 'error'], ['edited-applied-migration', 'warn']],
+    },
+    {
+      name: 'invalid: the same, renamed in the same commit',
+      committed: { 'db/migrations/001.sql': create },
+      stage: (r) => {
+        r.git('mv', 'db/migrations/001.sql', 'db/migrations/001_init.sql');
+        stageFile('db/migrations/001_init.sql', `${create}DROP TABLE a;\n`)(r);
+      },
+      expected: [['drop-table', 'error'], ['edited-applied-migration', 'warn']],
+    },
+    {
+      name: 'invalid (fail closed): CREATE and DROP both added to a committed file; nothing tells which ran',
+      committed: { 'db/migrations/001.sql': 'CREATE TABLE b (id int);\n' },
+      stage: stageFile('db/migrations/001.sql', `CREATE TABLE b (id int);\n${scratch}`),
+      expected: [['drop-table', 'error'], ['edited-applied-migration', 'warn']],
+    },
+    {
+      name: 'valid: a whitespace edit of a committed scratch file reports only the edit',
+      committed: { 'db/migrations/001.sql': scratch },
+      stage: stageFile('db/migrations/001.sql', `-- tidy\n${scratch}`),
+      expected: [['edited-applied-migration', 'warn']],
+    },
+    {
+      name: 'valid: a scratch file added and finished on a branch is new to the base (--base)',
+      stage: (r) => {
+        r.git('checkout', '-q', '-b', 'feature');
+        commit(r, { 'db/migrations/002.sql': create }, 'start');
+        commit(r, { 'db/migrations/002.sql': scratch }, 'finish');
+      },
+      committed: { 'README.md': 'x\n' },
+      args: ['--base', 'main'],
+      expected: [['drop-table', 'warn']],
+    },
+  ];
+
+  for (const c of cases) {
+    it(c.name, () => {
+      repo = makeRepo();
+      if (c.committed) commit(repo, c.committed);
+      c.stage(repo);
+      const result = check(c.args);
+      const findings = findingsOf(result);
+      expect(findings.map((f) => [f.rule, f.severity])).toEqual(c.expected);
+      expect(result.code).toBe(c.expected.some(([, severity]) => severity === 'error') ? 1 : 0);
+    });
+  }
+});
