@@ -7,7 +7,7 @@
  *   reports it as `unparseable` (fail closed) with the way out: set `format` or `ignore` it.
  */
 import type { MigrationFormat } from './types.js';
-import { DBMATE_DOWN, DBMATE_UP, GOOSE_DOWN, GOOSE_UP } from './sql-families.js';
+import { DBMATE_DOWN, DBMATE_UP, GOOSE_DOWN, GOOSE_UP, SQL_MIGRATE_DOWN, SQL_MIGRATE_UP } from './sql-families.js';
 
 export type DetectedFormat = MigrationFormat | 'none' | 'unknown';
 
@@ -54,14 +54,14 @@ function detectSql(path: string, base: string, text: string): DetectedFormat {
   if (/(^|\/)prisma\/migrations\/[^/]+\/migration\.sql$/.test(path) || (base === 'migration.sql' && /\/migrations\/\d{14}_[^/]+\/migration\.sql$/.test(path))) return 'prisma';
   if (text.includes('--> statement-breakpoint')) return 'drizzle';
   if (/\.(up|down)\.sql$/i.test(base)) return 'golang-migrate';
-  if (lineMatches(text, [DBMATE_UP, DBMATE_DOWN, GOOSE_UP, GOOSE_DOWN])) return 'dbmate';
+  if (lineMatches(text, [DBMATE_UP, DBMATE_DOWN, GOOSE_UP, GOOSE_DOWN, SQL_MIGRATE_UP, SQL_MIGRATE_DOWN])) return 'dbmate';
   if (/^[VUR][0-9._]*__.+\.sql$/.test(base)) return 'flyway';
   if (/(^|\/)supabase\/migrations\//.test(path)) return 'supabase';
   return 'sql';
 }
 
 function lineMatches(text: string, res: RegExp[]): boolean {
-  if (!/migrate:|\+goose/i.test(text)) return false;
+  if (!/migrate:|\+goose|\+migrate/i.test(text)) return false;
   return text.split('\n').some((line) => res.some((re) => re.test(line)));
 }
 

@@ -48,7 +48,8 @@ export function sniffGeneratedDialect(text: string, fallback: Dialect): Dialect 
 
 /**
  * Sections of one file that run in different directions, split at marker lines
- * (dbmate `-- migrate:up` / `-- migrate:down`, goose `-- +goose Up` / `-- +goose Down`).
+ * (dbmate `-- migrate:up` / `-- migrate:down`, goose `-- +goose Up` / `-- +goose Down`, sql-migrate
+ * `-- +migrate Up` / `-- +migrate Down`).
  * Text before the first marker is ignored by both tools; we still read it as up (fail closed).
  */
 async function readSections(ctx: ReadContext, markers: Array<{ re: RegExp; direction: Direction }>): Promise<Operation[]> {
@@ -78,8 +79,11 @@ export const DBMATE_UP = /^\s*--\s*migrate:up\b/;
 export const DBMATE_DOWN = /^\s*--\s*migrate:down\b/;
 export const GOOSE_UP = /^\s*--\s*\+goose\s+Up\b/i;
 export const GOOSE_DOWN = /^\s*--\s*\+goose\s+Down\b/i;
+/** rubenv/sql-migrate: `-- +migrate Up` / `-- +migrate Down`. */
+export const SQL_MIGRATE_UP = /^\s*--\s*\+migrate\s+Up\b/i;
+export const SQL_MIGRATE_DOWN = /^\s*--\s*\+migrate\s+Down\b/i;
 
-/** dbmate (`-- migrate:up` / `-- migrate:down`), and goose's equivalent markers. */
+/** dbmate (`-- migrate:up` / `-- migrate:down`), and goose's and sql-migrate's equivalent markers. */
 export async function readDbmate(input: FormatInput): Promise<Operation[]> {
   const ctx = makeContext(input.path, input.text, input.dialect);
   return readSections(ctx, [
@@ -87,6 +91,8 @@ export async function readDbmate(input: FormatInput): Promise<Operation[]> {
     { re: DBMATE_DOWN, direction: 'down' },
     { re: GOOSE_UP, direction: 'up' },
     { re: GOOSE_DOWN, direction: 'down' },
+    { re: SQL_MIGRATE_UP, direction: 'up' },
+    { re: SQL_MIGRATE_DOWN, direction: 'down' },
   ]);
 }
 

@@ -18,6 +18,9 @@ const CREATE_TABLE = /^CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNL
 /** What may happen between the CREATE and the DROP without another table taking the name. */
 const MAY_MOVE_NAMES = /\b(RENAME|SET\s+SCHEMA|search_path|EXECUTE|CALL|DO|USE|ATTACH|DETACH|PERFORM|FUNCTION|PROCEDURE|TRIGGER|RULE|IMPORT|\\i|\.read)\b/i;
 
+/** dbmate / goose / sql-migrate direction markers, even in a file read as plain SQL. */
+const SECTION_MARKER = /^\s*--\s*(?:migrate:|\+goose\s|\+migrate\s)/im;
+
 /** Leading comments off, so the statement's first word is its kind. */
 function head(statement: string): string {
   return statement.replace(/^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)+/, '');
@@ -52,7 +55,7 @@ const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.li
 export function markScratchTables(ops: Operation[], text: string, dialect: Dialect, position: (offset: number) => Position): void {
   const drops = ops.filter((op) => op.kind === 'drop-table' && !op.flags.embedded && op.target);
   if (!drops.length || !/\bCREATE\s/i.test(text)) return;
-  const statements = splitSql(text, dialect).statements.map((s) => ({ text: s.code, start: position(s.start), line: position(s.start).line }));
+  const statements = splitSql(text, dialect).statements.map((s) => ({ text: s.code, offset: s.start, start: position(s.start), line: position(s.start).line }));
   for (const drop of drops) {
     const name = targetName(drop, dialect)!.join('.');
     // the statement the drop is in: the last one that starts at or before it
@@ -62,6 +65,8 @@ export function markScratchTables(ops: Operation[], text: string, dialect: Diale
     // the latest CREATE of that name before the drop, and nothing in between that could move names
     for (let i = at - 1; i >= 0; i--) {
       const statement = statements[i]!;
+      // an up/down section marker between them: the drop may be the rollback of that CREATE
+      if (SECTION_MARKER.test(text.slice(statement.offset, statements[at]!.offset))) break;
       if (createdName(statement.text, dialect)?.join('.') === name) {
         drop.flags.scratch = true;
         drop.detail = [drop.detail, `created at line ${statement.line} of this file`].filter(Boolean).join('; ');

@@ -14,6 +14,7 @@ describe('SQL-family readers', () => {
     ['golang-migrate/000012_drop_tokens.down.sql', 'golang-migrate', ['down drop-table api_tokens_v2 @1']],
     ['dbmate/20240301120000_drop_widgets.sql', 'dbmate', ['up drop-table widgets @2', 'up drop-column gadgets.color @3', 'down drop-table widgets_v2 @6']],
     ['goose/00042_drop_things.sql', 'dbmate', ['up drop-table things @3', 'down drop-table things_v2 @7']],
+    ['sql-migrate/20240301_drop_gizmos.sql', 'dbmate', ['up drop-table gizmos @2', 'down drop-table gizmos_v2 @5']],
     ['flyway/V7__drop_legacy.sql', 'flyway', ['up drop-table legacy_orders @1']],
     ['flyway/U7__undo_drop_legacy.sql', 'flyway', ['down drop-table legacy_orders_v2 @1']],
     ['flyway/R__refresh_views.sql', 'flyway', ['up drop-view order_totals @1']],

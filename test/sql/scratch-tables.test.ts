@@ -29,6 +29,8 @@ const cases: Array<[string, string, boolean[], Dialect?]> = [
   ['a commented-out CREATE does not count', '-- CREATE TABLE tmp (id int);\nDROP TABLE tmp;\n', [false]],
   ['the other table of DROP TABLE a, b stays', 'CREATE TABLE tmp (id int);\nDROP TABLE tmp, users;\n', [true, false]],
   ['both on one line', 'CREATE TABLE tmp (id int); DROP TABLE tmp;\n', [true]],
+  ['a file read as plain SQL with a down-section marker between them: the drop may be the rollback', 'CREATE TABLE t (id int);\n-- migrate:down\nDROP TABLE t;\n', [false]],
+  ['the same with goose and sql-migrate markers', 'CREATE TABLE t (id int);\n-- +goose Down\nDROP TABLE t;\nCREATE TABLE u (id int);\n--  +migrate Down\nDROP TABLE u;\n', [false, false]],
 ];
 
 describe('scratch tables (sql/scratch-tables.ts)', () => {
