@@ -25,6 +25,7 @@ import { mentionsDatabase, readImports, rootName } from './python-indirect.js';
 import { sqlalchemyCall } from './sqlalchemy-calls.js';
 import { isNarrowing } from '../sql/type-narrowing.js';
 import type { FormatInput } from './types.js';
+import { markClaimedScratchTables, type TableCreation } from './scratch-claims.js';
 
 type Call = Extract<PyValue, { kind: 'call' }>;
 
@@ -260,6 +261,9 @@ interface Block {
   indent: number;
   direction?: Direction;
   scopeId?: number;
+  /** A def: the indentation of its body's statements, and the offset where it ends (once known). */
+  bodyIndent?: number;
+  end?: number;
   batch?: { alias: string; table: string | undefined; schema: string | undefined };
   /** `for a, b in LITERAL_LIST:` → one binding per iteration. */
   loop?: Array<Map<string, PyValue>>;
@@ -307,9 +311,14 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
   // Pass 2: operations.
   const stack: Block[] = [];
   const handled = new Set<Call>();
+  const creations: Array<Omit<TableCreation, 'scopeEnd'> & { def: Block }> = [];
+  let statementStart = -1; // offset of the line's first token when the line is a statement of its def's body
   for (const line of lines) {
-    while (stack.length && stack[stack.length - 1].indent >= line.indent) stack.pop();
+    while (stack.length && stack[stack.length - 1].indent >= line.indent) stack.pop()!.end = line.toks[0].start;
     const first = line.toks[0];
+    const def = [...stack].reverse().find((b) => b.scopeId !== undefined);
+    if (def && def.bodyIndent === undefined) def.bodyIndent = line.indent;
+    statementStart = def && def.bodyIndent === line.indent ? first.start : -1;
     const direction = (): Direction => [...stack].reverse().find((b) => b.direction)?.direction ?? 'up';
     const scopeId = (): number => [...stack].reverse().find((b) => b.scopeId !== undefined)?.scopeId ?? -1;
     const defTok = first.value === 'def' ? line.toks[1] : first.value === 'async' && line.toks[1]?.value === 'def' ? line.toks[2] : undefined;
@@ -459,6 +468,15 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
       return;
     }
     switch (method) {
+      case 'create_table': {
+        // `op.create_table("t", …)` or `t = op.create_table(…)` as a statement of the function body
+        const table = r.ident(arg(call, 0, 'table_name'));
+        const owner = [...blocks].reverse().find((b) => b.scopeId !== undefined);
+        const lead = statementStart >= 0 && statementStart <= call.start ? ctx.text.slice(statementStart, call.start) : undefined;
+        const whole = lead !== undefined && /^(?:[A-Za-z_]\w*\s*=\s*)?$/.test(lead);
+        if (table !== undefined && owner && whole && !isTrue(call.kwargs.get('if_not_exists'))) creations.push({ table, schema, direction, offset: call.start, def: owner });
+        return;
+      }
       case 'drop_table': {
         const table = r.ident(arg(call, 0, 'table_name'));
         if (table === undefined) return dynamic('a table name');
@@ -563,6 +581,7 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
   }
 
   for (const more of await Promise.all(pending)) ops.push(...more);
+  markClaimedScratchTables(ctx, ops, creations.map(({ def, ...c }) => ({ ...c, scopeEnd: def.end ?? ctx.text.length })));
   return sortOperations(ops);
 }
 

@@ -1,5 +1,6 @@
 import type { Dialect, Direction, ObjectRef, Operation, OperationFlags, OperationKind } from '../model/operation.js';
 import { readSql } from '../sql/index.js';
+import { MAY_MOVE_NAMES } from '../sql/scratch-tables.js';
 import { LineIndex } from '../sql/text-index.js';
 
 /** Raised by the small tokenizers (js, python, ruby, xml) at the first thing they cannot follow. */
@@ -90,6 +91,8 @@ export interface ReadContext {
   text: string;
   dialect: Dialect;
   lines: LineIndex;
+  /** Some raw SQL of the file renames, moves schemas, changes the search path or runs code (readers/scratch-claims.ts). */
+  movesNames?: boolean;
 }
 
 export function makeContext(path: string, text: string, dialect: Dialect): ReadContext {
@@ -168,6 +171,7 @@ export async function readEmbeddedSql(
   options: { dialect?: Dialect; detail?: string } = {},
 ): Promise<Operation[]> {
   if (source.text.trim() === '') return [];
+  if (MAY_MOVE_NAMES.test(source.text)) ctx.movesNames = true;
   const dialect = options.dialect ?? ctx.dialect;
   const ops = await readSql(source.text, { path: ctx.path, dialect, direction, startLine: 1, startColumn: 1 });
   const local = new LineIndex(source.text);

@@ -4,9 +4,10 @@
  */
 import type { Dialect, Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
 import { SourceSyntaxError, substituteKnownHoles, syntaxErrorOp, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
-import { JsParser, chainCalls, chains, directionAt, findRegions, literalText, tokenIndexAt, tokenizeJs, type JsValue } from './js.js';
+import { JsParser, chainCalls, chains, directionAt, findRegions, literalText, tokenIndexAt, tokenizeJs, type JsValue, type Region } from './js.js';
 import { MIGRATION_HANDLES, collectIndirection, mentionsHandle, rootOf, substituteRoot } from './js-indirect.js';
 import type { FormatInput } from './types.js';
+import { markClaimedScratchTables, type TableCreation } from './scratch-claims.js';
 
 export type JsCall = Extract<JsValue, { kind: 'call' }>;
 
@@ -45,6 +46,11 @@ export interface CallSite {
   resolve(v: JsValue | undefined): JsValue | undefined;
   tableScope(param: string | undefined): TableScope | undefined;
   addTableScope(scope: TableScope): void;
+  /**
+   * This call created `table` (a literal name, no if-not-exists): kept as a scratch-table claim when
+   * the call is an awaited statement of an up/down function's own body (readers/scratch-claims.ts).
+   */
+  created(table: string, schema?: string): void;
 }
 
 function rootName(v: JsValue): string | undefined {
@@ -128,6 +134,25 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
     const before = decls.filter((d) => d.name === name && d.offset < at);
     const value = before[before.length - 1]?.value;
     return value && (value.kind === 'member' || value.kind === 'call' || value.kind === 'name') && mentionsHandle(value) ? value : undefined;
+  };
+
+  const creations: TableCreation[] = [];
+  /**
+   * `{ …; await <chain at index>` with nothing open in between (an `if (…)`, `else` or loop without braces
+   * puts another token before `await`): a statement the up/down function surely runs, in order.
+   */
+  const awaitedBodyStatement = (index: number): Region | undefined => {
+    if (toks[index - 1]?.value !== 'await' || !['{', ';', '}'].includes(toks[index - 2]?.value ?? '')) return undefined;
+    let region: Region | undefined;
+    for (const r of regions) if (r.from < index && index <= r.to && (!region || r.to - r.from < region.to - region.from)) region = r;
+    if (!region || toks[region.from]?.value !== '{') return undefined;
+    let depth = 0;
+    for (let k = region.from + 1; k < index; k++) {
+      const v = toks[k].type === 'punct' ? toks[k].value : '';
+      if (v === '{' || v === '(' || v === '[') depth++;
+      else if (v === '}' || v === ')' || v === ']') depth--;
+    }
+    return depth === 0 ? region : undefined;
   };
 
   const handled = new Set<JsCall>();
@@ -229,11 +254,16 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
         addTableScope(scope) {
           tableScopes.push(scope);
         },
+        created(table, schema) {
+          const region = awaitedBodyStatement(index);
+          if (region) creations.push({ table, schema, direction, offset: at, scopeEnd: toks[region.to]!.start });
+        },
       };
       handle(site);
     }
   }
   for (const more of await Promise.all(pending)) ops.push(...more);
+  markClaimedScratchTables(ctx, ops, creations);
   return sortOperations(ops);
 }
 

@@ -59,6 +59,11 @@ function handleKnex(site: CallSite): void {
   if (onSchemaBuilder(site)) {
     const schema = schemaOf(site, call);
     switch (method) {
+      case 'createTable': {
+        const table = site.ident(args[0]);
+        if (table !== undefined) site.created(table, schema);
+        break;
+      }
       case 'dropTable':
       case 'dropTableIfExists': {
         const table = site.ident(args[0]);

@@ -11,6 +11,7 @@ import { SourceSyntaxError, substituteKnownHoles, syntaxErrorOp, childRef, joinS
 import { downOnlyFunctions } from './reachability.js';
 import { tokenizeRuby, type RbTok } from './ruby.js';
 import type { FormatInput } from './types.js';
+import { markClaimedScratchTables, type TableCreation } from './scratch-claims.js';
 
 type RbValue =
   | { kind: 'str'; tok: RbTok; start: number; end: number }
@@ -41,6 +42,8 @@ interface Frame {
   loopValues?: RbValue[];
   /** `revert do … end`: what the block creates is dropped. */
   revert?: boolean;
+  /** A `def`: where its `end` is, once read (a drop after it is in other code). */
+  def?: { end?: number };
 }
 
 /** Values bound to `.each` block parameters while a call inside the loop is handled. */
@@ -123,6 +126,8 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
   const ops: Operation[] = [];
   const pending: Array<Promise<Operation[]>> = [];
   const frames: Frame[] = [];
+  const creations: Array<Omit<TableCreation, 'scopeEnd'> & { def: { end?: number } }> = [];
+  let bodyStatement: number | undefined; // token index of the call being handled when it is a statement of a def's body
   const direction = (): Direction => [...frames].reverse().find((f) => f.direction)?.direction ?? 'up';
   const tableParam = (name: string) => [...frames].reverse().find((f) => f.table?.param === name)?.table;
   const dirParam = (name: string) => frames.some((f) => f.dirParam === name);
@@ -286,7 +291,8 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     const prev = toks[i - 1];
     const atStatementStart = !prev || prev.type === 'newline' || prev.value === ';' || prev.value === '|' || prev.value === '{' || prev.value === 'do' || prev.value === '=' || prev.value === 'then' || prev.value === 'else';
     if (t.type === 'name' && t.value === 'end') {
-      frames.pop();
+      const closed = frames.pop();
+      if (closed?.def) closed.def.end = t.start;
       continue;
     }
     if (t.type === 'punct' && t.value === '}') {
@@ -310,7 +316,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       if (toks[j]?.value === 'self' && toks[j + 1]?.value === '.') j += 2;
       const name = toks[j]?.value;
       const entry = name === 'up' || name === 'down' || name === 'change';
-      frames.push({ kind: 'block', direction: downOnly.has(name ?? '') ? 'down' : entry ? 'up' : undefined });
+      frames.push({ kind: 'block', direction: downOnly.has(name ?? '') ? 'down' : entry ? 'up' : undefined, def: {} });
       while (i + 1 < toks.length && toks[i + 1].type !== 'newline' && toks[i + 1].value !== ';') i++; // skip the signature
       continue;
     }
@@ -352,6 +358,8 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       }
     }
     const args = parseArgs(j);
+    // a statement of a method's own body (not in a block, a condition, a loop), for scratch-table claims
+    bodyStatement = frames[frames.length - 1]?.def !== undefined && (!prev || prev.type === 'newline' || prev.value === ';') ? i : undefined;
     handle(chain, methodTok, args, t.start);
     i = Math.max(i, args.next - 1);
   }
@@ -495,6 +503,8 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
         if (force && !(force.kind === 'const' && force.value === 'false') && name !== undefined) {
           return push('drop-table', tableRef(name), { ifExists: true, ...(text(force) === 'cascade' ? { cascade: true } : {}) }, 'create_table with force: drops the existing table first');
         }
+        const def = frames[frames.length - 1]?.def;
+        if (name !== undefined && def && bodyStatement !== undefined && !isTrue(opt('if_not_exists')) && !endsInModifier(bodyStatement)) creations.push({ table: name, direction: dir, offset: at, def });
         return;
       }
       case 'drop_join_table': {
@@ -643,5 +653,22 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
   }
 
   for (const more of await Promise.all(pending)) ops.push(...more);
+  markClaimedScratchTables(ctx, ops, creations.map(({ def, ...c }) => ({ ...c, scopeEnd: def.end ?? ctx.text.length })));
   return sortOperations(ops);
+
+  /** `create_table :t … if cond` / `… end unless cond`: the statement starting at toks[from] runs only sometimes. */
+  function endsInModifier(from: number): boolean {
+    let depth = 0;
+    for (let k = from; k < toks.length; k++) {
+      const tok = toks[k];
+      const statementStart = toks[k - 1]?.type === 'newline' || toks[k - 1]?.value === ';';
+      if (tok.type === 'punct' && '({['.includes(tok.value)) depth++;
+      else if (tok.type === 'punct' && ')}]'.includes(tok.value)) depth--;
+      else if (tok.type === 'name' && (tok.value === 'do' || ((OPENERS.has(tok.value) || CONDITIONAL_OPENERS.has(tok.value)) && statementStart))) depth++;
+      else if (tok.type === 'name' && tok.value === 'end') depth--;
+      else if (depth === 0 && (tok.type === 'newline' || tok.value === ';')) return false;
+      else if (depth === 0 && tok.type === 'name' && /^(if|unless|while|until|rescue)$/.test(tok.value)) return true;
+    }
+    return false;
+  }
 }

@@ -49,6 +49,11 @@ function handleSequelize(site: CallSite): void {
     fn(table);
   };
   switch (method) {
+    case 'createTable': {
+      const table = t();
+      if (table && site.root === 'queryInterface') site.created(table.name, table.schema);
+      return;
+    }
     case 'dropTable':
       return withTable((table) => site.push('drop-table', tableRef(table.name, table.schema)));
     case 'dropAllTables':

@@ -48,6 +48,10 @@ function handleTypeorm(site: CallSite): void {
     for (const item of r.items) child(type, item, kind, what);
   };
   switch (method) {
+    case 'createTable':
+      // createTable(table, ifNotExists = false): with ifNotExists the table may have existed
+      if (t.name && site.root === 'queryRunner' && !(a[1]?.kind === 'const' && a[1].value !== 'false')) site.created(t.name, t.schema);
+      return;
     case 'dropTable':
       if (!needTable()) return;
       return site.push('drop-table', tableRef(t.name, t.schema), a[1]?.kind === 'const' && a[1].value === 'true' ? { ifExists: true } : {});

@@ -16,7 +16,7 @@ import { splitSql } from './split.js';
 const CREATE_TABLE = /^CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?!IF\s+NOT\s+EXISTS\b)((?:"(?:[^"]|"")+"|`(?:[^`]|``)+`|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|`(?:[^`]|``)+`|[A-Za-z_][\w$]*))?)/i;
 
 /** What may happen between the CREATE and the DROP without another table taking the name. */
-const MAY_MOVE_NAMES = /\b(RENAME|SET\s+SCHEMA|search_path|EXECUTE|CALL|DO|USE|ATTACH|DETACH|PERFORM|FUNCTION|PROCEDURE|TRIGGER|RULE|IMPORT|\\i|\.read)\b/i;
+export const MAY_MOVE_NAMES = /\b(RENAME|SET\s+SCHEMA|search_path|EXECUTE|CALL|DO|USE|ATTACH|DETACH|PERFORM|FUNCTION|PROCEDURE|TRIGGER|RULE|IMPORT|\\i|\.read)\b/i;
 
 /** dbmate / goose / sql-migrate direction markers, even in a file read as plain SQL. */
 const SECTION_MARKER = /^\s*--\s*(?:migrate:|\+goose\s|\+migrate\s)/im;
