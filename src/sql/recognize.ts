@@ -120,6 +120,9 @@ interface Name {
   start: number;
 }
 
+/** What right after a name makes it only the start of one: a template or format placeholder. */
+const TEMPLATE_HOLE_AFTER = /^(?:\{|[#$]\{|%[s(])/;
+
 export class Recognizer {
   constructor(
     private readonly text: string,
@@ -150,6 +153,9 @@ export class Recognizer {
       parts.push(identName(last, this.dialect));
       c.i += 2;
     }
+    // `users_{{ suffix }}`, `{{ s }}users`, `t_${n}`, `t_#{n}`, `t_%s`: part of the name is a template hole, so
+    // the name read is not the name run: no name (the statement stays unparseable or opaque)
+    if (TEMPLATE_HOLE_AFTER.test(this.text.slice(last.end, last.end + 2)) || this.text[first!.start - 1] === '}') return undefined;
     return { parts, written: this.text.slice(first!.start, last.end), start: first!.start };
   }
 

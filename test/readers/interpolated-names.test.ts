@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readMigration } from '../../src/readers/index.js';
+import type { Dialect } from '../../src/model/operation.js';
 import type { MigrationFormat } from '../../src/readers/types.js';
 import { objectName } from './helpers.js';
 
@@ -9,15 +10,17 @@ import { objectName } from './helpers.js';
  * `format('…%I…')`, and privilege statements whose run-time parts are role names. What such a
  * statement does to the unknown table is opaque; a statement that destroys nothing passes.
  */
-async function read(path: string, format: MigrationFormat, text: string): Promise<string[]> {
-  const ops = await readMigration({ path, text, format, dialect: 'postgres' });
+async function read(path: string, formatAndDialect: string, text: string): Promise<string[]> {
+  // `sql:mysql`: the format, and the dialect when it is not PostgreSQL
+  const [format, dialect = 'postgres'] = formatAndDialect.split(':') as [MigrationFormat, Dialect?];
+  const ops = await readMigration({ path, text, format, dialect });
   return ops.map((op) => `${op.direction} ${op.kind} ${objectName(op)}`);
 }
 
 const alembic = (sql: string) => `from alembic import op\nfrom app.models import Model\n\ndef upgrade():\n    op.execute(${sql})\n`;
 const doBlock = (body: string) => `DO $$\nDECLARE r text = current_setting('app.role', true);\nBEGIN\n  ${body}\nEND $$;\n`;
 
-const cases: Array<[string, string, MigrationFormat, string, string[]]> = [
+const cases: Array<[string, string, string, string, string[]]> = [
   ['f-string: a bounded UPDATE of an interpolated table', 'alembic/versions/1_a.py', 'alembic', alembic('f"UPDATE {Model.__tablename__} SET a = :a WHERE id = :id"'), []],
   ['f-string: an unbounded UPDATE of an interpolated table is opaque', 'alembic/versions/1_a.py', 'alembic', alembic('f"UPDATE {Model.__tablename__} SET a = 1"'), ['up opaque -']],
   ['f-string: DROP TABLE of an interpolated name is opaque', 'alembic/versions/1_a.py', 'alembic', alembic('f"DROP TABLE {Model.__tablename__}"'), ['up opaque -']],
@@ -41,6 +44,13 @@ const cases: Array<[string, string, MigrationFormat, string, string[]]> = [
   ['{{ … }} as a table name stays unparseable (what it drops is unknown)', 'db/migrations/1.sql', 'sql', 'DROP TABLE {{ .Table }};\n', ['up unparseable -']],
   ['{{ … }} as a schema stays unparseable', 'db/migrations/1.sql', 'sql', 'DELETE FROM {{ schema }}.users WHERE id = {{ .ID }};\n', ['up unparseable -']],
   ['{{ … }} as statement text stays unparseable', 'db/migrations/1.sql', 'sql', '{{ .Statement }};\n', ['up unparseable -']],
+  // part of a name is a hole: the fallback recognizer once read `users_` / `users_$` as the table
+  ['{{ … }} after part of a table name stays unparseable', 'db/migrations/1.sql', 'sql', 'DROP TABLE users_{{ suffix }};\n', ['up unparseable -']],
+  ['{{ … }} before part of a table name stays unparseable', 'db/migrations/1.sql', 'sql', 'TRUNCATE {{ s }}users;\n', ['up unparseable -']],
+  ['a Flyway ${…} inside a name stays unparseable', 'db/migration/V1__x.sql', 'flyway', 'DROP TABLE users_${suffix};\n', ['up unparseable -']],
+  ['#{…} and %s inside a name stay unparseable', 'db/migrations/1.sql', 'sql', 'ALTER TABLE users_#{x} DROP COLUMN a;\nDROP TABLE t_%s;\n', ['up unparseable -', 'up unparseable -']],
+  ['MySQL: a hole inside a name stays unparseable', 'db/migrations/1.sql', 'sql:mysql', 'DELETE FROM users_{{ s }};\n', ['up unparseable -']],
+  ['a MySQL # comment right after a name is not a hole', 'db/migrations/1.sql', 'sql:mysql', 'DROP TABLE users# gone\n;\n', ['up drop-table users']],
   ['template literal: a bounded UPDATE of an interpolated table', 'migrations/1.js', 'knex', "exports.up = (knex) => knex.raw(`UPDATE ${T} SET a = 1 WHERE id = 2`);\n", []],
   ["Ruby #{' '} (a literal kept from editors' trailing-space trim): the statement is read", 'db/migrate/1_a.rb', 'rails', "class A < ActiveRecord::Migration[7.2]\n  def up\n    execute <<-SQL\n      DELETE FROM holdings#{' '}\n      WHERE qty IS NULL#{' '}\n    SQL\n    execute <<-SQL\n      DELETE FROM holdings#{' '}\n    SQL\n  end\nend\n", ['up delete-all holdings']],
   ['JavaScript ${\'…\'} and Python {\'…\'} literals are their text', 'migrations/1.js', 'knex', "exports.up = (knex) => knex.raw(`TRUNCATE ${'audit'}_log`);\n", ['up truncate audit_log']],
