@@ -5,7 +5,7 @@ export const dropDependents = operationRule({
     id: 'drop-dependents',
     defaultSeverity: 'error',
     description:
-      'A statement that drops objects without naming them: DROP OWNED (everything a role owns) or DROP EXTENSION / SERVER / FOREIGN DATA WRAPPER … CASCADE (everything that depends on it).',
+      'A statement that drops objects without naming them: DROP OWNED (everything a role owns) or DROP EXTENSION / SERVER / FOREIGN DATA WRAPPER / COLLATION / ACCESS METHOD / CAST / OPERATOR / AGGREGATE / LANGUAGE / TEXT SEARCH … CASCADE (everything that depends on it).',
     help: 'Drop the objects by name, each in its own reviewed statement, after a verified backup; drop the extension or server without CASCADE once nothing depends on it.',
   },
   verb: (op) => (op.target?.type === 'role' ? 'Drops everything owned by' : 'Drops with CASCADE'),

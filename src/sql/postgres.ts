@@ -51,6 +51,20 @@ const CASCADE_DEPENDENTS: Record<string, string> = {
   OBJECT_EXTENSION: 'extension',
   OBJECT_FOREIGN_SERVER: 'server',
   OBJECT_FDW: 'foreign data wrapper',
+  // columns that use a collation; tables of an access method; generated columns, views and functions
+  // built on a cast, operator, aggregate, language, transform, conversion or text search object
+  OBJECT_COLLATION: 'collation',
+  OBJECT_ACCESS_METHOD: 'access method',
+  OBJECT_CAST: 'cast',
+  OBJECT_OPERATOR: 'operator',
+  OBJECT_AGGREGATE: 'aggregate',
+  OBJECT_LANGUAGE: 'language',
+  OBJECT_TRANSFORM: 'transform',
+  OBJECT_CONVERSION: 'conversion',
+  OBJECT_TSCONFIGURATION: 'text search configuration',
+  OBJECT_TSDICTIONARY: 'text search dictionary',
+  OBJECT_TSPARSER: 'text search parser',
+  OBJECT_TSTEMPLATE: 'text search template',
 };
 
 /** Functions that run SQL on another database (dblink): what they run cannot be judged here. */
@@ -389,9 +403,10 @@ export class PostgresReader implements PlpgsqlHost {
           if (node.behavior !== 'DROP_CASCADE') return [];
           return (node.objects ?? []).map((obj: Node) => ({
             kind: 'drop-dependents' as const,
-            target: refFromParts('type', dropObjectParts(obj)),
+            // a cast or transform is named by types, not by a name of its own
+            target: refFromParts('type', dropObjectParts(obj).length ? dropObjectParts(obj) : [dependents]),
             flags: { cascade: true, ...(node.missing_ok ? { ifExists: true } : {}) },
-            detail: `DROP ${dependents.toUpperCase()} … CASCADE also drops every object that depends on it (columns of its types, foreign tables, views)`,
+            detail: `DROP ${dependents.toUpperCase()} … CASCADE also drops every object that depends on it (columns, tables, views, functions)`,
           }));
         }
         const kt = DROP_KINDS[node.removeType];

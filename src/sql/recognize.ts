@@ -100,6 +100,11 @@ class Cursor {
   done(): boolean {
     return this.i >= this.end;
   }
+  /** Whether the keyword appears anywhere from here to the statement's end. */
+  ahead(word: string): boolean {
+    for (let j = this.i; j < this.end; j++) if (this.toks[j].type === 'word' && this.toks[j].upper === word) return true;
+    return false;
+  }
   /** Skip a balanced parenthesised group if one starts here. */
   skipParens(): void {
     if (this.punct() !== '(') return;
@@ -226,6 +231,7 @@ export class Recognizer {
     else if (c.accept('TYPE') || c.accept('DOMAIN')) [kind, type] = ['drop-type', 'type'];
     else if (c.accept('SEQUENCE')) [kind, type] = ['drop-sequence', 'sequence'];
     else if (c.accept('TRIGGER')) [kind, type] = ['drop-trigger', 'trigger'];
+    else if (this.dialect === 'postgres' && SAFE_DROP_OBJECTS.has(w) && c.ahead('CASCADE')) return { status: 'unknown', ops: [] }; // what CASCADE takes with it is not named
     else if (SAFE_DROP_OBJECTS.has(w) || c.accept('OWNED')) return { status: 'safe', ops: [] };
     else return { status: 'unknown', ops: [] };
 
