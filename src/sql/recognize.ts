@@ -483,6 +483,17 @@ export class Recognizer {
       if (c.accept('TABLESPACE') || (c.accept('PARTITION') && !c.done())) ops.push({ kind: 'truncate', target: tableRef, flags: {}, at, detail: 'DISCARD TABLESPACE deletes the file that holds every row of the table' });
       return;
     }
+    if (this.dialect === 'mysql' && c.accept('CONVERT', 'TO')) {
+      // every text column is converted: characters the new character set lacks become '?'
+      c.accept('CHARACTER', 'SET') || c.accept('CHARSET');
+      if (c.punct() === '=') c.i++;
+      const charset = c.word().toLowerCase() || (c.peek()?.value ?? '').toLowerCase();
+      // utf8mb4 holds every character and binary keeps the bytes: nothing is lost
+      if (charset.startsWith('utf8mb4') || charset === 'binary') return;
+      const star = { parts: ['*'], written: '*', start: at };
+      ops.push({ kind: 'alter-column-type', target: this.ref('column', star, table), flags: { newType: `CHARACTER SET ${charset}`, narrowing: true }, at, detail: `CONVERT TO CHARACTER SET ${charset} converts every text column of the table: characters ${charset} lacks become '?'` });
+      return;
+    }
     if (this.dialect === 'mysql' && c.word() === 'ENGINE') {
       // ENGINE=BLACKHOLE converts the table by copying its rows into an engine that stores nothing
       c.i++;
@@ -619,6 +630,10 @@ export class Recognizer {
 
   private create(c: Cursor): Recognition {
     const toks = c.toks;
+    if (this.dialect === 'mysql' && c.word(1) === 'OR' && c.word(2) === 'REPLACE') {
+      const replaced = this.createOrReplace(c);
+      if (replaced) return replaced;
+    }
     // find the object word: CREATE [OR REPLACE] [DEFINER=…] TRIGGER|PROCEDURE|FUNCTION|EVENT
     let object = '';
     for (let k = c.i + 1; k < Math.min(c.end, c.i + 12); k++) {
@@ -672,6 +687,27 @@ export class Recognizer {
   }
 
   /** `INSERT INTO x [(cols)] SELECT … FROM y`: which table's rows are copied where. */
+  /**
+   * MariaDB's `CREATE OR REPLACE TABLE|DATABASE|SCHEMA|SEQUENCE x` is `DROP … IF EXISTS x` then CREATE: the
+   * existing object goes with its rows. (A TEMPORARY table only replaces a temporary one.)
+   */
+  private createOrReplace(c: Cursor): Recognition | undefined {
+    const at = c.peek()!.start;
+    const kinds: Record<string, [OperationKind, ObjectType]> = {
+      TABLE: ['drop-table', 'table'],
+      DATABASE: ['drop-database', 'database'],
+      SCHEMA: ['drop-database', 'database'],
+      SEQUENCE: ['drop-sequence', 'sequence'],
+    };
+    const found = kinds[c.word(3)];
+    if (!found) return undefined;
+    const word = c.word(3);
+    c.i += 4;
+    const name = this.readName(c);
+    if (!name) return { status: 'unknown', ops: [] };
+    return { status: 'ops', ops: [{ kind: found[0], target: this.ref(found[1], name), flags: { ifExists: true }, at, detail: `CREATE OR REPLACE ${word} drops the existing ${word.toLowerCase()} first (MariaDB)` }] };
+  }
+
   private copyOf(c: Cursor): Recognition['copy'] {
     c.i++;
     if (c.word() === 'OR') c.i += 2;

@@ -83,6 +83,19 @@ const MYSQL: Row[] = [
   { sql: 'ALTER TABLE users DISCARD TABLESPACE;', expected: ['up truncate users'], blocks: true },
   { sql: 'ALTER TABLE users ENGINE=InnoDB;', expected: [], blocks: false },
   { sql: 'ALTER TABLE users IMPORT TABLESPACE;', expected: [], blocks: false },
+  // MariaDB: CREATE OR REPLACE drops what exists first
+  { sql: 'CREATE OR REPLACE TABLE users (id int);', expected: ['up drop-table users'], blocks: true },
+  { sql: 'CREATE OR REPLACE TABLE app.users AS SELECT 1;', expected: ['up drop-table app.users'], blocks: true },
+  { sql: 'CREATE OR REPLACE DATABASE app;', expected: ['up drop-database app'], blocks: true },
+  { sql: 'CREATE OR REPLACE SEQUENCE order_seq;', expected: ['up drop-sequence order_seq'], blocks: false },
+  { sql: 'CREATE OR REPLACE TEMPORARY TABLE users (id int);', expected: [], blocks: false },
+  { sql: 'CREATE OR REPLACE VIEW v AS SELECT 1;', expected: [], blocks: false },
+  // every text column converted: lossy unless the new set holds every character
+  { sql: 'ALTER TABLE users CONVERT TO CHARACTER SET latin1;', expected: ['up alter-column-type users.*'], blocks: true },
+  { sql: 'ALTER TABLE users ADD COLUMN x int, CONVERT TO CHARSET ascii;', expected: ['up alter-column-type users.*'], blocks: true },
+  { sql: 'ALTER TABLE users CONVERT TO CHARACTER SET utf8mb3;', expected: ['up alter-column-type users.*'], blocks: true },
+  { sql: 'ALTER TABLE users CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;', expected: [], blocks: false },
+  { sql: 'ALTER TABLE users CONVERT TO CHARACTER SET binary;', expected: [], blocks: false },
   // the shape of authelia's MySQL migrations: a helper procedure from an earlier file
   { sql: "CALL PROC_DROP_INDEX('webauthn_credentials', 'webauthn_credentials_kid_key');", expected: ['up opaque PROC_DROP_INDEX'], blocks: true },
   { sql: 'CALL `ops`.`purge`(30);', expected: ['up opaque ops.purge'], blocks: true },
