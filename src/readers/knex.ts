@@ -42,6 +42,15 @@ function columnsOf(site: CallSite, v: JsValue | undefined): string[] | undefined
   return one === undefined ? undefined : [one];
 }
 
+/** A where-like call that restricts the rows: not `where({})` nor `whereRaw('1 = 1')` / `whereRaw('true')`. */
+function filters(site: CallSite, c: JsCall): boolean {
+  if (c.func.kind !== 'member' || !FILTER_METHODS.test(c.func.name)) return false;
+  const first = site.resolve(c.args[0]);
+  if (/^(where|andWhere)$/.test(c.func.name) && c.args.length === 1 && first?.kind === 'object' && first.entries.size === 0) return false;
+  if (c.func.name === 'whereRaw' && c.args.length === 1 && /^\s*(?:\(?\s*(?:1\s*=\s*1|true|1)\s*\)?)\s*$/i.test(site.ident(first) ?? '')) return false;
+  return true;
+}
+
 function handleKnex(site: CallSite): void {
   const { call, method } = site;
   const args = call.args;
@@ -166,17 +175,21 @@ function handleKnex(site: CallSite): void {
   if ((method === 'del' || method === 'delete' || method === 'truncate' || method === 'update') && site.chain.length >= 2) {
     const root = site.chain[0];
     const rootMethod = root.func.kind === 'name' ? root.func.name : root.func.kind === 'member' ? root.func.name : undefined;
-    if (!rootMethod || !/^(knex|trx|db|table|from|into|queryBuilder|withSchema)$/.test(rootMethod) && root.func.kind !== 'name') return;
+    // knex.delete().from('t'): the verb may come first, the table after it
+    const verbFirst = root === call && root.func.kind === 'member' && root.func.obj.kind === 'name';
+    if (!rootMethod || (!/^(knex|trx|db|table|from|into|queryBuilder|withSchema)$/.test(rootMethod) && root.func.kind !== 'name' && !verbFirst)) return;
     const before = site.chain.slice(0, site.chain.indexOf(call));
-    // knex.withSchema('s').table('t') / knex.from('t'): the table is the last table/from/into before the call
+    // knex.withSchema('s').table('t') / knex.from('t'): the table is the last table/from/into of the query
+    // (the builder runs the whole chain as one query, whatever the order of its calls)
     const named = (c: JsCall) => c.func.kind === 'member' && /^(table|from|into)$/.test(c.func.name);
-    const tableCall = [...before].reverse().find(named) ?? root;
-    const withSchema = before.find((c) => c.func.kind === 'member' && c.func.name === 'withSchema');
+    const tableCall = [...site.chain].reverse().find(named) ?? root;
+    if (tableCall === call) return;
+    const withSchema = site.chain.find((c) => c.func.kind === 'member' && c.func.name === 'withSchema');
     const schema = withSchema ? site.ident(withSchema.args[0]) : undefined;
     const table = site.ident(tableCall.args[0]);
     if (table === undefined) return tableCall.args[0] ? site.dynamic('a table name') : undefined;
     if (method === 'truncate') return site.push('truncate', tableRef(table, schema));
-    if (before.some((c) => c.func.kind === 'member' && FILTER_METHODS.test(c.func.name))) return;
+    if (site.chain.some((c) => filters(site, c))) return;
     if (method === 'update' && before.length === 0 && call.args.length === 0) return;
     return site.push(method === 'update' ? 'update-all' : 'delete-all', tableRef(table, schema));
   }

@@ -1,7 +1,9 @@
 /**
  * Data deletes and truncates through an ORM's models, repositories and query builders (not the schema API),
  * in Sequelize and TypeORM migrations: `User.destroy({ truncate: true })`, `User.destroy({ where: {} })`,
- * `manager.clear(User)`, `repository.delete({})`, `createQueryBuilder().delete().from(User).execute()`.
+ * `manager.clear(User)`, `repository.delete({})`, `createQueryBuilder().delete().from(User).execute()`, and the
+ * schema calls that reach tables through the models: Sequelize `sync({ force | alter })` / `drop()`, TypeORM
+ * `synchronize()`.
  * A call with a condition deletes some rows: nothing to report. Table names come from the ORM's defaults
  * when the call names a model class (said in the finding).
  */
@@ -51,14 +53,46 @@ function sequelizeModel(obj: JsValue): string | undefined {
   return undefined;
 }
 
+/** `sequelize`, `queryInterface.sequelize`, `db.sequelize`, `models.sequelize`: the Sequelize instance. */
+function isSequelizeInstance(obj: JsValue): boolean {
+  return (obj.kind === 'name' && obj.name === 'sequelize') || (obj.kind === 'member' && obj.name === 'sequelize');
+}
+
+/**
+ * `sync({ force: true })` drops each table and creates it empty; `sync({ alter: true })` changes tables to match
+ * the models (dropping columns they lack); `drop()` drops. On the Sequelize instance: every model's table.
+ */
+function sequelizeSchemaCall(site: CallSite, table: { name: string } | undefined, note: string | undefined): true {
+  const { call, method } = site;
+  const every = { name: '*' };
+  if (method === 'drop') return push(site, 'drop-table', table ?? every, table ? note : "drop() on the Sequelize instance drops every model's table");
+  if (call.args.length === 0) return true; // sync() creates missing tables only
+  const options = site.resolve(call.args[0]);
+  if (options?.kind !== 'object') {
+    site.dynamic('sync options');
+    return true;
+  }
+  const flag = (key: string) => {
+    const v = options.entries.get(key);
+    return v === undefined ? false : v.kind === 'const' && v.value === 'false' ? false : true;
+  };
+  if (flag('force')) return push(site, 'drop-table', table ?? every, `sync({ force: true }) drops ${table ? 'the table' : "every model's table"} and creates it empty${table && note ? `; ${note}` : ''}`);
+  if (flag('alter')) {
+    site.push('opaque', table ? tableRef(table.name) : undefined, {}, 'sync({ alter: true }) changes tables to match the models: columns the models lack are dropped');
+  }
+  return true;
+}
+
 /** Sequelize model calls; true when the call was one (reported or harmless). */
 export function sequelizeDataCall(site: CallSite): boolean {
   const { call, method } = site;
-  if (call.func.kind !== 'member' || !/^(destroy|truncate|update)$/.test(method)) return false;
+  if (call.func.kind !== 'member' || !/^(destroy|truncate|update|sync|drop)$/.test(method)) return false;
+  if (/^(sync|drop)$/.test(method) && isSequelizeInstance(call.func.obj)) return sequelizeSchemaCall(site, undefined, undefined);
   const model = sequelizeModel(call.func.obj);
   if (!model) return false;
   const table = { name: plural(model) };
   const note = `table name assumed from Sequelize's default (the plural of the model name ${model})`;
+  if (method === 'sync' || method === 'drop') return sequelizeSchemaCall(site, table, note);
   if (method === 'truncate') return push(site, 'truncate', table, note);
   const options = site.resolve(method === 'update' ? call.args[1] : call.args[0]);
   if (!options) return true; // Sequelize refuses destroy/update without options
@@ -114,6 +148,13 @@ export function typeormDataCall(site: CallSite): boolean {
       return true;
     }
     return push(site, verb === 'delete' ? 'delete-all' : 'update-all', table, note);
+  }
+  if (method === 'synchronize' && /^(connection|dataSource|appDataSource|AppDataSource|datasource)$/i.test(obj.kind === 'member' ? obj.name : obj.kind === 'name' ? obj.name : '')) {
+    // synchronize(true) drops every table first; synchronize() makes the schema match the entities
+    const drops = site.resolve(call.args[0]);
+    if (drops?.kind === 'const' && drops.value === 'true') return push(site, 'drop-table', { name: '*' }, 'synchronize(true) drops every table before re-creating the schema');
+    site.push('opaque', undefined, {}, 'synchronize() changes the schema to match the entities: tables and columns they lack are dropped');
+    return true;
   }
   if (!/^(clear|delete|update)$/.test(method)) return false;
   // repository.clear() / .delete(criteria) / .update(criteria, values)

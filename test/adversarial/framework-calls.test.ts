@@ -32,6 +32,13 @@ const SEQUELIZE: Row[] = [
   { body: "await queryInterface[`drop${'Table'}`]('users');", expected: ['up opaque'] },
   { body: "eval(\"queryInterface.dropTable('users')\");", expected: ['up opaque'] },
   { body: "await new Function('qi', 'return qi.dropTable(\"users\")')(queryInterface);", expected: ['up opaque'] },
+  // schema changes through the models: sync({ force }) drops and re-creates, sync({ alter }) drops what the models lack
+  { body: 'await queryInterface.sequelize.sync({ force: true });', expected: ['up drop-table *'] },
+  { body: 'await sequelize.drop();', expected: ['up drop-table *'] },
+  { body: 'await User.sync({ force: true });', expected: ['up drop-table Users'] },
+  { body: 'await User.drop();', expected: ['up drop-table Users'] },
+  { body: 'await db.sequelize.sync({ alter: true });', expected: ['up opaque'] },
+  { body: 'await User.sync(options);', expected: ['up opaque'] },
   // restricted or harmless
   { body: "await queryInterface.bulkDelete('users', { id: 1 });", expected: [] },
   { body: "await queryInterface.bulkDelete('users', { email: { [Sequelize.Op.like]: '%@test' } });", expected: [] },
@@ -40,6 +47,8 @@ const SEQUELIZE: Row[] = [
   { body: "await User.update({ plan: 'free' }, { where: { id: 1 } });", expected: [] },
   { body: "const { addColumn } = queryInterface;\nawait addColumn('users', 'x', Sequelize.STRING);", expected: [] },
   { body: "const key = 'a';\nconst value = options[key];", expected: [] },
+  { body: 'await queryInterface.sequelize.sync();', expected: [] },
+  { body: 'await User.sync({ force: false });', expected: [] },
 ];
 
 const typeorm = (body: string) =>
@@ -60,6 +69,8 @@ const TYPEORM: Row[] = [
   { body: "const { clearTable } = queryRunner;\nawait clearTable('users');", expected: ['up truncate users'] },
   { body: "const name = 'dropTable';\nawait (queryRunner as any)[name]('users');", expected: ['up opaque'] },
   { body: "import('./helpers').then((h) => h.purge(queryRunner));", expected: ['up opaque'] },
+  { body: 'await queryRunner.connection.synchronize(true);', expected: ['up drop-table *'] },
+  { body: 'await dataSource.synchronize();', expected: ['up opaque'] },
   // restricted or harmless
   { body: "await queryRunner.manager.delete('users', { id: 1 });", expected: [] },
   { body: 'await queryRunner.manager.delete(User, [1, 2]);', expected: [] },
@@ -84,6 +95,14 @@ const KNEX: Row[] = [
   { body: "const { dropTable } = knex.schema;\nawait dropTable('users');", expected: ['up drop-table users'] },
   { body: "const s = knex.schema;\nawait s.dropTable('users');", expected: ['up drop-table users'] },
   { body: "const fn = 'dropTable';\nawait knex.schema[fn]('users');", expected: ['up opaque'] },
+  // filters that restrict nothing, and the verb before the table
+  { body: "await knex('users').where({}).del();", expected: ['up delete-all users'] },
+  { body: "await knex('users').whereRaw('1 = 1').delete();", expected: ['up delete-all users'] },
+  { body: "await knex('users').whereRaw('true').update({ plan: 'free' });", expected: ['up update-all users'] },
+  { body: "await knex.delete().from('users');", expected: ['up delete-all users'] },
+  { body: "await knex.del().from('users').where('id', 1);", expected: [] },
+  { body: "await knex('users').del().where('id', 1);", expected: [] },
+  { body: "await knex('users').whereRaw('id = ?', [1]).del();", expected: [] },
   { body: "const { purgeUsers } = require('./helpers');\nawait purgeUsers(knex);", expected: ['up opaque'] },
   // restricted or harmless
   { body: "await knex('users').where('id', 1).del();", expected: [] },
