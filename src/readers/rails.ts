@@ -46,6 +46,22 @@ interface Frame {
   def?: { end?: number };
 }
 
+/**
+ * Calls that run code or commands this file does not show: a shell (`system`, `exec`, `spawn`, `IO.popen`,
+ * `Open3`), another Ruby file (`load`: `load 'db/schema.rb'` re-creates every table), a Rake task
+ * (`Rake::Task['db:schema:load'].invoke`), the database tasks (`ActiveRecord::Tasks::DatabaseTasks.purge`).
+ * Why, when the call is one; else undefined.
+ */
+function unseenCode(receiver: string | undefined, method: string, argCount: number): string | undefined {
+  if (!receiver && /^(system|exec|spawn|load)$/.test(method) && argCount > 0) {
+    return method === 'load' ? 'load runs another Ruby file: what it does cannot be known statically' : `${method} runs a shell command: what it does cannot be known statically`;
+  }
+  if (receiver && /^(Kernel|Process|IO|Open3|PTY)$/.test(receiver) && /^(system|exec|spawn|popen\w*|capture\w*|pipeline\w*|load)$/.test(method)) return `${receiver}.${method} runs a command: what it does cannot be known statically`;
+  if (receiver === 'Rake' || receiver?.startsWith('Rake.')) return 'a Rake task runs here: what it does cannot be known statically (db:schema:load, db:reset and db:purge drop every table)';
+  if (receiver && /(^|\.)DatabaseTasks$/.test(receiver)) return `DatabaseTasks.${method} runs a database task: what it does cannot be known statically`;
+  return undefined;
+}
+
 /** Values bound to `.each` block parameters while a call inside the loop is handled. */
 const bound = new Map<string, RbValue>();
 /** `TABLE = :users` / `COLUMNS = %i[a b]` constants of the file being read. */
@@ -338,6 +354,10 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
         continue;
       }
     }
+    if (t.type === 'str' && (t.value.startsWith('`') || t.value.startsWith('%x'))) {
+      ops.push(opaqueOp(ctx, t.start, direction(), t.value, 'a shell command (backticks or %x): what it runs cannot be known statically'));
+      continue;
+    }
     if (t.type === 'punct' && t.value === '.' ) continue;
     if (!(t.type === 'name' || t.type === 'const')) continue;
     if (prev && prev.type === 'punct' && (prev.value === '.' || prev.value === '&.' || prev.value === '::')) continue;
@@ -465,6 +485,8 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       }
     }
     if (frames.some((f) => f.revert)) return reverted();
+    const unseen = unseenCode(receiver?.replace(/::/g, '.'), method, args.positional.length);
+    if (unseen) return void ops.push(opaqueOp(ctx, at, dir, statement, unseen));
 
     const table = tableParam(receiver ?? '');
     if (table && chain.length === 2) return tableMethod(table.name);
@@ -506,6 +528,22 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
         const def = frames[frames.length - 1]?.def;
         if (name !== undefined && def && bodyStatement !== undefined && !isTrue(opt('if_not_exists')) && !endsInModifier(bodyStatement)) creations.push({ table: name, direction: dir, offset: at, def });
         return;
+      }
+      case 'truncate_tables': {
+        for (const v of pos) {
+          const name = text(v);
+          if (name === undefined) return dynamic('a table name');
+          push('truncate', tableRef(name));
+        }
+        return;
+      }
+      case 'purge':
+      case 'recreate_database':
+      case 'drop_database': {
+        // purge / recreate_database: the current database, emptied; drop_database(name): that one
+        const name = method === 'drop_database' ? text(pos[0]) : '*';
+        if (name === undefined) return dynamic('a database name');
+        return push('drop-database', { type: 'database', name, written: name }, {}, method === 'drop_database' ? undefined : `${method} drops and re-creates the database: every table and row is lost`);
       }
       case 'drop_join_table': {
         const a = text(pos[0]);

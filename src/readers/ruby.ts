@@ -98,13 +98,13 @@ export function tokenizeRuby(text: string): RbTok[] {
       continue;
     }
     if (c === '%') {
-      const m = /^%([qQwWiI]?)([^A-Za-z0-9\s])/.exec(text.slice(i, i + 3));
+      const m = /^%([qQwWiIx]?)([^A-Za-z0-9\s])/.exec(text.slice(i, i + 3));
       const prev = prevSignificant();
       const valuePosition = !prev || prev.type === 'punct' || prev.type === 'newline' || (prev.type === 'name' && space && text[i + (m?.[0].length ?? 1)] !== ' ');
       if (m && valuePosition) {
         const open = m[2];
         const close = PAIRS[open] ?? open;
-        const interpolate = m[1] === 'Q' || m[1] === '' || m[1] === 'W' || m[1] === 'I';
+        const interpolate = m[1] === 'Q' || m[1] === '' || m[1] === 'W' || m[1] === 'I' || m[1] === 'x';
         const { parts, end } = readDelimited(text, i + m[0].length, close, PAIRS[open] ? open : undefined, interpolate);
         if (m[1].toLowerCase() === 'w' || m[1].toLowerCase() === 'i') {
           const words: SourceText[] = [];

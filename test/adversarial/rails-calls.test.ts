@@ -28,6 +28,20 @@ const ROWS: Array<{ body: string; expected: string[] }> = [
   { body: 'public_send(name, :users)', expected: ['up opaque'] },
   { body: 'eval("drop_table :users")', expected: ['up opaque'] },
   { body: 'instance_eval { drop_table :users }', expected: ['up drop-table users'] },
+  // code and commands the file does not show
+  { body: "load Rails.root.join('db', 'schema.rb')", expected: ['up opaque'] },
+  { body: "Rake::Task['db:schema:load'].invoke", expected: ['up opaque'] },
+  { body: "Rake.application['db:purge'].invoke", expected: ['up opaque'] },
+  { body: "system('bin/rails db:reset')", expected: ['up opaque'] },
+  { body: "`psql -c 'DROP TABLE users'`", expected: ['up opaque'] },
+  { body: "%x(psql -f wipe.sql)", expected: ['up opaque'] },
+  { body: "IO.popen('psql -f wipe.sql')", expected: ['up opaque'] },
+  { body: "Open3.capture2('psql', '-f', 'wipe.sql')", expected: ['up opaque'] },
+  { body: 'ActiveRecord::Tasks::DatabaseTasks.truncate_all', expected: ['up opaque'] },
+  // connection calls that empty or drop
+  { body: 'connection.truncate_tables(:users, :sessions)', expected: ['up truncate users', 'up truncate sessions'] },
+  { body: 'ActiveRecord::Base.connection.purge', expected: ['up drop-database *'] },
+  { body: "connection.drop_database('app_old')", expected: ['up drop-database app_old'] },
   // restricted or harmless
   { body: 'User.where(active: false).delete_all', expected: [] },
   { body: 'User.inactive.delete_all', expected: [] },
@@ -35,6 +49,8 @@ const ROWS: Array<{ body: string; expected: string[] }> = [
   { body: 'User.limit(10).delete_all', expected: [] },
   { body: 'revert do\n  drop_table :legacy\nend', expected: [] },
   { body: 'send(:say, "hello")', expected: [] },
+  { body: "require 'csv'\nsay 'loaded'", expected: [] },
+  { body: "say_with_time('x') { execute 'UPDATE users SET plan = 1 WHERE id = 2' }", expected: [] },
 ];
 
 describe('Rails: destructive calls beyond the schema builder', () => {
