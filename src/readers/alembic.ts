@@ -21,7 +21,7 @@ import {
 } from './common.js';
 import { PyParser, callsIn, dotted, literalString, logicalLines, stringParts, pythonTokensOrError, type PyTok, type PyValue } from './python.js';
 import { downOnlyFunctions, namesInString, type FunctionBody } from './reachability.js';
-import { mentionsDatabase, readImports, rootName } from './python-indirect.js';
+import { mentionsDatabase, readImports, rootName, unseenCodeCall } from './python-indirect.js';
 import { sqlalchemyCall } from './sqlalchemy-calls.js';
 import { isNarrowing } from '../sql/type-narrowing.js';
 import type { FormatInput } from './types.js';
@@ -392,6 +392,8 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
 
   function handleCall(call: Call, direction: Direction, r: ValueResolver, blocks: Block[]) {
     const opaqueCall = (detail: string) => ops.push(opaqueOp(ctx, call.start, direction, ctx.text.slice(call.start, call.end), detail));
+    const unseen = unseenCodeCall(dotted(call.func), imports);
+    if (unseen) return void opaqueCall(unseen);
     const givenDatabase = () => call.args.some((a) => mentionsDatabase(a, imports.opNames)) || [...call.kwargs.values()].some((a) => mentionsDatabase(a, imports.opNames));
     if (call.func.kind === 'name') {
       const name = call.func.name;

@@ -16,6 +16,22 @@ export interface PyImports {
   opFunctions: Map<string, string>;
   /** Names imported from the project's own modules: local name → module. */
   projectNames: Map<string, string>;
+  /** Every imported name: local name → what it is (`sp` → `subprocess`, `run` → `subprocess.run`). */
+  qualified: Map<string, string>;
+}
+
+/** Calls that run commands or code the file does not show (a shell, another script, Alembic itself). */
+const UNSEEN_CODE = /^(os\.(system|popen|exec\w*|spawn\w*|posix_spawnp?)|subprocess\.\w+|runpy\.\w+|pty\.spawn|alembic\.command\.\w+)$/;
+
+/** Why a call to `dotted` (as written) runs code this file does not show; undefined when it does not. */
+export function unseenCodeCall(dotted: string | undefined, imports: PyImports): string | undefined {
+  if (!dotted) return undefined;
+  const [first, ...rest] = dotted.split('.');
+  const full = [imports.qualified.get(first!) ?? first, ...rest].join('.');
+  if (!UNSEEN_CODE.test(full)) return undefined;
+  return full.startsWith('alembic.command')
+    ? `${dotted} runs Alembic from inside a migration (a downgrade drops what the migrations created): its effect cannot be known statically`
+    : `${dotted} runs a command or a script: what it does cannot be known statically`;
 }
 
 /** The import statements of a file (logical lines starting with `import` / `from`). */
@@ -23,6 +39,7 @@ export function readImports(lines: Array<{ toks: PyTok[] }>): PyImports {
   const opNames = new Set<string>(['op']);
   const opFunctions = new Map<string, string>();
   const projectNames = new Map<string, string>();
+  const qualified = new Map<string, string>();
   for (const { toks } of lines) {
     const words = toks.map((t) => t.value);
     if (words[0] === 'import') {
@@ -32,6 +49,7 @@ export function readImports(lines: Array<{ toks: PyTok[] }>): PyImports {
         const module = (asAt === -1 ? part : part.slice(0, asAt)).join('');
         const local = asAt === -1 ? module.split('.')[0] : part[asAt + 1];
         if (!local) continue;
+        qualified.set(local, asAt === -1 ? local : module);
         if (module === 'alembic.op') opNames.add(local);
         else if (!LIBRARIES.test(module)) projectNames.set(local, module);
       }
@@ -43,13 +61,14 @@ export function readImports(lines: Array<{ toks: PyTok[] }>): PyImports {
         const name = part[0];
         const local = part[1] === 'as' ? part[2] : name;
         if (!name || !local) continue;
+        qualified.set(local, `${module}.${name}`);
         if (module === 'alembic' && name === 'op') opNames.add(local);
         else if (module === 'alembic.op') opFunctions.set(local, name);
         else if (module.startsWith('.') || !LIBRARIES.test(module)) projectNames.set(local, module);
       }
     }
   }
-  return { opNames, opFunctions, projectNames };
+  return { opNames, opFunctions, projectNames, qualified };
 }
 
 function splitCommas(words: string[]): string[][] {

@@ -129,6 +129,13 @@ const ALEMBIC: Array<Row & { imports?: string }> = [
   { body: 'users = sa.table("users")\nop.get_bind().execute(users.update().values(plan="free"))', expected: ['up update-all users'] },
   { body: 'drop_table("users")', imports: 'from alembic.op import drop_table', expected: ['up drop-table users'] },
   { body: 'dt("users")', imports: 'from alembic.op import drop_table as dt', expected: ['up drop-table users'] },
+  // commands, scripts and Alembic itself run from a migration
+  { body: 'os.system("psql -c \'DROP TABLE users\'")', imports: 'import os\nfrom alembic import op', expected: ['up opaque'] },
+  { body: 'sp.run(["psql", "-f", "wipe.sql"], check=True)', imports: 'import subprocess as sp\nfrom alembic import op', expected: ['up opaque'] },
+  { body: 'check_call("psql -f wipe.sql", shell=True)', imports: 'from subprocess import check_call\nfrom alembic import op', expected: ['up opaque'] },
+  { body: 'command.downgrade(Config("alembic.ini"), "base")', imports: 'from alembic import op, command\nfrom alembic.config import Config', expected: ['up opaque'] },
+  { body: 'import runpy\nrunpy.run_path("scripts/wipe.py")', expected: ['up opaque'] },
+  { body: 'path = os.path.join("a", "b")\nop.execute("UPDATE users SET a = 1 WHERE id = 2")', imports: 'import os\nfrom alembic import op', expected: [] },
   { body: 'o.drop_table("users")', imports: 'import alembic.op as o', expected: ['up drop-table users'] },
   { body: 'o.drop_column("users", "email")', imports: 'from alembic import op as o', expected: ['up drop-column users.email'] },
   { body: 'getattr(op, "drop_table")("users")', expected: ['up drop-table users'] },
