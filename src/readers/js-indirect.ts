@@ -80,6 +80,18 @@ export function collectIndirection(parser: JsParser, text: string): JsIndirectio
       }
       continue;
     }
+    // require('child_process') / import … from 'node:child_process': the migration runs commands
+    if (t.type === 'str' && /^(node:)?child_process$/.test(stringValue(t) ?? '') && (toks[i - 1]?.value === 'from' || (toks[i - 1]?.value === '(' && /^(require|import)$/.test(toks[i - 2]?.value ?? '')))) {
+      opaque.push({ start: t.start, end: t.end, detail: 'the migration loads child_process: the commands it runs cannot be known statically' });
+    }
+    // other migrations or seeds run from inside this one: knex.migrate.rollback() / .down(), knex.seed.run(),
+    // TypeORM undoLastMigration() / runMigrations()
+    if (t.type === 'name' && toks[i - 1]?.value === '.' && toks[i + 1]?.value === '(') {
+      const owner = toks[i - 2]?.value;
+      if ((owner === 'migrate' && /^(rollback|down|up|latest)$/.test(t.value)) || (owner === 'seed' && t.value === 'run') || /^(undoLastMigration|runMigrations)$/.test(t.value)) {
+        opaque.push({ start: t.start, end: toks[parser.matching(i + 1)]?.end ?? t.end, detail: `${owner}.${t.value}() runs other migrations or seeds from inside this one: what they do cannot be known statically` });
+      }
+    }
     // eval('…') / new Function('…') / Function('…') / import('./m') run code chosen at run time
     if (t.type === 'name' && toks[i + 1]?.value === '(' && toks[i - 1]?.value !== '.' && toks[i - 1]?.value !== '?.') {
       if (t.value === 'eval' || t.value === 'Function') {

@@ -69,6 +69,7 @@ const TYPEORM: Row[] = [
   { body: "const { clearTable } = queryRunner;\nawait clearTable('users');", expected: ['up truncate users'] },
   { body: "const name = 'dropTable';\nawait (queryRunner as any)[name]('users');", expected: ['up opaque'] },
   { body: "import('./helpers').then((h) => h.purge(queryRunner));", expected: ['up opaque'] },
+  { body: 'await queryRunner.connection.undoLastMigration();', expected: ['up opaque'] },
   { body: 'await queryRunner.connection.synchronize(true);', expected: ['up drop-table *'] },
   { body: 'await dataSource.synchronize();', expected: ['up opaque'] },
   // restricted or harmless
@@ -104,6 +105,11 @@ const KNEX: Row[] = [
   { body: "await knex('users').del().where('id', 1);", expected: [] },
   { body: "await knex('users').whereRaw('id = ?', [1]).del();", expected: [] },
   { body: "const { purgeUsers } = require('./helpers');\nawait purgeUsers(knex);", expected: ['up opaque'] },
+  // commands, other migrations and seeds run from inside this one
+  { body: "const { execSync } = require('child_process');\nexecSync(\"psql -c 'DROP TABLE users'\");", expected: ['up opaque'] },
+  { body: "require('node:child_process').spawnSync('psql', ['-f', 'wipe.sql']);", expected: ['up opaque'] },
+  { body: 'await knex.migrate.rollback({}, true);', expected: ['up opaque'] },
+  { body: 'await knex.seed.run();', expected: ['up opaque'] },
   // restricted or harmless
   { body: "await knex('users').where('id', 1).del();", expected: [] },
   { body: "await knex('users').whereIn('id', ids).del();", expected: [] },
