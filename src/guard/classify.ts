@@ -406,7 +406,8 @@ async function visitContainer(command: SimpleCommand, program: string, via: stri
     offset++;
   }
   const verb = args[0];
-  if (verb !== 'exec' && verb !== 'run') return;
+  // not a command run inside a container: the container tool's own verbs (`compose down -v`, `volume rm`)
+  if (verb !== 'exec' && verb !== 'run') return matchRows(command, program, via, state);
   const withValue = ['-e', '--env', '-u', '--user', '-w', '--workdir', '--env-file', '--name', '-v', '--volume', '-p', '--publish', '--entrypoint', '--network', '--platform', '--index'];
   const index = skipOptions(args.slice(1), { withValue });
   const from = offset + 1 + index + 1; // past the verb, the options and the container / service

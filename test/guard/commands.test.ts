@@ -46,6 +46,10 @@ const CASES: Record<string, { match: string[]; miss: string[] }> = {
   'typeorm|typeorm-ts-node-commonjs|typeorm-ts-node-esm schema:drop': { match: ['typeorm schema:drop -d src/data-source.ts', 'npx typeorm-ts-node-esm schema:drop'], miss: ['typeorm schema:log', 'typeorm migration:run'] },
   dropdb: { match: ['dropdb app_dev', 'dropdb --if-exists -h localhost app'], miss: ['createdb app_dev', 'pg_dump app'] },
   'mysqladmin|mariadb-admin drop': { match: ['mysqladmin -u root drop app', 'mariadb-admin drop app'], miss: ['mysqladmin status', 'mysqladmin create app'] },
+  'pg_restore --clean|-c': { match: ['pg_restore --clean -d app dump.bin', 'pg_restore -c --if-exists -d app dump.bin'], miss: ['pg_restore -d app_copy dump.bin', 'pg_restore -l dump.bin'] },
+  'docker|podman down --volumes|-v': { match: ['docker compose down -v', 'docker compose -f dev.yml down --volumes', 'podman compose down -v'], miss: ['docker compose down', 'docker compose up -d', 'docker compose logs -f db'] },
+  'docker-compose|podman-compose down --volumes|-v': { match: ['docker-compose down -v', 'podman-compose down --volumes'], miss: ['docker-compose down', 'docker-compose ps'] },
+  'docker|podman volume rm|prune': { match: ['docker volume rm app_pgdata', 'docker volume prune -f', 'podman volume rm pgdata'], miss: ['docker volume ls', 'docker volume create pgdata', 'docker volume inspect pgdata'] },
   psql: {
     match: ['psql -c "DROP TABLE users"', "psql app -c 'TRUNCATE orders'", 'psql --command="DELETE FROM users"', 'echo "DROP SCHEMA public CASCADE" | psql', "psql <<< 'ALTER TABLE users DROP COLUMN email'"],
     miss: ['psql -c "SELECT count(*) FROM users"', 'psql -c "DELETE FROM users WHERE id = 3"', 'psql app', 'psql -l'],
