@@ -438,7 +438,8 @@ async function matchRows(command: SimpleCommand, program: string, via: string[],
       continue;
     }
     if (rowMatchesArgs(row, args)) state.matches.push({ row, command: shown(command.argv), via });
-    else if (command.dynamic.slice(1).some(Boolean)) {
+    else if (!row.databaseFile && command.dynamic.slice(1).some(Boolean)) {
+      // (`rm "$f"` is not unsure: a file row asks only about files named as databases)
       // a word only known when it runs could be the one that makes it destructive
       state.unsure.push(`${shown(command.argv)}: ${row.tool} arguments only known when it runs`);
     }

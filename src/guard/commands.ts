@@ -23,7 +23,12 @@ export interface CommandRow {
   sql?: 'postgres' | 'mysql' | 'sqlite';
   /** From the configuration: the instance it targets (default: the gate's instances). */
   instance?: string;
+  /** The row matches when an argument is a SQLite database file (by its name: `dev.db`, `db.sqlite3`, its `-wal`). */
+  databaseFile?: true;
 }
+
+/** File names SQLite databases are given (Prisma `dev.db`, Rails and Django `*.sqlite3`), with their side files. */
+const SQLITE_FILE = /\.(?:db|db3|sqlite|sqlite3|s3db|sl3)(?:-wal|-shm|-journal)?$/i;
 
 export const DESTRUCTIVE_COMMANDS: readonly CommandRow[] = [
   { tool: 'Supabase CLI', pattern: 'supabase db reset', destroys: 'every table and row, recreated from the migrations and seed', target: 'the local database (the linked project with --linked, or --db-url)' },
@@ -49,6 +54,7 @@ export const DESTRUCTIVE_COMMANDS: readonly CommandRow[] = [
   { tool: 'Docker Compose', pattern: 'docker|podman down --volumes|-v', destroys: "the project's volumes: a database container's data directory", target: 'the volumes of the compose project' },
   { tool: 'Docker Compose', pattern: 'docker-compose|podman-compose down --volumes|-v', destroys: "the project's volumes: a database container's data directory", target: 'the volumes of the compose project' },
   { tool: 'Docker', pattern: 'docker|podman volume rm|prune', destroys: "the volumes removed: a database container's data directory", target: 'the volumes named (prune: every unused one)' },
+  { tool: 'SQLite', pattern: 'rm|unlink|shred|trash', databaseFile: true, destroys: 'the database file: every table and row in it', target: 'the database file named' },
   { tool: 'PostgreSQL', pattern: 'psql', sql: 'postgres', destroys: 'what its SQL drops, truncates or deletes (-c, -f, stdin)', target: 'the database it connects to' },
   { tool: 'MySQL', pattern: 'mysql|mariadb', sql: 'mysql', destroys: 'what its SQL drops, truncates or deletes (-e, stdin)', target: 'the database it connects to' },
   { tool: 'SQLite', pattern: 'sqlite3', sql: 'sqlite', destroys: 'what its SQL drops, truncates or deletes (arguments, -cmd, stdin)', target: 'the database file named' },
@@ -87,6 +93,7 @@ export function rowNamesProgram(row: CommandRow, program: string): boolean {
 
 /** Whether `args` (the words after the program) match the row's words and options. */
 export function rowMatchesArgs(row: CommandRow, args: readonly string[]): boolean {
+  if (row.databaseFile) return args.some((arg) => !arg.startsWith('-') && SQLITE_FILE.test(arg));
   const pattern = patternOf(row);
   const words = pattern.steps.filter((step) => step.kind === 'word');
   const options = pattern.steps.filter((step) => step.kind === 'options');

@@ -50,6 +50,10 @@ const CASES: Record<string, { match: string[]; miss: string[] }> = {
   'docker|podman down --volumes|-v': { match: ['docker compose down -v', 'docker compose -f dev.yml down --volumes', 'podman compose down -v'], miss: ['docker compose down', 'docker compose up -d', 'docker compose logs -f db'] },
   'docker-compose|podman-compose down --volumes|-v': { match: ['docker-compose down -v', 'podman-compose down --volumes'], miss: ['docker-compose down', 'docker-compose ps'] },
   'docker|podman volume rm|prune': { match: ['docker volume rm app_pgdata', 'docker volume prune -f', 'podman volume rm pgdata'], miss: ['docker volume ls', 'docker volume create pgdata', 'docker volume inspect pgdata'] },
+  'rm|unlink|shred|trash': {
+    match: ['rm db/development.sqlite3', 'rm -f prisma/dev.db prisma/dev.db-journal', 'unlink db.sqlite3', 'rm -rf data/app.db-wal'],
+    miss: ['rm -rf node_modules', 'rm db/schema.rb', 'rm dump.sql', 'rm -f "$TMPFILE"'],
+  },
   psql: {
     match: ['psql -c "DROP TABLE users"', "psql app -c 'TRUNCATE orders'", 'psql --command="DELETE FROM users"', 'echo "DROP SCHEMA public CASCADE" | psql', "psql <<< 'ALTER TABLE users DROP COLUMN email'"],
     miss: ['psql -c "SELECT count(*) FROM users"', 'psql -c "DELETE FROM users WHERE id = 3"', 'psql app', 'psql -l'],
