@@ -463,6 +463,8 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     const opt = (k: string) => args.options.get(k);
     const isTrue = (v: RbValue | undefined) => v?.kind === 'const' && v.value === 'true';
     const ifExists = isTrue(opt('if_exists')) ? { ifExists: true } : {};
+    // a call without a receiver reaches the connection, unless the file defines a method of that name
+    const definedHere = () => !receiver && toks.some((d, k) => d.value === method && toks[k - 1]?.value === 'def');
 
     // Block-opening calls that set context.
     if (method === 'reversible' && !receiver) return void (pendingBlock = { dirParam: '' });
@@ -530,6 +532,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
         return;
       }
       case 'truncate_tables': {
+        if (definedHere()) return;
         for (const v of pos) {
           const name = text(v);
           if (name === undefined) return dynamic('a table name');
@@ -540,6 +543,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       case 'purge':
       case 'recreate_database':
       case 'drop_database': {
+        if (definedHere()) return;
         // purge / recreate_database: the current database, emptied; drop_database(name): that one
         const name = method === 'drop_database' ? text(pos[0]) : '*';
         if (name === undefined) return dynamic('a database name');

@@ -50,6 +50,7 @@ const ROWS: Array<{ body: string; expected: string[] }> = [
   { body: 'revert do\n  drop_table :legacy\nend', expected: [] },
   { body: 'send(:say, "hello")', expected: [] },
   { body: "require 'csv'\nsay 'loaded'", expected: [] },
+  { body: 'purge\nend\n\ndef purge\n  execute "DELETE FROM sessions WHERE created_at < now()"', expected: [] },
   { body: "say_with_time('x') { execute 'UPDATE users SET plan = 1 WHERE id = 2' }", expected: [] },
 ];
 
