@@ -439,8 +439,8 @@ async function matchRows(command: SimpleCommand, program: string, via: string[],
     }
     if (rowMatchesArgs(row, args)) state.matches.push({ row, command: shown(command.argv), via });
     else if (!row.databaseFile && command.dynamic.slice(1).some(Boolean)) {
-      // (`rm "$f"` is not unsure: a file row asks only about files named as databases)
-      // a word only known when it runs could be the one that makes it destructive
+      // a word only known when it runs could be the one that makes it destructive (not for a file row:
+      // `rm "$f"` is asked about only when it names a database file)
       state.unsure.push(`${shown(command.argv)}: ${row.tool} arguments only known when it runs`);
     }
   }

@@ -6,6 +6,8 @@
  */
 import type { Operation } from '../model/operation.js';
 import { childRef, tableRef } from './common.js';
+import { isAlwaysTrue } from '../sql/recognize.js';
+import { tokenize } from '../sql/tokens.js';
 import { readJsMigration, type CallSite, type JsCall } from './js-scan.js';
 import type { JsValue } from './js.js';
 import type { FormatInput } from './types.js';
@@ -42,12 +44,13 @@ function columnsOf(site: CallSite, v: JsValue | undefined): string[] | undefined
   return one === undefined ? undefined : [one];
 }
 
-/** A where-like call that restricts the rows: not `where({})` nor `whereRaw('1 = 1')` / `whereRaw('true')`. */
+/** A where-like call that restricts the rows: not `where({})` nor an always-true `whereRaw('1 = 1')` (the SQL readers' test). */
 function filters(site: CallSite, c: JsCall): boolean {
   if (c.func.kind !== 'member' || !FILTER_METHODS.test(c.func.name)) return false;
   const first = site.resolve(c.args[0]);
   if (/^(where|andWhere)$/.test(c.func.name) && c.args.length === 1 && first?.kind === 'object' && first.entries.size === 0) return false;
-  if (c.func.name === 'whereRaw' && c.args.length === 1 && /^\s*(?:\(?\s*(?:1\s*=\s*1|true|1)\s*\)?)\s*$/i.test(site.ident(first) ?? '')) return false;
+  const raw = c.func.name === 'whereRaw' && c.args.length === 1 ? site.ident(first) : undefined;
+  if (raw !== undefined && isAlwaysTrue(tokenize(raw, site.ctx.dialect))) return false;
   return true;
 }
 

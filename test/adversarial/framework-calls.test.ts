@@ -100,6 +100,7 @@ const KNEX: Row[] = [
   { body: "await knex('users').where({}).del();", expected: ['up delete-all users'] },
   { body: "await knex('users').whereRaw('1 = 1').delete();", expected: ['up delete-all users'] },
   { body: "await knex('users').whereRaw('true').update({ plan: 'free' });", expected: ['up update-all users'] },
+  { body: "await knex('users').whereRaw(\"'a' = 'a' OR id = 2\").del();", expected: ['up delete-all users'] },
   { body: "await knex.delete().from('users');", expected: ['up delete-all users'] },
   { body: "await knex.del().from('users').where('id', 1);", expected: [] },
   { body: "await knex('users').del().where('id', 1);", expected: [] },
