@@ -8,7 +8,7 @@
 //   SQLite dry-run: `dry-run -- sqlite3 … DROP COLUMN` vs by hand: decompress + count(*) + the migration + count(*) + rm
 //   peak RSS of the dbsafe-hooks process (GNU time %M)
 // Run (root; PostgreSQL 15, MariaDB, sqlite3, GNU time; after `npm run build`):
-//   npx tsx bench/restore-bench.ts [--scale 10] [--rows 400000] [--runs 3]
+//   npx tsx bench/restore-bench.ts [--scale 10] [--rows 400000] [--runs 3] [--only postgres|mariadb|sqlite]
 // Servers come from test/helpers/servers.ts (127.0.0.1, random ports) and are stopped at the end.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,8 @@ const arg = (name: string, fallback: string) => {
 const SCALE = Number(arg('--scale', '10'));
 const ROWS = Number(arg('--rows', '400000'));
 const RUNS = Number(arg('--runs', '3'));
+const ONLY = arg('--only', '');
+const wanted = (engine: string) => !ONLY || ONLY === engine;
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'dbsafe-restore-bench-'));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -100,7 +102,7 @@ function compare(what: string, note: string, dbsafe: (i: number) => { s: number;
 }
 
 const pg = await startPostgres({ ports: [55580, 55589] });
-const maria = await startMariadb();
+const maria = wanted('mariadb') ? await startMariadb() : undefined;
 settle = () => {
   pg.sql('postgres', 'CHECKPOINT');
   sh('sync', []);
@@ -145,57 +147,61 @@ try {
   );
   void pgBackup;
 
-  // MariaDB
-  maria.sql(`CREATE DATABASE app; USE app; CREATE TABLE orders (id INT PRIMARY KEY, customer INT, total DECIMAL(10,2), note VARCHAR(100)) ENGINE=InnoDB;
-    INSERT INTO orders SELECT seq, seq % 1000, seq * 1.25, REPEAT(MD5(seq), 2) FROM seq_1_to_${ROWS};`);
-  const mEnv = { APP_URL: maria.url('app'), NEW_URL: '' };
-  const mRepo = repoWith('maria', { dialect: 'mariadb', databases: { app: { url: 'env:APP_URL' } } });
-  const m = backup(mRepo, mEnv);
-  compare(
-    `MariaDB restore (${ROWS.toLocaleString('en')} rows)`,
-    'side schema loaded and checked, one RENAME TABLE into the (new) target',
-    (i) => cli(mRepo, { ...mEnv, NEW_URL: maria.url(`new_d${i}`) }, ['restore', m.id, '--into', 'env:NEW_URL', '--yes']),
-    (i) => {
-      maria.sql(`CREATE DATABASE new_b${i}`);
-      sh('sh', ['-c', `gunzip -c '${m.artifact}' | mariadb --no-defaults -S '${maria.socket}' -uroot --binary-mode new_b${i}`]);
-    },
-    (i) => maria.sql(`DROP DATABASE new_d${i}; DROP DATABASE new_b${i};`),
-  );
+  if (maria) {
+    // MariaDB
+    maria.sql(`CREATE DATABASE app; USE app; CREATE TABLE orders (id INT PRIMARY KEY, customer INT, total DECIMAL(10,2), note VARCHAR(100)) ENGINE=InnoDB;
+      INSERT INTO orders SELECT seq, seq % 1000, seq * 1.25, REPEAT(MD5(seq), 2) FROM seq_1_to_${ROWS};`);
+    const mEnv = { APP_URL: maria.url('app'), NEW_URL: '' };
+    const mRepo = repoWith('maria', { dialect: 'mariadb', databases: { app: { url: 'env:APP_URL' } } });
+    const m = backup(mRepo, mEnv);
+    compare(
+      `MariaDB restore (${ROWS.toLocaleString('en')} rows)`,
+      'side schema loaded and checked, one RENAME TABLE into the (new) target',
+      (i) => cli(mRepo, { ...mEnv, NEW_URL: maria.url(`new_d${i}`) }, ['restore', m.id, '--into', 'env:NEW_URL', '--yes']),
+      (i) => {
+        maria.sql(`CREATE DATABASE new_b${i}`);
+        sh('sh', ['-c', `gunzip -c '${m.artifact}' | mariadb --no-defaults -S '${maria.socket}' -uroot --binary-mode new_b${i}`]);
+      },
+      (i) => maria.sql(`DROP DATABASE new_d${i}; DROP DATABASE new_b${i};`),
+    );
 
-  // SQLite
-  const sRepo = repoWith('sqlite', { dialect: 'sqlite', migrations: [{ glob: 'db/*.sql' }], databases: { app: { url: 'env:DATABASE_URL' } } });
-  const db = path.join(sRepo, 'app.db');
-  sh('sqlite3', [db], {
-    input: `CREATE TABLE orders(id INTEGER PRIMARY KEY, customer INTEGER, total REAL, note TEXT);
-      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${ROWS}) INSERT INTO orders SELECT i, i % 1000, i * 1.25, hex(randomblob(16)) FROM n;`,
-  });
-  const sEnv = { DATABASE_URL: 'sqlite:app.db' };
-  const s = backup(sRepo, sEnv);
-  const plain = path.join(work, 'plain.db');
-  sh('sh', ['-c', `gunzip -c '${s.artifact}' > '${plain}'`]);
-  compare(
-    `SQLite restore (${ROWS.toLocaleString('en')} rows)`,
-    'decompressed beside the target, integrity_check + counts, fsynced, renamed',
-    (i) => cli(sRepo, sEnv, ['restore', s.id, '--into', path.join(work, `new_d${i}.db`), '--yes']),
-    (i) => sh('sqlite3', [path.join(work, `new_b${i}.db`), `.restore '${plain}'`]),
-    (i) => {
-      rmSync(path.join(work, `new_d${i}.db`), { force: true });
-      rmSync(path.join(work, `new_b${i}.db`), { force: true });
-    },
-  );
-  compare(
-    'SQLite dry-run (DROP COLUMN on the copy, loss ledger)',
-    'newest verified backup decompressed, migrated, ledger, removed',
-    () => cli(sRepo, sEnv, ['dry-run', '--accept-loss', 'orders.note', '--reason', 'benchmark run only', '--', 'sh', '-c', 'sqlite3 "${DATABASE_URL#sqlite:}" "ALTER TABLE orders DROP COLUMN note"']),
-    (i) => {
-      const copy = path.join(work, `scratch_b${i}.db`);
-      sh('sh', ['-c', `gunzip -c '${s.artifact}' > '${copy}'`]);
-      sh('sqlite3', [copy, 'SELECT count(*) FROM orders;']);
-      sh('sqlite3', [copy, 'ALTER TABLE orders DROP COLUMN note;']);
-      sh('sqlite3', [copy, 'SELECT count(*) FROM orders;']);
-      rmSync(copy);
-    },
-  );
+  }
+  if (wanted('sqlite')) {
+    // SQLite
+    const sRepo = repoWith('sqlite', { dialect: 'sqlite', migrations: [{ glob: 'db/*.sql' }], databases: { app: { url: 'env:DATABASE_URL' } } });
+    const db = path.join(sRepo, 'app.db');
+    sh('sqlite3', [db], {
+      input: `CREATE TABLE orders(id INTEGER PRIMARY KEY, customer INTEGER, total REAL, note TEXT);
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${ROWS}) INSERT INTO orders SELECT i, i % 1000, i * 1.25, hex(randomblob(16)) FROM n;`,
+    });
+    const sEnv = { DATABASE_URL: 'sqlite:app.db' };
+    const s = backup(sRepo, sEnv);
+    const plain = path.join(work, 'plain.db');
+    sh('sh', ['-c', `gunzip -c '${s.artifact}' > '${plain}'`]);
+    compare(
+      `SQLite restore (${ROWS.toLocaleString('en')} rows)`,
+      'decompressed beside the target, integrity_check + counts, fsynced, renamed',
+      (i) => cli(sRepo, sEnv, ['restore', s.id, '--into', path.join(work, `new_d${i}.db`), '--yes']),
+      (i) => sh('sqlite3', [path.join(work, `new_b${i}.db`), `.restore '${plain}'`]),
+      (i) => {
+        rmSync(path.join(work, `new_d${i}.db`), { force: true });
+        rmSync(path.join(work, `new_b${i}.db`), { force: true });
+      },
+    );
+    compare(
+      'SQLite dry-run (DROP COLUMN on the copy, loss ledger)',
+      'newest verified backup decompressed, migrated, ledger, removed',
+      () => cli(sRepo, sEnv, ['dry-run', '--accept-loss', 'orders.note', '--reason', 'benchmark run only', '--', 'sh', '-c', 'sqlite3 "${DATABASE_URL#sqlite:}" "ALTER TABLE orders DROP COLUMN note"']),
+      (i) => {
+        const copy = path.join(work, `scratch_b${i}.db`);
+        sh('sh', ['-c', `gunzip -c '${s.artifact}' > '${copy}'`]);
+        sh('sqlite3', [copy, 'SELECT count(*) FROM orders;']);
+        sh('sqlite3', [copy, 'ALTER TABLE orders DROP COLUMN note;']);
+        sh('sqlite3', [copy, 'SELECT count(*) FROM orders;']);
+        rmSync(copy);
+      },
+    );
+  }
   void copyFileSync;
 
   const lines = [
@@ -205,11 +211,14 @@ try {
     '|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.what} | ${median(r.dbsafe).toFixed(2)} s | ${median(r.bare).toFixed(2)} s | ${(median(r.dbsafe) / median(r.bare)).toFixed(2)}x | ${Math.max(...r.rss)} MB | ${r.note} |`),
     '',
+    'Every run (s), dbsafe-hooks / bare:',
+    ...rows.map((r) => `- ${r.what}: ${r.dbsafe.map((x) => x.toFixed(2)).join(', ')} / ${r.bare.map((x) => x.toFixed(2)).join(', ')}`),
+    '',
     `Safety backup (a \`backup --verify\` of the PostgreSQL database, taken before a restore over an existing database): ${safety.s.toFixed(2)} s, peak RSS ${safety.rssMB} MB.`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
   await pg.stop();
-  await maria.stop();
+  await maria?.stop();
   rmSync(work, { recursive: true, force: true });
 }

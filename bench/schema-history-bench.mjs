@@ -90,7 +90,7 @@ try {
   run(dir, 'git', ['add', '-A']);
   run(dir, 'git', ['commit', '-q', '-m', 'init']);
   run(dir, 'git', ['gc', '-q']); // packed, as in a clone: 3,000 loose objects cost git more than the scan
-  const cache = path.join(dir, '.git', 'dbsafe', DJANGO ? 'django-apps' : 'schema-names.json');
+  const cache = path.join(dir, '.git', 'dbsafe', DJANGO ? 'django-apps' : 'schema-names.txt');
   const stage = (text) => {
     run(dir, 'git', ['reset', '-q', '--hard', 'HEAD']);
     rmSync(path.join(dir, target), { force: true });

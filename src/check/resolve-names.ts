@@ -49,31 +49,29 @@ export async function resolveNames(files: FileOps[], loadHistory: () => Promise<
         note(op, `its table is not known: no ${kind} of that name is created in this file, and ${history.unavailable}`);
         continue;
       }
-      const found = fromHistory(history.files, file.path, kind, name);
-      if (found) resolve(op, found.def, `created in ${found.path} (line ${found.def.line})`);
+      const found = fromHistory(history.lookup(kind, name), file.path);
+      if (found) resolve(op, found.def, `created in ${found.path} line ${found.def.line}`);
       else note(op, `its table is not known: no ${kind} of that name is created in this file or in the repository's other migrations`);
     }
   }
 }
 
-function fromHistory(files: Array<{ path: string; defs: NameDefinition[] }>, current: string, kind: NamedKind, name: string) {
+/** The latest definition in a file before `current` in path order; else the first one after it. */
+function fromHistory(defs: Array<{ path: string; def: NameDefinition }>, current: string) {
   let before: { path: string; def: NameDefinition } | undefined;
   let after: { path: string; def: NameDefinition } | undefined;
-  for (const file of files) {
-    if (file.path === current) continue;
-    for (const def of file.defs) {
-      if (def.kind !== kind || !same(def.name, name)) continue;
-      if (file.path < current) {
-        if (!before || file.path >= before.path) before = { path: file.path, def };
-      } else if (!after || file.path < after.path) after = { path: file.path, def };
-    }
+  for (const found of defs) {
+    if (found.path === current) continue;
+    if (found.path < current) {
+      if (!before || found.path > before.path || (found.path === before.path && found.def.line > before.def.line)) before = found;
+    } else if (!after || found.path < after.path || (found.path === after.path && found.def.line < after.def.line)) after = found;
   }
   return before ?? after;
 }
 
 function resolve(op: Operation, def: NameDefinition, where: string): void {
   op.target = { ...op.target!, resolvedTable: { name: def.table, ...(def.schema ? { schema: def.schema } : {}) } };
-  note(op, `on table ${def.schema ? `${def.schema}.` : ''}${def.table} (${where})`);
+  note(op, `on table ${def.schema ? `${def.schema}.` : ''}${def.table}, ${where}`);
 }
 
 function note(op: Operation, text: string): void {

@@ -2,27 +2,20 @@
  * The repository's own migration history, as the names it defines (schema-names.ts): every migration
  * file of the config's set in the commit being checked (`check --base`/pre-push: the head's tree) or
  * in the index (pre-commit, `check --all`, files). Built lazily, only when a statement needs a name
- * resolved, and cached per blob in `.git/dbsafe/schema-names.json`: a blob's definitions never
- * change, so a commit with one new migration reads one new blob, however long the history.
+ * resolved, and cached per blob in `.git/dbsafe/schema-names.txt` (names-cache.ts): a blob's definitions
+ * never change, so a commit with one new migration reads one new blob, however long the history.
  */
 import path from 'node:path';
 import { readBlobs } from '../git/blobs.js';
 import { indexEntries, prefixPathspecs, treeEntries } from '../git/changes.js';
 import type { RepoInfo } from '../git/repo.js';
-import { readBlobCache, writeBlobCache } from './blob-cache.js';
 import { MAX_FILE_BYTES } from './decode.js';
 import type { MigrationSet } from './migration-set.js';
-import { namesDefinedIn, type NameDefinition } from './schema-names.js';
+import { NamesCache } from './names-cache.js';
+import { namesDefinedIn, type NameDefinition, type NamedKind } from './schema-names.js';
 
-export interface HistoryFile {
-  path: string;
-  defs: NameDefinition[];
-}
-
-export type History = { files: HistoryFile[] } | { unavailable: string };
-
-/** Bumped when schema-names.ts changes what it finds: older caches are then ignored. */
-const CACHE_VERSION = 1;
+/** Where each migration of the history defines an index, constraint or trigger of that name. */
+export type History = { lookup(kind: NamedKind, name: string): Array<{ path: string; def: NameDefinition }> } | { unavailable: string };
 
 export interface HistorySource {
   repo?: RepoInfo;
@@ -43,17 +36,25 @@ async function buildHistory({ repo, commit, set, writeCache }: HistorySource): P
   if (!repo) return { unavailable: 'not a git repository, so there is no migration history to read' };
   const entries = commit ? await treeEntries(repo, commit) : (await indexEntries(repo, prefixPathspecs(set.prefixes))).filter((e) => e.stage === 0);
   const migrations = entries.filter((e) => set.classify(e.path) && /^100/.test(e.mode));
-  const cacheFile = path.join(repo.commonDir, 'dbsafe', 'schema-names.json');
-  const cache = readBlobCache<NameDefinition[]>(cacheFile, CACHE_VERSION);
-  const missing = migrations.filter((e) => !(e.oid in cache)).map((e) => e.oid);
+  const cache = NamesCache.read(path.join(repo.commonDir, 'dbsafe', 'schema-names.txt'));
+  const missing = [...new Set(migrations.map((e) => e.oid))].filter((oid) => !cache.has(oid));
   if (missing.length) {
     const blobs = await readBlobs(repo.root, missing, MAX_FILE_BYTES);
     const pathOf = new Map(migrations.map((e) => [e.oid, e.path]));
     for (const oid of missing) {
       const content = blobs.get(oid);
-      cache[oid] = Buffer.isBuffer(content) ? namesDefinedIn(content.toString('utf8'), pathOf.get(oid)!) : [];
+      cache.add(oid, Buffer.isBuffer(content) ? namesDefinedIn(content.toString('utf8'), pathOf.get(oid)!) : []);
     }
   }
-  if (writeCache && missing.length) writeBlobCache(cacheFile, CACHE_VERSION, cache, migrations.map((e) => e.oid));
-  return { files: migrations.map((e) => ({ path: e.path, defs: cache[e.oid] ?? [] })) };
+  if (writeCache) cache.write(migrations.map((e) => e.oid));
+  // one blob can sit at several paths (a copied migration): each is a definition of its own
+  const pathsOf = new Map<string, string[]>();
+  for (const e of migrations) pathsOf.set(e.oid, [...(pathsOf.get(e.oid) ?? []), e.path]);
+  return {
+    lookup: (kind, name) =>
+      cache
+        .lookup(name)
+        .filter(({ def }) => def.kind === kind)
+        .flatMap(({ oid, def }) => (pathsOf.get(oid) ?? []).map((p) => ({ path: p, def }))),
+  };
 }

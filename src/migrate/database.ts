@@ -11,8 +11,15 @@ import type { HistoryRow } from './plan.js';
 export interface ColumnState {
   type: string;
   nonNull: number;
-  /** Order-independent hash of the column's values rendered as text. */
+  /** Order-independent hash of the column's values: of their text, or by `hashBy`. */
   hash: string;
+  /** The type's own hash function that made `hash` (PostgreSQL); absent: the values' text was hashed. */
+  hashBy?: string;
+  /**
+   * After a type change (PostgreSQL): `hash` of the values cast back to the type they had before, hashed the
+   * way they were before; equal to the earlier hash when the change kept every value. `null`: no cast back works.
+   */
+  hashAsBefore?: string | null;
 }
 
 export interface TableState {
@@ -41,7 +48,8 @@ export interface MigrationDatabase {
   readHistory(): Promise<HistoryRow[]>;
   apply(file: MigrationFile, row: HistoryRow): Promise<ApplyResult>;
   recordBaseline(rows: HistoryRow[]): Promise<void>;
-  state(): Promise<DbState>;
+  /** `before`: the state this one is compared with, so a changed column can also be measured as it was (PostgreSQL). */
+  state(before?: DbState): Promise<DbState>;
   /** The values of the migration-naming column of every runner history table there (runner-history.ts). */
   historyKeys(): Promise<string[]>;
   /** Schema and write-activity signature; differs after a command wrote to this database. */

@@ -3,6 +3,7 @@ import { takeBackup } from '../backup/backup.js';
 import type { ResolvedInstance } from '../backup/instances.js';
 import { appendLogEntry } from '../backup/log.js';
 import { lockInstance } from '../backup/store.js';
+import { trace } from '../backup/trace.js';
 import { BlockedError, DatabaseError, UsageError } from '../errors.js';
 import { applyAcceptances, flagSources, markerSources, type Acceptances } from './acceptance.js';
 import { describeCommandExit, requireUrlVariable, runCommand, scratchUrl } from './command.js';
@@ -85,7 +86,11 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
       backup = (await newestVerifiedBackup(context, instance))!;
     }
 
-    const realBefore = await realSignature(instance);
+    trace('dry-run: backup chosen');
+    // the real database's signature is read while the copy is restored (it does not depend on it)
+    const realBeforeRead = realSignature(instance);
+    realBeforeRead.catch(() => undefined);
+    let realBefore: { schema: string; writes: string } | undefined;
     let before: DbState | undefined;
     let after: DbState | undefined;
     let result: DryRunOutcome['migration'] = { ok: false };
@@ -96,9 +101,11 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
       instance,
       backup,
       async (scratch) => {
+        realBefore = await realBeforeRead;
         const db = await openDatabase(scratch, 'the scratch copy');
         try {
           before = await db.state();
+          trace('dry-run: copy measured');
           if (migration.kind === 'command') historyBefore = await db.historyKeys();
           if (migration.kind === 'files') {
             onStage('running the migration files on the copy');
@@ -113,7 +120,8 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
             result = exit.code === 0 ? { ok: true } : { ok: false, message: `${migration.argv[0]} failed on the copy (${describeCommandExit(exit)})` };
           }
           onStage('measuring what was lost');
-          after = await db.state();
+          after = await db.state(before);
+          trace('dry-run: copy measured again');
           if (migration.kind === 'command') historyAfter = await db.historyKeys();
         } finally {
           await db.close();
@@ -122,11 +130,12 @@ export async function dryRun(context: BackupContext, request: DryRunRequest): Pr
       onStage,
     );
 
+    trace('dry-run: scratch dropped');
     const realAfter = await realSignature(instance);
-    const writesSeen = realAfter.writes !== realBefore.writes;
+    const writesSeen = realAfter.writes !== realBefore!.writes;
     const copyUnchanged = JSON.stringify(before) === JSON.stringify(after);
     const realDatabase = {
-      schemaChanged: realAfter.schema !== realBefore.schema,
+      schemaChanged: realAfter.schema !== realBefore!.schema,
       writesSeen,
       unexplainedWrites: migration.kind === 'command' && result.ok && writesSeen && copyUnchanged,
     };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../backup/canonical-json.js';
-import type { DbState } from './database.js';
+import type { ColumnState, DbState } from './database.js';
 
 /**
  * The loss ledger (pure): what a migration destroyed, measured on a restored copy before and after
@@ -44,10 +44,14 @@ export function destroysData(loss: Loss): boolean {
   }
 }
 
+function sameValues(a: ColumnState, b: ColumnState): boolean {
+  return a.nonNull === b.nonNull && (a.hashBy ?? 'text') === (b.hashBy ?? 'text') && a.hash === b.hash;
+}
+
 function sameColumns(a: DbState['tables'][string], b: DbState['tables'][string]): boolean {
   const hashes = (t: DbState['tables'][string]) =>
     Object.values(t.columns)
-      .map((c) => `${c.nonNull}:${c.hash}`)
+      .map((c) => `${c.nonNull}:${c.hashBy ?? 'text'}:${c.hash}`)
       .sort()
       .join(',');
   return a.rows === b.rows && hashes(a) === hashes(b);
@@ -72,7 +76,7 @@ export function buildLedger(before: DbState, after: DbState): Ledger {
     for (const [column, was] of Object.entries(table.columns)) {
       const is = now.columns[column];
       if (!is) {
-        const target = was.nonNull > 0 ? newColumns.find((c) => now.columns[c]!.nonNull === was.nonNull && now.columns[c]!.hash === was.hash) : undefined;
+        const target = was.nonNull > 0 ? newColumns.find((c) => sameValues(was, now.columns[c]!)) : undefined;
         if (target) {
           renames.push({ kind: 'column', from: `${name}.${column}`, to: `${name}.${target}` });
           newColumns.splice(newColumns.indexOf(target), 1);
@@ -82,7 +86,9 @@ export function buildLedger(before: DbState, after: DbState): Ledger {
       if (is.type !== was.type) {
         // values nulled by the cast; with rows deleted too, only what the count cannot explain
         const nulled = Math.max(0, was.nonNull - is.nonNull - Math.max(0, table.rows - now.rows));
-        losses.push({ kind: 'type-changed', object: `${name}.${column}`, from: was.type, to: is.type, nulled, changed: now.rows === table.rows && is.hash !== was.hash && nulled === 0 });
+        // the values as they would read in the old type (PostgreSQL), else the new values' text against the old text
+        const hashNow = is.hashAsBefore !== undefined ? is.hashAsBefore : is.hash;
+        losses.push({ kind: 'type-changed', object: `${name}.${column}`, from: was.type, to: is.type, nulled, changed: now.rows === table.rows && hashNow !== was.hash && nulled === 0 });
       }
     }
   }

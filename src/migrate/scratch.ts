@@ -47,7 +47,11 @@ export async function newestVerifiedBackup(context: BackupContext, instance: Res
   return undefined;
 }
 
-/** Restore `backup` into a scratch copy, run `inside` there, and drop the copy whatever happens. */
+/**
+ * Restore `backup` into a scratch copy, run `inside` there, and drop the copy whatever happens. The artifact is
+ * re-hashed alongside the restore (the same file, in the page cache): a mismatch aborts the restore, and `inside`
+ * never runs on a copy of an artifact that changed since it was verified.
+ */
 export async function withScratchCopy(
   context: BackupContext,
   instance: ResolvedInstance,
@@ -57,12 +61,15 @@ export async function withScratchCopy(
 ): Promise<void> {
   const artifactPath = path.join(backup.dir, backup.manifest.artifact.file);
   onStage(`checking backup ${backup.id}`);
-  const { sha256 } = await sha256File(artifactPath);
-  if (sha256 !== backup.manifest.artifact.sha256) {
-    throw new DatabaseError(`Backup ${backup.id} changed since it was verified (sha256 ${sha256.slice(0, 12)}…, manifest ${backup.manifest.artifact.sha256.slice(0, 12)}…)`, {
-      hint: `Run \`npx dbsafe-hooks verify ${backup.id}\` to record the failure, and use --fresh.`,
-    });
-  }
+  const aborted = new AbortController();
+  const artifactIntact = sha256File(artifactPath).then(({ sha256 }) => {
+    if (sha256 !== backup.manifest.artifact.sha256) {
+      throw new DatabaseError(`Backup ${backup.id} changed since it was verified (sha256 ${sha256.slice(0, 12)}…, manifest ${backup.manifest.artifact.sha256.slice(0, 12)}…)`, {
+        hint: `Run \`npx dbsafe-hooks verify ${backup.id}\` to record the failure, and use --fresh.`,
+      });
+    }
+  });
+  artifactIntact.catch(() => aborted.abort());
   const engine = await engineFor(instance.family);
   // passfiles and the SQLite copy live in the swept private tmp inside .git (gone after the next run, even after kill -9)
   sweepPrivateTemp(context.commonDir);
@@ -76,16 +83,19 @@ export async function withScratchCopy(
       manifest: backup.manifest,
       artifactPath,
       secretsDir,
-      signal: new AbortController().signal,
+      signal: aborted.signal,
       onStage,
       scratchName: scratchName(backup.id).replace(/^dbsafe_verify_/, 'dbsafe_dryrun_'),
       whileRestored: async (scratch) => {
+        await artifactIntact;
         ran = true;
         await inside(scratch);
       },
     });
   } catch (error) {
     if (ran) throw error;
+    // the first cause: a changed artifact aborted the restore
+    await artifactIntact;
     throw new DatabaseError(`Could not restore backup ${backup.id} into a scratch copy: ${(error as Error).message}`);
   } finally {
     removeSecrets();

@@ -37,7 +37,7 @@ const cases: Case[] = [
     staged: { 'db/migrations/002_drop.sql': 'DROP INDEX payments_user_id_idx;\n' },
     rule: 'protected-object',
     severity: 'error',
-    detail: /on table payments \(created in db\/migrations\/001_init\.sql \(line 2\)\)/,
+    detail: /on table payments, created in db\/migrations\/001_init\.sql line 2\)/,
   },
   {
     name: 'PostgreSQL: created in the same file (schema-qualified, CONCURRENTLY, IF NOT EXISTS)',
@@ -46,7 +46,7 @@ const cases: Case[] = [
     staged: { 'db/migrations/002_x.sql': 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "Pay_Idx" ON public.payments (id);\nDROP INDEX CONCURRENTLY public."Pay_Idx";\n' },
     rule: 'protected-object',
     severity: 'error',
-    detail: /on table public\.payments \(created at line 1 of this file\)/,
+    detail: /on table public\.payments, created at line 1 of this file\)/,
   },
   {
     name: 'SQLite: an index of a protected table',
@@ -139,7 +139,7 @@ describe('index, constraint and trigger names resolved to their table', () => {
     repo.write('db/migrations/002_add.sql', 'CREATE TABLE t (id int);\n');
     repo.git('add', '-A');
     expect(checkJson(repo, []).code).toBe(0);
-    const cache = path.join(repo.dir, '.git', 'dbsafe', 'schema-names.json');
+    const cache = path.join(repo.dir, '.git', 'dbsafe', 'schema-names.txt');
     expect(existsSync(cache)).toBe(false);
     repo.write('db/migrations/003_drop.sql', 'DROP INDEX pay_idx;\n');
     repo.git('add', '-A');
@@ -154,6 +154,6 @@ describe('index, constraint and trigger names resolved to their table', () => {
     commit(repo, { 'db/migrations/002_drop.sql': 'DROP INDEX pay_idx;\n' });
     const result = checkJson(repo, ['--base', base]);
     expect(findingsOf(result).map((f) => f.rule)).toContain('protected-object');
-    expect(existsSync(path.join(repo.dir, '.git', 'dbsafe', 'schema-names.json'))).toBe(false);
+    expect(existsSync(path.join(repo.dir, '.git', 'dbsafe', 'schema-names.txt'))).toBe(false);
   });
 });

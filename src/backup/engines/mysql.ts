@@ -14,7 +14,7 @@ import type { ServerTarget } from '../instances.js';
 import type { ExpectedObject, ExpectedTable } from '../manifest.js';
 import { redactText } from '../redact.js';
 import { describeExit, diedOfInterrupt, parseVersion, runCapture, startChild } from '../runner.js';
-import { scratchName, VerifyFailure, type DumpContext, type DumpResult, type EngineDriver, type RestoreContext, type RestoreResult } from './types.js';
+import { handedOver, scratchName, VerifyFailure, type DumpContext, type DumpResult, type EngineDriver, type RestoreContext, type RestoreResult } from './types.js';
 
 /**
  * MySQL / MariaDB: `mariadb-dump` / `mysqldump --single-transaction` (InnoDB-consistent), gzip-
@@ -379,7 +379,10 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     if (exit.code !== 0 || exit.signal) throw new VerifyFailure('restore-failed', `The backup does not restore: ${describeExit(path.basename(client.path), exit)}`);
     if (decodeError) throw new VerifyFailure('restore-failed', `The backup does not restore: ${decodeError.message}`);
     if (!tail.completed()) throw new VerifyFailure('decode-failed', 'The dump does not end with "-- Dump completed" (truncated)');
-    if (context.whileRestored) await context.whileRestored({ family: 'mysql', server: { ...target, database: name } });
+    if (context.whileRestored) {
+      await context.whileRestored({ family: 'mysql', server: { ...target, database: name } });
+      return handedOver(name);
+    }
     context.onStage('comparing objects and row counts');
     const objects = await listObjects(admin, name);
     const tables = await countRows(admin, name);

@@ -14,13 +14,14 @@ import { replaceTables } from './postgres-restore-tables.js';
 import { sideName, type RestoreDriver, type RestoreTargetRequest, type SwapRequest, type SwapResult, type TargetState } from './restore-types.js';
 
 /**
- * PostgreSQL restore: `pg_restore --exit-on-error --single-transaction` into a new database
+ * PostgreSQL restore: `pg_restore --exit-on-error` into a new database
  * `<name>__dbsafe_new_<stamp>` (same owner, encoding and locale as the target; owners and privileges
  * restored, unlike verify's scratch), compare objects and exact counts (and row hashes when recorded)
  * with the manifest, then rename the target to `<name>__dbsafe_prev_<stamp>` and the new database to
  * `<name>` in ONE transaction (ALTER DATABASE … RENAME is transactional): either both renames happen
  * or neither. A rename fails while anyone is connected to the database, so other sessions make the
  * restore refuse unless --terminate-connections.
+ * No --single-transaction: the new database is dropped whole on any failure (why: restoreAndInspect, postgres.ts).
  */
 
 const SIDE_MARK = 'dbsafe-hooks restore side';
@@ -158,7 +159,7 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
     const passfile = writePassfile(request.secretsDir, server);
     const exit = await startChild(
       tools.pgRestore,
-      ['--exit-on-error', '--single-transaction', '--no-password', ...(request.schemaOnly ? ['--schema-only'] : []), '-d', side, request.artifactPath],
+      ['--exit-on-error', '--no-password', ...(request.schemaOnly ? ['--schema-only'] : []), '-d', side, request.artifactPath],
       { env: childEnv(server, passfile, side), secrets: [server.password] },
     ).done;
     // the backup verified: a failure here is as likely the server (full disk, restart, lost connection) as the

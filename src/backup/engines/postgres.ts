@@ -14,7 +14,7 @@ import { trace } from '../trace.js';
 import { pidAlive } from '../lock.js';
 import type { CatalogEvidence } from '../catalog.js';
 import { NOT_SYSTEM, readCatalog, readSequences } from './postgres-catalog.js';
-import { scratchName, VerifyFailure, type DumpContext, type DumpResult, type EngineDriver, type RestoreContext, type RestoreResult } from './types.js';
+import { handedOver, scratchName, VerifyFailure, type DumpContext, type DumpResult, type EngineDriver, type RestoreContext, type RestoreResult } from './types.js';
 
 /**
  * PostgreSQL: `pg_dump -Fc --snapshot=<id>` where the snapshot is exported by our own REPEATABLE
@@ -396,9 +396,13 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     trace('pg verify: scratch created');
     created = true;
     const passfile = writePassfile(context.secretsDir, target);
+    // No --single-transaction, here or in restore's side database: the database filled is ours and dropped whole
+    // on any failure, so one transaction adds no safety; and rows loaded by the transaction that also builds their
+    // indexes get no hint bits, so the exact counts after it paid for setting them on every page (a first count of
+    // 6 million rows: 1.4 s instead of 0.7 s). Committed table by table, the index builds set them.
     const run = startChild(
       tools.pgRestore,
-      ['--exit-on-error', '--no-owner', '--no-privileges', '--single-transaction', '--no-password', '-d', name, context.artifactPath],
+      ['--exit-on-error', '--no-owner', '--no-privileges', '--no-password', '-d', name, context.artifactPath],
       { env: childEnv(target, passfile, name), secrets: [target.password, source.password] },
     );
     const abort = () => run.child.kill('SIGTERM');
@@ -413,7 +417,10 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
       throw new VerifyFailure('restore-failed', `The backup does not restore: ${describeExit('pg_restore', exit)}`);
     }
     trace('pg verify: pg_restore exited');
-    if (context.whileRestored) await context.whileRestored({ family: 'postgres', server: { ...target, database: name } });
+    if (context.whileRestored) {
+      await context.whileRestored({ family: 'postgres', server: { ...target, database: name } });
+      return handedOver(name);
+    }
     context.onStage('comparing objects and row counts');
     const scratch = await connect(target, name);
     try {

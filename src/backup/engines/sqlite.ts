@@ -8,7 +8,7 @@ import { GzipHeaderTime } from '../gzip-time.js';
 import type { ExpectedObject, ExpectedTable } from '../manifest.js';
 import { describeExit, parseVersion, runCapture } from '../runner.js';
 import { onInterrupt } from '../cleanup.js';
-import { VerifyFailure, type DumpContext, type DumpResult, type EngineDriver, type RestoreContext, type RestoreResult } from './types.js';
+import { handedOver, VerifyFailure, type DumpContext, type DumpResult, type EngineDriver, type RestoreContext, type RestoreResult } from './types.js';
 
 /**
  * SQLite through the sqlite3 CLI (no native addon to build on `npm install`): `VACUUM INTO` makes
@@ -117,6 +117,10 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
       if (full) throw new VerifyFailure('no-space', `could not decompress the scratch copy: ${full}`);
       throw new VerifyFailure('decode-failed', `The artifact does not decompress: ${(error as Error).message}`);
     }
+    if (context.whileRestored) {
+      await context.whileRestored({ family: 'sqlite', path: scratch });
+      return handedOver('a decompressed scratch copy');
+    }
     context.onStage('integrity_check, foreign_key_check, counts');
     const problems: string[] = [];
     let integrity: Array<{ integrity_check: string }>;
@@ -128,7 +132,6 @@ async function restoreAndInspect(context: RestoreContext): Promise<RestoreResult
     for (const row of integrity) if (row.integrity_check !== 'ok') problems.push(`integrity_check: ${row.integrity_check}`);
     const fk = await query<{ table: string; rowid: number; parent: string }>(scratch, 'PRAGMA foreign_key_check;');
     for (const row of fk) problems.push(`foreign_key_check: ${row.table} rowid ${row.rowid} references a missing row in ${row.parent}`);
-    if (context.whileRestored) await context.whileRestored({ family: 'sqlite', path: scratch });
     const inspected = await inspect(scratch);
     return { ...inspected, scratch: 'a decompressed scratch copy', problems };
   } finally {

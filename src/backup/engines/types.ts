@@ -41,7 +41,10 @@ export interface RestoreContext {
   onStage(stage: string): void;
   /** Scratch database name instead of `dbsafe_verify_<id>` (dry-run uses its own). */
   scratchName?: string;
-  /** Runs once the backup is restored, before the scratch is inspected and dropped (dry-run migrates the copy here). */
+  /**
+   * Runs once the backup is restored, in place of the inspection, before the scratch is dropped: dry-run migrates
+   * and measures the copy of a backup that was verified before. The result then lists no objects or tables.
+   */
   whileRestored?(scratch: ScratchTarget): Promise<void>;
 }
 
@@ -56,6 +59,11 @@ export interface RestoreResult {
   scratch: string;
   /** Engine-specific integrity findings (SQLite integrity_check / foreign_key_check). */
   problems: string[];
+}
+
+/** What restoreAndInspect returns when `whileRestored` took the copy over: nothing was inspected. */
+export function handedOver(scratch: string): RestoreResult {
+  return { objects: [], tables: [], scratch, problems: [] };
 }
 
 export interface EngineDriver {
