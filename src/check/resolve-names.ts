@@ -7,7 +7,7 @@
  * The history is read only when such a drop is there. When nothing defines the name, the finding says so.
  */
 import type { Operation } from '../model/operation.js';
-import type { History } from './schema-history.js';
+import type { HistoryLoader } from './schema-history.js';
 import { namesDefinedIn, type NameDefinition, type NamedKind } from './schema-names.js';
 
 interface FileOps {
@@ -30,7 +30,7 @@ function unresolvedTarget(op: Operation): NamedKind | undefined {
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-export async function resolveNames(files: FileOps[], loadHistory: () => Promise<History>): Promise<void> {
+export async function resolveNames(files: FileOps[], history: HistoryLoader): Promise<void> {
   for (const file of files) {
     const pending = file.operations.filter((op) => unresolvedTarget(op));
     if (!pending.length) continue;
@@ -44,12 +44,12 @@ export async function resolveNames(files: FileOps[], loadHistory: () => Promise<
         resolve(op, local, `created at line ${local.line} of this file`);
         continue;
       }
-      const history = await loadHistory();
-      if ('unavailable' in history) {
-        note(op, `its table is not known: no ${kind} of that name is created in this file, and ${history.unavailable}`);
+      const read = await history.load();
+      if ('unavailable' in read) {
+        note(op, `its table is not known: no ${kind} of that name is created in this file, and ${read.unavailable}`);
         continue;
       }
-      const found = fromHistory(history.lookup(kind, name), file.path);
+      const found = fromHistory(read.lookup(kind, name), file.path);
       if (found) resolve(op, found.def, `created in ${found.path} line ${found.def.line}`);
       else note(op, `its table is not known: no ${kind} of that name is created in this file or in the repository's other migrations`);
     }

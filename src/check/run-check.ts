@@ -141,10 +141,15 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const jobs = prepared.filter((item): item is ReadJob => 'bytes' in item);
   const bytes = jobs.reduce((sum, job) => sum + job.bytes.byteLength, 0);
   reader ??= openReader(context, allowWorkers ? workerCount(jobs.length, bytes) : 0);
-  const results = await reader.readAll(jobs);
   // the commit whose tree holds the migration history (`--base` / pre-push: the head), else the index
   const commit = options.mode.kind === 'range' ? (options.mode.head ?? 'HEAD') : undefined;
   const history = { repo: repo.kind === 'git' ? repo : undefined, commit, set, writeCache: options.mode.kind !== 'range' };
+  // a file that may drop an index, constraint or trigger without naming its table (DROP INDEX, op.drop_index,
+  // RemoveIndex, …): git lists the history while the files are read. A hint for speed, nothing more.
+  const mayDropUnnamed = jobs.some((job) => /\b(?:drop|remove)/i.test(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString('latin1')));
+  const names = mayDropUnnamed ? (await import('./schema-history.js')).historyLoader(history) : undefined;
+  names?.prefetch();
+  const results = await reader.readAll(jobs);
   // 3a. Django names taken from the defaults: read again with the app's models from its earlier migrations
   if (results.some((result) => result.ok && result.operations.some((op) => op.flags.assumedName))) {
     const { rereadWithAppHistory } = await import('./django-history.js');
@@ -177,8 +182,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   //     the migration history created them (the history is read only if such a drop is there).
   if (files.some((file) => file.operations.some(namesNoTable))) {
     const { resolveNames } = await import('./resolve-names.js');
-    const { historyLoader } = await import('./schema-history.js');
-    await resolveNames(files, historyLoader(history));
+    await resolveNames(files, names ?? (await import('./schema-history.js')).historyLoader(history));
   }
 
   const checked = files.length;

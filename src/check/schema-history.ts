@@ -26,16 +26,34 @@ export interface HistorySource {
   writeCache: boolean;
 }
 
-/** A loader that builds the history on first use and then returns the same answer. */
-export function historyLoader(source: HistorySource): () => Promise<History> {
-  let built: Promise<History> | undefined;
-  return () => (built ??= buildHistory(source));
+export interface HistoryLoader {
+  /** Build the history on first use, then return the same answer. */
+  load(): Promise<History>;
+  /** Start listing the migrations now (one git process), so a later load() does not wait for it. */
+  prefetch(): void;
 }
 
-async function buildHistory({ repo, commit, set, writeCache }: HistorySource): Promise<History> {
-  if (!repo) return { unavailable: 'not a git repository, so there is no migration history to read' };
+export function historyLoader(source: HistorySource): HistoryLoader {
+  let listing: Promise<Array<{ path: string; oid: string }>> | undefined;
+  let built: Promise<History> | undefined;
+  const list = (repo: RepoInfo) => (listing ??= listMigrations(repo, source));
+  return {
+    load: () => (built ??= buildHistory(source, list)),
+    prefetch: () => {
+      if (source.repo) list(source.repo).catch(() => undefined);
+    },
+  };
+}
+
+async function listMigrations(repo: RepoInfo, { commit, set }: HistorySource): Promise<Array<{ path: string; oid: string }>> {
   const entries = commit ? await treeEntries(repo, commit) : (await indexEntries(repo, prefixPathspecs(set.prefixes))).filter((e) => e.stage === 0);
-  const migrations = entries.filter((e) => set.classify(e.path) && /^100/.test(e.mode));
+  return entries.filter((e) => set.classify(e.path) && /^100/.test(e.mode));
+}
+
+async function buildHistory(source: HistorySource, list: (repo: RepoInfo) => Promise<Array<{ path: string; oid: string }>>): Promise<History> {
+  const { repo, writeCache } = source;
+  if (!repo) return { unavailable: 'not a git repository, so there is no migration history to read' };
+  const migrations = await list(repo);
   const cache = NamesCache.read(path.join(repo.commonDir, 'dbsafe', 'schema-names.txt'));
   const missing = [...new Set(migrations.map((e) => e.oid))].filter((oid) => !cache.has(oid));
   if (missing.length) {

@@ -10,6 +10,7 @@ import { SourceSyntaxError, childRef, makeContext, makeOp, namedRef, opaqueOp, r
 import type { FormatInput } from './types.js';
 import { parseXml, type XmlElement } from './xml.js';
 import { readIncludes } from './liquibase-includes.js';
+import { markClaimedScratchTables, type TableCreation } from './scratch-claims.js';
 
 /** One change (or rollback entry), whatever the changelog syntax. */
 interface ChangeNode {
@@ -405,16 +406,37 @@ async function readChangelog(input: FormatInput, chain: string[]): Promise<Opera
     }
   };
 
+  const creations: TableCreation[] = [];
   for (const set of sets) {
     // A changeSet (or a <sql>/<sqlFile>) limited to other databases never runs on this one.
     if (!runsOn(set.dbms, input.dialect)) continue;
     for (const c of set.changes) if (runsOn(c.attr('dbms')?.value, input.dialect)) handle(c, 'up');
     for (const c of set.rollback) if (runsOn(c.attr('dbms')?.value, input.dialect)) handle(c, 'down');
     if (set.rollbackSql) pending.push(readEmbeddedSql(ctx, set.rollbackSql, 'down'));
+    creations.push(...scratchCreations(set));
   }
   for (const more of await Promise.all(pending)) ops.push(...more);
+  markClaimedScratchTables(ctx, ops, creations);
   ops.push(...(await readIncludes(ctx, input, chain, readChangelog)));
   return sortOperations(ops);
+}
+
+/**
+ * The tables a changeSet surely creates, for scratch tables (scratch-claims.ts): a `createTable` runs before
+ * the changes after it in the same changeSet, and when it fails (the table exists) the changeSet stops, so a
+ * later `dropTable` of that name in the same changeSet loses only what the changeSet put there. Not a
+ * createTable limited by `dbms` (it may not run here), nor in a changeSet with a `sqlFile` (SQL this file does
+ * not show could rename tables).
+ */
+function scratchCreations(set: ChangeSet): TableCreation[] {
+  if (!set.changes.length || set.changes.some((c) => c.type === 'sqlFile')) return [];
+  const scopeEnd = Math.max(...set.changes.map((c) => c.offset + c.statement.length));
+  return set.changes.flatMap((c) => {
+    const table = c.attr('tableName')?.value;
+    if (c.type !== 'createTable' || !table || c.attr('dbms') !== undefined) return [];
+    const schema = c.attr('schemaName')?.value;
+    return [{ table, ...(schema ? { schema } : {}), direction: 'up' as const, offset: c.offset, scopeEnd }];
+  });
 }
 
 /**

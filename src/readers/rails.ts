@@ -531,6 +531,21 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
         if (name !== undefined && def && bodyStatement !== undefined && !isTrue(opt('if_not_exists')) && !endsInModifier(bodyStatement)) creations.push({ table: name, direction: dir, offset: at, def });
         return;
       }
+      case 'create_join_table': {
+        const a = text(pos[0]);
+        const b = text(pos[1]);
+        const explicit = text(opt('table_name'));
+        const name = explicit ?? (a !== undefined && b !== undefined ? joinTableName(a, b) : undefined);
+        // its options go to create_table: force: drops an existing join table first
+        const force = opt('force');
+        if (force && !(force.kind === 'const' && force.value === 'false')) {
+          if (name === undefined) return dynamic('a table name');
+          return push('drop-table', tableRef(name), { ifExists: true, ...(text(force) === 'cascade' ? { cascade: true } : {}) }, 'create_join_table with force: drops the existing table first');
+        }
+        const def = frames[frames.length - 1]?.def;
+        if (name !== undefined && def && bodyStatement !== undefined && !isTrue(opt('if_not_exists')) && !endsInModifier(bodyStatement)) creations.push({ table: name, direction: dir, offset: at, def });
+        return;
+      }
       case 'truncate_tables': {
         if (definedHere()) return;
         for (const v of pos) {

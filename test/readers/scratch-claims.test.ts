@@ -53,6 +53,13 @@ const RAILS: Case[] = [
   ['a rename in the file', '  def up\n    create_table :tmp\n    rename_table :users, :people\n    drop_table :tmp\n  end\n', [false]],
   ['dropped in a helper method defined later', '  def up\n    create_table :tmp\n    cleanup\n  end\n\n  def cleanup\n    drop_table :tmp\n  end\n', [false]],
   ['strings and symbols name the same table', '  def up\n    create_table "tmp"\n    drop_table :tmp\n  end\n', [true]],
+  ['create_join_table then drop_join_table', '  def up\n    create_join_table :users, :roles\n    drop_join_table :users, :roles\n  end\n', [true]],
+  ['create_join_table then drop_table of its name', '  def up\n    create_join_table :users, :roles\n    drop_table :roles_users\n  end\n', [true]],
+  ['create_join_table with table_name', '  def up\n    create_join_table :users, :roles, table_name: :memberships\n    drop_table :memberships\n  end\n', [true]],
+  ['create_join_table of other tables', '  def up\n    create_join_table :users, :groups\n    drop_join_table :users, :roles\n  end\n', [false]],
+  ['create_join_table in up, drop_join_table in down', '  def up\n    create_join_table :users, :roles\n  end\n\n  def down\n    drop_join_table :users, :roles\n  end\n', [false]],
+  ['create_join_table with force: drops the existing one first', '  def up\n    create_join_table :users, :roles, force: true\n    drop_join_table :users, :roles\n  end\n', [false, false]],
+  ['create_join_table under unless', '  def up\n    create_join_table :users, :roles unless table_exists?(:roles_users)\n    drop_join_table :users, :roles\n  end\n', [false]],
 ];
 
 describe('scratch tables in Rails migrations', () => {
@@ -100,5 +107,32 @@ describe('scratch tables in JavaScript migrations', () => {
   });
   it.each(SEQUELIZE)('Sequelize: %s', async (_name, body, expected) => {
     expect(await scratch('sequelize', 'migrations/20240101-tmp.js', body)).toEqual(expected);
+  });
+});
+
+const changelog = (sets: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n${sets}</databaseChangeLog>\n`;
+const changeSet = (id: string, body: string, attrs = '') => `  <changeSet id="${id}" author="a"${attrs}>\n${body}  </changeSet>\n`;
+const create = (table: string, attrs = '') => `    <createTable tableName="${table}"${attrs}>\n      <column name="id" type="int"/>\n    </createTable>\n`;
+const drop = (table: string, attrs = '') => `    <dropTable tableName="${table}"${attrs}/>\n`;
+const LIQUIBASE: Case[] = [
+  ['createTable, sql insert, dropTable in one changeSet', changelog(changeSet('1', `${create('tmp')}    <sql>INSERT INTO tmp SELECT id FROM users</sql>\n${drop('tmp')}`)), [true]],
+  ['created in one changeSet, dropped in the next', changelog(changeSet('1', create('tmp')) + changeSet('2', drop('tmp'))), [false]],
+  ['dropped, then created', changelog(changeSet('1', drop('tmp') + create('tmp'))), [false]],
+  ['a createTable limited by dbms', changelog(changeSet('1', create('tmp', ' dbms="postgresql"') + drop('tmp'))), [false]],
+  ['a changeSet with a sqlFile', changelog(changeSet('1', `${create('tmp')}    <sqlFile path="more.sql"/>\n${drop('tmp')}`)), [false]],
+  ['a renameTable in the file', changelog(changeSet('1', create('tmp') + drop('tmp')) + changeSet('2', '    <renameTable oldTableName="a" newTableName="b"/>\n')), [false]],
+  ['another schema', changelog(changeSet('1', create('tmp', ' schemaName="app"') + drop('tmp'))), [false]],
+  ['the same schema', changelog(changeSet('1', create('tmp', ' schemaName="app"') + drop('tmp', ' schemaName="app"'))), [true]],
+  ['created forward, dropped by the rollback', changelog(changeSet('1', `${create('tmp')}    <rollback>\n  ${drop('tmp')}    </rollback>\n`)), [false]],
+];
+const YAML_SCRATCH = `databaseChangeLog:\n  - changeSet:\n      id: 1\n      author: a\n      changes:\n        - createTable:\n            tableName: tmp\n            columns:\n              - column:\n                  name: id\n                  type: int\n        - dropTable:\n            tableName: tmp\n`;
+
+describe('scratch tables in Liquibase changeSets', () => {
+  it.each(LIQUIBASE)('Liquibase XML: %s', async (_name, body, expected) => {
+    expect(await scratch('liquibase', 'db/changelog/001.xml', body)).toEqual(expected);
+  });
+  it('Liquibase YAML: createTable then dropTable in one changeSet', async () => {
+    expect(await scratch('liquibase', 'db/changelog/001.yaml', YAML_SCRATCH)).toEqual([true]);
   });
 });
