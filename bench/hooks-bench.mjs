@@ -5,7 +5,7 @@
 //      (a CREATE TABLE; a view; an approved DROP TABLE, which blocks nothing but is reported; and, for
 //      comparison, a DO block with PERFORM, which needs the parser: outside the parser-free subset)
 // All variants are measured interleaved in one run; medians of many repetitions; ratios reported.
-// Usage: npm run build && node bench/hooks-bench.mjs [repetitions=40] [--files N]
+// Usage: npm run build && node bench/hooks-bench.mjs [repetitions=40] [--files N] [--history N]
 //   --files N: every repository also holds N committed code files (80 per directory) and N/15 committed
 //   migrations, as a big application repository does (git's own work grows with the repository).
 import { spawnSync } from 'node:child_process';
@@ -19,6 +19,10 @@ const CLI = path.join(ROOT, 'bin', 'dbsafe-hooks.js');
 const args = process.argv.slice(2);
 const filesAt = args.indexOf('--files');
 const EXTRA_FILES = filesAt === -1 ? 0 : Number(args.splice(filesAt, 2)[1]);
+// --history N: one more variant, a repository with N committed migrations (each creates a table and an index)
+// whose staged migration drops one of those indexes: the hook reads the names of the whole history (cached)
+const historyAt = args.indexOf('--history');
+const HISTORY = historyAt === -1 ? 0 : Number(args.splice(historyAt, 2)[1]);
 const REPS = Number(args[0] ?? 40);
 
 const env = {};
@@ -50,7 +54,12 @@ function repo(kind) {
     writeFileSync(path.join(sub, `f${i}.js`), `export const x = ${i};\n`);
     if (i % 15 === 0) writeFileSync(path.join(dir, 'db', 'migrations', `0_${i}_existing.sql`), `CREATE TABLE e${i} (id int);\n`);
   }
-  if (kind === 'empty') {
+  if (kind === 'history' || kind === 'history-empty') {
+    for (let i = 0; i < HISTORY; i++) {
+      writeFileSync(path.join(dir, 'db', 'migrations', `h${String(i).padStart(5, '0')}.sql`), `CREATE TABLE h${i} (id bigint PRIMARY KEY, name text NOT NULL);\nCREATE INDEX h${i}_name_idx ON h${i} (name);\n`);
+    }
+  }
+  if (kind === 'empty' || kind === 'history-empty') {
     const hook = path.join(dir, '.git', 'hooks', 'pre-commit');
     writeFileSync(hook, '#!/bin/sh\nexit 0\n');
     chmodSync(hook, 0o755);
@@ -61,6 +70,7 @@ function repo(kind) {
   }
   sh(dir, 'git', ['add', '.']);
   sh(dir, 'git', ['commit', '-q', '--no-verify', '-m', 'init']);
+  if (kind.startsWith('history')) sh(dir, 'git', ['gc', '-q']); // packed, as in a clone
   return dir;
 }
 
@@ -74,8 +84,8 @@ function time(cwd, cmd, args) {
 }
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
-const dirs = { empty: repo('empty'), code: repo('dbsafe'), migration: repo('dbsafe'), view: repo('dbsafe'), drop: repo('dbsafe'), parsed: repo('dbsafe') };
-const samples = { empty: [], code: [], migration: [], view: [], drop: [], parsed: [], node: [] };
+const dirs = { empty: repo('empty'), code: repo('dbsafe'), migration: repo('dbsafe'), view: repo('dbsafe'), drop: repo('dbsafe'), parsed: repo('dbsafe'), ...(HISTORY ? { history: repo('history'), historyEmpty: repo('history-empty') } : {}) };
+const samples = { empty: [], code: [], migration: [], view: [], drop: [], parsed: [], ...(HISTORY ? { history: [], historyEmpty: [] } : {}), node: [] };
 let n = 0;
 for (let i = 0; i < REPS + 3; i++) {
   n++;
@@ -95,6 +105,11 @@ for (let i = 0; i < REPS + 3; i++) {
   stage('drop', 'd', `-- dbsafe:allow drop-table(legacy${n}) -- replaced by t${n} in release ${n}\nDROP TABLE legacy${n};\n`);
   // outside the parser-free subset: libpg-query is loaded
   stage('parsed', 'f', `DO $$ BEGIN PERFORM ${n}; END $$;\n`);
+  // names no table: its table comes from the history (h<n> created it thousands of files earlier; a warning)
+  if (HISTORY) {
+    stage('history', 'x', `DROP INDEX h${n % HISTORY}_name_idx;\n`);
+    stage('historyEmpty', 'x', `DROP INDEX h${n % HISTORY}_name_idx;\n`);
+  }
   const t = {
     empty: time(dirs.empty, 'git', ['commit', '-q', '-m', `c${n}`]),
     code: time(dirs.code, 'git', ['commit', '-q', '-m', `c${n}`]),
@@ -102,6 +117,9 @@ for (let i = 0; i < REPS + 3; i++) {
     view: time(dirs.view, 'git', ['commit', '-q', '-m', `c${n}`]),
     drop: time(dirs.drop, 'git', ['commit', '-q', '-m', `c${n}`]),
     parsed: time(dirs.parsed, 'git', ['commit', '-q', '-m', `c${n}`]),
+    ...(HISTORY
+      ? { history: time(dirs.history, 'git', ['commit', '-q', '-m', `c${n}`]), historyEmpty: time(dirs.historyEmpty, 'git', ['commit', '-q', '-m', `c${n}`]) }
+      : {}),
     node: time(ROOT, process.execPath, ['-e', '0']),
   };
   if (i >= 3) for (const key of Object.keys(t)) samples[key].push(t[key]); // 3 warm-up rounds
@@ -124,6 +142,13 @@ const out = {
     'one approved DROP TABLE migration / node -e 0': Number((m.drop / m.node).toFixed(2)),
     'B = the worst of those three (limit 2.5)': Number(ratioB.toFixed(2)),
     'one DO block (needs the parser) / node -e 0': Number((m.parsed / m.node).toFixed(2)),
+    ...(HISTORY
+      ? {
+          [`DROP INDEX resolved from ${HISTORY} committed migrations / node -e 0`]: Number((m.history / m.node).toFixed(2)),
+          // the same commit with an empty hook costs more in that repository (a 3,000-entry tree is written): the hook's own share
+          'the same, hook only: (history − same repository with an empty hook + empty) / node -e 0': Number(((m.history - m.historyEmpty + m.empty) / m.node).toFixed(2)),
+        }
+      : {}),
   },
 };
 console.log(JSON.stringify(out, null, 2));
