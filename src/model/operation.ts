@@ -82,6 +82,8 @@ export interface OperationFlags {
   oldType?: string;
   /** alter-column-type: true when the change can lose data (both types known and new is narrower). */
   narrowing?: boolean;
+  /** alter-column-type: `USING <expression>` that reads no column (`USING NULL`, `USING 0`): every value is replaced. */
+  valuesReplaced?: boolean;
   /** delete-all / update-all: the WHERE clause exists but is always true (`1=1`). */
   whereAlwaysTrue?: boolean;
   /** drop-table of a table the same migration created (sql/scratch-tables.ts): only what it put there is lost. */

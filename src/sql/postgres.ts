@@ -35,6 +35,13 @@ export function loadPostgresParser(): Promise<PgLib> {
   return loading;
 }
 
+/** Whether a parse-tree node reads any column (a ColumnRef anywhere in it). */
+function readsAColumn(node: Node): boolean {
+  if (!node || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some(readsAColumn);
+  return Object.entries(node).some(([key, value]) => key === 'ColumnRef' || readsAColumn(value));
+}
+
 /** Texts longer than this are parsed in runs of statements of at most RUN_MAX_CHARS (memory, not speed). */
 const WHOLE_PARSE_MAX_CHARS = 1024 * 1024;
 const RUN_MAX_CHARS = 64 * 1024;
@@ -567,6 +574,9 @@ export class PostgresReader implements PlpgsqlHost {
           if (narrowing !== undefined) typeFlags.narrowing = narrowing;
           this.columnTypes.set(table.schema, table.name, cmd.name, after);
         }
+        // `USING NULL`, `USING 0`, `USING now()`: an expression that reads no column replaces every value
+        const using = cmd.def?.ColumnDef?.raw_default;
+        if (using && !readsAColumn(using)) typeFlags.valuesReplaced = true;
         ops.push({ kind: 'alter-column-type', target: sub('column', cmd.name), flags: typeFlags });
       } else if (cmd.subtype === 'AT_AddColumn') {
         const def = cmd.def?.ColumnDef;

@@ -32,7 +32,7 @@ DROP FUNCTION IF EXISTS public.touch(int, varchar(10)[]), audit() CASCADE;
 DROP PROCEDURE archive_orders;
 ALTER TABLE orders DROP COLUMN legacy_total, DROP CONSTRAINT IF EXISTS orders_total_check CASCADE, ADD CONSTRAINT orders_note_check CHECK (note <> '');
 ALTER TABLE ONLY public.orders ALTER COLUMN status SET DEFAULT 'new', ALTER COLUMN status DROP NOT NULL;
-ALTER TABLE payments ALTER COLUMN amount TYPE numeric(12, 2) USING amount::numeric;
+ALTER TABLE payments ALTER COLUMN amount TYPE numeric(12, 2);
 ALTER TABLE customers RENAME COLUMN mail TO email;
 ALTER TABLE IF EXISTS clients RENAME TO customers_old;
 TRUNCATE TABLE ONLY sessions, public.tokens RESTART IDENTITY CASCADE;

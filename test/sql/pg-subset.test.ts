@@ -48,6 +48,9 @@ describe('isHarmlessPostgres never hides what the reader finds', () => {
     'MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE;',
     'CALL wipe_everything();',
     'ALTER TABLE t ADD COLUMN a int; ALTER TABLE t ALTER COLUMN a TYPE text;',
+    // whether USING reads the column decides the severity: the full reader's call
+    'ALTER TABLE t ALTER COLUMN a TYPE int USING NULL;',
+    'ALTER TABLE t ALTER COLUMN a TYPE int USING a::int;',
     'COMMENT ON TABLE t IS $$x$$; COPY t FROM stdin;\n1\n\\.\n',
   ])('not harmless: %s', (sql) => {
     expect(isHarmlessPostgres(sql)).toBe(false);
