@@ -82,7 +82,7 @@ export interface OperationFlags {
   oldType?: string;
   /** alter-column-type: true when the change can lose data (both types known and new is narrower). */
   narrowing?: boolean;
-  /** alter-column-type: `USING <expression>` that reads no column (`USING NULL`, `USING 0`): every value is replaced. */
+  /** alter-column-type: `USING <expression>` that does not read the column (`USING NULL`, `USING 0`): every value is replaced. */
   valuesReplaced?: boolean;
   /** delete-all / update-all: the WHERE clause exists but is always true (`1=1`). */
   whereAlwaysTrue?: boolean;

@@ -24,6 +24,7 @@ import { downOnlyFunctions, namesInString, type FunctionBody } from './reachabil
 import { mentionsDatabase, readImports, rootName, unseenCodeCall } from './python-indirect.js';
 import { sqlalchemyCall } from './sqlalchemy-calls.js';
 import { isNarrowing } from '../sql/type-narrowing.js';
+import { usingReplacesValues } from '../sql/using-expression.js';
 import type { FormatInput } from './types.js';
 import { markClaimedScratchTables, type TableCreation } from './scratch-claims.js';
 
@@ -564,6 +565,8 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
         if (existing && existing.kind !== 'const') flags.oldType = ctx.text.slice(existing.start, existing.end);
         const narrowing = isNarrowing(flags.oldType, flags.newType);
         if (narrowing !== undefined) flags.narrowing = narrowing;
+        const using = r.ident(call.kwargs.get('postgresql_using'));
+        if (using !== undefined && usingReplacesValues(using, column)) flags.valuesReplaced = true;
         push({ kind: 'alter-column-type', target: childRef('column', table, column, schema), flags });
       }
       if (newName && newName.kind !== 'const') {

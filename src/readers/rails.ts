@@ -12,6 +12,7 @@ import { downOnlyFunctions } from './reachability.js';
 import { tokenizeRuby, type RbTok } from './ruby.js';
 import type { FormatInput } from './types.js';
 import { markClaimedScratchTables, type TableCreation } from './scratch-claims.js';
+import { usingReplacesValues } from '../sql/using-expression.js';
 
 type RbValue =
   | { kind: 'str'; tok: RbTok; start: number; end: number }
@@ -648,7 +649,11 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
           const name = text(a[0]);
           if (name === undefined) return dynamic('a column name');
           const type = a[1];
-          return push('alter-column-type', col(name), type ? { newType: text(type) ?? input.text.slice(type.start, type.end) } : {});
+          const using = text(opt('using'));
+          return push('alter-column-type', col(name), {
+            ...(type ? { newType: text(type) ?? input.text.slice(type.start, type.end) } : {}),
+            ...(using !== undefined && usingReplacesValues(using, name) ? { valuesReplaced: true } : {}),
+          });
         }
       }
     }

@@ -35,11 +35,15 @@ export function loadPostgresParser(): Promise<PgLib> {
   return loading;
 }
 
-/** Whether a parse-tree node reads any column (a ColumnRef anywhere in it). */
-function readsAColumn(node: Node): boolean {
+/** Whether a parse-tree node reads the column `name` (a ColumnRef ending in it, qualified or not). */
+function readsColumn(node: Node, name: string): boolean {
   if (!node || typeof node !== 'object') return false;
-  if (Array.isArray(node)) return node.some(readsAColumn);
-  return Object.entries(node).some(([key, value]) => key === 'ColumnRef' || readsAColumn(value));
+  if (Array.isArray(node)) return node.some((item) => readsColumn(item, name));
+  if (node.ColumnRef) {
+    const fields: Node[] = node.ColumnRef.fields ?? [];
+    if (fields[fields.length - 1]?.String?.sval === name) return true;
+  }
+  return Object.values(node).some((value) => readsColumn(value, name));
 }
 
 /** Texts longer than this are parsed in runs of statements of at most RUN_MAX_CHARS (memory, not speed). */
@@ -574,9 +578,10 @@ export class PostgresReader implements PlpgsqlHost {
           if (narrowing !== undefined) typeFlags.narrowing = narrowing;
           this.columnTypes.set(table.schema, table.name, cmd.name, after);
         }
-        // `USING NULL`, `USING 0`, `USING now()`: an expression that reads no column replaces every value
+        // `USING NULL`, `USING 0`, `USING now()`, `USING other_column`: an expression that does not read the
+        // column replaces every value
         const using = cmd.def?.ColumnDef?.raw_default;
-        if (using && !readsAColumn(using)) typeFlags.valuesReplaced = true;
+        if (using && !readsColumn(using, cmd.name)) typeFlags.valuesReplaced = true;
         ops.push({ kind: 'alter-column-type', target: sub('column', cmd.name), flags: typeFlags });
       } else if (cmd.subtype === 'AT_AddColumn') {
         const def = cmd.def?.ColumnDef;
