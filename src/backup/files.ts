@@ -55,6 +55,18 @@ export class HashCounter extends Transform {
   }
 }
 
+/**
+ * The artifact re-hashed alongside other work (a restore reading the same file from the page cache): the
+ * promise rejects with `changed(actual)` when its sha256 is not the manifest's. Never an unhandled rejection.
+ */
+export function artifactStillMatches(file: string, expected: string, changed: (actual: string) => Error): Promise<void> {
+  const check = sha256File(file).then(({ sha256 }) => {
+    if (sha256 !== expected) throw changed(sha256);
+  });
+  check.catch(() => undefined);
+  return check;
+}
+
 export async function sha256File(file: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;

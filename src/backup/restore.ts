@@ -6,7 +6,7 @@ import { takeBackup } from './backup.js';
 import { onInterrupt } from './cleanup.js';
 import { durationMs, gitAnnotations, type BackupContext } from './context.js';
 import type { RestoreDriver, SwapResult, TargetState } from './engines/restore-types.js';
-import { sha256File } from './files.js';
+import { artifactStillMatches, sha256File } from './files.js';
 import { resolveInstance, type EngineFamily, type ResolvedInstance } from './instances.js';
 import { backupVerdicts, vouchedFor } from './backup-verdicts.js';
 import { appendLogEntry, readLog } from './log.js';
@@ -226,12 +226,11 @@ export async function restoreBackup(context: BackupContext, request: RestoreRequ
 
     // 3. restore beside the target, compare, swap; the artifact is re-hashed alongside
     const artifactPath = path.join(stored.dir, manifest.artifact.file);
-    const artifactIntact = sha256File(artifactPath).then(({ sha256 }) => {
-      if (sha256 !== manifest.artifact.sha256) {
-        throw new BlockedError(`The artifact of backup ${stored.id} changed after it was verified (sha256 ${sha256.slice(0, 12)}…, manifest ${manifest.artifact.sha256.slice(0, 12)}…): not swapped in`);
-      }
-    });
-    artifactIntact.catch(() => undefined);
+    const artifactIntact = artifactStillMatches(
+      artifactPath,
+      manifest.artifact.sha256,
+      (sha256) => new BlockedError(`The artifact of backup ${stored.id} changed after it was verified (sha256 ${sha256.slice(0, 12)}…, manifest ${manifest.artifact.sha256.slice(0, 12)}…): not swapped in`),
+    );
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').toLowerCase();
     const swap = await driver.restoreAndSwap({
       ...base,

@@ -55,19 +55,18 @@ async function buildHistory(source: HistorySource, list: (repo: RepoInfo) => Pro
   if (!repo) return { unavailable: 'not a git repository, so there is no migration history to read' };
   const migrations = await list(repo);
   const cache = NamesCache.read(path.join(repo.commonDir, 'dbsafe', 'schema-names.txt'));
-  const missing = [...new Set(migrations.map((e) => e.oid))].filter((oid) => !cache.has(oid));
-  if (missing.length) {
-    const blobs = await readBlobs(repo.root, missing, MAX_FILE_BYTES);
-    const pathOf = new Map(migrations.map((e) => [e.oid, e.path]));
-    for (const oid of missing) {
-      const content = blobs.get(oid);
-      cache.add(oid, Buffer.isBuffer(content) ? namesDefinedIn(content.toString('utf8'), pathOf.get(oid)!) : []);
-    }
-  }
-  if (writeCache) cache.write(migrations.map((e) => e.oid));
   // one blob can sit at several paths (a copied migration): each is a definition of its own
   const pathsOf = new Map<string, string[]>();
   for (const e of migrations) pathsOf.set(e.oid, [...(pathsOf.get(e.oid) ?? []), e.path]);
+  const missing = [...pathsOf.keys()].filter((oid) => !cache.has(oid));
+  if (missing.length) {
+    const blobs = await readBlobs(repo.root, missing, MAX_FILE_BYTES);
+    for (const oid of missing) {
+      const content = blobs.get(oid);
+      cache.add(oid, Buffer.isBuffer(content) ? namesDefinedIn(content.toString('utf8'), pathsOf.get(oid)![0]!) : []);
+    }
+  }
+  if (writeCache) cache.write([...pathsOf.keys()]);
   return {
     lookup: (kind, name) =>
       cache

@@ -44,17 +44,12 @@ export function destroysData(loss: Loss): boolean {
   }
 }
 
-function sameValues(a: ColumnState, b: ColumnState): boolean {
-  return a.nonNull === b.nonNull && (a.hashBy ?? 'text') === (b.hashBy ?? 'text') && a.hash === b.hash;
-}
+/** What identifies a column's values: their count and hash, and the function that made the hash. */
+const valuesKey = (c: ColumnState) => `${c.nonNull}:${c.hashBy ?? 'text'}:${c.hash}`;
 
 function sameColumns(a: DbState['tables'][string], b: DbState['tables'][string]): boolean {
-  const hashes = (t: DbState['tables'][string]) =>
-    Object.values(t.columns)
-      .map((c) => `${c.nonNull}:${c.hashBy ?? 'text'}:${c.hash}`)
-      .sort()
-      .join(',');
-  return a.rows === b.rows && hashes(a) === hashes(b);
+  const keys = (t: DbState['tables'][string]) => Object.values(t.columns).map(valuesKey).sort().join(',');
+  return a.rows === b.rows && keys(a) === keys(b);
 }
 
 export function buildLedger(before: DbState, after: DbState): Ledger {
@@ -76,7 +71,7 @@ export function buildLedger(before: DbState, after: DbState): Ledger {
     for (const [column, was] of Object.entries(table.columns)) {
       const is = now.columns[column];
       if (!is) {
-        const target = was.nonNull > 0 ? newColumns.find((c) => sameValues(was, now.columns[c]!)) : undefined;
+        const target = was.nonNull > 0 ? newColumns.find((c) => valuesKey(now.columns[c]!) === valuesKey(was)) : undefined;
         if (target) {
           renames.push({ kind: 'column', from: `${name}.${column}`, to: `${name}.${target}` });
           newColumns.splice(newColumns.indexOf(target), 1);

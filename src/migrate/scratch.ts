@@ -4,7 +4,7 @@ import type { BackupContext } from '../backup/context.js';
 import { onInterrupt } from '../backup/cleanup.js';
 import { engineFor } from '../backup/engines/index.js';
 import { scratchName, type ScratchTarget } from '../backup/engines/types.js';
-import { sha256File } from '../backup/files.js';
+import { artifactStillMatches } from '../backup/files.js';
 import { SAFETY_REASON } from '../backup/find-backup.js';
 import { privateTempDir, sweepPrivateTemp } from '../backup/private-tmp.js';
 import type { ResolvedInstance } from '../backup/instances.js';
@@ -62,13 +62,14 @@ export async function withScratchCopy(
   const artifactPath = path.join(backup.dir, backup.manifest.artifact.file);
   onStage(`checking backup ${backup.id}`);
   const aborted = new AbortController();
-  const artifactIntact = sha256File(artifactPath).then(({ sha256 }) => {
-    if (sha256 !== backup.manifest.artifact.sha256) {
-      throw new DatabaseError(`Backup ${backup.id} changed since it was verified (sha256 ${sha256.slice(0, 12)}…, manifest ${backup.manifest.artifact.sha256.slice(0, 12)}…)`, {
+  const artifactIntact = artifactStillMatches(
+    artifactPath,
+    backup.manifest.artifact.sha256,
+    (sha256) =>
+      new DatabaseError(`Backup ${backup.id} changed since it was verified (sha256 ${sha256.slice(0, 12)}…, manifest ${backup.manifest.artifact.sha256.slice(0, 12)}…)`, {
         hint: `Run \`npx dbsafe-hooks verify ${backup.id}\` to record the failure, and use --fresh.`,
-      });
-    }
-  });
+      }),
+  );
   artifactIntact.catch(() => aborted.abort());
   const engine = await engineFor(instance.family);
   // passfiles and the SQLite copy live in the swept private tmp inside .git (gone after the next run, even after kill -9)

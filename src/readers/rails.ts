@@ -464,6 +464,11 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     const opt = (k: string) => args.options.get(k);
     const isTrue = (v: RbValue | undefined) => v?.kind === 'const' && v.value === 'true';
     const ifExists = isTrue(opt('if_exists')) ? { ifExists: true } : {};
+    /** The join table of create_join_table / drop_join_table: `table_name:`, else Rails' name for the two tables. */
+    const joinTableOf = (first: RbValue | undefined, second: RbValue | undefined) => {
+      const [a, b] = [text(first), text(second)];
+      return text(opt('table_name')) ?? (a !== undefined && b !== undefined ? joinTableName(a, b) : undefined);
+    };
     // a call without a receiver reaches the connection, unless the file defines a method of that name
     const definedHere = () => !receiver && toks.some((d, k) => d.value === method && toks[k - 1]?.value === 'def');
 
@@ -522,26 +527,14 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
         }
         return;
       }
-      case 'create_table': {
-        const force = opt('force');
-        const name = text(pos[0]);
-        if (force && !(force.kind === 'const' && force.value === 'false') && name !== undefined) {
-          return push('drop-table', tableRef(name), { ifExists: true, ...(text(force) === 'cascade' ? { cascade: true } : {}) }, 'create_table with force: drops the existing table first');
-        }
-        const def = frames[frames.length - 1]?.def;
-        if (name !== undefined && def && bodyStatement !== undefined && !isTrue(opt('if_not_exists')) && !endsInModifier(bodyStatement)) creations.push({ table: name, direction: dir, offset: at, def });
-        return;
-      }
+      case 'create_table':
       case 'create_join_table': {
-        const a = text(pos[0]);
-        const b = text(pos[1]);
-        const explicit = text(opt('table_name'));
-        const name = explicit ?? (a !== undefined && b !== undefined ? joinTableName(a, b) : undefined);
-        // its options go to create_table: force: drops an existing join table first
+        // create_join_table passes its options to create_table
+        const name = method === 'create_table' ? text(pos[0]) : joinTableOf(pos[0], pos[1]);
         const force = opt('force');
         if (force && !(force.kind === 'const' && force.value === 'false')) {
           if (name === undefined) return dynamic('a table name');
-          return push('drop-table', tableRef(name), { ifExists: true, ...(text(force) === 'cascade' ? { cascade: true } : {}) }, 'create_join_table with force: drops the existing table first');
+          return push('drop-table', tableRef(name), { ifExists: true, ...(text(force) === 'cascade' ? { cascade: true } : {}) }, `${method} with force: drops the existing table first`);
         }
         const def = frames[frames.length - 1]?.def;
         if (name !== undefined && def && bodyStatement !== undefined && !isTrue(opt('if_not_exists')) && !endsInModifier(bodyStatement)) creations.push({ table: name, direction: dir, offset: at, def });
@@ -566,11 +559,9 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
         return push('drop-database', { type: 'database', name, written: name }, {}, method === 'drop_database' ? undefined : `${method} drops and re-creates the database: every table and row is lost`);
       }
       case 'drop_join_table': {
-        const a = text(pos[0]);
-        const b = text(pos[1]);
-        const explicit = text(opt('table_name'));
-        if (explicit === undefined && (a === undefined || b === undefined)) return dynamic('a table name');
-        return push('drop-table', tableRef(explicit ?? joinTableName(a!, b!)));
+        const name = joinTableOf(pos[0], pos[1]);
+        if (name === undefined) return dynamic('a table name');
+        return push('drop-table', tableRef(name));
       }
       case 'drop_view': {
         const name = text(pos[0]);
@@ -670,10 +661,9 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
         case 'create_table':
           return push('drop-table', tableRef(tbl), {}, note);
         case 'create_join_table': {
-          const b = text(pos[1]);
-          const explicit = text(opt('table_name'));
-          if (explicit === undefined && b === undefined) return dynamic('a table name');
-          return push('drop-table', tableRef(explicit ?? joinTableName(tbl, b!)), {}, note);
+          const name = joinTableOf(pos[0], pos[1]);
+          if (name === undefined) return dynamic('a table name');
+          return push('drop-table', tableRef(name), {}, note);
         }
         case 'add_column': {
           const name = text(pos[1]);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -264,6 +264,21 @@ describe.skipIf(!hasSqlite)('migrate, dry-run and safe-migrate on SQLite', { tim
       );
       expect(out.ledger.renames).toEqual([{ kind: 'column', from: 'orders.total', to: 'orders.amount' }]);
       expect(out.ledger.entries.map((e: any) => e.object)).not.toContain('orders.total');
+    });
+
+    it('an artifact changed since its verification is never rehearsed on: exit 2, the command does not run', () => {
+      const repo = repoWith();
+      const b = repo.cli('backup', '--verify', '--json');
+      expect(b.code, b.stderr + b.stdout).toBe(0);
+      const artifact = JSON.parse(b.stdout).artifact as string;
+      const bytes = readFileSync(artifact);
+      bytes[bytes.length - 12] ^= 0xff;
+      writeFileSync(artifact, bytes);
+      const r = repo.cli('dry-run', '--', 'sh', '-c', 'touch ran-on-the-copy');
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/changed since it was verified/);
+      expect(existsSync(path.join(repo.dir, 'ran-on-the-copy'))).toBe(false);
+      expect(logEntries(repo.dir).filter((e) => e.event === 'dry-run')).toEqual([]);
     });
 
     it('a runner that ignores the scratch URL and changes the real database is refused loudly (exit 2)', () => {
