@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import { FileError, GitError, UsageError } from '../errors.js';
 import type { CheckResult } from '../model/finding.js';
 import type { Operation } from '../model/operation.js';
-import { readBlobs, type BlobContent } from '../git/blobs.js';
+import { blobsFromWorktree, readBlobs, type BlobContent } from '../git/blobs.js';
 import {
   diffTree,
   indexEntries,
@@ -132,8 +132,20 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     for (const oid of candidate.previous) oids.add(oid);
   }
   for (const candidate of unmatched) oids.add(candidate.oid);
-  // blobs over the size limit are skipped while streaming: reported by size, never held in memory
-  const blobs = repo.kind === 'git' ? await readBlobs(repo.root, oids, MAX_FILE_BYTES) : new Map<string, BlobContent | undefined>();
+  // a commit's staged files are usually as they are on disk: those are read there (proved by their hash),
+  // and git is asked only for the rest. Blobs over the size limit are skipped while streaming: reported by
+  // size, never held in memory.
+  const blobs = new Map<string, BlobContent | undefined>();
+  if (repo.kind === 'git') {
+    if (options.mode.kind === 'staged') {
+      const where = new Map(selected.flatMap((c) => ('oid' in c.content && /^100[67]/.test(c.content.mode) ? [[c.content.oid, c.path] as const] : [])));
+      for (const [oid, bytes] of blobsFromWorktree(repo.root, where, repo.objectFormat, MAX_FILE_BYTES)) {
+        blobs.set(oid, bytes);
+        oids.delete(oid);
+      }
+    }
+    for (const [oid, content] of await readBlobs(repo.root, oids, MAX_FILE_BYTES)) blobs.set(oid, content);
+  }
 
   // 3. Bytes → operations: what needs no parser is decided here, the rest is read (in worker
   //    threads when there are many files), then put back together in the candidates' order.

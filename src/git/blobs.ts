@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, lstatSync, openSync, readSync, constants as fsConstants } from 'node:fs';
+import path from 'node:path';
 import { GitError } from '../errors.js';
 import { execGitStream } from './exec-git.js';
 
@@ -99,4 +102,52 @@ export async function readBlobs(root: string, oids: Iterable<string>, maxSize?: 
     result.set(oid, 'missing' in object ? undefined : 'skipped' in object ? { size: object.size } : object.content);
   });
   return result;
+}
+
+/**
+ * Blobs whose bytes are in the work tree too, read from there: a blob's id is the hash of its bytes, so a
+ * file that hashes to the id holds exactly them (whatever filters or line endings the repository uses: a
+ * file that differs just hashes to another id). A commit usually stages a file as it is on disk, so the hook
+ * reading a new migration starts no `git cat-file` at all. `where` maps an id to the root-relative path that
+ * may hold it; only regular files within the size limit are opened (never a FIFO or a device). Returns the
+ * ids found; the rest are for readBlobs.
+ */
+export function blobsFromWorktree(
+  root: string,
+  where: Map<string, string>,
+  objectFormat: 'sha1' | 'sha256',
+  maxSize = Number.POSITIVE_INFINITY,
+): Map<string, Buffer> {
+  const found = new Map<string, Buffer>();
+  for (const [oid, file] of where) {
+    const bytes = readRegularFile(path.join(root, file), maxSize);
+    if (!bytes) continue;
+    const id = createHash(objectFormat).update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+    if (id === oid) found.set(oid, bytes);
+  }
+  return found;
+}
+
+/** A regular file's bytes (not following a symlink), or undefined for anything else or too large. */
+function readRegularFile(file: string, maxSize: number): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    if (!lstatSync(file).isFile()) return undefined;
+    // O_NONBLOCK: a FIFO swapped in after the lstat cannot block the open
+    fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size > maxSize) return undefined;
+    const bytes = Buffer.allocUnsafe(stat.size);
+    let filled = 0;
+    while (filled < bytes.length) {
+      const read = readSync(fd, bytes, filled, bytes.length - filled, filled);
+      if (read === 0) return undefined; // shrank while read: let git answer
+      filled += read;
+    }
+    return bytes;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

@@ -1,4 +1,5 @@
 import { shQuote } from '../config/pathspecs.js';
+import { LAYOUT_QUERY } from '../git/repo.js';
 
 /**
  * The shell that git (or husky, lefthook, simple-git-hooks) runs. POSIX sh, LF only.
@@ -27,19 +28,40 @@ function rootPath(rel: string): string {
   return rel ? `"$dbsafe_root"/${shQuote(rel)}` : '"$dbsafe_root"';
 }
 
-/** The command that runs the CLI from the package directory (installed bin, else `npx --no`, never bare npx). */
-function runLines(hook: HookName, options: ShimOptions, indent: string, stdin = ''): string[] {
+/**
+ * The command that runs the CLI from the package directory (installed bin, else `npx --no`, never bare npx).
+ * `env` is exported for that one process only (the subshell ends with it).
+ */
+function runLines(hook: HookName, options: ShimOptions, indent: string, stdin = '', env = ''): string[] {
   const bin = rootPath(options.binPath);
   const dir = rootPath(options.packageDir);
   const fail = hook === 'pre-push' ? `{ dbsafe_rc=$?; rm -f "$dbsafe_in"; exit $dbsafe_rc; }` : 'exit $?';
+  const enter = `cd ${dir} &&${env ? ` export ${env} &&` : ''}`;
   return [
     `${indent}if [ -x ${bin} ]; then`,
-    `${indent}  (cd ${dir} && exec ${bin} hook ${hook} "$@")${stdin} || ${fail}`,
+    `${indent}  (${enter} exec ${bin} hook ${hook} "$@")${stdin} || ${fail}`,
     `${indent}else`,
-    `${indent}  (cd ${dir} && exec npx --no -- dbsafe-hooks hook ${hook} "$@")${stdin} || ${fail}`,
+    `${indent}  (${enter} exec npx --no -- dbsafe-hooks hook ${hook} "$@")${stdin} || ${fail}`,
     `${indent}fi`,
   ];
 }
+
+/**
+ * pre-commit needs the work tree's root; asking git for the whole layout in the same call (LAYOUT_QUERY,
+ * git/repo.ts: the root, git dirs, object format and HEAD, exit 1 when HEAD is unborn) costs nothing more,
+ * and node, given the answer, starts one git process fewer.
+ */
+const LAYOUT_LINES = [
+  // `|| dbsafe_rc=$?`: husky runs this under `sh -e`, where a bare failing assignment would end the script
+  `  dbsafe_rc=0; dbsafe_git=$(git ${LAYOUT_QUERY.map(shQuote).join(' ')}) || dbsafe_rc=$?`,
+  '  [ "$dbsafe_rc" -le 1 ] || exit 2',
+  "  dbsafe_root=${dbsafe_git%%'",
+  "'*}",
+  '  [ -n "$dbsafe_root" ] || exit 2',
+  '  dbsafe_layout="$dbsafe_rc',
+  '$PWD',
+  '$dbsafe_git"',
+];
 
 const NO_NODE_COMMIT = [
   `echo "dbsafe-hooks: migrations are staged, but node is not on the PATH this git client gives hooks, so they cannot be checked. Commit blocked." >&2`,
@@ -77,12 +99,12 @@ export function hookBlock(hook: HookName, options: ShimOptions): string {
     lines.push(
       // plumbing (config-independent); with no commit yet it fails and node decides
       ...(hook === 'pre-commit' ? ['dbsafe_run=', `${staged} || dbsafe_run=1`, ...amendCheck(specs), 'if [ -n "$dbsafe_run" ]; then'] : [`if ! ${staged}; then`]),
-      '  dbsafe_root=$(git rev-parse --show-toplevel) || exit 2',
+      ...LAYOUT_LINES,
       '  if ! command -v node >/dev/null 2>&1; then',
       ...NO_NODE_COMMIT.map((l) => `    ${l}`),
       '    exit 1',
       '  fi',
-      ...runLines(hook, options, '  '),
+      ...runLines(hook, options, '  ', '', 'DBSAFE_GIT_LAYOUT="$dbsafe_layout"'),
       'fi',
     );
   }

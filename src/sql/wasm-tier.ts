@@ -20,3 +20,8 @@ export async function applyWasmTier(): Promise<void> {
   applied = true;
   (await import('node:v8')).setFlagsFromString('--liftoff-only');
 }
+
+/** Whether this process changed a V8 flag (the hooks' code cache is keyed on them: src/cli/hook/hook-start.ts). */
+export function changedV8Flags(): boolean {
+  return applied;
+}

@@ -1,12 +1,17 @@
 import { reportError } from '../report-error.js';
+import { useShimLayout } from '../../git/repo.js';
 import { preferBaselineWasmCompiler } from '../../sql/wasm-tier.js';
 
+// for the hooks' start (hook-start.ts), which runs this module as dist/hook.cjs
+export { changedV8Flags } from '../../sql/wasm-tier.js';
+
 /**
- * `dbsafe-hooks hook <name> [args…]` without commander (see cli/entry.ts). Exit codes and error
+ * `dbsafe-hooks hook <name> [args…]` without commander (bin/ starts it through hook-start.ts). Exit codes and error
  * output are the same as cli/main.ts: typed errors → their code and hint, anything else → 2.
  */
 export async function hookMain(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
+  useShimLayout(process.env);
   // a commit checks a few small files; pre-push may re-check hundreds of commits with the default tiers
   if (name === 'pre-commit' || name === 'pre-merge-commit') preferBaselineWasmCompiler();
   try {

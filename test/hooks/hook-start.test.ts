@@ -1,0 +1,122 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/repo.js';
+import { CREATE, hookRepo, run, type HookRepo } from './helpers.js';
+
+// How the hooks start (src/cli/hook/hook-start.ts): one CommonJS bundle run from V8's code cache. The cache is
+// speed only: a hook's answer must be the same whether the cache is absent, being written, read back, corrupt,
+// or refused, and it must never be taken from a directory someone else can write.
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function repo(): HookRepo {
+  const r = hookRepo();
+  cleanups.push(() => r.cleanup());
+  return r;
+}
+
+/** `dbsafe-hooks hook pre-commit` as the installed shim runs it, with its own cache home. */
+const hook = (r: HookRepo, cacheHome: string, extra: NodeJS.ProcessEnv = {}) =>
+  run(r.dir, 'node_modules/.bin/dbsafe-hooks', ['hook', 'pre-commit'], { XDG_CACHE_HOME: cacheHome, ...extra });
+
+const cacheFiles = (cacheHome: string) =>
+  existsSync(path.join(cacheHome, 'dbsafe-hooks')) ? readdirSync(path.join(cacheHome, 'dbsafe-hooks')).filter((f) => f.endsWith('.cache')) : [];
+
+// what each staged file must give, run after run: parser-free (the subset), and needing the full parser
+// (a DO block with PERFORM, a CTE: libpg-query is loaded by require() from the cached code)
+const CASES = [
+  { name: 'CREATE TABLE (no parser)', sql: CREATE, code: 0, says: /^$/ },
+  { name: 'unapproved DROP TABLE (no parser)', sql: 'DROP TABLE users;\n', code: 1, says: /error drop-table/ },
+  { name: 'DO block that deletes every row (parser)', sql: 'DO $$ BEGIN PERFORM 1; DELETE FROM users; END $$;\n', code: 1, says: /error delete-all/ },
+  { name: 'CTE that destroys nothing (parser)', sql: 'CREATE TABLE a AS WITH x AS (SELECT 1 AS id) SELECT * FROM x;\n', code: 0, says: /^$/ },
+];
+
+describe('hooks run from the code cache give the same answers', () => {
+  for (const c of CASES) {
+    it(`${c.name}: the same exit code and report without the cache and from it`, () => {
+      const r = repo();
+      const cacheHome = tempDir('dbsafe-cache-');
+      // a parser-free run writes the cache (a run that loads the parser changes a V8 flag and writes none)
+      r.write('db/migrations/001.sql', CREATE);
+      r.git('add', 'db');
+      expect(hook(r, cacheHome).code).toBe(0);
+      expect(cacheFiles(cacheHome)).toHaveLength(1);
+      r.write('db/migrations/002.sql', c.sql);
+      r.git('add', 'db');
+      const runs = [hook(r, cacheHome, { DBSAFE_CODE_CACHE: '0' }), hook(r, cacheHome), hook(r, cacheHome)];
+      for (const result of runs) {
+        expect(result.code, result.stderr).toBe(c.code);
+        expect(result.stderr).toMatch(c.says);
+        expect(result.stderr).toBe(runs[0]!.stderr);
+      }
+    });
+  }
+
+  it('the cache is written once, 0600 in a 0700 directory, and read back by the next run; DBSAFE_CODE_CACHE=0 writes none', () => {
+    const r = repo();
+    const off = tempDir('dbsafe-cache-');
+    r.write('db/migrations/002.sql', CREATE);
+    r.git('add', 'db');
+    expect(hook(r, off, { DBSAFE_CODE_CACHE: '0' }).code).toBe(0);
+    expect(cacheFiles(off)).toEqual([]);
+
+    const cacheHome = tempDir('dbsafe-cache-');
+    expect(hook(r, cacheHome).code).toBe(0);
+    const [file, ...more] = cacheFiles(cacheHome);
+    expect(more).toEqual([]);
+    expect(file).toMatch(/^pre-commit-v8-/);
+    const full = path.join(cacheHome, 'dbsafe-hooks', file!);
+    expect(statSync(full).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(full)).mode & 0o777).toBe(0o700);
+    const written = statSync(full).mtimeMs;
+    expect(hook(r, cacheHome).code).toBe(0);
+    expect(statSync(full).mtimeMs).toBe(written); // accepted by V8: not written again
+  });
+
+  it('a corrupt cache is refused by V8: the hook still answers, and the cache is written anew', () => {
+    const r = repo();
+    const cacheHome = tempDir('dbsafe-cache-');
+    r.write('db/migrations/002.sql', 'DROP TABLE users;\n');
+    r.git('add', 'db');
+    const first = hook(r, cacheHome);
+    const [file] = cacheFiles(cacheHome);
+    const full = path.join(cacheHome, 'dbsafe-hooks', file!);
+    writeFileSync(full, Buffer.alloc(4096, 0x5a));
+    const again = hook(r, cacheHome);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(first.stderr);
+    expect(statSync(full).size).not.toBe(4096);
+  });
+
+  it('a cache directory that others can write, or that is a symlink, is not used', () => {
+    const r = repo();
+    r.write('db/migrations/002.sql', 'DROP TABLE users;\n');
+    r.git('add', 'db');
+    const shared = tempDir('dbsafe-cache-');
+    mkdirSync(path.join(shared, 'dbsafe-hooks'));
+    chmodSync(path.join(shared, 'dbsafe-hooks'), 0o777);
+    const result = hook(r, shared);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error drop-table');
+    expect(cacheFiles(shared)).toEqual([]);
+
+    const linked = tempDir('dbsafe-cache-');
+    const target = tempDir('dbsafe-cache-target-');
+    run(linked, 'ln', ['-s', target, path.join(linked, 'dbsafe-hooks')]);
+    expect(hook(r, linked).code).toBe(1);
+    expect(readdirSync(target)).toEqual([]);
+  });
+
+  it('without a cache home (no HOME, no XDG_CACHE_HOME) the hook runs without a cache', () => {
+    const r = repo();
+    r.write('db/migrations/002.sql', 'DROP TABLE users;\n');
+    r.git('add', 'db');
+    const result = run(r.dir, 'node_modules/.bin/dbsafe-hooks', ['hook', 'pre-commit'], { HOME: '', XDG_CACHE_HOME: '' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error drop-table');
+  });
+});
