@@ -157,8 +157,13 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const commit = options.mode.kind === 'range' ? (options.mode.head ?? 'HEAD') : undefined;
   const history = { repo: repo.kind === 'git' ? repo : undefined, commit, set, writeCache: options.mode.kind !== 'range' };
   // a file that may drop an index, constraint or trigger without naming its table (DROP INDEX, op.drop_index,
-  // RemoveIndex, …): git lists the history while the files are read. A hint for speed, nothing more.
-  const mayDropUnnamed = jobs.some((job) => /\b(?:drop|remove)/i.test(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString('latin1')));
+  // RemoveIndex, dropForeignKey, …): git lists the history while the files are read. A hint for speed, nothing
+  // more (step 3b asks for the history whenever a drop names no table); a DROP TABLE or DROP COLUMN does not list it.
+  const mayDropUnnamed = jobs.some((job) =>
+    /(?:drop|remove)[\s_]*(?:index|constraint|trigger|foreign|unique|primary|check|key)/i.test(
+      Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString('latin1'),
+    ),
+  );
   const names = mayDropUnnamed ? (await import('./schema-history.js')).historyLoader(history) : undefined;
   names?.prefetch();
   const results = await reader.readAll(jobs);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execGit, splitNul } from './exec-git.js';
 import { type RepoInfo } from './repo.js';
+import { shimStagedDiff, STAGED_DIFF_QUERY } from './shim-handover.js';
 
 /**
  * What changed, read with plumbing only (`diff-index` / `diff-tree` / `ls-files`, always `-z`):
@@ -69,7 +70,8 @@ export function prefixPathspecs(prefixes: readonly string[] | undefined): string
 
 /** `git diff-index --cached --raw -z -M <base>`: the index compared with a commit or tree. */
 export async function diffIndex(repo: RepoInfo, base: string, pathspecs: string[] = []): Promise<Change[]> {
-  const { stdout } = await execGit(['diff-index', '--cached', '--raw', '-z', '-M', '--no-ext-diff', base, '--', ...pathspecs], { cwd: repo.root });
+  const handed = pathspecs.length ? undefined : shimStagedDiff(base);
+  const stdout = handed ?? (await execGit([...STAGED_DIFF_QUERY, base, '--', ...pathspecs], { cwd: repo.root })).stdout;
   return parseRawDiff(stdout);
 }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { GitError } from '../errors.js';
 import { execGit } from './exec-git.js';
+import { shimLayout } from './shim-handover.js';
 
 /** What the check needs to know about the repository it runs in. */
 export interface RepoInfo {
@@ -34,28 +35,14 @@ export const NOT_A_REPO_HINT = 'Run it inside a git work tree, or check files on
 /** What the layout query asks git (one call: layout and HEAD); the pre-commit shim asks the same (install/shim.ts). */
 export const LAYOUT_QUERY = ['rev-parse', '--show-toplevel', '--git-common-dir', '--absolute-git-dir', '--show-object-format', '-q', '--verify', 'HEAD^{commit}'];
 
-/** The shim's answer to LAYOUT_QUERY, handed to this process (see useShimLayout). */
-let shimLayout: { cwd: string; code: number; stdout: string } | undefined;
-
-/**
- * The pre-commit shim already ran LAYOUT_QUERY (it needs the work tree's root) and passes its answer as
- * `<exit code>\n<directory it ran in>\n<output>` in DBSAFE_GIT_LAYOUT: one git process fewer on every
- * commit. Taken out of the environment at once, so no process this one starts (git, a nested commit's
- * hook) can read an answer about another moment or repository; used only for a directory inside that root.
- */
-export function useShimLayout(env: NodeJS.ProcessEnv): void {
-  const value = env.DBSAFE_GIT_LAYOUT;
-  delete env.DBSAFE_GIT_LAYOUT;
-  const match = value === undefined ? null : /^([01])\n([^\n]+)\n([^]*)$/.exec(value);
-  shimLayout = match && path.isAbsolute(match[2]) ? { code: Number(match[1]), cwd: match[2], stdout: match[3] } : undefined;
-}
-
 /**
  * Locate the repository containing `cwd`: ONE git call for the layout and HEAD (`--verify` exits 1
  * with the layout printed when HEAD is unborn: an answer rather than an error; 128 outside a repo).
  */
 export async function locateRepo(cwd: string): Promise<RepoInfo> {
-  const given = shimLayout && layoutFrom(shimLayout.cwd, shimLayout.code, shimLayout.stdout);
+  // the pre-commit shim asked the same already (git/shim-handover.ts)
+  const handed = shimLayout();
+  const given = handed && layoutFrom(handed.cwd, handed.code, handed.stdout);
   if (given && !path.relative(given.root, path.resolve(cwd)).startsWith('..')) return given;
   const layoutResult = await execGit(LAYOUT_QUERY, { cwd, okCodes: [1, 128] });
   if (layoutResult.code === 128) {

@@ -1,5 +1,6 @@
 import { shQuote } from '../config/pathspecs.js';
 import { LAYOUT_QUERY } from '../git/repo.js';
+import { STAGED_DIFF_QUERY } from '../git/shim-handover.js';
 
 /**
  * The shell that git (or husky, lefthook, simple-git-hooks) runs. POSIX sh, LF only.
@@ -30,28 +31,31 @@ function rootPath(rel: string): string {
 
 /**
  * The command that runs the CLI from the package directory (installed bin, else `npx --no`, never bare npx).
- * `env` is exported for that one process only (the subshell ends with it).
+ * `pipe` feeds its stdin from the front, `redirect` from behind; `env` is exported for that one process only
+ * (the subshell ends with it).
  */
-function runLines(hook: HookName, options: ShimOptions, indent: string, stdin = '', env = ''): string[] {
+function runLines(hook: HookName, options: ShimOptions, indent: string, io: { pipe?: string; redirect?: string; env?: string } = {}): string[] {
   const bin = rootPath(options.binPath);
   const dir = rootPath(options.packageDir);
   const fail = hook === 'pre-push' ? `{ dbsafe_rc=$?; rm -f "$dbsafe_in"; exit $dbsafe_rc; }` : 'exit $?';
-  const enter = `cd ${dir} &&${env ? ` export ${env} &&` : ''}`;
+  const enter = `${io.pipe ? `${io.pipe} | ` : ''}(cd ${dir} &&${io.env ? ` export ${io.env} &&` : ''}`;
+  const stdin = io.redirect ?? '';
   return [
     `${indent}if [ -x ${bin} ]; then`,
-    `${indent}  (${enter} exec ${bin} hook ${hook} "$@")${stdin} || ${fail}`,
+    `${indent}  ${enter} exec ${bin} hook ${hook} "$@")${stdin} || ${fail}`,
     `${indent}else`,
-    `${indent}  (${enter} exec npx --no -- dbsafe-hooks hook ${hook} "$@")${stdin} || ${fail}`,
+    `${indent}  ${enter} exec npx --no -- dbsafe-hooks hook ${hook} "$@")${stdin} || ${fail}`,
     `${indent}fi`,
   ];
 }
 
 /**
- * pre-commit needs the work tree's root; asking git for the whole layout in the same call (LAYOUT_QUERY,
- * git/repo.ts: the root, git dirs, object format and HEAD, exit 1 when HEAD is unborn) costs nothing more,
- * and node, given the answer, starts one git process fewer.
+ * pre-commit asks git what node would ask first (git/shim-handover.ts): the layout (LAYOUT_QUERY, git/repo.ts:
+ * the root, git dirs, object format and HEAD; exit 1 when HEAD is unborn), which it needs anyway for the
+ * root, and the staged diff against HEAD, which runs while node starts and reaches it on stdin, followed by
+ * an end marker printed only when git succeeded. Node, given both, starts no git process for a new migration.
  */
-const LAYOUT_LINES = [
+const HANDOVER_LINES = [
   // `|| dbsafe_rc=$?`: husky runs this under `sh -e`, where a bare failing assignment would end the script
   `  dbsafe_rc=0; dbsafe_git=$(git ${LAYOUT_QUERY.map(shQuote).join(' ')}) || dbsafe_rc=$?`,
   '  [ "$dbsafe_rc" -le 1 ] || exit 2',
@@ -61,7 +65,13 @@ const LAYOUT_LINES = [
   '  dbsafe_layout="$dbsafe_rc',
   '$PWD',
   '$dbsafe_git"',
+  // HEAD (the last line, when it exists) and the end marker
+  '  dbsafe_diff=',
+  `  [ "$dbsafe_rc" -ne 0 ] || dbsafe_diff="\${dbsafe_git##*'`,
+  `'} dbsafe-diff-end-$$"`,
 ];
+const HANDOVER_PIPE = `{ [ -z "$dbsafe_diff" ] || { git ${STAGED_DIFF_QUERY.map(shQuote).join(' ')} "\${dbsafe_diff%% *}" -- && echo "\${dbsafe_diff#* }"; }; } 2>/dev/null`;
+const HANDOVER_ENV = 'DBSAFE_GIT_LAYOUT="$dbsafe_layout" DBSAFE_STAGED_DIFF="$dbsafe_diff"';
 
 const NO_NODE_COMMIT = [
   `echo "dbsafe-hooks: migrations are staged, but node is not on the PATH this git client gives hooks, so they cannot be checked. Commit blocked." >&2`,
@@ -88,7 +98,7 @@ export function hookBlock(hook: HookName, options: ShimOptions): string {
       '    rm -f "$dbsafe_in"; exit 1',
       '  fi',
       'else',
-      ...runLines(hook, options, '  ', ' < "$dbsafe_in"'),
+      ...runLines(hook, options, '  ', { redirect: ' < "$dbsafe_in"' }),
       'fi',
       'exec < "$dbsafe_in"',
       'rm -f "$dbsafe_in" 2>/dev/null || :',
@@ -99,12 +109,12 @@ export function hookBlock(hook: HookName, options: ShimOptions): string {
     lines.push(
       // plumbing (config-independent); with no commit yet it fails and node decides
       ...(hook === 'pre-commit' ? ['dbsafe_run=', `${staged} || dbsafe_run=1`, ...amendCheck(specs), 'if [ -n "$dbsafe_run" ]; then'] : [`if ! ${staged}; then`]),
-      ...LAYOUT_LINES,
+      ...HANDOVER_LINES,
       '  if ! command -v node >/dev/null 2>&1; then',
       ...NO_NODE_COMMIT.map((l) => `    ${l}`),
       '    exit 1',
       '  fi',
-      ...runLines(hook, options, '  ', '', 'DBSAFE_GIT_LAYOUT="$dbsafe_layout"'),
+      ...runLines(hook, options, '  ', { pipe: HANDOVER_PIPE, env: HANDOVER_ENV }),
       'fi',
     );
   }

@@ -7,8 +7,8 @@ import { CREATE, DROP, hookRepo, run, type HookRepo } from './helpers.js';
 
 // pre-commit checks what is staged. A staged file whose bytes are also in the work tree is read there (its
 // blob id is the hash of its bytes: src/git/blobs.ts, blobsFromWorktree), everything else from git. Whatever the
-// work tree holds, the answer is the one for the staged bytes. And the layout the shim hands to node
-// (DBSAFE_GIT_LAYOUT, src/git/repo.ts) is used only for the repository it describes.
+// work tree holds, the answer is the one for the staged bytes. And what the shim hands to node (its git
+// layout and staged diff, src/git/shim-handover.ts) is used only where it applies: else git is asked.
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -78,7 +78,7 @@ describe('pre-commit reads the staged bytes, whatever the work tree holds', () =
   });
 });
 
-describe('the layout the shim hands to node', () => {
+describe('what the shim hands to node (git/shim-handover.ts)', () => {
   it('a commit through the installed shim: first commit (no HEAD yet) and later ones', () => {
     const r = repo({ initial: false });
     r.write(FILE, DROP);
@@ -116,5 +116,41 @@ describe('the layout the shim hands to node', () => {
       expect(result.code, layout).toBe(1);
       expect(result.stderr).toContain('error drop-table');
     }
+  });
+
+  /** The hook with `input` on a pipe (as the shim gives it: a FIFO; anything else on stdin is never read). */
+  const piped = (r: HookRepo, input: string, variable: string) =>
+    run(r.dir, 'sh', ['-c', 'printf "%s" "$DIFF_INPUT" | node_modules/.bin/dbsafe-hooks hook pre-commit'], { DBSAFE_STAGED_DIFF: variable, DIFF_INPUT: input });
+
+  // a DROP is staged; the diff on stdin claims the index holds nothing new: it must not be believed
+  // unless it is whole and about the base the check compares with
+  const staleDiffs: Array<{ name: string; env: (head: string) => string; input: string }> = [
+    { name: 'no end marker (git failed half way)', env: (head) => `${head} dbsafe-diff-end-7`, input: '' },
+    { name: 'another base than HEAD', env: () => `${'1'.repeat(40)} dbsafe-diff-end-7`, input: 'dbsafe-diff-end-7\n' },
+    { name: 'another end marker', env: (head) => `${head} dbsafe-diff-end-7`, input: 'dbsafe-diff-end-8\n' },
+    { name: 'a marker that is not at a record end', env: (head) => `${head} dbsafe-diff-end-7`, input: ':100644 100644 abc dbsafe-diff-end-7\n' },
+    { name: 'a malformed variable', env: () => 'garbage', input: 'dbsafe-diff-end-7\n' },
+  ];
+  for (const c of staleDiffs) {
+    it(`a staged diff on stdin with ${c.name} is not used: the DROP is still found`, () => {
+      const r = repo();
+      r.write(FILE, DROP);
+      r.git('add', FILE);
+      const head = r.git('rev-parse', 'HEAD');
+      const result = piped(r, c.input, c.env(head));
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toContain('error drop-table');
+    });
+  }
+
+  it('a whole staged diff about HEAD is used (what the shim pipes): nothing staged in it, nothing checked', () => {
+    // proves the handover is read at all: the index holds a DROP, the handed diff says nothing is staged
+    const r = repo();
+    r.write(FILE, DROP);
+    r.git('add', FILE);
+    const head = r.git('rev-parse', 'HEAD');
+    const result = piped(r, 'dbsafe-diff-end-7\n', `${head} dbsafe-diff-end-7`);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('drop-table');
   });
 });

@@ -1,5 +1,5 @@
 import { reportError } from '../report-error.js';
-import { useShimLayout } from '../../git/repo.js';
+import { takeShimHandover } from '../../git/shim-handover.js';
 import { preferBaselineWasmCompiler } from '../../sql/wasm-tier.js';
 
 // for the hooks' start (hook-start.ts), which runs this module as dist/hook.cjs
@@ -11,7 +11,7 @@ export { changedV8Flags } from '../../sql/wasm-tier.js';
  */
 export async function hookMain(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  useShimLayout(process.env);
+  takeShimHandover(process.env);
   // a commit checks a few small files; pre-push may re-check hundreds of commits with the default tiers
   if (name === 'pre-commit' || name === 'pre-merge-commit') preferBaselineWasmCompiler();
   try {
