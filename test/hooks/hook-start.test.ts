@@ -1,7 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/repo.js';
+import { PROJECT_ROOT, tempDir } from '../helpers/repo.js';
 import { CREATE, hookRepo, run, type HookRepo } from './helpers.js';
 
 // How the hooks start (src/cli/hook/hook-start.ts): one CommonJS bundle run from V8's code cache. The cache is
@@ -118,5 +118,19 @@ describe('hooks run from the code cache give the same answers', () => {
     const result = run(r.dir, 'node_modules/.bin/dbsafe-hooks', ['hook', 'pre-commit'], { HOME: '', XDG_CACHE_HOME: '' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('error drop-table');
+  });
+
+  it('a damaged install (the bundle missing) blocks the commit with exit 2 and words, not a stack trace', () => {
+    const r = repo();
+    const pkg = tempDir('dbsafe-pkg-');
+    for (const dir of ['bin', 'dist']) mkdirSync(path.join(pkg, dir));
+    for (const file of ['bin/dbsafe-hooks.js', 'bin/package.json', 'dist/hook-start.cjs']) copyFileSync(path.join(PROJECT_ROOT, file), path.join(pkg, file));
+    r.write('db/migrations/002.sql', CREATE);
+    r.git('add', 'db');
+    const result = run(r.dir, process.execPath, [path.join(pkg, 'bin', 'dbsafe-hooks.js'), 'hook', 'pre-commit']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('the hook cannot start');
+    expect(result.stderr).toContain('reinstall dbsafe-hooks');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 });
