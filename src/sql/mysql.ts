@@ -40,24 +40,77 @@ const DESTRUCTIVE_AST_TYPES = new Set(['drop', 'truncate', 'delete', 'update', '
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AstNode = any;
 
-/** node-sql-parser WHERE that restricts nothing: `1=1`, `true`, `'a'='a'`, `1`. */
+/**
+ * node-sql-parser WHERE that restricts nothing: `1=1`, `true`, `'a'='a'`, `1`, `2 > 1`, `NOT false`, `1 IN (1, 2)`,
+ * a column compared with itself (`id = id`), `x IS NULL OR x IS NOT NULL` (the twin of postgres.ts whereAlwaysTrue).
+ */
 function astAlwaysTrue(node: AstNode): boolean {
-  if (!node || typeof node !== 'object') return false;
+  return astTruth(node, 0) === true;
+}
+
+const LITERAL_TYPES = ['number', 'single_quote_string', 'string', 'double_quote_string', 'bool'];
+const isLiteral = (n: AstNode) => n && LITERAL_TYPES.includes(n.type);
+const literalKind = (n: AstNode) => (n.type === 'number' ? 'n' : n.type === 'bool' ? 'b' : 's');
+
+/** true / false when the condition has that value for every row; else undefined. */
+function astTruth(node: AstNode, depth: number): boolean | undefined {
+  if (!node || typeof node !== 'object' || depth > 16) return undefined;
   if (node.type === 'bool') return node.value === true;
   if (node.type === 'number') return Number(node.value) !== 0;
-  if (node.type === 'binary_expr') {
-    const op = String(node.operator).toUpperCase();
-    if (op === 'OR') return astAlwaysTrue(node.left) || astAlwaysTrue(node.right);
-    if (op === 'AND') return astAlwaysTrue(node.left) && astAlwaysTrue(node.right);
-    if (op === '=' || op === '==' || op === '<>' || op === '!=') {
-      const lit = (n: AstNode) => n && ['number', 'single_quote_string', 'string', 'double_quote_string', 'bool'].includes(n.type);
-      if (!lit(node.left) || !lit(node.right)) return false;
-      const equal = String(node.left.value) === String(node.right.value);
-      return op === '=' || op === '==' ? equal : !equal && node.left.type === node.right.type;
-    }
+  // `NOT x`, and `NOT (x)`, which node-sql-parser reads as a call of NOT
+  const negated =
+    node.type === 'unary_expr' && String(node.operator).toUpperCase() === 'NOT'
+      ? node.expr
+      : node.type === 'function' && node.name?.name?.[0]?.value?.toUpperCase?.() === 'NOT' && node.args?.value?.length === 1
+        ? node.args.value[0]
+        : undefined;
+  if (negated) {
+    const inner = astTruth(negated, depth + 1);
+    return inner === undefined ? undefined : !inner;
   }
-  if (node.parentheses && node.type !== 'binary_expr') return false;
-  return false;
+  if (node.type !== 'binary_expr') return undefined;
+  const op = String(node.operator).toUpperCase();
+  if (op === 'AND') {
+    const [l, r] = [astTruth(node.left, depth + 1), astTruth(node.right, depth + 1)];
+    return l === false || r === false ? false : l === true && r === true ? true : undefined;
+  }
+  if (op === 'OR') {
+    const parts = orParts(node);
+    const truths = parts.map((p) => astTruth(p, depth + 1));
+    if (truths.includes(true) || parts.some((a) => parts.some((b) => complementaryIs(a, b)))) return true;
+    return truths.every((t) => t === false) ? false : undefined;
+  }
+  if ((op === 'IN' || op === 'NOT IN') && isLiteral(node.left) && node.right?.type === 'expr_list') {
+    const items: AstNode[] = node.right.value ?? [];
+    if (!items.length || !items.every((i) => isLiteral(i) && literalKind(i) === literalKind(node.left))) return undefined;
+    return items.some((i) => String(i.value) === String(node.left.value)) === (op === 'IN');
+  }
+  if (!['=', '==', '<>', '!=', '<', '<=', '>', '>='].includes(op)) return undefined;
+  if (isLiteral(node.left) && isLiteral(node.right)) {
+    if (literalKind(node.left) !== literalKind(node.right)) return undefined;
+    const equal = String(node.left.value) === String(node.right.value);
+    if (op === '=' || op === '==') return equal;
+    if (op === '<>' || op === '!=') return !equal;
+    // ordering: numbers only (text ordering depends on the collation)
+    if (node.left.type !== 'number') return undefined;
+    const [a, b] = [Number(node.left.value), Number(node.right.value)];
+    return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
+  }
+  // a column compared with itself: true for every row where it is not NULL
+  if (node.left?.type === 'column_ref' && JSON.stringify(node.left) === JSON.stringify(node.right)) return op === '=' || op === '==' || op === '<=' || op === '>=';
+  return undefined;
+}
+
+/** The operands of a chain of ORs (`a OR b OR c` is `(a OR b) OR c` in the tree). */
+function orParts(node: AstNode): AstNode[] {
+  return node?.type === 'binary_expr' && String(node.operator).toUpperCase() === 'OR' ? [...orParts(node.left), ...orParts(node.right)] : [node];
+}
+
+/** `x IS NULL` and `x IS NOT NULL`, in either order. */
+function complementaryIs(a: AstNode, b: AstNode): boolean {
+  const test = (n: AstNode) => (n?.type === 'binary_expr' && n.right?.type === 'null' ? String(n.operator).toUpperCase() : undefined);
+  const [ta, tb] = [test(a), test(b)];
+  return ((ta === 'IS' && tb === 'IS NOT') || (ta === 'IS NOT' && tb === 'IS')) && JSON.stringify(a.left) === JSON.stringify(b.left) && !/"function"/.test(JSON.stringify(a.left));
 }
 
 /** Procedures the text creates (lower case): their bodies are read there, so calling them is not opaque. */

@@ -193,29 +193,45 @@ export class PgCursor {
 
   /** Predicates joined by AND / OR, each starting with a name (a column or a function: never a constant). */
   protected columnCondition(): void {
+    let or = false;
+    let isTests = 0;
     do {
       if (!this.isName(this.tokens[this.i])) throw DOUBT;
-      this.predicate();
-    } while (this.optional('AND') || this.optional('OR'));
+      if (this.predicate()) isTests++;
+    } while (this.optional('AND') || (this.optional('OR') && (or = true)));
+    // `x IS NULL OR x IS NOT NULL` holds for every row: the full reader judges ORs of such tests (postgres.ts)
+    if (or && isTests > 1) throw DOUBT;
   }
 
-  /** `arith [cmp arith] [IS [NOT] NULL|TRUE|FALSE]` or `arith [NOT] IN (…)`. */
-  private predicate(): void {
+  /**
+   * `arith [cmp arith] [IS [NOT] NULL|TRUE|FALSE]` or `arith [NOT] IN (…)`; true when it has an IS test.
+   * A value compared with itself (`id = id`) holds for every row: the full reader's to judge.
+   */
+  private predicate(): boolean {
+    const left = this.i;
     this.arithmetic();
     const op = this.tokens[this.i];
     if (op && (op.type === 'punct' || op.type === 'word') && COMPARISONS.has(op.upper)) {
-      this.i++;
+      const leftEnd = this.i++;
+      const right = this.i;
       this.arithmetic();
+      if (this.sameTokens(left, leftEnd, right, this.i)) throw DOUBT;
     } else if (this.peek('IN') || (this.peek('NOT') && this.tokens[this.i + 1]?.upper === 'IN')) {
       this.optional('NOT');
       this.expect('IN');
       this.parenthesizedList(() => this.expression());
-      return;
+      return false;
     }
-    if (this.optional('IS')) {
-      this.optional('NOT');
-      this.optional('NULL') || this.optional('TRUE') || this.expect('FALSE');
-    }
+    if (!this.optional('IS')) return false;
+    this.optional('NOT');
+    this.optional('NULL') || this.optional('TRUE') || this.expect('FALSE');
+    return true;
+  }
+
+  private sameTokens(a: number, aEnd: number, b: number, bEnd: number): boolean {
+    if (aEnd - a !== bEnd - b) return false;
+    for (let k = 0; k < aEnd - a; k++) if (this.tokens[a + k]!.upper !== this.tokens[b + k]!.upper) return false;
+    return true;
   }
 
   private arithmetic(): void {

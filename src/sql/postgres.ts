@@ -141,34 +141,107 @@ function constValue(c: Node): string | undefined {
   return undefined;
 }
 
-/** WHERE that restricts nothing: `true`, `1`, `1=1`, `'a'='a'`, `'t'::boolean`, ORs containing one. */
-export function whereAlwaysTrue(node: Node, depth = 0): boolean {
-  // always-true conditions are shallow; a deep tree is not one (and must not exhaust the stack)
-  if (!node || depth > 16) return false;
+/**
+ * WHERE that restricts nothing: `true`, `1`, `1=1`, `'a'='a'`, `2 > 1`, `NOT false`, `1 IN (1, 2)`,
+ * `'t'::boolean`, and a condition that holds for every row by its meaning: a value compared with itself
+ * (`id = id`, `x >= x`, `x IS NOT DISTINCT FROM x`: every row whose value is not NULL at least), a value that
+ * is NULL or not (`x IS NULL OR x IS NOT NULL`, `b IS TRUE OR b IS NOT TRUE`); ORs containing one, ANDs of them.
+ */
+export function whereAlwaysTrue(node: Node): boolean {
+  return conditionTruth(node, 0) === true;
+}
+
+/** true / false when a condition has that value for every row (its rows selected: all, none); else undefined. */
+function conditionTruth(node: Node, depth: number): boolean | undefined {
+  // constant conditions are shallow; a deep tree is not one (and must not exhaust the stack)
+  if (!node || depth > 16) return undefined;
   if (node.A_Const) {
     const v = constValue(node.A_Const);
-    return v === 'b:true' || (v !== undefined && v.startsWith('n:') && v !== 'n:0');
+    if (v === 'b:true' || v === 'b:false') return v === 'b:true';
+    return v?.startsWith('n:') ? v !== 'n:0' : undefined;
   }
   if (node.TypeCast) {
-    const v = constValue(node.TypeCast.arg?.A_Const);
-    const type = strings(node.TypeCast.typeName?.names).pop();
-    return type === 'bool' && v !== undefined && ['s:t', 's:true', 's:y', 's:yes', 's:on', 's:1'].includes(v.toLowerCase());
+    const v = constValue(node.TypeCast.arg?.A_Const)?.toLowerCase();
+    if (strings(node.TypeCast.typeName?.names).pop() !== 'bool' || v === undefined) return undefined;
+    if (['s:t', 's:true', 's:y', 's:yes', 's:on', 's:1'].includes(v)) return true;
+    return ['s:f', 's:false', 's:n', 's:no', 's:off', 's:0'].includes(v) ? false : undefined;
   }
-  if (node.A_Expr && node.A_Expr.kind === 'AEXPR_OP') {
-    const op = strings(node.A_Expr.name).join();
-    const l = constValue(node.A_Expr.lexpr?.A_Const);
-    const r = constValue(node.A_Expr.rexpr?.A_Const);
-    if (l === undefined || r === undefined) return false;
-    if (op === '=') return l === r;
-    if (op === '<>' || op === '!=') return l !== r && l[0] === r[0];
+  if (node.A_Expr) return comparisonTruth(node.A_Expr);
+  if (node.NullTest) {
+    const v = node.NullTest.arg?.A_Const;
+    if (!v) return undefined;
+    return (v.isnull === true) === (node.NullTest.nulltesttype === 'IS_NULL');
   }
   if (node.BoolExpr) {
     const args: Node[] = node.BoolExpr.args ?? [];
-    if (node.BoolExpr.boolop === 'OR_EXPR') return args.some((a) => whereAlwaysTrue(a, depth + 1));
-    if (node.BoolExpr.boolop === 'AND_EXPR') return args.length > 0 && args.every((a) => whereAlwaysTrue(a, depth + 1));
+    const truths = args.map((a) => conditionTruth(a, depth + 1));
+    if (node.BoolExpr.boolop === 'NOT_EXPR') return truths[0] === undefined ? undefined : !truths[0];
+    if (node.BoolExpr.boolop === 'OR_EXPR') {
+      if (truths.includes(true) || complementaryTests(args)) return true;
+      return truths.length > 0 && truths.every((t) => t === false) ? false : undefined;
+    }
+    if (node.BoolExpr.boolop === 'AND_EXPR') {
+      if (truths.includes(false)) return false;
+      return truths.length > 0 && truths.every((t) => t === true) ? true : undefined;
+    }
   }
-  return false;
+  return undefined;
 }
+
+/** Comparisons of constants (`2 > 1`, `'a' = 'b'`, `1 IN (1, 2)`) and of a value with itself (`x = x`). */
+function comparisonTruth(expr: Node): boolean | undefined {
+  const op = strings(expr.name).join();
+  if (expr.kind === 'AEXPR_IN') {
+    const l = constValue(expr.lexpr?.A_Const);
+    const items: Node[] = expr.rexpr?.List?.items ?? [];
+    const values = items.map((item) => constValue(item?.A_Const));
+    if (l === undefined || !values.length || values.some((v) => v === undefined || v[0] !== l[0])) return undefined;
+    return values.includes(l) === (op === '=');
+  }
+  if (expr.kind === 'AEXPR_NOT_DISTINCT' || expr.kind === 'AEXPR_DISTINCT') {
+    return sameValue(expr.lexpr, expr.rexpr) ? expr.kind === 'AEXPR_NOT_DISTINCT' : undefined;
+  }
+  if (expr.kind !== 'AEXPR_OP') return undefined;
+  const l = constValue(expr.lexpr?.A_Const);
+  const r = constValue(expr.rexpr?.A_Const);
+  if (l !== undefined && r !== undefined) {
+    // '1' = 1 is true in PostgreSQL (the string is read as the other side's type): kinds must match
+    if (l[0] !== r[0]) return undefined;
+    if (op === '=') return l === r;
+    if (op === '<>' || op === '!=') return l !== r;
+    // ordering: numbers only (text ordering depends on the collation)
+    if (l[0] !== 'n') return undefined;
+    const [a, b] = [Number(l.slice(2)), Number(r.slice(2))];
+    return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : op === '>=' ? a >= b : undefined;
+  }
+  if (!sameValue(expr.lexpr, expr.rexpr)) return undefined;
+  // a value compared with itself: true for every row where it is not NULL, never true otherwise
+  if (op === '=' || op === '<=' || op === '>=') return true;
+  return op === '<>' || op === '!=' || op === '<' || op === '>' ? false : undefined;
+}
+
+/** `x IS NULL OR x IS NOT NULL`, `b IS TRUE OR b IS NOT TRUE` (and FALSE, UNKNOWN): every row is one or the other. */
+function complementaryTests(args: Node[]): boolean {
+  const tests = args.flatMap((a) =>
+    a?.NullTest ? [{ arg: a.NullTest.arg, test: String(a.NullTest.nulltesttype) }] : a?.BooleanTest ? [{ arg: a.BooleanTest.arg, test: String(a.BooleanTest.booltesttype) }] : [],
+  );
+  return tests.some((t) => !t.test.includes('_NOT_') && tests.some((u) => u.test === t.test.replace('IS_', 'IS_NOT_') && sameValue(t.arg, u.arg)));
+}
+
+/**
+ * The same value on both sides: columns, constants, casts and operators only (`random() = random()` is not
+ * one; calls are left out whatever they are, like recognize.ts and mysql.ts do without a parser tree).
+ */
+function sameValue(a: Node, b: Node): boolean {
+  if (!a || !b) return false;
+  const text = (n: Node) => JSON.stringify(n, (key, value) => (key === 'location' ? undefined : value));
+  const left = text(a);
+  const nodeTypes = [...left.matchAll(/"([A-Z][A-Za-z_]*)":/g)].map((m) => m[1]!);
+  const plain = nodeTypes.every((t) => PLAIN_VALUE_NODES.has(t)) && !/"AEXPR_(?!OP")/.test(left);
+  return plain && left === text(b);
+}
+
+const PLAIN_VALUE_NODES = new Set(['ColumnRef', 'String', 'A_Const', 'TypeCast', 'TypeName', 'A_Expr', 'Integer']);
 
 function typeNameText(tn: Node): string {
   const names = strings(tn?.names).filter((n) => n !== 'pg_catalog');

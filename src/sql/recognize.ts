@@ -769,34 +769,116 @@ function columnType(rest: string): string {
   return m ? m[1].trim() : rest.trim().split(/\s+/)[0] ?? '';
 }
 
-/** WHERE clauses that do not restrict anything: `1=1`, `true`, `'a'='a'`, `1`. */
+/**
+ * WHERE clauses that do not restrict anything: `1=1`, `true`, `'a'='a'`, `1`, `2 > 1`, `NOT false`,
+ * `1 IN (1, 2)`, and by meaning: a value compared with itself (`id = id`), a value that is NULL or not
+ * (`x IS NULL OR x IS NOT NULL`). The token twin of postgres.ts whereAlwaysTrue (its PL/pgSQL screen and the
+ * readers without a parser tree must not call a statement bounded that the parser finds unbounded).
+ */
 export function isAlwaysTrue(expr: Token[]): boolean {
   // an always-true condition is a handful of tokens; bounding the size keeps this linear
-  if (expr.length > 64) return false;
-  let toks = expr;
-  while (toks.length >= 2 && toks[0].value === '(' && toks[toks.length - 1].value === ')' && balancedInside(toks)) toks = toks.slice(1, -1);
-  if (toks.length === 0) return false;
+  return expr.length <= 64 && tokenTruth(expr) === true;
+}
+
+const COMPARE = new Set(['=', '==', '<>', '!=', '<', '<=', '>', '>=']);
+const TESTED = new Set(['NULL', 'TRUE', 'FALSE', 'UNKNOWN']);
+
+/** true / false when the condition has that value for every row; else undefined. */
+function tokenTruth(expr: Token[]): boolean | undefined {
+  const toks = withoutOuterParens(expr);
+  if (toks.length === 0) return undefined;
   const ors = splitTopLevel(toks, 'OR');
-  if (ors.length > 1) return ors.some(isAlwaysTrue);
+  if (ors.length > 1) {
+    const truths = ors.map(tokenTruth);
+    if (truths.includes(true) || complementaryIsTests(ors)) return true;
+    return truths.every((t) => t === false) ? false : undefined;
+  }
   const ands = splitTopLevel(toks, 'AND');
-  if (ands.length > 1) return ands.every(isAlwaysTrue);
+  if (ands.length > 1) {
+    const truths = ands.map(tokenTruth);
+    if (truths.includes(false)) return false;
+    return truths.every((t) => t === true) ? true : undefined;
+  }
+  if (toks[0].type === 'word' && toks[0].upper === 'NOT') {
+    const inner = tokenTruth(toks.slice(1));
+    return inner === undefined ? undefined : !inner;
+  }
   if (toks.length === 1) {
     const t = toks[0];
-    if (t.type === 'word') return t.upper === 'TRUE';
-    if (t.type === 'number') return Number(t.value) !== 0 && !Number.isNaN(Number(t.value));
-    return false;
-  }
-  if (toks.length === 3 && toks[1].type === 'punct' && ['=', '==', '<>', '!='].includes(toks[1].value)) {
-    const [a, op, b] = toks;
-    const literal = (t: Token) => t.type === 'number' || t.type === 'string';
-    if (!literal(a) || !literal(b) || a.type !== b.type) return false;
-    const equal = a.type === 'number' ? Number(a.value) === Number(b.value) : a.value === b.value;
-    return op.value === '=' || op.value === '==' ? equal : !equal;
+    if (t.type === 'word' && (t.upper === 'TRUE' || t.upper === 'FALSE')) return t.upper === 'TRUE';
+    if (t.type === 'number' && !Number.isNaN(Number(t.value))) return Number(t.value) !== 0;
+    return undefined;
   }
   if (toks.length === 3 && toks[1].value === '::' && toks[0].type === 'string' && toks[2].upper === 'BOOLEAN') {
-    return ['t', 'true', 'y', 'yes', 'on', '1'].includes(toks[0].value.toLowerCase());
+    const v = toks[0].value.toLowerCase();
+    if (['t', 'true', 'y', 'yes', 'on', '1'].includes(v)) return true;
+    return ['f', 'false', 'n', 'no', 'off', '0'].includes(v) ? false : undefined;
   }
-  return false;
+  return inListTruth(toks) ?? comparisonTruth(toks);
+}
+
+const literal = (t: Token | undefined) => t !== undefined && (t.type === 'number' || t.type === 'string');
+const sameTokens = (a: Token[], b: Token[]) => a.length > 0 && a.length === b.length && a.every((t, k) => t.type === b[k].type && t.upper === b[k].upper);
+/** No call and no subquery: `random() = random()` is not a value compared with itself (`(id)` is). */
+const plainValue = (toks: Token[]) => !toks.some((t, k) => (t.value === '(' && (toks[k - 1]?.type === 'word' || toks[k - 1]?.type === 'ident')) || t.upper === 'SELECT');
+
+/** `1 IN (1, 2)`, `1 NOT IN (2, 3)`: a literal and a list of literals. */
+function inListTruth(toks: Token[]): boolean | undefined {
+  const not = toks[1]?.upper === 'NOT' ? 1 : 0;
+  if (!literal(toks[0]) || toks[1 + not]?.upper !== 'IN' || toks[2 + not]?.value !== '(' || toks[toks.length - 1].value !== ')') return undefined;
+  const items = toks.slice(3 + not, -1);
+  const values = items.filter((_, k) => k % 2 === 0);
+  if (!values.length || items.some((t, k) => (k % 2 === 0 ? !literal(t) || t.type !== toks[0].type : t.value !== ','))) return undefined;
+  const found = values.some((v) => (v.type === 'number' ? Number(v.value) === Number(toks[0].value) : v.value === toks[0].value));
+  return found !== (not === 1);
+}
+
+/** Literals compared (`2 > 1`), or a value compared with itself (`id = id`, `x IS NOT DISTINCT FROM x`). */
+function comparisonTruth(toks: Token[]): boolean | undefined {
+  const notDistinct = toks.findIndex((t, k) => t.upper === 'IS' && toks[k + 1]?.upper === 'NOT' && toks[k + 2]?.upper === 'DISTINCT' && toks[k + 3]?.upper === 'FROM');
+  if (notDistinct > 0) return sameTokens(toks.slice(0, notDistinct), toks.slice(notDistinct + 4)) && plainValue(toks) ? true : undefined;
+  let depth = 0;
+  let at = -1;
+  for (let k = 0; k < toks.length && at === -1; k++) {
+    if (toks[k].value === '(') depth++;
+    else if (toks[k].value === ')') depth--;
+    else if (depth === 0 && toks[k].type === 'punct' && COMPARE.has(toks[k].value)) at = k;
+  }
+  if (at <= 0) return undefined;
+  const [left, op, right] = [toks.slice(0, at), toks[at].value, toks.slice(at + 1)];
+  if (left.length === 1 && right.length === 1 && literal(left[0]) && literal(right[0])) {
+    const [a, b] = [left[0], right[0]];
+    if (a.type !== b.type) return undefined;
+    if (op === '=' || op === '==') return a.type === 'number' ? Number(a.value) === Number(b.value) : a.value === b.value;
+    if (op === '<>' || op === '!=') return a.type === 'number' ? Number(a.value) !== Number(b.value) : a.value !== b.value;
+    // ordering: numbers only (text ordering depends on the collation)
+    if (a.type !== 'number') return undefined;
+    const [x, y] = [Number(a.value), Number(b.value)];
+    return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
+  }
+  if (!sameTokens(left, right) || !plainValue(left)) return undefined;
+  // a value compared with itself: true for every row where it is not NULL, never true otherwise
+  return op === '=' || op === '==' || op === '<=' || op === '>=';
+}
+
+/** `x IS NULL OR x IS NOT NULL` (and TRUE, FALSE, UNKNOWN) among the parts of an OR. */
+function complementaryIsTests(parts: Token[][]): boolean {
+  const tests = parts.flatMap((part) => {
+    const p = withoutOuterParens(part);
+    const n = p.length;
+    const not = p[n - 2]?.upper === 'NOT';
+    const is = p[n - (not ? 3 : 2)];
+    if (n < 3 || is?.upper !== 'IS' || !TESTED.has(p[n - 1].upper)) return [];
+    return [{ value: p.slice(0, n - (not ? 3 : 2)), test: p[n - 1].upper, not }];
+  });
+  return tests.some((t) => !t.not && tests.some((u) => u.not && u.test === t.test && sameTokens(t.value, u.value)));
+}
+
+/** `((x))` → `x`; `(a) OR (b)` is left whole. */
+function withoutOuterParens(expr: Token[]): Token[] {
+  let toks = expr;
+  while (toks.length >= 2 && toks[0].value === '(' && toks[toks.length - 1].value === ')' && balancedInside(toks)) toks = toks.slice(1, -1);
+  return toks;
 }
 
 function balancedInside(toks: Token[]): boolean {

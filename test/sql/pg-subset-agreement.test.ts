@@ -235,6 +235,11 @@ describe('the subset declines what it cannot read exactly', () => {
     ['a trigger with REFERENCING', 'CREATE TRIGGER t AFTER INSERT ON x REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION f()'],
     ['a WHERE that starts with a constant (judged on the parse tree)', 'DELETE FROM t WHERE 1 = 1'],
     ['a parenthesized WHERE', 'UPDATE t SET a = 1 WHERE (a = 2 OR true)'],
+    // true for every row by its meaning: the parse tree's to judge (postgres.ts whereAlwaysTrue)
+    ['a value compared with itself', 'DELETE FROM t WHERE a = a'],
+    ['a qualified value compared with itself', 'UPDATE t SET b = 1 WHERE c = 2 AND t.a >= t.a'],
+    ['a value that is NULL or not', 'DELETE FROM t WHERE a IS NULL OR a IS NOT NULL'],
+    ['a boolean that is TRUE or not', 'DELETE FROM t WHERE a IS TRUE OR b = 1 OR a IS NOT TRUE'],
     ['a data-modifying WITH', 'WITH d AS (DELETE FROM t RETURNING *) SELECT 1'],
     ['a type change after the column was declared', 'CREATE TABLE t (a int); ALTER TABLE t ALTER COLUMN a TYPE bigint'],
     ['a catalog-qualified name', 'DROP TABLE db.public.t'],
