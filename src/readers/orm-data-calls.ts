@@ -8,6 +8,8 @@
  * when the call names a model class (said in the finding).
  */
 import type { OperationKind } from '../model/operation.js';
+import { isAlwaysTrue } from '../sql/recognize.js';
+import { tokenize } from '../sql/tokens.js';
 import { tableRef } from './common.js';
 import { splitQualified, type CallSite, type JsCall } from './js-scan.js';
 import type { JsValue } from './js.js';
@@ -138,7 +140,16 @@ export function typeormDataCall(site: CallSite): boolean {
     if (!names.includes('createQueryBuilder')) return false;
     const verb = names.includes('delete') ? 'delete' : names.includes('update') ? 'update' : undefined;
     if (!verb || method === 'getQuery') return true;
-    if (names.some((n) => /^(where|andWhere|orWhere|whereInIds|whereEntity|andWhereInIds|orWhereInIds)$/.test(n))) return true;
+    // the rows left out by the where calls: none when each is one SQL string that holds for every row
+    // (`.where('1 = 1')`, the SQL readers' test, sql/recognize.ts) or when an `orWhere` is one
+    const everyRow = (c: JsCall) => {
+      const sql = c.args.length === 1 ? site.ident(site.resolve(c.args[0])) : undefined;
+      return sql !== undefined && isAlwaysTrue(tokenize(sql, site.ctx.dialect));
+    };
+    const nameOf = (c: JsCall) => (c.func.kind === 'member' ? c.func.name : '');
+    const filters = site.chain.filter((c: JsCall) => /^(where|andWhere|orWhere|whereInIds|whereEntity|andWhereInIds|orWhereInIds)$/.test(nameOf(c)));
+    const unbounded = filters.some((c) => nameOf(c) === 'orWhere' && everyRow(c)) || filters.every((c) => /^(where|andWhere)$/.test(nameOf(c)) && everyRow(c));
+    if (!unbounded) return true;
     const named = (name: string) => site.chain.find((c: JsCall) => c.func.kind === 'member' && c.func.name === name);
     const targetCall = verb === 'delete' ? named('from') : named('update');
     const builder = named('createQueryBuilder');

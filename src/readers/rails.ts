@@ -12,6 +12,8 @@ import { downOnlyFunctions } from './reachability.js';
 import { tokenizeRuby, type RbTok } from './ruby.js';
 import type { FormatInput } from './types.js';
 import { markClaimedScratchTables, type TableCreation } from './scratch-claims.js';
+import { isAlwaysTrue } from '../sql/recognize.js';
+import { tokenize } from '../sql/tokens.js';
 import { usingReplacesValues } from '../sql/using-expression.js';
 
 type RbValue =
@@ -411,9 +413,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     }
     const last = links[links.length - 1];
     if (links.length < 2 || !last || !['delete_all', 'destroy_all', 'update_all'].includes(last.name)) return undefined;
-    const unrestricted = links.slice(0, -1).every(
-      (l) => UNRESTRICTING_SCOPES.has(l.name) && (l.name !== 'where' || /^(nil|\{\s*\}|true|["']1\s*=\s*1["'])?$/.test(l.args)),
-    );
+    const unrestricted = links.slice(0, -1).every((l) => UNRESTRICTING_SCOPES.has(l.name) && (l.name !== 'where' || whereSelectsEveryRow(l.args)));
     if (!unrestricted) return j;
     const model = toks[i].value;
     const statement = input.text.slice(toks[i].start, toks[j - 1].end);
@@ -723,4 +723,14 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     }
     return false;
   }
+}
+
+/**
+ * `where()`, `where(nil)`, `where({})`, `where(true)`, or one SQL string that holds for every row (`"1 = 1"`,
+ * `'id = id'`, `"id IS NULL OR id IS NOT NULL"`: the SQL readers' test, sql/recognize.ts): no row left out.
+ */
+function whereSelectsEveryRow(args: string): boolean {
+  if (/^(nil|\{\s*\}|true)?$/.test(args)) return true;
+  const sql = /^'([^'\\]*)'$/.exec(args)?.[1] ?? /^"([^"\\#]*)"$/.exec(args)?.[1];
+  return sql !== undefined && isAlwaysTrue(tokenize(sql, 'postgres'));
 }

@@ -69,3 +69,30 @@ describe('a WHERE that holds for every row', () => {
     });
   }
 });
+
+// The ORMs' where calls that take SQL text are judged by the same test.
+const rails = (chain: string) => `class Cleanup < ActiveRecord::Migration[7.1]\n  def up\n    ${chain}\n  end\nend\n`;
+const typeorm = (chain: string) =>
+  `import { MigrationInterface, QueryRunner } from 'typeorm';\n\nexport class Cleanup1700000000000 implements MigrationInterface {\n  public async up(queryRunner: QueryRunner): Promise<void> {\n    await queryRunner.manager.createQueryBuilder()${chain}.execute();\n  }\n\n  public async down(): Promise<void> {}\n}\n`;
+const knex = (chain: string) => `exports.up = async (knex) => {\n  await knex('users')${chain};\n};\nexports.down = async () => {};\n`;
+
+const ORM_ROWS: Array<{ name: string; path: string; format: 'rails' | 'typeorm' | 'knex'; text: string; findings: string[] }> = [
+  { name: 'Rails where("id = id").delete_all', path: 'db/migrate/20240101000000_cleanup.rb', format: 'rails', text: rails('User.where("id = id").delete_all'), findings: ['delete-all:error'] },
+  { name: "Rails where('1 = 1').update_all", path: 'db/migrate/20240101000000_cleanup.rb', format: 'rails', text: rails("User.where('1 = 1').update_all(name: nil)"), findings: ['update-all:error'] },
+  { name: 'Rails where("id IS NULL OR id IS NOT NULL").delete_all', path: 'db/migrate/20240101000000_cleanup.rb', format: 'rails', text: rails('User.where("id IS NULL OR id IS NOT NULL").delete_all'), findings: ['delete-all:error'] },
+  { name: 'Rails where("id = 5").delete_all', path: 'db/migrate/20240101000000_cleanup.rb', format: 'rails', text: rails('User.where("id = 5").delete_all'), findings: [] },
+  { name: 'Rails where with interpolation', path: 'db/migrate/20240101000000_cleanup.rb', format: 'rails', text: rails('User.where("id = #{id}").delete_all'), findings: [] },
+  { name: "TypeORM .where('1 = 1')", path: 'src/migration/1700000000000-Cleanup.ts', format: 'typeorm', text: typeorm(".delete().from('users').where('1 = 1')"), findings: ['delete-all:error'] },
+  { name: "TypeORM .where('id = id')", path: 'src/migration/1700000000000-Cleanup.ts', format: 'typeorm', text: typeorm(".update('users').set({ name: null }).where('id = id')"), findings: ['update-all:error'] },
+  { name: "TypeORM .where('id = 5').orWhere('1 = 1')", path: 'src/migration/1700000000000-Cleanup.ts', format: 'typeorm', text: typeorm(".delete().from('users').where('id = 5').orWhere('1 = 1')"), findings: ['delete-all:error'] },
+  { name: "TypeORM .where('id = :id', { id })", path: 'src/migration/1700000000000-Cleanup.ts', format: 'typeorm', text: typeorm(".delete().from('users').where('id = :id', { id: 5 })"), findings: [] },
+  { name: "TypeORM .where('1 = 1').andWhere('id = 5')", path: 'src/migration/1700000000000-Cleanup.ts', format: 'typeorm', text: typeorm(".delete().from('users').where('1 = 1').andWhere('id = 5')"), findings: [] },
+  { name: "knex whereRaw('id = id').del()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".whereRaw('id = id').del()"), findings: ['delete-all:error'] },
+  { name: "knex whereRaw('id = 5').del()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".whereRaw('id = 5').del()"), findings: [] },
+];
+
+describe('ORM where calls with SQL text that holds for every row', () => {
+  it.each(ORM_ROWS)('$name → $findings', async ({ path, format, text, findings }) => {
+    expect((await checkText(path, text, { format })).findings).toEqual(findings);
+  });
+});
