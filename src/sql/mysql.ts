@@ -77,7 +77,7 @@ function astTruth(node: AstNode, depth: number): boolean | undefined {
   if (op === 'OR') {
     const parts = orParts(node);
     const truths = parts.map((p) => astTruth(p, depth + 1));
-    if (truths.includes(true) || parts.some((a) => parts.some((b) => complementaryIs(a, b)))) return true;
+    if (truths.includes(true) || parts.some((a) => parts.some((b) => complementaryIs(a, b) || complementaryComparison(a, b)))) return true;
     return truths.every((t) => t === false) ? false : undefined;
   }
   if ((op === 'IN' || op === 'NOT IN') && isLiteral(node.left) && node.right?.type === 'expr_list') {
@@ -104,6 +104,16 @@ function astTruth(node: AstNode, depth: number): boolean | undefined {
 /** The operands of a chain of ORs (`a OR b OR c` is `(a OR b) OR c` in the tree). */
 function orParts(node: AstNode): AstNode[] {
   return node?.type === 'binary_expr' && String(node.operator).toUpperCase() === 'OR' ? [...orParts(node.left), ...orParts(node.right)] : [node];
+}
+
+const NEGATED: Record<string, string> = { '=': '<>', '<>': '=', '!=': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
+
+/** `x > 0` and `x <= 0`, `x = 'a'` and `x <> 'a'`: every row whose column is not NULL is on one side. */
+function complementaryComparison(a: AstNode, b: AstNode): boolean {
+  const cmp = (n: AstNode) => (n?.type === 'binary_expr' && n.left?.type === 'column_ref' && isLiteral(n.right) ? String(n.operator) : undefined);
+  const [oa, ob] = [cmp(a), cmp(b)];
+  if (!oa || !ob || NEGATED[oa] !== (ob === '!=' ? '<>' : ob)) return false;
+  return JSON.stringify(a.left) === JSON.stringify(b.left) && literalKind(a.right) === literalKind(b.right) && String(a.right.value) === String(b.right.value);
 }
 
 /** `x IS NULL` and `x IS NOT NULL`, in either order. */

@@ -195,37 +195,45 @@ export class PgCursor {
   protected columnCondition(): void {
     let or = false;
     let isTests = 0;
+    const comparisons: Array<{ left: [number, number]; right: [number, number] }> = [];
     do {
       if (!this.isName(this.tokens[this.i])) throw DOUBT;
-      if (this.predicate()) isTests++;
+      const found = this.predicate();
+      if (found === 'is') isTests++;
+      else if (found) comparisons.push(found);
     } while (this.optional('AND') || (this.optional('OR') && (or = true)));
-    // `x IS NULL OR x IS NOT NULL` holds for every row: the full reader judges ORs of such tests (postgres.ts)
+    // ORs that may hold for every row are the full reader's to judge (postgres.ts whereAlwaysTrue):
+    // `x IS NULL OR x IS NOT NULL`, and the same value compared with the same operand (`x > 0 OR x <= 0`)
     if (or && isTests > 1) throw DOUBT;
+    if (or && comparisons.some((c) => comparisons.some((d) => c !== d && this.sameTokens(...c.left, ...d.left) && this.sameTokens(...c.right, ...d.right)))) throw DOUBT;
   }
 
   /**
-   * `arith [cmp arith] [IS [NOT] NULL|TRUE|FALSE]` or `arith [NOT] IN (…)`; true when it has an IS test.
-   * A value compared with itself (`id = id`) holds for every row: the full reader's to judge.
+   * `arith [cmp arith] [IS [NOT] NULL|TRUE|FALSE]` or `arith [NOT] IN (…)`: 'is' for an IS test, the token spans
+   * of a comparison, else undefined. A value compared with itself (`id = id`) holds for every row: the full
+   * reader's to judge.
    */
-  private predicate(): boolean {
+  private predicate(): 'is' | { left: [number, number]; right: [number, number] } | undefined {
     const left = this.i;
     this.arithmetic();
     const op = this.tokens[this.i];
+    let comparison: { left: [number, number]; right: [number, number] } | undefined;
     if (op && (op.type === 'punct' || op.type === 'word') && COMPARISONS.has(op.upper)) {
       const leftEnd = this.i++;
       const right = this.i;
       this.arithmetic();
       if (this.sameTokens(left, leftEnd, right, this.i)) throw DOUBT;
+      comparison = { left: [left, leftEnd], right: [right, this.i] };
     } else if (this.peek('IN') || (this.peek('NOT') && this.tokens[this.i + 1]?.upper === 'IN')) {
       this.optional('NOT');
       this.expect('IN');
       this.parenthesizedList(() => this.expression());
-      return false;
+      return undefined;
     }
-    if (!this.optional('IS')) return false;
+    if (!this.optional('IS')) return comparison;
     this.optional('NOT');
     this.optional('NULL') || this.optional('TRUE') || this.expect('FALSE');
-    return true;
+    return 'is';
   }
 
   private sameTokens(a: number, aEnd: number, b: number, bEnd: number): boolean {

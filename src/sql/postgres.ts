@@ -167,6 +167,20 @@ function conditionTruth(node: Node, depth: number): boolean | undefined {
     return ['s:f', 's:false', 's:n', 's:no', 's:off', 's:0'].includes(v) ? false : undefined;
   }
   if (node.A_Expr) return comparisonTruth(node.A_Expr);
+  if (node.BooleanTest) {
+    // `true IS TRUE`, `1 = 2 IS FALSE`: a test of a constant condition
+    const t = conditionTruth(node.BooleanTest.arg, depth + 1);
+    if (t === undefined) return undefined;
+    const test = String(node.BooleanTest.booltesttype);
+    const holds = test.endsWith('TRUE') ? t : test.endsWith('FALSE') ? !t : false;
+    return test.includes('_NOT_') ? !holds : holds;
+  }
+  if (node.SubLink?.subLinkType === 'EXISTS_SUBLINK') {
+    // EXISTS (SELECT 1): a row that always exists (no FROM, WHERE, HAVING, LIMIT or set operation)
+    const sel = node.SubLink.subselect?.SelectStmt;
+    const constant = sel && !sel.fromClause && !sel.whereClause && !sel.havingClause && !sel.limitCount && sel.op === 'SETOP_NONE' && !sel.valuesLists;
+    return constant ? true : undefined;
+  }
   if (node.NullTest) {
     const v = node.NullTest.arg?.A_Const;
     if (!v) return undefined;
@@ -177,7 +191,7 @@ function conditionTruth(node: Node, depth: number): boolean | undefined {
     const truths = args.map((a) => conditionTruth(a, depth + 1));
     if (node.BoolExpr.boolop === 'NOT_EXPR') return truths[0] === undefined ? undefined : !truths[0];
     if (node.BoolExpr.boolop === 'OR_EXPR') {
-      if (truths.includes(true) || complementaryTests(args)) return true;
+      if (truths.includes(true) || complementaryTests(args) || complementaryComparisons(args)) return true;
       return truths.length > 0 && truths.every((t) => t === false) ? false : undefined;
     }
     if (node.BoolExpr.boolop === 'AND_EXPR') {
@@ -202,8 +216,8 @@ function comparisonTruth(expr: Node): boolean | undefined {
     return sameValue(expr.lexpr, expr.rexpr) ? expr.kind === 'AEXPR_NOT_DISTINCT' : undefined;
   }
   if (expr.kind !== 'AEXPR_OP') return undefined;
-  const l = constValue(expr.lexpr?.A_Const);
-  const r = constValue(expr.rexpr?.A_Const);
+  const l = constOperand(expr.lexpr);
+  const r = constOperand(expr.rexpr);
   if (l !== undefined && r !== undefined) {
     // '1' = 1 is true in PostgreSQL (the string is read as the other side's type): kinds must match
     if (l[0] !== r[0]) return undefined;
@@ -218,6 +232,23 @@ function comparisonTruth(expr: Node): boolean | undefined {
   // a value compared with itself: true for every row where it is not NULL, never true otherwise
   if (op === '=' || op === '<=' || op === '>=') return true;
   return op === '<>' || op === '!=' || op === '<' || op === '>' ? false : undefined;
+}
+
+const NUMBER_TYPES = new Set(['int2', 'int4', 'int8', 'smallint', 'integer', 'int', 'bigint', 'numeric', 'decimal', 'float4', 'float8', 'real']);
+
+/** A constant operand: a literal, or a number literal cast to a number type (`1::int`). */
+function constOperand(node: Node): string | undefined {
+  if (node?.A_Const) return constValue(node.A_Const);
+  const v = constValue(node?.TypeCast?.arg?.A_Const);
+  return v?.startsWith('n:') && NUMBER_TYPES.has(strings(node.TypeCast.typeName?.names).pop() ?? '') ? v : undefined;
+}
+
+const NEGATED_OP: Record<string, string> = { '=': '<>', '<>': '=', '!=': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
+
+/** `x > 0 OR x <= 0`, `x = 'a' OR x <> 'a'`: every row whose value is not NULL is on one side. */
+function complementaryComparisons(args: Node[]): boolean {
+  const cmps = args.flatMap((a) => (a?.A_Expr?.kind === 'AEXPR_OP' ? [{ op: strings(a.A_Expr.name).join(), l: a.A_Expr.lexpr, r: constOperand(a.A_Expr.rexpr) }] : []));
+  return cmps.some((c) => c.r !== undefined && cmps.some((d) => NEGATED_OP[c.op] === (d.op === '!=' ? '<>' : d.op) && d.r === c.r && sameValue(c.l, d.l)));
 }
 
 /** `x IS NULL OR x IS NOT NULL`, `b IS TRUE OR b IS NOT TRUE` (and FALSE, UNKNOWN): every row is one or the other. */

@@ -790,7 +790,7 @@ function tokenTruth(expr: Token[]): boolean | undefined {
   const ors = splitTopLevel(toks, 'OR');
   if (ors.length > 1) {
     const truths = ors.map(tokenTruth);
-    if (truths.includes(true) || complementaryIsTests(ors)) return true;
+    if (truths.includes(true) || complementaryIsTests(ors) || complementaryComparisons(ors)) return true;
     return truths.every((t) => t === false) ? false : undefined;
   }
   const ands = splitTopLevel(toks, 'AND');
@@ -814,7 +814,54 @@ function tokenTruth(expr: Token[]): boolean | undefined {
     if (['t', 'true', 'y', 'yes', 'on', '1'].includes(v)) return true;
     return ['f', 'false', 'n', 'no', 'off', '0'].includes(v) ? false : undefined;
   }
-  return inListTruth(toks) ?? comparisonTruth(toks);
+  // EXISTS (SELECT 1): a row that always exists
+  if (toks[0].upper === 'EXISTS' && toks[1]?.value === '(' && toks[2]?.upper === 'SELECT' && toks.length === 5 && literal(toks[3]) && toks[4].value === ')') return true;
+  return booleanTestTruth(toks) ?? inListTruth(toks) ?? comparisonTruth(toks);
+}
+
+/** `<constant condition> IS [NOT] TRUE | FALSE`. */
+function booleanTestTruth(toks: Token[]): boolean | undefined {
+  const n = toks.length;
+  const not = toks[n - 2]?.upper === 'NOT';
+  const is = n - (not ? 3 : 2);
+  if (is < 1 || toks[is].upper !== 'IS' || (toks[n - 1].upper !== 'TRUE' && toks[n - 1].upper !== 'FALSE')) return undefined;
+  const t = tokenTruth(toks.slice(0, is));
+  if (t === undefined) return undefined;
+  return (toks[n - 1].upper === 'TRUE' ? t : !t) !== not;
+}
+
+/** A number or string literal, a negative number, or a number cast to a number type: its value, else undefined. */
+function constantOperand(toks: Token[]): { type: string; value: string } | undefined {
+  let rest = toks;
+  if (rest.length >= 3 && rest[rest.length - 2].value === '::' && rest[0].type === 'number' && NUMBER_TYPES.has(rest[rest.length - 1].upper)) rest = rest.slice(0, -2);
+  if (rest.length === 2 && rest[0].value === '-' && rest[1].type === 'number') return { type: 'number', value: String(-Number(rest[1].value)) };
+  return rest.length === 1 && literal(rest[0]) ? { type: rest[0].type, value: rest[0].type === 'number' ? String(Number(rest[0].value)) : rest[0].value } : undefined;
+}
+
+const NUMBER_TYPES = new Set(['INT', 'INTEGER', 'INT2', 'INT4', 'INT8', 'SMALLINT', 'BIGINT', 'NUMERIC', 'DECIMAL', 'REAL', 'FLOAT4', 'FLOAT8']);
+const NEGATED: Record<string, string> = { '=': '<>', '==': '<>', '<>': '=', '!=': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
+
+/** `x > 0 OR x <= 0`, `x = 'a' OR x != 'a'`: every row whose value is not NULL is on one side. */
+function complementaryComparisons(parts: Token[][]): boolean {
+  const cmps = parts.flatMap((part) => {
+    const p = withoutOuterParens(part);
+    const at = topLevelComparison(p);
+    const right = at > 0 ? constantOperand(p.slice(at + 1)) : undefined;
+    return right && plainValue(p.slice(0, at)) ? [{ left: p.slice(0, at), op: p[at].value, right }] : [];
+  });
+  const negated = (op: string) => (NEGATED[op] === '<>' ? ['<>', '!='] : [NEGATED[op]]);
+  return cmps.some((c) => cmps.some((d) => negated(c.op).includes(d.op) && d.right.type === c.right.type && d.right.value === c.right.value && sameTokens(c.left, d.left)));
+}
+
+/** Where the top-level comparison operator of a predicate is (-1: none). */
+function topLevelComparison(toks: Token[]): number {
+  let depth = 0;
+  for (let k = 0; k < toks.length; k++) {
+    if (toks[k].value === '(') depth++;
+    else if (toks[k].value === ')') depth--;
+    else if (depth === 0 && toks[k].type === 'punct' && COMPARE.has(toks[k].value)) return k;
+  }
+  return -1;
 }
 
 const literal = (t: Token | undefined) => t !== undefined && (t.type === 'number' || t.type === 'string');
@@ -837,20 +884,14 @@ function inListTruth(toks: Token[]): boolean | undefined {
 function comparisonTruth(toks: Token[]): boolean | undefined {
   const notDistinct = toks.findIndex((t, k) => t.upper === 'IS' && toks[k + 1]?.upper === 'NOT' && toks[k + 2]?.upper === 'DISTINCT' && toks[k + 3]?.upper === 'FROM');
   if (notDistinct > 0) return sameTokens(toks.slice(0, notDistinct), toks.slice(notDistinct + 4)) && plainValue(toks) ? true : undefined;
-  let depth = 0;
-  let at = -1;
-  for (let k = 0; k < toks.length && at === -1; k++) {
-    if (toks[k].value === '(') depth++;
-    else if (toks[k].value === ')') depth--;
-    else if (depth === 0 && toks[k].type === 'punct' && COMPARE.has(toks[k].value)) at = k;
-  }
+  const at = topLevelComparison(toks);
   if (at <= 0) return undefined;
   const [left, op, right] = [toks.slice(0, at), toks[at].value, toks.slice(at + 1)];
-  if (left.length === 1 && right.length === 1 && literal(left[0]) && literal(right[0])) {
-    const [a, b] = [left[0], right[0]];
+  const [a, b] = [constantOperand(left), constantOperand(right)];
+  if (a && b) {
     if (a.type !== b.type) return undefined;
-    if (op === '=' || op === '==') return a.type === 'number' ? Number(a.value) === Number(b.value) : a.value === b.value;
-    if (op === '<>' || op === '!=') return a.type === 'number' ? Number(a.value) !== Number(b.value) : a.value !== b.value;
+    if (op === '=' || op === '==') return a.value === b.value;
+    if (op === '<>' || op === '!=') return a.value !== b.value;
     // ordering: numbers only (text ordering depends on the collation)
     if (a.type !== 'number') return undefined;
     const [x, y] = [Number(a.value), Number(b.value)];

@@ -35,6 +35,12 @@ const ROWS: Row[] = [
   { where: '1 IN (1, 2)', everyRow: true },
   { where: '1 NOT IN (2, 3)', everyRow: true },
   { where: "'a' = 'a' AND 3 >= 2", everyRow: true },
+  { where: 'id > -1 OR id <= -1', everyRow: true },
+  { where: "status = 'a' OR status <> 'a'", everyRow: true },
+  { where: 'id < 10 OR (id >= 10)', everyRow: true },
+  { where: 'EXISTS (SELECT 1)', everyRow: true, not: ['mysql', 'sqlite'] },
+  { where: 'true IS TRUE', everyRow: true, not: ['mysql', 'sqlite'] },
+  { where: '1::int = 1', everyRow: true, not: ['mysql', 'sqlite'] },
   // rows chosen
   { where: 'id = 5', everyRow: false },
   { where: 'id IS NOT NULL', everyRow: false },
@@ -47,6 +53,11 @@ const ROWS: Row[] = [
   { where: '1 > 2 OR id = 3', everyRow: false },
   { where: '1 IN (2, 3)', everyRow: false },
   { where: 'NOT (id = 5)', everyRow: false },
+  { where: 'id > 1 OR id < 1', everyRow: false },
+  { where: "status = 'a' OR status = 'b'", everyRow: false },
+  { where: 'id > 1 OR other <= 1', everyRow: false },
+  { where: 'EXISTS (SELECT 1 FROM accounts)', everyRow: false, not: ['mysql', 'sqlite'] },
+  { where: 'false IS TRUE OR id = 3', everyRow: false, not: ['mysql', 'sqlite'] },
 ];
 
 const READS: Array<{ name: string; dialect: Dialect; path: string; wrap: (statement: string) => string }> = [

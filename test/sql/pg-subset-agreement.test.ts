@@ -240,6 +240,7 @@ describe('the subset declines what it cannot read exactly', () => {
     ['a qualified value compared with itself', 'UPDATE t SET b = 1 WHERE c = 2 AND t.a >= t.a'],
     ['a value that is NULL or not', 'DELETE FROM t WHERE a IS NULL OR a IS NOT NULL'],
     ['a boolean that is TRUE or not', 'DELETE FROM t WHERE a IS TRUE OR b = 1 OR a IS NOT TRUE'],
+    ['a value on both sides of the same operand', 'DELETE FROM t WHERE a > -1 OR a <= -1'],
     ['a data-modifying WITH', 'WITH d AS (DELETE FROM t RETURNING *) SELECT 1'],
     ['a type change after the column was declared', 'CREATE TABLE t (a int); ALTER TABLE t ALTER COLUMN a TYPE bigint'],
     ['a catalog-qualified name', 'DROP TABLE db.public.t'],
