@@ -155,7 +155,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   reader ??= openReader(context, allowWorkers ? workerCount(jobs.length, bytes) : 0);
   // the commit whose tree holds the migration history (`--base` / pre-push: the head), else the index
   const commit = options.mode.kind === 'range' ? (options.mode.head ?? 'HEAD') : undefined;
-  const history = { repo: repo.kind === 'git' ? repo : undefined, commit, set, writeCache: options.mode.kind !== 'range' };
+  const history = { repo: repo.kind === 'git' ? repo : undefined, commit, set, writeCache: options.mode.kind !== 'range', blobs };
   // a file that may drop an index, constraint or trigger without naming its table (DROP INDEX, op.drop_index,
   // RemoveIndex, dropForeignKey, …): git lists the history while the files are read. A hint for speed, nothing
   // more (step 3b asks for the history whenever a drop names no table); a DROP TABLE or DROP COLUMN does not list it.

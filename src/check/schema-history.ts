@@ -6,7 +6,7 @@
  * never change, so a commit with one new migration reads one new blob, however long the history.
  */
 import path from 'node:path';
-import { readBlobs } from '../git/blobs.js';
+import { readBlobs, type BlobContent } from '../git/blobs.js';
 import { indexEntries, prefixPathspecs, treeEntries } from '../git/changes.js';
 import { readIndexFile } from '../git/index-file.js';
 import type { RepoInfo } from '../git/repo.js';
@@ -25,6 +25,8 @@ export interface HistorySource {
   set: MigrationSet;
   /** pre-push and `check --base` write nothing. */
   writeCache: boolean;
+  /** Blobs the check already holds (the staged files): not asked of git again. */
+  blobs?: ReadonlyMap<string, BlobContent | undefined>;
 }
 
 export interface HistoryLoader {
@@ -59,10 +61,17 @@ async function buildHistory(source: HistorySource, list: (repo: RepoInfo) => Pro
   const cache = NamesCache.read(path.join(repo.commonDir, 'dbsafe', 'schema-names.txt'));
   // one blob can sit at several paths (a copied migration): each is a definition of its own
   const pathsOf = new Map<string, string[]>();
-  for (const e of migrations) pathsOf.set(e.oid, [...(pathsOf.get(e.oid) ?? []), e.path]);
+  for (const e of migrations) {
+    const paths = pathsOf.get(e.oid);
+    if (paths) paths.push(e.path);
+    else pathsOf.set(e.oid, [e.path]);
+  }
   const missing = [...pathsOf.keys()].filter((oid) => !cache.has(oid));
   if (missing.length) {
-    const blobs = await readBlobs(repo.root, missing, MAX_FILE_BYTES);
+    const held = source.blobs ?? new Map<string, BlobContent | undefined>();
+    const blobs = new Map([...held].filter(([oid, content]) => content !== undefined && missing.includes(oid)));
+    const unread = missing.filter((oid) => !blobs.has(oid));
+    if (unread.length) for (const [oid, content] of await readBlobs(repo.root, unread, MAX_FILE_BYTES)) blobs.set(oid, content);
     for (const oid of missing) {
       const content = blobs.get(oid);
       cache.add(oid, Buffer.isBuffer(content) ? namesDefinedIn(content.toString('utf8'), pathsOf.get(oid)![0]!) : []);

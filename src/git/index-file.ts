@@ -48,6 +48,8 @@ export function parseIndex(data: Buffer, oidBytes: number): IndexEntry[] | undef
       if (version < 3) return undefined;
       at += 2; // extended flags (intent-to-add, skip-worktree): ls-files lists those entries too
     }
+    // the flags hold the path's length (0xFFF: that long or longer, then only its NUL ends it)
+    const length = flags & 0xfff;
     let name: Buffer;
     if (version === 4) {
       // the number of bytes to drop from the previous path (git's offset varint), then the rest, NUL-ended
@@ -57,13 +59,15 @@ export function parseIndex(data: Buffer, oidBytes: number): IndexEntry[] | undef
         value = data[at++]!;
         drop = ((drop + 1) << 7) | (value & 0x7f);
       }
-      const nul = data.indexOf(0, at);
-      if (nul < 0 || nul >= end || drop > previous.length) return undefined;
-      name = Buffer.concat([previous.subarray(0, previous.length - drop), data.subarray(at, nul)]);
+      if (drop > previous.length) return undefined;
+      const kept = previous.length - drop;
+      const nul = length < 0xfff && length >= kept ? at + length - kept : data.indexOf(0, at);
+      if (nul < 0 || nul >= end || data[nul] !== 0) return undefined;
+      name = Buffer.concat([previous.subarray(0, kept), data.subarray(at, nul)]);
       at = nul + 1;
     } else {
-      const nul = data.indexOf(0, at);
-      if (nul < 0 || nul >= end) return undefined;
+      const nul = length < 0xfff ? at + length : data.indexOf(0, at);
+      if (nul < 0 || nul >= end || data[nul] !== 0) return undefined;
       name = data.subarray(at, nul);
       // 1 to 8 NULs: each entry is padded to a multiple of 8 bytes
       at = start + Math.floor((nul - start + 8) / 8) * 8;
