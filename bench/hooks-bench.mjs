@@ -19,8 +19,9 @@ const CLI = path.join(ROOT, 'bin', 'dbsafe-hooks.js');
 const args = process.argv.slice(2);
 const filesAt = args.indexOf('--files');
 const EXTRA_FILES = filesAt === -1 ? 0 : Number(args.splice(filesAt, 2)[1]);
-// --history N: one more variant, a repository with N committed migrations (each creates a table and an index)
-// whose staged migration drops one of those indexes: the hook reads the names of the whole history (cached)
+// --history N: more variants, repositories with N committed migrations (each creates a table and an index)
+// whose staged migration drops one of those indexes (the hook reads the names of the whole history, cached),
+// or creates a table (nothing to resolve), and the same repository with an empty hook
 const historyAt = args.indexOf('--history');
 const HISTORY = historyAt === -1 ? 0 : Number(args.splice(historyAt, 2)[1]);
 const REPS = Number(args[0] ?? 40);
@@ -54,7 +55,7 @@ function repo(kind) {
     writeFileSync(path.join(sub, `f${i}.js`), `export const x = ${i};\n`);
     if (i % 15 === 0) writeFileSync(path.join(dir, 'db', 'migrations', `0_${i}_existing.sql`), `CREATE TABLE e${i} (id int);\n`);
   }
-  if (kind === 'history' || kind === 'history-empty') {
+  if (kind.startsWith('history')) {
     for (let i = 0; i < HISTORY; i++) {
       writeFileSync(path.join(dir, 'db', 'migrations', `h${String(i).padStart(5, '0')}.sql`), `CREATE TABLE h${i} (id bigint PRIMARY KEY, name text NOT NULL);\nCREATE INDEX h${i}_name_idx ON h${i} (name);\n`);
     }
@@ -84,8 +85,8 @@ function time(cwd, cmd, args) {
 }
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
-const dirs = { empty: repo('empty'), code: repo('dbsafe'), migration: repo('dbsafe'), view: repo('dbsafe'), drop: repo('dbsafe'), parsed: repo('dbsafe'), ...(HISTORY ? { history: repo('history'), historyEmpty: repo('history-empty') } : {}) };
-const samples = { empty: [], code: [], migration: [], view: [], drop: [], parsed: [], ...(HISTORY ? { history: [], historyEmpty: [] } : {}), node: [] };
+const dirs = { empty: repo('empty'), code: repo('dbsafe'), migration: repo('dbsafe'), view: repo('dbsafe'), drop: repo('dbsafe'), parsed: repo('dbsafe'), ...(HISTORY ? { history: repo('history'), historyCreate: repo('history-create'), historyEmpty: repo('history-empty') } : {}) };
+const samples = { empty: [], code: [], migration: [], view: [], drop: [], parsed: [], ...(HISTORY ? { history: [], historyCreate: [], historyEmpty: [] } : {}), node: [] };
 let n = 0;
 for (let i = 0; i < REPS + 3; i++) {
   n++;
@@ -108,6 +109,8 @@ for (let i = 0; i < REPS + 3; i++) {
   // names no table: its table comes from the history (h<n> created it thousands of files earlier; a warning)
   if (HISTORY) {
     stage('history', 'x', `DROP INDEX h${n % HISTORY}_name_idx;\n`);
+    // the same repository, a migration that names everything it touches: the history is not read
+    stage('historyCreate', 'x', `CREATE TABLE n${n} (id int primary key, name text);\n`);
     stage('historyEmpty', 'x', `DROP INDEX h${n % HISTORY}_name_idx;\n`);
   }
   const t = {
@@ -118,7 +121,11 @@ for (let i = 0; i < REPS + 3; i++) {
     drop: time(dirs.drop, 'git', ['commit', '-q', '-m', `c${n}`]),
     parsed: time(dirs.parsed, 'git', ['commit', '-q', '-m', `c${n}`]),
     ...(HISTORY
-      ? { history: time(dirs.history, 'git', ['commit', '-q', '-m', `c${n}`]), historyEmpty: time(dirs.historyEmpty, 'git', ['commit', '-q', '-m', `c${n}`]) }
+      ? {
+          history: time(dirs.history, 'git', ['commit', '-q', '-m', `c${n}`]),
+          historyCreate: time(dirs.historyCreate, 'git', ['commit', '-q', '-m', `c${n}`]),
+          historyEmpty: time(dirs.historyEmpty, 'git', ['commit', '-q', '-m', `c${n}`]),
+        }
       : {}),
     node: time(ROOT, process.execPath, ['-e', '0']),
   };
@@ -147,6 +154,8 @@ const out = {
           [`DROP INDEX resolved from ${HISTORY} committed migrations / node -e 0`]: Number((m.history / m.node).toFixed(2)),
           // the same commit with an empty hook costs more in that repository (a 3,000-entry tree is written): the hook's own share
           'the same, hook only: (history − same repository with an empty hook + empty) / node -e 0': Number(((m.history - m.historyEmpty + m.empty) / m.node).toFixed(2)),
+          [`CREATE TABLE in the repository of ${HISTORY} migrations / node -e 0`]: Number((m.historyCreate / m.node).toFixed(2)),
+          'the same, hook only': Number(((m.historyCreate - m.historyEmpty + m.empty) / m.node).toFixed(2)),
         }
       : {}),
   },
