@@ -5,6 +5,7 @@
  * DELETE/UPDATE, and classifies statements our recognizer does not know. A statement neither can
  * classify is `unparseable`.
  */
+import { compareConstants, negatedComparisons, selfComparison, type Constant } from './constant-conditions.js';
 import type { OpSink } from './sink.js';
 import { parseWith, type ParserFlavor } from './node-sql-parser.js';
 import { HEAD_TOKENS, needsAllTokens, Recognizer, type FoundOp } from './recognize.js';
@@ -50,7 +51,7 @@ function astAlwaysTrue(node: AstNode): boolean {
 
 const LITERAL_TYPES = ['number', 'single_quote_string', 'string', 'double_quote_string', 'bool'];
 const isLiteral = (n: AstNode) => n && LITERAL_TYPES.includes(n.type);
-const literalKind = (n: AstNode) => (n.type === 'number' ? 'n' : n.type === 'bool' ? 'b' : 's');
+const literalKind = (n: AstNode): Constant['kind'] => (n.type === 'number' ? 'n' : n.type === 'bool' ? 'b' : 's');
 
 /** true / false when the condition has that value for every row; else undefined. */
 function astTruth(node: AstNode, depth: number): boolean | undefined {
@@ -86,33 +87,23 @@ function astTruth(node: AstNode, depth: number): boolean | undefined {
     return items.some((i) => String(i.value) === String(node.left.value)) === (op === 'IN');
   }
   if (!['=', '==', '<>', '!=', '<', '<=', '>', '>='].includes(op)) return undefined;
-  if (isLiteral(node.left) && isLiteral(node.right)) {
-    if (literalKind(node.left) !== literalKind(node.right)) return undefined;
-    const equal = String(node.left.value) === String(node.right.value);
-    if (op === '=' || op === '==') return equal;
-    if (op === '<>' || op === '!=') return !equal;
-    // ordering: numbers only (text ordering depends on the collation)
-    if (node.left.type !== 'number') return undefined;
-    const [a, b] = [Number(node.left.value), Number(node.right.value)];
-    return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
-  }
-  // a column compared with itself: true for every row where it is not NULL
-  if (node.left?.type === 'column_ref' && JSON.stringify(node.left) === JSON.stringify(node.right)) return op === '=' || op === '==' || op === '<=' || op === '>=';
-  return undefined;
+  if (isLiteral(node.left) && isLiteral(node.right)) return compareConstants(op, asConstant(node.left), asConstant(node.right));
+  // a column compared with itself
+  return node.left?.type === 'column_ref' && JSON.stringify(node.left) === JSON.stringify(node.right) ? selfComparison(op) : undefined;
 }
+
+const asConstant = (n: AstNode): Constant => ({ kind: literalKind(n), value: String(n.value) });
 
 /** The operands of a chain of ORs (`a OR b OR c` is `(a OR b) OR c` in the tree). */
 function orParts(node: AstNode): AstNode[] {
   return node?.type === 'binary_expr' && String(node.operator).toUpperCase() === 'OR' ? [...orParts(node.left), ...orParts(node.right)] : [node];
 }
 
-const NEGATED: Record<string, string> = { '=': '<>', '<>': '=', '!=': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
-
 /** `x > 0` and `x <= 0`, `x = 'a'` and `x <> 'a'`: every row whose column is not NULL is on one side. */
 function complementaryComparison(a: AstNode, b: AstNode): boolean {
   const cmp = (n: AstNode) => (n?.type === 'binary_expr' && n.left?.type === 'column_ref' && isLiteral(n.right) ? String(n.operator) : undefined);
   const [oa, ob] = [cmp(a), cmp(b)];
-  if (!oa || !ob || NEGATED[oa] !== (ob === '!=' ? '<>' : ob)) return false;
+  if (!oa || !ob || !negatedComparisons(oa, ob)) return false;
   return JSON.stringify(a.left) === JSON.stringify(b.left) && literalKind(a.right) === literalKind(b.right) && String(a.right.value) === String(b.right.value);
 }
 

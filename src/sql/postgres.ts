@@ -5,6 +5,7 @@
  */
 import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
 import { ColumnTypes, type ColumnType } from './column-types.js';
+import { compareConstants, negatedComparisons, NUMBER_TYPES, selfComparison, type Constant } from './constant-conditions.js';
 import { locateOps } from './locate.js';
 import { DELETING_CALL, DELETING_FUNCTIONS, memberOf, refFromParts, type AstOp } from './pg-ops.js';
 import { readPlpgsql, routineNeedsReading, type PlpgsqlHost } from './plpgsql.js';
@@ -218,23 +219,13 @@ function comparisonTruth(expr: Node): boolean | undefined {
   if (expr.kind !== 'AEXPR_OP') return undefined;
   const l = constOperand(expr.lexpr);
   const r = constOperand(expr.rexpr);
-  if (l !== undefined && r !== undefined) {
-    // '1' = 1 is true in PostgreSQL (the string is read as the other side's type): kinds must match
-    if (l[0] !== r[0]) return undefined;
-    if (op === '=') return l === r;
-    if (op === '<>' || op === '!=') return l !== r;
-    // ordering: numbers only (text ordering depends on the collation)
-    if (l[0] !== 'n') return undefined;
-    const [a, b] = [Number(l.slice(2)), Number(r.slice(2))];
-    return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : op === '>=' ? a >= b : undefined;
-  }
-  if (!sameValue(expr.lexpr, expr.rexpr)) return undefined;
-  // a value compared with itself: true for every row where it is not NULL, never true otherwise
-  if (op === '=' || op === '<=' || op === '>=') return true;
-  return op === '<>' || op === '!=' || op === '<' || op === '>' ? false : undefined;
+  // '1' = 1 is true in PostgreSQL (the string is read as the other side's type): compareConstants wants one kind
+  if (l !== undefined && r !== undefined) return compareConstants(op, asConstant(l), asConstant(r));
+  return sameValue(expr.lexpr, expr.rexpr) ? selfComparison(op) : undefined;
 }
 
-const NUMBER_TYPES = new Set(['int2', 'int4', 'int8', 'smallint', 'integer', 'int', 'bigint', 'numeric', 'decimal', 'float4', 'float8', 'real']);
+/** constValue's `n:1` as a Constant. */
+const asConstant = (v: string): Constant => ({ kind: v[0] as Constant['kind'], value: v.slice(2) });
 
 /** A constant operand: a literal, or a number literal cast to a number type (`1::int`). */
 function constOperand(node: Node): string | undefined {
@@ -243,12 +234,10 @@ function constOperand(node: Node): string | undefined {
   return v?.startsWith('n:') && NUMBER_TYPES.has(strings(node.TypeCast.typeName?.names).pop() ?? '') ? v : undefined;
 }
 
-const NEGATED_OP: Record<string, string> = { '=': '<>', '<>': '=', '!=': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
-
 /** `x > 0 OR x <= 0`, `x = 'a' OR x <> 'a'`: every row whose value is not NULL is on one side. */
 function complementaryComparisons(args: Node[]): boolean {
   const cmps = args.flatMap((a) => (a?.A_Expr?.kind === 'AEXPR_OP' ? [{ op: strings(a.A_Expr.name).join(), l: a.A_Expr.lexpr, r: constOperand(a.A_Expr.rexpr) }] : []));
-  return cmps.some((c) => c.r !== undefined && cmps.some((d) => NEGATED_OP[c.op] === (d.op === '!=' ? '<>' : d.op) && d.r === c.r && sameValue(c.l, d.l)));
+  return cmps.some((c) => c.r !== undefined && cmps.some((d) => negatedComparisons(c.op, d.op) && d.r === c.r && sameValue(c.l, d.l)));
 }
 
 /** `x IS NULL OR x IS NOT NULL`, `b IS TRUE OR b IS NOT TRUE` (and FALSE, UNKNOWN): every row is one or the other. */

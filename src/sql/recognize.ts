@@ -6,6 +6,7 @@
  */
 import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
 import type { Dialect } from '../model/operation.js';
+import { compareConstants, negatedComparisons, NUMBER_TYPES, selfComparison, type Constant } from './constant-conditions.js';
 import { identName, isNameToken, tokenize, type Token } from './tokens.js';
 
 /** An operation found inside one statement; `at` is a string offset inside the statement text. */
@@ -831,15 +832,13 @@ function booleanTestTruth(toks: Token[]): boolean | undefined {
 }
 
 /** A number or string literal, a negative number, or a number cast to a number type: its value, else undefined. */
-function constantOperand(toks: Token[]): { type: string; value: string } | undefined {
+function constantOperand(toks: Token[]): Constant | undefined {
   let rest = toks;
-  if (rest.length >= 3 && rest[rest.length - 2].value === '::' && rest[0].type === 'number' && NUMBER_TYPES.has(rest[rest.length - 1].upper)) rest = rest.slice(0, -2);
-  if (rest.length === 2 && rest[0].value === '-' && rest[1].type === 'number') return { type: 'number', value: String(-Number(rest[1].value)) };
-  return rest.length === 1 && literal(rest[0]) ? { type: rest[0].type, value: rest[0].type === 'number' ? String(Number(rest[0].value)) : rest[0].value } : undefined;
+  if (rest.length >= 3 && rest[rest.length - 2].value === '::' && rest[0].type === 'number' && NUMBER_TYPES.has(rest[rest.length - 1].upper.toLowerCase())) rest = rest.slice(0, -2);
+  if (rest.length === 2 && rest[0].value === '-' && rest[1].type === 'number') return { kind: 'n', value: String(-Number(rest[1].value)) };
+  if (rest.length !== 1 || !literal(rest[0])) return undefined;
+  return rest[0].type === 'number' ? { kind: 'n', value: String(Number(rest[0].value)) } : { kind: 's', value: rest[0].value };
 }
-
-const NUMBER_TYPES = new Set(['INT', 'INTEGER', 'INT2', 'INT4', 'INT8', 'SMALLINT', 'BIGINT', 'NUMERIC', 'DECIMAL', 'REAL', 'FLOAT4', 'FLOAT8']);
-const NEGATED: Record<string, string> = { '=': '<>', '==': '<>', '<>': '=', '!=': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
 
 /** `x > 0 OR x <= 0`, `x = 'a' OR x != 'a'`: every row whose value is not NULL is on one side. */
 function complementaryComparisons(parts: Token[][]): boolean {
@@ -849,8 +848,7 @@ function complementaryComparisons(parts: Token[][]): boolean {
     const right = at > 0 ? constantOperand(p.slice(at + 1)) : undefined;
     return right && plainValue(p.slice(0, at)) ? [{ left: p.slice(0, at), op: p[at].value, right }] : [];
   });
-  const negated = (op: string) => (NEGATED[op] === '<>' ? ['<>', '!='] : [NEGATED[op]]);
-  return cmps.some((c) => cmps.some((d) => negated(c.op).includes(d.op) && d.right.type === c.right.type && d.right.value === c.right.value && sameTokens(c.left, d.left)));
+  return cmps.some((c) => cmps.some((d) => negatedComparisons(c.op, d.op) && d.right.kind === c.right.kind && d.right.value === c.right.value && sameTokens(c.left, d.left)));
 }
 
 /** Where the top-level comparison operator of a predicate is (-1: none). */
@@ -888,18 +886,8 @@ function comparisonTruth(toks: Token[]): boolean | undefined {
   if (at <= 0) return undefined;
   const [left, op, right] = [toks.slice(0, at), toks[at].value, toks.slice(at + 1)];
   const [a, b] = [constantOperand(left), constantOperand(right)];
-  if (a && b) {
-    if (a.type !== b.type) return undefined;
-    if (op === '=' || op === '==') return a.value === b.value;
-    if (op === '<>' || op === '!=') return a.value !== b.value;
-    // ordering: numbers only (text ordering depends on the collation)
-    if (a.type !== 'number') return undefined;
-    const [x, y] = [Number(a.value), Number(b.value)];
-    return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
-  }
-  if (!sameTokens(left, right) || !plainValue(left)) return undefined;
-  // a value compared with itself: true for every row where it is not NULL, never true otherwise
-  return op === '=' || op === '==' || op === '<=' || op === '>=';
+  if (a && b) return compareConstants(op, a, b);
+  return sameTokens(left, right) && plainValue(left) ? selfComparison(op) : undefined;
 }
 
 /** `x IS NULL OR x IS NOT NULL` (and TRUE, FALSE, UNKNOWN) among the parts of an OR. */

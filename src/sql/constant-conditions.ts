@@ -1,0 +1,38 @@
+/**
+ * What the three readers of a WHERE condition share (postgres.ts on the parse tree, recognize.ts on tokens,
+ * mysql.ts on node-sql-parser's tree) when they ask whether it holds for every row: two constants compared,
+ * a value compared with itself, and which comparison is another's negation.
+ */
+
+/** A literal: its kind (number, string, boolean) and its value as text (numbers normalised: `1.0` is `1`). */
+export interface Constant {
+  kind: 'n' | 's' | 'b';
+  value: string;
+}
+
+/** `2 > 1`, `'a' = 'b'`: the answer, or undefined when it depends (kinds differ; text order depends on the collation). */
+export function compareConstants(op: string, a: Constant, b: Constant): boolean | undefined {
+  if (a.kind !== b.kind) return undefined;
+  if (op === '=' || op === '==') return a.value === b.value;
+  if (op === '<>' || op === '!=') return a.value !== b.value;
+  if (a.kind !== 'n') return undefined;
+  const [x, y] = [Number(a.value), Number(b.value)];
+  return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : op === '>=' ? x >= y : undefined;
+}
+
+/** A value compared with itself (`id = id`): true for every row where it is not NULL, never true with `<>`, `<`, `>`. */
+export function selfComparison(op: string): boolean | undefined {
+  if (op === '=' || op === '==' || op === '<=' || op === '>=') return true;
+  return op === '<>' || op === '!=' || op === '<' || op === '>' ? false : undefined;
+}
+
+const NEGATION: Record<string, string> = { '=': '<>', '<>': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
+const canonical = (op: string) => (op === '!=' ? '<>' : op === '==' ? '=' : op);
+
+/** `>` and `<=`, `=` and `<>`: one holds exactly when the other does not (for a value that is not NULL). */
+export function negatedComparisons(a: string, b: string): boolean {
+  return NEGATION[canonical(a)] === canonical(b);
+}
+
+/** Cast types that are numbers, lower case (`1::int = 1` compares numbers). */
+export const NUMBER_TYPES = new Set(['int', 'integer', 'int2', 'int4', 'int8', 'smallint', 'bigint', 'numeric', 'decimal', 'real', 'float4', 'float8']);
