@@ -48,7 +48,7 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     splitting: false,
-    minify: true,
+    minify: process.env.DBSAFE_MINIFY !== '0', // DBSAFE_MINIFY=0: readable names in profiles
     shims: true, // import.meta.url (the worker's file, src/check/parallel-read.ts) from __filename
     // import() becomes require(): code V8 restores from its cache has no dynamic-import callback in Node 20
     // ("A dynamic import callback was not specified"), and every package the hooks load has a CommonJS build

@@ -50,8 +50,14 @@ export function historyLoader(source: HistorySource): HistoryLoader {
 
 async function listMigrations(repo: RepoInfo, { commit, set }: HistorySource): Promise<Array<{ path: string; oid: string }>> {
   // the index file read here when it can be (git/index-file.ts): one git process fewer on a hook's path
-  const entries = commit ? await treeEntries(repo, commit) : (readIndexFile(repo) ?? (await indexEntries(repo, prefixPathspecs(set.prefixes)))).filter((e) => e.stage === 0);
-  return entries.filter((e) => set.classify(e.path) && /^100/.test(e.mode));
+  const entries = commit ? await treeEntries(repo, commit) : (readIndexFile(repo, set.prefixes) ?? (await indexEntries(repo, prefixPathspecs(set.prefixes))));
+  const migrations: Array<{ path: string; oid: string }> = [];
+  // indexed loops, no closures (migration-set.ts says why): a hook runs these over thousands of entries
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (('stage' in e ? e.stage === 0 : true) && e.mode.startsWith('100') && set.classify(e.path)) migrations.push(e);
+  }
+  return migrations;
 }
 
 async function buildHistory(source: HistorySource, list: (repo: RepoInfo) => Promise<Array<{ path: string; oid: string }>>): Promise<History> {
@@ -60,29 +66,38 @@ async function buildHistory(source: HistorySource, list: (repo: RepoInfo) => Pro
   const migrations = await list(repo);
   const cache = NamesCache.read(path.join(repo.commonDir, 'dbsafe', 'schema-names.txt'));
   // one blob can sit at several paths (a copied migration): each is a definition of its own
-  const pathsOf = new Map<string, string[]>();
-  for (const e of migrations) {
+  const pathsOf = new Map<string, string | string[]>();
+  const missing: string[] = [];
+  for (let i = 0; i < migrations.length; i++) {
+    const e = migrations[i]!;
     const paths = pathsOf.get(e.oid);
-    if (paths) paths.push(e.path);
-    else pathsOf.set(e.oid, [e.path]);
+    if (paths === undefined) {
+      pathsOf.set(e.oid, e.path);
+      if (!cache.has(e.oid)) missing.push(e.oid);
+    } else pathsOf.set(e.oid, typeof paths === 'string' ? [paths, e.path] : [...paths, e.path]);
   }
-  const missing = [...pathsOf.keys()].filter((oid) => !cache.has(oid));
+  const pathList = (oid: string) => {
+    const paths = pathsOf.get(oid);
+    return paths === undefined ? [] : typeof paths === 'string' ? [paths] : paths;
+  };
   if (missing.length) {
     const held = source.blobs ?? new Map<string, BlobContent | undefined>();
-    const blobs = new Map([...held].filter(([oid, content]) => content !== undefined && missing.includes(oid)));
+    const blobs = new Map<string, BlobContent | undefined>();
+    for (const oid of missing) if (held.get(oid) !== undefined) blobs.set(oid, held.get(oid));
     const unread = missing.filter((oid) => !blobs.has(oid));
     if (unread.length) for (const [oid, content] of await readBlobs(repo.root, unread, MAX_FILE_BYTES)) blobs.set(oid, content);
     for (const oid of missing) {
       const content = blobs.get(oid);
-      cache.add(oid, Buffer.isBuffer(content) ? namesDefinedIn(content.toString('utf8'), pathsOf.get(oid)![0]!) : []);
+      cache.add(oid, Buffer.isBuffer(content) ? namesDefinedIn(content.toString('utf8'), pathList(oid)[0]!) : []);
     }
   }
-  if (writeCache) cache.write([...pathsOf.keys()]);
+  // every blob of the listing is in the cache now, as write() expects
+  if (writeCache) cache.write(pathsOf);
   return {
     lookup: (kind, name) =>
       cache
         .lookup(name)
         .filter(({ def }) => def.kind === kind)
-        .flatMap(({ oid, def }) => (pathsOf.get(oid) ?? []).map((p) => ({ path: p, def }))),
+        .flatMap(({ oid, def }) => pathList(oid).map((p) => ({ path: p, def }))),
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NamesCache } from '../../src/check/names-cache.js';
@@ -14,7 +14,7 @@ function written(defsByBlob: Array<[string, NameDefinition[]]>, keep = defsByBlo
   const file = path.join(tempDir(), 'schema-names.txt');
   const cache = NamesCache.read(file);
   for (const [id, defs] of defsByBlob) cache.add(id, defs);
-  cache.write(keep);
+  cache.write(new Set(keep));
   return { file, cache: NamesCache.read(file) };
 }
 
@@ -46,10 +46,60 @@ describe('names cache', () => {
     const { file } = written([[oid(1), [def('a_idx', 'a')]]]);
     const cache = NamesCache.read(file);
     cache.add(oid(2), [def('b_idx', 'b')]);
-    cache.write([oid(1), oid(2)]);
+    cache.write(new Set([oid(1), oid(2)]));
     const again = NamesCache.read(file);
     expect(again.lookup('a_idx').map((f) => f.oid)).toEqual([oid(1)]);
     expect(again.lookup('b_idx').map((f) => f.oid)).toEqual([oid(2)]);
+  });
+
+  it('a commit appends its blob: the lines already there are not rewritten', () => {
+    const { file } = written([[oid(1), [def('a_idx', 'a')]]]);
+    const before = readFileSync(file, 'utf8');
+    const inode = statSync(file).ino;
+    const cache = NamesCache.read(file);
+    cache.add(oid(2), [def('b_idx', 'b')]);
+    cache.write(new Set([oid(1), oid(2)]));
+    expect(statSync(file).ino).toBe(inode);
+    expect(readFileSync(file, 'utf8').startsWith(before)).toBe(true);
+  });
+
+  it('an append cut short (a crash, a full disk) leaves its blob unread, read again, and counted once', () => {
+    const { file } = written([[oid(1), [def('a_idx', 'a')]]]);
+    // blob 2's first definition made it, its second was cut mid-line, its `#` line never came
+    appendFileSync(file, `${JSON.stringify(['b_idx', oid(2), 'index', 'b_idx', 'b', null, 1])}\n["c_idx","${oid(2)}","ind`);
+    const after = NamesCache.read(file);
+    expect(after.has(oid(2))).toBe(false);
+    expect(after.lookup('b_idx')).toEqual([]);
+    expect(after.lookup('a_idx').map((f) => f.def.table)).toEqual(['a']);
+    after.add(oid(2), [def('b_idx', 'b'), def('c_idx', 'c', { line: 2 })]);
+    after.add(oid(3), [def('d_idx', 'd')]);
+    after.write(new Set([oid(1), oid(2), oid(3)]));
+    const again = NamesCache.read(file);
+    expect(again.lookup('b_idx').map((f) => f.def.table)).toEqual(['b']);
+    expect(again.lookup('c_idx').map((f) => f.def.table)).toEqual(['c']);
+    expect(again.lookup('d_idx').map((f) => f.def.table)).toEqual(['d']);
+  });
+
+  it('two hooks at once (worktrees share the cache): both appends stay, a blob both added counts once', () => {
+    const { file } = written([[oid(1), [def('a_idx', 'a')]]]);
+    const first = NamesCache.read(file);
+    const second = NamesCache.read(file);
+    first.add(oid(2), [def('b_idx', 'b')]);
+    second.add(oid(3), [def('c_idx', 'c')]);
+    second.add(oid(2), [def('b_idx', 'b')]);
+    first.write(new Set([oid(1), oid(2)]));
+    second.write(new Set([oid(1), oid(2), oid(3)]));
+    const both = NamesCache.read(file);
+    expect([oid(1), oid(2), oid(3)].map((id) => both.has(id))).toEqual([true, true, true]);
+    expect(both.lookup('b_idx')).toHaveLength(1);
+    expect(both.lookup('c_idx').map((f) => f.def.table)).toEqual(['c']);
+  });
+
+  it('a blob added and looked up in the same run, before the write', () => {
+    const { file } = written([[oid(1), [def('a_idx', 'a')]]]);
+    const cache = NamesCache.read(file);
+    cache.add(oid(2), [def('a_idx', 'other')]);
+    expect(cache.lookup('a_idx').map((f) => f.def.table)).toEqual(['a', 'other']);
   });
 
   it('drops the blobs a listing no longer holds once they are many, and only then', () => {
@@ -66,7 +116,8 @@ describe('names cache', () => {
     ['an empty file', ''],
     ['another version', 'dbsafe schema-names 1\nabc\n'],
     ['the JSON cache of version 1', '{"version":1,"blobs":{}}'],
-    ['a header only', 'dbsafe schema-names 2'],
+    ['a header only', 'dbsafe schema-names 3'],
+    ['version 2 (blob ids on one line)', `dbsafe schema-names 2\n${oid(1)}\n["x","${oid(1)}","index","x","t",null,1]\n`],
   ])('%s is an empty cache, rebuilt', (_name, text) => {
     const file = path.join(tempDir(), 'schema-names.txt');
     writeFileSync(file, text);
@@ -88,7 +139,7 @@ describe('names cache', () => {
     writeFileSync(path.join(dir, 'schema-names.json'), '{"version":1,"blobs":{}}');
     const cache = NamesCache.read(path.join(dir, 'schema-names.txt'));
     cache.add(oid(1), []);
-    cache.write([oid(1)]);
+    cache.write(new Set([oid(1)]));
     expect(existsSync(path.join(dir, 'schema-names.json'))).toBe(false);
   });
 });
