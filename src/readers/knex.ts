@@ -6,6 +6,7 @@
  */
 import type { Operation } from '../model/operation.js';
 import { childRef, tableRef } from './common.js';
+import { patternTruth } from '../sql/constant-conditions.js';
 import { isAlwaysTrue } from '../sql/recognize.js';
 import { tokenize } from '../sql/tokens.js';
 import { readJsMigration, type CallSite, type JsCall } from './js-scan.js';
@@ -44,13 +45,19 @@ function columnsOf(site: CallSite, v: JsValue | undefined): string[] | undefined
   return one === undefined ? undefined : [one];
 }
 
-/** A where-like call that restricts the rows: not `where({})` nor an always-true `whereRaw('1 = 1')` (the SQL readers' test). */
+/**
+ * A where-like call that restricts the rows: not `where({})`, an always-true `whereRaw('1 = 1')` (the SQL
+ * readers' test), nor a pattern that matches every value.
+ */
 function filters(site: CallSite, c: JsCall): boolean {
   if (c.func.kind !== 'member' || !FILTER_METHODS.test(c.func.name)) return false;
   const first = site.resolve(c.args[0]);
   if (/^(where|andWhere)$/.test(c.func.name) && c.args.length === 1 && first?.kind === 'object' && first.entries.size === 0) return false;
   const raw = c.func.name === 'whereRaw' && c.args.length === 1 ? site.ident(first) : undefined;
   if (raw !== undefined && isAlwaysTrue(tokenize(raw, site.ctx.dialect))) return false;
+  // `.where('name', 'like', '%')`, `.whereLike('name', '%')`: a pattern that matches every value restricts nothing
+  const [op, pattern] = /^(where|andWhere|orWhere)$/.test(c.func.name) && c.args.length === 3 ? [site.ident(site.resolve(c.args[1])), site.ident(site.resolve(c.args[2]))] : /^(whereLike|whereILike)$/.test(c.func.name) && c.args.length === 2 ? [c.func.name === 'whereLike' ? 'LIKE' : 'ILIKE', site.ident(site.resolve(c.args[1]))] : [];
+  if (op !== undefined && pattern !== undefined && patternTruth(op, pattern) === true) return false;
   return true;
 }
 

@@ -1,7 +1,7 @@
 /**
  * What the three readers of a WHERE condition share (postgres.ts on the parse tree, recognize.ts on tokens,
  * mysql.ts on node-sql-parser's tree) when they ask whether it holds for every row: two constants compared,
- * a value compared with itself, and which comparison is another's negation.
+ * a value compared with itself, which comparison is another's negation, and patterns that match every value.
  */
 
 /** A literal: its kind (number, string, boolean) and its value as text (numbers normalised: `1.0` is `1`). */
@@ -36,3 +36,28 @@ export function negatedComparisons(a: string, b: string): boolean {
 
 /** Cast types that are numbers, lower case (`1::int = 1` compares numbers). */
 export const NUMBER_TYPES = new Set(['int', 'integer', 'int2', 'int4', 'int8', 'smallint', 'bigint', 'numeric', 'decimal', 'real', 'float4', 'float8']);
+
+/**
+ * Pattern operators, in every reader's spelling (upper case; PostgreSQL's operator names too), and the
+ * patterns that match every value: LIKE `'%'` (any number of `%`), GLOB `'*'`, and a regular expression that
+ * finds a match in any text (`''`, `'^'`, `'$'`, `'.*'`, `'^.*'`, `'.*$'`; not `'^.*$'`: MySQL's `.` stops at
+ * a line break).
+ */
+const PATTERN_FAMILIES: Array<{ ops: string[]; negated: string[]; everyValue: RegExp }> = [
+  { ops: ['LIKE', 'ILIKE', '~~', '~~*'], negated: ['NOT LIKE', 'NOT ILIKE', '!~~', '!~~*'], everyValue: /^%+$/ },
+  { ops: ['GLOB'], negated: ['NOT GLOB'], everyValue: /^\*+$/ },
+  { ops: ['REGEXP', 'RLIKE', '~', '~*'], negated: ['NOT REGEXP', 'NOT RLIKE', '!~', '!~*'], everyValue: /^(?:\^|\$|\^?\.\*|\.\*\$)?$/ },
+];
+
+/**
+ * `name LIKE '%'`: true, as for a value compared with itself (every row whose value is not NULL); its negation
+ * false; undefined for any other operator or pattern.
+ */
+export function patternTruth(op: string, pattern: string): boolean | undefined {
+  const upper = op.toUpperCase().replace(/\s+/g, ' ');
+  for (const family of PATTERN_FAMILIES) {
+    const negated = family.negated.includes(upper);
+    if ((negated || family.ops.includes(upper)) && family.everyValue.test(pattern)) return !negated;
+  }
+  return undefined;
+}

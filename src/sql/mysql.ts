@@ -5,7 +5,7 @@
  * DELETE/UPDATE, and classifies statements our recognizer does not know. A statement neither can
  * classify is `unparseable`.
  */
-import { compareConstants, negatedComparisons, selfComparison, type Constant } from './constant-conditions.js';
+import { compareConstants, negatedComparisons, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
 import type { OpSink } from './sink.js';
 import { parseWith, type ParserFlavor } from './node-sql-parser.js';
 import { HEAD_TOKENS, needsAllTokens, Recognizer, type FoundOp } from './recognize.js';
@@ -85,6 +85,11 @@ function astTruth(node: AstNode, depth: number): boolean | undefined {
     const items: AstNode[] = node.right.value ?? [];
     if (!items.length || !items.every((i) => isLiteral(i) && literalKind(i) === literalKind(node.left))) return undefined;
     return items.some((i) => String(i.value) === String(node.left.value)) === (op === 'IN');
+  }
+  // `name LIKE '%'`, `name REGEXP ''`: a pattern that matches every value (NULL LIKE '%' matches nothing)
+  if (isLiteral(node.right) && literalKind(node.right) === 's' && node.left?.type !== 'null') {
+    const matches = patternTruth(op, String(node.right.value));
+    if (matches !== undefined) return matches;
   }
   if (!['=', '==', '<>', '!=', '<', '<=', '>', '>='].includes(op)) return undefined;
   if (isLiteral(node.left) && isLiteral(node.right)) return compareConstants(op, asConstant(node.left), asConstant(node.right));

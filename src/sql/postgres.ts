@@ -5,7 +5,7 @@
  */
 import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
 import { ColumnTypes, type ColumnType } from './column-types.js';
-import { compareConstants, negatedComparisons, NUMBER_TYPES, selfComparison, type Constant } from './constant-conditions.js';
+import { compareConstants, negatedComparisons, NUMBER_TYPES, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
 import { locateOps } from './locate.js';
 import { DELETING_CALL, DELETING_FUNCTIONS, memberOf, refFromParts, type AstOp } from './pg-ops.js';
 import { readPlpgsql, routineNeedsReading, type PlpgsqlHost } from './plpgsql.js';
@@ -203,7 +203,7 @@ function conditionTruth(node: Node, depth: number): boolean | undefined {
   return undefined;
 }
 
-/** Comparisons of constants (`2 > 1`, `'a' = 'b'`, `1 IN (1, 2)`) and of a value with itself (`x = x`). */
+/** Comparisons of constants (`2 > 1`, `'a' = 'b'`, `1 IN (1, 2)`), of a value with itself (`x = x`), patterns matching anything. */
 function comparisonTruth(expr: Node): boolean | undefined {
   const op = strings(expr.name).join();
   if (expr.kind === 'AEXPR_IN') {
@@ -215,6 +215,12 @@ function comparisonTruth(expr: Node): boolean | undefined {
   }
   if (expr.kind === 'AEXPR_NOT_DISTINCT' || expr.kind === 'AEXPR_DISTINCT') {
     return sameValue(expr.lexpr, expr.rexpr) ? expr.kind === 'AEXPR_NOT_DISTINCT' : undefined;
+  }
+  // `name LIKE '%'`, `name ~ ''`: a pattern that matches every value (NULL LIKE '%' matches nothing)
+  const pattern = constValue(expr.rexpr?.A_Const);
+  if (pattern?.startsWith('s:') && !expr.lexpr?.A_Const?.isnull && ['AEXPR_LIKE', 'AEXPR_ILIKE', 'AEXPR_OP'].includes(expr.kind)) {
+    const matches = patternTruth(op, pattern.slice(2));
+    if (matches !== undefined) return matches;
   }
   if (expr.kind !== 'AEXPR_OP') return undefined;
   const l = constOperand(expr.lexpr);

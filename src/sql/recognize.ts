@@ -6,7 +6,7 @@
  */
 import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
 import type { Dialect } from '../model/operation.js';
-import { compareConstants, negatedComparisons, NUMBER_TYPES, selfComparison, type Constant } from './constant-conditions.js';
+import { compareConstants, negatedComparisons, NUMBER_TYPES, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
 import { identName, isNameToken, tokenize, type Token } from './tokens.js';
 
 /** An operation found inside one statement; `at` is a string offset inside the statement text. */
@@ -817,7 +817,36 @@ function tokenTruth(expr: Token[]): boolean | undefined {
   }
   // EXISTS (SELECT 1): a row that always exists
   if (toks[0].upper === 'EXISTS' && toks[1]?.value === '(' && toks[2]?.upper === 'SELECT' && toks.length === 5 && literal(toks[3]) && toks[4].value === ')') return true;
-  return booleanTestTruth(toks) ?? inListTruth(toks) ?? comparisonTruth(toks);
+  return booleanTestTruth(toks) ?? inListTruth(toks) ?? patternMatchTruth(toks) ?? comparisonTruth(toks);
+}
+
+const PATTERN_WORDS = new Set(['LIKE', 'ILIKE', 'GLOB', 'REGEXP', 'RLIKE']);
+
+/** `name LIKE '%'`, `name ~ ''` (the operator in one-character tokens), `x NOT LIKE '%'`: constant-conditions.ts patternTruth. */
+function patternMatchTruth(toks: Token[]): boolean | undefined {
+  const last = toks.length - 1;
+  if (last < 2 || toks[last].type !== 'string') return undefined;
+  let at = last - 1;
+  let op: string;
+  if (PATTERN_WORDS.has(toks[at].upper)) {
+    op = toks[at].upper;
+    if (toks[at - 1]?.upper === 'NOT') op = `NOT ${op}`, at--;
+  } else {
+    op = '';
+    while (at > 0 && toks[at].type === 'punct' && '!~*'.includes(toks[at].value)) op = toks[at--].value + op;
+    at++;
+  }
+  const left = toks.slice(0, at);
+  // NULL LIKE '%' matches nothing; an operator inside parentheses is not this one
+  if (!op || !left.length || (left.length === 1 && left[0].upper === 'NULL') || depthAfter(left) !== 0) return undefined;
+  return patternTruth(op, toks[last].value);
+}
+
+/** Open parentheses left at the end of `toks`. */
+function depthAfter(toks: Token[]): number {
+  let depth = 0;
+  for (const t of toks) depth += t.value === '(' ? 1 : t.value === ')' ? -1 : 0;
+  return depth;
 }
 
 /** `<constant condition> IS [NOT] TRUE | FALSE`. */

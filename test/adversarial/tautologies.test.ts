@@ -41,6 +41,18 @@ const ROWS: Row[] = [
   { where: 'EXISTS (SELECT 1)', everyRow: true, not: ['mysql', 'sqlite'] },
   { where: 'true IS TRUE', everyRow: true, not: ['mysql', 'sqlite'] },
   { where: '1::int = 1', everyRow: true, not: ['mysql', 'sqlite'] },
+  // patterns that match every value: LIKE '%' holds for every row whose value is not NULL, as id = id does
+  { where: "name LIKE '%'", everyRow: true },
+  { where: "name LIKE '%%'", everyRow: true },
+  { where: "lower(name) LIKE '%'", everyRow: true },
+  { where: "name ILIKE '%'", everyRow: true, not: ['mysql', 'sqlite'] },
+  { where: "name NOT LIKE '%' OR id = id", everyRow: true },
+  { where: "'abc' LIKE '%'", everyRow: true },
+  { where: "name ~ ''", everyRow: true, not: ['mysql', 'sqlite'] },
+  { where: "name ~* '.*'", everyRow: true, not: ['mysql', 'sqlite'] },
+  { where: "name REGEXP '.*'", everyRow: true, not: ['postgres', 'sqlite'] },
+  { where: "name RLIKE ''", everyRow: true, not: ['postgres', 'sqlite'] },
+  { where: "name GLOB '*'", everyRow: true, not: ['postgres', 'mysql'] },
   // rows chosen
   { where: 'id = 5', everyRow: false },
   { where: 'id IS NOT NULL', everyRow: false },
@@ -58,6 +70,17 @@ const ROWS: Row[] = [
   { where: 'id > 1 OR other <= 1', everyRow: false },
   { where: 'EXISTS (SELECT 1 FROM accounts)', everyRow: false, not: ['mysql', 'sqlite'] },
   { where: 'false IS TRUE OR id = 3', everyRow: false, not: ['mysql', 'sqlite'] },
+  { where: "name LIKE 'a%'", everyRow: false },
+  { where: "name LIKE '%a%'", everyRow: false },
+  { where: "name LIKE '_%'", everyRow: false },
+  { where: "name LIKE ''", everyRow: false },
+  { where: "name NOT LIKE '%'", everyRow: false },
+  { where: "name LIKE '%' AND id = 3", everyRow: false },
+  { where: "name LIKE other_name", everyRow: false },
+  { where: "name ~ '^a'", everyRow: false, not: ['mysql', 'sqlite'] },
+  { where: "name !~ ''", everyRow: false, not: ['mysql', 'sqlite'] },
+  { where: "name REGEXP 'a.*'", everyRow: false, not: ['postgres', 'sqlite'] },
+  { where: "name GLOB 'a*'", everyRow: false, not: ['postgres', 'mysql'] },
 ];
 
 const READS: Array<{ name: string; dialect: Dialect; path: string; wrap: (statement: string) => string }> = [
@@ -100,6 +123,13 @@ const ORM_ROWS: Array<{ name: string; path: string; format: 'rails' | 'typeorm' 
   { name: "TypeORM .where('1 = 1').andWhere('id = 5')", path: 'src/migration/1700000000000-Cleanup.ts', format: 'typeorm', text: typeorm(".delete().from('users').where('1 = 1').andWhere('id = 5')"), findings: [] },
   { name: "knex whereRaw('id = id').del()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".whereRaw('id = id').del()"), findings: ['delete-all:error'] },
   { name: "knex whereRaw('id = 5').del()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".whereRaw('id = 5').del()"), findings: [] },
+  { name: 'Rails where("name LIKE \'%\'").delete_all', path: 'db/migrate/20240101000000_cleanup.rb', format: 'rails', text: rails('User.where("name LIKE \'%\'").delete_all'), findings: ['delete-all:error'] },
+  { name: "knex whereRaw(\"name LIKE '%'\").del()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".whereRaw(\"name LIKE '%'\").del()"), findings: ['delete-all:error'] },
+  { name: "knex where('name', 'like', '%').del()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".where('name', 'like', '%').del()"), findings: ['delete-all:error'] },
+  { name: "knex whereLike('name', '%%').update()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".whereLike('name', '%%').update({ name: null })"), findings: ['update-all:error'] },
+  { name: "knex where('name', 'like', 'a%').del()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".where('name', 'like', 'a%').del()"), findings: [] },
+  { name: "knex where('name', 'like', '%').where('id', 5).del()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".where('name', 'like', '%').where('id', 5).del()"), findings: [] },
+  { name: "knex whereILike('name', 'a%').del()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".whereILike('name', 'a%').del()"), findings: [] },
 ];
 
 describe('ORM where calls with SQL text that holds for every row', () => {
