@@ -13,6 +13,7 @@
  *
  * A body that is seen entirely and destroys nothing yields no operation at all (docs/check.md).
  */
+import { patternTruth } from '../sql/constant-conditions.js';
 import type { Direction, Operation } from '../model/operation.js';
 import { makeOp, opaqueOp, tableRef, type ReadContext } from './common.js';
 import { logicalLines, type PyParser, type PyTok, type PyValue } from './python.js';
@@ -164,8 +165,11 @@ interface Segment {
   /** Token index of the name. */
   at: number;
   called: boolean;
-  /** The call's arguments are not empty (`filter()` alone narrows nothing). */
-  hasArgs: boolean;
+  /**
+   * The call's arguments choose rows: not none (`filter()` narrows nothing), and not all true for every row
+   * (`filter(pk__isnull=False)`, `exclude(pk=None)`: argumentsChooseRows).
+   */
+  choosesRows: boolean;
 }
 
 interface FunctionDef {
@@ -254,19 +258,19 @@ function chainBefore(toks: PyTok[], n: number, lo: number): Chain {
     j--;
     let t = toks[j];
     let called = false;
-    let hasArgs = false;
+    let choosesRows = false;
     while (t && t.type === 'op' && (t.value === ')' || t.value === ']') && j >= lo) {
       const open = openerOf(toks, j, lo);
       if (open < 0) return { rest: [], rootLiteral: false };
       if (t.value === ')') {
         called = true;
-        hasArgs = toks[open + 1]?.value !== ')';
+        choosesRows = argumentsChooseRows(toks, toks[open - 1]?.value ?? '', open);
       }
       j = open - 1;
       t = toks[j];
     }
     if (j >= lo && t?.type === 'name' && !KEYWORDS.has(t.value)) {
-      back.push({ name: t.value, at: j, called, hasArgs });
+      back.push({ name: t.value, at: j, called, choosesRows });
       j--;
       continue;
     }
@@ -284,12 +288,12 @@ function chainFrom(toks: PyTok[], i: number, hi: number): { chain: Chain; next: 
   const segs: Segment[] = [];
   let k = i;
   while (k < hi && toks[k].type === 'name' && !KEYWORDS.has(toks[k].value)) {
-    const seg: Segment = { name: toks[k].value, at: k, called: false, hasArgs: false };
+    const seg: Segment = { name: toks[k].value, at: k, called: false, choosesRows: false };
     k++;
     while (k < hi && toks[k].type === 'op' && (toks[k].value === '(' || toks[k].value === '[')) {
       if (toks[k].value === '(') {
         seg.called = true;
-        seg.hasArgs = toks[k + 1]?.value !== ')';
+        seg.choosesRows = argumentsChooseRows(toks, seg.name, k);
       }
       let depth = 0;
       for (; k < hi; k++) {
@@ -305,7 +309,63 @@ function chainFrom(toks: PyTok[], i: number, hi: number): { chain: Chain; next: 
   return { chain: segs.length ? { root: segs[0], rest: segs.slice(1), rootLiteral: false } : { rest: [], rootLiteral: false }, next: k };
 }
 
-const narrows = (segs: Segment[]) => segs.some((s) => s.called && s.hasArgs && NARROWING.has(s.name));
+const narrows = (segs: Segment[]) => segs.some((s) => s.called && s.choosesRows && NARROWING.has(s.name));
+
+/**
+ * Whether the arguments of the call opened at `open` choose rows. `filter(…)` whose every argument holds for
+ * every row, and `exclude(…)` whose every argument holds for none, choose nothing: the same class as SQL's
+ * `WHERE id = id` (test/adversarial/tautologies.test.ts). Any other call with arguments chooses rows.
+ */
+function argumentsChooseRows(toks: PyTok[], name: string, open: number): boolean {
+  if (toks[open + 1]?.value === ')') return false;
+  if (name !== 'filter' && name !== 'exclude') return true;
+  const args: PyTok[][] = [[]];
+  let depth = 0;
+  for (let k = open + 1; k < toks.length; k++) {
+    const t = toks[k];
+    if (t.type === 'op' && ')]}'.includes(t.value) && depth-- === 0) break;
+    if (t.type === 'op' && '([{'.includes(t.value)) depth++;
+    if (depth === 0 && t.type === 'op' && t.value === ',') args.push([]);
+    else args[args.length - 1]!.push(t);
+  }
+  const given = args.filter((arg) => arg.length > 0);
+  return !given.every((arg) => (name === 'filter' ? holdsForEveryRow(arg) : holdsForNoRow(arg)));
+}
+
+/** The primary key: never NULL (`id` is Django's default one). */
+const PRIMARY_KEY = /^(pk|id)$/;
+/** Lookups that match every value when given the empty string: LIKE '%%'. */
+const EMPTY_MATCHES_ALL = /__i?(contains|startswith|endswith)$/;
+
+/** `keyword=value` as the lookup and the value's tokens. */
+function keywordArgument(arg: PyTok[]): { lookup: string; value: PyTok[] } | undefined {
+  return arg.length >= 3 && arg[0]!.type === 'name' && arg[1]!.value === '=' ? { lookup: arg[0]!.value, value: arg.slice(2) } : undefined;
+}
+
+const stringValue = (value: PyTok[]) => (value.length === 1 && value[0]!.type === 'string' && !value[0]!.str?.parts ? value[0]!.str?.source.text : undefined);
+
+/** `pk__isnull=False`, `name__contains=''`, `name__regex='.*'`, `Q()`: true for every row (whose value is not NULL). */
+function holdsForEveryRow(arg: PyTok[]): boolean {
+  if (arg.length === 3 && arg[0]!.value === 'Q' && arg[1]!.value === '(' && arg[2]!.value === ')') return true;
+  const kw = keywordArgument(arg);
+  if (!kw) return false;
+  const [field, lookup] = kw.lookup.split(/__(?=[a-z]+$)/);
+  if (lookup === 'isnull' && PRIMARY_KEY.test(field!)) return kw.value.length === 1 && kw.value[0]!.value === 'False';
+  const text = stringValue(kw.value);
+  if (text === undefined) return false;
+  if (EMPTY_MATCHES_ALL.test(kw.lookup)) return text === '';
+  return /__i?regex$/.test(kw.lookup) && patternTruth('~', text) === true;
+}
+
+/** `pk=None`, `pk__isnull=True`, `id__in=[]`: true for no row. */
+function holdsForNoRow(arg: PyTok[]): boolean {
+  const kw = keywordArgument(arg);
+  if (!kw) return false;
+  const v = kw.value.map((t) => t.value).join(' ');
+  const [field, lookup] = kw.lookup.split(/__(?=[a-z]+$)/);
+  if (PRIMARY_KEY.test(field!) && ((lookup === undefined && v === 'None') || (lookup === 'exact' && v === 'None') || (lookup === 'isnull' && v === 'True'))) return true;
+  return lookup === 'in' && (v === '[ ]' || v === '( )');
+}
 
 /** Read one data function (and the same-file functions it calls); returns its operations. */
 export function readDataFunction(

@@ -413,7 +413,13 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     }
     const last = links[links.length - 1];
     if (links.length < 2 || !last || !['delete_all', 'destroy_all', 'update_all'].includes(last.name)) return undefined;
-    const unrestricted = links.slice(0, -1).every((l) => UNRESTRICTING_SCOPES.has(l.name) && (l.name !== 'where' || whereSelectsEveryRow(l.args)));
+    const scopes = links.slice(0, -1);
+    const unrestricted = scopes.every(
+      (l, k) =>
+        (UNRESTRICTING_SCOPES.has(l.name) && (l.name !== 'where' || whereSelectsEveryRow(l.args) || (scopes[k + 1]?.name === 'not' && l.args === ''))) ||
+        // `where.not(id: nil)`: the primary key is never NULL
+        (l.name === 'not' && scopes[k - 1]?.name === 'where' && scopes[k - 1]!.args === '' && PRIMARY_KEY_NOT_NIL.test(l.args)),
+    );
     if (!unrestricted) return j;
     const model = toks[i].value;
     const statement = input.text.slice(toks[i].start, toks[j - 1].end);
@@ -732,5 +738,11 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
 function whereSelectsEveryRow(args: string): boolean {
   if (/^(nil|\{\s*\}|true)?$/.test(args)) return true;
   const sql = /^'([^'\\]*)'$/.exec(args)?.[1] ?? /^"([^"\\#]*)"$/.exec(args)?.[1];
-  return sql !== undefined && isAlwaysTrue(tokenize(sql, 'postgres'));
+  if (sql !== undefined) return isAlwaysTrue(tokenize(sql, 'postgres'));
+  // one `?` and its literal value: `where("name LIKE ?", "%")`
+  const bound = /^(['"])([^'"\\#?]*)\?([^'"\\#?]*)\1\s*,\s*(['"])([^'"\\#]*)\4$/.exec(args);
+  return bound !== null && isAlwaysTrue(tokenize(`${bound[2]}'${bound[5]}'${bound[3]}`, 'postgres'));
 }
+
+/** `id: nil`, `:id => nil`, `"id" => nil`: the primary key (Rails' default `id`) is never NULL. */
+const PRIMARY_KEY_NOT_NIL = /^(?:id:|:id\s*=>|["']id["']\s*=>)\s*nil$/;

@@ -38,6 +38,17 @@ const harmless: Array<[string, string]> = [
   ['a many-to-many join model (Model.field.through) and filter(lambda …)', `def forwards(apps, schema_editor):\n${get}    Tag = Order.tags.through\n    Tag.objects.bulk_create([Tag(order_id=1, tag_id=2)])\n    ids = list(filter(lambda o: o.pk > 1, Order.objects.all()))\n`],
   ['hashing a file (pathlib, hashlib) and a module-level regex', `import hashlib\nimport re\nfrom pathlib import Path\nNAME_RE = re.compile("x")\n\ndef forwards(apps, schema_editor):\n    h = hashlib.sha256()\n    with Path("a").open("rb") as fh:\n        h.update(fh.read())\n    NAME_RE.sub("", "x")\n`],
   ['a cursor that reads (a local f-string with a quoted value hole), fetches and closes', `from django.db import connection\nfrom django.conf import settings\n\ndef forwards(apps, schema_editor):\n    sql = f"SELECT id FROM shop_order WHERE note = '{settings.LABEL}'"\n    with connection.cursor() as cursor:\n        cursor.execute(sql)\n        rows = cursor.fetchall()\n    cur = schema_editor.connection.cursor()\n    cur.execute("UPDATE shop_order SET total = 0 WHERE id = %s", [1])\n    cur.close()\n`],
+  // filters that choose rows, beside the every-row ones above
+  ['filter(note__isnull=False) (a nullable field)', `def forwards(apps, schema_editor):\n${get}    Order.objects.filter(note__isnull=False).delete()\n`],
+  ['filter(pk__isnull=True)', `def forwards(apps, schema_editor):\n${get}    Order.objects.filter(pk__isnull=True).delete()\n`],
+  ['filter(note__contains="x")', `def forwards(apps, schema_editor):\n${get}    Order.objects.filter(note__contains="x").delete()\n`],
+  ['filter(pk__isnull=False, total=0)', `def forwards(apps, schema_editor):\n${get}    Order.objects.filter(pk__isnull=False, total=0).delete()\n`],
+  ['filter(pk__isnull=False).filter(total=0)', `def forwards(apps, schema_editor):\n${get}    Order.objects.filter(pk__isnull=False).filter(total=0).delete()\n`],
+  ['filter(note__regex="^a")', `def forwards(apps, schema_editor):\n${get}    Order.objects.filter(note__regex="^a").delete()\n`],
+  ['exclude(pk=1)', `def forwards(apps, schema_editor):\n${get}    Order.objects.exclude(pk=1).delete()\n`],
+  ['exclude(pk__in=[1])', `def forwards(apps, schema_editor):\n${get}    Order.objects.exclude(pk__in=[1]).delete()\n`],
+  ['filter(pk__in=[])', `def forwards(apps, schema_editor):\n${get}    Order.objects.filter(pk__in=[]).delete()\n`],
+  ['get(pk__isnull=False) is one row', `def forwards(apps, schema_editor):\n${get}    Order.objects.get(pk__isnull=False).delete()\n`],
   ['query expressions from django.db.models', `from django.db.models import F, Q\n\ndef forwards(apps, schema_editor):\n${get}    Order.objects.filter(Q(total=1)).update(total=F("total") + 1)\n`],
 ];
 
@@ -72,6 +83,16 @@ const destructive: Array<[string, string, string[], string?]> = [
   ['a method of an imported module, even a harmless-sounding one', `import shop.cleanup as c\n\ndef forwards(apps, schema_editor):\n    c.get()\n`, ['up opaque -']],
   ['raw()', `def forwards(apps, schema_editor):\n${get}    list(Order.objects.raw("DELETE FROM shop_order RETURNING id"))\n`, ['up opaque -']],
   ['a function not in the file', `def other(apps, schema_editor):\n    pass\n`, ['up opaque -']],
+  // filters that hold for every row (the SQL readers' `WHERE id = id` class): nothing chosen
+  ['filter(pk__isnull=False)', `def forwards(apps, schema_editor):\n${get}    Order.objects.filter(pk__isnull=False).delete()\n`, ['up delete-all shop_order']],
+  ['filter(id__isnull=False) with an empty contains', `def forwards(apps, schema_editor):\n${get}    Order.objects.filter(id__isnull=False, note__contains="").update(total=0)\n`, ['up update-all shop_order']],
+  ['filter(name__startswith="")', `def forwards(apps, schema_editor):\n${get}    Order.objects.filter(note__istartswith='').delete()\n`, ['up delete-all shop_order']],
+  ['filter(name__regex=".*")', `def forwards(apps, schema_editor):\n${get}    Order.objects.filter(note__regex=".*").delete()\n`, ['up delete-all shop_order']],
+  ['filter(Q())', `from django.db.models import Q\n\ndef forwards(apps, schema_editor):\n${get}    Order.objects.filter(Q()).delete()\n`, ['up delete-all shop_order']],
+  ['exclude(pk=None)', `def forwards(apps, schema_editor):\n${get}    Order.objects.exclude(pk=None).delete()\n`, ['up delete-all shop_order']],
+  ['exclude(id__isnull=True)', `def forwards(apps, schema_editor):\n${get}    Order.objects.all().exclude(id__isnull=True).update(total=0)\n`, ['up update-all shop_order']],
+  ['exclude(pk__in=[])', `def forwards(apps, schema_editor):\n${get}    Order.objects.exclude(pk__in=[]).delete()\n`, ['up delete-all shop_order']],
+  ['a queryset variable filtered by every row', `def forwards(apps, schema_editor):\n${get}    qs = Order.objects.filter(pk__isnull=False)\n    qs.delete()\n`, ['up delete-all shop_order']],
   ['a lambda that does something', `def forwards(apps, schema_editor):\n    pass\n`, ['up opaque -'], 'lambda apps, se: apps.get_model("shop", "Order").objects.all().delete()'],
 ];
 
