@@ -8,6 +8,7 @@
  * when the call names a model class (said in the finding).
  */
 import type { OperationKind } from '../model/operation.js';
+import { patternTruth } from '../sql/constant-conditions.js';
 import { isAlwaysTrue } from '../sql/recognize.js';
 import { tokenize } from '../sql/tokens.js';
 import { tableRef } from './common.js';
@@ -29,13 +30,52 @@ function snake(name: string): string {
 /** `{}` written as such (an object with no entries). */
 function isEmptyObject(site: CallSite, v: JsValue | undefined): boolean {
   const r = site.resolve(v);
-  return r?.kind === 'object' && r.entries.size === 0;
+  // no named entry is not enough: `{ [Op.or]: [...] }` and `{ [key]: 1 }` have only computed ones
+  return r?.kind === 'object' && r.entries.size === 0 && /^\{\s*\}$/.test(site.ctx.text.slice(r.start, r.end));
+}
+
+/**
+ * TypeORM criteria that leave no row out: `{}`, the primary key not NULL (`{ id: Not(IsNull()) }`), or a
+ * pattern that matches every value (`{ name: Like('%') }`, `ILike('%%')`).
+ */
+function typeormCriteriaSelectEveryRow(site: CallSite, v: JsValue | undefined): boolean {
+  if (isEmptyObject(site, v)) return true;
+  const r = site.resolve(v);
+  if (r?.kind !== 'object') return false;
+  const text = site.ctx.text.slice(r.start, r.end);
+  if (/^\{\s*id\s*:\s*Not\s*\(\s*IsNull\s*\(\s*\)\s*\)\s*,?\s*\}$/.test(text)) return true;
+  const like = /^\{\s*\w+\s*:\s*(I?Like)\s*\(\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\)\s*,?\s*\}$/.exec(text);
+  return like !== null && patternTruth(like[1]!.toUpperCase(), like[2] ?? like[3]!) === true;
 }
 
 /** null / undefined / missing. */
 function isNothing(site: CallSite, v: JsValue | undefined): boolean {
   const r = site.resolve(v);
   return !r || (r.kind === 'const' && (r.value === 'null' || r.value === 'undefined'));
+}
+
+/** Sequelize's pattern operators as SQL's (`Op.like`, or the old `$like`), for patternTruth. */
+const SEQUELIZE_PATTERNS: Record<string, string> = { like: 'LIKE', iLike: 'ILIKE', regexp: '~', iRegexp: '~*' };
+
+/**
+ * A Sequelize `where` that leaves no row out: missing, null / undefined, `{}`, or one condition true for every
+ * row: the primary key not NULL (`{ id: { [Op.ne]: null } }`), a pattern that matches every value
+ * (`{ name: { [Op.like]: '%' } }`, `{ name: { [Op.startsWith]: '' } }`); the old `$ne` operators too. An object
+ * with any other key (`{ [Op.or]: [...] }`) chooses rows.
+ */
+export function sequelizeWhereSelectsEveryRow(site: CallSite, v: JsValue | undefined): boolean {
+  if (isNothing(site, v)) return true;
+  const r = site.resolve(v);
+  if (r?.kind !== 'object') return false;
+  const text = site.ctx.text.slice(r.start, r.end);
+  if (/^\{\s*\}$/.test(text)) return true;
+  const m = /^\{\s*['"]?(\w+)['"]?\s*:\s*\{\s*(?:\[\s*(?:Sequelize\s*\.\s*)?Op\s*\.\s*(\w+)\s*\]|\$(\w+))\s*:\s*(null|'[^'\\]*'|"[^"\\]*")\s*,?\s*\}\s*,?\s*\}$/.exec(text);
+  if (!m) return false;
+  const [field, op, value] = [m[1]!, (m[2] ?? m[3])!, m[4]!];
+  if (value === 'null') return (op === 'ne' || op === 'not') && field === 'id';
+  const pattern = value.slice(1, -1);
+  if (/^(substring|startsWith|endsWith)$/.test(op)) return pattern === '';
+  return SEQUELIZE_PATTERNS[op] !== undefined && patternTruth(SEQUELIZE_PATTERNS[op]!, pattern) === true;
 }
 
 function push(site: CallSite, kind: OperationKind, table: { name: string; schema?: string }, detail?: string): true {
@@ -106,7 +146,7 @@ export function sequelizeDataCall(site: CallSite): boolean {
   if (method === 'destroy' && truncate?.kind === 'const' && truncate.value === 'true') return push(site, 'truncate', table, note);
   if (!options.entries.has('where')) return true; // refused by Sequelize: no where and no truncate
   const where = options.entries.get('where');
-  if (isEmptyObject(site, where) || isNothing(site, where)) return push(site, method === 'update' ? 'update-all' : 'delete-all', table, note);
+  if (sequelizeWhereSelectsEveryRow(site, where)) return push(site, method === 'update' ? 'update-all' : 'delete-all', table, note);
   return true;
 }
 
@@ -182,6 +222,6 @@ export function typeormDataCall(site: CallSite): boolean {
   }
   if (method === 'clear') return push(site, 'truncate', table, note ?? 'clear() empties the table');
   // TypeORM refuses empty criteria (undefined, null, '', []); `{}` matches every row
-  if (isEmptyObject(site, args[0])) return push(site, method === 'delete' ? 'delete-all' : 'update-all', table, note);
+  if (typeormCriteriaSelectEveryRow(site, args[0])) return push(site, method === 'delete' ? 'delete-all' : 'update-all', table, note);
   return true;
 }

@@ -9,7 +9,7 @@ import { childRef, namedRef, tableRef } from './common.js';
 import { readJsMigration, type CallSite } from './js-scan.js';
 import type { JsValue } from './js.js';
 import type { FormatInput } from './types.js';
-import { sequelizeDataCall } from './orm-data-calls.js';
+import { sequelizeDataCall, sequelizeWhereSelectsEveryRow } from './orm-data-calls.js';
 
 /** A table given as `'name'` or `{ tableName, schema }`. */
 function tableOf(site: CallSite, v: JsValue | undefined): { name: string; schema?: string } | undefined {
@@ -21,14 +21,6 @@ function tableOf(site: CallSite, v: JsValue | undefined): { name: string; schema
   }
   const name = site.ident(r);
   return name === undefined ? undefined : { name };
-}
-
-/** No where clause at all: missing, null, undefined, or `{}`. */
-function noWhere(site: CallSite, v: JsValue | undefined): boolean {
-  const r = site.resolve(v);
-  if (!r) return true;
-  if (r.kind === 'const' && (r.value === 'null' || r.value === 'undefined')) return true;
-  return r.kind === 'object' && r.entries.size === 0 && site.ctx.text.slice(r.start, r.end).replace(/\s/g, '') === '{}';
 }
 
 function handleSequelize(site: CallSite): void {
@@ -110,11 +102,11 @@ function handleSequelize(site: CallSite): void {
       });
     case 'bulkDelete':
       return withTable((table) => {
-        if (noWhere(site, a[1])) site.push('delete-all', tableRef(table.name, table.schema));
+        if (sequelizeWhereSelectsEveryRow(site, a[1])) site.push('delete-all', tableRef(table.name, table.schema));
       });
     case 'bulkUpdate':
       return withTable((table) => {
-        if (noWhere(site, a[2])) site.push('update-all', tableRef(table.name, table.schema));
+        if (sequelizeWhereSelectsEveryRow(site, a[2])) site.push('update-all', tableRef(table.name, table.schema));
       });
     case 'dropSchema': {
       const s = site.ident(a[0]);

@@ -110,7 +110,26 @@ const typeorm = (chain: string) =>
   `import { MigrationInterface, QueryRunner } from 'typeorm';\n\nexport class Cleanup1700000000000 implements MigrationInterface {\n  public async up(queryRunner: QueryRunner): Promise<void> {\n    await queryRunner.manager.createQueryBuilder()${chain}.execute();\n  }\n\n  public async down(): Promise<void> {}\n}\n`;
 const knex = (chain: string) => `exports.up = async (knex) => {\n  await knex('users')${chain};\n};\nexports.down = async () => {};\n`;
 
-const ORM_ROWS: Array<{ name: string; path: string; format: 'rails' | 'typeorm' | 'knex'; text: string; findings: string[] }> = [
+const sequelize = (body: string) => `'use strict';\nconst { Op } = require('sequelize');\n\nmodule.exports = {\n  async up(queryInterface, Sequelize) {\n    ${body};\n  },\n  async down() {},\n};\n`;
+const typeormManager = (call: string) =>
+  `import { MigrationInterface, QueryRunner, Not, IsNull, Like } from 'typeorm';\n\nexport class Cleanup1700000000000 implements MigrationInterface {\n  public async up(queryRunner: QueryRunner): Promise<void> {\n    await queryRunner.manager.${call};\n  }\n\n  public async down(): Promise<void> {}\n}\n`;
+const SEQ = 'migrations/20240101000000-cleanup.js';
+const TYPEORM = 'src/migration/1700000000000-Cleanup.ts';
+
+const ORM_ROWS: Array<{ name: string; path: string; format: 'rails' | 'typeorm' | 'knex' | 'sequelize'; text: string; findings: string[] }> = [
+  { name: 'Sequelize bulkDelete where id [Op.ne] null', path: SEQ, format: 'sequelize', text: sequelize("await queryInterface.bulkDelete('users', { id: { [Op.ne]: null } })"), findings: ['delete-all:error'] },
+  { name: "Sequelize bulkDelete where name [Op.like] '%'", path: SEQ, format: 'sequelize', text: sequelize("await queryInterface.bulkDelete('users', { name: { [Sequelize.Op.like]: '%' } })"), findings: ['delete-all:error'] },
+  { name: 'Sequelize bulkUpdate where id $ne null (old operators)', path: SEQ, format: 'sequelize', text: sequelize("await queryInterface.bulkUpdate('users', { name: null }, { id: { $ne: null } })"), findings: ['update-all:error'] },
+  { name: "Sequelize bulkDelete where name [Op.startsWith] ''", path: SEQ, format: 'sequelize', text: sequelize("await queryInterface.bulkDelete('users', { name: { [Op.startsWith]: '' } })"), findings: ['delete-all:error'] },
+  { name: 'Sequelize Model.destroy where id [Op.not] null', path: SEQ, format: 'sequelize', text: sequelize('const User = queryInterface.sequelize.models.User;\n    await User.destroy({ where: { id: { [Op.not]: null } } })'), findings: ['delete-all:error'] },
+  { name: "Sequelize bulkDelete where name [Op.like] 'a%'", path: SEQ, format: 'sequelize', text: sequelize("await queryInterface.bulkDelete('users', { name: { [Op.like]: 'a%' } })"), findings: [] },
+  { name: 'Sequelize bulkDelete where status [Op.ne] null (a nullable column)', path: SEQ, format: 'sequelize', text: sequelize("await queryInterface.bulkDelete('users', { status: { [Op.ne]: null } })"), findings: [] },
+  { name: 'Sequelize bulkDelete where [Op.or] (computed keys only)', path: SEQ, format: 'sequelize', text: sequelize("await queryInterface.bulkDelete('users', { [Op.or]: [{ id: 1 }, { id: 2 }] })"), findings: [] },
+  { name: 'Sequelize Model.destroy where [Op.or] (computed keys only)', path: SEQ, format: 'sequelize', text: sequelize('const User = queryInterface.sequelize.models.User;\n    await User.destroy({ where: { [Op.or]: [{ id: 1 }, { id: 2 }] } })'), findings: [] },
+  { name: 'TypeORM manager.delete with id: Not(IsNull())', path: TYPEORM, format: 'typeorm', text: typeormManager("delete('users', { id: Not(IsNull()) })"), findings: ['delete-all:error'] },
+  { name: "TypeORM manager.update with name: Like('%')", path: TYPEORM, format: 'typeorm', text: typeormManager("update('users', { name: Like('%') }, { name: null })"), findings: ['update-all:error'] },
+  { name: "TypeORM manager.delete with name: Like('a%')", path: TYPEORM, format: 'typeorm', text: typeormManager("delete('users', { name: Like('a%') })"), findings: [] },
+  { name: 'TypeORM manager.delete with a computed key', path: TYPEORM, format: 'typeorm', text: typeormManager("delete('users', { ['id']: 5 })"), findings: [] },
   { name: 'Rails where("id = id").delete_all', path: 'db/migrate/20240101000000_cleanup.rb', format: 'rails', text: rails('User.where("id = id").delete_all'), findings: ['delete-all:error'] },
   { name: "Rails where('1 = 1').update_all", path: 'db/migrate/20240101000000_cleanup.rb', format: 'rails', text: rails("User.where('1 = 1').update_all(name: nil)"), findings: ['update-all:error'] },
   { name: 'Rails where("id IS NULL OR id IS NOT NULL").delete_all', path: 'db/migrate/20240101000000_cleanup.rb', format: 'rails', text: rails('User.where("id IS NULL OR id IS NOT NULL").delete_all'), findings: ['delete-all:error'] },
