@@ -45,8 +45,8 @@ type AstNode = any;
  * node-sql-parser WHERE that restricts nothing: `1=1`, `true`, `'a'='a'`, `1`, `2 > 1`, `NOT false`, `1 IN (1, 2)`,
  * a column compared with itself (`id = id`), `x IS NULL OR x IS NOT NULL` (the twin of postgres.ts whereAlwaysTrue).
  */
-function astAlwaysTrue(node: AstNode): boolean {
-  return astTruth(node, 0) === true;
+function astAlwaysTrue(node: AstNode, table?: AstNode): boolean {
+  return astTruth(node, 0, table) === true;
 }
 
 const LITERAL_TYPES = ['number', 'single_quote_string', 'string', 'double_quote_string', 'bool'];
@@ -54,7 +54,8 @@ const isLiteral = (n: AstNode) => n && LITERAL_TYPES.includes(n.type);
 const literalKind = (n: AstNode): Constant['kind'] => (n.type === 'number' ? 'n' : n.type === 'bool' ? 'b' : 's');
 
 /** true / false when the condition has that value for every row; else undefined. */
-function astTruth(node: AstNode, depth: number): boolean | undefined {
+/** `table`: the statement's own (node-sql-parser's `{ db, table, as }`), for a subquery that reads it back. */
+function astTruth(node: AstNode, depth: number, table?: AstNode): boolean | undefined {
   if (!node || typeof node !== 'object' || depth > 16) return undefined;
   if (node.type === 'bool') return node.value === true;
   if (node.type === 'number') return Number(node.value) !== 0;
@@ -66,21 +67,22 @@ function astTruth(node: AstNode, depth: number): boolean | undefined {
         ? node.args.value[0]
         : undefined;
   if (negated) {
-    const inner = astTruth(negated, depth + 1);
+    const inner = astTruth(negated, depth + 1, table);
     return inner === undefined ? undefined : !inner;
   }
   if (node.type !== 'binary_expr') return undefined;
   const op = String(node.operator).toUpperCase();
   if (op === 'AND') {
-    const [l, r] = [astTruth(node.left, depth + 1), astTruth(node.right, depth + 1)];
+    const [l, r] = [astTruth(node.left, depth + 1, table), astTruth(node.right, depth + 1, table)];
     return l === false || r === false ? false : l === true && r === true ? true : undefined;
   }
   if (op === 'OR') {
     const parts = orParts(node);
-    const truths = parts.map((p) => astTruth(p, depth + 1));
+    const truths = parts.map((p) => astTruth(p, depth + 1, table));
     if (truths.includes(true) || parts.some((a) => parts.some((b) => complementaryIs(a, b) || complementaryComparison(a, b)))) return true;
     return truths.every((t) => t === false) ? false : undefined;
   }
+  if ((op === 'IN' || op === 'NOT IN') && selfSubquery(node, table)) return op === 'IN';
   if ((op === 'IN' || op === 'NOT IN') && isLiteral(node.left) && node.right?.type === 'expr_list') {
     const items: AstNode[] = node.right.value ?? [];
     if (!items.length || !items.every((i) => isLiteral(i) && literalKind(i) === literalKind(node.left))) return undefined;
@@ -95,6 +97,22 @@ function astTruth(node: AstNode, depth: number): boolean | undefined {
   if (isLiteral(node.left) && isLiteral(node.right)) return compareConstants(op, asConstant(node.left), asConstant(node.right));
   // a column compared with itself
   return node.left?.type === 'column_ref' && JSON.stringify(node.left) === JSON.stringify(node.right) ? selfComparison(op) : undefined;
+}
+
+/**
+ * `id IN (SELECT id FROM users)` in a statement on users (SQLite; MySQL refuses to read the table it changes):
+ * every row whose value is not NULL. Only the plain form: one column of the same table, nothing that filters.
+ */
+function selfSubquery(node: AstNode, table: AstNode | undefined): boolean {
+  const items: AstNode[] = node.right?.type === 'expr_list' ? (node.right.value ?? []) : [];
+  const sel = items.length === 1 ? items[0]?.ast : undefined;
+  if (!table || sel?.type !== 'select' || sel.from?.length !== 1 || sel.columns?.length !== 1) return false;
+  if (sel.where || sel.groupby || sel.having || sel.with || sel._next || (sel.limit && sel.limit.value?.length)) return false;
+  const from = sel.from[0];
+  if (String(from.table).toLowerCase() !== String(table.table).toLowerCase() || (from.db && table.db && from.db !== table.db)) return false;
+  const column = (ref: AstNode, names: unknown[]) => (ref?.type === 'column_ref' && (ref.table === null || names.includes(ref.table)) ? String(ref.column).toLowerCase() : undefined);
+  const outer = column(node.left, [table.table, table.as].filter(Boolean));
+  return outer !== undefined && outer === column(sel.columns[0]?.expr, [from.table, from.as].filter(Boolean));
 }
 
 const asConstant = (n: AstNode): Constant => ({ kind: literalKind(n), value: String(n.value) });
@@ -170,7 +188,9 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
         if (rec.dml && parsed.ast.length === 1 && (parsed.ast[0].type === 'delete' || parsed.ast[0].type === 'update')) {
           // the parser knows the statement's own WHERE (not one inside a subquery or a join)
           const where = parsed.ast[0].where;
-          if (where && !astAlwaysTrue(where)) ops = [];
+          const tables: AstNode[] = (parsed.ast[0] as AstNode).table ?? [];
+          const own = tables.length === 1 ? tables[0] : undefined;
+          if (where && !astAlwaysTrue(where, own)) ops = [];
         } else if (rec.status === 'unknown' && destructive) {
           sink.add({ kind: 'unparseable', at: abs, statementStart: abs, statementText: st.text, detail: 'statement parsed but its destructive form is not understood' });
           return;

@@ -148,12 +148,13 @@ function constValue(c: Node): string | undefined {
  * (`id = id`, `x >= x`, `x IS NOT DISTINCT FROM x`: every row whose value is not NULL at least), a value that
  * is NULL or not (`x IS NULL OR x IS NOT NULL`, `b IS TRUE OR b IS NOT TRUE`); ORs containing one, ANDs of them.
  */
-export function whereAlwaysTrue(node: Node): boolean {
-  return conditionTruth(node, 0) === true;
+export function whereAlwaysTrue(node: Node, target?: Node): boolean {
+  return conditionTruth(node, 0, target?.RangeVar ?? target) === true;
 }
 
 /** true / false when a condition has that value for every row (its rows selected: all, none); else undefined. */
-function conditionTruth(node: Node, depth: number): boolean | undefined {
+/** `target`: the statement's own table (a RangeVar), for a subquery that reads it back (selfSubqueryTruth). */
+function conditionTruth(node: Node, depth: number, target?: Node): boolean | undefined {
   // constant conditions are shallow; a deep tree is not one (and must not exhaust the stack)
   if (!node || depth > 16) return undefined;
   if (node.A_Const) {
@@ -170,12 +171,13 @@ function conditionTruth(node: Node, depth: number): boolean | undefined {
   if (node.A_Expr) return comparisonTruth(node.A_Expr);
   if (node.BooleanTest) {
     // `true IS TRUE`, `1 = 2 IS FALSE`: a test of a constant condition
-    const t = conditionTruth(node.BooleanTest.arg, depth + 1);
+    const t = conditionTruth(node.BooleanTest.arg, depth + 1, target);
     if (t === undefined) return undefined;
     const test = String(node.BooleanTest.booltesttype);
     const holds = test.endsWith('TRUE') ? t : test.endsWith('FALSE') ? !t : false;
     return test.includes('_NOT_') ? !holds : holds;
   }
+  if (node.SubLink?.subLinkType === 'ANY_SUBLINK') return selfSubqueryTruth(node.SubLink, target);
   if (node.SubLink?.subLinkType === 'EXISTS_SUBLINK') {
     // EXISTS (SELECT 1): a row that always exists (no FROM, WHERE, HAVING, LIMIT or set operation)
     const sel = node.SubLink.subselect?.SelectStmt;
@@ -189,7 +191,7 @@ function conditionTruth(node: Node, depth: number): boolean | undefined {
   }
   if (node.BoolExpr) {
     const args: Node[] = node.BoolExpr.args ?? [];
-    const truths = args.map((a) => conditionTruth(a, depth + 1));
+    const truths = args.map((a) => conditionTruth(a, depth + 1, target));
     if (node.BoolExpr.boolop === 'NOT_EXPR') return truths[0] === undefined ? undefined : !truths[0];
     if (node.BoolExpr.boolop === 'OR_EXPR') {
       if (truths.includes(true) || complementaryTests(args) || complementaryComparisons(args)) return true;
@@ -201,6 +203,27 @@ function conditionTruth(node: Node, depth: number): boolean | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * `id IN (SELECT id FROM users)` in a statement on users: every row whose value is not NULL (as `id = id`).
+ * Only the plain form: one column of the same table, read back with nothing that filters (WHERE, GROUP BY,
+ * HAVING, LIMIT, OFFSET, a set operation, a CTE). `NOT IN` is a NOT of this: false.
+ */
+function selfSubqueryTruth(link: Node, target: Node | undefined): boolean | undefined {
+  const sel = link.subselect?.SelectStmt;
+  const from = sel?.fromClause?.length === 1 ? sel.fromClause[0]?.RangeVar : undefined;
+  if (!target || !from || (link.operName && strings(link.operName).join() !== '=')) return undefined;
+  if (sel.whereClause || sel.groupClause || sel.havingClause || sel.limitCount || sel.limitOffset || sel.withClause || sel.op !== 'SETOP_NONE' || sel.targetList?.length !== 1) return undefined;
+  if (from.relname !== target.relname || (from.schemaname && target.schemaname && from.schemaname !== target.schemaname)) return undefined;
+  const column = (ref: Node, names: string[]) => {
+    const fields = strings(ref?.ColumnRef?.fields);
+    if (!fields.length || fields.length > 2 || (fields.length === 2 && !names.includes(fields[0]!))) return undefined;
+    return fields[fields.length - 1];
+  };
+  const outer = column(link.testexpr, [target.relname, target.alias?.aliasname].filter(Boolean));
+  const inner = column(sel.targetList[0]?.ResTarget?.val, [from.relname, from.alias?.aliasname].filter(Boolean));
+  return outer !== undefined && outer === inner ? true : undefined;
 }
 
 /** Comparisons of constants (`2 > 1`, `'a' = 'b'`, `1 IN (1, 2)`), of a value with itself (`x = x`), patterns matching anything. */
@@ -552,7 +575,7 @@ export class PostgresReader implements PlpgsqlHost {
         const kind: OperationKind = key === 'DeleteStmt' ? 'delete-all' : 'update-all';
         const inCtes = cteStatements(node).flatMap(([k, n]) => this.astOps(k, n));
         if (!node.whereClause) return [...inCtes, { kind, target: rangeVarRef(node.relation), flags: {} }];
-        if (whereAlwaysTrue(node.whereClause)) return [...inCtes, { kind, target: rangeVarRef(node.relation), flags: { whereAlwaysTrue: true } }];
+        if (whereAlwaysTrue(node.whereClause, node.relation)) return [...inCtes, { kind, target: rangeVarRef(node.relation), flags: { whereAlwaysTrue: true } }];
         return inCtes;
       }
       case 'AlterTableStmt':

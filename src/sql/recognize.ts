@@ -343,7 +343,8 @@ export class Recognizer {
     if (where !== -1) {
       if (c.toks[where + 1]?.upper === 'CURRENT') return { status: 'safe', ops: [], dml: which };
       const stop = this.findTopLevel(toks, where + 1, c.end, WHERE_END);
-      alwaysTrue = isAlwaysTrue(toks.slice(where + 1, stop === -1 ? c.end : stop));
+      const table = targets.length === 1 ? targets[0]!.parts[targets[0]!.parts.length - 1] : undefined;
+      alwaysTrue = isAlwaysTrue(toks.slice(where + 1, stop === -1 ? c.end : stop), table);
       if (!alwaysTrue) return { status: 'safe', ops: [], dml: which };
     }
     const kind: OperationKind = which === 'delete' ? 'delete-all' : 'update-all';
@@ -776,32 +777,32 @@ function columnType(rest: string): string {
  * (`x IS NULL OR x IS NOT NULL`). The token twin of postgres.ts whereAlwaysTrue (its PL/pgSQL screen and the
  * readers without a parser tree must not call a statement bounded that the parser finds unbounded).
  */
-export function isAlwaysTrue(expr: Token[]): boolean {
+export function isAlwaysTrue(expr: Token[], table?: string): boolean {
   // an always-true condition is a handful of tokens; bounding the size keeps this linear
-  return expr.length <= 64 && tokenTruth(expr) === true;
+  return expr.length <= 64 && tokenTruth(expr, table?.toLowerCase()) === true;
 }
 
 const COMPARE = new Set(['=', '==', '<>', '!=', '<', '<=', '>', '>=']);
 const TESTED = new Set(['NULL', 'TRUE', 'FALSE', 'UNKNOWN']);
 
-/** true / false when the condition has that value for every row; else undefined. */
-function tokenTruth(expr: Token[]): boolean | undefined {
+/** true / false when the condition has that value for every row; else undefined. `table`: the statement's own (lower case). */
+function tokenTruth(expr: Token[], table?: string): boolean | undefined {
   const toks = withoutOuterParens(expr);
   if (toks.length === 0) return undefined;
   const ors = splitTopLevel(toks, 'OR');
   if (ors.length > 1) {
-    const truths = ors.map(tokenTruth);
+    const truths = ors.map((part) => tokenTruth(part, table));
     if (truths.includes(true) || complementaryIsTests(ors) || complementaryComparisons(ors)) return true;
     return truths.every((t) => t === false) ? false : undefined;
   }
   const ands = splitTopLevel(toks, 'AND');
   if (ands.length > 1) {
-    const truths = ands.map(tokenTruth);
+    const truths = ands.map((part) => tokenTruth(part, table));
     if (truths.includes(false)) return false;
     return truths.every((t) => t === true) ? true : undefined;
   }
   if (toks[0].type === 'word' && toks[0].upper === 'NOT') {
-    const inner = tokenTruth(toks.slice(1));
+    const inner = tokenTruth(toks.slice(1), table);
     return inner === undefined ? undefined : !inner;
   }
   if (toks.length === 1) {
@@ -817,8 +818,35 @@ function tokenTruth(expr: Token[]): boolean | undefined {
   }
   // EXISTS (SELECT 1): a row that always exists
   if (toks[0].upper === 'EXISTS' && toks[1]?.value === '(' && toks[2]?.upper === 'SELECT' && toks.length === 5 && literal(toks[3]) && toks[4].value === ')') return true;
-  return booleanTestTruth(toks) ?? inListTruth(toks) ?? patternMatchTruth(toks) ?? comparisonTruth(toks);
+  return booleanTestTruth(toks) ?? inListTruth(toks) ?? selfSubqueryTruth(toks, table) ?? patternMatchTruth(toks) ?? comparisonTruth(toks);
 }
+
+/**
+ * `id IN (SELECT id FROM users)` in a statement on users: every row whose value is not NULL (as `id = id`);
+ * `NOT IN`: none. Only the plain form: one column, the same table, nothing that filters (WHERE, LIMIT, …).
+ */
+function selfSubqueryTruth(toks: Token[], table: string | undefined): boolean | undefined {
+  if (!table) return undefined;
+  const column = (at: number): [string, number] | undefined => {
+    if (!isIdent(toks[at])) return undefined;
+    return toks[at + 1]?.value === '.' && isIdent(toks[at + 2]) ? [identLower(toks[at + 2]!), at + 3] : [identLower(toks[at]!), at + 1];
+  };
+  const left = column(0);
+  if (!left) return undefined;
+  let at = left[1];
+  const not = toks[at]?.upper === 'NOT';
+  if (not) at++;
+  if (toks[at]?.upper !== 'IN' || toks[at + 1]?.value !== '(' || toks[at + 2]?.upper !== 'SELECT') return undefined;
+  const selected = column(at + 3);
+  if (!selected || selected[0] !== left[0] || toks[selected[1]]?.upper !== 'FROM') return undefined;
+  const from = column(selected[1] + 1);
+  if (!from || from[0] !== table || toks[from[1]]?.value !== ')' || from[1] !== toks.length - 1) return undefined;
+  return !not;
+}
+
+const isIdent = (t: Token | undefined) => t !== undefined && (t.type === 'word' || t.type === 'ident') && !RESERVED_IN_CONDITION.has(t.upper);
+const identLower = (t: Token) => t.value.replace(/^["`\[]|["`\]]$/g, '').toLowerCase();
+const RESERVED_IN_CONDITION = new Set(['SELECT', 'FROM', 'WHERE', 'NOT', 'IN', 'NULL', 'TRUE', 'FALSE']);
 
 const PATTERN_WORDS = new Set(['LIKE', 'ILIKE', 'GLOB', 'REGEXP', 'RLIKE']);
 
