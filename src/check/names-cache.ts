@@ -15,7 +15,7 @@
  */
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { latin1Slice, utf8Slice } from '../util/byte-slices.js';
+import { hexSlice, latin1Slice, utf8Slice } from '../util/byte-slices.js';
 import { writeAtomic } from '../util/files.js';
 import type { NameDefinition, NamedKind } from './schema-names.js';
 
@@ -27,7 +27,6 @@ const OLD_FILE = 'schema-names.json';
 type Line = [string, string, NamedKind, string, string, string | null, number];
 
 const HEADER_LINE = Buffer.from(`${HEADER}\n`);
-const MARKER = Buffer.from('\n#');
 const NEWLINE = 0x0a;
 
 export class NamesCache {
@@ -35,15 +34,18 @@ export class NamesCache {
   private added = '';
   /** How much of `added` is in the file already. */
   private written = 0;
+  /** The blobs read: the `#` lines of `data`, and those added by this run. */
+  private oids: Set<string>;
 
   private constructor(
     private readonly file: string,
     /** The file as read (bytes: a hook reads 400 KB of it for a lookup or two), up to its last whole line. */
     private data: Buffer,
-    private readonly oids: Set<string>,
     /** The file must be written whole: absent, of another version, or cut short. */
     private rewrite: boolean,
-  ) {}
+  ) {
+    this.oids = markers(data);
+  }
 
   static read(file: string): NamesCache {
     let read: Buffer;
@@ -52,23 +54,27 @@ export class NamesCache {
     } catch {
       read = Buffer.alloc(0);
     }
-    if (read.length < HEADER_LINE.length || !read.subarray(0, HEADER_LINE.length).equals(HEADER_LINE)) return new NamesCache(file, HEADER_LINE, new Set(), true);
+    if (read.length < HEADER_LINE.length || !read.subarray(0, HEADER_LINE.length).equals(HEADER_LINE)) return new NamesCache(file, HEADER_LINE, true);
     const data = read.subarray(0, read.lastIndexOf(NEWLINE) + 1);
-    const oids = new Set<string>();
-    for (let at = data.indexOf(MARKER); at >= 0; at = data.indexOf(MARKER, at + 2)) {
-      const end = data.indexOf(NEWLINE, at + 1);
-      if (end < 0) break; // a last line cut short is not in `data`: unreachable, kept for the type
-      oids.add(latin1Slice(data, at + 2, end));
-    }
-    return new NamesCache(file, data, oids, data.length !== read.length);
+    return new NamesCache(file, data, data.length !== read.length);
+  }
+
+  /** Blobs read, in the file or added by this run. */
+  get size(): number {
+    return this.oids.size;
   }
 
   has(oid: string): boolean {
     return this.oids.has(oid);
   }
 
+  /** has() for the blob id whose `n` bytes start at `bytes[at]` (the index file's). */
+  hasBytes(bytes: Buffer, at: number, n: number): boolean {
+    return this.oids.has(hexSlice(bytes, at, at + n));
+  }
+
   add(oid: string, defs: NameDefinition[]): void {
-    if (this.oids.has(oid)) return;
+    if (this.has(oid)) return;
     this.oids.add(oid);
     for (const d of defs) {
       const line: Line = [d.name.toLowerCase(), oid, d.kind, d.name, d.table, d.schema ?? null, d.line];
@@ -92,7 +98,7 @@ export class NamesCache {
         try {
           const [, oid, kind, defName, table, schema, line] = JSON.parse(raw) as Line;
           // the lines of a blob whose `#` line is missing were cut short: not trusted
-          if (this.oids.has(oid)) found.push({ oid, def: { kind, name: defName, table, ...(schema ? { schema } : {}), line } });
+          if (this.has(oid)) found.push({ oid, def: { kind, name: defName, table, ...(schema ? { schema } : {}), line } });
         } catch {
           /* a damaged line defines nothing: the lookup says the name is not known */
         }
@@ -108,9 +114,9 @@ export class NamesCache {
    */
   write(keep: { readonly size: number; has(oid: string): boolean }): void {
     if (this.written === this.added.length) return;
-    // every blob of `keep` is here, so the others number oids.size - keep.size: counted only when that many
+    // every blob of `keep` is here, so the others number size - keep.size: counted only when that many
     let stale = 0;
-    if (this.oids.size - keep.size > 100) for (const oid of this.oids) if (!keep.has(oid)) stale++;
+    if (this.size - keep.size > 100) for (const oid of this.oids) if (!keep.has(oid)) stale++;
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
       // stale blobs are kept until many (another branch's migrations are wanted again after a checkout)
@@ -140,12 +146,23 @@ export class NamesCache {
     const kept: string[] = [];
     for (const line of `${this.data.toString('utf8')}${this.added}`.split('\n').slice(1)) {
       const oid = line.startsWith('#') ? line.slice(1) : /^\[(?:"(?:[^"\\]|\\.)*"),"([0-9a-f]+)"/.exec(line)?.[1];
-      if (oid !== undefined && this.oids.has(oid) && (!wanted || wanted.has(oid))) kept.push(`${line}\n`);
+      if (oid !== undefined && this.has(oid) && (!wanted || wanted.has(oid))) kept.push(`${line}\n`);
     }
-    if (wanted) for (const oid of [...this.oids]) if (!wanted.has(oid)) this.oids.delete(oid);
     const text = `${HEADER}\n${kept.join('')}`;
     writeAtomic(this.file, text);
     this.data = Buffer.from(text);
+    this.oids = markers(this.data);
     this.added = '';
   }
+}
+
+/**
+ * The blobs whose `#` lines are in `data`. Searched in one latin1 string: String#indexOf is a builtin,
+ * Buffer#indexOf a JavaScript wrapper per call (3,000 calls cost ~3 ms in a hook's cold process).
+ */
+function markers(data: Buffer): Set<string> {
+  const text = latin1Slice(data, 0, data.length);
+  const oids = new Set<string>();
+  for (let at = text.indexOf('\n#'); at >= 0; at = text.indexOf('\n#', at + 2)) oids.add(text.slice(at + 2, text.indexOf('\n', at + 2)));
+  return oids;
 }

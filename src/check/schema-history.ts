@@ -7,10 +7,9 @@
  */
 import path from 'node:path';
 import { readBlobs, type BlobContent } from '../git/blobs.js';
-import { indexEntries, prefixPathspecs, treeEntries } from '../git/changes.js';
-import { readIndexFile } from '../git/index-file.js';
 import type { RepoInfo } from '../git/repo.js';
 import { MAX_FILE_BYTES } from './decode.js';
+import { listMigrations, type MigrationListing } from './migration-listing.js';
 import type { MigrationSet } from './migration-set.js';
 import { NamesCache } from './names-cache.js';
 import { namesDefinedIn, type NameDefinition, type NamedKind } from './schema-names.js';
@@ -37,9 +36,9 @@ export interface HistoryLoader {
 }
 
 export function historyLoader(source: HistorySource): HistoryLoader {
-  let listing: Promise<Array<{ path: string; oid: string }>> | undefined;
+  let listing: Promise<MigrationListing> | undefined;
   let built: Promise<History> | undefined;
-  const list = (repo: RepoInfo) => (listing ??= listMigrations(repo, source));
+  const list = (repo: RepoInfo) => (listing ??= listMigrations(repo, source.set, source.commit));
   return {
     load: () => (built ??= buildHistory(source, list)),
     prefetch: () => {
@@ -48,56 +47,30 @@ export function historyLoader(source: HistorySource): HistoryLoader {
   };
 }
 
-async function listMigrations(repo: RepoInfo, { commit, set }: HistorySource): Promise<Array<{ path: string; oid: string }>> {
-  // the index file read here when it can be (git/index-file.ts): one git process fewer on a hook's path
-  const entries = commit ? await treeEntries(repo, commit) : (readIndexFile(repo, set.prefixes) ?? (await indexEntries(repo, prefixPathspecs(set.prefixes))));
-  const migrations: Array<{ path: string; oid: string }> = [];
-  // indexed loops, no closures (migration-set.ts says why): a hook runs these over thousands of entries
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    if (('stage' in e ? e.stage === 0 : true) && e.mode.startsWith('100') && set.classify(e.path)) migrations.push(e);
-  }
-  return migrations;
-}
-
-async function buildHistory(source: HistorySource, list: (repo: RepoInfo) => Promise<Array<{ path: string; oid: string }>>): Promise<History> {
+async function buildHistory(source: HistorySource, list: (repo: RepoInfo) => Promise<MigrationListing>): Promise<History> {
   const { repo, writeCache } = source;
   if (!repo) return { unavailable: 'not a git repository, so there is no migration history to read' };
   const migrations = await list(repo);
   const cache = NamesCache.read(path.join(repo.commonDir, 'dbsafe', 'schema-names.txt'));
-  // one blob can sit at several paths (a copied migration): each is a definition of its own
-  const pathsOf = new Map<string, string | string[]>();
-  const missing: string[] = [];
-  for (let i = 0; i < migrations.length; i++) {
-    const e = migrations[i]!;
-    const paths = pathsOf.get(e.oid);
-    if (paths === undefined) {
-      pathsOf.set(e.oid, e.path);
-      if (!cache.has(e.oid)) missing.push(e.oid);
-    } else pathsOf.set(e.oid, typeof paths === 'string' ? [paths, e.path] : [...paths, e.path]);
-  }
-  const pathList = (oid: string) => {
-    const paths = pathsOf.get(oid);
-    return paths === undefined ? [] : typeof paths === 'string' ? [paths] : paths;
-  };
+  const missing = migrations.unread(cache);
   if (missing.length) {
     const held = source.blobs ?? new Map<string, BlobContent | undefined>();
     const blobs = new Map<string, BlobContent | undefined>();
-    for (const oid of missing) if (held.get(oid) !== undefined) blobs.set(oid, held.get(oid));
-    const unread = missing.filter((oid) => !blobs.has(oid));
+    for (const { oid } of missing) if (held.get(oid) !== undefined) blobs.set(oid, held.get(oid));
+    const unread = missing.filter(({ oid }) => !blobs.has(oid)).map(({ oid }) => oid);
     if (unread.length) for (const [oid, content] of await readBlobs(repo.root, unread, MAX_FILE_BYTES)) blobs.set(oid, content);
-    for (const oid of missing) {
+    for (const { oid, path: file } of missing) {
       const content = blobs.get(oid);
-      cache.add(oid, Buffer.isBuffer(content) ? namesDefinedIn(content.toString('utf8'), pathList(oid)[0]!) : []);
+      cache.add(oid, Buffer.isBuffer(content) ? namesDefinedIn(content.toString('utf8'), file) : []);
     }
   }
   // every blob of the listing is in the cache now, as write() expects
-  if (writeCache) cache.write(pathsOf);
+  if (writeCache) cache.write(migrations);
   return {
     lookup: (kind, name) =>
       cache
         .lookup(name)
         .filter(({ def }) => def.kind === kind)
-        .flatMap(({ oid, def }) => pathList(oid).map((p) => ({ path: p, def }))),
+        .flatMap(({ oid, def }) => migrations.pathsOf(oid).map((p) => ({ path: p, def }))),
   };
 }

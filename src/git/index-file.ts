@@ -12,8 +12,29 @@ import type { RepoInfo } from './repo.js';
  * entries live in another file), a sparse index (directories as entries), a file that ends early or whose
  * entry count does not add up. Which file: GIT_INDEX_FILE when git set one (a commit in progress uses a
  * temporary index), else the worktree's own.
+ *
+ * Two views of the same walk: `IndexLayout`, the entries as offsets into bytes (no string, no object per
+ * entry: a hook's history reads thousands of entries and needs the text of a few), and `IndexEntry[]`.
  */
-export function readIndexFile(repo: RepoInfo, prefixes?: readonly string[]): IndexEntry[] | undefined {
+
+/** The wanted entries as offsets into bytes; entry k is at index k of each array. */
+export interface IndexLayout {
+  /** The index file. */
+  data: Buffer;
+  oidBytes: number;
+  count: number;
+  /** Where entry k's object id starts in `data`. */
+  oidAt: Int32Array;
+  /** Its mode (type and permission bits, as git stores them). */
+  mode: Int32Array;
+  stage: Uint8Array;
+  /** Where the paths' bytes are: `data` itself, or (version 4, whose paths are compressed) a copy. */
+  paths: Buffer;
+  pathStart: Int32Array;
+  pathEnd: Int32Array;
+}
+
+export function readIndexLayout(repo: RepoInfo, prefixes?: readonly string[]): IndexLayout | undefined {
   const file = process.env.GIT_INDEX_FILE ? path.resolve(repo.root, process.env.GIT_INDEX_FILE) : path.join(repo.gitDir, 'index');
   let data: Buffer;
   try {
@@ -22,33 +43,74 @@ export function readIndexFile(repo: RepoInfo, prefixes?: readonly string[]): Ind
     return undefined;
   }
   try {
-    return parseIndex(data, repo.objectFormat === 'sha256' ? 32 : 20, prefixes);
+    return indexLayout(data, repo.objectFormat === 'sha256' ? 32 : 20, prefixes);
   } catch {
     return undefined;
   }
 }
 
-/**
- * Parse an index file (throws on anything out of bounds; undefined for what only git should read).
- * `prefixes`: only entries whose path starts with one of them are returned (literal directory prefixes of
- * the migration globs, a superset as `git ls-files -- <prefix>` gives); the others are still walked, so a
- * damaged or split index is still refused, but cost no string. A hook reads this for every commit that
- * resolves a name from the history: per entry it does only byte arithmetic unless the entry is wanted.
- */
+export function readIndexFile(repo: RepoInfo, prefixes?: readonly string[]): IndexEntry[] | undefined {
+  const layout = readIndexLayout(repo, prefixes);
+  return layout && layoutEntries(layout);
+}
+
+/** Parse an index file into entries (see indexLayout). */
 export function parseIndex(data: Buffer, oidBytes: number, prefixes?: readonly string[]): IndexEntry[] | undefined {
+  const layout = indexLayout(data, oidBytes, prefixes);
+  return layout && layoutEntries(layout);
+}
+
+function layoutEntries(layout: IndexLayout): IndexEntry[] {
+  const modes = new Map<number, string>();
+  const entries: IndexEntry[] = [];
+  for (let k = 0; k < layout.count; k++) {
+    const permissions = layout.mode[k]! & 0o170777;
+    let mode = modes.get(permissions);
+    if (mode === undefined) modes.set(permissions, (mode = permissions.toString(8).padStart(6, '0')));
+    entries.push({ mode, oid: entryOid(layout, k), stage: layout.stage[k]!, path: entryPath(layout, k) });
+  }
+  return entries;
+}
+
+export const entryPath = (layout: IndexLayout, k: number): string => utf8Slice(layout.paths, layout.pathStart[k]!, layout.pathEnd[k]!);
+export const entryOid = (layout: IndexLayout, k: number): string => hexSlice(layout.data, layout.oidAt[k]!, layout.oidAt[k]! + layout.oidBytes);
+/** A regular file (mode 100644 or 100755), not a symlink or a submodule. */
+export const isRegularFile = (layout: IndexLayout, k: number): boolean => (layout.mode[k]! & 0o170000) === 0o100000;
+
+/**
+ * Walk an index file (throws on anything out of bounds; undefined for what only git should read).
+ * `prefixes`: only entries whose path starts with one of them are kept (literal directory prefixes of the
+ * migration globs, a superset as `git ls-files -- <prefix>` gives); the others are still walked, so a
+ * damaged or split index is still refused. Per entry this is byte arithmetic only.
+ */
+export function indexLayout(data: Buffer, oidBytes: number, prefixes?: readonly string[]): IndexLayout | undefined {
   if (data.length < 12 || data.toString('latin1', 0, 4) !== 'DIRC') return undefined;
   const version = uint32(data, 4);
   if (version < 2 || version > 4) return undefined;
-  const count = uint32(data, 8);
+  const total = uint32(data, 8);
+  // at least 62 bytes an entry: a count the file cannot hold is damage (and would size the arrays)
+  if (total > data.length / 62) return undefined;
   const wanted = prefixes && !prefixes.includes('') ? [...new Set(prefixes)].map((p) => Buffer.from(p, 'utf8')) : undefined;
-  const modes = new Map<number, string>();
-  const entries: IndexEntry[] = [];
+  const layout: IndexLayout = {
+    data,
+    oidBytes,
+    count: 0,
+    oidAt: new Int32Array(total),
+    mode: new Int32Array(total),
+    stage: new Uint8Array(total),
+    paths: data,
+    pathStart: new Int32Array(total),
+    pathEnd: new Int32Array(total),
+  };
   const end = data.length - oidBytes; // the trailing checksum
-  // version 4: each path is the previous one's first bytes plus its own; rebuilt in place here
-  let path4 = Buffer.allocUnsafe(version === 4 ? 4096 : 0);
+  // version 4: each path is the previous one's first bytes plus its own; rebuilt in `path4`, and the wanted
+  // ones copied to `copied`
+  let path4: Buffer = Buffer.allocUnsafe(version === 4 ? 4096 : 0);
   let previousLength = 0;
+  let copied: Buffer = Buffer.allocUnsafe(version === 4 ? 64 * 1024 : 0);
+  let copiedLength = 0;
   let at = 12;
-  for (let n = 0; n < count; n++) {
+  for (let n = 0; n < total; n++) {
     const start = at;
     if (at + 40 + oidBytes + 2 > end) return undefined;
     const mode = uint32(data, at + 24);
@@ -76,11 +138,7 @@ export function parseIndex(data: Buffer, oidBytes: number, prefixes?: readonly s
       const kept = previousLength - drop;
       const nul = length < 0xfff && length >= kept ? at + length - kept : data.indexOf(0, at);
       if (nul < 0 || nul >= end || data[nul] !== 0) return undefined;
-      if (kept + nul - at > path4.length) {
-        const larger = Buffer.alloc(Math.max(2 * path4.length, kept + nul - at));
-        path4.copy(larger, 0, 0, kept);
-        path4 = larger;
-      }
+      path4 = ensureRoom(path4, kept, kept + nul - at);
       data.copy(path4, kept, at, nul);
       previousLength = kept + nul - at;
       name = path4;
@@ -99,18 +157,37 @@ export function parseIndex(data: Buffer, oidBytes: number, prefixes?: readonly s
     // a sparse index lists whole directories (mode 040000): only git can expand them
     if (mode >>> 12 === 0o04) return undefined;
     if (wanted && !startsWithAny(name, nameStart, nameEnd, wanted)) continue;
-    const permissions = mode & 0o170777;
-    let modeText = modes.get(permissions);
-    if (modeText === undefined) modes.set(permissions, (modeText = permissions.toString(8).padStart(6, '0')));
-    entries.push({ mode: modeText, oid: hexSlice(data, oidAt, oidAt + oidBytes), stage: (flags >> 12) & 0x3, path: utf8Slice(name, nameStart, nameEnd) });
+    const k = layout.count++;
+    layout.oidAt[k] = oidAt;
+    layout.mode[k] = mode;
+    layout.stage[k] = (flags >> 12) & 0x3;
+    if (version === 4) {
+      copied = ensureRoom(copied, copiedLength, copiedLength + nameEnd);
+      path4.copy(copied, copiedLength, 0, nameEnd);
+      layout.pathStart[k] = copiedLength;
+      copiedLength += nameEnd;
+      layout.pathEnd[k] = copiedLength;
+    } else {
+      layout.pathStart[k] = nameStart;
+      layout.pathEnd[k] = nameEnd;
+    }
   }
+  if (version === 4) layout.paths = copied;
   // extensions: a split index ("link") keeps its entries in another file
   while (at + 8 <= end) {
     const signature = data.toString('latin1', at, at + 4);
     if (signature === 'link' || signature === 'sdir') return undefined;
     at += 8 + uint32(data, at + 4);
   }
-  return at === end ? entries : undefined;
+  return at === end ? layout : undefined;
+}
+
+/** `buffer`, or a larger copy of its first `keep` bytes, so that it holds `needed` bytes. */
+function ensureRoom(buffer: Buffer, keep: number, needed: number): Buffer {
+  if (needed <= buffer.length) return buffer;
+  const larger = Buffer.allocUnsafe(Math.max(2 * buffer.length, needed));
+  buffer.copy(larger, 0, 0, keep);
+  return larger;
 }
 
 function uint32(data: Buffer, at: number): number {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { indexEntries, prefixPathspecs } from '../../src/git/changes.js';
 import { parseIndex, readIndexFile } from '../../src/git/index-file.js';
 import { locateRepo } from '../../src/git/repo.js';
-import { cleanEnv, makeRepo, type TestRepo } from '../helpers/repo.js';
+import { cleanEnv, makeRepo, mergeConflict, type TestRepo } from '../helpers/repo.js';
 
 // The index read from its file (src/git/index-file.ts) must list exactly what `git ls-files --stage` lists,
 // or say it cannot (undefined: the caller then asks git). Every index below is written by git itself.
@@ -44,21 +44,7 @@ const SETUPS: Array<{ name: string; objectFormat?: 'sha256'; setup: (r: TestRepo
   { name: 'executable and symlink entries', setup: (r) => (r.git('update-index', '--chmod=+x', 'src/app.js'), execFileSync('ln', ['-s', 'app.js', path.join(r.dir, 'src', 'link.js')]), r.git('add', 'src/link.js')) },
   {
     name: 'a merge conflict (stages 1, 2 and 3)',
-    setup: (r) => {
-      const env = cleanEnv();
-      const git = (...args: string[]) => execFileSync('git', args, { cwd: r.dir, env, encoding: 'utf8' });
-      git('checkout', '-q', '-b', 'other');
-      r.write('db/migrations/000_m.sql', 'CREATE TABLE other (id int);\n');
-      git('commit', '-q', '-am', 'other');
-      git('checkout', '-q', 'main');
-      r.write('db/migrations/000_m.sql', 'CREATE TABLE mine (id int);\n');
-      git('commit', '-q', '-am', 'mine');
-      try {
-        git('merge', '-q', 'other');
-      } catch {
-        // the conflict is the point
-      }
-    },
+    setup: (r) => mergeConflict(r, 'db/migrations/000_m.sql'),
   },
 ];
 

@@ -74,6 +74,23 @@ export function makeRepo(options: { objectFormat?: 'sha1' | 'sha256' } = {}): Te
   };
 }
 
+/** Leave `file` in a merge conflict (stages 1, 2 and 3 in the index): main and a branch both change it. */
+export function mergeConflict(r: TestRepo, file: string): void {
+  const env = cleanEnv();
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: r.dir, env, encoding: 'utf8' });
+  git('checkout', '-q', '-b', 'other');
+  r.write(file, 'CREATE TABLE other (id int);\n');
+  git('commit', '-q', '-am', 'other');
+  git('checkout', '-q', 'main');
+  r.write(file, 'CREATE TABLE mine (id int);\n');
+  git('commit', '-q', '-am', 'mine');
+  try {
+    git('merge', '-q', 'other');
+  } catch {
+    // the conflict is the point
+  }
+}
+
 export interface CliResult {
   code: number;
   stdout: string;
