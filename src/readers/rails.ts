@@ -416,7 +416,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     const scopes = links.slice(0, -1);
     const unrestricted = scopes.every(
       (l, k) =>
-        (UNRESTRICTING_SCOPES.has(l.name) && (l.name !== 'where' || whereSelectsEveryRow(l.args) || (scopes[k + 1]?.name === 'not' && l.args === ''))) ||
+        (UNRESTRICTING_SCOPES.has(l.name) && (l.name !== 'where' || whereSelectsEveryRow(l.args))) ||
         // `where.not(id: nil)`: the primary key is never NULL
         (l.name === 'not' && scopes[k - 1]?.name === 'where' && scopes[k - 1]!.args === '' && PRIMARY_KEY_NOT_NIL.test(l.args)),
     );
