@@ -47,7 +47,7 @@ function columnsOf(site: CallSite, v: JsValue | undefined): string[] | undefined
 
 /**
  * A where-like call that restricts the rows: not `where({})`, an always-true `whereRaw('1 = 1')` (the SQL
- * readers' test), nor a pattern that matches every value.
+ * readers' test), a pattern that matches every value, nor `whereNotNull('id')`.
  */
 function filters(site: CallSite, c: JsCall): boolean {
   if (c.func.kind !== 'member' || !FILTER_METHODS.test(c.func.name)) return false;
@@ -58,6 +58,8 @@ function filters(site: CallSite, c: JsCall): boolean {
   // `.where('name', 'like', '%')`, `.whereLike('name', '%')`: a pattern that matches every value restricts nothing
   const [op, pattern] = /^(where|andWhere|orWhere)$/.test(c.func.name) && c.args.length === 3 ? [site.ident(site.resolve(c.args[1])), site.ident(site.resolve(c.args[2]))] : /^(whereLike|whereILike)$/.test(c.func.name) && c.args.length === 2 ? [c.func.name === 'whereLike' ? 'LIKE' : 'ILIKE', site.ident(site.resolve(c.args[1]))] : [];
   if (op !== undefined && pattern !== undefined && patternTruth(op, pattern) === true) return false;
+  // `.whereNotNull('id')`: the primary key (knex's `increments('id')`) is never NULL
+  if (c.func.name === 'whereNotNull' && c.args.length === 1 && site.ident(first) === 'id') return false;
   return true;
 }
 

@@ -165,6 +165,8 @@ const ORM_ROWS: Array<{ name: string; path: string; format: 'rails' | 'typeorm' 
   { name: "knex whereLike('name', '%%').update()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".whereLike('name', '%%').update({ name: null })"), findings: ['update-all:error'] },
   { name: "knex where('name', 'like', 'a%').del()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".where('name', 'like', 'a%').del()"), findings: [] },
   { name: "knex where('name', 'like', '%').where('id', 5).del()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".where('name', 'like', '%').where('id', 5).del()"), findings: [] },
+  { name: "knex whereNotNull('id').del()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".whereNotNull('id').del()"), findings: ['delete-all:error'] },
+  { name: "knex whereNotNull('deleted_at').del() (a nullable column)", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".whereNotNull('deleted_at').del()"), findings: [] },
   { name: "knex whereILike('name', 'a%').del()", path: 'migrations/20240101000000_cleanup.js', format: 'knex', text: knex(".whereILike('name', 'a%').del()"), findings: [] },
 ];
 
