@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { IndexEntry } from './changes.js';
 import { hexSlice, utf8Slice } from '../util/byte-slices.js';
+import type { IndexEntry } from './changes.js';
 import type { RepoInfo } from './repo.js';
 
 /**

@@ -53,8 +53,10 @@ const LITERAL_TYPES = ['number', 'single_quote_string', 'string', 'double_quote_
 const isLiteral = (n: AstNode) => n && LITERAL_TYPES.includes(n.type);
 const literalKind = (n: AstNode): Constant['kind'] => (n.type === 'number' ? 'n' : n.type === 'bool' ? 'b' : 's');
 
-/** true / false when the condition has that value for every row; else undefined. */
-/** `table`: the statement's own (node-sql-parser's `{ db, table, as }`), for a subquery that reads it back. */
+/**
+ * true / false when the condition has that value for every row; else undefined. `table`: the statement's own
+ * (node-sql-parser's `{ db, table, as }`), for a subquery that reads it back.
+ */
 function astTruth(node: AstNode, depth: number, table?: AstNode): boolean | undefined {
   if (!node || typeof node !== 'object' || depth > 16) return undefined;
   if (node.type === 'bool') return node.value === true;

@@ -844,8 +844,9 @@ function selfSubqueryTruth(toks: Token[], table: string | undefined): boolean | 
   return !not;
 }
 
-const isIdent = (t: Token | undefined) => t !== undefined && (t.type === 'word' || t.type === 'ident') && !RESERVED_IN_CONDITION.has(t.upper);
-const identLower = (t: Token) => t.value.replace(/^["`\[]|["`\]]$/g, '').toLowerCase();
+// a quoted name's token holds it unquoted (tokens.ts); names compare case-insensitively here
+const isIdent = (t: Token | undefined) => isNameToken(t) && !RESERVED_IN_CONDITION.has(t!.upper);
+const identLower = (t: Token) => t.value.toLowerCase();
 const RESERVED_IN_CONDITION = new Set(['SELECT', 'FROM', 'WHERE', 'NOT', 'IN', 'NULL', 'TRUE', 'FALSE']);
 
 const PATTERN_WORDS = new Set(['LIKE', 'ILIKE', 'GLOB', 'REGEXP', 'RLIKE']);
@@ -865,16 +866,9 @@ function patternMatchTruth(toks: Token[]): boolean | undefined {
     at++;
   }
   const left = toks.slice(0, at);
-  // NULL LIKE '%' matches nothing; an operator inside parentheses is not this one
-  if (!op || !left.length || (left.length === 1 && left[0].upper === 'NULL') || depthAfter(left) !== 0) return undefined;
+  // NULL LIKE '%' matches nothing
+  if (!op || !left.length || (left.length === 1 && left[0].upper === 'NULL')) return undefined;
   return patternTruth(op, toks[last].value);
-}
-
-/** Open parentheses left at the end of `toks`. */
-function depthAfter(toks: Token[]): number {
-  let depth = 0;
-  for (const t of toks) depth += t.value === '(' ? 1 : t.value === ')' ? -1 : 0;
-  return depth;
 }
 
 /** `<constant condition> IS [NOT] TRUE | FALSE`. */
