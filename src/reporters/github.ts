@@ -5,20 +5,18 @@ import { sortFindings, summarize, type ReportInput } from './types.js';
  * (`::error file=…,line=…,col=…,title=…::message`). Overrides used become notices so reviewers
  * see them on the pull request.
  */
-export function githubReport(result: ReportInput): string {
-  const out: string[] = [];
+export function* githubReport(result: ReportInput): Generator<string> {
   for (const f of sortFindings(result.findings)) {
     const level = f.severity === 'error' ? 'error' : 'warning';
     const message = [f.message, f.help, f.docs].filter(Boolean).join('\n');
-    out.push(`::${level} file=${property(f.file)},line=${f.line},col=${f.column},title=${property(`dbsafe ${f.rule}`)}::${data(message)}`);
+    yield `::${level} file=${property(f.file)},line=${f.line},col=${f.column},title=${property(`dbsafe ${f.rule}`)}::${data(message)}\n`;
   }
   for (const o of result.overridesUsed) {
     const what = o.object ? `${o.rule}(${o.object})` : o.rule;
-    out.push(`::notice file=${property(o.file)},line=${o.line},title=${property(`dbsafe override ${what}`)}::${data(`Override used: ${what} -- ${o.reason}`)}`);
+    yield `::notice file=${property(o.file)},line=${o.line},title=${property(`dbsafe override ${what}`)}::${data(`Override used: ${what} -- ${o.reason}`)}\n`;
   }
   const s = summarize(result);
-  out.push(`dbsafe-hooks: ${s.errors} error(s), ${s.warnings} warning(s) in ${s.files} file(s); ${s.overrides} override(s) used${s.errors ? ': blocked' : ''}`);
-  return `${out.join('\n')}\n`;
+  yield `dbsafe-hooks: ${s.errors} error(s), ${s.warnings} warning(s) in ${s.files} file(s); ${s.overrides} override(s) used${s.errors ? ': blocked' : ''}\n`;
 }
 
 /** Escaping of the message part of a workflow command. */

@@ -2,7 +2,7 @@ import type { CheckResult } from '../model/finding.js';
 import { githubReport } from './github.js';
 import { jsonReport } from './json.js';
 import { sarifReport } from './sarif.js';
-import { textReport } from './text.js';
+import { textReportPieces } from './text.js';
 import type { ReportFormat, ReportInput, ReportOptions } from './types.js';
 
 export type { ReportFormat, ReportInput, ReportOptions, Summary } from './types.js';
@@ -10,6 +10,11 @@ export { summarize } from './types.js';
 
 /** Render a check result in one of the output formats. Pure: the caller writes the string. */
 export function report(result: ReportInput, format: ReportFormat, options: ReportOptions = {}): string {
+  return [...reportPieces(result, format, options)].join('');
+}
+
+/** The same report in pieces that join to it: what `check` writes, so no output is one string of megabytes. */
+export function reportPieces(result: ReportInput, format: ReportFormat, options: ReportOptions = {}): Iterable<string> {
   switch (format) {
     case 'json':
       return jsonReport(result);
@@ -18,7 +23,7 @@ export function report(result: ReportInput, format: ReportFormat, options: Repor
     case 'github':
       return githubReport(result);
     case 'text':
-      return textReport(result, options);
+      return textReportPieces(result, options);
   }
 }
 

@@ -1,26 +1,29 @@
-import type { Finding } from '../model/finding.js';
+import type { Finding, UsedOverride } from '../model/finding.js';
+import { arrayPieces, nestedJson } from './json-pieces.js';
 import { sortFindings, summarize, type ReportInput } from './types.js';
 
 /**
  * `--format json`: a stable shape, documented in docs/json-output.md. Version 1 only ever gains
  * optional fields; anything else bumps `version`.
  */
-export function jsonReport(result: ReportInput): string {
-  const body = {
-    version: 1,
-    summary: summarize(result),
-    findings: sortFindings(result.findings).map(jsonFinding),
-    overridesUsed: result.overridesUsed.map((o) => ({
-      file: o.file,
-      line: o.line,
-      rule: o.rule,
-      ...(o.object !== undefined ? { object: o.object } : {}),
-      reason: o.reason,
-      fileWide: o.fileWide,
-      ...(o.operationLines?.length ? { operationLines: o.operationLines } : {}),
-    })),
+export function* jsonReport(result: ReportInput): Generator<string> {
+  yield `{\n  "version": 1,\n  "summary": ${nestedJson(summarize(result), 1)},\n  "findings": `;
+  yield* arrayPieces(sortFindings(result.findings), 1, jsonFinding);
+  yield `,\n  "overridesUsed": `;
+  yield* arrayPieces(result.overridesUsed, 1, jsonOverride);
+  yield '\n}\n';
+}
+
+function jsonOverride(o: UsedOverride) {
+  return {
+    file: o.file,
+    line: o.line,
+    rule: o.rule,
+    ...(o.object !== undefined ? { object: o.object } : {}),
+    reason: o.reason,
+    fileWide: o.fileWide,
+    ...(o.operationLines?.length ? { operationLines: o.operationLines } : {}),
   };
-  return `${JSON.stringify(body, null, 2)}\n`;
 }
 
 function jsonFinding(f: Finding) {

@@ -8,18 +8,23 @@ import { sortFindings, summarize, type ReportInput, type ReportOptions } from '.
  * a summary line with counts and how to override. Pure: colours only when asked.
  */
 export function textReport(result: ReportInput, options: ReportOptions = {}): string {
+  return [...textReportPieces(result, options)].join('');
+}
+
+/** The same text, one piece per finding (a report of thousands of findings is never one big string). */
+export function* textReportPieces(result: ReportInput, options: ReportOptions = {}): Generator<string> {
   const c = palette(Boolean(options.color));
-  const out: string[] = [];
   for (const finding of sortFindings(result.findings)) {
-    out.push(...findingBlock(finding, result.sources?.get(finding.file), c), '');
+    yield `${findingBlock(finding, result.sources?.get(finding.file), c).join('\n')}\n\n`;
   }
+  const out: string[] = [];
   if (result.overridesUsed.length) {
     out.push(c.bold(`Overrides used (${result.overridesUsed.length}):`));
     for (const override of result.overridesUsed) out.push(`  ${overrideLine(override, c)}`);
     out.push('');
   }
   out.push(...summaryLines(result, c));
-  return `${out.join('\n')}\n`;
+  yield `${out.join('\n')}\n`;
 }
 
 function findingBlock(finding: Finding, source: string | undefined, c: Palette): string[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding, UsedOverride } from '../../src/model/finding.js';
-import { exitCodeFor, report, type ReportInput } from '../../src/reporters/index.js';
+import { exitCodeFor, report, reportPieces, type ReportInput } from '../../src/reporters/index.js';
 
 const source = ['-- legacy cleanup', 'ALTER TABLE orders', '\tDROP COLUMN legacy_total;', 'DROP TABLE users;', ''].join('\n');
 
@@ -148,6 +148,30 @@ describe('github reporter', () => {
     );
     expect(out[1]).toMatch(/^::warning file=.*line=4,col=1,title=dbsafe rename-table::Renames table a/);
     expect(out[2]).toMatch(/^::notice file=db\/migrations\/001.sql,line=7,title=dbsafe override drop-table\(users\)::Override used: drop-table\(users\) -- replaced by accounts in 0042$/);
+  });
+});
+
+describe('reports written in pieces (check writes them so, never as one string)', () => {
+  // a statement with a newline, quotes and a backslash: escaped inside strings, never a line of the layout
+  const tricky: Finding = { ...dropColumn, line: 9, statement: 'DROP TABLE "a\\b";\n-- "x"', message: 'Drops table "a\\b"' };
+  const many = Array.from({ length: 300 }, (_, i) => ({ ...dropColumn, line: i + 1, file: `db/m${i % 7}.sql` }));
+  const cases: Array<[string, ReportInput]> = [
+    ['nothing found', { findings: [], overridesUsed: [], filesChecked: 0, operations: 0 }],
+    ['one finding, no override', { findings: [dropColumn], overridesUsed: [], filesChecked: 1, operations: 1 }],
+    ['only an override', { findings: [], overridesUsed: [override], filesChecked: 1, operations: 1 }],
+    ['findings and overrides', input],
+    ['escapes inside strings', { findings: [tricky, renameWarn], overridesUsed: [override, { ...override, operationLines: [3, 4], fileWide: true }], filesChecked: 2, operations: 3 }],
+    ['hundreds of findings', { findings: many, overridesUsed: [override], filesChecked: 7, operations: 300 }],
+  ];
+  it.each(cases)('JSON and SARIF are exactly JSON.stringify of the whole document: %s', (_name, result) => {
+    for (const format of ['json', 'sarif'] as const) {
+      const pieces = [...reportPieces(result, format, { version: '1.2.3' })];
+      const whole = pieces.join('');
+      expect(whole).toBe(`${JSON.stringify(JSON.parse(whole), null, 2)}\n`);
+      if (result.findings.length > 1) expect(pieces.length).toBeGreaterThan(result.findings.length);
+    }
+    expect(JSON.parse(report(result, 'json')).findings).toHaveLength(result.findings.length);
+    expect(JSON.parse(report(result, 'sarif')).runs[0].results).toHaveLength(result.findings.length + result.overridesUsed.length);
   });
 });
 

@@ -1,5 +1,7 @@
+import { once } from 'node:events';
 import { UsageError } from '../../errors.js';
 import type { CheckMode } from '../../check/run-check.js';
+import { preferCompactHeap } from '../../util/heap-growth.js';
 import { useColor } from '../../util/palette.js';
 
 export interface CheckCommandOptions {
@@ -24,6 +26,7 @@ export interface CheckCommandOptions {
  */
 export async function run(files: string[] = [], options: CheckCommandOptions = {}): Promise<number> {
   const mode = chooseMode(files, options);
+  preferCompactHeap();
   const { runCheck } = await import('../../check/run-check.js');
   const result = await runCheck({
     cwd: process.cwd(),
@@ -33,11 +36,11 @@ export async function run(files: string[] = [], options: CheckCommandOptions = {
     // many files (--all, --base, explicit lists): read them on every core
     workers: true,
   });
-  const { report, exitCodeFor } = await import('../../reporters/index.js');
+  const { reportPieces, exitCodeFor } = await import('../../reporters/index.js');
   const { VERSION } = await import('../../version.js');
   const format = options.format ?? 'text';
   for (const note of result.notes) process.stderr.write(`dbsafe-hooks: note: ${note}\n`);
-  process.stdout.write(report(result, format, { color: format === 'text' && useColor(process.stdout), version: VERSION }));
+  await writeInBatches(reportPieces(result, format, { color: format === 'text' && useColor(process.stdout), version: VERSION }));
   return exitCodeFor(result);
 }
 
@@ -58,4 +61,19 @@ export function chooseMode(files: string[], options: CheckCommandOptions): Check
   }
   if (files.length && !options.staged) return { kind: 'files', files, source: 'index' };
   return { kind: 'staged' };
+}
+
+/**
+ * A report of thousands of findings is written in batches of ~64 KB, never built whole, and to a pipe only as
+ * fast as the reader takes it (a pipe's writes queue in memory otherwise): peak memory.
+ */
+async function writeInBatches(pieces: Iterable<string>): Promise<void> {
+  let batch = '';
+  for (const piece of pieces) {
+    batch += piece;
+    if (batch.length < 65536) continue;
+    if (!process.stdout.write(batch)) await once(process.stdout, 'drain');
+    batch = '';
+  }
+  process.stdout.write(batch);
 }

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, cleanEnv, tempDir } from '../helpers/repo.js';
+import { buildOnce } from './check-helpers.js';
+
+/**
+ * `check` writes its report in pieces (src/cli/commands/check.ts): into a pipe only as fast as the reader
+ * takes it. A report of hundreds of findings must arrive whole and the same whichever way it is read.
+ */
+beforeAll(buildOnce);
+
+const FILES = 300;
+
+function migrations(): { dir: string; files: string[] } {
+  const dir = tempDir();
+  writeFileSync(path.join(dir, 'dbsaferc.json'), JSON.stringify({ dialect: 'postgres', migrations: [{ glob: '*.sql', format: 'sql' }] }));
+  const files = Array.from({ length: FILES }, (_, i) => `${String(i).padStart(4, '0')}_drop.sql`);
+  for (const [i, file] of files.entries()) writeFileSync(path.join(dir, file), `-- cleanup ${i}\nDROP TABLE table_${i};\n`);
+  return { dir, files };
+}
+
+/** The report written to a file (Node writes files synchronously). */
+function toFile(dir: string, args: string[]): { code: number | null; text: Promise<string> } {
+  const out = path.join(dir, 'report.out');
+  const fd = openSync(out, 'w');
+  return {
+    code: null,
+    text: new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: cleanEnv(), stdio: ['ignore', fd, 'ignore'] });
+      child.on('error', reject);
+      child.on('close', () => {
+        closeSync(fd);
+        resolve(readFileSync(out, 'utf8'));
+      });
+    }),
+  };
+}
+
+/** The report read from a pipe that nobody reads for a while, then slowly. */
+function throughSlowPipe(dir: string, args: string[]): Promise<{ code: number | null; text: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'ignore'] });
+    const chunks: Buffer[] = [];
+    child.stdout.pause();
+    setTimeout(() => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        child.stdout.pause();
+        setTimeout(() => child.stdout.resume(), 5);
+      });
+      child.stdout.resume();
+    }, 400);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, text: Buffer.concat(chunks).toString('utf8') }));
+  });
+}
+
+describe('a report of hundreds of findings', () => {
+  it.each(['json', 'sarif', 'text'])('arrives whole through a slow pipe, the same as in a file (%s)', async (format) => {
+    const { dir, files } = migrations();
+    const args = ['check', '--worktree', '--config', 'dbsaferc.json', '--format', format, ...files];
+    const [piped, inFile] = await Promise.all([throughSlowPipe(dir, args), toFile(dir, args).text]);
+    expect(piped.code).toBe(1);
+    expect(piped.text.length).toBeGreaterThan(150_000); // more than twice a pipe's buffer
+    expect(piped.text).toBe(inFile);
+    if (format === 'json') expect(JSON.parse(piped.text).findings).toHaveLength(FILES);
+    if (format === 'sarif') expect(JSON.parse(piped.text).runs[0].results).toHaveLength(FILES);
+    if (format === 'text') expect(piped.text).toContain(`${FILES} errors, 0 warnings in ${FILES} migration files`);
+  });
+});
