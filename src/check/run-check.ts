@@ -25,7 +25,7 @@ import { openReader, workerCount, type Reader } from './parallel-read.js';
 import { unparseable as unparseableOperation, type ReadJob } from './read-job.js';
 import { toRepoPath } from './paths.js';
 import { applyWasmTier, preferBaselineWasmCompiler } from '../sql/wasm-tier.js';
-import { allowYoungGenerationGrowth, BIG_FILE_BYTES } from '../util/heap-growth.js';
+import { BIG_FILE_BYTES, tuneForBigFile } from '../util/v8-tuning.js';
 import type { ReferenceSource } from './referenced-files.js';
 import { migrationFormatOf, unmatchedCandidates, type UnmatchedCandidate } from './unmatched.js';
 
@@ -153,8 +153,8 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const prepared = selected.map((candidate) => prepareCandidate(candidate, blobs));
   const jobs = prepared.filter((item): item is ReadJob => 'bytes' in item);
   const bytes = jobs.reduce((sum, job) => sum + job.bytes.byteLength, 0);
-  // a file of a megabyte or more: parse trees the young generation `check` keeps small must hold (util/heap-growth.ts)
-  if (jobs.some((job) => job.bytes.byteLength >= BIG_FILE_BYTES)) allowYoungGenerationGrowth();
+  // a file of a megabyte or more: V8's own settings, not those for many small files (util/v8-tuning.ts)
+  if (jobs.some((job) => job.bytes.byteLength >= BIG_FILE_BYTES)) tuneForBigFile();
   reader ??= openReader(context, allowWorkers ? workerCount(jobs.length, bytes) : 0);
   // the commit whose tree holds the migration history (`--base` / pre-push: the head), else the index
   const commit = options.mode.kind === 'range' ? (options.mode.head ?? 'HEAD') : undefined;

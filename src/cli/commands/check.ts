@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { UsageError } from '../../errors.js';
 import type { CheckMode } from '../../check/run-check.js';
-import { preferCompactHeap } from '../../util/heap-growth.js';
+import { tuneForManyFiles } from '../../util/v8-tuning.js';
 import { useColor } from '../../util/palette.js';
 
 export interface CheckCommandOptions {
@@ -26,7 +26,7 @@ export interface CheckCommandOptions {
  */
 export async function run(files: string[] = [], options: CheckCommandOptions = {}): Promise<number> {
   const mode = chooseMode(files, options);
-  preferCompactHeap();
+  tuneForManyFiles();
   const { runCheck } = await import('../../check/run-check.js');
   const result = await runCheck({
     cwd: process.cwd(),
