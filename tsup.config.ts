@@ -37,12 +37,12 @@ export default defineConfig([
     // matters; errors still print, and scripts/write-schema.mjs prints one summary line
     silent: true,
   },
-  // The git hooks' own start (src/cli/hook/hook-start.ts): the hook path as ONE minified CommonJS file,
-  // run from V8's code cache, and its small loader. CommonJS skips the ESM loader and its per-module
+  // The git hooks' and `check`'s own start (src/cli/cached-start.ts): each path as ONE minified CommonJS
+  // file, run from V8's code cache, and their small loader. CommonJS skips the ESM loader and its per-module
   // resolution; one file lets V8 cache the compiled code of the whole path (bench/RESULTS.md, "Hooks").
   {
     define,
-    entry: { hook: 'src/cli/hook/hook-main.ts', 'hook-start': 'src/cli/hook/hook-start.ts' },
+    entry: { hook: 'src/cli/hook/hook-main.ts', check: 'src/cli/check-main.ts', 'cached-start': 'src/cli/cached-start.ts' },
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
     target: 'node20',
@@ -59,7 +59,7 @@ export default defineConfig([
     clean: false,
     outDir: 'dist',
     noExternal: ['picomatch'],
-    // a new id per build: the code cache's name holds it (src/cli/hook/hook-start.ts)
+    // a new id per build: the code cache's name holds it (src/cli/cached-start.ts)
     banner: { js: `/* dbsafe-hooks build ${randomBytes(8).toString('hex')} */` },
     silent: true,
   },

@@ -21,7 +21,11 @@ export async function applyWasmTier(): Promise<void> {
   (await import('node:v8')).setFlagsFromString('--liftoff-only');
 }
 
-/** Whether this process changed a V8 flag (the hooks' code cache is keyed on them: src/cli/hook/hook-start.ts). */
-export function changedV8Flags(): boolean {
-  return applied;
+/**
+ * The flags that give V8 its own WASM tiers back ([] when this process never changed them): set at exit,
+ * before a code cache is written, since V8 keys the cache on its flags (src/cli/cached-start.ts).
+ * `--liftoff-only` also turned off the tier-up flags it implies.
+ */
+export function wasmTierRestoreFlags(): string[] {
+  return applied ? ['--no-liftoff-only', '--wasm-tier-up', '--wasm-dynamic-tiering'] : [];
 }

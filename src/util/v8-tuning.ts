@@ -26,16 +26,19 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 const YOUNG_GENERATION_CAP = 8 * 1024 * 1024;
 /** A file this big is read with V8's own settings (the PostgreSQL reader parses it in runs). */
 export const BIG_FILE_BYTES = 1024 * 1024;
-/** V8's own growth factor of the young generation and interrupt budget (Node 20's V8 11.3 defaults). */
+/** V8's own growth factor of the young generation and interrupt budget (Node 20's V8 11.3 defaults; 0 is its own heap growing percent). */
 const V8_GROWTH_FACTOR = 2;
 const V8_INTERRUPT_BUDGET = 67584;
 
 let poll: NodeJS.Timeout | undefined;
 let tuned = false;
 let capped = false;
+/** Whether this process ever set a flag here (V8 keys its code cache on the flags: src/cli/cached-start.ts). */
+let changed = false;
 
 export function tuneForManyFiles(): void {
   tuned = true;
+  changed = true;
   setFlagsFromString(`--interrupt-budget=${8 * V8_INTERRUPT_BUDGET}`);
   setFlagsFromString('--heap-growing-percent=20');
   poll = setInterval(() => {
@@ -58,4 +61,13 @@ export function tuneForBigFile(): void {
   setFlagsFromString(`--interrupt-budget=${V8_INTERRUPT_BUDGET}`);
   if (capped) setFlagsFromString(`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`);
   capped = false;
+}
+
+/** V8's own values of every flag set here (at exit, before a code cache is written). */
+export function restoreV8Defaults(): void {
+  tuneForBigFile();
+  if (!changed) return;
+  setFlagsFromString(`--interrupt-budget=${V8_INTERRUPT_BUDGET}`);
+  setFlagsFromString('--heap-growing-percent=0');
+  setFlagsFromString(`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`);
 }

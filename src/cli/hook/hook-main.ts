@@ -2,11 +2,11 @@ import { reportError } from '../report-error.js';
 import { takeShimHandover } from '../../git/shim-handover.js';
 import { preferBaselineWasmCompiler } from '../../sql/wasm-tier.js';
 
-// for the hooks' start (hook-start.ts), which runs this module as dist/hook.cjs
-export { changedV8Flags } from '../../sql/wasm-tier.js';
+// for the cached start (../cached-start.ts), which runs this module as dist/hook.cjs
+export { restoreV8Flags } from '../v8-flags.js';
 
 /**
- * `dbsafe-hooks hook <name> [args…]` without commander (bin/ starts it through hook-start.ts). Exit codes and error
+ * `dbsafe-hooks hook <name> [args…]` without commander (bin/ starts it through cached-start.ts). Exit codes and error
  * output are the same as cli/main.ts: typed errors → their code and hint, anything else → 2.
  */
 export async function hookMain(argv: string[]): Promise<number> {

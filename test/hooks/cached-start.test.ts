@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, tempDir } from '../helpers/repo.js';
 import { CREATE, hookRepo, run, type HookRepo } from './helpers.js';
 
-// How the hooks start (src/cli/hook/hook-start.ts): one CommonJS bundle run from V8's code cache. The cache is
-// speed only: a hook's answer must be the same whether the cache is absent, being written, read back, corrupt,
-// or refused, and it must never be taken from a directory someone else can write.
+// How the hooks and `check` start (src/cli/cached-start.ts): one CommonJS bundle each, run from V8's code cache.
+// The cache is speed only: an answer must be the same whether the cache is absent, being written, read back,
+// corrupt, or refused, and it must never be taken from a directory someone else can write.
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -35,12 +35,11 @@ const CASES = [
   { name: 'CTE that destroys nothing (parser)', sql: 'CREATE TABLE a AS WITH x AS (SELECT 1 AS id) SELECT * FROM x;\n', code: 0, says: /^$/ },
 ];
 
-describe('hooks run from the code cache give the same answers', () => {
+describe('hooks and check run from the code cache give the same answers', () => {
   for (const c of CASES) {
     it(`${c.name}: the same exit code and report without the cache and from it`, () => {
       const r = repo();
       const cacheHome = tempDir('dbsafe-cache-');
-      // a parser-free run writes the cache (a run that loads the parser changes a V8 flag and writes none)
       r.write('db/migrations/001.sql', CREATE);
       r.git('add', 'db');
       expect(hook(r, cacheHome).code).toBe(0);
@@ -120,11 +119,61 @@ describe('hooks run from the code cache give the same answers', () => {
     expect(result.stderr).toContain('error drop-table');
   });
 
+  it('a run that loads the parser (which changes V8 flags) still writes a cache, and the next run accepts it', () => {
+    const r = repo();
+    const cacheHome = tempDir('dbsafe-cache-');
+    r.write('db/migrations/002.sql', 'DO $$ BEGIN PERFORM 1; DELETE FROM users; END $$;\n');
+    r.git('add', 'db');
+    const first = hook(r, cacheHome);
+    expect(first.stderr).toMatch(/error delete-all/);
+    const [file, ...more] = cacheFiles(cacheHome);
+    expect(more).toEqual([]);
+    const full = path.join(cacheHome, 'dbsafe-hooks', file!);
+    const written = statSync(full).mtimeMs;
+    const again = hook(r, cacheHome);
+    expect(again.stderr).toBe(first.stderr);
+    expect(statSync(full).mtimeMs).toBe(written); // accepted by V8: not written again
+  });
+
+  it('check gives the same report without the cache, writing it, and from it; its cache is its own', () => {
+    const r = repo();
+    const cacheHome = tempDir('dbsafe-cache-');
+    r.write('db/migrations/002.sql', 'DROP TABLE users;\n');
+    r.write('db/migrations/003.sql', 'DO $$ BEGIN PERFORM 1; DELETE FROM users; END $$;\n');
+    const check = (extra: NodeJS.ProcessEnv = {}) =>
+      run(r.dir, 'node_modules/.bin/dbsafe-hooks', ['check', '--worktree', '--format', 'json', 'db/migrations/002.sql', 'db/migrations/003.sql'], {
+        XDG_CACHE_HOME: cacheHome,
+        ...extra,
+      });
+    const without = check({ DBSAFE_CODE_CACHE: '0' });
+    expect(without.code).toBe(1);
+    expect(JSON.parse(without.stdout).findings.map((f: { rule: string }) => f.rule).sort()).toEqual(['delete-all', 'drop-table']);
+    expect(cacheFiles(cacheHome)).toEqual([]);
+    const writing = check();
+    const [file, ...more] = cacheFiles(cacheHome);
+    expect(more).toEqual([]);
+    expect(file).toMatch(/^check-v8-/);
+    const full = path.join(cacheHome, 'dbsafe-hooks', file!);
+    const written = statSync(full).mtimeMs;
+    const fromCache = check();
+    expect(statSync(full).mtimeMs).toBe(written);
+    for (const result of [writing, fromCache]) {
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe(without.stdout);
+      expect(result.stderr).toBe(without.stderr);
+    }
+    // a usage error through the cached start: exit 2 and words, as every command
+    const bad = run(r.dir, 'node_modules/.bin/dbsafe-hooks', ['check', '--no-such-option'], { XDG_CACHE_HOME: cacheHome });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("unknown option '--no-such-option'");
+    expect(bad.stderr).not.toMatch(/^\s+at /m);
+  });
+
   it('a damaged install (the bundle missing) blocks the commit with exit 2 and words, not a stack trace', () => {
     const r = repo();
     const pkg = tempDir('dbsafe-pkg-');
     for (const dir of ['bin', 'dist']) mkdirSync(path.join(pkg, dir));
-    for (const file of ['bin/dbsafe-hooks.js', 'bin/package.json', 'dist/hook-start.cjs']) copyFileSync(path.join(PROJECT_ROOT, file), path.join(pkg, file));
+    for (const file of ['bin/dbsafe-hooks.js', 'bin/package.json', 'dist/cached-start.cjs']) copyFileSync(path.join(PROJECT_ROOT, file), path.join(pkg, file));
     r.write('db/migrations/002.sql', CREATE);
     r.git('add', 'db');
     const result = run(r.dir, process.execPath, [path.join(pkg, 'bin', 'dbsafe-hooks.js'), 'hook', 'pre-commit']);

@@ -1,50 +1,76 @@
 /**
- * How the git hooks start (dist/hook-start.cjs, called by bin/ for `hook <name>`). The hook's code is one
- * minified CommonJS file (dist/hook.cjs, built from hook-main.ts) run from V8's code cache: no ESM loader,
- * no per-module resolution, and the functions a hook ran last time are not compiled again. Measured on a
- * commit with one small migration: 229 → 176 ms for the hook process, where `node -e 0` takes 100 ms
- * (bench/RESULTS.md, "Hooks").
+ * How the git hooks and `check` start (dist/cached-start.cjs, called by bin/). Their code is one minified
+ * CommonJS file each (dist/hook.cjs from hook/hook-main.ts, dist/check.cjs from check-main.ts) run from V8's
+ * code cache: no ESM loader, no per-module resolution, and the functions a run compiled last time are not
+ * compiled again. Measured: a commit with one small migration 229 → 176 ms for the hook process, where
+ * `node -e 0` takes 100 ms; `check` of one file 0.37 → 0.29 s, of 2,149 files 1.28 → 1.14 s of CPU
+ * (bench/RESULTS.md, "Hooks" and "check").
  *
  * The cache is speed only, never trusted for meaning:
  * - it lives in the user's cache directory (a 0700 directory owned by the user; anything else is not used);
- * - its name holds the hook, the V8 version and the bundle's build (id, size, time): V8 itself checks only
- *   the source's length and its flags, so a cache is never offered to other code;
- * - it is written once (no cache yet, or V8 rejected it), through a temporary file renamed into place;
- * - any failure to read or write it just runs the hook without it. DBSAFE_CODE_CACHE=0 turns it off.
+ * - its name holds the hook or command, the V8 version and the bundle's build (id, size, time): V8 itself
+ *   checks only the source's length and its flags, so a cache is never offered to other code;
+ * - it is written once (no cache yet, or V8 rejected it), through a temporary file renamed into place, and
+ *   only when V8's flags are back to those of the start (V8 refuses a cache written under other flags, and
+ *   the parser's tier and `check`'s heap settings change some while running);
+ * - any failure to read or write it just runs without it. DBSAFE_CODE_CACHE=0 turns it off.
  * No imports from the rest of the project: this file must stay small, and it loads the bundle.
  */
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
+import { cachedDataVersionTag } from 'node:v8';
 import vm from 'node:vm';
 
-interface HookBundle {
-  hookMain(argv: string[]): Promise<number>;
-  /** V8 keys its code cache on the flags: a run that changed one (src/sql/wasm-tier.ts) writes no cache. */
-  changedV8Flags(): boolean;
+interface CachedBundle {
+  /** Every V8 flag the run changed, back to V8's own value (src/cli/v8-flags.ts). */
+  restoreV8Flags(): void;
 }
 
+interface HookBundle extends CachedBundle {
+  hookMain(argv: string[]): Promise<number>;
+}
+
+interface CheckBundle extends CachedBundle {
+  checkMain(argv: string[]): Promise<number>;
+}
+
+/** The runs worth a cache: what git runs on every commit and push, and `check`. */
+const CACHED = ['pre-commit', 'pre-merge-commit', 'pre-push', 'check'];
+
+/** `hook <name> [args…]`: argv starts at the hook's name. */
 export function startHook(argv: string[]): Promise<number> {
-  const bundle = path.join(__dirname, 'hook.cjs');
+  return loadBundle<HookBundle>('hook.cjs', argv[0] ?? '').hookMain(argv);
+}
+
+/** `check …`: the whole process.argv, as commander reads it. */
+export function startCheck(argv: string[]): Promise<number> {
+  return loadBundle<CheckBundle>('check.cjs', 'check').checkMain(argv);
+}
+
+function loadBundle<T extends CachedBundle>(name: string, run: string): T {
+  const tag = cachedDataVersionTag();
+  const bundle = path.join(__dirname, name);
   const source = readFileSync(bundle, 'utf8');
-  const cacheFile = codeCacheFile(argv[0] ?? '', bundle, source);
+  const cacheFile = codeCacheFile(run, bundle, source);
   const cached = cacheFile ? readIfPresent(cacheFile) : undefined;
   // the bundle has no import(): the build turns them into require() (tsup.config.ts)
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData: cached });
-  const module = { exports: {} as HookBundle };
+  const module = { exports: {} as T };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, __dirname);
   if (cacheFile && (!cached || script.cachedDataRejected)) {
     // at exit: the cache then holds every function this run compiled, not only the top level
     process.once('exit', () => {
-      if (!module.exports.changedV8Flags()) saveCodeCache(cacheFile, () => script.createCachedData());
+      module.exports.restoreV8Flags();
+      if (cachedDataVersionTag() === tag) saveCodeCache(cacheFile, () => script.createCachedData());
     });
   }
-  return module.exports.hookMain(argv);
+  return module.exports;
 }
 
-/** Where this hook's code cache is, or undefined when there is no safe place for it. */
-function codeCacheFile(hook: string, bundle: string, source: string): string | undefined {
-  if (process.env.DBSAFE_CODE_CACHE === '0' || !['pre-commit', 'pre-merge-commit', 'pre-push'].includes(hook)) return undefined;
+/** Where this run's code cache is, or undefined when there is no safe place for it. */
+function codeCacheFile(run: string, bundle: string, source: string): string | undefined {
+  if (process.env.DBSAFE_CODE_CACHE === '0' || !CACHED.includes(run)) return undefined;
   const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? path.join(process.env.HOME, '.cache') : '');
   if (!path.isAbsolute(base)) return undefined;
   const dir = path.join(base, 'dbsafe-hooks');
@@ -61,7 +87,7 @@ function codeCacheFile(hook: string, bundle: string, source: string): string | u
   const build = /^\/\* dbsafe-hooks build ([0-9a-f]+) \*\//.exec(source)?.[1];
   if (!build) return undefined;
   const stat = statSync(bundle);
-  return path.join(dir, `${hook}-v8-${process.versions.v8}-${build}.${stat.size}.${Math.trunc(stat.mtimeMs)}.cache`);
+  return path.join(dir, `${run}-v8-${process.versions.v8}-${build}.${stat.size}.${Math.trunc(stat.mtimeMs)}.cache`);
 }
 
 function readIfPresent(file: string): Buffer | undefined {
@@ -78,7 +104,7 @@ function saveCodeCache(file: string, data: () => Buffer): void {
   try {
     writeFileSync(tmp, data(), { mode: 0o600 });
     renameSync(tmp, file);
-    // the same hook and V8 with another bundle: an older build (other V8 versions stay, for nvm users)
+    // the same run and V8 with another bundle: an older build (other V8 versions stay, for nvm users)
     const prefix = path.basename(file).slice(0, path.basename(file).lastIndexOf('-') + 1);
     for (const other of readdirSync(path.dirname(file))) {
       if (other !== path.basename(file) && other.startsWith(prefix) && other.endsWith('.cache')) rmSync(path.join(path.dirname(file), other), { force: true });
