@@ -3,8 +3,8 @@
  * CommonJS file each (dist/hook.cjs from hook/hook-main.ts, dist/check.cjs from check-main.ts) run from V8's
  * code cache: no ESM loader, no per-module resolution, and the functions a run compiled last time are not
  * compiled again. Measured: a commit with one small migration 229 → 176 ms for the hook process, where
- * `node -e 0` takes 100 ms; `check` of one file 0.37 → 0.29 s, of 2,149 files 1.28 → 1.14 s of CPU
- * (bench/RESULTS.md, "Hooks" and "check").
+ * `node -e 0` takes 100 ms; `check` of one file 0.37 → 0.29-0.33 s (bench/RESULTS.md, "Hooks" and
+ * "`check` from V8's code cache").
  *
  * The cache is speed only, never trusted for meaning:
  * - it lives in the user's cache directory (a 0700 directory owned by the user; anything else is not used);

@@ -6,7 +6,7 @@ export { restoreV8Flags } from './v8-flags.js';
 /**
  * `dbsafe-hooks check …` (bin/ starts it through cached-start.ts): the CLI of main.ts, from one CommonJS bundle
  * that V8 restores from its code cache. `check` is what CI and `--all` run over thousands of files, and the
- * ESM loader compiles ~40 modules on every start (bench/RESULTS.md: 0.37 → 0.29 s for one file).
+ * ESM loader compiles ~40 modules on every start (bench/RESULTS.md: 0.37 → 0.29-0.33 s for one file).
  */
 export function checkMain(argv: string[]): Promise<number> {
   return main(argv);

@@ -7,7 +7,7 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  *
  * - The optimizing compiler (TurboFan) for code that stays hot. Thousands of small files run each reader's
  *   code a little; at V8's default budget TurboFan optimizes most of it in the background, and on real
- *   files that never paid back (the corpus's 2,149 PostgreSQL files: 1.4 s of CPU without TurboFan, 1.8 s
+ *   files that never paid back (the corpus's 2,149 PostgreSQL files: 1.2 s of CPU without TurboFan, 1.7 s
  *   with it, the same wall time). Without it at all, 1,500 similar generated files took 30% more. A budget 8x
  *   V8's default before a function counts as hot keeps TurboFan for what really loops: 1.4 s on those
  *   files, and the generated ones as fast as with V8's default.
@@ -74,7 +74,7 @@ export function tuneForBigFile(): void {
 
 /** V8's own values of every flag set here (at exit, before a code cache is written). */
 export function restoreV8Defaults(): void {
-  tuneForBigFile();
+  clearInterval(poll);
   if (!changed) return;
   setFlagsFromString(`--interrupt-budget=${V8_INTERRUPT_BUDGET}`);
   setFlagsFromString('--heap-growing-percent=0');
