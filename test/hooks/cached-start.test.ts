@@ -171,17 +171,23 @@ describe('hooks and check run from the code cache give the same answers', () => 
     expect(bad.stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('a damaged install (the bundle missing) blocks the commit with exit 2 and words, not a stack trace', () => {
+  it('a damaged install (the bundle missing) blocks the commit, and check, with exit 2 and words, not a stack trace', () => {
     const r = repo();
     const pkg = tempDir('dbsafe-pkg-');
     for (const dir of ['bin', 'dist']) mkdirSync(path.join(pkg, dir));
     for (const file of ['bin/dbsafe-hooks.js', 'bin/package.json', 'dist/cached-start.cjs']) copyFileSync(path.join(PROJECT_ROOT, file), path.join(pkg, file));
-    r.write('db/migrations/002.sql', CREATE);
+    r.write('db/migrations/002.sql', 'DROP TABLE users;\n');
     r.git('add', 'db');
-    const result = run(r.dir, process.execPath, [path.join(pkg, 'bin', 'dbsafe-hooks.js'), 'hook', 'pre-commit']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('the hook cannot start');
-    expect(result.stderr).toContain('reinstall dbsafe-hooks');
-    expect(result.stderr).not.toMatch(/^\s+at /m);
+    const runs = [
+      { args: ['hook', 'pre-commit'], says: 'the hook cannot start' },
+      { args: ['check', '--worktree', 'db/migrations/002.sql'], says: 'the check command cannot start' },
+    ];
+    for (const { args, says } of runs) {
+      const result = run(r.dir, process.execPath, [path.join(pkg, 'bin', 'dbsafe-hooks.js'), ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(says);
+      expect(result.stderr).toContain('reinstall dbsafe-hooks');
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    }
   });
 });
