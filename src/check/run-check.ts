@@ -121,7 +121,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   // Set before any worker starts (V8 flags are per process).
   if (allowWorkers) {
     preferBaselineWasmCompiler();
-    await applyWasmTier();
+    applyWasmTier();
   }
   const readable = selected.filter((c) => 'oid' in c.content || 'disk' in c.content).length;
   let reader: Reader | undefined = allowWorkers && workerCount(readable, 0) > 0 ? openReader(context, workerCount(readable, 0)) : undefined;

@@ -23,7 +23,7 @@ import { cachedDataVersionTag } from 'node:v8';
 import vm from 'node:vm';
 
 interface CachedBundle {
-  /** Every V8 flag the run changed, back to V8's own value (src/cli/v8-flags.ts). */
+  /** Every V8 flag the run changed, back to V8's own value (src/util/v8-flags.ts). */
   restoreV8Flags(): void;
 }
 

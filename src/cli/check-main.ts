@@ -1,7 +1,7 @@
 import { main } from './main.js';
 
 // for the cached start (cached-start.ts), which runs this module as dist/check.cjs
-export { restoreV8Flags } from './v8-flags.js';
+export { restoreV8Flags } from '../util/v8-flags.js';
 
 /**
  * `dbsafe-hooks check …` (bin/ starts it through cached-start.ts): the CLI of main.ts, from one CommonJS bundle

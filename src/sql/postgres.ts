@@ -29,7 +29,7 @@ export function loadPostgresParser(): Promise<PgLib> {
   loading ??= import('libpg-query').then(async (mod) => {
     // ESM named exports, or the CommonJS build seen through `default`
     const lib = (typeof mod.parseSync === 'function' ? mod : (mod as unknown as { default: PgLib }).default) as PgLib;
-    await applyWasmTier();
+    applyWasmTier();
     await lib.loadModule();
     return lib;
   });

@@ -1,3 +1,5 @@
+import { setV8Flag } from '../util/v8-flags.js';
+
 /**
  * Which V8 tier compiles the PostgreSQL parser's WASM. A hook parses a few small files: the baseline
  * compiler (Liftoff) alone is fast enough, and skipping the optimising tier-up halves the parser's
@@ -15,17 +17,9 @@ export function preferBaselineWasmCompiler(): void {
 /** Called right before the WASM module is compiled. */
 let applied = false;
 
-export async function applyWasmTier(): Promise<void> {
+export function applyWasmTier(): void {
   if (!baselineOnly || applied) return;
   applied = true;
-  (await import('node:v8')).setFlagsFromString('--liftoff-only');
-}
-
-/**
- * The flags that give V8 its own WASM tiers back ([] when this process never changed them): set at exit,
- * before a code cache is written, since V8 keys the cache on its flags (src/cli/cached-start.ts).
- * `--liftoff-only` also turned off the tier-up flags it implies.
- */
-export function wasmTierRestoreFlags(): string[] {
-  return applied ? ['--no-liftoff-only', '--wasm-tier-up', '--wasm-dynamic-tiering'] : [];
+  // V8 turns its tier-up flags off with it: all three come back at exit (util/v8-flags.ts)
+  setV8Flag('--liftoff-only', ['--no-liftoff-only', '--wasm-tier-up', '--wasm-dynamic-tiering']);
 }

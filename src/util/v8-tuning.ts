@@ -1,4 +1,5 @@
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { setV8Flag } from './v8-flags.js';
 
 /**
  * V8 flags for `check` over many files: less CPU and memory for the same output (bench/RESULTS.md). They
@@ -35,14 +36,11 @@ const V8_INTERRUPT_BUDGET = 67584;
 let poll: NodeJS.Timeout | undefined;
 let tuned = false;
 let capped = false;
-/** Whether this process ever set a flag here (V8 keys its code cache on the flags: src/cli/cached-start.ts). */
-let changed = false;
 
 export function tuneForManyFiles(): void {
   tuned = true;
-  changed = true;
-  setFlagsFromString(`--interrupt-budget=${8 * V8_INTERRUPT_BUDGET}`);
-  setFlagsFromString('--heap-growing-percent=20');
+  setV8Flag(`--interrupt-budget=${8 * V8_INTERRUPT_BUDGET}`, [`--interrupt-budget=${V8_INTERRUPT_BUDGET}`]);
+  setV8Flag('--heap-growing-percent=20', ['--heap-growing-percent=0']);
   if (capYoungGeneration()) return;
   poll = setInterval(() => {
     if (capYoungGeneration()) clearInterval(poll);
@@ -55,7 +53,7 @@ function capYoungGeneration(): boolean {
   const spaces = getHeapSpaceStatistics();
   for (let i = 0; i < spaces.length; i++) {
     if (spaces[i].space_name !== 'new_space' || spaces[i].space_size < YOUNG_GENERATION_CAP) continue;
-    setFlagsFromString('--semi-space-growth-factor=1');
+    setV8Flag('--semi-space-growth-factor=1', [`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`]);
     capped = true;
     return true;
   }
@@ -70,13 +68,4 @@ export function tuneForBigFile(): void {
   setFlagsFromString(`--interrupt-budget=${V8_INTERRUPT_BUDGET}`);
   if (capped) setFlagsFromString(`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`);
   capped = false;
-}
-
-/** V8's own values of every flag set here (at exit, before a code cache is written). */
-export function restoreV8Defaults(): void {
-  clearInterval(poll);
-  if (!changed) return;
-  setFlagsFromString(`--interrupt-budget=${V8_INTERRUPT_BUDGET}`);
-  setFlagsFromString('--heap-growing-percent=0');
-  setFlagsFromString(`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`);
 }

@@ -88,8 +88,7 @@ describe('hooks and check run from the code cache give the same answers', () => 
     r.write('db/migrations/002.sql', 'DROP TABLE users;\n');
     r.git('add', 'db');
     const first = hook(r, cacheHome);
-    const [file] = cacheFiles(cacheHome);
-    const full = path.join(cacheHome, 'dbsafe-hooks', file!);
+    const full = onlyCacheFile(cacheHome);
     writeFileSync(full, Buffer.alloc(4096, 0x5a));
     const again = hook(r, cacheHome);
     expect(again.code).toBe(1);

@@ -3,7 +3,7 @@ import { takeShimHandover } from '../../git/shim-handover.js';
 import { preferBaselineWasmCompiler } from '../../sql/wasm-tier.js';
 
 // for the cached start (../cached-start.ts), which runs this module as dist/hook.cjs
-export { restoreV8Flags } from '../v8-flags.js';
+export { restoreV8Flags } from '../../util/v8-flags.js';
 
 /**
  * `dbsafe-hooks hook <name> [args…]` without commander (bin/ starts it through cached-start.ts). Exit codes and error
