@@ -251,16 +251,13 @@ async function locate(cwd: string, mode: CheckMode): Promise<Located> {
 }
 
 /**
- * In a repository, a plain JSON config validated before (same bytes, same version) comes from the
- * hooks' cache in the git dir: loading cosmiconfig and zod costs ~0.12 s of CPU on every run.
+ * A plain JSON config validated before (same bytes, same version) comes from the hooks' cache (in the git
+ * dir, or the user's cache directory outside a repository): loading cosmiconfig and zod costs ~0.1 s of CPU.
  */
 async function loadConfiguration(cwd: string, repo: Located, configPath?: string): Promise<{ config: Config }> {
-  if (repo.kind === 'git') {
-    const { hookConfig } = await import('../config/cached.js');
-    return { config: await hookConfig({ cwd, root: repo.root, commonDir: repo.commonDir, configPath, writeCache: true }) };
-  }
-  const { loadConfig } = await import('../config/load.js');
-  return loadConfig(cwd, repo.root, configPath);
+  const { hookConfig } = await import('../config/cached.js');
+  const commonDir = repo.kind === 'git' ? repo.commonDir : undefined;
+  return { config: await hookConfig({ cwd, root: repo.root, commonDir, configPath, writeCache: true }) };
 }
 
 type Listing = {

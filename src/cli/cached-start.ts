@@ -7,20 +7,21 @@
  * "`check` from V8's code cache").
  *
  * The cache is speed only, never trusted for meaning:
- * - it lives in the user's cache directory (a 0700 directory owned by the user; anything else is not used);
+ * - it lives in the user's cache directory (src/util/user-cache-dir.ts: 0700 and the user's, or not used);
  * - its name holds the hook or command, the V8 version and the bundle's build (id, size, time): V8 itself
  *   checks only the source's length and its flags, so a cache is never offered to other code;
  * - it is written once (no cache yet, or V8 rejected it), through a temporary file renamed into place, and
  *   only when V8's flags are back to those of the start (V8 refuses a cache written under other flags, and
  *   the parser's tier and `check`'s heap settings change some while running);
  * - any failure to read or write it just runs without it. DBSAFE_CODE_CACHE=0 turns it off.
- * No imports from the rest of the project: this file must stay small, and it loads the bundle.
+ * It imports nothing of the project but that directory's helper: this file must stay small, and it loads the bundle.
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { cachedDataVersionTag } from 'node:v8';
 import vm from 'node:vm';
+import { userCacheDir } from '../util/user-cache-dir.js';
 
 interface CachedBundle {
   /** Every V8 flag the run changed, back to V8's own value (src/util/v8-flags.ts). */
@@ -71,17 +72,8 @@ function loadBundle<T extends CachedBundle>(name: string, run: string): T {
 /** Where this run's code cache is, or undefined when there is no safe place for it. */
 function codeCacheFile(run: string, bundle: string, source: string): string | undefined {
   if (process.env.DBSAFE_CODE_CACHE === '0' || !CACHED.includes(run)) return undefined;
-  const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? path.join(process.env.HOME, '.cache') : '');
-  if (!path.isAbsolute(base)) return undefined;
-  const dir = path.join(base, 'dbsafe-hooks');
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const stat = lstatSync(dir);
-    // another user's directory, a symlink or a shared one: code read from there could be anyone's
-    if (!stat.isDirectory() || (stat.mode & 0o077) !== 0 || (process.getuid && stat.uid !== process.getuid())) return undefined;
-  } catch {
-    return undefined;
-  }
+  const dir = userCacheDir();
+  if (!dir) return undefined;
   // which build: the id tsup writes on the bundle's first line (a new one per build), its size and its
   // time (a rebuild in watch mode keeps the id); hashing the bundle's bytes would cost more than the cache saves
   const build = /^\/\* dbsafe-hooks build ([0-9a-f]+) \*\//.exec(source)?.[1];

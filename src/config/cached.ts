@@ -4,14 +4,18 @@ import path from 'node:path';
 import { CONFIG_SEARCH_PLACES } from './places.js';
 import type { Config } from './schema.js';
 import { readText, writeAtomic } from '../util/files.js';
+import { userCacheDir } from '../util/user-cache-dir.js';
 
 /**
- * The configuration for a hook run, without loading the validator when nothing changed.
- * Validating (zod) costs more than everything else the pre-commit hook does, so the validated
- * result of a JSON config is cached in `<git common dir>/dbsafe/config-cache.json`, keyed by the
- * file, a hash of its exact bytes and a hash of the schema's sources taken at build time (so a build
- * whose schema gained a section or a default never reads a config validated by an older one, even at
- * the same version). Anything else (YAML, JS configs, --config) goes through the normal loader every time.
+ * The configuration for a hook run or `check`, without loading the validator when nothing changed.
+ * Validating (zod) costs more than everything else the pre-commit hook does, so the validated result of
+ * a JSON config is cached: in a repository in `<git common dir>/dbsafe/config-cache.json`, outside one
+ * (`check --worktree` of a downloaded tree) in the user's cache directory. The entry is keyed by the
+ * file, a hash of its exact bytes and a hash of the schema's sources taken at build time (so a build whose
+ * schema gained a section or a default never reads a config validated by an older one, even at the same
+ * version). A `--config` file ending in `.json` is cached the same way. Anything else (YAML, JS configs,
+ * `$import`, an empty or unparsable file) goes through the normal loader every time, which also words
+ * the errors.
  */
 
 declare const __DBSAFE_SCHEMA_HASH__: string | undefined;
@@ -31,6 +35,24 @@ const OTHER_PLACES = CONFIG_SEARCH_PLACES.filter((name) => !(JSON_PLACES as read
 
 type Found = { file: string; raw: unknown; text: string } | 'slow';
 
+/**
+ * The config a JSON file holds as cosmiconfig would load it (its whole content, or package.json's
+ * `dbsafe`), or 'slow' for what only the loader reads right: `$import` (cosmiconfig merges the files it
+ * names), anything not a JSON object, a syntax error (the loader words it).
+ */
+function jsonSource(file: string, text: string, packageProp: boolean): Found | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'slow';
+  }
+  const raw = packageProp ? (parsed as Record<string, unknown> | null)?.dbsafe : parsed;
+  if (raw === undefined && packageProp) return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.hasOwn(raw, '$import')) return 'slow';
+  return { file, raw, text: packageProp ? JSON.stringify(raw) : text };
+}
+
 /** Where cosmiconfig would find the config, when that source is plain JSON; 'slow' otherwise. */
 function findJsonConfig(cwd: string, root: string): Found {
   let dir = path.resolve(cwd);
@@ -40,18 +62,8 @@ function findJsonConfig(cwd: string, root: string): Found {
       const text = readText(file);
       if (text === undefined) continue;
       if (name === '.dbsaferc') return 'slow'; // JSON or YAML: let the loader decide
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        return 'slow'; // the loader reports the syntax error properly
-      }
-      if (name === 'package.json') {
-        const own = (parsed as Record<string, unknown> | null)?.dbsafe;
-        if (own === undefined) continue;
-        return { file, raw: own, text: JSON.stringify(own) };
-      }
-      return { file, raw: parsed, text };
+      const found = jsonSource(file, text, name === 'package.json');
+      if (found !== undefined) return found;
     }
     for (const name of OTHER_PLACES) {
       if (readText(path.join(dir, name)) !== undefined) return 'slow';
@@ -62,21 +74,37 @@ function findJsonConfig(cwd: string, root: string): Found {
   }
 }
 
+/** `--config <file>.json` (cosmiconfig reads it as JSON by its extension); 'slow' for any other name. */
+function explicitJsonConfig(cwd: string, configPath: string): Found {
+  const file = path.resolve(cwd, configPath);
+  if (path.extname(file) !== '.json' || path.basename(file) === 'package.json') return 'slow';
+  const text = readText(file);
+  return text === undefined ? 'slow' : (jsonSource(file, text, false) ?? 'slow');
+}
+
+/** Where the validated config is kept: the repository's private dir, else the user's cache directory. */
+function cacheFileFor(commonDir: string | undefined): string | undefined {
+  if (commonDir) return path.join(commonDir, 'dbsafe', 'config-cache.json');
+  const dir = userCacheDir();
+  return dir && path.join(dir, 'config-cache.json');
+}
+
 export async function hookConfig(options: {
   cwd: string;
+  /** Where the search for a config stops: the repository's root (or `cwd` outside one). */
   root: string;
-  commonDir: string;
+  /** The git common dir; undefined outside a repository. */
+  commonDir: string | undefined;
   configPath?: string;
   /** pre-push changes nothing: it reads the cache but never writes it. */
   writeCache: boolean;
 }): Promise<Config> {
   const slow = async () => (await import('./load.js')).loadConfig(options.cwd, options.root, options.configPath);
-  if (options.configPath) return (await slow()).config;
-  const found = findJsonConfig(options.cwd, options.root);
-  if (found === 'slow') return (await slow()).config;
+  const found = options.configPath ? explicitJsonConfig(options.cwd, options.configPath) : findJsonConfig(options.cwd, options.root);
+  const cacheFile = found === 'slow' ? undefined : cacheFileFor(options.commonDir);
+  if (found === 'slow' || !cacheFile) return (await slow()).config;
   const key = found.file;
   const sha256 = createHash('sha256').update(found.text).digest('hex');
-  const cacheFile = path.join(options.commonDir, 'dbsafe', 'config-cache.json');
   try {
     const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as CacheEntry;
     if (cached.schema === SCHEMA_HASH && cached.file === key && cached.sha256 === sha256) return cached.config;
@@ -88,7 +116,7 @@ export async function hookConfig(options: {
   if (options.writeCache) {
     try {
       mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 }); // .git/dbsafe is private (docs/backup.md)
-      writeAtomic(cacheFile, `${JSON.stringify({ schema: SCHEMA_HASH, file: key, sha256, config } satisfies CacheEntry)}\n`);
+      writeAtomic(cacheFile, `${JSON.stringify({ schema: SCHEMA_HASH, file: key, sha256, config } satisfies CacheEntry)}\n`, 0o600);
     } catch {
       /* a cache that cannot be written only costs time */
     }

@@ -49,9 +49,7 @@ export interface GuardCheck {
 export async function checkCommand(command: string | readonly string[], options: GuardCheckOptions): Promise<GuardCheck> {
   const actor = options.actor ?? { kind: 'person', tty: false };
   const dirs = await repository(options.cwd);
-  const config = dirs
-    ? await hookConfig({ cwd: options.cwd, root: dirs.root, commonDir: dirs.commonDir, configPath: options.configPath, writeCache: true })
-    : (await (await import('../config/load.js')).loadConfig(options.cwd, options.cwd, options.configPath)).config;
+  const config = await hookConfig({ cwd: options.cwd, root: dirs?.root ?? options.cwd, commonDir: dirs?.commonDir, configPath: options.configPath, writeCache: true });
   const extraRows: CommandRow[] = config.guard.commands.map((row) => ({ ...row }));
   const classification = typeof command === 'string'
     ? await classifyLine(command, { cwd: options.cwd, extraRows })
