@@ -27,8 +27,16 @@ export const DELETING_FUNCTIONS: Record<string, string> = {
 export const DELETING_NAMES = Object.keys(DELETING_FUNCTIONS).join('|');
 export const DELETING_CALL = new RegExp(`\\b(?:${DELETING_NAMES})\\b`, 'i');
 
+/** dblink's functions that run SQL on another database: what they run cannot be judged here (opaque). */
+export const REMOTE_FUNCTIONS = ['dblink_exec', 'dblink', 'dblink_send_query', 'dblink_open'];
+/**
+ * A call that acts wherever it is written (it deletes data, or runs SQL elsewhere): in a routine body not
+ * only PERFORM but an assignment, a condition, RETURN… evaluates it, so each expression holding one is read.
+ */
+export const ACTING_CALL = new RegExp(`\\b(?:${DELETING_NAMES}|${REMOTE_FUNCTIONS.join('|')})\\b`, 'i');
+
 /** A sql / plpgsql routine body is read for operations only when it holds one of these words. */
-export const MAY_DESTROY = new RegExp(`\\b(?:drop|truncate|delete|update|alter|rename|execute|call|${DELETING_NAMES})\\b`, 'i');
+export const MAY_DESTROY = new RegExp(`\\b(?:drop|truncate|delete|update|alter|rename|execute|call|${DELETING_NAMES}|${REMOTE_FUNCTIONS.join('|')})\\b`, 'i');
 
 /** Quote a name for display when it would not survive unquoted. */
 export function show(name: string): string {

@@ -4,7 +4,7 @@
  * a string built at run time (variables, format(), concatenation) is `opaque`. When the PL/pgSQL
  * parser rejects a body (e.g. an undeclared variable), our own scan of the body takes over.
  */
-import { DELETING_CALL, MAY_DESTROY } from './pg-ops.js';
+import { ACTING_CALL, MAY_DESTROY } from './pg-ops.js';
 import { stripControlFlow, Recognizer } from './recognize.js';
 import type { OpSink } from './sink.js';
 import { splitSql } from './split.js';
@@ -172,8 +172,8 @@ export function readPlpgsql(host: PlpgsqlHost, src: RoutineSource): void {
   }
   const walker = new BodyWalker(host, body, bodyAt);
   // Our scan is much cheaper than the PL/pgSQL parser: when it finds nothing destructive and there is
-  // no EXECUTE (whose effect only the parser can judge), the body cannot hold an operation.
-  if (!/\bexecute\b/i.test(body) && !DELETING_CALL.test(body) && walker.scan(false) === 0) return;
+  // no EXECUTE and no acting call (whose place only the parser knows), the body cannot hold an operation.
+  if (!/\bexecute\b/i.test(body) && !ACTING_CALL.test(body) && walker.scan(false) === 0) return;
   let tree: Node;
   try {
     if (src.kind === 'function') {
@@ -215,34 +215,68 @@ class BodyWalker {
     return idx === -1 ? from : idx;
   }
 
-  walk(node: Node): void {
+  /** Every statement of the tree; `lineno` is the enclosing statement's line (for locating its expressions). */
+  walk(node: Node, lineno?: number): void {
     if (Array.isArray(node)) {
-      for (const n of node) this.walk(n);
+      for (const n of node) this.walk(n, lineno);
       return;
     }
     if (node === null || typeof node !== 'object') return;
     for (const key in node) {
       const value = node[key];
+      const line: number | undefined = typeof value?.lineno === 'number' ? value.lineno : lineno;
       if (key === 'PLpgSQL_stmt_execsql') {
         const query: string | undefined = value?.sqlstmt?.PLpgSQL_expr?.query;
-        if (query && MAY_DESTROY.test(query)) this.host.readText(query, this.bodyAbs + this.find(query, value.lineno), true);
-      } else if (key === 'PLpgSQL_stmt_perform') {
-        // PERFORM f(…) is SELECT f(…) whose result is thrown away: a call that deletes rows is read as such
-        const query: string | undefined = value?.expr?.PLpgSQL_expr?.query;
-        if (query && DELETING_CALL.test(query)) this.host.readText(query.replace(/^\s*perform\b/i, 'SELECT'), this.bodyAbs + this.find(query, value.lineno), true);
+        if (query && MAY_DESTROY.test(query)) this.host.readText(query, this.bodyAbs + this.find(query, line), true);
+        continue;
       } else if (key === 'PLpgSQL_stmt_call') {
         // CALL p(): read as the statement it is (opaque unless p is created in this text)
         const query: string | undefined = value?.expr?.PLpgSQL_expr?.query;
-        if (query) this.host.readText(query, this.bodyAbs + this.find(query, value.lineno), true);
+        if (query) this.host.readText(query, this.bodyAbs + this.find(query, line), true);
+        continue;
       } else if (key === 'PLpgSQL_stmt_dynexecute' || key === 'PLpgSQL_stmt_dynfors') {
         const query: string | undefined = value?.query?.PLpgSQL_expr?.query;
-        if (query) this.dynamic(query, this.find(query, value.lineno));
+        if (query) this.dynamic(query, this.find(query, line));
+        // its USING values are evaluated too, and a FOR loop has a body
+        this.walk([value.params, value.body], line);
+        continue;
       } else if ((key === 'PLpgSQL_stmt_open' || key === 'PLpgSQL_stmt_return_query') && value?.dynquery) {
         const query: string | undefined = value.dynquery?.PLpgSQL_expr?.query;
-        if (query) this.dynamic(query, this.find(query, value.lineno));
+        if (query) this.dynamic(query, this.find(query, line));
+        this.walk(value.params, line);
+        continue;
+      } else if (key === 'PLpgSQL_expr') {
+        // any other expression the body evaluates: PERFORM, an assignment, IF / WHILE, RETURN, RAISE, a FOR query…
+        this.expression(value, line);
+        continue;
       }
-      if (value && typeof value === 'object') this.walk(value);
+      if (value && typeof value === 'object') this.walk(value, line);
     }
+  }
+
+  /**
+   * An expression holding a call that acts (deletes, or runs SQL elsewhere) is read as the SELECT that
+   * PL/pgSQL runs for it. An assignment's `:=` / `=` becomes a comma of the same width, so its target
+   * (a subscript may call something too) stays an expression and offsets still match the body.
+   */
+  private expression(expr: { query?: string; parseMode?: number } | undefined, lineno: number | undefined): void {
+    const query = expr?.query;
+    if (!query || !ACTING_CALL.test(query)) return;
+    let sql = query.replace(/^\s*perform\b/i, (perform) => `${' '.repeat(perform.length - 6)}SELECT`);
+    // PL/pgSQL's parse modes: 0 a whole statement, 2 an expression, 3-5 an assignment `target := expr`
+    if ((expr.parseMode ?? 0) >= 3) {
+      let depth = 0;
+      for (const t of tokenize(query, 'postgres')) {
+        if (t.value === '(' || t.value === '[') depth++;
+        else if (t.value === ')' || t.value === ']') depth--;
+        else if (depth === 0 && (t.value === ':=' || t.value === '=')) {
+          sql = `${query.slice(0, t.start)}${','.padEnd(t.value.length)}${query.slice(t.end)}`;
+          break;
+        }
+      }
+    }
+    const prefix = expr.parseMode === 0 || /^\s*select\b/i.test(sql) ? '' : 'SELECT ';
+    this.host.readText(prefix + sql, this.bodyAbs + this.find(query, lineno) - prefix.length, true);
   }
 
   /** EXECUTE <expr>: a single string literal is read as SQL; anything built at run time is opaque. */
@@ -324,7 +358,13 @@ class BodyWalker {
       const head: Token = toks[from];
       const abs = this.bodyAbs + st.start;
       if (head.type === 'word' && (head.upper === 'EXECUTE' || head.upper === 'PERFORM' || head.upper === 'RETURN')) {
-        if (head.upper === 'EXECUTE') {
+        if (head.upper !== 'EXECUTE' && ACTING_CALL.test(st.text)) {
+          // PERFORM / RETURN f(…): the SELECT PL/pgSQL runs for it (PERFORM is as wide as ' SELECT')
+          found++;
+          const rest = st.text.slice(head.end);
+          const select = head.upper === 'PERFORM' ? ' SELECT' : 'SELECT ';
+          if (emit) this.host.readText(`${select}${rest}`, abs + head.end - select.length, true);
+        } else if (head.upper === 'EXECUTE') {
           found++;
           if (!emit) continue;
           let end = toks.length;

@@ -7,7 +7,7 @@ import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../mo
 import { ColumnTypes, type ColumnType } from './column-types.js';
 import { compareConstants, negatedComparisons, NUMBER_TYPES, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
 import { locateOps } from './locate.js';
-import { DELETING_CALL, DELETING_FUNCTIONS, memberOf, refFromParts, type AstOp } from './pg-ops.js';
+import { DELETING_CALL, DELETING_FUNCTIONS, memberOf, refFromParts, REMOTE_FUNCTIONS, type AstOp } from './pg-ops.js';
 import { readPlpgsql, routineNeedsReading, type PlpgsqlHost } from './plpgsql.js';
 import { Recognizer } from './recognize.js';
 import type { OpSink } from './sink.js';
@@ -79,8 +79,8 @@ const CASCADE_DEPENDENTS: Record<string, string> = {
   OBJECT_TSTEMPLATE: 'text search template',
 };
 
-/** Functions that run SQL on another database (dblink): what they run cannot be judged here. */
-const REMOTE_EXEC = /"sval":"(dblink_exec|dblink|dblink_send_query|dblink_open)"/;
+/** A call of a function that runs SQL on another database, in a parse tree's JSON. */
+const REMOTE_EXEC = new RegExp(`"sval":"(${REMOTE_FUNCTIONS.join('|')})"`);
 
 /** `WITH d AS (DELETE FROM t RETURNING *) INSERT …`: data-modifying CTEs run with the statement. */
 function cteStatements(node: Node): Array<[string, Node]> {
