@@ -25,7 +25,6 @@ export const DELETING_FUNCTIONS: Record<string, string> = {
   lo_unlink: 'lo_unlink deletes a large object and its data',
 };
 export const DELETING_NAMES = Object.keys(DELETING_FUNCTIONS).join('|');
-export const DELETING_CALL = new RegExp(`\\b(?:${DELETING_NAMES})\\b`, 'i');
 
 /** dblink's functions that run SQL on another database: what they run cannot be judged here (opaque). */
 export const REMOTE_FUNCTIONS = ['dblink_exec', 'dblink', 'dblink_send_query', 'dblink_open'];

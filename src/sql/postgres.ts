@@ -7,7 +7,7 @@ import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../mo
 import { ColumnTypes, type ColumnType } from './column-types.js';
 import { compareConstants, negatedComparisons, NUMBER_TYPES, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
 import { locateOps } from './locate.js';
-import { DELETING_CALL, DELETING_FUNCTIONS, memberOf, refFromParts, REMOTE_FUNCTIONS, type AstOp } from './pg-ops.js';
+import { ACTING_CALL, DELETING_FUNCTIONS, memberOf, refFromParts, REMOTE_FUNCTIONS, type AstOp } from './pg-ops.js';
 import { readPlpgsql, routineNeedsReading, type PlpgsqlHost } from './plpgsql.js';
 import { Recognizer } from './recognize.js';
 import type { OpSink } from './sink.js';
@@ -56,6 +56,8 @@ const INTERESTING = new Set([
   'DropStmt', 'DropdbStmt', 'TruncateStmt', 'DeleteStmt', 'UpdateStmt', 'AlterTableStmt', 'RenameStmt',
   'DoStmt', 'CreateFunctionStmt', 'ExplainStmt', 'PrepareStmt', 'InsertStmt', 'SelectStmt',
   'DropOwnedStmt', 'AlterObjectSchemaStmt', 'RuleStmt', 'MergeStmt', 'CopyStmt', 'CallStmt',
+  // CREATE TABLE / MATERIALIZED VIEW … AS runs its query (the calls in it) unless WITH NO DATA
+  'CreateTableAsStmt',
 ]);
 
 /** DROP … CASCADE of these takes every object that depends on them (columns of their types, foreign tables). */
@@ -79,8 +81,6 @@ const CASCADE_DEPENDENTS: Record<string, string> = {
   OBJECT_TSTEMPLATE: 'text search template',
 };
 
-/** A call of a function that runs SQL on another database, in a parse tree's JSON. */
-const REMOTE_EXEC = new RegExp(`"sval":"(${REMOTE_FUNCTIONS.join('|')})"`);
 
 /** `WITH d AS (DELETE FROM t RETURNING *) INSERT …`: data-modifying CTEs run with the statement. */
 function cteStatements(node: Node): Array<[string, Node]> {
@@ -375,8 +375,7 @@ export class PostgresReader implements PlpgsqlHost {
   private readParsed(stmts: Node[], text: string, base: number, embedded: boolean): void {
     let cursor: ByteCursor | undefined;
     // once per text, not per statement: a test of the whole text per statement made big files quadratic
-    const mentionsDblink = /dblink/i.test(text);
-    const mentionsDeletingCall = DELETING_CALL.test(text);
+    const mentionsActingCall = ACTING_CALL.test(text);
     for (const raw of stmts) {
       const node = raw.stmt;
       const key = firstKey(node);
@@ -398,7 +397,7 @@ export class PostgresReader implements PlpgsqlHost {
         if (key === 'DoStmt' || key === 'CreateFunctionStmt') {
           if (!routineNeedsReading(key === 'DoStmt' ? 'do' : 'function', inner)) continue;
         } else if (key !== 'ExplainStmt' && key !== 'PrepareStmt') {
-          ops = [...this.astOps(key, inner), ...(mentionsDblink ? this.remoteExecution(key, inner) : []), ...(mentionsDeletingCall ? this.deletingCalls(inner) : [])];
+          ops = [...this.astOps(key, inner), ...(mentionsActingCall ? this.actingCalls(key, inner) : [])];
           if (ops.length === 0) continue;
         }
       } catch (e) {
@@ -513,7 +512,7 @@ export class PostgresReader implements PlpgsqlHost {
         return;
       }
     }
-    const ops = [...this.astOps(key, node), ...(/dblink/i.test(text) ? this.remoteExecution(key, node) : []), ...(DELETING_CALL.test(text) ? this.deletingCalls(node) : [])];
+    const ops = [...this.astOps(key, node), ...(ACTING_CALL.test(text) ? this.actingCalls(key, node) : [])];
     if (ops.length === 0) return;
     this.emitLocated(ops, text, abs, embedded);
   }
@@ -614,8 +613,13 @@ export class PostgresReader implements PlpgsqlHost {
     return [];
   }
 
-  /** Calls of DELETING_FUNCTIONS anywhere in the statement: opaque on the table they name. */
-  private deletingCalls(node: Node): AstOp[] {
+  /**
+   * Calls that act when the statement runs, anywhere in it: DELETING_FUNCTIONS are opaque on the table they
+   * name (which rows go depends on the arguments and the data), REMOTE_FUNCTIONS on themselves (they run
+   * SQL on another database). A query that does not run now (WITH NO DATA) calls nothing.
+   */
+  private actingCalls(key: string, node: Node): AstOp[] {
+    if (key === 'CreateTableAsStmt' && node.into?.skipData) return [];
     const ops: AstOp[] = [];
     const visit = (value: unknown): void => {
       if (Array.isArray(value)) return value.forEach(visit);
@@ -632,20 +636,14 @@ export class PostgresReader implements PlpgsqlHost {
           const text: unknown = (literal?.TypeCast?.arg ?? literal)?.A_Const?.sval?.sval;
           const target = typeof text === 'string' && name !== 'lo_unlink' ? refFromParts('table', text.split('.')) : refFromParts('function', parts);
           ops.push({ kind: 'opaque', target, flags: {}, detail: `${what}: which rows cannot be known statically` });
+        } else if (REMOTE_FUNCTIONS.includes(name)) {
+          ops.push({ kind: 'opaque', target: refFromParts('function', [name]), flags: {}, detail: `${name} runs SQL on another database: its effect cannot be known statically` });
         }
       }
       for (const inner of Object.values(value)) visit(inner);
     };
     visit(node);
     return ops;
-  }
-
-  /** SQL run on another database through dblink: opaque, on top of what the statement itself does. */
-  private remoteExecution(key: string, node: Node): AstOp[] {
-    if (key !== 'SelectStmt' && key !== 'InsertStmt' && key !== 'UpdateStmt' && key !== 'DeleteStmt') return [];
-    const name = REMOTE_EXEC.exec(JSON.stringify(node))?.[1];
-    if (!name) return [];
-    return [{ kind: 'opaque', target: refFromParts('function', [name]), flags: {}, detail: `${name} runs SQL on another database: its effect cannot be known statically` }];
   }
 
   /** Column types of CREATE TABLE, for deciding whether a later type change in this text narrows. */

@@ -54,6 +54,12 @@ const POSTGRES: Row[] = [
   { sql: "SELECT dblink_exec('host=replica', 'DROP TABLE users');", expected: ['up opaque dblink_exec'], blocks: true },
   { sql: "SELECT * FROM dblink('host=replica', 'DELETE FROM users RETURNING id') AS t(id int);", expected: ['up opaque dblink'], blocks: true },
   { sql: "COPY users FROM PROGRAM 'curl -s https://example.com/users.csv';", expected: ['up opaque users'], blocks: true },
+  // the calls run wherever the statement runs its query: CREATE TABLE / MATERIALIZED VIEW … AS, COPY (query)
+  { sql: "CREATE TABLE copied AS SELECT dblink_exec('host=replica', 'DROP TABLE users');", expected: ['up opaque dblink_exec'], blocks: true },
+  { sql: "CREATE MATERIALIZED VIEW mv AS SELECT * FROM dblink('host=replica', 'DELETE FROM users RETURNING id') AS t(id int);", expected: ['up opaque dblink'], blocks: true },
+  { sql: 'CREATE TABLE gone AS SELECT lo_unlink(42);', expected: ['up opaque lo_unlink'], blocks: true },
+  { sql: "COPY (SELECT dblink_exec('host=replica', 'TRUNCATE users')) TO STDOUT;", expected: ['up opaque dblink_exec'], blocks: true },
+  { sql: "SELECT dblink_exec('host=a', 'SELECT 1'), dblink_exec('host=b', 'SELECT 1');", expected: ['up opaque dblink_exec', 'up opaque dblink_exec'], blocks: true },
   // a procedure defined in an earlier migration: its body is unseen code
   { sql: 'CALL purge_old_sessions();', expected: ['up opaque purge_old_sessions'], blocks: true },
   { sql: "CALL maintenance.drop_partition('events', 2023);", expected: ['up opaque maintenance.drop_partition'], blocks: true },
@@ -68,6 +74,9 @@ const POSTGRES: Row[] = [
   { sql: "SELECT constructor(1), drop_chunks('metrics', INTERVAL '1 day');", expected: ['up opaque metrics'], blocks: true },
   // relatives that destroy nothing
   { sql: 'DROP EXTENSION postgis;', expected: [], blocks: false },
+  { sql: "CREATE MATERIALIZED VIEW mv AS SELECT dblink_exec('host=replica', 'SELECT 1') WITH NO DATA;", expected: [], blocks: false },
+  { sql: "CREATE VIEW v AS SELECT * FROM dblink('host=replica', 'SELECT 1') AS t(id int);", expected: [], blocks: false },
+  { sql: "SELECT 'dblink_exec' AS name, length('lo_unlink');", expected: [], blocks: false },
   // without CASCADE the drop fails while anything depends on it
   { sql: 'DROP TYPE mood;', expected: ['up drop-type mood'], blocks: false },
   { sql: 'DROP FUNCTION normalize_email(text);', expected: ['up drop-function normalize_email'], blocks: false },
