@@ -34,8 +34,8 @@ export const REMOTE_FUNCTIONS = ['dblink_exec', 'dblink', 'dblink_send_query', '
  */
 export const ACTING_CALL = new RegExp(`\\b(?:${DELETING_NAMES}|${REMOTE_FUNCTIONS.join('|')})\\b`, 'i');
 
-/** A sql / plpgsql routine body is read for operations only when it holds one of these words. */
-export const MAY_DESTROY = new RegExp(`\\b(?:drop|truncate|delete|update|alter|rename|execute|call|${DELETING_NAMES}|${REMOTE_FUNCTIONS.join('|')})\\b`, 'i');
+/** A sql / plpgsql routine body is read for operations only when it holds one of these words (`program`: COPY … PROGRAM). */
+export const MAY_DESTROY = new RegExp(`\\b(?:drop|truncate|delete|update|alter|rename|execute|call|program|${DELETING_NAMES}|${REMOTE_FUNCTIONS.join('|')})\\b`, 'i');
 
 /** Quote a name for display when it would not survive unquoted. */
 export function show(name: string): string {

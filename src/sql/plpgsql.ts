@@ -172,8 +172,8 @@ export function readPlpgsql(host: PlpgsqlHost, src: RoutineSource): void {
   }
   const walker = new BodyWalker(host, body, bodyAt);
   // Our scan is much cheaper than the PL/pgSQL parser: when it finds nothing destructive and there is
-  // no EXECUTE and no acting call (whose place only the parser knows), the body cannot hold an operation.
-  if (!/\bexecute\b/i.test(body) && !ACTING_CALL.test(body) && walker.scan(false) === 0) return;
+  // no EXECUTE, COPY … PROGRAM or acting call (which only the parser's reading judges), the body cannot hold an operation.
+  if (!/\b(?:execute|program)\b/i.test(body) && !ACTING_CALL.test(body) && walker.scan(false) === 0) return;
   let tree: Node;
   try {
     if (src.kind === 'function') {
@@ -375,6 +375,12 @@ class BodyWalker {
         continue;
       }
       const piece = st.text.slice(head.start);
+      if (head.type === 'word' && head.upper === 'COPY' && /\bprogram\b/i.test(piece)) {
+        // COPY … PROGRAM runs a shell command: the SQL reader says so (our recognizer does not read COPY)
+        found++;
+        if (emit) this.host.readText(piece, abs + head.start, true);
+        continue;
+      }
       const rec = new Recognizer(piece, 'postgres').recognize(tokenize(piece, 'postgres'));
       if (rec.status === 'unknown') {
         // a statement with a destructive word that neither parser nor recognizer can read: never silence

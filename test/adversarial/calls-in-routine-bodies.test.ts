@@ -39,10 +39,15 @@ const ROWS: Row[] = [
   { sql: doBlock('DECLARE n int := lo_unlink(42);\nBEGIN\n  NULL;'), expected: ['up opaque lo_unlink'], blocks: true },
   { sql: doBlock("BEGIN\n  EXECUTE 'SELECT $1' USING lo_unlink(42);"), expected: ['up opaque lo_unlink'], blocks: true },
   { sql: doBlock("BEGIN\n  RAISE NOTICE 'removed %', lo_unlink(42);"), expected: ['up opaque lo_unlink'], blocks: true },
+  // COPY … PROGRAM runs a shell command on the server, in a body as at the top level
+  { sql: doBlock("BEGIN\n  COPY audit FROM PROGRAM 'curl -s https://example.com/a.csv';"), expected: ['up opaque audit'], blocks: true },
+  { sql: "CREATE FUNCTION load() RETURNS void LANGUAGE sql AS $$ COPY audit FROM PROGRAM 'cat /tmp/a.csv' $$;", expected: ['up opaque audit'], blocks: true },
   // a body the PL/pgSQL parser rejects (an undeclared variable): our own scan still reads the call
   { sql: doBlock('BEGIN\n  PERFORM lo_unlink(undeclared_oid);\n  undeclared := 1;'), expected: ['up opaque lo_unlink'], blocks: true },
   { sql: doBlock("BEGIN\n  PERFORM dblink_exec('host=replica', 'SELECT 1');\n  undeclared := 1;"), expected: ['up opaque dblink_exec'], blocks: true },
+  { sql: doBlock("BEGIN\n  COPY audit FROM PROGRAM 'cat /tmp/a.csv';\n  undeclared := 1;"), expected: ['up opaque audit'], blocks: true },
   // relatives that destroy nothing
+  { sql: doBlock("BEGIN\n  COPY audit FROM '/tmp/a.csv';"), expected: [], blocks: false },
   { sql: doBlock('BEGIN\n  PERFORM pg_sleep(0);'), expected: [], blocks: false },
   { sql: doBlock("DECLARE n int;\nBEGIN\n  n := length('lo_unlink');"), expected: [], blocks: false },
   { sql: doBlock('DECLARE n int;\nBEGIN\n  n := 1;\n  IF n = 1 THEN\n    RAISE NOTICE \'one\';\n  END IF;'), expected: [], blocks: false },
