@@ -203,14 +203,15 @@ export class StatementReader extends PgCursor {
 
   /**
    * `FUNCTION name(args) [RETURNS …] options… AS 'body'`. The full reader reads a sql / plpgsql body
-   * only when it holds a word that may destroy (plpgsql.ts); such a body is the parser's here.
+   * only when it holds a word that may destroy (plpgsql.ts); such a body is the parser's here. Any other
+   * body is text to the statement (creating a function runs none of it): the word screen leaves it alone.
    */
   private createFunction(): void {
     this.tableName();
     this.parenthesizedList(() => this.functionArgument(), true);
     if (this.optional('RETURNS')) this.returnType();
     let language: string | undefined;
-    const bodies: Array<string | undefined> = [];
+    const bodies: Array<Token | undefined> = [];
     for (;;) {
       if (this.optional('LANGUAGE')) language = this.stringOrName().toLowerCase();
       else if (this.optional('AS')) bodies.push(this.functionBody());
@@ -218,7 +219,8 @@ export class StatementReader extends PgCursor {
     }
     if (language === undefined || bodies.length !== 1) throw DOUBT;
     const body = bodies[0];
-    if ((language === 'sql' || language === 'plpgsql') && body !== undefined && MAY_DESTROY.test(body)) throw DOUBT;
+    if ((language === 'sql' || language === 'plpgsql') && body !== undefined && MAY_DESTROY.test(body.value)) throw DOUBT;
+    if (body) this.exempt(body);
   }
 
   /** `[IN|OUT|INOUT|VARIADIC] [name] type [DEFAULT expr | = expr]` (a mode may also follow the name). */
@@ -246,11 +248,11 @@ export class StatementReader extends PgCursor {
     this.typeName();
   }
 
-  /** `AS 'body'` (its text), or `AS 'object file', 'symbol'` (a C function: no body to read). */
-  private functionBody(): string | undefined {
+  /** `AS 'body'` (its token), or `AS 'object file', 'symbol'` (a C function: no body to read). */
+  private functionBody(): Token | undefined {
     const token = this.next();
     if (token.type !== 'string') throw DOUBT;
-    if (!this.optional(',')) return token.value;
+    if (!this.optional(',')) return token;
     this.string();
     return undefined;
   }

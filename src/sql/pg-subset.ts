@@ -34,6 +34,8 @@ const NEVER_KEYWORDS = `exec|call|prepare|merge|perform|copy|rule|dblink\\w*|lo_
 const GUARDED_WORDS = new RegExp(`(?<![\\w$])(?:drop|truncate|delete|update|rename|alter\\s+column|type\\s+using|replace|trigger|function|procedure|execute|do|${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
 /** The cheap first look: one of these outside an override marker's line means the parser decides. */
 const NEVER_KEYWORD = new RegExp(`(?<![\\w$])(?:${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
+/** A line that starts a DO block or CREATE FUNCTION (a hint only: the statement reader and the word screen decide). */
+const ROUTINE_STATEMENT = /^[ \t]*(?:do\s+(?:\$|'|e'|language\b)|create\s+(?:or\s+replace\s+)?function\b)/im;
 /** Characters PostgreSQL's lexer reads differently from our tokenizer (NBSP and BOM are name characters there). */
 const LEXER_DOUBT = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\u00a0\ufeff]/;
 /** Backticks (MySQL text read as PostgreSQL) and backslashes (escape rules): allowed in comments only. */
@@ -55,8 +57,9 @@ export interface SubsetStatement {
  */
 export function readPostgresSubset(text: string): SubsetStatement[] | undefined {
   if (text.length > MAX_CHARS || LEXER_DOUBT.test(text) || (text.includes('/*') && NESTED_COMMENT.test(text))) return undefined;
-  // most files outside the subset say so in one scan (functions, DO blocks…): no splitting, no tokens
-  if (neverKeywordOutsideMarkers(text)) return undefined;
+  // most files outside the subset say so in one scan (MERGE, COPY, PERFORM…): no splitting, no tokens. A
+  // routine body that cannot destroy may hold any word (PERFORM, pg_…): there the word screen below decides.
+  if (!ROUTINE_STATEMENT.test(text) && neverKeywordOutsideMarkers(text)) return undefined;
   const { statements, skipped } = splitSql(text, 'postgres');
   // psql meta-commands, COPY data...: the reader's business
   if (skipped.length) return undefined;
