@@ -2,8 +2,9 @@
 // Hook speed: what a developer waits for on `git commit`.
 //   A. commit with no migration staged, dbsafe hooks installed  vs  commit with an empty pre-commit hook
 //   B. commit with one small migration staged, dbsafe hooks installed  vs  `node -e 0`
-//      (a CREATE TABLE; a view; an approved DROP TABLE, which blocks nothing but is reported; and, for
-//      comparison, a DO block with PERFORM, which needs the parser: outside the parser-free subset)
+//      (a CREATE TABLE; a view; an approved DROP TABLE, which blocks nothing but is reported; a DO block
+//      with PERFORM, inside the parser-free subset since session 14; and, for comparison, a DO block whose
+//      approved UPDATE needs both of libpg-query's parsers: outside the subset)
 // All variants are measured interleaved in one run; medians of many repetitions; ratios reported.
 // Usage: npm run build && node bench/hooks-bench.mjs [repetitions=40] [--files N] [--history N]
 //   --files N: every repository also holds N committed code files (80 per directory) and N/15 committed
@@ -85,8 +86,8 @@ function time(cwd, cmd, args) {
 }
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
-const dirs = { empty: repo('empty'), code: repo('dbsafe'), migration: repo('dbsafe'), view: repo('dbsafe'), drop: repo('dbsafe'), parsed: repo('dbsafe'), ...(HISTORY ? { history: repo('history'), historyCreate: repo('history-create'), historyEmpty: repo('history-empty') } : {}) };
-const samples = { empty: [], code: [], migration: [], view: [], drop: [], parsed: [], ...(HISTORY ? { history: [], historyCreate: [], historyEmpty: [] } : {}), node: [] };
+const dirs = { empty: repo('empty'), code: repo('dbsafe'), migration: repo('dbsafe'), view: repo('dbsafe'), drop: repo('dbsafe'), doBlock: repo('dbsafe'), parsed: repo('dbsafe'), ...(HISTORY ? { history: repo('history'), historyCreate: repo('history-create'), historyEmpty: repo('history-empty') } : {}) };
+const samples = { empty: [], code: [], migration: [], view: [], drop: [], doBlock: [], parsed: [], ...(HISTORY ? { history: [], historyCreate: [], historyEmpty: [] } : {}), node: [] };
 let n = 0;
 for (let i = 0; i < REPS + 3; i++) {
   n++;
@@ -105,7 +106,8 @@ for (let i = 0; i < REPS + 3; i++) {
   // a drop with its override marker: the hook reads it, reports the override, and lets the commit through
   stage('drop', 'd', `-- dbsafe:allow drop-table(legacy${n}) -- replaced by t${n} in release ${n}\nDROP TABLE legacy${n};\n`);
   // outside the parser-free subset: libpg-query is loaded
-  stage('parsed', 'f', `DO $$ BEGIN PERFORM ${n}; END $$;\n`);
+  stage('doBlock', 'f', `DO $$ BEGIN PERFORM ${n}; END $$;\n`);
+  stage('parsed', 'u', `DO $$ BEGIN\n  -- dbsafe:allow update-all(t) -- backfill ${n}\n  UPDATE t SET n = ${n};\nEND $$;\n`);
   // names no table: its table comes from the history (h<n> created it thousands of files earlier; a warning)
   if (HISTORY) {
     stage('history', 'x', `DROP INDEX h${n % HISTORY}_name_idx;\n`);
@@ -119,6 +121,7 @@ for (let i = 0; i < REPS + 3; i++) {
     migration: time(dirs.migration, 'git', ['commit', '-q', '-m', `c${n}`]),
     view: time(dirs.view, 'git', ['commit', '-q', '-m', `c${n}`]),
     drop: time(dirs.drop, 'git', ['commit', '-q', '-m', `c${n}`]),
+    doBlock: time(dirs.doBlock, 'git', ['commit', '-q', '-m', `c${n}`]),
     parsed: time(dirs.parsed, 'git', ['commit', '-q', '-m', `c${n}`]),
     ...(HISTORY
       ? {
@@ -135,8 +138,8 @@ for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: tru
 
 const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 const ratioA = m.code / m.empty;
-// B holds for every small migration inside the parser-free subset: the worst of the three counts
-const ratioB = Math.max(m.migration, m.view, m.drop) / m.node;
+// B holds for every small migration inside the parser-free subset: the worst of the four counts
+const ratioB = Math.max(m.migration, m.view, m.drop, m.doBlock) / m.node;
 const out = {
   repetitions: REPS,
   committedFilesPerRepository: EXTRA_FILES,
@@ -147,8 +150,9 @@ const out = {
     'one small CREATE TABLE migration / node -e 0': Number((m.migration / m.node).toFixed(2)),
     'one small view migration / node -e 0': Number((m.view / m.node).toFixed(2)),
     'one approved DROP TABLE migration / node -e 0': Number((m.drop / m.node).toFixed(2)),
-    'B = the worst of those three (limit 2.5)': Number(ratioB.toFixed(2)),
-    'one DO block (needs the parser) / node -e 0': Number((m.parsed / m.node).toFixed(2)),
+    'B = the worst of those four (limit 2.2, issue 17)': Number(ratioB.toFixed(2)),
+    'one DO block with PERFORM (parser-free subset) / node -e 0': Number((m.doBlock / m.node).toFixed(2)),
+    'one DO block with an approved UPDATE (needs both parsers) / node -e 0': Number((m.parsed / m.node).toFixed(2)),
     ...(HISTORY
       ? {
           [`DROP INDEX resolved from ${HISTORY} committed migrations / node -e 0`]: Number((m.history / m.node).toFixed(2)),
@@ -161,4 +165,4 @@ const out = {
   },
 };
 console.log(JSON.stringify(out, null, 2));
-process.exitCode = ratioA <= 1.3 && ratioB <= 2.5 ? 0 : 1;
+process.exitCode = ratioA <= 1.3 && ratioB <= 2.2 ? 0 : 1;

@@ -39,11 +39,15 @@ function toFile(dir: string, args: string[]): { code: number | null; text: Promi
 }
 
 /** The report read from a pipe that nobody reads for a while, then slowly. */
-function throughSlowPipe(dir: string, args: string[]): Promise<{ code: number | null; text: string; stderr: string }> {
+function throughSlowPipe(dir: string, args: string[]): Promise<{ code: number | null; text: string; stderr: string; exit: string }> {
   return new Promise((resolve, reject) => {
+    const started = Date.now();
     const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
+    // how the process ended, for the message of a short report (seen twice under heavy load, never reproduced)
+    let exit = 'no exit event';
+    child.on('exit', (code, signal) => (exit = `exit ${code} signal ${signal} after ${Date.now() - started} ms, ${chunks.length} chunks read by then`));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.stdout.pause();
     setTimeout(() => {
@@ -55,7 +59,7 @@ function throughSlowPipe(dir: string, args: string[]): Promise<{ code: number | 
       child.stdout.resume();
     }, 400);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, text: Buffer.concat(chunks).toString('utf8'), stderr }));
+    child.on('close', (code) => resolve({ code, text: Buffer.concat(chunks).toString('utf8'), stderr, exit }));
   });
 }
 
@@ -64,8 +68,8 @@ describe('a report of hundreds of findings', () => {
     const { dir, files } = migrations();
     const args = ['check', '--worktree', '--config', 'dbsaferc.json', '--format', format, ...files];
     const [piped, inFile] = await Promise.all([throughSlowPipe(dir, args), toFile(dir, args).text]);
-    // what the process said, if the report came short (seen once under heavy load, never reproduced)
-    const said = `${format}: ${piped.text.length} bytes through the pipe, ${inFile.length} in the file; stderr: ${piped.stderr.slice(0, 2000)}`;
+    // what the process said, if the report came short (seen twice under heavy load, never reproduced)
+    const said = `${format}: ${piped.text.length} bytes through the pipe, ${inFile.length} in the file; ${piped.exit}; stderr: ${piped.stderr.slice(0, 2000)}`;
     expect(piped.code, said).toBe(1);
     expect(piped.text.length, said).toBeGreaterThan(150_000); // more than twice a pipe's buffer
     expect(piped.text).toBe(inFile);
