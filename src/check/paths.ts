@@ -8,6 +8,8 @@ import { UsageError } from '../errors.js';
  * root). Symlinked directories (macOS /tmp → /private/tmp) are resolved before giving up.
  */
 export function toRepoPath(root: string, cwd: string, input: string): string {
+  // the common case, a plain relative path given at the root (thousands of them from a shell glob): as it is
+  if (cwd === root && path.sep === '/' && PLAIN_RELATIVE.test(input) && !DOT_SEGMENT.test(input)) return input;
   const absolute = path.resolve(cwd, input);
   let relative = path.relative(root, absolute);
   if (isOutside(relative)) {
@@ -21,6 +23,10 @@ export function toRepoPath(root: string, cwd: string, input: string): string {
   }
   return relative.split(path.sep).join('/');
 }
+
+/** Relative, no `.` or `..` segment, no empty segment (`a//b`), no trailing slash. */
+const PLAIN_RELATIVE = /^(?!\.\.?(?:\/|$))(?:[^/]+\/)*[^/]+$/;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
 
 function isOutside(relative: string): boolean {
   return relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
