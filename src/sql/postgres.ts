@@ -81,7 +81,6 @@ const CASCADE_DEPENDENTS: Record<string, string> = {
   OBJECT_TSTEMPLATE: 'text search template',
 };
 
-
 /** `WITH d AS (DELETE FROM t RETURNING *) INSERT …`: data-modifying CTEs run with the statement. */
 function cteStatements(node: Node): Array<[string, Node]> {
   const out: Array<[string, Node]> = [];
