@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRepo, runCli, type TestRepo } from './helpers/repo.js';
+import { CLI, cleanEnv, makeRepo, runCli, type TestRepo } from './helpers/repo.js';
 import { buildOnce, commit, findingsOf, noStackTrace } from './integration/check-helpers.js';
 
 /**
@@ -117,5 +118,22 @@ describe('SQL the readers cannot follow', () => {
       expect(result.code).toBe(1);
       expect(findingsOf(result).map((f) => f.rule)).toContain('drop-table');
     }
+  });
+});
+
+describe('stdout that its reader closes (`dbsafe-hooks doctor | head -1`)', () => {
+  it.each([['doctor'], ['log'], ['check', '--worktree', 'README.md']])('%s: exit 2 and words on stderr, never a stack trace', async (...args) => {
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: repo.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.stdout.destroy(); // nobody reads: every write to stdout fails with EPIPE
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr).not.toContain('internal error');
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/could not be written to stdout \(EPIPE\)/);
   });
 });

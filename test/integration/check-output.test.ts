@@ -78,3 +78,19 @@ describe('a report of hundreds of findings', () => {
     if (format === 'text') expect(piped.text).toContain(`${FILES} errors, 0 warnings in ${FILES} migration files`);
   });
 });
+
+it('a reader that closes the pipe early (`| head`) gets exit 2 and words, not an internal error', async () => {
+  const { dir, files } = migrations();
+  const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'check', '--worktree', '--config', 'dbsaferc.json', '--format', 'json', ...files], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    // like `head -c 100`: take the first chunk, then close the pipe
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+  expect(result.code, result.stderr).toBe(2);
+  expect(result.stderr).toContain('the report could not be written to stdout (EPIPE)');
+  expect(result.stderr).not.toContain('internal error');
+});
