@@ -449,12 +449,13 @@ function maybe<T>(value: T | undefined): T[] {
  * refused before it is read into memory. A missing file or a directory is the user's mistake, said in words.
  */
 function readFromDisk(file: string, absolute: string): Buffer | { size: number } {
+  const unreadable = (error: unknown) => new FileError(`${file}: could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   let fd: number;
   try {
     fd = openSync(absolute, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new FileError(`${file}: no such file`, { hint: 'Check the path; it is resolved against the current directory.' });
-    throw new FileError(`${file}: could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw unreadable(error);
   }
   try {
     const info = fstatSync(fd);
@@ -462,8 +463,7 @@ function readFromDisk(file: string, absolute: string): Buffer | { size: number }
     if (info.size > MAX_FILE_BYTES) return { size: info.size };
     return readFileSync(fd);
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new FileError(`${file}: could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw error instanceof UsageError ? error : unreadable(error);
   } finally {
     closeSync(fd);
   }

@@ -4,12 +4,13 @@ import { writeSync } from 'node:fs';
  * stdout that fails under a command (`dbsafe-hooks doctor | head -1` closes it: EPIPE; a full disk behind
  * `> file`: ENOSPC). Node reports it as an unhandled 'error' event: a stack trace and exit 1. Said in words
  * instead, and the exit code becomes 2 (what was asked was not shown whole). The command is not stopped: a
- * restore or a backup whose output nobody reads any more still finishes its work or its rollback. `check`
- * handles its own report's writes (commands/check.ts).
+ * restore or a backup whose output nobody reads any more still finishes its work or its rollback. Used by the
+ * ESM CLI (entry.ts) and by `check` (check-main.ts), whose report writer stops at the first failed write.
  */
 let failed = false;
 
-export function watchStdout(): void {
+/** `what`: how the message names what was being written (`output`, `report`). */
+export function watchStdout(what = 'output'): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (failed) return;
     failed = true;
@@ -17,11 +18,16 @@ export function watchStdout(): void {
     process.exitCode = exitCodeWithOutput(Number(process.exitCode ?? 0));
     const why = error.code === 'EPIPE' ? 'its reader closed it before the end' : error.message;
     try {
-      writeSync(2, `dbsafe-hooks: the output could not be written to stdout (${error.code ?? 'error'}): ${why}\n`);
+      writeSync(2, `dbsafe-hooks: the ${what} could not be written to stdout (${error.code ?? 'error'}): ${why}\n`);
     } catch {
       /* stderr is gone too: the exit code still says it */
     }
   });
+}
+
+/** Whether a write to stdout has failed (the rest of the output is not worth producing). */
+export function stdoutFailed(): boolean {
+  return failed;
 }
 
 /** The command's exit code, or 2 when its output could not be written. */

@@ -47,6 +47,10 @@ function writeAll(dir: string, files: Record<string, string>): void {
   }
 }
 
+/** `check --worktree --config c.json` of the drop, with its own cache home. */
+const checkWithConfigFile = (dir: string, home: string) =>
+  runCli(['check', '--worktree', '--config', 'c.json', 'db/001_drop.sql'], { cwd: dir, env: { XDG_CACHE_HOME: home } });
+
 const cacheEntry = (dir: string, home: string, where: 'git' | 'home') =>
   path.join(where === 'git' ? path.join(dir, '.git', 'dbsafe') : path.join(home, 'dbsafe-hooks'), 'config-cache.json');
 
@@ -87,7 +91,7 @@ describe('the validated config from the cache gives the answers of the config on
     const dir = tempDir('dbsafe-config-cache-');
     const home = tempDir('dbsafe-cache-home-');
     writeAll(dir, { 'db/001_drop.sql': DROP, 'c.json': config('off') });
-    const check = () => runCli(['check', '--worktree', '--config', 'c.json', 'db/001_drop.sql'], { cwd: dir, env: { XDG_CACHE_HOME: home } });
+    const check = () => checkWithConfigFile(dir, home);
     expect(check().code).toBe(0);
     writeAll(dir, { 'c.json': config('off').slice(0, -1) });
     const broken = check();
@@ -106,7 +110,7 @@ describe('the validated config from the cache gives the answers of the config on
     mkdirSync(path.join(home, 'dbsafe-hooks'));
     chmodSync(path.join(home, 'dbsafe-hooks'), 0o777);
     writeAll(dir, { 'db/001_drop.sql': DROP, 'c.json': config('error') });
-    const result = runCli(['check', '--worktree', '--config', 'c.json', 'db/001_drop.sql'], { cwd: dir, env: { XDG_CACHE_HOME: home } });
+    const result = checkWithConfigFile(dir, home);
     expect(result.code).toBe(1);
     expect(existsSync(path.join(home, 'dbsafe-hooks', 'config-cache.json'))).toBe(false);
   });
@@ -115,7 +119,7 @@ describe('the validated config from the cache gives the answers of the config on
     const dir = tempDir('dbsafe-config-cache-');
     const home = tempDir('dbsafe-cache-home-');
     writeAll(dir, { 'db/001_drop.sql': DROP, 'c.json': config('error') });
-    const check = () => runCli(['check', '--worktree', '--config', 'c.json', 'db/001_drop.sql'], { cwd: dir, env: { XDG_CACHE_HOME: home } });
+    const check = () => checkWithConfigFile(dir, home);
     expect(check().code).toBe(1);
     const file = path.join(home, 'dbsafe-hooks', 'config-cache.json');
     const entry = JSON.parse(readFileSync(file, 'utf8'));

@@ -1,5 +1,6 @@
 import { writeSync } from 'node:fs';
-import { FileError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { stdoutFailed } from '../closed-output.js';
 import type { CheckMode } from '../../check/run-check.js';
 import { tuneForManyFiles } from '../../util/v8-tuning.js';
 import { useColor } from '../../util/palette.js';
@@ -65,45 +66,31 @@ export function chooseMode(files: string[], options: CheckCommandOptions): Check
 
 /**
  * A report of thousands of findings is written in batches of ~64 KB, never built whole, and to a pipe only as
- * fast as the reader takes it (a pipe's writes queue in memory otherwise): peak memory. The report counts as
- * written once the last batch is handed to the OS: a reader that closes stdout early (`| head`) is said in words
- * (exit 2), and a process that ends before then says so on stderr instead of leaving an empty report behind
- * an exit code (seen twice in the test suite under heavy load, cause unknown: test/integration/check-output.test.ts).
+ * fast as the reader takes it (a pipe's writes queue in memory otherwise): peak memory. A write that fails
+ * (`| head` closed stdout) ends the report; cli/closed-output.ts says so and makes the exit code 2. A process
+ * that ends while the report is still being handed to stdout says so on stderr instead of leaving an empty
+ * report behind an exit code (seen twice in the test suite under heavy load, cause unknown:
+ * test/integration/check-output.test.ts).
  */
 async function writeInBatches(pieces: Iterable<string>): Promise<void> {
-  let failure: Error | undefined;
-  // kept for the life of the process: an error stdout emits after the last write would otherwise crash it
-  process.stdout.on('error', (error: Error) => (failure ??= error));
   // only while this function waits for stdout: a process that ends then says so (and fails)
   const cutShort = () => {
     writeSync(2, 'dbsafe-hooks: the report was cut short: the process ended before all of it reached stdout\n');
     process.exitCode = 2;
   };
   process.once('exit', cutShort);
-  const write = (batch: string) =>
-    new Promise<void>((resolve) => {
-      // resolves once the batch is handed over (or failed); backpressure comes from waiting for it
-      process.stdout.write(batch, (error) => {
-        if (error) failure ??= error;
-        resolve();
-      });
-    });
+  // resolves once the batch is handed over (or failed): the backpressure
+  const write = (batch: string) => new Promise<void>((resolve) => process.stdout.write(batch, () => resolve()));
   try {
     let batch = '';
     for (const piece of pieces) {
       batch += piece;
       if (batch.length < 65536) continue;
       await write(batch);
-      if (failure) break;
+      if (stdoutFailed()) return;
       batch = '';
     }
-    if (!failure) await write(batch);
-    if (failure) {
-      const code = (failure as NodeJS.ErrnoException).code;
-      throw new FileError(`the report could not be written to stdout (${code ?? failure.message})${code === 'EPIPE' ? ': its reader closed it before the end' : ''}`, {
-        hint: 'The check itself ran; read the whole report (e.g. redirect it to a file with > report.txt).',
-      });
-    }
+    await write(batch);
   } finally {
     process.off('exit', cutShort);
   }
