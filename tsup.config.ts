@@ -20,8 +20,7 @@ const define = { __DBSAFE_SCHEMA_HASH__: JSON.stringify(schemaHash.digest('hex')
 export default defineConfig([
   {
     define,
-    // check-worker: the worker thread entry of src/check/parallel-read.ts (found next to the chunks)
-    entry: { cli: 'src/cli/entry.ts', index: 'src/index.ts', 'check-worker': 'src/check/check-worker.ts' },
+    entry: { cli: 'src/cli/entry.ts', index: 'src/index.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',
@@ -42,7 +41,14 @@ export default defineConfig([
   // resolution; one file lets V8 cache the compiled code of the whole path (bench/RESULTS.md, "Hooks").
   {
     define,
-    entry: { hook: 'src/cli/hook/hook-main.ts', check: 'src/cli/check-main.ts', 'cached-start': 'src/cli/cached-start.ts' },
+    // check-worker(-start): the worker threads of src/check/parallel-read.ts (found next to the chunks)
+    entry: {
+      hook: 'src/cli/hook/hook-main.ts',
+      check: 'src/cli/check-main.ts',
+      'cached-start': 'src/cli/cached-start.ts',
+      'check-worker': 'src/check/check-worker.ts',
+      'check-worker-start': 'src/cli/check-worker-start.ts',
+    },
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
     target: 'node20',

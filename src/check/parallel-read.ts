@@ -16,6 +16,8 @@ import { makeResolver, type ReferenceSource } from './referenced-files.js';
  */
 const MIN_FILES = 64;
 const MIN_BYTES = 8 * 1024 * 1024;
+/** How long a worker may take to end once told there is no more (writing its code cache). */
+const FINISH_MS = 2000;
 /** Files per message: few enough to balance the load, enough to keep messages cheap. */
 const BATCH_FILES = 16;
 
@@ -74,10 +76,10 @@ async function readSequentially(jobs: ReadJob[], resolver: () => (repoPath: stri
   return results;
 }
 
-/** The worker entry next to this module in dist/ (tsup entry `check-worker`); absent when run from source. */
+/** The worker's start next to this module in dist/ (tsup entry `check-worker-start`); absent when run from source. */
 function workerScript(): string | undefined {
   try {
-    const file = fileURLToPath(new URL('./check-worker.js', import.meta.url));
+    const file = fileURLToPath(new URL('./check-worker-start.cjs', import.meta.url));
     return existsSync(file) ? file : undefined;
   } catch {
     return undefined;
@@ -127,13 +129,13 @@ function startPool(script: string, context: ReadContext, count: number) {
       batch = indexes;
       finished = 0;
       // a Buffer may be a view of a large pool: a compact copy keeps the message small
-      worker.postMessage(indexes.map((i) => ({ ...jobs![i], bytes: compact(jobs![i].bytes), previous: jobs![i].previous.map((b) => b && compact(b)) })));
+      worker.postMessage(indexes.map((i) => ({ index: i, job: compactJob(jobs![i]) })));
     };
     worker.on('message', (message: { ready: true } | { index: number; result: ReadResult }) => {
       if ('ready' in message) {
         return jobs ? next() : void idle.push(next);
       }
-      results[batch[message.index]] = message.result;
+      results[message.index] = message.result;
       if (++finished === batch.length) next();
     });
     let gone = false;
@@ -181,9 +183,27 @@ function startPool(script: string, context: ReadContext, count: number) {
         for (const wake of idle.splice(0)) wake();
         settle();
       });
-      for (const worker of workers) void worker.terminate();
+      await Promise.all(workers.map(letFinish));
     },
   };
+}
+
+/**
+ * No more files: the worker writes its code cache when it has none yet (cli/cached-start.ts: a worker that
+ * is terminated runs no exit handler) and ends. One that does not end soon is terminated.
+ */
+async function letFinish(worker: Worker): Promise<void> {
+  if (worker.threadId === -1) return; // already ended
+  const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.postMessage(null);
+  const timer = setTimeout(() => void worker.terminate(), FINISH_MS);
+  await ended;
+  clearTimeout(timer);
+}
+
+/** A job as posted to a worker. */
+function compactJob(job: ReadJob): ReadJob {
+  return { ...job, bytes: compact(job.bytes), previous: job.previous.map((b) => b && compact(b)) };
 }
 
 function compact(bytes: Uint8Array): Uint8Array {

@@ -36,20 +36,42 @@ interface CheckBundle extends CachedBundle {
   checkMain(argv: string[]): Promise<number>;
 }
 
-/** The runs worth a cache: what git runs on every commit and push, and `check`. */
-const CACHED = ['pre-commit', 'pre-merge-commit', 'pre-push', 'check'];
+interface CheckWorkerBundle {
+  /** Settles when the worker has read its last file: the cache is written then. */
+  finished: Promise<void>;
+}
+
+/** The runs worth a cache: what git runs on every commit and push, `check` and its worker threads. */
+const CACHED = ['pre-commit', 'pre-merge-commit', 'pre-push', 'check', 'check-worker'];
 
 /** `hook <name> [args…]`: argv starts at the hook's name. */
 export function startHook(argv: string[]): Promise<number> {
-  return loadBundle<HookBundle>('hook.cjs', argv[0] ?? '').hookMain(argv);
+  return loadBundle<HookBundle>('hook.cjs', argv[0] ?? '', saveAtExit).hookMain(argv);
 }
 
 /** `check …`: the whole process.argv, as commander reads it. */
 export function startCheck(argv: string[]): Promise<number> {
-  return loadBundle<CheckBundle>('check.cjs', 'check').checkMain(argv);
+  return loadBundle<CheckBundle>('check.cjs', 'check', saveAtExit).checkMain(argv);
 }
 
-function loadBundle<T extends CachedBundle>(name: string, run: string): T {
+/**
+ * A worker thread of `check` (dist/check-worker-start.cjs, src/check/parallel-read.ts): its code from the
+ * cache too, since a worker compiles everything again. The cache is written when the worker has read its
+ * last file (a worker that is terminated runs no exit handler); V8's flags are the calling thread's to restore.
+ */
+export function startCheckWorker(): void {
+  loadBundle<CheckWorkerBundle>('check-worker.cjs', 'check-worker', (bundle, save) => void bundle.finished.then(save));
+}
+
+/** The hooks and `check`: the cache is written at exit, once the run has put V8's flags back. */
+function saveAtExit(bundle: CachedBundle, save: () => void): void {
+  process.once('exit', () => {
+    bundle.restoreV8Flags();
+    save();
+  });
+}
+
+function loadBundle<T>(name: string, run: string, whenToSave: (bundle: T, save: () => void) => void): T {
   const tag = cachedDataVersionTag();
   const bundle = path.join(__dirname, name);
   const source = readFileSync(bundle, 'utf8');
@@ -60,9 +82,8 @@ function loadBundle<T extends CachedBundle>(name: string, run: string): T {
   const module = { exports: {} as T };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, __dirname);
   if (cacheFile && (!cached || script.cachedDataRejected)) {
-    // at exit: the cache then holds every function this run compiled, not only the top level
-    process.once('exit', () => {
-      module.exports.restoreV8Flags();
+    // late: the cache then holds every function the run compiled by then, not only the top level
+    whenToSave(module.exports, () => {
       if (cachedDataVersionTag() === tag) saveCodeCache(cacheFile, () => script.createCachedData());
     });
   }

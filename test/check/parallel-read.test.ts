@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, runCli, tempDir, type CliResult, type TestRepo } from '../helpers/repo.js';
@@ -30,16 +30,17 @@ if (!isMainThread && process.env.DBSAFE_TEST_MARK) {
   appendFileSync(process.env.DBSAFE_TEST_MARK, 'worker\\n');
   const crash = process.env.DBSAFE_TEST_CRASH;
   if (crash) {
-    // dies just before reading the file whose path contains DBSAFE_TEST_CRASH
+    // dies just before reading the file whose path contains DBSAFE_TEST_CRASH (a batch is [{ index, job }])
     let batch = [];
     parentPort.on('message', (jobs) => {
-      batch = jobs;
-      if (jobs[0]?.path.includes(crash)) process.exit(7);
+      batch = jobs ?? [];
+      if (batch[0]?.job.path.includes(crash)) process.exit(7);
     });
     const post = parentPort.postMessage.bind(parentPort);
     parentPort.postMessage = (message) => {
       post(message);
-      if (message && 'index' in message && batch[message.index + 1]?.path.includes(crash)) process.exit(7);
+      const at = message && 'index' in message ? batch.findIndex((item) => item.index === message.index) : -1;
+      if (at !== -1 && batch[at + 1]?.job.path.includes(crash)) process.exit(7);
     };
   }
 }
@@ -108,6 +109,25 @@ describe('check --all over many files', () => {
       expect(parallel.code).toBe(sequential.code);
       expect(parallel.stdout).toBe(sequential.stdout);
       expect(parallel.stderr).toBe(sequential.stderr);
+    }
+  });
+
+  it('workers start from their own code cache, written by the first run and read back by the next, with the same report', () => {
+    const sequential = check({ DBSAFE_WORKERS: '0' });
+    const cacheHome = tempDir('dbsafe-worker-cache-');
+    const workerCaches = () => readdirSync(path.join(cacheHome, 'dbsafe-hooks')).filter((f) => f.startsWith('check-worker-') && f.endsWith('.cache'));
+    const writing = check({ DBSAFE_WORKERS: '2', XDG_CACHE_HOME: cacheHome });
+    expect(writing.workers).toBe(2);
+    const [cache, ...more] = workerCaches();
+    expect(more).toEqual([]);
+    const full = path.join(cacheHome, 'dbsafe-hooks', cache!);
+    expect(statSync(full).mode & 0o777).toBe(0o600);
+    const written = statSync(full).mtimeMs;
+    const fromCache = check({ DBSAFE_WORKERS: '2', XDG_CACHE_HOME: cacheHome });
+    expect(statSync(full).mtimeMs).toBe(written); // accepted by V8: not written again
+    for (const result of [writing, fromCache]) {
+      expect(result.stdout).toBe(sequential.stdout);
+      expect(result.stderr).toBe(sequential.stderr);
     }
   });
 
