@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { redactCommandLine } from '../backup/redact.js';
 import { OPERATION_KINDS, type OperationKind } from '../model/operation.js';
+import { ACTING_CALL } from '../sql/pg-ops.js';
 import { DESTRUCTIVE_COMMANDS, rowMatchesArgs, rowNamesProgram, type CommandRow } from './commands.js';
+import { databasesRemoved } from './database-files.js';
 import { parseCommandLine, type Redirect, type SimpleCommand } from './parse-command.js';
 
 /**
  * A command (a shell line or an argv) → the destructive database commands it would run. Wrappers
  * are looked through (`env X=1`, `sudo`, `sh -c '…'`, `bash -lc`, `npx`, `pnpm exec`, `yarn`,
- * `bunx`, `npm run <script>` read from package.json, `bundle exec`, `python manage.py`, `docker
+ * `bunx`, `uvx`, `pipx run`, `npm run <script>` read from package.json, `bundle exec`, `python manage.py`, `docker
  * exec`, `dbsafe-hooks guard --` …). What cannot be read with certainty is `unsure`: the guard treats
  * it as destructive and shows the reason.
  */
@@ -19,8 +21,8 @@ export interface Match {
   command: string;
   /** How it is reached: `npm run db:reset`, `sh -c`… (outermost first). */
   via: string[];
-  /** SQL clients: the destructive statements found (`drop-table users`). */
-  statements?: string[];
+  /** What makes it destructive, when the command alone does not say: SQL clients' statements (`drop-table users`), the database files removed. */
+  found?: string[];
 }
 
 export interface Classification {
@@ -104,7 +106,8 @@ async function visit(command: SimpleCommand, via: string[], depth: number, state
     state.unsure.push(`the program is only known when the command runs: ${command.argv[0]}`);
     return;
   }
-  const program = path.basename(command.argv[0]!);
+  // a package runner's version spec is not part of the program's name: `npx supabase@latest`, `bunx prisma@5`
+  const program = path.basename(command.argv[0]!).replace(/(?<=.)@[^/@]*$/, '');
   const args = command.argv.slice(1);
   const next = (from: number, label = program) => visit(rest(command, from), [...via, label], depth + 1, state);
   const optionEnd = (options: OptionSpec) => skipOptions(args, options) + 1;
@@ -167,6 +170,14 @@ async function visit(command: SimpleCommand, via: string[], depth: number, state
       const inline = args.findIndex((arg) => arg === '-c' || arg === '--call');
       if (inline >= 0 && args[inline + 1] !== undefined) return visitLine(args[inline + 1]!, [...via, `${program} -c`], depth, state);
       return next(optionEnd({ withValue: ['-p', '--package', '--cache', '--userconfig'] }));
+    }
+    case 'uvx':
+      return next(optionEnd({ withValue: ['--from', '--with', '--python', '-p', '--index-url', '--with-requirements'] }));
+    case 'pipx': {
+      // `pipx run [--spec pkg] <app> …`; its other verbs install and list
+      if (args[0] !== 'run') return;
+      const index = skipOptions(args.slice(1), { withValue: ['--spec', '--python', '--index-url', '--pip-args'] });
+      return next(index + 2, 'pipx run');
     }
     case 'npm':
       return visitPackageManager(command, 'npm', via, depth, state);
@@ -434,13 +445,18 @@ async function matchRows(command: SimpleCommand, program: string, via: string[],
     if (!rowNamesProgram(row, program)) continue;
     if (row.sql) {
       const found = await inlineSql(command, program, row.sql, state);
-      if (found.length) state.matches.push({ row, command: shown(command.argv), via, statements: found });
+      if (found.length) state.matches.push({ row, command: shown(command.argv), via, found });
       continue;
     }
-    if (rowMatchesArgs(row, args)) state.matches.push({ row, command: shown(command.argv), via });
-    else if (!row.databaseFile && command.dynamic.slice(1).some(Boolean)) {
-      // a word only known when it runs could be the one that makes it destructive (not for a file row:
-      // `rm "$f"` is asked about only when it names a database file)
+    if (row.databaseFile) {
+      // `rm "$f"` is asked about only when it names a database file
+      const recursive = program === 'trash' || args.some((arg) => arg === '--recursive' || /^-[a-zA-Z]*[rR]/.test(arg));
+      const { databases, unreadable } = databasesRemoved(state.context.cwd, args, recursive);
+      if (databases.length) state.matches.push({ row, command: shown(command.argv), via, found: databases });
+      state.unsure.push(...unreadable.map((reason) => `${shown(command.argv)}: ${reason}`));
+    } else if (rowMatchesArgs(row, args)) state.matches.push({ row, command: shown(command.argv), via });
+    else if (command.dynamic.slice(1).some(Boolean)) {
+      // a word only known when it runs could be the one that makes it destructive
       state.unsure.push(`${shown(command.argv)}: ${row.tool} arguments only known when it runs`);
     }
   }
@@ -457,7 +473,8 @@ const CHANGING_WORD =
  * what people run all day. Anything else goes to the readers.
  */
 export function onlyReads(sql: string): boolean {
-  return !CHANGING_WORD.test(sql) && sql.split(';').every((statement) => statement.trim() === '' || READING_STATEMENT.test(statement));
+  // a SELECT may call what deletes (`SELECT lo_unlink(oid) FROM …`) or runs SQL elsewhere (dblink): the readers judge it
+  return !CHANGING_WORD.test(sql) && !ACTING_CALL.test(sql) && sql.split(';').every((statement) => statement.trim() === '' || READING_STATEMENT.test(statement));
 }
 
 /** SQL given to a client: options, files, stdin. Returns its destructive statements. */

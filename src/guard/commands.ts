@@ -23,12 +23,12 @@ export interface CommandRow {
   sql?: 'postgres' | 'mysql' | 'sqlite';
   /** From the configuration: the instance it targets (default: the gate's instances). */
   instance?: string;
-  /** The row matches when an argument is a SQLite database file (by its name: `dev.db`, `db.sqlite3`, its `-wal`). */
+  /**
+   * The row matches when it removes a database's files: a SQLite file (by its name: `dev.db`, `db.sqlite3`, its
+   * `-wal`), or with -r a directory holding one or a server's data directory (guard/database-files.ts).
+   */
   databaseFile?: true;
 }
-
-/** File names SQLite databases are given (Prisma `dev.db`, Rails and Django `*.sqlite3`), with their side files. */
-const SQLITE_FILE = /\.(?:db|db3|sqlite|sqlite3|s3db|sl3)(?:-wal|-shm|-journal)?$/i;
 
 export const DESTRUCTIVE_COMMANDS: readonly CommandRow[] = [
   { tool: 'Supabase CLI', pattern: 'supabase db reset', destroys: 'every table and row, recreated from the migrations and seed', target: 'the local database (the linked project with --linked, or --db-url)' },
@@ -54,7 +54,19 @@ export const DESTRUCTIVE_COMMANDS: readonly CommandRow[] = [
   { tool: 'Docker Compose', pattern: 'docker|podman down --volumes|-v', destroys: "the project's volumes: a database container's data directory", target: 'the volumes of the compose project' },
   { tool: 'Docker Compose', pattern: 'docker-compose|podman-compose down --volumes|-v', destroys: "the project's volumes: a database container's data directory", target: 'the volumes of the compose project' },
   { tool: 'Docker', pattern: 'docker|podman volume rm|prune', destroys: "the volumes removed: a database container's data directory", target: 'the volumes named (prune: every unused one)' },
-  { tool: 'SQLite', pattern: 'rm|unlink|shred|trash', databaseFile: true, destroys: 'the database file: every table and row in it', target: 'the database file named' },
+  { tool: 'Flyway', pattern: 'flyway clean', destroys: 'every object (tables with their rows, views, functions) in the configured schemas', target: 'flyway.url (flyway.conf, FLYWAY_URL)' },
+  { tool: 'Liquibase', pattern: 'liquibase dropAll|drop-all', destroys: 'every object (tables with their rows) in the default schema', target: 'url in liquibase.properties (LIQUIBASE_COMMAND_URL)' },
+  { tool: 'dbmate', pattern: 'dbmate drop', destroys: 'the whole database', target: 'DATABASE_URL (or --url)' },
+  { tool: 'golang-migrate', pattern: 'migrate drop', destroys: 'every table of the database, with its rows', target: 'the database given with -database' },
+  { tool: 'golang-migrate', pattern: 'migrate down -all', destroys: 'what every migration created', target: 'the database given with -database' },
+  { tool: 'goose', pattern: 'goose reset', destroys: 'what every migration created', target: 'the database given on the command line (GOOSE_DBSTRING)' },
+  { tool: 'goose', pattern: 'goose down-to 0', destroys: 'what every migration created', target: 'the database given on the command line (GOOSE_DBSTRING)' },
+  { tool: 'MikroORM', pattern: 'mikro-orm|mikro-orm-esm schema:drop|schema:fresh|migration:fresh', destroys: 'every table of the schema (recreated by :fresh)', target: 'the MikroORM config' },
+  { tool: 'Ecto', pattern: 'mix ecto.drop|ecto.reset', destroys: 'the whole database (recreated by ecto.reset)', target: 'the Repo config (MIX_ENV)' },
+  { tool: 'Ecto', pattern: 'mix ecto.rollback --all', destroys: 'what every migration created', target: 'the Repo config (MIX_ENV)' },
+  { tool: 'Heroku', pattern: 'heroku pg:reset', destroys: 'every table and row of the Heroku Postgres database', target: 'the app given with --app (DATABASE_URL of the app)' },
+  { tool: 'PostgreSQL', pattern: 'pg_dropcluster', destroys: 'the whole cluster: its data directory, every database in it', target: 'the cluster named (version and name)' },
+  { tool: 'Database files', pattern: 'rm|unlink|shred|trash', databaseFile: true, destroys: "the database files removed: a SQLite file, or (with -r) a directory holding one or a server's data directory", target: 'the files and directories named' },
   { tool: 'PostgreSQL', pattern: 'psql', sql: 'postgres', destroys: 'what its SQL drops, truncates or deletes (-c, -f, stdin)', target: 'the database it connects to' },
   { tool: 'MySQL', pattern: 'mysql|mariadb', sql: 'mysql', destroys: 'what its SQL drops, truncates or deletes (-e, stdin)', target: 'the database it connects to' },
   { tool: 'SQLite', pattern: 'sqlite3', sql: 'sqlite', destroys: 'what its SQL drops, truncates or deletes (arguments, -cmd, stdin)', target: 'the database file named' },
@@ -91,9 +103,8 @@ export function rowNamesProgram(row: CommandRow, program: string): boolean {
   return patternOf(row).programs.includes(program);
 }
 
-/** Whether `args` (the words after the program) match the row's words and options. */
+/** Whether `args` (the words after the program) match the row's words and options (not for `databaseFile` rows). */
 export function rowMatchesArgs(row: CommandRow, args: readonly string[]): boolean {
-  if (row.databaseFile) return args.some((arg) => !arg.startsWith('-') && SQLITE_FILE.test(arg));
   const pattern = patternOf(row);
   const words = pattern.steps.filter((step) => step.kind === 'word');
   const options = pattern.steps.filter((step) => step.kind === 'options');

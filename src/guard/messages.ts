@@ -12,7 +12,7 @@ export function describeDestruction(check: GuardCheck): string[] {
   const lines: string[] = [];
   for (const match of check.classification.matches) {
     const via = match.via.length ? ` (via ${match.via.join(' → ')})` : '';
-    const statements = match.statements?.length ? `: ${match.statements.join(', ')}` : '';
+    const statements = match.found?.length ? `: ${match.found.join(', ')}` : '';
     lines.push(`  ${match.command}${via}${statements}`);
     lines.push(`    destroys ${match.row.destroys}; acts on ${match.row.target}`);
   }

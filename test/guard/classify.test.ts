@@ -97,6 +97,16 @@ const SMUGGLED: Array<[string, string]> = [
   ['cat sql/drop.sql | psql app', 'psql app'],
   ['psql app < sql/drop.sql', 'psql app'],
   ['dbsafe-hooks guard -- supabase db reset', 'supabase db reset'],
+  // a package runner's version is not part of the program's name
+  ['npx supabase@latest db reset', 'supabase@latest db reset'],
+  ['bunx prisma@5.22.0 migrate reset --force', 'prisma@5.22.0 migrate reset --force'],
+  ['pnpm dlx supabase@1.200.3 db reset', 'supabase@1.200.3 db reset'],
+  ['npx --yes prisma@latest db push --accept-data-loss', 'prisma@latest db push --accept-data-loss'],
+  // Python's package runners
+  ['uvx alembic downgrade base', 'alembic downgrade base'],
+  ['uvx --from alembic==1.13 alembic downgrade -1', 'alembic downgrade -1'],
+  ['pipx run alembic downgrade base', 'alembic downgrade base'],
+  ['pipx run --spec alembic alembic downgrade base', 'alembic downgrade base'],
 ];
 
 describe('smuggling a destructive command past the matcher', () => {
@@ -130,6 +140,10 @@ const UNSURE: Array<[string, RegExp]> = [
   ['psql -c "DROP TABLE"', /SQL that cannot be read with certainty/],
   ['psql app -c "CALL purge_old_sessions()"', /SQL that cannot be read with certainty: CALL purge_old_sessions/],
   ['bash missing-script.sh', /bash runs missing-script.sh, which cannot be read/],
+  // a SELECT that calls what deletes is read by the readers, not passed as a read
+  ['psql -c "SELECT lo_unlink(42)"', /SQL that cannot be read with certainty: SELECT lo_unlink\(42\)/],
+  ['psql app -c "SELECT drop_chunks(42, now())"', /SQL that cannot be read with certainty: SELECT drop_chunks/],
+  ['psql app -c "SELECT lo_unlink(l.oid) FROM pg_largeobject_metadata l"', /SQL that cannot be read with certainty/],
   // inline code that touches a database or starts another program cannot be read with certainty
   [`python3 -c "import sqlite3; sqlite3.connect('dev.db').execute('DROP TABLE users')"`, /python3 -c: inline code that mentions `sqlite3`/],
   [`python -c "import subprocess; subprocess.run(['supabase', 'db', 'reset'])"`, /python -c: inline code that mentions `subprocess`/],
@@ -201,6 +215,10 @@ const GOES_TO_THE_READERS = [
   'SELEC 1',
   'CALL purge()',
   'SELECT purge()',
+  'SELECT lo_unlink(42)',
+  'select pg_catalog.LO_UNLINK(l.oid) from pg_largeobject_metadata l',
+  'SELECT drop_chunks(42, now())',
+  'SELECT dblink_exec(1)',
   'SET search_path = x',
   '-- drop everything\nSELECT 1',
 ];
@@ -211,7 +229,7 @@ describe('SQL that only reads is passed without the readers; anything else is re
   it('a destructive statement after a reading one is still found', async () => {
     const result = await classifyLine('psql app -c "SELECT 1; DROP TABLE users"', context);
     expect(result.destructive).toBe(true);
-    expect(result.matches[0]!.statements).toEqual(['drop-table users']);
+    expect(result.matches[0]!.found).toEqual(['drop-table users']);
   });
 });
 
@@ -256,4 +274,57 @@ describe('the command-line parser', () => {
     ]);
     expect(parsed.commands[1]!.pipedFrom).toBe(parsed.commands[0]);
   });
+});
+
+describe('rm of a directory that holds a database', () => {
+  const tree = tempDir('dbsafe-guard-rm-');
+  afterAll(() => rmSync(tree, { recursive: true, force: true }));
+  const files: Record<string, string> = {
+    'data/postgres/PG_VERSION': '16\n',
+    'data/postgres/base/1/112': '',
+    'mysqlhome/ibdata1': '',
+    'mariahome/aria_log_control': '',
+    'tmp/cache/dev.sqlite3': '',
+    'build/out.js': '',
+    'node_modules/pkg/fixture.db': '',
+    'logs/a.log': '',
+  };
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(tree, file)), { recursive: true });
+    writeFileSync(path.join(tree, file), text);
+  }
+
+  /** line → what the match must say it removes. */
+  const REMOVES: Array<[string, RegExp]> = [
+    ['rm -rf data', /data\/postgres is a PostgreSQL data directory/],
+    ['rm -r -f data/postgres', /data\/postgres is a PostgreSQL data directory/],
+    ['rm --recursive --force data', /PostgreSQL data directory/],
+    ['rm -R mysqlhome', /mysqlhome is a MySQL \/ MariaDB data directory/],
+    ['rm -rf mariahome', /mariahome is a MariaDB data directory/],
+    ['rm -rf tmp', /tmp\/cache\/dev.sqlite3 is a SQLite database file/],
+    ['rm -rf data/*', /data\/postgres is a PostgreSQL data directory/],
+    ['rm -fr t*', /tmp\/cache\/dev.sqlite3 is a SQLite database file/],
+    ['rm tmp/cache/dev*', /tmp\/cache\/dev.sqlite3 is a SQLite database file/],
+    ['trash tmp', /tmp\/cache\/dev.sqlite3/],
+    ['cd . && rm -rf ./data', /PostgreSQL data directory/],
+    // where such directories live: named a database even when they cannot be read (or are not there yet)
+    ['sudo rm -rf /var/lib/postgresql/15/main', /is where database servers keep their data/],
+    ['rm -rf ./pgdata', /\.\/pgdata is where database servers keep their data/],
+    ['rm -rf docker/postgres-data', /is where database servers keep their data/],
+  ];
+  for (const [line, says] of REMOVES) {
+    it(`removes a database: ${line}`, async () => {
+      const result = await classifyLine(line, { cwd: tree });
+      expect(result.destructive).toBe(true);
+      expect(result.matches.flatMap((match) => match.found ?? []).join('\n'), JSON.stringify(result)).toMatch(says);
+    });
+  }
+
+  const KEEPS = ['rm -rf build', 'rm -rf node_modules', 'rm -rf logs/*.log', 'rm data', 'rm -rf missing-dir', 'rm -rf b*', 'rm -f tmp/cache/*.log', 'rm -rf "$OUT"'];
+  for (const line of KEEPS) {
+    it(`removes no database: ${line}`, async () => {
+      const result = await classifyLine(line, { cwd: tree });
+      expect(result, JSON.stringify(result)).toMatchObject({ destructive: false, matches: [], unsure: [] });
+    });
+  }
 });

@@ -50,6 +50,33 @@ const CASES: Record<string, { match: string[]; miss: string[] }> = {
   'docker|podman down --volumes|-v': { match: ['docker compose down -v', 'docker compose -f dev.yml down --volumes', 'podman compose down -v'], miss: ['docker compose down', 'docker compose up -d', 'docker compose logs -f db'] },
   'docker-compose|podman-compose down --volumes|-v': { match: ['docker-compose down -v', 'podman-compose down --volumes'], miss: ['docker-compose down', 'docker-compose ps'] },
   'docker|podman volume rm|prune': { match: ['docker volume rm app_pgdata', 'docker volume prune -f', 'podman volume rm pgdata'], miss: ['docker volume ls', 'docker volume create pgdata', 'docker volume inspect pgdata'] },
+  'flyway clean': {
+    match: ['flyway clean', 'flyway -url=jdbc:postgresql://localhost/app -user=app clean', 'flyway -configFiles=conf/flyway.conf clean'],
+    miss: ['flyway migrate', 'flyway info', 'flyway validate', 'flyway repair'],
+  },
+  'liquibase dropAll|drop-all': {
+    match: ['liquibase dropAll', 'liquibase --changelog-file=db.xml drop-all', 'liquibase drop-all --url=jdbc:postgresql://localhost/app'],
+    miss: ['liquibase update', 'liquibase status', 'liquibase rollback-sql v1'],
+  },
+  'dbmate drop': { match: ['dbmate drop', 'dbmate --url postgres://localhost/app drop', 'npx dbmate drop'], miss: ['dbmate up', 'dbmate migrate', 'dbmate create', 'dbmate new drop_users'] },
+  'migrate drop': {
+    match: ['migrate -path db/migrations -database postgres://localhost/app drop -f', 'migrate -source file://migrations -database sqlite3://dev.db drop'],
+    miss: ['migrate -path db/migrations -database postgres://localhost/app up', 'migrate create -ext sql -dir db/migrations drop_users'],
+  },
+  'migrate down -all': {
+    match: ['migrate -path db -database postgres://localhost/app down -all'],
+    miss: ['migrate -path db -database postgres://localhost/app down 1', 'migrate -path db -database postgres://localhost/app up 2'],
+  },
+  'goose reset': { match: ['goose reset', 'goose -dir db/migrations postgres "user=app dbname=app" reset'], miss: ['goose up', 'goose status', 'goose down'] },
+  'goose down-to 0': { match: ['goose down-to 0', 'goose -dir migrations sqlite3 ./app.db down-to 0'], miss: ['goose down-to 20240101000000', 'goose up-to 0'] },
+  'mikro-orm|mikro-orm-esm schema:drop|schema:fresh|migration:fresh': {
+    match: ['npx mikro-orm schema:drop --run', 'mikro-orm schema:fresh --run --seed', 'npx mikro-orm-esm migration:fresh'],
+    miss: ['npx mikro-orm migration:up', 'mikro-orm schema:update --run', 'mikro-orm migration:create'],
+  },
+  'mix ecto.drop|ecto.reset': { match: ['mix ecto.drop', 'MIX_ENV=prod mix ecto.reset'], miss: ['mix ecto.migrate', 'mix ecto.create', 'mix test'] },
+  'mix ecto.rollback --all': { match: ['mix ecto.rollback --all'], miss: ['mix ecto.rollback', 'mix ecto.rollback --step 1'] },
+  'heroku pg:reset': { match: ['heroku pg:reset DATABASE_URL --app myapp --confirm myapp', 'heroku pg:reset'], miss: ['heroku pg:info', 'heroku pg:psql', 'heroku pg:backups:capture'] },
+  pg_dropcluster: { match: ['pg_dropcluster 15 main', 'sudo pg_dropcluster --stop 15 main'], miss: ['pg_lsclusters', 'pg_createcluster 15 main'] },
   'rm|unlink|shred|trash': {
     match: ['rm db/development.sqlite3', 'rm -f prisma/dev.db prisma/dev.db-journal', 'unlink db.sqlite3', 'rm -rf data/app.db-wal'],
     miss: ['rm -rf node_modules', 'rm db/schema.rb', 'rm dump.sql', 'rm -f "$TMPFILE"'],

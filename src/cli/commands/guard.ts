@@ -107,7 +107,8 @@ export function checkJson(check: GuardCheck): Record<string, unknown> {
       via: match.via,
       destroys: match.row.destroys,
       target: match.row.target,
-      ...(match.statements ? { statements: match.statements } : {}),
+      // `statements`: the name SQL clients' findings had before removed database files joined them
+      ...(match.found ? { found: match.found, ...(match.row.sql ? { statements: match.found } : {}) } : {}),
     })),
     unsure: check.classification.unsure,
     selfApproval: check.classification.selfApproval,

@@ -1,0 +1,170 @@
+/**
+ * Files that are a database: what `rm` of a file or of a directory would destroy. A SQLite database is known
+ * by its file name; a PostgreSQL or MySQL / MariaDB data directory by the file its server keeps at its top
+ * (`PG_VERSION`, `ibdata1`, `mysql.ibd`, `aria_log_control`) or by the names such directories are given.
+ */
+import { readdirSync, statSync, type Dirent } from 'node:fs';
+import path from 'node:path';
+
+/** File names SQLite databases are given (Prisma `dev.db`, Rails and Django `*.sqlite3`), with their side files. */
+const SQLITE_FILE = /\.(?:db|db3|sqlite|sqlite3|s3db|sl3)(?:-wal|-shm|-journal)?$/i;
+
+/** The file a server keeps at the top of its data directory. */
+const DATA_DIRECTORY_MARKERS: Record<string, string> = {
+  PG_VERSION: 'a PostgreSQL data directory',
+  ibdata1: 'a MySQL / MariaDB data directory',
+  'mysql.ibd': 'a MySQL data directory',
+  aria_log_control: 'a MariaDB data directory',
+};
+
+/**
+ * Paths such directories have (Docker volumes mounted as `./pgdata`, Debian's and Homebrew's clusters): named a
+ * database even where this process cannot read them (`sudo rm -rf /var/lib/postgresql/15/main`).
+ */
+const DATA_DIRECTORY_PATH =
+  /(?:^|\/)(?:pgdata|pg_data|postgres(?:ql)?[-_]?data|mysql[-_]?data|mariadb[-_]?data)(?:\/|$)|^\/var\/lib\/(?:postgresql|pgsql|mysql|mariadb)(?:\/|$)|^\/(?:usr\/local|opt\/homebrew)\/var\/(?:postgres(?:ql)?|mysql|mariadb)(?:@[\d.]+)?(?:\/|$)/i;
+
+/** How deep and how wide a removed directory is searched: `rm -rf node_modules` must stay cheap. */
+const MAX_DEPTH = 3;
+const MAX_ENTRIES = 4000;
+/** Never searched, nor judged when removed whole: they hold no database people keep (package fixtures), and they are big. */
+const SKIPPED = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__', 'target', 'vendor']);
+
+/** What `rm` / `unlink` / `shred` / `trash` would destroy: the database files and directories among its operands. */
+export interface Removed {
+  /** One line per database removed (`data/pg is a PostgreSQL data directory`). */
+  databases: string[];
+  /** Directories that could not be searched (each counts as unsure). */
+  unreadable: string[];
+}
+
+/**
+ * The databases `args` name (the words after the program; `recursive`: directories are removed too): a SQLite
+ * file by its name, a directory (with -r) by what it holds, a glob by what it matches now (the shell expands it
+ * only when the command runs).
+ */
+export function databasesRemoved(cwd: string, args: readonly string[], recursive: boolean): Removed {
+  const removed: Removed = { databases: [], unreadable: [] };
+  const operands: string[] = [];
+  let optionsEnd = false;
+  for (const arg of args) {
+    if (!optionsEnd && arg === '--') optionsEnd = true;
+    else if (optionsEnd || !arg.startsWith('-') || arg === '-') operands.push(arg);
+  }
+  const judge = (written: string) => {
+    if (SQLITE_FILE.test(written)) return void removed.databases.push(`${written} is a SQLite database file`);
+    if (!recursive) return;
+    const verdict = databaseInDirectory(cwd, written);
+    if (verdict && 'holds' in verdict) removed.databases.push(verdict.holds);
+    else if (verdict) removed.unreadable.push(verdict.unreadable);
+  };
+  for (const operand of operands) {
+    const expanded = expandGlob(cwd, operand);
+    // a glob is judged by its name too (`rm data/*.db` before the files exist), then by what it matches now
+    if (expanded && !SQLITE_FILE.test(operand)) expanded.forEach(judge);
+    else judge(operand);
+  }
+  return removed;
+}
+
+/** Paths a glob stands for: the shell expands it only when the command runs, here it is expanded now. */
+const MAX_EXPANDED = 1000;
+
+/** The paths `operand` matches (as the shell writes them), or undefined when it holds no glob character. */
+function expandGlob(cwd: string, operand: string): string[] | undefined {
+  if (!/[*?[]/.test(operand)) return undefined;
+  let paths = [operand.startsWith('/') ? '/' : ''];
+  for (const part of operand.split('/')) {
+    if (part === '') continue;
+    const pattern = globSegment(part);
+    const next: string[] = [];
+    for (const base of paths) {
+      if (!pattern) {
+        next.push(`${base}${part}/`);
+        continue;
+      }
+      let names: string[];
+      try {
+        names = readdirSync(path.resolve(cwd, base || '.'));
+      } catch {
+        continue; // nothing there to remove
+      }
+      for (const name of names) if (next.length < MAX_EXPANDED && pattern(name)) next.push(`${base}${name}/`);
+    }
+    paths = next;
+  }
+  return paths.map((found) => found.slice(0, -1) || '/');
+}
+
+/** A matcher for one path segment with glob characters, or undefined for a plain name. */
+function globSegment(segment: string): ((name: string) => boolean) | undefined {
+  if (!/[*?[]/.test(segment)) return undefined;
+  let source = '';
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i]!;
+    if (c === '*') source += '.*';
+    else if (c === '?') source += '.';
+    else if (c === '[') {
+      const close = segment.indexOf(']', i + 2);
+      if (close === -1) source += '\\[';
+      else {
+        const inner = segment.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        source += `[${inner}]`;
+        i = close;
+      }
+    } else source += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(`^${source}$`);
+  } catch {
+    return () => true; // a bracket expression JavaScript reads otherwise: every entry is judged
+  }
+  // like the shell: a wildcard does not match a leading dot
+  return (name) => pattern.test(name) && (!name.startsWith('.') || segment.startsWith('.'));
+}
+
+type DirectoryVerdict = { holds: string } | { unreadable: string } | undefined;
+
+/**
+ * What database a directory that `rm -r` would remove holds (`holds`: what, and where), `unreadable` when it
+ * exists but cannot be searched, undefined when it holds none (or does not exist: nothing to lose).
+ */
+function databaseInDirectory(cwd: string, written: string): DirectoryVerdict {
+  const full = path.resolve(cwd, written);
+  const normalized = full.split(path.sep).join('/');
+  if (DATA_DIRECTORY_PATH.test(normalized)) return { holds: `${written} is where database servers keep their data` };
+  let entries = 0;
+  const search = (dir: string, depth: number): DirectoryVerdict => {
+    let list: Dirent[];
+    try {
+      list = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      return depth === 0 ? { unreadable: `${written} cannot be read (${code}) to tell whether it holds a database` } : undefined;
+    }
+    const where = (name: string) => path.relative(cwd, path.join(dir, name)) || name;
+    for (const entry of list) {
+      if (++entries > MAX_ENTRIES) return undefined;
+      if (entry.isFile() && DATA_DIRECTORY_MARKERS[entry.name]) return { holds: `${path.relative(cwd, dir) || '.'} is ${DATA_DIRECTORY_MARKERS[entry.name]}` };
+      if (entry.isFile() && SQLITE_FILE.test(entry.name)) return { holds: `${where(entry.name)} is a SQLite database file` };
+    }
+    if (depth >= MAX_DEPTH) return undefined;
+    for (const entry of list) {
+      // symbolic links are not followed: rm -r removes the link, not what it points to
+      if (!entry.isDirectory() || SKIPPED.has(entry.name)) continue;
+      const found = search(path.join(dir, entry.name), depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  // `rm -r file` removes a file: only a directory is searched (a database file is judged by its name)
+  if (SKIPPED.has(path.basename(full))) return undefined;
+  try {
+    if (!statSync(full).isDirectory()) return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EACCES' ? { unreadable: `${written} cannot be read (EACCES) to tell whether it holds a database` } : undefined;
+  }
+  return search(full, 0);
+}
