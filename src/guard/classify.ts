@@ -4,7 +4,7 @@ import { redactCommandLine } from '../backup/redact.js';
 import { OPERATION_KINDS, type OperationKind } from '../model/operation.js';
 import { ACTING_CALL } from '../sql/pg-ops.js';
 import { DESTRUCTIVE_COMMANDS, rowMatchesArgs, rowNamesProgram, type CommandRow } from './commands.js';
-import { databasesRemoved } from './database-files.js';
+import { databaseFilesTouched, overwrittenByRedirects } from './database-files.js';
 import { parseCommandLine, type Redirect, type SimpleCommand } from './parse-command.js';
 
 /**
@@ -51,7 +51,10 @@ export async function classifyLine(line: string, context: ClassifyContext): Prom
   const parsed = parseCommandLine(line);
   const state = newState(context);
   state.unsure.push(...parsed.unsure);
-  for (const command of parsed.commands) await visit(command, [], 0, state);
+  for (const command of parsed.commands) {
+    redirectsOntoDatabases(command, [], state);
+    await visit(command, [], 0, state);
+  }
   return finish(state);
 }
 
@@ -93,7 +96,17 @@ async function visitLine(line: string, via: string[], depth: number, state: Stat
   }
   const parsed = parseCommandLine(line, depth);
   state.unsure.push(...parsed.unsure.map((reason) => `${via.join(' → ')}: ${reason}`));
-  for (const command of parsed.commands) await visit(command, via, depth + 1, state);
+  for (const command of parsed.commands) {
+    redirectsOntoDatabases(command, via, state);
+    await visit(command, via, depth + 1, state);
+  }
+}
+
+/** `> dev.db` empties the database file whatever the program (read once per parsed command, not per wrapper). */
+function redirectsOntoDatabases(command: SimpleCommand, via: string[], state: State): void {
+  const found = overwrittenByRedirects(command.redirects);
+  const row = state.rows.find((candidate) => candidate.databaseFile);
+  if (found.length && row) state.matches.push({ row, command: shown(command.argv), via, found });
 }
 
 async function visit(command: SimpleCommand, via: string[], depth: number, state: State): Promise<void> {
@@ -255,6 +268,25 @@ async function visit(command: SimpleCommand, via: string[], depth: number, state
     }
     case 'dbsafe-hooks':
       return visitSelf(command, via, depth, state);
+    case 'rails': {
+      // `rails runner '…'` (or a script file) runs Ruby with the app's models and connection
+      if (args[0] !== 'runner' && args[0] !== 'r') break;
+      const code = args.slice(1).find((arg) => !arg.startsWith('-'));
+      return inlineCode(program, args[0], code === undefined ? undefined : (readRelative(state.context.cwd, code) ?? code), via, state);
+    }
+    case 'manage.py':
+    case 'django-admin': {
+      // `manage.py shell -c '…'` (or code on stdin) runs Python with the project's models
+      if (args[0] !== 'shell') break;
+      const flag = args.findIndex((arg) => arg === '-c' || arg === '--command');
+      if (flag >= 0) return inlineCode(program, 'shell -c', args[flag + 1], via, state);
+      const inlineFlag = args.find((arg) => arg.startsWith('--command='));
+      if (inlineFlag) return inlineCode(program, 'shell -c', inlineFlag.slice('--command='.length), via, state);
+      const stdin = await stdinText(command, state);
+      if (stdin.kind === 'text') return inlineCode(program, 'shell <', stdin.text, via, state);
+      if (stdin.kind !== 'none') state.unsure.push(`${shown(command.argv)}: Python code on stdin that cannot be read here`);
+      return;
+    }
     default:
       break;
   }
@@ -295,7 +327,7 @@ function inlineCode(program: string, flag: string, code: string | undefined, via
 
 /** What inline code must mention to touch a database: destructive SQL, a client library, or another program. */
 const INLINE_CODE_RISK =
-  /\b(?:drop|truncate|delete\s+from|alter\s+table|flush|reset_db|drop_all|dropdb|sqlite3|psycopg2?|pymysql|mysqldb|sqlalchemy|pg|mysql2?|knex|sequelize|typeorm|prisma|ActiveRecord|DBI|PDO|mysqli|subprocess|os\.system|popen|child_process|execSync|spawnSync|exec|system|spawn|Deno\.Command)\b|%x[({[]/i;
+  /\b(?:drop|truncate|delete\s+from|alter\s+table|flush|reset_db|drop_all|dropdb|sqlite3|psycopg2?|pymysql|mysqldb|sqlalchemy|pg|mysql2?|knex|sequelize|typeorm|prisma|ActiveRecord|DBI|PDO|mysqli|subprocess|os\.system|popen|child_process|execSync|spawnSync|exec|system|spawn|Deno\.Command|delete_all|destroy_all|delete_by|destroy_by|deleteMany|execute|connection|cursor|objects)\b|%x[({[]|\.(?:delete|destroy)\b/i;
 
 async function visitShell(command: SimpleCommand, program: string, via: string[], depth: number, state: State): Promise<void> {
   const args = command.argv.slice(1);
@@ -444,14 +476,15 @@ async function matchRows(command: SimpleCommand, program: string, via: string[],
   for (const row of state.rows) {
     if (!rowNamesProgram(row, program)) continue;
     if (row.sql) {
+      // `prisma db execute`, `manage.py dbshell`: only that verb of the program is given SQL
+      if (row.pattern.includes(' ') && !rowMatchesArgs(row, args)) continue;
       const found = await inlineSql(command, program, row.sql, state);
       if (found.length) state.matches.push({ row, command: shown(command.argv), via, found });
       continue;
     }
     if (row.databaseFile) {
       // `rm "$f"` is asked about only when it names a database file
-      const recursive = program === 'trash' || args.some((arg) => arg === '--recursive' || /^-[a-zA-Z]*[rR]/.test(arg));
-      const { databases, unreadable } = databasesRemoved(state.context.cwd, args, recursive);
+      const { databases, unreadable } = databaseFilesTouched(program, args, state.context.cwd);
       if (databases.length) state.matches.push({ row, command: shown(command.argv), via, found: databases });
       state.unsure.push(...unreadable.map((reason) => `${shown(command.argv)}: ${reason}`));
     } else if (rowMatchesArgs(row, args)) state.matches.push({ row, command: shown(command.argv), via });

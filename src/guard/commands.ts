@@ -8,8 +8,9 @@
  *     number such as `-2`), options in between skipped;
  *   - a word starting with `-` is an option group: at least one of its `|` alternatives must be given
  *     (`--force` also matches `--force=true`).
- * A row with `sql` matches the program whenever it is given SQL (inline, a file, stdin), and the SQL
- * decides: read with the project's own SQL readers, a destructive statement matches.
+ * A row with `sql` matches the program (with its words, when the pattern has any) whenever it is given SQL
+ * (inline, a file, stdin), and the SQL decides: read with the project's own SQL readers, a destructive
+ * statement matches. SQL given to another engine's client is read as PostgreSQL: what does not read is unsure.
  */
 
 export interface CommandRow {
@@ -24,8 +25,9 @@ export interface CommandRow {
   /** From the configuration: the instance it targets (default: the gate's instances). */
   instance?: string;
   /**
-   * The row matches when it removes a database's files: a SQLite file (by its name: `dev.db`, `db.sqlite3`, its
-   * `-wal`), or with -r a directory holding one or a server's data directory (guard/database-files.ts).
+   * The row matches when the program removes or overwrites a database's files: a SQLite file (by its name:
+   * `dev.db`, `db.sqlite3`, its `-wal`), or a directory holding one or a server's data directory (`rm -r`,
+   * `find -delete`, `git clean -x`; guard/database-files.ts). A `>` onto a SQLite file matches it too.
    */
   databaseFile?: true;
 }
@@ -34,10 +36,11 @@ export const DESTRUCTIVE_COMMANDS: readonly CommandRow[] = [
   { tool: 'Supabase CLI', pattern: 'supabase db reset', destroys: 'every table and row, recreated from the migrations and seed', target: 'the local database (the linked project with --linked, or --db-url)' },
   { tool: 'Supabase CLI', pattern: 'supabase db push --include-all|--include-seed', destroys: 'rows overwritten by the seed; migrations applied out of order', target: 'the linked project (or --db-url)' },
   { tool: 'Supabase CLI', pattern: 'supabase migration down', destroys: 'what the reverted migrations created', target: 'the local database (or --linked)' },
+  { tool: 'Supabase CLI', pattern: 'supabase stop --no-backup', destroys: "the local stack's data volumes: every table and row of the local database", target: 'the local database' },
   { tool: 'Prisma', pattern: 'prisma migrate reset', destroys: 'the whole database, recreated from the migrations', target: 'the datasource URL (DATABASE_URL)' },
   { tool: 'Prisma', pattern: 'prisma db push --force-reset|--accept-data-loss', destroys: 'every table (--force-reset) or the columns and tables the schema no longer has', target: 'the datasource URL (DATABASE_URL)' },
   { tool: 'Drizzle Kit', pattern: 'drizzle-kit push --force', destroys: 'columns and tables the schema no longer has, without asking', target: 'dbCredentials in drizzle.config' },
-  { tool: 'Rails', pattern: 'rails|rake db:drop|db:reset|db:schema:load|db:structure:load|db:migrate:reset|db:purge|db:truncate_all', destroys: 'the database, or every table and row in it', target: 'config/database.yml (RAILS_ENV)' },
+  { tool: 'Rails', pattern: 'rails|rake db:drop|db:reset|db:schema:load|db:structure:load|db:migrate:reset|db:purge|db:truncate_all|db:seed:replant|db:fixtures:load', destroys: 'the database, or every table and row in it (replant and fixtures: the rows of the tables they load)', target: 'config/database.yml (RAILS_ENV)' },
   { tool: 'Rails', pattern: 'rails|rake db:rollback|db:migrate:down|db:migrate:redo', destroys: 'what the reverted migrations created', target: 'config/database.yml (RAILS_ENV)' },
   { tool: 'Alembic', pattern: 'alembic downgrade *', destroys: 'what the reverted migrations created (base: everything)', target: 'sqlalchemy.url in alembic.ini / env.py' },
   { tool: 'Django', pattern: 'manage.py|django-admin flush', destroys: 'every row of every table', target: 'DATABASES in settings' },
@@ -54,6 +57,10 @@ export const DESTRUCTIVE_COMMANDS: readonly CommandRow[] = [
   { tool: 'Docker Compose', pattern: 'docker|podman down --volumes|-v', destroys: "the project's volumes: a database container's data directory", target: 'the volumes of the compose project' },
   { tool: 'Docker Compose', pattern: 'docker-compose|podman-compose down --volumes|-v', destroys: "the project's volumes: a database container's data directory", target: 'the volumes of the compose project' },
   { tool: 'Docker', pattern: 'docker|podman volume rm|prune', destroys: "the volumes removed: a database container's data directory", target: 'the volumes named (prune: every unused one)' },
+  { tool: 'Docker', pattern: 'docker|podman rm --volumes|-v|-fv|-vf|-sv|-vs|-fsv|-svf', destroys: "the containers' anonymous volumes: a database container's data directory", target: 'the containers (compose services) named' },
+  { tool: 'Docker Compose', pattern: 'docker-compose|podman-compose rm --volumes|-v|-fv|-vf|-sv|-vs|-fsv|-svf', destroys: "the services' anonymous volumes: a database container's data directory", target: 'the services named' },
+  { tool: 'Docker', pattern: 'docker|podman system prune --volumes', destroys: "every volume no container uses: a stopped database container's data directory", target: 'every unused volume' },
+  { tool: 'Kubernetes', pattern: 'kubectl|oc delete pvc|pv|persistentvolumeclaim|persistentvolumeclaims|persistentvolume|persistentvolumes', destroys: "the persistent volumes (claims) deleted: a database's data, depending on the reclaim policy", target: 'the claims named (the current context and namespace)' },
   { tool: 'Flyway', pattern: 'flyway clean', destroys: 'every object (tables with their rows, views, functions) in the configured schemas', target: 'flyway.url (flyway.conf, FLYWAY_URL)' },
   { tool: 'Liquibase', pattern: 'liquibase dropAll|drop-all', destroys: 'every object (tables with their rows) in the default schema', target: 'url in liquibase.properties (LIQUIBASE_COMMAND_URL)' },
   { tool: 'dbmate', pattern: 'dbmate drop', destroys: 'the whole database', target: 'DATABASE_URL (or --url)' },
@@ -66,7 +73,10 @@ export const DESTRUCTIVE_COMMANDS: readonly CommandRow[] = [
   { tool: 'Ecto', pattern: 'mix ecto.rollback --all', destroys: 'what every migration created', target: 'the Repo config (MIX_ENV)' },
   { tool: 'Heroku', pattern: 'heroku pg:reset', destroys: 'every table and row of the Heroku Postgres database', target: 'the app given with --app (DATABASE_URL of the app)' },
   { tool: 'PostgreSQL', pattern: 'pg_dropcluster', destroys: 'the whole cluster: its data directory, every database in it', target: 'the cluster named (version and name)' },
-  { tool: 'Database files', pattern: 'rm|unlink|shred|trash', databaseFile: true, destroys: "the database files removed: a SQLite file, or (with -r) a directory holding one or a server's data directory", target: 'the files and directories named' },
+  { tool: 'Database files', pattern: 'rm|unlink|shred|trash|truncate|cp|install|dd|tee|find|git', databaseFile: true, destroys: "the database files removed or overwritten: a SQLite file, or a directory holding one or a server's data directory", target: 'the files and directories named' },
+  { tool: 'Prisma', pattern: 'prisma db execute', sql: 'postgres', destroys: 'what its SQL drops, truncates or deletes (--file, --stdin)', target: 'the datasource URL (--url, --schema)' },
+  { tool: 'Django', pattern: 'manage.py|django-admin dbshell', sql: 'postgres', destroys: "what the SQL given to the database's client drops, truncates or deletes (stdin, after --)", target: 'DATABASES in settings' },
+  { tool: 'Rails', pattern: 'rails dbconsole|db', sql: 'postgres', destroys: "what the SQL given to the database's client drops, truncates or deletes (stdin)", target: 'config/database.yml (RAILS_ENV)' },
   { tool: 'PostgreSQL', pattern: 'psql', sql: 'postgres', destroys: 'what its SQL drops, truncates or deletes (-c, -f, stdin)', target: 'the database it connects to' },
   { tool: 'MySQL', pattern: 'mysql|mariadb', sql: 'mysql', destroys: 'what its SQL drops, truncates or deletes (-e, stdin)', target: 'the database it connects to' },
   { tool: 'SQLite', pattern: 'sqlite3', sql: 'sqlite', destroys: 'what its SQL drops, truncates or deletes (arguments, -cmd, stdin)', target: 'the database file named' },

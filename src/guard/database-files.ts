@@ -67,6 +67,77 @@ export function databasesRemoved(cwd: string, args: readonly string[], recursive
   return removed;
 }
 
+/**
+ * What a program run with `args` removes or overwrites among database files: `rm` / `unlink` / `shred` / `trash`
+ * (databasesRemoved), `truncate`, `cp` / `install` / `dd` / `tee` onto a SQLite file, `find … -delete` (or
+ * `-exec rm`), `git clean -x` (ignored files: where SQLite files usually are).
+ */
+export function databaseFilesTouched(program: string, args: readonly string[], cwd: string): Removed {
+  const operands = (withValue: string[] = []) => {
+    const found: string[] = [];
+    for (let index = 0; index < args.length; index++) {
+      const arg = args[index]!;
+      if (arg === '--') return [...found, ...args.slice(index + 1)];
+      if (withValue.includes(arg)) index++;
+      else if (!arg.startsWith('-') || arg === '-') found.push(arg);
+    }
+    return found;
+  };
+  const named = (paths: string[]): Removed => ({ databases: paths.filter((file) => SQLITE_FILE.test(file)).map((file) => `${file} is a SQLite database file`), unreadable: [] });
+  switch (program) {
+    case 'rm':
+    case 'unlink':
+    case 'shred':
+    case 'trash':
+      return databasesRemoved(cwd, args, program === 'trash' || args.some((arg) => arg === '--recursive' || /^-[a-zA-Z]*[rR]/.test(arg)));
+    case 'truncate':
+      return named(operands(['-s', '--size', '-r', '--reference']));
+    case 'cp':
+    case 'install': {
+      // the destination is the last operand (with -t DIR the files keep their names there)
+      if (args.some((arg) => arg === '-t' || arg.startsWith('--target-directory'))) return named([]);
+      return named(operands(['-S', '--suffix', '-m', '--mode', '-o', '--owner', '-g', '--group']).slice(-1));
+    }
+    case 'dd':
+      return named(args.filter((arg) => arg.startsWith('of=')).map((arg) => arg.slice(3)));
+    case 'tee':
+      return args.some((arg) => arg === '-a' || arg === '--append') ? named([]) : named(operands());
+    case 'find':
+      return foundAndDeleted(args, cwd);
+    case 'git': {
+      const clean = args.indexOf('clean');
+      const options = clean === -1 ? [] : args.slice(clean + 1).filter((arg) => arg.startsWith('-'));
+      const ignoredToo = options.some((arg) => /^-[a-zA-Z]*[xX]/.test(arg));
+      if (clean === -1 || !ignoredToo || options.some((arg) => arg === '-n' || arg === '--dry-run' || /^-[a-zA-Z]*n/.test(arg))) return named([]);
+      const paths = args.slice(clean + 1).filter((arg) => !arg.startsWith('-'));
+      return databasesRemoved(cwd, paths.length ? paths : ['.'], true);
+    }
+    default:
+      return named([]);
+  }
+}
+
+/** A shell redirection that truncates its file (`> dev.db`, `>| …`, `&> …`): the SQLite files it empties. */
+export function overwrittenByRedirects(redirects: ReadonlyArray<{ op: string; target: string }>): string[] {
+  return redirects.filter((redirect) => ['>', '>|', '&>', '>&'].includes(redirect.op) && SQLITE_FILE.test(redirect.target)).map((redirect) => `${redirect.target} is a SQLite database file, emptied by \`${redirect.op}\``);
+}
+
+/** `find <paths> … -delete` or `-exec rm …`: the database files under its paths that its `-name` tests let through. */
+function foundAndDeleted(args: readonly string[], cwd: string): Removed {
+  const deletes = args.includes('-delete') || args.some((arg, index) => (arg === '-exec' || arg === '-execdir') && /^(?:.*\/)?(?:rm|unlink|shred)$/.test(args[index + 1] ?? ''));
+  if (!deletes) return { databases: [], unreadable: [] };
+  const firstTest = args.findIndex((arg) => arg.startsWith('-') || arg === '(' || arg === '!');
+  const roots = (firstTest === -1 ? args : args.slice(0, firstTest)).filter((arg) => !arg.startsWith('-'));
+  const names = args.flatMap((arg, index) => (arg === '-name' || arg === '-iname') && args[index + 1] !== undefined ? [globSegment(args[index + 1]!) ?? ((name: string) => name === args[index + 1])] : []);
+  const removed: Removed = { databases: [], unreadable: [] };
+  for (const root of roots.length ? roots : ['.']) {
+    const verdict = databaseInDirectory(cwd, root, names.length ? (name) => names.some((test) => test(name)) : undefined);
+    if (verdict && 'holds' in verdict) removed.databases.push(verdict.holds);
+    else if (verdict) removed.unreadable.push(verdict.unreadable);
+  }
+  return removed;
+}
+
 /** Paths a glob stands for: the shell expands it only when the command runs, here it is expanded now. */
 const MAX_EXPANDED = 1000;
 
@@ -130,10 +201,10 @@ type DirectoryVerdict = { holds: string } | { unreadable: string } | undefined;
  * What database a directory that `rm -r` would remove holds (`holds`: what, and where), `unreadable` when it
  * exists but cannot be searched, undefined when it holds none (or does not exist: nothing to lose).
  */
-function databaseInDirectory(cwd: string, written: string): DirectoryVerdict {
+function databaseInDirectory(cwd: string, written: string, nameTest?: (name: string) => boolean): DirectoryVerdict {
   const full = path.resolve(cwd, written);
   const normalized = full.split(path.sep).join('/');
-  if (DATA_DIRECTORY_PATH.test(normalized)) return { holds: `${written} is where database servers keep their data` };
+  if (!nameTest && DATA_DIRECTORY_PATH.test(normalized)) return { holds: `${written} is where database servers keep their data` };
   let entries = 0;
   const search = (dir: string, depth: number): DirectoryVerdict => {
     let list: Dirent[];
@@ -147,6 +218,8 @@ function databaseInDirectory(cwd: string, written: string): DirectoryVerdict {
     const where = (name: string) => path.relative(cwd, path.join(dir, name)) || name;
     for (const entry of list) {
       if (++entries > MAX_ENTRIES) return undefined;
+      // `find -name '*.log' -delete` removes only what its test lets through
+      if (nameTest && !nameTest(entry.name)) continue;
       if (entry.isFile() && DATA_DIRECTORY_MARKERS[entry.name]) return { holds: `${path.relative(cwd, dir) || '.'} is ${DATA_DIRECTORY_MARKERS[entry.name]}` };
       if (entry.isFile() && SQLITE_FILE.test(entry.name)) return { holds: `${where(entry.name)} is a SQLite database file` };
     }

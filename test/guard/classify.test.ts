@@ -155,6 +155,11 @@ const UNSURE: Array<[string, RegExp]> = [
   [`php -r 'new PDO("sqlite:dev.db");'`, /php -r: inline code that mentions `PDO`/],
   [`deno eval 'new Deno.Command("supabase", { args: ["db", "reset"] }).outputSync()'`, /deno eval: inline code that mentions `Deno.Command`/],
   [`sh -c "python3 -c 'import os; os.system(\\"supabase db reset\\")'"`, /sh -c → python3 -c: inline code that mentions `os.system`/],
+  // code run with the application's models
+  [`rails runner "User.delete_all"`, /rails runner: inline code that mentions `delete_all`/],
+  [`bin/rails r 'ActiveRecord::Base.connection.execute("TRUNCATE users")'`, /rails r: inline code that mentions/],
+  [`python manage.py shell -c "from shop.models import Order; Order.objects.all().delete()"`, /manage.py shell -c: inline code that mentions `objects`/],
+  ['python manage.py shell <<EOF\nfrom shop.models import Order\nOrder.objects.filter(id__gt=0).delete()\nEOF', /manage.py shell <: inline code that mentions/],
 ];
 
 describe('what cannot be read is destructive, with the reason', () => {
@@ -193,6 +198,9 @@ const ORDINARY = [
   `ruby -e 'puts RUBY_VERSION'`,
   `perl -e 'print "ok\\n"'`,
   '# supabase db reset',
+  `rails runner 'puts Rails.version'`,
+  `python manage.py shell -c "print(1)"`,
+  'python manage.py shell',
 ];
 
 /** SQL a client may run without the readers being loaded (it only reads), and SQL that must go to them. */
@@ -311,6 +319,14 @@ describe('rm of a directory that holds a database', () => {
     ['sudo rm -rf /var/lib/postgresql/15/main', /is where database servers keep their data/],
     ['rm -rf ./pgdata', /\.\/pgdata is where database servers keep their data/],
     ['rm -rf docker/postgres-data', /is where database servers keep their data/],
+    // other ways to remove or empty them
+    ['find . -name "*.sqlite3" -delete', /tmp\/cache\/dev.sqlite3 is a SQLite database file/],
+    ['find tmp -type f -exec rm -f {} +', /tmp\/cache\/dev.sqlite3/],
+    ['find data -mindepth 1 -delete', /data\/postgres is a PostgreSQL data directory/],
+    ['git clean -fdx', /a (?:PostgreSQL|MySQL|MariaDB)|SQLite database file/],
+    ['git clean -f -X tmp', /tmp\/cache\/dev.sqlite3/],
+    [': > tmp/cache/dev.sqlite3', /tmp\/cache\/dev.sqlite3 is a SQLite database file, emptied by `>`/],
+    ['sh -c "echo > tmp/cache/dev.sqlite3"', /emptied by `>`/],
   ];
   for (const [line, says] of REMOVES) {
     it(`removes a database: ${line}`, async () => {
@@ -320,7 +336,22 @@ describe('rm of a directory that holds a database', () => {
     });
   }
 
-  const KEEPS = ['rm -rf build', 'rm -rf node_modules', 'rm -rf logs/*.log', 'rm data', 'rm -rf missing-dir', 'rm -rf b*', 'rm -f tmp/cache/*.log', 'rm -rf "$OUT"'];
+  const KEEPS = [
+    'rm -rf build',
+    'rm -rf node_modules',
+    'rm -rf logs/*.log',
+    'rm data',
+    'rm -rf missing-dir',
+    'rm -rf b*',
+    'rm -f tmp/cache/*.log',
+    'rm -rf "$OUT"',
+    'find . -name "*.log" -delete',
+    'find tmp -name "*.sqlite3"',
+    'git clean -fd',
+    'git clean -ndx',
+    'echo x > logs/b.log',
+    'echo x >> tmp/cache/dev.sqlite3.txt',
+  ];
   for (const line of KEEPS) {
     it(`removes no database: ${line}`, async () => {
       const result = await classifyLine(line, { cwd: tree });

@@ -1,15 +1,22 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { classifyLine } from '../../src/guard/classify.js';
 import { DESTRUCTIVE_COMMANDS } from '../../src/guard/commands.js';
-import { PROJECT_ROOT } from '../helpers/repo.js';
+import { PROJECT_ROOT, tempDir } from '../helpers/repo.js';
 
 /**
  * The table of destructive commands, row by row: for each row, commands people type that must
  * match it, and close relatives that must not (a guard that blocks `prisma migrate dev` is one
  * people turn off). A new row without cases fails the first test.
  */
+
+/** Where the commands run: SQL files some of them are given. */
+const cwd = tempDir('dbsafe-guard-commands-');
+mkdirSync(path.join(cwd, 'sql'));
+writeFileSync(path.join(cwd, 'sql', 'drop.sql'), 'DROP TABLE users;\n');
+writeFileSync(path.join(cwd, 'sql', 'read.sql'), 'SELECT count(*) FROM users;\n');
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 const CASES: Record<string, { match: string[]; miss: string[] }> = {
   'supabase db reset': {
@@ -20,6 +27,7 @@ const CASES: Record<string, { match: string[]; miss: string[] }> = {
     match: ['supabase db push --include-all', 'supabase db push --include-seed --linked'],
     miss: ['supabase db push', 'supabase db push --dry-run'],
   },
+  'supabase stop --no-backup': { match: ['supabase stop --no-backup', 'npx supabase stop --project-id app --no-backup'], miss: ['supabase stop', 'supabase status'] },
   'supabase migration down': { match: ['supabase migration down', 'supabase migration down --last 2'], miss: ['supabase migration up', 'supabase migration new down'] },
   'prisma migrate reset': { match: ['prisma migrate reset', 'prisma migrate reset --force --skip-seed'], miss: ['prisma migrate dev', 'prisma migrate dev --name reset', 'prisma migrate deploy'] },
   'prisma db push --force-reset|--accept-data-loss': {
@@ -27,8 +35,8 @@ const CASES: Record<string, { match: string[]; miss: string[] }> = {
     miss: ['prisma db push', 'prisma db pull --force'],
   },
   'drizzle-kit push --force': { match: ['drizzle-kit push --force', 'drizzle-kit push --config x.ts --force'], miss: ['drizzle-kit push', 'drizzle-kit generate --force'] },
-  'rails|rake db:drop|db:reset|db:schema:load|db:structure:load|db:migrate:reset|db:purge|db:truncate_all': {
-    match: ['rails db:drop', 'rake db:reset', 'bin/rails db:schema:load', 'rails db:migrate:reset', 'rake db:purge', 'rails db:truncate_all', 'rails db:structure:load'],
+  'rails|rake db:drop|db:reset|db:schema:load|db:structure:load|db:migrate:reset|db:purge|db:truncate_all|db:seed:replant|db:fixtures:load': {
+    match: ['rails db:drop', 'rake db:reset', 'bin/rails db:schema:load', 'rails db:migrate:reset', 'rake db:purge', 'rails db:truncate_all', 'rails db:structure:load', 'rails db:seed:replant', 'bin/rails db:fixtures:load'],
     miss: ['rails db:migrate', 'rake db:seed', 'rails db:create', 'rails generate migration DropUsers'],
   },
   'rails|rake db:rollback|db:migrate:down|db:migrate:redo': {
@@ -49,6 +57,16 @@ const CASES: Record<string, { match: string[]; miss: string[] }> = {
   'pg_restore --clean|-c': { match: ['pg_restore --clean -d app dump.bin', 'pg_restore -c --if-exists -d app dump.bin'], miss: ['pg_restore -d app_copy dump.bin', 'pg_restore -l dump.bin'] },
   'docker|podman down --volumes|-v': { match: ['docker compose down -v', 'docker compose -f dev.yml down --volumes', 'podman compose down -v'], miss: ['docker compose down', 'docker compose up -d', 'docker compose logs -f db'] },
   'docker-compose|podman-compose down --volumes|-v': { match: ['docker-compose down -v', 'podman-compose down --volumes'], miss: ['docker-compose down', 'docker-compose ps'] },
+  'docker|podman rm --volumes|-v|-fv|-vf|-sv|-vs|-fsv|-svf': {
+    match: ['docker rm -v pg', 'docker rm -fv pg', 'podman rm --volumes pg', 'docker compose rm -s -v -f db', 'docker compose rm -fsv db'],
+    miss: ['docker rm pg', 'docker rm -f pg', 'docker compose rm -f db', 'docker run -v data:/var/lib/postgresql/data postgres'],
+  },
+  'docker-compose|podman-compose rm --volumes|-v|-fv|-vf|-sv|-vs|-fsv|-svf': { match: ['docker-compose rm -v db', 'docker-compose rm -fv'], miss: ['docker-compose rm -f db', 'docker-compose up -d'] },
+  'docker|podman system prune --volumes': { match: ['docker system prune --volumes', 'docker system prune -a --volumes -f'], miss: ['docker system prune -f', 'docker system df'] },
+  'kubectl|oc delete pvc|pv|persistentvolumeclaim|persistentvolumeclaims|persistentvolume|persistentvolumes': {
+    match: ['kubectl delete pvc postgres-data', 'kubectl -n db delete persistentvolumeclaim data-pg-0', 'oc delete pv pv-0001'],
+    miss: ['kubectl delete pod pg-0', 'kubectl get pvc', 'kubectl describe pvc postgres-data'],
+  },
   'docker|podman volume rm|prune': { match: ['docker volume rm app_pgdata', 'docker volume prune -f', 'podman volume rm pgdata'], miss: ['docker volume ls', 'docker volume create pgdata', 'docker volume inspect pgdata'] },
   'flyway clean': {
     match: ['flyway clean', 'flyway -url=jdbc:postgresql://localhost/app -user=app clean', 'flyway -configFiles=conf/flyway.conf clean'],
@@ -77,10 +95,28 @@ const CASES: Record<string, { match: string[]; miss: string[] }> = {
   'mix ecto.rollback --all': { match: ['mix ecto.rollback --all'], miss: ['mix ecto.rollback', 'mix ecto.rollback --step 1'] },
   'heroku pg:reset': { match: ['heroku pg:reset DATABASE_URL --app myapp --confirm myapp', 'heroku pg:reset'], miss: ['heroku pg:info', 'heroku pg:psql', 'heroku pg:backups:capture'] },
   pg_dropcluster: { match: ['pg_dropcluster 15 main', 'sudo pg_dropcluster --stop 15 main'], miss: ['pg_lsclusters', 'pg_createcluster 15 main'] },
-  'rm|unlink|shred|trash': {
-    match: ['rm db/development.sqlite3', 'rm -f prisma/dev.db prisma/dev.db-journal', 'unlink db.sqlite3', 'rm -rf data/app.db-wal'],
-    miss: ['rm -rf node_modules', 'rm db/schema.rb', 'rm dump.sql', 'rm -f "$TMPFILE"'],
+  'rm|unlink|shred|trash|truncate|cp|install|dd|tee|find|git': {
+    match: [
+      'rm db/development.sqlite3',
+      'rm -f prisma/dev.db prisma/dev.db-journal',
+      'unlink db.sqlite3',
+      'rm -rf data/app.db-wal',
+      'truncate -s 0 prisma/dev.db',
+      'cp /dev/null db/development.sqlite3',
+      'cp seed.db prisma/dev.db',
+      'dd if=/dev/zero of=dev.db bs=1k count=1',
+      'echo | tee app.sqlite3',
+      'echo > prisma/dev.db',
+      ': > db.sqlite3',
+    ],
+    miss: ['rm -rf node_modules', 'rm db/schema.rb', 'rm dump.sql', 'rm -f "$TMPFILE"', 'cp prisma/dev.db /tmp/backup.db.bak', 'tee -a app.db', 'echo x >> log.txt', 'echo x > out.txt', 'git status', 'git clean -fd'],
   },
+  'prisma db execute': {
+    match: ['npx prisma db execute --file sql/drop.sql --schema prisma/schema.prisma', 'echo "TRUNCATE users" | prisma db execute --stdin --url "postgres://localhost/app"'],
+    miss: ['prisma db execute --file sql/read.sql --schema prisma/schema.prisma', 'prisma db pull', 'prisma migrate dev < sql/drop.sql'],
+  },
+  'manage.py|django-admin dbshell': { match: ['python manage.py dbshell < sql/drop.sql', 'python manage.py dbshell -- -c "DROP TABLE users"'], miss: ['python manage.py dbshell', 'python manage.py migrate < sql/drop.sql'] },
+  'rails dbconsole|db': { match: ['rails dbconsole < sql/drop.sql', 'echo "DELETE FROM users" | bin/rails db -p'], miss: ['rails dbconsole', 'rails db:migrate < sql/drop.sql'] },
   psql: {
     match: ['psql -c "DROP TABLE users"', "psql app -c 'TRUNCATE orders'", 'psql --command="DELETE FROM users"', 'echo "DROP SCHEMA public CASCADE" | psql', "psql <<< 'ALTER TABLE users DROP COLUMN email'"],
     miss: ['psql -c "SELECT count(*) FROM users"', 'psql -c "DELETE FROM users WHERE id = 3"', 'psql app', 'psql -l'],
@@ -104,14 +140,14 @@ describe('the table of destructive commands', () => {
     describe(row.pattern, () => {
       for (const command of CASES[row.pattern]?.match ?? []) {
         it(`matches: ${command}`, async () => {
-          const result = await classifyLine(command, { cwd: PROJECT_ROOT });
+          const result = await classifyLine(command, { cwd });
           expect(result.matches.map((match) => match.row.pattern), JSON.stringify(result)).toContain(row.pattern);
           expect(result.destructive).toBe(true);
         });
       }
       for (const command of CASES[row.pattern]?.miss ?? []) {
         it(`does not match: ${command}`, async () => {
-          const result = await classifyLine(command, { cwd: PROJECT_ROOT });
+          const result = await classifyLine(command, { cwd });
           expect(result, JSON.stringify(result)).toMatchObject({ destructive: false, matches: [], unsure: [] });
         });
       }
