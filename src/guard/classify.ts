@@ -119,8 +119,14 @@ async function visit(command: SimpleCommand, via: string[], depth: number, state
     state.unsure.push(`the program is only known when the command runs: ${command.argv[0]}`);
     return;
   }
-  // a package runner's version spec is not part of the program's name: `npx supabase@latest`, `bunx prisma@5`
-  const program = path.basename(command.argv[0]!).replace(/(?<=.)@[^/@]*$/, '');
+  // the program's name as the rows write it: without a package runner's version spec (`npx supabase@latest`,
+  // `bunx prisma@5`), a Windows launcher's extension (`prisma.cmd`), or capitals (`Supabase` on a
+  // case-insensitive file system runs supabase)
+  const program = path
+    .basename(command.argv[0]!)
+    .replace(/(?<=.)@[^/@]*$/, '')
+    .replace(/\.(?:exe|cmd|bat|ps1)$/i, '')
+    .toLowerCase();
   const args = command.argv.slice(1);
   const next = (from: number, label = program) => visit(rest(command, from), [...via, label], depth + 1, state);
   const optionEnd = (options: OptionSpec) => skipOptions(args, options) + 1;

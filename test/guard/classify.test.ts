@@ -102,6 +102,10 @@ const SMUGGLED: Array<[string, string]> = [
   ['bunx prisma@5.22.0 migrate reset --force', 'prisma@5.22.0 migrate reset --force'],
   ['pnpm dlx supabase@1.200.3 db reset', 'supabase@1.200.3 db reset'],
   ['npx --yes prisma@latest db push --accept-data-loss', 'prisma@latest db push --accept-data-loss'],
+  // a Windows launcher's extension, capitals (a case-insensitive file system runs the same program)
+  ['prisma.cmd migrate reset --force', 'prisma.cmd migrate reset --force'],
+  ['Supabase db reset', 'Supabase db reset'],
+  ['npx.cmd supabase db reset', 'supabase db reset'],
   // Python's package runners
   ['uvx alembic downgrade base', 'alembic downgrade base'],
   ['uvx --from alembic==1.13 alembic downgrade -1', 'alembic downgrade -1'],
