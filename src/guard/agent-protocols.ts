@@ -2,8 +2,9 @@
  * The hook protocols of coding agents, as their public documentation describes them: what the agent
  * sends on stdin before it runs a shell command, and how a hook answers. Pure: JSON in, JSON out.
  *
- *   claude-code  https://code.claude.com/docs/en/hooks  (PreToolUse on the Bash tool: stdin
- *                { tool_name, tool_input: { command }, cwd, … }; deny with
+ *   claude-code  https://code.claude.com/docs/en/hooks  (PreToolUse on the Bash tool and on MCP tools, named
+ *                `mcp__<server>__<tool>`: stdin { tool_name, tool_input: { command } or the MCP tool's
+ *                arguments, cwd, … }; deny with
  *                { hookSpecificOutput: { hookEventName, permissionDecision: "deny", permissionDecisionReason } };
  *                exit 2 blocks with stderr as the reason; other failures let the call through)
  *   cursor       https://cursor.com/docs/agent/hooks  (beforeShellExecution: stdin { command, cwd, … };
@@ -20,8 +21,14 @@ export function isAgentProtocol(name: string): name is AgentProtocol {
   return (AGENT_PROTOCOLS as readonly string[]).includes(name);
 }
 
-/** What the agent asks: a shell command (and where it runs), or a tool call that is none of ours. */
-export type AgentCall = { kind: 'shell'; command: string; cwd?: string } | { kind: 'other'; tool: string };
+/** What the agent asks: a shell command (and where it runs), an MCP tool call, or a tool call that is none of ours. */
+export type AgentCall =
+  | { kind: 'shell'; command: string; cwd?: string }
+  | { kind: 'mcp'; server: string; tool: string; input: unknown; cwd?: string }
+  | { kind: 'other'; tool: string };
+
+/** Claude Code's name of an MCP server's tool. */
+const MCP_TOOL = /^mcp__(.+?)__(.+)$/;
 
 /** Thrown for input that is not the protocol's: the hook denies (fail closed) and says so. */
 export class ProtocolError extends Error {}
@@ -48,6 +55,8 @@ export function readCall(protocol: AgentProtocol, stdin: string): AgentCall {
   }
   const tool = typeof record.tool_name === 'string' ? record.tool_name : '';
   if (!tool) throw new ProtocolError(`the ${protocol} hook input has no "tool_name"`);
+  const mcp = protocol === 'claude-code' ? MCP_TOOL.exec(tool) : null;
+  if (mcp) return { kind: 'mcp', server: mcp[1]!, tool: mcp[2]!, input: record.tool_input, ...(cwd ? { cwd } : {}) };
   if (!SHELL_TOOLS[protocol].includes(tool)) return { kind: 'other', tool };
   const toolInput = record.tool_input as Record<string, unknown> | undefined;
   if (!toolInput || typeof toolInput.command !== 'string') throw new ProtocolError(`the ${protocol} ${tool} call has no tool_input.command string`);

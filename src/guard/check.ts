@@ -6,6 +6,7 @@ import { gitText } from '../git/exec-git.js';
 import { gitDirsFromDisk, hookConfig } from '../config/cached.js';
 import { classifyArgv, classifyLine, shown, type Classification } from './classify.js';
 import type { CommandRow } from './commands.js';
+import { classifyMcpCall } from './mcp-calls.js';
 import { decideGuard, needsGuard, type Actor, type Approval, type BackupState, type GuardDecision } from './decide.js';
 
 /**
@@ -46,15 +47,23 @@ export interface GuardCheck {
 }
 
 /** Check a command (a shell line, or an argv run without a shell) against the guard. */
-export async function checkCommand(command: string | readonly string[], options: GuardCheckOptions): Promise<GuardCheck> {
+export function checkCommand(command: string | readonly string[], options: GuardCheckOptions): Promise<GuardCheck> {
+  const shownCommand = typeof command === 'string' ? redactCommandLine(command) : shown(command);
+  return check(options, shownCommand, (extraRows) =>
+    typeof command === 'string' ? classifyLine(command, { cwd: options.cwd, extraRows }) : classifyArgv(command, { cwd: options.cwd, extraRows }),
+  );
+}
+
+/** Check a coding agent's call of an MCP server's tool (mcp-calls.ts) against the guard. */
+export function checkMcpCall(call: { server: string; tool: string; input: unknown }, options: GuardCheckOptions): Promise<GuardCheck> {
+  return check(options, `mcp__${call.server}__${call.tool}`, () => classifyMcpCall(call.server, call.tool, call.input));
+}
+
+async function check(options: GuardCheckOptions, shownCommand: string, classify: (extraRows: CommandRow[]) => Promise<Classification>): Promise<GuardCheck> {
   const actor = options.actor ?? { kind: 'person', tty: false };
   const dirs = await repository(options.cwd);
   const config = await hookConfig({ cwd: options.cwd, root: dirs?.root ?? options.cwd, commonDir: dirs?.commonDir, configPath: options.configPath, writeCache: true });
-  const extraRows: CommandRow[] = config.guard.commands.map((row) => ({ ...row }));
-  const classification = typeof command === 'string'
-    ? await classifyLine(command, { cwd: options.cwd, extraRows })
-    : await classifyArgv(command, { cwd: options.cwd, extraRows });
-  const shownCommand = typeof command === 'string' ? redactCommandLine(command) : shown(command);
+  const classification = await classify(config.guard.commands.map((row) => ({ ...row })));
   const base = { command: shownCommand, classification, config, root: dirs?.root, logPath: dirs ? logPathFor(dirs.commonDir) : undefined };
   const approval = options.approval ?? { kind: 'none' as const };
   if (!needsGuard(classification, actor)) {

@@ -580,18 +580,26 @@ async function inlineSql(command: SimpleCommand, program: string, dialect: 'post
       state.unsure.push(`${program} runs SQL that cannot be read here (${source.from})`);
       continue;
     }
-    if (onlyReads(source.text)) continue;
-    const { readSql } = await import('../sql/index.js');
-    const operations = await readSql(source.text, { path: `${program} ${source.from}`.slice(0, 200), dialect });
-    for (const operation of operations) {
-      if (operation.kind === 'unparseable' || operation.kind === 'opaque') {
-        state.unsure.push(`${program}: SQL that cannot be read with certainty: ${operation.statement.slice(0, 120)}`);
-      } else if (DESTRUCTIVE_KINDS.has(operation.kind)) {
-        statements.push(`${operation.kind}${operation.target ? ` ${operation.target.written}` : ''}`);
-      }
-    }
+    const judged = await judgeSql(source.text, dialect, `${program} ${source.from}`);
+    statements.push(...judged.statements);
+    state.unsure.push(...judged.doubts.map((doubt) => `${program}: SQL that cannot be read with certainty: ${doubt}`));
   }
   return statements;
+}
+
+/**
+ * SQL a database will run, read with the project's SQL readers: its destructive statements (`drop-table users`)
+ * and the statements that cannot be read with certainty (unparseable, opaque: each makes the call unsure).
+ */
+export async function judgeSql(text: string, dialect: 'postgres' | 'mysql' | 'sqlite', where: string): Promise<{ statements: string[]; doubts: string[] }> {
+  const judged = { statements: [] as string[], doubts: [] as string[] };
+  if (onlyReads(text)) return judged;
+  const { readSql } = await import('../sql/index.js');
+  for (const operation of await readSql(text, { path: where.slice(0, 200), dialect })) {
+    if (operation.kind === 'unparseable' || operation.kind === 'opaque') judged.doubts.push(operation.statement.slice(0, 120));
+    else if (DESTRUCTIVE_KINDS.has(operation.kind)) judged.statements.push(`${operation.kind}${operation.target ? ` ${operation.target.written}` : ''}`);
+  }
+  return judged;
 }
 
 type Stdin = { kind: 'none' } | { kind: 'text'; text: string } | { kind: 'unknown'; from: string } | { kind: 'file-missing'; from: string };

@@ -1,4 +1,5 @@
 import type { GuardCheck } from './check.js';
+import { MCP_TOOL_ROW } from './mcp-calls.js';
 
 /**
  * What the guard tells a person (lines printed behind `dbsafe-hooks: `) and an agent (one reason
@@ -62,10 +63,13 @@ export function agentReason(check: GuardCheck): string {
   if (check.decision.missing.includes('backup')) steps.push(`run \`${backupFixes(check).join(' && ') || `${BIN} backup --verify`}\` (you may run this yourself)`);
   if (check.decision.missing.includes('approval') || check.decision.missing.includes('self-approval')) {
     const granted = check.classification.matches.map((match) => match.command);
+    const mcp = check.classification.matches.some((match) => match.row === MCP_TOOL_ROW) || check.command.startsWith('mcp__');
     steps.push(
-      granted.length && !check.classification.unsure.length
-        ? `ask the user to approve it on their own terminal with \`${BIN} guard --grant "<why>" -- ${granted.join(' && ')}\` (they type the database name; it allows this command once)`
-        : 'ask the user to run the command themselves on a terminal (it cannot be approved for an agent as written; write it as a plain command without wrappers)',
+      mcp
+        ? `ask the user to run it themselves (an MCP tool call cannot be approved for an agent; the SQL can go through \`${BIN} guard -- psql …\` on their terminal)`
+        : granted.length && !check.classification.unsure.length
+          ? `ask the user to approve it on their own terminal with \`${BIN} guard --grant "<why>" -- ${granted.join(' && ')}\` (they type the database name; it allows this command once)`
+          : 'ask the user to run the command themselves on a terminal (it cannot be approved for an agent as written; write it as a plain command without wrappers)',
     );
   }
   parts.push(`To make this call acceptable: ${steps.join(', then ')}; then retry the same command. Do not try to work around this check.`);
@@ -73,7 +77,7 @@ export function agentReason(check: GuardCheck): string {
 }
 
 function summary(check: GuardCheck): string {
-  const named = check.classification.matches.map((match) => `${match.command} destroys ${match.row.destroys}`);
+  const named = check.classification.matches.map((match) => `${match.command}${match.found?.length ? ` (${match.found.join(', ')})` : ''} destroys ${match.row.destroys}`);
   const unsure = check.classification.unsure.map((reason) => `unsure: ${reason}`);
   const self = check.classification.selfApproval.map((command) => `self-approval: ${command}`);
   return [...named, ...unsure, ...self].join('; ');

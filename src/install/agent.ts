@@ -39,12 +39,13 @@ interface AgentSpec {
 }
 
 const SPECS: Record<AgentName, AgentSpec> = {
-  // https://code.claude.com/docs/en/hooks: PreToolUse, matcher on the tool name, timeout in seconds;
-  // `|| exit 2`: a hook that cannot start (package missing) blocks instead of letting the call through
+  // https://code.claude.com/docs/en/hooks: PreToolUse, matcher on the tool name (a regex: `mcp__.*` is every MCP
+  // server's tool; a bare prefix matches none), timeout in seconds; `|| exit 2`: a hook that cannot start
+  // (package missing) blocks instead of letting the call through
   'claude-code': {
     file: '.claude/settings.json',
     command: (location) => `"$CLAUDE_PROJECT_DIR"/${findBin(location)} agent-hook claude-code || exit 2`,
-    add: (settings, command) => addGrouped(settings, 'PreToolUse', 'Bash', { type: 'command', command, timeout: TIMEOUT_S }),
+    add: (settings, command) => addGrouped(settings, 'PreToolUse', 'Bash|mcp__.*', { type: 'command', command, timeout: TIMEOUT_S }),
   },
   // https://cursor.com/docs/agent/hooks: beforeShellExecution, `failClosed` so a failing hook denies
   cursor: {
@@ -130,8 +131,13 @@ export function agentChecks(location: Location): Check[] {
   for (const record of records) {
     const text = readText(path.join(location.root, record.file));
     let present = false;
+    let current = true;
     try {
-      present = text !== undefined && JSON.stringify(parseSettings(text, record.file)).includes(MARK);
+      const settings = text === undefined ? undefined : parseSettings(text, record.file);
+      present = settings !== undefined && JSON.stringify(settings).includes(MARK);
+      // an entry an older version wrote (Claude Code's matcher before MCP tools were checked): install again
+      const spec = isAgentName(record.agent) ? SPECS[record.agent] : undefined;
+      current = !settings || !spec || JSON.stringify(spec.add(settings, spec.command(location))) === JSON.stringify(settings);
     } catch {
       present = false;
     }
@@ -142,6 +148,8 @@ export function agentChecks(location: Location): Check[] {
     const bin = path.join(location.root, findBin(location));
     if (!existsSync(bin)) {
       checks.push({ level: 'problem', message: `${record.agent}: ${path.relative(location.root, bin)} does not exist: the agent hook cannot start (it then denies every shell command)`, fix: 'npm install -D dbsafe-hooks' });
+    } else if (!current) {
+      checks.push({ level: 'warning', message: `${record.agent}: the agent hook in ${record.file} is not the one this version writes (it may check fewer of the agent's calls)`, fix: `npx dbsafe-hooks install --agent ${record.agent}` });
     } else checks.push({ level: 'ok', message: `${record.agent}: agent hook configured (${record.file})` });
   }
   return checks;

@@ -92,6 +92,37 @@ describe.each(PROTOCOLS)('agent-hook %s', (protocol) => {
   });
 });
 
+describe('agent-hook claude-code, MCP tool calls', () => {
+  /** Claude Code's PreToolUse input for an MCP server's tool (named mcp__<server>__<tool>). */
+  const mcpCall = (cwd: string, tool: string, input: unknown) =>
+    JSON.stringify({ session_id: 'abc123', cwd, hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input, tool_use_id: 'toolu_01MCP' });
+
+  it('denies SQL that destroys data sent through a database MCP server, says why and what to do, and logs it', () => {
+    const repo = guarded();
+    const result = repo.cli(['agent-hook', 'claude-code'], { input: mcpCall(repo.dir, 'mcp__supabase__execute_sql', { project_id: 'abcd', query: 'DROP TABLE users;' }) });
+    expect(result.code, result.stderr).toBe(0);
+    const answer = JSON.parse(result.stdout).hookSpecificOutput;
+    expect(answer.permissionDecision).toBe('deny');
+    expect(answer.permissionDecisionReason).toContain('drop-table users');
+    expect(answer.permissionDecisionReason).toContain('an MCP tool call cannot be approved for an agent');
+    expect(repo.logEntries()).toMatchObject([{ event: 'guard-refused', actor: 'agent:claude-code', command: 'mcp__supabase__execute_sql' }]);
+  });
+
+  it('denies a database server tool that deletes by its name, and leaves reads and other servers alone', () => {
+    const repo = guarded();
+    const reset = repo.cli(['agent-hook', 'claude-code'], { input: mcpCall(repo.dir, 'mcp__prisma__migrate-reset', {}) });
+    expect(verdictOf('claude-code', reset.stdout)).toBe('deny');
+    for (const [tool, input] of [
+      ['mcp__supabase__execute_sql', { query: 'SELECT count(*) FROM users' }],
+      ['mcp__github__create_issue', { title: 'Update the README', body: 'Drop support for Node 16' }],
+    ] as const) {
+      const result = repo.cli(['agent-hook', 'claude-code'], { input: mcpCall(repo.dir, tool, input) });
+      expect(result.code, result.stderr).toBe(0);
+      expect(verdictOf('claude-code', result.stdout), `${tool}: ${result.stdout}`).toBe('allow');
+    }
+  });
+});
+
 describe('a grant from a person', () => {
   it('lets the agent run exactly the granted command once, and only with the fresh backup', () => {
     const repo = guarded();
@@ -147,7 +178,7 @@ describe('install --agent, end to end', () => {
       hooks: {
         PreToolUse: [
           ...own.hooks.PreToolUse,
-          { matcher: 'Bash', hooks: [{ type: 'command', command: '"$CLAUDE_PROJECT_DIR"/node_modules/.bin/dbsafe-hooks agent-hook claude-code || exit 2', timeout: 30 }] },
+          { matcher: 'Bash|mcp__.*', hooks: [{ type: 'command', command: '"$CLAUDE_PROJECT_DIR"/node_modules/.bin/dbsafe-hooks agent-hook claude-code || exit 2', timeout: 30 }] },
         ],
       },
     });
@@ -198,7 +229,13 @@ describe('install --agent, end to end', () => {
     writeFileSync(settings, '{}\n');
     const missing = repo.cli(['doctor']);
     expect(missing.stdout).toContain('claude-code: the agent hook is missing from .claude/settings.json');
-    writeFileSync(settings, installed);
+    // the entry an older version wrote (its shell commands only, not MCP tools): doctor says so; install again updates it
+    writeFileSync(settings, installed.replace('"Bash|mcp__.*"', '"Bash"'));
+    const older = repo.cli(['doctor']);
+    expect(older.stdout).toContain('claude-code: the agent hook in .claude/settings.json is not the one this version writes');
+    expect(repo.cli(['install', '--agent', 'claude-code']).code).toBe(0);
+    expect(readFileSync(settings, 'utf8')).toBe(installed);
+    expect(repo.cli(['doctor']).stdout).toContain('claude-code: agent hook configured');
 
     const records = path.join(repo.dir, '.git', 'dbsafe', 'agents.json');
     writeFileSync(records, '{"agents": [');

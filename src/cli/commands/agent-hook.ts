@@ -1,7 +1,7 @@
 import { statSync, writeSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
 import { AGENT_PROTOCOLS, allowAnswer, denyAnswer, failureAnswer, isAgentProtocol, readCall, type AgentProtocol, type HookAnswer } from '../../guard/agent-protocols.js';
-import { checkCommand } from '../../guard/check.js';
+import { checkCommand, checkMcpCall } from '../../guard/check.js';
 import { agentReason } from '../../guard/messages.js';
 import { recordGuard } from '../../guard/record.js';
 
@@ -9,8 +9,8 @@ import { recordGuard } from '../../guard/record.js';
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
- * `agent-hook <protocol>`: read the agent's tool call on stdin, check its shell command with the
- * guard, answer in the agent's protocol. Every failure (bad input, an error, the time limit)
+ * `agent-hook <protocol>`: read the agent's tool call on stdin, check its shell command (or the SQL and
+ * name of its MCP tool call) with the guard, answer in the agent's protocol. Every failure (bad input, an error, the time limit)
  * denies and says why.
  */
 export async function run(protocol: string, options: { config?: string }): Promise<number> {
@@ -43,7 +43,7 @@ async function decide(protocol: AgentProtocol, configPath?: string): Promise<Hoo
   if (call.kind === 'other') return allowAnswer(protocol);
   const cwd = call.cwd && isDirectory(call.cwd) ? call.cwd : process.cwd();
   const actor = { kind: 'agent' as const, protocol };
-  const check = await checkCommand(call.command, { cwd, configPath, actor });
+  const check = call.kind === 'mcp' ? await checkMcpCall(call, { cwd, configPath, actor }) : await checkCommand(call.command, { cwd, configPath, actor });
   const decision = check.decision;
   if (decision.verdict === 'pass') return allowAnswer(protocol);
   if (decision.verdict === 'allow' && check.grant) {
