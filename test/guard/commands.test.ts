@@ -97,6 +97,19 @@ const CASES: Record<string, { match: string[]; miss: string[] }> = {
   },
   'mix ecto.drop|ecto.reset': { match: ['mix ecto.drop', 'MIX_ENV=prod mix ecto.reset'], miss: ['mix ecto.migrate', 'mix ecto.create', 'mix test'] },
   'mix ecto.rollback --all': { match: ['mix ecto.rollback --all'], miss: ['mix ecto.rollback', 'mix ecto.rollback --step 1'] },
+  'aws rds delete-db-instance|delete-db-cluster': {
+    match: ['aws rds delete-db-instance --db-instance-identifier prod --skip-final-snapshot', 'aws --profile ops rds delete-db-cluster --db-cluster-identifier app'],
+    miss: ['aws rds describe-db-instances', 'aws rds create-db-snapshot --db-instance-identifier prod --db-snapshot-identifier s1'],
+  },
+  'gcloud sql instances|databases delete': { match: ['gcloud sql instances delete prod-db', 'gcloud sql databases delete app --instance=prod-db -q'], miss: ['gcloud sql instances list', 'gcloud sql backups create --instance=prod-db'] },
+  'az postgres|mysql|sql flexible-server|server|db delete': {
+    match: ['az postgres flexible-server delete --name prod --resource-group rg --yes', 'az sql db delete --name app --server s1 --resource-group rg'],
+    miss: ['az postgres flexible-server list', 'az sql db show --name app --server s1 --resource-group rg'],
+  },
+  'neonctl|neon projects|branches|databases delete|reset': { match: ['neonctl branches delete br-main-123', 'neonctl projects delete p-1', 'neon branches reset dev --parent'], miss: ['neonctl branches list', 'neonctl branches create --name dev'] },
+  'wrangler d1 delete': { match: ['wrangler d1 delete prod-db', 'npx wrangler d1 delete prod-db -y'], miss: ['wrangler d1 list', 'wrangler d1 migrations apply prod-db'] },
+  'turso db destroy': { match: ['turso db destroy app --yes'], miss: ['turso db list', 'turso db create app'] },
+  'pscale database|branch delete': { match: ['pscale database delete app --force', 'pscale branch delete app dev'], miss: ['pscale branch list app', 'pscale deploy-request create app dev'] },
   'heroku pg:reset': { match: ['heroku pg:reset DATABASE_URL --app myapp --confirm myapp', 'heroku pg:reset'], miss: ['heroku pg:info', 'heroku pg:psql', 'heroku pg:backups:capture'] },
   pg_dropcluster: { match: ['pg_dropcluster 15 main', 'sudo pg_dropcluster --stop 15 main'], miss: ['pg_lsclusters', 'pg_createcluster 15 main'] },
   'rm|unlink|shred|trash|truncate|cp|install|dd|tee|find|git': {
