@@ -277,7 +277,7 @@ async function visit(command: SimpleCommand, via: string[], depth: number, state
     case 'rails': {
       // `rails runner '…'` (or a script file) runs Ruby with the app's models and connection
       if (args[0] !== 'runner' && args[0] !== 'r') break;
-      const code = args.slice(1).find((arg) => !arg.startsWith('-'));
+      const code = args[1 + skipOptions(args.slice(1), { withValue: ['-e', '--environment'] })];
       return inlineCode(program, args[0], code === undefined ? undefined : (readRelative(state.context.cwd, code) ?? code), via, state);
     }
     case 'manage.py':

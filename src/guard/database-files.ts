@@ -1,6 +1,7 @@
 /**
- * Files that are a database: what `rm` of a file or of a directory would destroy. A SQLite database is known
- * by its file name; a PostgreSQL or MySQL / MariaDB data directory by the file its server keeps at its top
+ * Files that are a database, and the commands that remove or empty them (`rm` of a file or a directory,
+ * `find -delete`, `git clean -x`, `truncate`, `cp` onto one, a `>` redirection). A SQLite database is known by
+ * its file name; a PostgreSQL or MySQL / MariaDB data directory by the file its server keeps at its top
  * (`PG_VERSION`, `ibdata1`, `mysql.ibd`, `aria_log_control`) or by the names such directories are given.
  */
 import { readdirSync, statSync, type Dirent } from 'node:fs';
@@ -30,7 +31,7 @@ const MAX_ENTRIES = 4000;
 /** Never searched, nor judged when removed whole: they hold no database people keep (package fixtures), and they are big. */
 const SKIPPED = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__', 'target', 'vendor']);
 
-/** What `rm` / `unlink` / `shred` / `trash` would destroy: the database files and directories among its operands. */
+/** What a command would destroy: the database files and directories among its operands. */
 export interface Removed {
   /** One line per database removed (`data/pg is a PostgreSQL data directory`). */
   databases: string[];
@@ -43,7 +44,7 @@ export interface Removed {
  * file by its name, a directory (with -r) by what it holds, a glob by what it matches now (the shell expands it
  * only when the command runs).
  */
-export function databasesRemoved(cwd: string, args: readonly string[], recursive: boolean): Removed {
+function databasesRemoved(cwd: string, args: readonly string[], recursive: boolean): Removed {
   const removed: Removed = { databases: [], unreadable: [] };
   const operands: string[] = [];
   let optionsEnd = false;
@@ -106,11 +107,20 @@ export function databaseFilesTouched(program: string, args: readonly string[], c
       return foundAndDeleted(args, cwd);
     case 'git': {
       const clean = args.indexOf('clean');
-      const options = clean === -1 ? [] : args.slice(clean + 1).filter((arg) => arg.startsWith('-'));
+      if (clean === -1) return named([]);
+      const options = args.slice(clean + 1).filter((arg) => arg.startsWith('-'));
       const ignoredToo = options.some((arg) => /^-[a-zA-Z]*[xX]/.test(arg));
-      if (clean === -1 || !ignoredToo || options.some((arg) => arg === '-n' || arg === '--dry-run' || /^-[a-zA-Z]*n/.test(arg))) return named([]);
-      const paths = args.slice(clean + 1).filter((arg) => !arg.startsWith('-'));
-      return databasesRemoved(cwd, paths.length ? paths : ['.'], true);
+      if (!ignoredToo || options.some((arg) => arg === '--dry-run' || /^-[a-zA-Z]*n/.test(arg))) return named([]);
+      // `git -C dir clean`: paths are the directory's; `-e pattern` takes a value
+      const at = args.slice(0, clean).lastIndexOf('-C');
+      const base = at !== -1 && args[at + 1] ? path.resolve(cwd, args[at + 1]!) : cwd;
+      const paths: string[] = [];
+      for (let index = clean + 1; index < args.length; index++) {
+        const arg = args[index]!;
+        if (arg === '-e' || arg === '--exclude') index++;
+        else if (!arg.startsWith('-')) paths.push(arg);
+      }
+      return databasesRemoved(base, paths.length ? paths : ['.'], true);
     }
     default:
       return named([]);
@@ -126,8 +136,12 @@ export function overwrittenByRedirects(redirects: ReadonlyArray<{ op: string; ta
 function foundAndDeleted(args: readonly string[], cwd: string): Removed {
   const deletes = args.includes('-delete') || args.some((arg, index) => (arg === '-exec' || arg === '-execdir') && /^(?:.*\/)?(?:rm|unlink|shred)$/.test(args[index + 1] ?? ''));
   if (!deletes) return { databases: [], unreadable: [] };
-  const firstTest = args.findIndex((arg) => arg.startsWith('-') || arg === '(' || arg === '!');
-  const roots = (firstTest === -1 ? args : args.slice(0, firstTest)).filter((arg) => !arg.startsWith('-'));
+  // `find [-H|-L|-P|-O3|-D opts] <paths> <expression>`
+  let start = 0;
+  while (start < args.length && /^-(?:[HLP]|O\d*|D)$/.test(args[start]!)) start += args[start] === '-D' ? 2 : 1;
+  const rest = args.slice(start);
+  const firstTest = rest.findIndex((arg) => arg.startsWith('-') || arg === '(' || arg === '!');
+  const roots = firstTest === -1 ? rest : rest.slice(0, firstTest);
   const names = args.flatMap((arg, index) => (arg === '-name' || arg === '-iname') && args[index + 1] !== undefined ? [globSegment(args[index + 1]!) ?? ((name: string) => name === args[index + 1])] : []);
   const removed: Removed = { databases: [], unreadable: [] };
   for (const root of roots.length ? roots : ['.']) {

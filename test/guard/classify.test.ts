@@ -161,6 +161,7 @@ const UNSURE: Array<[string, RegExp]> = [
   [`sh -c "python3 -c 'import os; os.system(\\"supabase db reset\\")'"`, /sh -c → python3 -c: inline code that mentions `os.system`/],
   // code run with the application's models
   [`rails runner "User.delete_all"`, /rails runner: inline code that mentions `delete_all`/],
+  [`bin/rails runner -e production 'Order.destroy_all'`, /rails runner: inline code that mentions `destroy_all`/],
   [`bin/rails r 'ActiveRecord::Base.connection.execute("TRUNCATE users")'`, /rails r: inline code that mentions/],
   [`python manage.py shell -c "from shop.models import Order; Order.objects.all().delete()"`, /manage.py shell -c: inline code that mentions `objects`/],
   ['python manage.py shell <<EOF\nfrom shop.models import Order\nOrder.objects.filter(id__gt=0).delete()\nEOF', /manage.py shell <: inline code that mentions/],
@@ -329,6 +330,9 @@ describe('rm of a directory that holds a database', () => {
     ['find data -mindepth 1 -delete', /data\/postgres is a PostgreSQL data directory/],
     ['git clean -fdx', /a (?:PostgreSQL|MySQL|MariaDB)|SQLite database file/],
     ['git clean -f -X tmp', /tmp\/cache\/dev.sqlite3/],
+    ['git clean -fdx -e .env', /SQLite database file|data directory/],
+    ['git -C tmp clean -fdx', /cache\/dev.sqlite3/],
+    ['find -L tmp -name "*.sqlite3" -delete', /tmp\/cache\/dev.sqlite3/],
     [': > tmp/cache/dev.sqlite3', /tmp\/cache\/dev.sqlite3 is a SQLite database file, emptied by `>`/],
     ['sh -c "echo > tmp/cache/dev.sqlite3"', /emptied by `>`/],
   ];
