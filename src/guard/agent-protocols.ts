@@ -8,6 +8,8 @@
  *                { hookSpecificOutput: { hookEventName, permissionDecision: "deny", permissionDecisionReason } };
  *                exit 2 blocks with stderr as the reason; other failures let the call through)
  *   cursor       https://cursor.com/docs/agent/hooks  (beforeShellExecution: stdin { command, cwd, … };
+ *                beforeMCPExecution: stdin { hook_event_name, tool_name, tool_input (an object, or its JSON
+ *                as a string), command or url: the MCP server's, … };
  *                answer { permission: "allow" | "deny", userMessage, agentMessage })
  *   gemini       https://geminicli.com/docs/hooks/reference  (BeforeTool on run_shell_command: stdin
  *                { tool_name, tool_input: { command }, cwd, … }; deny with { decision: "deny", reason };
@@ -49,6 +51,11 @@ export function readCall(protocol: AgentProtocol, stdin: string): AgentCall {
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw new ProtocolError(`the ${protocol} hook input is not a JSON object`);
   const record = input as Record<string, unknown>;
   const cwd = typeof record.cwd === 'string' ? record.cwd : Array.isArray(record.workspace_roots) && typeof record.workspace_roots[0] === 'string' ? record.workspace_roots[0] : undefined;
+  if (protocol === 'cursor' && record.hook_event_name === 'beforeMCPExecution') {
+    if (typeof record.tool_name !== 'string') throw new ProtocolError('the cursor beforeMCPExecution input has no "tool_name" string');
+    const server = cursorServerName(record.command, record.url);
+    return { kind: 'mcp', server, tool: record.tool_name, input: parsedIfJson(record.tool_input), ...(cwd ? { cwd } : {}) };
+  }
   if (protocol === 'cursor') {
     if (typeof record.command !== 'string') throw new ProtocolError('the cursor beforeShellExecution input has no "command" string');
     return { kind: 'shell', command: record.command, ...(cwd ? { cwd } : {}) };
@@ -62,6 +69,36 @@ export function readCall(protocol: AgentProtocol, stdin: string): AgentCall {
   if (!toolInput || typeof toolInput.command !== 'string') throw new ProtocolError(`the ${protocol} ${tool} call has no tool_input.command string`);
   const dir = typeof toolInput.dir_path === 'string' ? toolInput.dir_path : typeof toolInput.directory === 'string' ? toolInput.directory : undefined;
   return { kind: 'shell', command: toolInput.command, ...(dir ?? cwd ? { cwd: dir ?? cwd } : {}) };
+}
+
+/**
+ * Cursor gives no server name: the package that its command starts (`npx -y @supabase/mcp-server-supabase@latest`
+ * → `mcp-server-supabase`), else the program, else its URL's host (`mcp.supabase.com`).
+ */
+function cursorServerName(command: unknown, url: unknown): string {
+  if (typeof command === 'string' && command.trim()) {
+    const words = command.trim().split(/\s+/).filter((word) => !word.startsWith('-'));
+    const word = words.find((candidate) => /mcp|server/i.test(candidate)) ?? words[words.length - 1] ?? command;
+    return word.replace(/^@[^/]+\//, '').replace(/(?<=.)@[^/@]*$/, '').split('/').pop()!;
+  }
+  if (typeof url === 'string') {
+    try {
+      return new URL(url).hostname;
+    } catch {
+      return url;
+    }
+  }
+  return '';
+}
+
+/** An MCP tool's arguments given as their JSON text: the arguments themselves (other text stays as it is). */
+function parsedIfJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
 }
 
 export interface HookAnswer {

@@ -47,15 +47,14 @@ const SPECS: Record<AgentName, AgentSpec> = {
     command: (location) => `"$CLAUDE_PROJECT_DIR"/${findBin(location)} agent-hook claude-code || exit 2`,
     add: (settings, command) => addGrouped(settings, 'PreToolUse', 'Bash|mcp__.*', { type: 'command', command, timeout: TIMEOUT_S }),
   },
-  // https://cursor.com/docs/agent/hooks: beforeShellExecution, `failClosed` so a failing hook denies
+  // https://cursor.com/docs/agent/hooks: beforeShellExecution and beforeMCPExecution, `failClosed` so a failing hook denies
   cursor: {
     file: '.cursor/hooks.json',
     command: () => `npx --no -- ${MARK} cursor`,
     add: (settings, command) => {
       const hooks = object(settings.hooks);
-      const list = array(hooks.beforeShellExecution).filter((entry) => !isOurs(entry));
-      list.push({ command, timeout: TIMEOUT_S, failClosed: true });
-      return { version: settings.version ?? 1, ...settings, hooks: { ...hooks, beforeShellExecution: list } };
+      const ours = (event: string) => [...array(hooks[event]).filter((entry) => !isOurs(entry)), { command, timeout: TIMEOUT_S, failClosed: true }];
+      return { version: settings.version ?? 1, ...settings, hooks: { ...hooks, beforeShellExecution: ours('beforeShellExecution'), beforeMCPExecution: ours('beforeMCPExecution') } };
     },
   },
   // https://geminicli.com/docs/hooks/reference: BeforeTool, matcher on run_shell_command, timeout in ms

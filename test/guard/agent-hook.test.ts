@@ -123,6 +123,34 @@ describe('agent-hook claude-code, MCP tool calls', () => {
   });
 });
 
+describe('agent-hook cursor, MCP tool calls (beforeMCPExecution)', () => {
+  /** Cursor's input: no server name, the command that starts the server; the arguments as an object or as JSON text. */
+  const mcpCall = (cwd: string, tool: string, input: unknown) =>
+    JSON.stringify({
+      conversation_id: 'c1',
+      generation_id: 'g1',
+      hook_event_name: 'beforeMCPExecution',
+      workspace_roots: [cwd],
+      tool_name: tool,
+      tool_input: input,
+      command: 'npx -y @supabase/mcp-server-supabase@latest --project-ref=abcd',
+    });
+
+  it('denies destructive SQL given to a database server, whether its arguments come as an object or as JSON text', () => {
+    const repo = guarded();
+    for (const input of [{ query: 'TRUNCATE orders' }, JSON.stringify({ query: 'TRUNCATE orders' })]) {
+      const result = repo.cli(['agent-hook', 'cursor'], { input: mcpCall(repo.dir, 'execute_sql', input) });
+      expect(result.code, result.stderr).toBe(0);
+      const answer = JSON.parse(result.stdout);
+      expect(answer.permission).toBe('deny');
+      expect(answer.agentMessage).toContain('truncate orders');
+    }
+    expect(repo.logEntries()[0]).toMatchObject({ event: 'guard-refused', actor: 'agent:cursor', command: 'mcp__mcp-server-supabase__execute_sql' });
+    const read = repo.cli(['agent-hook', 'cursor'], { input: mcpCall(repo.dir, 'execute_sql', { query: 'SELECT 1' }) });
+    expect(JSON.parse(read.stdout)).toEqual({ permission: 'allow' });
+  });
+});
+
 describe('a grant from a person', () => {
   it('lets the agent run exactly the granted command once, and only with the fresh backup', () => {
     const repo = guarded();
@@ -183,7 +211,8 @@ describe('install --agent, end to end', () => {
       },
     });
     const cursor = JSON.parse(readFileSync(path.join(repo.dir, '.cursor', 'hooks.json'), 'utf8'));
-    expect(cursor).toEqual({ version: 1, hooks: { beforeShellExecution: [{ command: 'npx --no -- dbsafe-hooks agent-hook cursor', timeout: 30, failClosed: true }] } });
+    const cursorHook = { command: 'npx --no -- dbsafe-hooks agent-hook cursor', timeout: 30, failClosed: true };
+    expect(cursor).toEqual({ version: 1, hooks: { beforeShellExecution: [cursorHook], beforeMCPExecution: [cursorHook] } });
     const gemini = JSON.parse(readFileSync(path.join(repo.dir, '.gemini', 'settings.json'), 'utf8'));
     expect(gemini).toEqual({ hooks: { BeforeTool: [{ matcher: 'run_shell_command', hooks: [{ type: 'command', name: 'dbsafe-hooks', command: 'npx --no -- dbsafe-hooks agent-hook gemini || exit 2', timeout: 30000 }] }] } });
 
