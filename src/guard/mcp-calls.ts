@@ -27,7 +27,7 @@ const RUNS_SQL = /sql|query|exec|migrat|statement/i;
 const DATABASE_TOOL = /sql|database|migrat|table|schema|(?:^|[^a-z])db(?:[^a-z]|$)/i;
 /** A tool name that says it deletes. */
 const DELETING_TOOL = /reset|drop|delete|destroy|truncate|wipe|purge|clean|erase|remove/i;
-/** How deep and how many strings of the arguments are looked at (they are small in practice). */
+/** How deep and how many strings of the arguments are read (they are small in practice; beyond: unsure). */
 const MAX_DEPTH = 6;
 const MAX_STRINGS = 200;
 
@@ -39,7 +39,10 @@ export async function classifyMcpCall(server: string, tool: string, input: unkno
   const database = DATABASE_SERVER.test(server);
   // a string that looks like SQL is read only where SQL is expected: `Update the README` in an issue is no statement
   const readsSql = database || RUNS_SQL.test(tool);
-  for (const { key, text } of readsSql ? strings(input) : []) {
+  const read = readsSql ? strings(input) : { found: [], overflow: false };
+  // arguments too many or too deep to read all of them: what was not read could be the statement
+  if (read.overflow) classification.unsure.push(`${name}: arguments too many or too deeply nested to read all of them`);
+  for (const { key, text } of read.found) {
     if (!SQL_START.test(text)) continue;
     const judged = await judgeSql(text, dialect, `${name} ${key}`);
     found.push(...judged.statements);
@@ -52,14 +55,18 @@ export async function classifyMcpCall(server: string, tool: string, input: unkno
 }
 
 /** Every string among the arguments, with the key that holds it (`query`, `params.sql`, `sqlStatements[1]`). */
-function strings(input: unknown): Array<{ key: string; text: string }> {
+function strings(input: unknown): { found: Array<{ key: string; text: string }>; overflow: boolean } {
   const out: Array<{ key: string; text: string }> = [];
+  let overflow = false;
   const walk = (value: unknown, key: string, depth: number) => {
-    if (out.length >= MAX_STRINGS || depth > MAX_DEPTH) return;
+    if (out.length >= MAX_STRINGS || depth > MAX_DEPTH) {
+      overflow ||= value !== null && (typeof value === 'string' || typeof value === 'object');
+      return;
+    }
     if (typeof value === 'string') out.push({ key, text: value });
     else if (Array.isArray(value)) value.forEach((item, index) => walk(item, `${key}[${index}]`, depth + 1));
     else if (value && typeof value === 'object') for (const [child, item] of Object.entries(value)) walk(item, key ? `${key}.${child}` : child, depth + 1);
   };
   walk(input, '', 0);
-  return out;
+  return { found: out, overflow };
 }

@@ -24,6 +24,8 @@ const DESTRUCTIVE: Array<[string, string, unknown, RegExp]> = [
 ];
 
 const UNSURE: Array<[string, string, unknown, RegExp]> = [
+  ['postgres', 'query', { statements: [...Array.from({ length: 250 }, () => 'SELECT 1'), 'DROP TABLE users'] }, /too many or too deeply nested/],
+  ['postgres', 'query', { a: { b: { c: { d: { e: { f: { g: { sql: 'DROP TABLE users' } } } } } } } }, /too many or too deeply nested/],
   ['supabase', 'execute_sql', { query: 'CALL purge_old_rows()' }, /SQL that cannot be read with certainty: CALL purge_old_rows/],
   ['postgres', 'query', { sql: "DO $$ BEGIN EXECUTE 'DROP TABLE ' || current_setting('x.t'); END $$" }, /cannot be read with certainty/],
 ];
