@@ -15,6 +15,7 @@ import { splitSql, type SkippedRegion, type SqlStatement } from './split.js';
 import { ByteCursor } from './text-index.js';
 import { isParsedNarrowing } from './type-narrowing.js';
 import { endOfLineComment, tokenize } from './tokens.js';
+import { withPrecompiledWasm } from './wasm-precompile.js';
 import { applyWasmTier } from './wasm-tier.js';
 
 type PgLib = typeof import('libpg-query');
@@ -24,15 +25,18 @@ type Node = any;
 
 let loading: Promise<PgLib> | undefined;
 
-/** Load libpg-query once per process, lazily (the WASM init costs ~30 ms). */
+/** Load libpg-query once per process, lazily (the WASM init costs ~30 ms), its WASM compiled while its glue loads. */
 export function loadPostgresParser(): Promise<PgLib> {
-  loading ??= import('libpg-query').then(async (mod) => {
-    // ESM named exports, or the CommonJS build seen through `default`
-    const lib = (typeof mod.parseSync === 'function' ? mod : (mod as unknown as { default: PgLib }).default) as PgLib;
+  loading ??= (async () => {
     applyWasmTier();
-    await lib.loadModule();
-    return lib;
-  });
+    return withPrecompiledWasm('libpg-query/wasm/libpg-query.wasm', async () => {
+      const mod = await import('libpg-query');
+      // ESM named exports, or the CommonJS build seen through `default`
+      const lib = (typeof mod.parseSync === 'function' ? mod : (mod as unknown as { default: PgLib }).default) as PgLib;
+      await lib.loadModule();
+      return lib;
+    });
+  })();
   return loading;
 }
 
