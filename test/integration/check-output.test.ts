@@ -38,25 +38,34 @@ function toFile(dir: string, args: string[]): { code: number | null; text: Promi
   };
 }
 
-/** The report read from a pipe that nobody reads for a while, then slowly. */
+/**
+ * The report read from a pipe that nobody reads for a while, then slowly, one chunk every 5 ms. Read with a
+ * 'readable' listener, not a paused 'data' stream: when the child exits before anyone reads (a fast machine:
+ * the whole text report fits in the socket pair's buffer), Node resumes every stdio stream that has no
+ * 'readable' listener (child_process flushStdio), and a paused stream's data is then dropped unread. That,
+ * not `check`, was the empty report this test saw three times (0 bytes, exit 1, nothing on stderr).
+ */
 function throughSlowPipe(dir: string, args: string[]): Promise<{ code: number | null; text: string; stderr: string; exit: string }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
-    // how the process ended, for the message of a short report (seen twice under heavy load, never reproduced)
+    // how the process ended, for the message of a short report
     let exit = 'no exit event';
     child.on('exit', (code, signal) => (exit = `exit ${code} signal ${signal} after ${Date.now() - started} ms, ${chunks.length} chunks read by then`));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.stdout.pause();
+    let reading = false;
+    const readSome = () => {
+      const chunk = child.stdout.read() as Buffer | null;
+      if (chunk === null) return; // the next 'readable' event reads on
+      chunks.push(chunk);
+      setTimeout(readSome, 5);
+    };
+    child.stdout.on('readable', () => reading && readSome());
     setTimeout(() => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        child.stdout.pause();
-        setTimeout(() => child.stdout.resume(), 5);
-      });
-      child.stdout.resume();
+      reading = true;
+      readSome();
     }, 400);
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, text: Buffer.concat(chunks).toString('utf8'), stderr, exit }));
@@ -68,7 +77,7 @@ describe('a report of hundreds of findings', () => {
     const { dir, files } = migrations();
     const args = ['check', '--worktree', '--config', 'dbsaferc.json', '--format', format, ...files];
     const [piped, inFile] = await Promise.all([throughSlowPipe(dir, args), toFile(dir, args).text]);
-    // what the process said, if the report came short (seen twice under heavy load, never reproduced)
+    // what the process said, if the report came short
     const said = `${format}: ${piped.text.length} bytes through the pipe, ${inFile.length} in the file; ${piped.exit}; stderr: ${piped.stderr.slice(0, 2000)}`;
     expect(piped.code, said).toBe(1);
     expect(piped.text.length, said).toBeGreaterThan(150_000); // more than twice a pipe's buffer

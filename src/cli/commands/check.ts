@@ -69,8 +69,7 @@ export function chooseMode(files: string[], options: CheckCommandOptions): Check
  * fast as the reader takes it (a pipe's writes queue in memory otherwise): peak memory. A write that fails
  * (`| head` closed stdout) ends the report; cli/closed-output.ts says so and makes the exit code 2. A process
  * that ends while the report is still being handed to stdout says so on stderr instead of leaving an empty
- * report behind an exit code (seen twice in the test suite under heavy load, cause unknown:
- * test/integration/check-output.test.ts).
+ * report behind an exit code.
  */
 async function writeInBatches(pieces: Iterable<string>): Promise<void> {
   // only while this function waits for stdout: a process that ends then says so (and fails)
