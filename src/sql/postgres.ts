@@ -15,7 +15,6 @@ import { splitSql, type SkippedRegion, type SqlStatement } from './split.js';
 import { ByteCursor } from './text-index.js';
 import { isParsedNarrowing } from './type-narrowing.js';
 import { endOfLineComment, tokenize } from './tokens.js';
-import { withPrecompiledWasm } from './wasm-precompile.js';
 import { applyWasmTier } from './wasm-tier.js';
 
 type PgLib = typeof import('libpg-query');
@@ -25,18 +24,15 @@ type Node = any;
 
 let loading: Promise<PgLib> | undefined;
 
-/** Load libpg-query once per process, lazily (the WASM init costs ~30 ms), its WASM compiled while its glue loads. */
+/** Load libpg-query once per process, lazily (the WASM init costs ~30 ms). */
 export function loadPostgresParser(): Promise<PgLib> {
-  loading ??= (async () => {
+  loading ??= import('libpg-query').then(async (mod) => {
+    // ESM named exports, or the CommonJS build seen through `default`
+    const lib = (typeof mod.parseSync === 'function' ? mod : (mod as unknown as { default: PgLib }).default) as PgLib;
     applyWasmTier();
-    return withPrecompiledWasm('libpg-query/wasm/libpg-query.wasm', async () => {
-      const mod = await import('libpg-query');
-      // ESM named exports, or the CommonJS build seen through `default`
-      const lib = (typeof mod.parseSync === 'function' ? mod : (mod as unknown as { default: PgLib }).default) as PgLib;
-      await lib.loadModule();
-      return lib;
-    });
-  })();
+    await lib.loadModule();
+    return lib;
+  });
   return loading;
 }
 
