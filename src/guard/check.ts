@@ -47,7 +47,7 @@ export interface GuardCheck {
 }
 
 /** Check a command (a shell line, or an argv run without a shell) against the guard. */
-export function checkCommand(command: string | readonly string[], options: GuardCheckOptions): Promise<GuardCheck> {
+export async function checkCommand(command: string | readonly string[], options: GuardCheckOptions): Promise<GuardCheck> {
   const shownCommand = typeof command === 'string' ? redactCommandLine(command) : shown(command);
   return check(options, shownCommand, (extraRows) =>
     typeof command === 'string' ? classifyLine(command, { cwd: options.cwd, extraRows }) : classifyArgv(command, { cwd: options.cwd, extraRows }),
@@ -55,7 +55,7 @@ export function checkCommand(command: string | readonly string[], options: Guard
 }
 
 /** Check a coding agent's call of an MCP server's tool (mcp-calls.ts) against the guard. */
-export function checkMcpCall(call: { server: string; tool: string; input: unknown }, options: GuardCheckOptions): Promise<GuardCheck> {
+export async function checkMcpCall(call: { server: string; tool: string; input: unknown }, options: GuardCheckOptions): Promise<GuardCheck> {
   return check(options, `mcp__${call.server}__${call.tool}`, () => classifyMcpCall(call.server, call.tool, call.input));
 }
 

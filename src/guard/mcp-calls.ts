@@ -1,3 +1,4 @@
+import { redactCommandLine } from '../backup/redact.js';
 import { judgeSql, type Classification } from './classify.js';
 import type { CommandRow } from './commands.js';
 
@@ -46,7 +47,8 @@ export async function classifyMcpCall(server: string, tool: string, input: unkno
     if (!SQL_START.test(text)) continue;
     const judged = await judgeSql(text, dialect, `${name} ${key}`);
     found.push(...judged.statements);
-    classification.unsure.push(...judged.doubts.map((doubt) => `${name}: SQL that cannot be read with certainty: ${doubt}`));
+    // shown and logged: never a password the SQL holds (`… PASSWORD '…'`, a URL's)
+    classification.unsure.push(...judged.doubts.map((doubt) => redactCommandLine(`${name}: SQL that cannot be read with certainty: ${doubt}`)));
   }
   if (DELETING_TOOL.test(tool) && (database || DATABASE_TOOL.test(tool))) found.push(`the tool ${tool} of the ${server} server deletes by its name`);
   if (found.length) classification.matches.push({ row: MCP_TOOL_ROW, command: name, via: [], found });

@@ -43,6 +43,12 @@ const ORDINARY: Array<[string, string, unknown]> = [
 ];
 
 describe('MCP tool calls', () => {
+  it('never shows a password the SQL holds', async () => {
+    const result = await classifyMcpCall('postgres', 'query', { sql: "SELECT dblink_exec('postgres://app:s3cret-pw@db.internal/app', 'DROP TABLE users')" });
+    expect(result.destructive).toBe(true);
+    expect(JSON.stringify(result)).not.toContain('s3cret-pw');
+  });
+
   for (const [server, tool, input, says] of DESTRUCTIVE) {
     it(`destructive: mcp__${server}__${tool} ${JSON.stringify(input)}`, async () => {
       const result = await classifyMcpCall(server, tool, input);
