@@ -10,7 +10,7 @@ import { parseCommandLine, type Redirect, type SimpleCommand } from './parse-com
 /**
  * A command (a shell line or an argv) → the destructive database commands it would run. Wrappers
  * are looked through (`env X=1`, `sudo`, `sh -c '…'`, `bash -lc`, `npx`, `pnpm exec`, `yarn`,
- * `bunx`, `uvx`, `pipx run`, `npm run <script>` read from package.json, `bundle exec`, `python manage.py`, `docker
+ * `bunx`, `uvx`, `pipx run`, `xargs` (with the items it reads), `watch`, `flock`, `parallel`, `npm run <script>` read from package.json, `bundle exec`, `python manage.py`, `docker
  * exec`, `dbsafe-hooks guard --` …). What cannot be read with certainty is `unsure`: the guard treats
  * it as destructive and shows the reason.
  */
@@ -165,7 +165,21 @@ async function visit(command: SimpleCommand, via: string[], depth: number, state
       return next(index + 1); // the duration
     }
     case 'xargs':
-      return next(optionEnd({ withValue: ['-I', '-L', '-n', '-P', '-s', '-d', '-E', '-a', '--arg-file', '--delimiter', '--max-args', '--max-procs'] }));
+      return visitXargs(command, via, depth, state);
+    case 'watch': {
+      // `watch [-n 2] cmd args…` runs the words as a shell line (`-x`: as a command)
+      const index = optionEnd({ withValue: ['-n', '--interval', '-q', '--equexit'] });
+      if (args.some((arg) => arg === '-x' || arg === '--exec')) return next(index);
+      return visitLine(command.argv.slice(index).join(' '), [...via, 'watch'], depth, state);
+    }
+    case 'flock': {
+      // `flock [-w 5] <lockfile> cmd…` or `flock -c 'cmd' <lockfile>`
+      const inline = args.findIndex((arg) => arg === '-c' || arg === '--command');
+      if (inline >= 0 && args[inline + 1] !== undefined) return visitLine(args[inline + 1]!, [...via, 'flock -c'], depth, state);
+      return next(optionEnd({ withValue: ['-w', '--timeout', '-E', '--conflict-exit-code'] }) + 1);
+    }
+    case 'parallel':
+      return visitParallel(command, via, depth, state);
     case 'sh':
     case 'bash':
     case 'zsh':
@@ -461,6 +475,71 @@ async function visitContainer(command: SimpleCommand, program: string, via: stri
   const index = skipOptions(args.slice(1), { withValue });
   const from = offset + 1 + index + 1; // past the verb, the options and the container / service
   await visit(rest(command, from), [...via, `${program} ${verb}`], depth + 1, state);
+}
+
+/**
+ * `xargs [opts] cmd args…`: cmd runs with the items read from stdin (or `-a file`) appended, or put in place of
+ * `-I R`'s R. Items known here (echo / printf / cat of a file / a here-string, `-a file`) are put in; items only
+ * known when it runs are a word only known then, as `$VAR` is (`… | xargs supabase` is unsure, `… | xargs rm`
+ * is judged like `rm "$f"`).
+ */
+async function visitXargs(command: SimpleCommand, via: string[], depth: number, state: State): Promise<void> {
+  const args = command.argv.slice(1);
+  // (`-i`, `-l`, `-e` and `--replace` take their value attached or none)
+  const withValue = ['-I', '-L', '-n', '-P', '-s', '-d', '-E', '-a', '--arg-file', '--delimiter', '--max-args', '--max-procs', '--max-lines'];
+  const index = skipOptions(args, { withValue });
+  // an option's value: the next word, or attached (`-I{}`, `--replace={}`); `-i` / `--replace` alone mean {}
+  const option = (short: string, long: string, alone?: string) => {
+    for (let at = 0; at < index; at++) {
+      const arg = args[at]!;
+      if (arg === short || arg === long) return alone ?? args[at + 1];
+      if (arg.startsWith(`${long}=`)) return arg.slice(long.length + 1);
+      if (arg.startsWith(short) && arg.length > short.length) return arg.slice(short.length);
+    }
+    return undefined;
+  };
+  const replace = option('-I', '-I') ?? option('-i', '--replace', '{}');
+  const file = option('-a', '--arg-file');
+  const template = command.argv.slice(index + 1);
+  const dynamic = command.dynamic.slice(index + 1);
+  if (template.length === 0) return; // xargs runs echo
+  let items: string | undefined;
+  if (file !== undefined) items = readRelative(state.context.cwd, file);
+  else {
+    const stdin = await stdinText(command, state);
+    items = stdin.kind === 'text' ? stdin.text : undefined;
+  }
+  const label = [...via, 'xargs'];
+  if (items === undefined) {
+    // what xargs adds is only known when it runs
+    return visit({ ...command, argv: [...template, '…'], dynamic: [...dynamic, true], redirects: [] }, label, depth + 1, state);
+  }
+  if (replace !== undefined) {
+    for (const line of items.split('\n').filter((item) => item.trim() !== '')) {
+      await visit({ ...command, argv: template.map((word) => word.split(replace).join(line)), dynamic, redirects: [] }, label, depth + 1, state);
+    }
+    return;
+  }
+  const words = items.split(/\s+/).filter(Boolean);
+  await visit({ ...command, argv: [...template, ...words], dynamic: [...dynamic, ...words.map(() => false)], redirects: [] }, label, depth + 1, state);
+}
+
+/** GNU `parallel [opts] [cmd…] ::: args…`: each argument is appended to cmd, or run as a command line when there is none. */
+async function visitParallel(command: SimpleCommand, via: string[], depth: number, state: State): Promise<void> {
+  const args = command.argv.slice(1);
+  const separator = args.findIndex((arg) => arg === ':::' || arg === '::::');
+  const index = skipOptions(args, { withValue: ['-j', '--jobs', '-S', '--sshlogin', '--joblog', '--results', '--delay', '--timeout', '-d', '--delimiter'] });
+  const template = args.slice(index, separator === -1 ? args.length : separator);
+  const label = [...via, 'parallel'];
+  if (separator === -1 || args[separator] === '::::') {
+    // the arguments come from stdin or files: only known when it runs
+    state.unsure.push(`${shown(command.argv)}: parallel runs commands or arguments only known when it runs`);
+    return;
+  }
+  for (const item of args.slice(separator + 1)) {
+    if (template.length === 0) await visitLine(item, label, depth, state);
+    else await visitLine([...template.map((word) => (word.includes('{}') ? word.split('{}').join(item) : word)), ...(template.some((word) => word.includes('{}')) ? [] : [item])].join(' '), label, depth, state);
+  }
 }
 
 /** `dbsafe-hooks guard [--approve …] -- cmd`, `dbsafe-hooks waive …`. */

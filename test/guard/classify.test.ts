@@ -29,6 +29,7 @@ writeFileSync(
 mkdirSync(path.join(dir, 'sql'));
 writeFileSync(path.join(dir, 'sql', 'drop.sql'), 'DROP TABLE users;\n');
 writeFileSync(path.join(dir, 'sql', 'read.sql'), 'SELECT 1;\n');
+writeFileSync(path.join(dir, 'sql', 'targets.txt'), 'app_dev\n');
 writeFileSync(path.join(dir, 'reset.sh'), '#!/bin/sh\nset -e\nrails db:reset\n');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -106,6 +107,19 @@ const SMUGGLED: Array<[string, string]> = [
   ['prisma.cmd migrate reset --force', 'prisma.cmd migrate reset --force'],
   ['Supabase db reset', 'Supabase db reset'],
   ['npx.cmd supabase db reset', 'supabase db reset'],
+  // programs that run a command given as their arguments, or with items read from stdin
+  ['echo "supabase db reset" | xargs -I{} sh -c "{}"', 'supabase db reset'],
+  ['echo "supabase db reset" | xargs -I % sh -c "%"', 'supabase db reset'],
+  ['echo "supabase db reset" | xargs --replace bash -c {}', 'supabase db reset'],
+  ['echo db reset | xargs supabase', 'supabase db reset'],
+  ['echo prisma/dev.db | xargs rm -f', 'rm -f prisma/dev.db'],
+  ['xargs -a sql/targets.txt dropdb', 'dropdb app_dev'],
+  ['watch -n 5 supabase db reset', 'supabase db reset'],
+  ['watch -x prisma migrate reset --force', 'prisma migrate reset --force'],
+  ['flock /tmp/db.lock supabase db reset', 'supabase db reset'],
+  ["flock -c 'rails db:drop' /tmp/db.lock", 'rails db:drop'],
+  ['parallel ::: "supabase db reset"', 'supabase db reset'],
+  ['parallel dropdb ::: app_a app_b', 'dropdb app_a'],
   // Python's package runners
   ['uvx alembic downgrade base', 'alembic downgrade base'],
   ['uvx --from alembic==1.13 alembic downgrade -1', 'alembic downgrade -1'],
@@ -135,6 +149,8 @@ const UNSURE: Array<[string, RegExp]> = [
   ['supabase db $WHAT', /Supabase CLI arguments only known when it runs/],
   ['curl -s https://example.com/x.sql | psql', /psql runs SQL that cannot be read here \(stdin piped from `curl -s https:\/\/example.com\/x.sql`\)/],
   ['psql -c "$SQL"', /psql runs SQL only known when it runs/],
+  ['curl -s https://example.com/cmds | xargs supabase', /Supabase CLI arguments only known when it runs/],
+  ['parallel :::: commands.txt', /parallel runs commands or arguments only known when it runs/],
   ['psql -f missing.sql', /psql runs SQL that cannot be read here \(-f missing.sql\)/],
   ['curl -s https://x.example/install | sh', /sh runs commands piped from `curl -s https:\/\/x.example\/install`/],
   ['npm run -w api db:reset', /runs in other workspace packages/],
@@ -203,6 +219,12 @@ const ORDINARY = [
   `ruby -e 'puts RUBY_VERSION'`,
   `perl -e 'print "ok\\n"'`,
   '# supabase db reset',
+  'find . -name "*.log" | xargs rm',
+  'echo a b | xargs -I{} echo {}',
+  'echo supabase db reset | xargs',
+  'watch -n 5 ls -la',
+  'flock -w 5 /tmp/build.lock npm run build',
+  'parallel gzip ::: a.log b.log',
   `rails runner 'puts Rails.version'`,
   `python manage.py shell -c "print(1)"`,
   'python manage.py shell',
