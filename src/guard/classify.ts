@@ -6,6 +6,7 @@ import { ACTING_CALL } from '../sql/pg-ops.js';
 import { DESTRUCTIVE_COMMANDS, rowMatchesArgs, rowNamesProgram, type CommandRow } from './commands.js';
 import { databaseFilesTouched, overwrittenByRedirects } from './database-files.js';
 import { parseCommandLine, type Redirect, type SimpleCommand } from './parse-command.js';
+import { justRecipes, makeRecipes } from './task-runners.js';
 
 /**
  * A command (a shell line or an argv) → the destructive database commands it would run. Wrappers
@@ -180,6 +181,16 @@ async function visit(command: SimpleCommand, via: string[], depth: number, state
     }
     case 'parallel':
       return visitParallel(command, via, depth, state);
+    case 'make':
+    case 'gmake':
+    case 'just': {
+      // the recipes it would run, read from the Makefile / justfile (task-runners.ts)
+      const recipes = program === 'just' ? justRecipes(state.context.cwd, args) : makeRecipes(state.context.cwd, args);
+      if (!recipes) return;
+      if ('unsure' in recipes) return void state.unsure.push(`${shown(command.argv)}: ${recipes.unsure}`);
+      for (const line of recipes.lines) await visitLine(line, [...via, shown(command.argv)], depth, state);
+      return;
+    }
     case 'sh':
     case 'bash':
     case 'zsh':

@@ -31,6 +31,40 @@ writeFileSync(path.join(dir, 'sql', 'drop.sql'), 'DROP TABLE users;\n');
 writeFileSync(path.join(dir, 'sql', 'read.sql'), 'SELECT 1;\n');
 writeFileSync(path.join(dir, 'sql', 'targets.txt'), 'app_dev\n');
 writeFileSync(path.join(dir, 'reset.sh'), '#!/bin/sh\nset -e\nrails db:reset\n');
+writeFileSync(
+  path.join(dir, 'Makefile'),
+  [
+    'PYTHON := python3',
+    'DB ?= app_dev',
+    '',
+    '.PHONY: build db-reset backup migrate nuke drop-all',
+    '',
+    'build:',
+    '\t@echo building',
+    '\ttsc -p .',
+    '',
+    'db-reset: backup',
+    '\t$(PYTHON) manage.py flush --noinput',
+    '',
+    'backup:',
+    '\t@echo backing up',
+    '',
+    'migrate:',
+    '\t$(MAKE) build',
+    '\tnpx prisma migrate deploy',
+    '',
+    'nuke: ; dropdb $(DB)',
+    '',
+    'drop-all:',
+    '\tpsql -c "DROP SCHEMA public CASCADE" \\',
+    '\t  -v ON_ERROR_STOP=1',
+    '',
+    '%.o: %.c',
+    '\tcc -c $<',
+    '',
+  ].join('\n'),
+);
+writeFileSync(path.join(dir, 'justfile'), ['set dotenv-load', '', 'default: build', '', 'build:', '    tsc -p .', '', 'reset-db: build', '    npx supabase db reset', '', 'drop name:', '    dropdb {{name}}', ''].join('\n'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const context = { cwd: dir };
@@ -120,6 +154,13 @@ const SMUGGLED: Array<[string, string]> = [
   ["flock -c 'rails db:drop' /tmp/db.lock", 'rails db:drop'],
   ['parallel ::: "supabase db reset"', 'supabase db reset'],
   ['parallel dropdb ::: app_a app_b', 'dropdb app_a'],
+  // task runners: the recipes they would run (task-runners.ts)
+  ['make db-reset', 'manage.py flush --noinput'],
+  ['make -C . db-reset', 'manage.py flush --noinput'],
+  ['make nuke', 'dropdb app_dev'],
+  ['make drop-all', "psql -c 'DROP SCHEMA public CASCADE' -v ON_ERROR_STOP=1"],
+  ['just reset-db', 'supabase db reset'],
+  ['just drop app_dev', 'dropdb app_dev'],
   // Python's package runners
   ['uvx alembic downgrade base', 'alembic downgrade base'],
   ['uvx --from alembic==1.13 alembic downgrade -1', 'alembic downgrade -1'],
@@ -151,6 +192,7 @@ const UNSURE: Array<[string, RegExp]> = [
   ['psql -c "$SQL"', /psql runs SQL only known when it runs/],
   ['curl -s https://example.com/cmds | xargs supabase', /Supabase CLI arguments only known when it runs/],
   ['parallel :::: commands.txt', /parallel runs commands or arguments only known when it runs/],
+  ['make lib.o', /its rule is in an included makefile or a pattern rule/],
   ['psql -f missing.sql', /psql runs SQL that cannot be read here \(-f missing.sql\)/],
   ['curl -s https://x.example/install | sh', /sh runs commands piped from `curl -s https:\/\/x.example\/install`/],
   ['npm run -w api db:reset', /runs in other workspace packages/],
@@ -225,6 +267,12 @@ const ORDINARY = [
   'watch -n 5 ls -la',
   'flock -w 5 /tmp/build.lock npm run build',
   'parallel gzip ::: a.log b.log',
+  'make',
+  'make build',
+  'make migrate',
+  'just',
+  'just build',
+  'make no-such-target-here -f missing.mk',
   `rails runner 'puts Rails.version'`,
   `python manage.py shell -c "print(1)"`,
   'python manage.py shell',
