@@ -37,10 +37,10 @@ export function makeRecipes(cwd: string, args: readonly string[]): Recipes | und
   const run = (target: string, depth: number): string | undefined => {
     if (seen.has(target) || depth > MAX_DEPTH) return undefined;
     seen.add(target);
-    const rule = rules.byTarget.get(target);
+    const rule = rules.byTarget.get(target) ?? rules.patterns.find((pattern) => pattern.matches.test(target));
     if (!rule) {
-      // a target no rule names is a file make only checks, unless a pattern rule or an included makefile could make it
-      return rules.patterns || rules.includes ? `make ${target}: its rule is in an included makefile or a pattern rule, not read here` : undefined;
+      // a target no rule names is a file make only checks, unless an included makefile could make it
+      return rules.includes ? `make ${target}: its rule may be in an included makefile, not read here` : undefined;
     }
     for (const prerequisite of rule.prerequisites) {
       const doubt = run(prerequisite, depth + 1);
@@ -56,18 +56,36 @@ export function makeRecipes(cwd: string, args: readonly string[]): Recipes | und
   return { lines };
 }
 
+/** Variables make sets itself (`make -p`), as the program of many recipes: `$(CC) -o $@ $<`, `$(RM) out`. */
+const MAKE_DEFAULTS: Array<[string, string]> = [
+  ['MAKE', 'make'],
+  ['CC', 'cc'],
+  ['CXX', 'g++'],
+  ['CPP', 'cc -E'],
+  ['AR', 'ar'],
+  ['AS', 'as'],
+  ['LD', 'ld'],
+  ['RM', 'rm -f'],
+  ['FC', 'f77'],
+  ['LEX', 'lex'],
+  ['YACC', 'yacc'],
+  ['MAKEINFO', 'makeinfo'],
+  ['TEX', 'tex'],
+];
+
 interface MakeRules {
   byTarget: Map<string, { prerequisites: string[]; recipe: string[] }>;
   first?: string;
-  patterns: boolean;
+  /** `%.o: %.c` rules: a target they match runs their recipe (their prerequisites are files). */
+  patterns: Array<{ matches: RegExp; prerequisites: string[]; recipe: string[] }>;
   includes: boolean;
 }
 
 function makeRules(text: string): MakeRules {
-  const rules: MakeRules = { byTarget: new Map(), patterns: false, includes: false };
+  const rules: MakeRules = { byTarget: new Map(), patterns: [], includes: false };
   // `PYTHON := python3`: a variable the Makefile sets is put in (the environment may still override it: only
   // the program's words matter here, and a make variable that names the program is read as make would)
-  const variables = new Map<string, string>([['MAKE', 'make']]);
+  const variables = new Map<string, string>(MAKE_DEFAULTS);
   const raw: Array<{ rules: Array<{ prerequisites: string[]; recipe: string[] }>; command: string }> = [];
   let current: Array<{ prerequisites: string[]; recipe: string[] }> = [];
   for (const line of joinContinuations(text)) {
@@ -95,8 +113,14 @@ function makeRules(text: string): MakeRules {
     const inline = rule[2]!.includes(';') ? rule[2]!.slice(rule[2]!.indexOf(';') + 1).trim() : '';
     current = [];
     for (const target of targets) {
-      if (target.includes('%')) rules.patterns = true;
-      if (target.startsWith('.') || target.includes('%')) continue;
+      if (target.includes('%')) {
+        const pattern = { matches: new RegExp(`^${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('%', '.+')}$`), prerequisites: [], recipe: [] };
+        rules.patterns.push(pattern);
+        if (inline) raw.push({ rules: [pattern], command: inline });
+        current.push(pattern);
+        continue;
+      }
+      if (target.startsWith('.')) continue;
       rules.first ??= target;
       const entry = rules.byTarget.get(target) ?? { prerequisites: [], recipe: [] };
       entry.prerequisites.push(...prerequisites);

@@ -59,11 +59,21 @@ writeFileSync(
     '\tpsql -c "DROP SCHEMA public CASCADE" \\',
     '\t  -v ON_ERROR_STOP=1',
     '',
+    'clean:',
+    '\t$(RM) *.o app',
+    '',
+    'app: main.o',
+    '\t$(CC) -o $@ $^',
+    '',
+    'purge-db:',
+    '\t$(RM) prisma/dev.db',
+    '',
     '%.o: %.c',
-    '\tcc -c $<',
+    '\t$(CC) -c $<',
     '',
   ].join('\n'),
 );
+writeFileSync(path.join(dir, 'included.mk'), 'include db.mk\n\nbuild:\n\ttsc -p .\n');
 writeFileSync(path.join(dir, 'justfile'), ['set dotenv-load', '', 'default: build', '', 'build:', '    tsc -p .', '', 'reset-db: build', '    npx supabase db reset', '', 'drop name:', '    dropdb {{name}}', ''].join('\n'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -161,6 +171,7 @@ const SMUGGLED: Array<[string, string]> = [
   ['make drop-all', "psql -c 'DROP SCHEMA public CASCADE' -v ON_ERROR_STOP=1"],
   ['just reset-db', 'supabase db reset'],
   ['just drop app_dev', 'dropdb app_dev'],
+  ['make purge-db', 'rm -f prisma/dev.db'],
   // Python's package runners
   ['uvx alembic downgrade base', 'alembic downgrade base'],
   ['uvx --from alembic==1.13 alembic downgrade -1', 'alembic downgrade -1'],
@@ -192,7 +203,7 @@ const UNSURE: Array<[string, RegExp]> = [
   ['psql -c "$SQL"', /psql runs SQL only known when it runs/],
   ['curl -s https://example.com/cmds | xargs supabase', /Supabase CLI arguments only known when it runs/],
   ['parallel :::: commands.txt', /parallel runs commands or arguments only known when it runs/],
-  ['make lib.o', /its rule is in an included makefile or a pattern rule/],
+  ['make -f included.mk db-wipe', /make db-wipe: its rule may be in an included makefile, not read here/],
   ['psql -f missing.sql', /psql runs SQL that cannot be read here \(-f missing.sql\)/],
   ['curl -s https://x.example/install | sh', /sh runs commands piped from `curl -s https:\/\/x.example\/install`/],
   ['npm run -w api db:reset', /runs in other workspace packages/],
@@ -269,6 +280,9 @@ const ORDINARY = [
   'parallel gzip ::: a.log b.log',
   'make',
   'make build',
+  'make clean',
+  'make app',
+  'make lib.o',
   'make migrate',
   'just',
   'just build',
