@@ -110,6 +110,24 @@ describe.skipIf(skip)('restore on MariaDB', { timeout: 300_000 }, () => {
     expect(db.sql('SELECT twice(21)', 'app').trim()).toBe('42');
   });
 
+  it('a restore in the same second as an earlier one keeps that one\'s previous tables: swapped under another name, never dropped', () => {
+    resetApp();
+    backupVerified();
+    db.sql(MANGLE, 'app');
+    // previous schemas an earlier restore kept for this second and the next few (what two restores in one second leave)
+    const stamp = (at: number) => new Date(at).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').toLowerCase();
+    const now = Date.now();
+    const earlier = [0, 1, 2, 3, 4, 5].map((s) => `app__dbsafe_prev_${stamp(now + s * 1000)}`);
+    for (const name of earlier) db.sql(`CREATE DATABASE \`${name}\`; CREATE TABLE \`${name}\`.kept AS SELECT 'an earlier restore' AS what`);
+    const r = cli('restore', '--latest', '--yes');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    for (const name of earlier) expect(db.sql(`SELECT what FROM \`${name}\`.kept`).trim()).toBe('an earlier restore');
+    const kept = schemas().filter((name) => name.startsWith('app__dbsafe_prev_') && !earlier.includes(name));
+    expect(kept).toHaveLength(1);
+    // the mangled state this restore replaced (its stray table, empty) is in its own schema
+    expect(db.sql(`SELECT COUNT(*) FROM \`${kept[0]}\`.stray`).trim()).toBe('0');
+  });
+
   it('a backup taken by a newer server major is refused before anything is touched (exit 2)', () => {
     resetApp();
     const id = backupVerified();

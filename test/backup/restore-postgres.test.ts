@@ -118,6 +118,27 @@ describe.skipIf(skip)('restore on PostgreSQL 15', { timeout: 300_000 }, () => {
     expect(contents()).toBe(mangled);
   });
 
+  it('a restore in the same second as an earlier one keeps that one\'s previous database and swaps under another name', () => {
+    resetApp();
+    backupVerified();
+    pg.sql('app', MANGLE);
+    // previous databases an earlier restore kept for this second and the next few (what two restores in one second leave)
+    const stamp = (at: number) => new Date(at).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').toLowerCase();
+    const now = Date.now();
+    const earlier = [0, 1, 2, 3, 4, 5].map((s) => `app__dbsafe_prev_${stamp(now + s * 1000)}`);
+    for (const name of earlier) {
+      pg.sql('postgres', `CREATE DATABASE "${name}"`);
+      pg.sql(name, "CREATE TABLE kept AS SELECT 'an earlier restore' AS what");
+    }
+    const r = cli('restore', '--latest', '--yes');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    for (const name of earlier) expect(pg.sql(name, 'SELECT what FROM kept').trim()).toBe('an earlier restore');
+    const kept = databases().filter((d) => d.startsWith('app__dbsafe_prev_') && !earlier.includes(d));
+    expect(kept).toHaveLength(1);
+    expect(pg.sql(kept[0]!, 'SELECT count(*) FROM big WHERE payload = $$x$$').trim()).not.toBe('0');
+    for (const name of [...earlier, ...kept]) pg.sql('postgres', `DROP DATABASE "${name}"`);
+  });
+
   it('refuses while another session is connected; --terminate-connections ends it and swaps', async () => {
     resetApp();
     const original = contents();

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, runCli, type TestRepo } from '../helpers/repo.js';
@@ -99,6 +99,25 @@ describe.skipIf(!hasSqlite)('restore on SQLite (real sqlite3 CLI)', { timeout: 1
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain(`from backup ${id}`);
     expect(contents(repo.db)).toBe(original);
+  });
+
+  it('a restore in the same second as an earlier one keeps that one\'s previous state: its file is never replaced', () => {
+    const repo = sqliteRepo();
+    backupVerified(repo);
+    sqlite(repo.db, MANGLE);
+    // the previous state is named by the second the restore starts: an earlier restore's file for this second and
+    // the next few is already there (what two restores in one second leave)
+    const stamp = (at: number) => new Date(at).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').toLowerCase();
+    const now = Date.now();
+    const earlier = [0, 1, 2, 3, 4, 5].map((s) => path.join(repo.dir, `dev.db.dbsafe-prev-${stamp(now + s * 1000)}`));
+    for (const file of earlier) writeFileSync(file, 'the state an earlier restore kept\n');
+    const r = repo.cli('restore', '--latest', '--yes');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    for (const file of earlier) expect(readFileSync(file, 'utf8')).toBe('the state an earlier restore kept\n');
+    const kept = readdirSync(repo.dir).filter((n) => n.startsWith('dev.db.dbsafe-prev-') && !earlier.includes(path.join(repo.dir, n)));
+    expect(kept).toHaveLength(1);
+    // the mangled state this restore replaced is in its own file
+    expect(sqlite(path.join(repo.dir, kept[0]!), 'SELECT count(*) FROM stray')).toBe('1');
   });
 
   it('without a terminal --yes is required; an unknown id is exit 2; nothing is touched either way', () => {

@@ -13,7 +13,7 @@ import { compare } from '../verify.js';
 import { clientFamily, connect, countRows, findBinary, listObjects, MARKER_TABLE, quoteIdent, serverInfo, TailKeeper, writeDefaultsFile } from './mysql.js';
 import { expectedFor } from './restore-expected.js';
 import { replaceTables } from './mysql-restore-tables.js';
-import { sideName, type RestoreDriver, type RestoreTargetRequest, type SwapRequest, type SwapResult, type TargetState } from './restore-types.js';
+import { freeName, sideName, type RestoreDriver, type RestoreTargetRequest, type SwapRequest, type SwapResult, type TargetState } from './restore-types.js';
 
 /**
  * MySQL / MariaDB restore. A database cannot be renamed, so: load the dump into a side schema
@@ -177,7 +177,6 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
   const server = request.target.server!;
   const database = server.database;
   const side = sideName(database, `__dbsafe_new_${request.stamp}`, 64);
-  const previous = sideName(database, `__dbsafe_prev_${request.stamp}`, 64);
   const conn = await connect(server, undefined);
   let sideExists = false;
   const dropSide = async () => {
@@ -194,6 +193,10 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
     // never wait a year (the default) for a metadata lock held by a long transaction
     await conn.query('SET SESSION lock_wait_timeout = 60');
     await sweepSides(conn, database);
+    const previous = await freeName(
+      (suffix) => sideName(database, `__dbsafe_prev_${request.stamp}${suffix}`, 64),
+      async (name) => (await rows(conn, 'SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name])).length > 0,
+    );
     const charset =
       (await rows<{ cs: string; co: string }>(conn, 'SELECT DEFAULT_CHARACTER_SET_NAME AS cs, DEFAULT_COLLATION_NAME AS co FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]))[0] ??
       { cs: 'utf8mb4', co: 'utf8mb4_general_ci' };
@@ -225,12 +228,13 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
     const newTables = await movableTables(conn, side);
     // triggers cannot travel with their table to another schema: recreated after the rename
     await dropDefinitions(conn, side, newDefinitions.filter((d) => d.kind === 'trigger'));
-    let stage: 'untouched' | 'emptied' | 'renamed' = 'untouched';
+    let stage: 'untouched' | 'kept' | 'emptied' | 'renamed' = 'untouched';
     const forward = [...oldTables.map((t) => `${q(database)}.${q(t)} TO ${q(previous)}.${q(t)}`), ...newTables.map((t) => `${q(side)}.${q(t)} TO ${q(database)}.${q(t)}`)];
     const backward = [...newTables.map((t) => `${q(database)}.${q(t)} TO ${q(side)}.${q(t)}`), ...oldTables.map((t) => `${q(previous)}.${q(t)} TO ${q(database)}.${q(t)}`)];
     let counted: { tables: number; rows: number };
     try {
       await createSchema(exists ? previous : database);
+      stage = 'kept';
       await dropDefinitions(conn, database, oldDefinitions);
       stage = 'emptied';
       if (forward.length) await conn.query(`RENAME TABLE ${forward.join(', ')}`);
@@ -244,8 +248,9 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
           await dropDefinitions(conn, database, newDefinitions);
           if (backward.length) await conn.query(`RENAME TABLE ${backward.join(', ')}`);
         }
-        if (stage !== 'untouched') await createDefinitions(conn, database, oldDefinitions, database);
-        if (exists) await conn.query(`DROP DATABASE IF EXISTS ${q(previous)}`);
+        if (stage === 'emptied' || stage === 'renamed') await createDefinitions(conn, database, oldDefinitions, database);
+        // only the schema this run created (never one an earlier restore kept)
+        if (exists && stage !== 'untouched') await conn.query(`DROP DATABASE IF EXISTS ${q(previous)}`);
       } catch (undoError) {
         throw new DatabaseError(
           `The swap failed (${message}) and putting the previous tables back failed too (${(undoError as Error).message}): "${database}" may be incomplete; its previous tables are in "${previous}"`,

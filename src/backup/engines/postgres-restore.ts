@@ -11,7 +11,7 @@ import { compare } from '../verify.js';
 import { childEnv, connect, dropScratch, findPgTools, inspect, OBJECTS_SQL, PINNED_SETTINGS, quoteIdent, serverVersion, writePassfile } from './postgres.js';
 import { expectedFor } from './restore-expected.js';
 import { replaceTables } from './postgres-restore-tables.js';
-import { sideName, type RestoreDriver, type RestoreTargetRequest, type SwapRequest, type SwapResult, type TargetState } from './restore-types.js';
+import { freeName, sideName, type RestoreDriver, type RestoreTargetRequest, type SwapRequest, type SwapResult, type TargetState } from './restore-types.js';
 
 /**
  * PostgreSQL restore: `pg_restore --exit-on-error` into a new database
@@ -124,7 +124,6 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
   const server = request.target.server!;
   const database = server.database;
   const side = sideName(database, `__dbsafe_new_${request.stamp}`);
-  const previous = sideName(database, `__dbsafe_prev_${request.stamp}`);
   const client = await maintenance(server);
   let created = false;
   let swapped = false;
@@ -140,6 +139,10 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
   });
   try {
     await sweepSides(client, server);
+    const previous = await freeName(
+      (suffix) => sideName(database, `__dbsafe_prev_${request.stamp}${suffix}`),
+      async (name) => ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount ?? 0) > 0,
+    );
     const version = await serverVersion(client);
     const tools = await findPgTools(version.major, version.version);
     const current = (

@@ -1,3 +1,4 @@
+import { DatabaseError } from '../../errors.js';
 import type { ResolvedInstance } from '../instances.js';
 import type { Manifest } from '../manifest.js';
 
@@ -66,4 +67,19 @@ export function sideName(base: string, suffix: string, max = 63): string {
   let head = base;
   while (Buffer.byteLength(head) > room) head = head.slice(0, -1);
   return `${head}${suffix}`;
+}
+
+/**
+ * The first of `make('')`, `make('_2')`, `make('_3')`… that `taken` says is free: the previous state is named
+ * by the second the restore started, and a second restore in that second must neither fail on the name nor
+ * replace the state the first one kept (and printed as its undo).
+ */
+export async function freeName(make: (suffix: string) => string, taken: (name: string) => boolean | Promise<boolean>): Promise<string> {
+  for (let n = 1; n <= 99; n++) {
+    const name = make(n === 1 ? '' : `_${n}`);
+    if (!(await taken(name))) return name;
+  }
+  throw new DatabaseError(`Every name for the previous state is taken (${make('')}, ${make('_2')} … ${make('_99')}): nothing was swapped in`, {
+    hint: 'Drop or move the previous states of earlier restores you no longer need, then restore again.',
+  });
 }

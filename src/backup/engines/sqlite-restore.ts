@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, copyFileSync, createReadStream, createWriteStream, existsSync, linkSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, constants as fsConstants, copyFileSync, createReadStream, createWriteStream, existsSync, linkSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -9,7 +9,7 @@ import { canSeeOpenFiles, processesHolding } from '../open-files.js';
 import { compare } from '../verify.js';
 import { expectedFor } from './restore-expected.js';
 import { replaceTables } from './sqlite-restore-tables.js';
-import type { RestoreDriver, RestoreTargetRequest, SwapRequest, SwapResult, TargetState } from './restore-types.js';
+import { freeName, type RestoreDriver, type RestoreTargetRequest, type SwapRequest, type SwapResult, type TargetState } from './restore-types.js';
 import { inspect, query, quoteIdent, sqlite, version } from './sqlite.js';
 
 /**
@@ -119,11 +119,12 @@ async function restoreAndSwap(request: SwapRequest): Promise<SwapResult> {
       if (existsSync(wal) && statSync(wal).size > 0) {
         throw new DatabaseError(`${wal} still holds frames after a checkpoint: another process is writing. Nothing was swapped in.`);
       }
-      previous = `${db}.dbsafe-prev-${request.stamp}`;
+      previous = await freeName((suffix) => `${db}.dbsafe-prev-${request.stamp}${suffix}`, existsSync);
       try {
         linkSync(db, previous);
       } catch {
-        copyFileSync(db, previous);
+        // never over an existing file: another restore's previous state
+        copyFileSync(db, previous, fsConstants.COPYFILE_EXCL);
       }
       fsyncPath(previous);
       for (const file of companions(db)) rmSync(file, { force: true });
