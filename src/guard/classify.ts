@@ -4,7 +4,6 @@ import { redactCommandLine } from '../backup/redact.js';
 import { OPERATION_KINDS, type OperationKind } from '../model/operation.js';
 import { ACTING_CALL } from '../sql/pg-ops.js';
 import { DESTRUCTIVE_COMMANDS, rowMatchesArgs, rowNamesProgram, type CommandRow } from './commands.js';
-import { databaseFilesTouched, overwrittenByRedirects } from './database-files.js';
 import { parseCommandLine, type Redirect, type SimpleCommand } from './parse-command.js';
 import { justRecipes, makeRecipes } from './task-runners.js';
 
@@ -53,7 +52,7 @@ export async function classifyLine(line: string, context: ClassifyContext): Prom
   const state = newState(context);
   state.unsure.push(...parsed.unsure);
   for (const command of parsed.commands) {
-    redirectsOntoDatabases(command, [], state);
+    await redirectsOntoDatabases(command, [], state);
     await visit(command, [], 0, state);
   }
   return finish(state);
@@ -98,14 +97,19 @@ async function visitLine(line: string, via: string[], depth: number, state: Stat
   const parsed = parseCommandLine(line, depth);
   state.unsure.push(...parsed.unsure.map((reason) => `${via.join(' → ')}: ${reason}`));
   for (const command of parsed.commands) {
-    redirectsOntoDatabases(command, via, state);
+    await redirectsOntoDatabases(command, via, state);
     await visit(command, via, depth + 1, state);
   }
 }
 
+// what removes or empties database files (and picomatch for their globs): loaded only for such a command
+let databaseFiles: Promise<typeof import('./database-files.js')> | undefined;
+const loadDatabaseFiles = () => (databaseFiles ??= import('./database-files.js'));
+
 /** `> dev.db` empties the database file whatever the program (read once per parsed command, not per wrapper). */
-function redirectsOntoDatabases(command: SimpleCommand, via: string[], state: State): void {
-  const found = overwrittenByRedirects(command.redirects);
+async function redirectsOntoDatabases(command: SimpleCommand, via: string[], state: State): Promise<void> {
+  if (!command.redirects.some((redirect) => redirect.op.includes('>'))) return;
+  const found = (await loadDatabaseFiles()).overwrittenByRedirects(command.redirects);
   const row = state.rows.find((candidate) => candidate.databaseFile);
   if (found.length && row) state.matches.push({ row, command: shown(command.argv), via, found });
 }
@@ -580,7 +584,7 @@ async function matchRows(command: SimpleCommand, program: string, via: string[],
     }
     if (row.databaseFile) {
       // `rm "$f"` is asked about only when it names a database file
-      const { databases, unreadable } = databaseFilesTouched(program, args, state.context.cwd);
+      const { databases, unreadable } = (await loadDatabaseFiles()).databaseFilesTouched(program, args, state.context.cwd);
       if (databases.length) state.matches.push({ row, command: shown(command.argv), via, found: databases });
       state.unsure.push(...unreadable.map((reason) => `${shown(command.argv)}: ${reason}`));
     } else if (rowMatchesArgs(row, args)) state.matches.push({ row, command: shown(command.argv), via });

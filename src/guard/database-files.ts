@@ -6,6 +6,7 @@
  */
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
+import picomatch from 'picomatch';
 
 /** File names SQLite databases are given (Prisma `dev.db`, Rails and Django `*.sqlite3`), with their side files. */
 const SQLITE_FILE = /\.(?:db|db3|sqlite|sqlite3|s3db|sl3)(?:-wal|-shm|-journal)?$/i;
@@ -40,18 +41,12 @@ export interface Removed {
 }
 
 /**
- * The databases `args` name (the words after the program; `recursive`: directories are removed too): a SQLite
+ * The databases among the paths a command removes (`recursive`: directories are removed too): a SQLite
  * file by its name, a directory (with -r) by what it holds, a glob by what it matches now (the shell expands it
  * only when the command runs).
  */
-function databasesRemoved(cwd: string, args: readonly string[], recursive: boolean): Removed {
+function databasesRemoved(cwd: string, operands: readonly string[], recursive: boolean): Removed {
   const removed: Removed = { databases: [], unreadable: [] };
-  const operands: string[] = [];
-  let optionsEnd = false;
-  for (const arg of args) {
-    if (!optionsEnd && arg === '--') optionsEnd = true;
-    else if (optionsEnd || !arg.startsWith('-') || arg === '-') operands.push(arg);
-  }
   const judge = (written: string) => {
     if (SQLITE_FILE.test(written)) return void removed.databases.push(`${written} is a SQLite database file`);
     if (!recursive) return;
@@ -90,7 +85,7 @@ export function databaseFilesTouched(program: string, args: readonly string[], c
     case 'unlink':
     case 'shred':
     case 'trash':
-      return databasesRemoved(cwd, args, program === 'trash' || args.some((arg) => arg === '--recursive' || /^-[a-zA-Z]*[rR]/.test(arg)));
+      return databasesRemoved(cwd, operands(), program === 'trash' || args.some((arg) => arg === '--recursive' || /^-[a-zA-Z]*[rR]/.test(arg)));
     case 'truncate':
       return named(operands(['-s', '--size', '-r', '--reference']));
     case 'cp':
@@ -142,7 +137,12 @@ function foundAndDeleted(args: readonly string[], cwd: string): Removed {
   const rest = args.slice(start);
   const firstTest = rest.findIndex((arg) => arg.startsWith('-') || arg === '(' || arg === '!');
   const roots = firstTest === -1 ? rest : rest.slice(0, firstTest);
-  const names = args.flatMap((arg, index) => (arg === '-name' || arg === '-iname') && args[index + 1] !== undefined ? [globSegment(args[index + 1]!) ?? ((name: string) => name === args[index + 1])] : []);
+  const names = args.flatMap((arg, index) => {
+    const pattern = args[index + 1];
+    if ((arg !== '-name' && arg !== '-iname') || pattern === undefined) return [];
+    const nocase = arg === '-iname';
+    return [globSegment(pattern, nocase) ?? ((name: string) => (nocase ? name.toLowerCase() === pattern.toLowerCase() : name === pattern))];
+  });
   const removed: Removed = { databases: [], unreadable: [] };
   for (const root of roots.length ? roots : ['.']) {
     const verdict = databaseInDirectory(cwd, root, names.length ? (name) => names.some((test) => test(name)) : undefined);
@@ -181,32 +181,9 @@ function expandGlob(cwd: string, operand: string): string[] | undefined {
   return paths.map((found) => found.slice(0, -1) || '/');
 }
 
-/** A matcher for one path segment with glob characters, or undefined for a plain name. */
-function globSegment(segment: string): ((name: string) => boolean) | undefined {
-  if (!/[*?[]/.test(segment)) return undefined;
-  let source = '';
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i]!;
-    if (c === '*') source += '.*';
-    else if (c === '?') source += '.';
-    else if (c === '[') {
-      const close = segment.indexOf(']', i + 2);
-      if (close === -1) source += '\\[';
-      else {
-        const inner = segment.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\');
-        source += `[${inner}]`;
-        i = close;
-      }
-    } else source += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  let pattern: RegExp;
-  try {
-    pattern = new RegExp(`^${source}$`);
-  } catch {
-    return () => true; // a bracket expression JavaScript reads otherwise: every entry is judged
-  }
-  // like the shell: a wildcard does not match a leading dot
-  return (name) => pattern.test(name) && (!name.startsWith('.') || segment.startsWith('.'));
+/** A matcher for one path segment with glob characters (as the shell reads it: `*` skips a leading dot), or undefined for a plain name. */
+function globSegment(segment: string, nocase = false): ((name: string) => boolean) | undefined {
+  return /[*?[]/.test(segment) ? picomatch(segment, { dot: false, nocase }) : undefined;
 }
 
 type DirectoryVerdict = { holds: string } | { unreadable: string } | undefined;

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readText } from '../util/files.js';
 
 /**
  * The shell lines a task runner would run for the targets named on its command line: `make db-reset` runs the
@@ -28,7 +28,7 @@ export function makeRecipes(cwd: string, args: readonly string[]): Recipes | und
     else if (!arg.startsWith('-') && !arg.includes('=')) targets.push(arg);
   }
   const names = file ? [file] : ['GNUmakefile', 'makefile', 'Makefile'];
-  const found = names.map((name) => ({ name, text: read(path.resolve(dir, name)) })).find((candidate) => candidate.text !== undefined);
+  const found = names.map((name) => ({ name, text: readText(path.resolve(dir, name)) })).find((candidate) => candidate.text !== undefined);
   if (!found) return undefined; // make fails: nothing runs
   const rules = makeRules(found.text!);
   const wanted = targets.length ? targets : rules.first ? [rules.first] : [];
@@ -156,7 +156,7 @@ export function justRecipes(cwd: string, args: readonly string[]): Recipes | und
       break;
     }
   }
-  const found = (file ? [file] : ['justfile', 'Justfile', '.justfile']).map((name) => read(path.resolve(cwd, name))).find((text) => text !== undefined);
+  const found = (file ? [file] : ['justfile', 'Justfile', '.justfile']).map((name) => readText(path.resolve(cwd, name))).find((text) => text !== undefined);
   if (found === undefined) return undefined;
   const recipes = new Map<string, { parameters: string[]; dependencies: string[]; body: string[] }>();
   let first: string | undefined;
@@ -216,12 +216,4 @@ function joinContinuations(text: string): string[] {
   }
   if (pending) out.push(pending);
   return out;
-}
-
-function read(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }

@@ -410,6 +410,7 @@ describe('rm of a directory that holds a database', () => {
     ['rm -rf docker/postgres-data', /is where database servers keep their data/],
     // other ways to remove or empty them
     ['find . -name "*.sqlite3" -delete', /tmp\/cache\/dev.sqlite3 is a SQLite database file/],
+    ['find . -iname "DEV.*" -delete', /tmp\/cache\/dev.sqlite3 is a SQLite database file/],
     ['find tmp -type f -exec rm -f {} +', /tmp\/cache\/dev.sqlite3/],
     ['find data -mindepth 1 -delete', /data\/postgres is a PostgreSQL data directory/],
     ['git clean -fdx', /a (?:PostgreSQL|MySQL|MariaDB)|SQLite database file/],
@@ -438,6 +439,7 @@ describe('rm of a directory that holds a database', () => {
     'rm -f tmp/cache/*.log',
     'rm -rf "$OUT"',
     'find . -name "*.log" -delete',
+    'find . -name "DEV.*" -delete',
     'find tmp -name "*.sqlite3"',
     'git clean -fd',
     'git clean -ndx',
