@@ -41,6 +41,9 @@ const TYPED_LITERALS = new Set(['INTERVAL', 'DATE', 'TIMESTAMP', 'TIMESTAMPTZ', 
 const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
 /** Left-associative operators that bind tighter than comparisons. */
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '||']);
+/** PostgreSQL's JSON operators the subset reads (see jsonOperator), and the characters of an operator. */
+const JSON_OPERATORS = new Set(['->', '->>', '#>', '#>>']);
+const OPERATOR_RUN = /^[~!@#^&|`?+\-*/%<>=]+$/;
 const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 /** PostgreSQL truncates longer names (NAMEDATALEN 64): the parser's name would differ from the text. */
 const MAX_NAME_BYTES = 63;
@@ -62,9 +65,12 @@ export class PgCursor {
 
   // ---- queries -----------------------------------------------------------------------------
 
-  /** `SELECT … [UNION|INTERSECT|EXCEPT [ALL|DISTINCT] SELECT …]… [ORDER BY …] [LIMIT …] [OFFSET …]` */
-  protected select(): void {
-    this.simpleSelect();
+  /**
+   * `SELECT … [UNION|INTERSECT|EXCEPT [ALL|DISTINCT] SELECT …]… [ORDER BY …] [LIMIT …] [OFFSET …]`; true when
+   * its first SELECT reads a FROM (then it is no constant row: the full reader cannot call `EXISTS` of it always true).
+   */
+  protected select(): boolean {
+    const reads = this.simpleSelect();
     while (this.optional('UNION') || this.optional('INTERSECT') || this.optional('EXCEPT')) {
       if (!this.optional('ALL')) this.optional('DISTINCT');
       this.simpleSelect();
@@ -79,14 +85,23 @@ export class PgCursor {
     }
     if (this.optional('LIMIT') && !this.optional('ALL')) this.number();
     if (this.optional('OFFSET')) this.number();
+    return reads;
   }
 
-  private simpleSelect(): void {
+  /** `( SELECT … )`, the `(` already read: a subquery (scalar, or of EXISTS). */
+  protected subquery(): boolean {
+    const reads = this.select();
+    this.expect(')');
+    return reads;
+  }
+
+  private simpleSelect(): boolean {
     this.expect('SELECT');
     if (!this.optional('DISTINCT')) this.optional('ALL');
     do this.selectTarget();
     while (this.optional(','));
-    if (this.optional('FROM')) {
+    const reads = this.optional('FROM');
+    if (reads) {
       do this.fromItem();
       while (this.optional(','));
     }
@@ -97,6 +112,7 @@ export class PgCursor {
       while (this.optional(','));
     }
     if (this.optional('HAVING')) this.expression();
+    return reads;
   }
 
   /** `*`, `t.*`, or an expression with an optional `AS label` (a bare label is not in the subset). */
@@ -195,8 +211,19 @@ export class PgCursor {
   protected columnCondition(): void {
     let or = false;
     let isTests = 0;
+    let exists = false;
     const comparisons: Array<{ left: [number, number]; right: [number, number] }> = [];
     do {
+      if (this.peek('EXISTS') || (this.peek('NOT') && this.peek('EXISTS', 1))) {
+        // `[NOT] EXISTS (SELECT … FROM …)`: rows of a table, never a constant (the full reader calls EXISTS of a
+        // row without FROM always true)
+        this.optional('NOT');
+        this.expect('EXISTS');
+        this.expect('(');
+        if (!this.subquery()) throw DOUBT;
+        exists = true;
+        continue;
+      }
       if (!this.isName(this.tokens[this.i])) throw DOUBT;
       const found = this.predicate();
       if (found === 'is') isTests++;
@@ -204,7 +231,7 @@ export class PgCursor {
     } while (this.optional('AND') || (this.optional('OR') && (or = true)));
     // ORs that may hold for every row are the full reader's to judge (postgres.ts whereAlwaysTrue):
     // `x IS NULL OR x IS NOT NULL`, and the same value compared with the same operand (`x > 0 OR x <= 0`)
-    if (or && isTests > 1) throw DOUBT;
+    if (or && (isTests > 1 || exists)) throw DOUBT;
     if (or && comparisons.some((c) => comparisons.some((d) => c !== d && this.sameTokens(...c.left, ...d.left) && this.sameTokens(...c.right, ...d.right)))) throw DOUBT;
   }
 
@@ -227,6 +254,8 @@ export class PgCursor {
     } else if (this.peek('IN') || (this.peek('NOT') && this.tokens[this.i + 1]?.upper === 'IN')) {
       this.optional('NOT');
       this.expect('IN');
+      // `IN ((SELECT …))` is a subquery to PostgreSQL, not a list of one value: the full reader's to judge
+      if (this.peek('(') && this.peek('(', 1)) throw DOUBT;
       this.parenthesizedList(() => this.expression());
       return undefined;
     }
@@ -246,10 +275,29 @@ export class PgCursor {
     this.unary();
     for (;;) {
       const token = this.tokens[this.i];
-      if (!token || token.type !== 'punct' || !ARITHMETIC.has(token.value)) return;
-      this.i++;
+      if (!token || token.type !== 'punct') return;
+      if (ARITHMETIC.has(token.value)) this.i++;
+      else if (!this.jsonOperator()) return;
       this.unary();
     }
+  }
+
+  /**
+   * `->`, `->>`, `#>`, `#>>`: our tokenizer splits them, PostgreSQL's lexer reads the whole run of operator
+   * characters as one operator, so the run (tokens written without a space between) must be one of these.
+   */
+  private jsonOperator(): boolean {
+    let end = this.i;
+    let run = '';
+    while (end < this.tokens.length) {
+      const token = this.tokens[end]!;
+      if (token.type !== 'punct' || !OPERATOR_RUN.test(token.value) || (end > this.i && this.tokens[end - 1]!.end !== token.start)) break;
+      run += token.value;
+      end++;
+    }
+    if (!JSON_OPERATORS.has(run)) return false;
+    this.i = end;
+    return true;
   }
 
   protected unary(): void {
@@ -266,17 +314,40 @@ export class PgCursor {
       return;
     }
     if (token.value === '(') {
+      if (this.peek('SELECT')) return void this.subquery();
       this.expression();
       this.expect(')');
       return;
     }
     if (token.type === 'word' && VALUE_WORDS.has(token.upper)) return;
+    if (token.type === 'word' && token.upper === 'EXISTS' && this.peek('(') && this.peek('SELECT', 1)) return void (this.next(), this.subquery());
+    if (token.type === 'word' && token.upper === 'CAST') return this.cast();
+    if (token.type === 'word' && token.upper === 'ARRAY' && this.peek('[')) return this.arrayConstructor();
+    // LEFT and RIGHT are keywords that may name functions
+    if (token.type === 'word' && (token.upper === 'LEFT' || token.upper === 'RIGHT') && this.peek('(')) return this.callArguments(true);
     if (token.type === 'word' && TYPED_LITERALS.has(token.upper) && this.peekType('string')) return void this.next();
     if (token.type === 'word' && FUNCTION_KEYWORDS.has(token.upper)) return this.callArguments(true);
     if (token.type === 'word' && token.upper === 'CASE') return this.caseExpression();
     this.i--;
     this.qualifiedName();
     if (this.peek('(')) this.callArguments(false);
+  }
+
+  /** `CAST ( expression AS type )` */
+  private cast(): void {
+    this.expect('(');
+    this.expression();
+    this.expect('AS');
+    this.typeName();
+    this.expect(')');
+  }
+
+  /** `ARRAY[a, b, …]` or `ARRAY[]` (nested brackets and `ARRAY(SELECT …)` are the parser's). */
+  private arrayConstructor(): void {
+    this.expect('[');
+    if (this.optional(']')) return;
+    this.commaList(() => this.expression());
+    this.expect(']');
   }
 
   /** `CASE [operand] WHEN … THEN … [WHEN …]… [ELSE …] END` */
@@ -343,9 +414,21 @@ export class PgCursor {
     const parts = [this.name()];
     while (this.peek('.')) {
       this.next();
-      parts.push(this.name());
+      parts.push(this.attributeName());
     }
     return parts;
+  }
+
+  /** A name after a `.`: any keyword may be one there (`upchieve.references`), as in PostgreSQL's grammar. */
+  private attributeName(): string {
+    const token = this.tokens[this.i];
+    return token?.type === 'word' ? this.nameOf(this.next()) : this.name();
+  }
+
+  /** A column's name in its definition: column-name keywords (`time`, `position`) may name a column there. */
+  protected columnName(): string {
+    const token = this.tokens[this.i];
+    return token?.type === 'word' && COL_NAME_KEYWORDS.has(token.upper) ? this.nameOf(this.next()) : this.name();
   }
 
   protected peekPlainName(): boolean {
@@ -366,6 +449,11 @@ export class PgCursor {
   protected name(): string {
     const token = this.next();
     if (!this.isName(token)) throw DOUBT;
+    return this.nameOf(token);
+  }
+
+  /** The name as PostgreSQL stores it (a longer one would be truncated: the parser's to judge). */
+  private nameOf(token: Token): string {
     const name = token.type === 'ident' ? token.value : token.value.replace(/[A-Z]+/g, (s) => s.toLowerCase());
     if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw DOUBT;
     return name;

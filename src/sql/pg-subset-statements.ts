@@ -38,6 +38,8 @@ export class StatementReader extends PgCursor {
         this.create();
         return [];
       case 'ALTER':
+        if (this.optional('TYPE')) return (this.alterType(), []);
+        if (this.optional('INDEX')) return (this.alterIndex(), []);
         return this.alterTable();
       case 'DROP':
         return this.drop();
@@ -100,8 +102,11 @@ export class StatementReader extends PgCursor {
     if (what === 'TYPE') return this.createEnum();
     if (what === 'SCHEMA' || what === 'EXTENSION') {
       this.ifNotExists();
+      const name = this.tokens[this.i];
       this.name();
       if (what === 'EXTENSION') {
+        // an extension's name is no call: `pg_trgm` may stand there
+        if (name) this.exempt(name);
         this.optional('WITH');
         if (this.optional('SCHEMA')) this.name();
         if (this.optional('VERSION')) this.stringOrName();
@@ -190,6 +195,30 @@ export class StatementReader extends PgCursor {
       else if (this.optional('OWNED')) (this.expect('BY'), this.qualifiedName());
       else return;
     }
+  }
+
+  /** `ALTER TYPE t ADD VALUE [IF NOT EXISTS] 'v' [BEFORE | AFTER 'w']`, `… RENAME VALUE 'v' TO 'w'`, `… RENAME TO n`: nothing lost. */
+  private alterType(): void {
+    this.qualifiedName();
+    if (this.optional('ADD')) {
+      this.expect('VALUE');
+      this.ifNotExists();
+      this.string();
+      if (this.optional('BEFORE') || this.optional('AFTER')) this.string();
+      return;
+    }
+    this.expect('RENAME');
+    if (this.optional('VALUE')) (this.string(), this.expect('TO'), this.string());
+    else (this.expect('TO'), this.name());
+  }
+
+  /** `ALTER INDEX [IF EXISTS] i RENAME TO n`: nothing lost. */
+  private alterIndex(): void {
+    this.ifExists();
+    this.qualifiedName();
+    this.expect('RENAME');
+    this.expect('TO');
+    this.name();
   }
 
   private createEnum(): void {
@@ -551,15 +580,14 @@ export class StatementReader extends PgCursor {
   /** `DELETE FROM [ONLY] t [AS alias] [WHERE condition]`: without a WHERE, every row goes. */
   private deleteRows(): AstOp[] {
     this.expect('FROM');
-    const table = this.dmlTarget();
-    return this.rowsCondition() ? [] : [{ kind: 'delete-all', target: table, flags: {} }];
+    return this.everyRow('delete-all', this.dmlTarget());
   }
 
   /** `UPDATE [ONLY] t [AS alias] SET col = expr, … [WHERE condition]`: without a WHERE, every row changes. */
   private updateRows(): AstOp[] {
     const table = this.dmlTarget();
     this.setClause();
-    return this.rowsCondition() ? [] : [{ kind: 'update-all', target: table, flags: {} }];
+    return this.everyRow('update-all', table);
   }
 
   private dmlTarget(): ObjectRef {
@@ -570,13 +598,15 @@ export class StatementReader extends PgCursor {
   }
 
   /**
-   * `WHERE …` where every predicate starts with a column: such a condition restricts rows (the full
+   * The operation on every row when there is no `WHERE` (or `WHERE TRUE` alone); none for a `WHERE` where every
+   * predicate starts with a column or is an EXISTS of a table's rows: such a condition restricts rows (the full
    * reader reports only conditions that are always true, like `1 = 1`, and those start with a constant).
    */
-  private rowsCondition(): boolean {
-    if (!this.optional('WHERE')) return false;
+  private everyRow(kind: 'delete-all' | 'update-all', table: ObjectRef): AstOp[] {
+    if (!this.optional('WHERE')) return [{ kind, target: table, flags: {} }];
+    if (this.i === this.tokens.length - 1 && this.optional('TRUE')) return [{ kind, target: table, flags: { whereAlwaysTrue: true } }];
     this.columnCondition();
-    return true;
+    return [];
   }
 
   /** The trailing `[CASCADE | RESTRICT]`, with IF EXISTS / CONCURRENTLY, in the full reader's order. */
@@ -608,8 +638,8 @@ export class StatementReader extends PgCursor {
     this.expect('INTO');
     this.qualifiedName();
     if (this.peek('(')) this.nameList();
-    this.expect('VALUES');
-    this.commaList(() => this.parenthesizedList(() => this.valueOrDefault()));
+    if (this.peek('SELECT')) this.select();
+    else (this.expect('VALUES'), this.commaList(() => this.parenthesizedList(() => this.valueOrDefault())));
     if (this.optional('ON')) this.onConflict();
   }
 
@@ -660,7 +690,11 @@ export class StatementReader extends PgCursor {
     if (!['TABLE', 'COLUMN', 'INDEX', 'SCHEMA', 'TYPE', 'SEQUENCE', 'VIEW', 'EXTENSION'].includes(what)) throw DOUBT;
     this.qualifiedName();
     this.expect('IS');
-    if (!this.optional('NULL')) this.string();
+    if (this.optional('NULL')) return;
+    // a comment's text is never run: the word screen leaves it alone ('Soft-delete flag')
+    const text = this.tokens[this.i];
+    this.string();
+    this.exempt(text!);
   }
 
   private set(): void {
@@ -689,7 +723,7 @@ export class StatementReader extends PgCursor {
   }
 
   private columnDefinition(): void {
-    this.name();
+    this.columnName();
     this.typeName();
     for (;;) {
       // `CONSTRAINT name` must name a constraint

@@ -34,8 +34,11 @@ const NEVER_KEYWORDS = `exec|call|prepare|merge|perform|copy|rule|dblink\\w*|lo_
 const GUARDED_WORDS = new RegExp(`(?<![\\w$])(?:drop|truncate|delete|update|rename|alter\\s+column|type\\s+using|replace|trigger|function|procedure|execute|do|${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
 /** The cheap first look: one of these outside an override marker's line means the parser decides. */
 const NEVER_KEYWORD = new RegExp(`(?<![\\w$])(?:${NEVER_KEYWORDS})(?![\\w$])`, 'gi');
-/** A line that starts a DO block or CREATE FUNCTION (a hint only: the statement reader and the word screen decide). */
-const ROUTINE_STATEMENT = /^[ \t]*(?:do\s+(?:\$|'|e'|language\b)|create\s+(?:or\s+replace\s+)?function\b)/im;
+/**
+ * A line that starts a statement whose text the word screen may leave alone: a DO block, CREATE FUNCTION, COMMENT ON
+ * (a hint only: the statement reader and the word screen decide).
+ */
+const EXEMPT_TEXT_STATEMENT = /^[ \t]*(?:do\s+(?:\$|'|e'|language\b)|create\s+(?:or\s+replace\s+)?function\b|comment\s+on\b)/im;
 /** Characters PostgreSQL's lexer reads differently from our tokenizer (NBSP and BOM are name characters there). */
 const LEXER_DOUBT = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\u00a0\ufeff]/;
 /** Backticks (MySQL text read as PostgreSQL) and backslashes (escape rules): allowed in comments only. */
@@ -58,8 +61,9 @@ export interface SubsetStatement {
 export function readPostgresSubset(text: string): SubsetStatement[] | undefined {
   if (text.length > MAX_CHARS || LEXER_DOUBT.test(text) || (text.includes('/*') && NESTED_COMMENT.test(text))) return undefined;
   // most files outside the subset say so in one scan (MERGE, COPY, PERFORM…): no splitting, no tokens. A
-  // routine body that cannot destroy may hold any word (PERFORM, pg_…): there the word screen below decides.
-  if (!ROUTINE_STATEMENT.test(text) && neverKeywordOutsideMarkers(text)) return undefined;
+  // routine body that cannot destroy, or a comment's text, may hold any word (PERFORM, pg_…, rule): there the
+  // word screen below decides.
+  if (!EXEMPT_TEXT_STATEMENT.test(text) && neverKeywordOutsideMarkers(text)) return undefined;
   const { statements, skipped } = splitSql(text, 'postgres');
   // psql meta-commands, COPY data...: the reader's business
   if (skipped.length) return undefined;
@@ -102,7 +106,8 @@ function neverKeywordOutsideMarkers(text: string): boolean {
   NEVER_KEYWORD.lastIndex = 0;
   for (let m = NEVER_KEYWORD.exec(text); m; m = NEVER_KEYWORD.exec(text)) {
     const lineStart = Math.max(text.lastIndexOf('\n', m.index - 1), text.lastIndexOf('\r', m.index - 1)) + 1;
-    if (!MARKER_COMMENT.test(text.slice(lineStart, m.index))) return true;
+    const before = text.slice(lineStart, m.index);
+    if (!MARKER_COMMENT.test(before) && !EXTENSION_NAME_BEFORE.test(before)) return true;
   }
   return false;
 }
@@ -125,6 +130,9 @@ function onlyInComments(text: string, pattern: RegExp, inComment: (at: number) =
   for (let m = pattern.exec(text); m; m = pattern.exec(text)) if (!inComment(m.index)) return false;
   return true;
 }
+
+/** `CREATE EXTENSION [IF NOT EXISTS] pg_trgm`: a name, not a call (the statement reader exempts it). */
+const EXTENSION_NAME_BEFORE = /\bextension\s+(?:if\s+not\s+exists\s+)?"?$/i;
 
 /** `-- dbsafe:allow …` (or `dbsafe:allow-file`): an override marker's comment, which names what it allows. */
 const MARKER_COMMENT = /--[ \t]*dbsafe:allow(?:-file)?[ \t]/;
