@@ -44,6 +44,10 @@ const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '||']);
 /** PostgreSQL's JSON operators the subset reads (see jsonOperator), and the characters of an operator. */
 const JSON_OPERATORS = new Set(['->', '->>', '#>', '#>>']);
 const OPERATOR_RUN = /^[~!@#^&|`?+\-*/%<>=]+$/;
+/** EXTRACT's fields written as words (YEAR … SECOND are keywords EXTRACT takes; the others are plain names to the lexer). */
+const EXTRACT_FIELDS = new Set(
+  'CENTURY DAY DECADE DOW DOY EPOCH HOUR ISODOW ISOYEAR JULIAN MICROSECONDS MILLENNIUM MILLISECONDS MINUTE MONTH QUARTER SECOND TIMEZONE TIMEZONE_HOUR TIMEZONE_MINUTE WEEK YEAR'.split(' '),
+);
 const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 /** PostgreSQL truncates longer names (NAMEDATALEN 64): the parser's name would differ from the text. */
 const MAX_NAME_BYTES = 63;
@@ -70,6 +74,7 @@ export class PgCursor {
    * its first SELECT reads a FROM (then it is no constant row: the full reader cannot call `EXISTS` of it always true).
    */
   protected select(): boolean {
+    if (this.optional('WITH')) this.withQueries();
     const reads = this.simpleSelect();
     while (this.optional('UNION') || this.optional('INTERSECT') || this.optional('EXCEPT')) {
       if (!this.optional('ALL')) this.optional('DISTINCT');
@@ -86,6 +91,20 @@ export class PgCursor {
     if (this.optional('LIMIT') && !this.optional('ALL')) this.number();
     if (this.optional('OFFSET')) this.number();
     return reads;
+  }
+
+  /** `[RECURSIVE] name [(columns)] AS [[NOT] MATERIALIZED] (SELECT …), …`: read-only queries (a DELETE there is the parser's). */
+  private withQueries(): void {
+    this.optional('RECURSIVE');
+    do {
+      this.name();
+      if (this.peek('(')) this.nameList();
+      this.expect('AS');
+      if (this.optional('NOT')) this.expect('MATERIALIZED');
+      else this.optional('MATERIALIZED');
+      this.expect('(');
+      this.subquery();
+    } while (this.optional(','));
   }
 
   /** `( SELECT … )`, the `(` already read: a subquery (scalar, or of EXISTS). */
@@ -159,7 +178,13 @@ export class PgCursor {
   }
 
   private tableReference(): void {
-    this.qualifiedName();
+    // a subquery (a parenthesized join is the parser's)
+    if (this.optional('(')) {
+      if (!this.peek('SELECT')) throw DOUBT;
+      this.subquery();
+    } else {
+      this.qualifiedName();
+    }
     if (this.optional('AS')) this.name();
     else if (this.peekPlainName()) this.name();
   }
@@ -322,6 +347,7 @@ export class PgCursor {
     if (token.type === 'word' && VALUE_WORDS.has(token.upper)) return;
     if (token.type === 'word' && token.upper === 'EXISTS' && this.peek('(') && this.peek('SELECT', 1)) return void (this.next(), this.subquery());
     if (token.type === 'word' && token.upper === 'CAST') return this.cast();
+    if (token.type === 'word' && token.upper === 'EXTRACT') return this.extract();
     if (token.type === 'word' && token.upper === 'ARRAY' && this.peek('[')) return this.arrayConstructor();
     // LEFT and RIGHT are keywords that may name functions
     if (token.type === 'word' && (token.upper === 'LEFT' || token.upper === 'RIGHT') && this.peek('(')) return this.callArguments(true);
@@ -339,6 +365,16 @@ export class PgCursor {
     this.expression();
     this.expect('AS');
     this.typeName();
+    this.expect(')');
+  }
+
+  /** `EXTRACT(field FROM expression)`: a field PostgreSQL knows by name (`epoch`, `year`…) or a string. */
+  private extract(): void {
+    this.expect('(');
+    const field = this.next();
+    if (field.type !== 'string' && !(field.type === 'word' && EXTRACT_FIELDS.has(field.upper))) throw DOUBT;
+    this.expect('FROM');
+    this.expression();
     this.expect(')');
   }
 

@@ -167,6 +167,8 @@ export class StatementReader extends PgCursor {
       // index_elem: a column, a function call, or a parenthesized expression
       if (this.peek('(')) {
         this.parenthesized();
+      } else if (!this.peek('(', 1) && !this.peek('.', 1)) {
+        this.columnName();
       } else {
         this.name();
         if (this.peek('.')) (this.next(), this.name(), this.callArguments(true));

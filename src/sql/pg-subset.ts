@@ -4,11 +4,13 @@
  * it does, so the pre-commit hook need not load libpg-query (WASM), which is most of its cost.
  *
  * The subset: CREATE TABLE / INDEX / SEQUENCE / SCHEMA / EXTENSION / TYPE … AS ENUM / [MATERIALIZED]
- * VIEW … AS SELECT / POLICY, ALTER TABLE … ADD / DROP [COLUMN | CONSTRAINT] / ALTER COLUMN … / RENAME /
- * … ROW LEVEL SECURITY, DROP TABLE / VIEW / INDEX / SEQUENCE / SCHEMA / TYPE / DOMAIN / TRIGGER /
- * EXTENSION / POLICY / FUNCTION (argument types only), TRUNCATE, DELETE / UPDATE (a WHERE that starts
- * with a column), INSERT … VALUES [ON CONFLICT …], DO blocks and CREATE FUNCTION whose body the full
- * reader would not read, CREATE TRIGGER, GRANT / REVOKE, COMMENT ON, SET, BEGIN / COMMIT.
+ * VIEW … AS [WITH …] SELECT / POLICY, ALTER TABLE … ADD / DROP [COLUMN | CONSTRAINT] / ALTER COLUMN … / RENAME /
+ * … ROW LEVEL SECURITY, ALTER TYPE … ADD / RENAME VALUE and RENAME TO, ALTER INDEX … RENAME TO, DROP TABLE /
+ * VIEW / INDEX / SEQUENCE / SCHEMA / TYPE / DOMAIN / TRIGGER / EXTENSION / POLICY / FUNCTION (argument types
+ * only), TRUNCATE, DELETE / UPDATE (a WHERE whose predicates start with a column or are EXISTS of a table's
+ * rows, or `WHERE TRUE`), INSERT … VALUES | SELECT [ON CONFLICT …], DO blocks and CREATE FUNCTION whose body
+ * the full reader would not read, CREATE TRIGGER, GRANT / REVOKE, COMMENT ON, SET, BEGIN / COMMIT; in
+ * expressions, subqueries, EXISTS, CAST, EXTRACT, ARRAY[…], CASE and the JSON operators.
  *
  * Fail closed: any doubt returns `undefined` and the real reader decides, so text the parser would
  * reject is still `unparseable`. On top of the grammar, every word a destructive or dynamic statement
