@@ -80,17 +80,31 @@ export class PgCursor {
       if (!this.optional('ALL')) this.optional('DISTINCT');
       this.simpleSelect();
     }
-    if (this.optional('ORDER')) {
-      this.expect('BY');
-      do {
-        this.expression();
-        this.optional('ASC') || this.optional('DESC');
-        if (this.optional('NULLS')) this.optional('FIRST') || this.expect('LAST');
-      } while (this.optional(','));
-    }
+    if (this.optional('ORDER')) this.orderBy();
     if (this.optional('LIMIT') && !this.optional('ALL')) this.number();
     if (this.optional('OFFSET')) this.number();
     return reads;
+  }
+
+  /** `BY expression [ASC | DESC] [NULLS FIRST | LAST], …`, ORDER already read. */
+  private orderBy(): void {
+    this.expect('BY');
+    do {
+      this.expression();
+      this.optional('ASC') || this.optional('DESC');
+      if (this.optional('NULLS')) this.optional('FIRST') || this.expect('LAST');
+    } while (this.optional(','));
+  }
+
+  /** A window function's `OVER ([PARTITION BY …] [ORDER BY …])` (a frame or a named window is the parser's). */
+  private over(): void {
+    this.expect('(');
+    if (this.optional('PARTITION')) {
+      this.expect('BY');
+      this.commaList(() => this.expression());
+    }
+    if (this.optional('ORDER')) this.orderBy();
+    this.expect(')');
   }
 
   /** `[RECURSIVE] name [(columns)] AS [[NOT] MATERIALIZED] (SELECT …), …`: read-only queries (a DELETE there is the parser's). */
@@ -146,7 +160,7 @@ export class PgCursor {
   }
 
   /** A table (with an optional alias) and the tables joined to it. */
-  private fromItem(): void {
+  protected fromItem(): void {
     this.tableReference();
     for (;;) {
       // no join condition after CROSS JOIN and NATURAL … JOIN; one is required after the others
@@ -355,8 +369,12 @@ export class PgCursor {
     if (token.type === 'word' && FUNCTION_KEYWORDS.has(token.upper)) return this.callArguments(true);
     if (token.type === 'word' && token.upper === 'CASE') return this.caseExpression();
     this.i--;
-    this.qualifiedName();
-    if (this.peek('(')) this.callArguments(false);
+    // replace() is a function too (the word is guarded for CREATE OR REPLACE)
+    if (token.type === 'word' && token.upper === 'REPLACE' && this.peek('(', 1)) this.optional('REPLACE');
+    else this.qualifiedName();
+    if (!this.peek('(')) return;
+    this.callArguments(false);
+    if (this.optional('OVER')) this.over();
   }
 
   /** `CAST ( expression AS type )` */
@@ -408,6 +426,7 @@ export class PgCursor {
     if (this.optional(')')) return;
     // count(*)
     if (this.optional('*')) return void this.expect(')');
+    if (!this.optional('DISTINCT')) this.optional('ALL');
     do this.expression();
     while (this.optional(','));
     this.expect(')');

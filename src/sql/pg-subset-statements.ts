@@ -579,23 +579,26 @@ export class StatementReader extends PgCursor {
 
   // ---- DELETE / UPDATE --------------------------------------------------------------------------
 
-  /** `DELETE FROM [ONLY] t [AS alias] [WHERE condition]`: without a WHERE, every row goes. */
+  /** `DELETE FROM [ONLY] t [[AS] alias] [WHERE condition]`: without a WHERE, every row goes. */
   private deleteRows(): AstOp[] {
     this.expect('FROM');
     return this.everyRow('delete-all', this.dmlTarget());
   }
 
-  /** `UPDATE [ONLY] t [AS alias] SET col = expr, … [WHERE condition]`: without a WHERE, every row changes. */
+  /** `UPDATE [ONLY] t [[AS] alias] SET col = expr, … [FROM …] [WHERE condition]`: without a WHERE, every row changes. */
   private updateRows(): AstOp[] {
     const table = this.dmlTarget();
     this.setClause();
+    // UPDATE … FROM other tables: the WHERE decides, as without FROM
+    if (this.optional('FROM')) this.commaList(() => this.fromItem());
     return this.everyRow('update-all', table);
   }
 
   private dmlTarget(): ObjectRef {
     this.optional('ONLY');
     const table = refFromParts('table', this.tableName());
-    if (this.optional('AS')) this.name();
+    // `t AS o` or `t o` (never `t set`: UPDATE's SET follows)
+    if (this.optional('AS') || (this.peekPlainName() && !this.peek('SET'))) this.name();
     return table;
   }
 
