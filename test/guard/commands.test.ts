@@ -48,13 +48,26 @@ const CASES: Record<string, { match: string[]; miss: string[] }> = {
   'manage.py|django-admin migrate * zero': { match: ['python manage.py migrate shop zero', 'python3 -m django migrate shop zero'], miss: ['python manage.py migrate shop', 'python manage.py migrate shop 0003'] },
   'manage.py|django-admin reset_db': { match: ['python manage.py reset_db --noinput'], miss: ['python manage.py reset_schema_cache'] },
   'artisan migrate:fresh|migrate:reset|migrate:refresh|db:wipe': { match: ['php artisan migrate:fresh --seed', 'php artisan db:wipe', 'php artisan migrate:refresh'], miss: ['php artisan migrate', 'php artisan migrate:status'] },
-  'knex migrate:rollback --all': { match: ['knex migrate:rollback --all', 'npx knex migrate:rollback --all --env production'], miss: ['knex migrate:rollback', 'knex migrate:latest'] },
-  'sequelize|sequelize-cli db:migrate:undo:all': { match: ['sequelize db:migrate:undo:all', 'npx sequelize-cli db:migrate:undo:all --to 0'], miss: ['sequelize db:migrate:undo', 'sequelize db:migrate'] },
+  'artisan migrate:rollback': { match: ['php artisan migrate:rollback', 'php artisan migrate:rollback --step=2'], miss: ['php artisan migrate', 'php artisan migrate:status'] },
+  // every rollback runs down migrations, which drop what the up created: one step as well as all of them
+  'knex migrate:rollback|migrate:down': {
+    match: ['knex migrate:rollback', 'knex migrate:rollback --all', 'npx knex migrate:rollback --all --env production', 'npx knex migrate:down'],
+    miss: ['knex migrate:latest', 'knex migrate:up', 'knex migrate:make drop_users'],
+  },
+  'sequelize|sequelize-cli db:migrate:undo|db:migrate:undo:all': {
+    match: ['sequelize db:migrate:undo', 'npx sequelize-cli db:migrate:undo --name 20240101-add-users.js', 'sequelize db:migrate:undo:all', 'npx sequelize-cli db:migrate:undo:all --to 0'],
+    miss: ['sequelize db:migrate', 'sequelize db:migrate:status', 'sequelize db:seed:undo'],
+  },
+  'typeorm|typeorm-ts-node-commonjs|typeorm-ts-node-esm migration:revert': {
+    match: ['typeorm migration:revert -d src/data-source.ts', 'npx typeorm-ts-node-esm migration:revert -d ./ds.ts'],
+    miss: ['typeorm migration:run -d src/data-source.ts', 'typeorm migration:show'],
+  },
   'sequelize|sequelize-cli db:drop': { match: ['sequelize db:drop', 'npx sequelize-cli db:drop'], miss: ['sequelize db:create'] },
   'typeorm|typeorm-ts-node-commonjs|typeorm-ts-node-esm schema:drop': { match: ['typeorm schema:drop -d src/data-source.ts', 'npx typeorm-ts-node-esm schema:drop'], miss: ['typeorm schema:log', 'typeorm migration:run'] },
   'typeorm|typeorm-ts-node-commonjs|typeorm-ts-node-esm schema:sync': { match: ['typeorm schema:sync -d src/data-source.ts', 'npx typeorm-ts-node-commonjs schema:sync'], miss: ['typeorm schema:log', 'typeorm migration:generate'] },
   'sqitch revert|rebase|checkout': { match: ['sqitch revert', 'sqitch revert --to @HEAD^ -y', 'sqitch rebase -y', 'sqitch checkout main'], miss: ['sqitch deploy', 'sqitch status', 'sqitch verify'] },
   'atlas schema clean': { match: ['atlas schema clean -u "postgres://localhost/app"', 'atlas schema clean --env local --auto-approve'], miss: ['atlas schema inspect -u "postgres://localhost/app"', 'atlas migrate apply'] },
+  'atlas migrate down': { match: ['atlas migrate down --env local', 'atlas migrate down 2 --url "postgres://localhost/app"'], miss: ['atlas migrate apply --env local', 'atlas migrate status'] },
   'atlas schema apply --auto-approve': { match: ['atlas schema apply --url "postgres://localhost/app" --to file://schema.hcl --auto-approve'], miss: ['atlas schema apply --url "postgres://localhost/app" --to file://schema.hcl', 'atlas schema diff'] },
   dropdb: { match: ['dropdb app_dev', 'dropdb --if-exists -h localhost app'], miss: ['createdb app_dev', 'pg_dump app'] },
   'mysqladmin|mariadb-admin drop': { match: ['mysqladmin -u root drop app', 'mariadb-admin drop app'], miss: ['mysqladmin status', 'mysqladmin create app'] },
@@ -72,6 +85,11 @@ const CASES: Record<string, { match: string[]; miss: string[] }> = {
     miss: ['kubectl delete pod pg-0', 'kubectl get pvc', 'kubectl describe pvc postgres-data'],
   },
   'docker|podman volume rm|prune': { match: ['docker volume rm app_pgdata', 'docker volume prune -f', 'podman volume rm pgdata'], miss: ['docker volume ls', 'docker volume create pgdata', 'docker volume inspect pgdata'] },
+  'flyway undo': { match: ['flyway undo', 'flyway -url=jdbc:postgresql://localhost/app undo -target=3'], miss: ['flyway migrate', 'flyway info'] },
+  'liquibase rollback|rollbackCount|rollback-count|rollbackToDate|rollback-to-date|rollbackOneChangeSet|rollback-one-changeset|rollbackOneUpdate|rollback-one-update': {
+    match: ['liquibase rollback --tag=v1.2', 'liquibase rollbackCount 1', 'liquibase rollback-count --count=2', 'liquibase --changelog-file=db.xml rollback-to-date 2026-01-01'],
+    miss: ['liquibase rollback-sql v1', 'liquibase rollbackCountSQL 1', 'liquibase update', 'liquibase future-rollback-sql'],
+  },
   'flyway clean': {
     match: ['flyway clean', 'flyway -url=jdbc:postgresql://localhost/app -user=app clean', 'flyway -configFiles=conf/flyway.conf clean'],
     miss: ['flyway migrate', 'flyway info', 'flyway validate', 'flyway repair'],
@@ -80,23 +98,28 @@ const CASES: Record<string, { match: string[]; miss: string[] }> = {
     match: ['liquibase dropAll', 'liquibase --changelog-file=db.xml drop-all', 'liquibase drop-all --url=jdbc:postgresql://localhost/app'],
     miss: ['liquibase update', 'liquibase status', 'liquibase rollback-sql v1'],
   },
+  'dbmate rollback|down': { match: ['dbmate rollback', 'dbmate --url postgres://localhost/app down', 'npx dbmate rollback'], miss: ['dbmate up', 'dbmate status', 'dbmate new rollback_users'] },
   'dbmate drop': { match: ['dbmate drop', 'dbmate --url postgres://localhost/app drop', 'npx dbmate drop'], miss: ['dbmate up', 'dbmate migrate', 'dbmate create', 'dbmate new drop_users'] },
   'migrate drop': {
     match: ['migrate -path db/migrations -database postgres://localhost/app drop -f', 'migrate -source file://migrations -database sqlite3://dev.db drop'],
     miss: ['migrate -path db/migrations -database postgres://localhost/app up', 'migrate create -ext sql -dir db/migrations drop_users'],
   },
-  'migrate down -all': {
-    match: ['migrate -path db -database postgres://localhost/app down -all'],
-    miss: ['migrate -path db -database postgres://localhost/app down 1', 'migrate -path db -database postgres://localhost/app up 2'],
+  'migrate down': {
+    match: ['migrate -path db -database postgres://localhost/app down -all', 'migrate -path db -database postgres://localhost/app down 1', 'migrate -database sqlite3://dev.db -path db down'],
+    miss: ['migrate -path db -database postgres://localhost/app up 2', 'migrate create -ext sql -dir db down_users', 'migrate -path db -database postgres://localhost/app version'],
   },
-  'goose reset': { match: ['goose reset', 'goose -dir db/migrations postgres "user=app dbname=app" reset'], miss: ['goose up', 'goose status', 'goose down'] },
-  'goose down-to 0': { match: ['goose down-to 0', 'goose -dir migrations sqlite3 ./app.db down-to 0'], miss: ['goose down-to 20240101000000', 'goose up-to 0'] },
+  'goose reset': { match: ['goose reset', 'goose -dir db/migrations postgres "user=app dbname=app" reset'], miss: ['goose up', 'goose status', 'goose version'] },
+  'goose down|down-to|redo': {
+    match: ['goose down', 'goose down-to 0', 'goose -dir migrations sqlite3 ./app.db down-to 0', 'goose down-to 20240101000000', 'goose redo'],
+    miss: ['goose up-to 0', 'goose up', 'goose status', 'goose create add_users sql'],
+  },
   'mikro-orm|mikro-orm-esm schema:drop|schema:fresh|migration:fresh': {
     match: ['npx mikro-orm schema:drop --run', 'mikro-orm schema:fresh --run --seed', 'npx mikro-orm-esm migration:fresh'],
     miss: ['npx mikro-orm migration:up', 'mikro-orm schema:update --run', 'mikro-orm migration:create'],
   },
   'mix ecto.drop|ecto.reset': { match: ['mix ecto.drop', 'MIX_ENV=prod mix ecto.reset'], miss: ['mix ecto.migrate', 'mix ecto.create', 'mix test'] },
-  'mix ecto.rollback --all': { match: ['mix ecto.rollback --all'], miss: ['mix ecto.rollback', 'mix ecto.rollback --step 1'] },
+  'mix ecto.rollback': { match: ['mix ecto.rollback --all', 'mix ecto.rollback', 'mix ecto.rollback --step 1'], miss: ['mix ecto.migrate', 'mix ecto.migrations'] },
+  'mikro-orm|mikro-orm-esm migration:down': { match: ['npx mikro-orm migration:down', 'mikro-orm-esm migration:down --to 0'], miss: ['npx mikro-orm migration:up', 'mikro-orm migration:list'] },
   'aws rds delete-db-instance|delete-db-cluster': {
     match: ['aws rds delete-db-instance --db-instance-identifier prod --skip-final-snapshot', 'aws --profile ops rds delete-db-cluster --db-cluster-identifier app'],
     miss: ['aws rds describe-db-instances', 'aws rds create-db-snapshot --db-instance-identifier prod --db-snapshot-identifier s1'],
