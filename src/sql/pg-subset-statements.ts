@@ -704,7 +704,8 @@ export class StatementReader extends PgCursor {
 
   private set(): void {
     this.optional('SESSION') || this.optional('LOCAL');
-    this.name();
+    // off, later strings decode backslashes as E'…' does: the parser's (and the server's) to judge
+    if (this.name() === 'standard_conforming_strings') throw DOUBT;
     if (!this.optional('TO')) this.expect('=');
     do this.settingValue();
     while (this.optional(','));

@@ -43,8 +43,14 @@ const NEVER_KEYWORD = new RegExp(`(?<![\\w$])(?:${NEVER_KEYWORDS})(?![\\w$])`, '
 const EXEMPT_TEXT_STATEMENT = /^[ \t]*(?:do\s+(?:\$|'|e'|language\b)|create\s+(?:or\s+replace\s+)?function\b|comment\s+on\b)/im;
 /** Characters PostgreSQL's lexer reads differently from our tokenizer (NBSP and BOM are name characters there). */
 const LEXER_DOUBT = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\u00a0\ufeff]/;
-/** Backticks (MySQL text read as PostgreSQL) and backslashes (escape rules): allowed in comments only. */
-const CODE_DOUBT = /[`\\]/g;
+/** Backticks (MySQL text read as PostgreSQL): allowed in comments only. */
+const BACKTICK = /`/g;
+/**
+ * Backslashes: in comments, and in strings and quoted names whose text they cannot change (PostgreSQL reads
+ * them as themselves there: standard_conforming_strings, on since 9.1 and in the parser). An E'…' string decodes
+ * them (`E'\x44ROP'` is DROP), and outside a string or name they are the parser's to judge.
+ */
+const BACKSLASH = /\\/g;
 /** A `/*` inside a block comment: PostgreSQL nests block comments, our tokenizer does not. */
 const NESTED_COMMENT = /\/\*(?:(?!\*\/)[^])*?\/\*/;
 
@@ -72,6 +78,8 @@ export function readPostgresSubset(text: string): SubsetStatement[] | undefined 
   const keywordsAt = new Set<number>();
   /** File offsets [start, end) of every token, in order: what our tokenizer reads as code. */
   const tokenSpans: number[] = [];
+  /** File offsets [start, end) of the strings and quoted names where a backslash is itself, in order. */
+  const literalSpans: number[] = [];
   /** File offsets [start, end) of the DO bodies the word screen leaves alone, in order. */
   const exemptSpans: number[] = [];
   const out: SubsetStatement[] = [];
@@ -82,7 +90,10 @@ export function readPostgresSubset(text: string): SubsetStatement[] | undefined 
     const tokens = tokenize(statement.code, 'postgres');
     if (!tokens.length) continue;
     if (!balanced(tokens)) return undefined;
-    for (const token of tokens) tokenSpans.push(statement.start + token.start, statement.start + token.end);
+    for (const token of tokens) {
+      tokenSpans.push(statement.start + token.start, statement.start + token.end);
+      if ((token.type === 'string' || token.type === 'ident') && LITERAL_START.has(statement.code[token.start]!)) literalSpans.push(statement.start + token.start, statement.start + token.end);
+    }
     const reader = new StatementReader(tokens, statement.start, keywordsAt);
     let ops: AstOp[];
     try {
@@ -100,7 +111,8 @@ export function readPostgresSubset(text: string): SubsetStatement[] | undefined 
   // the full reader judges a type change against the column's type declared earlier in the file
   if (typeChanges && typesDeclared) return undefined;
   const inComment = (at: number) => !insideToken(at, tokenSpans);
-  return guardedWordsAreKeywords(text, keywordsAt, inComment, exemptSpans) && onlyInComments(text, CODE_DOUBT, inComment) ? out : undefined;
+  const literalOrComment = (at: number) => inComment(at) || insideToken(at, literalSpans);
+  return guardedWordsAreKeywords(text, keywordsAt, inComment, exemptSpans) && onlyWhere(text, BACKTICK, inComment) && onlyWhere(text, BACKSLASH, literalOrComment) ? out : undefined;
 }
 
 /** A word no subset statement reads as a keyword, on a line that is not an override marker's (cheap: no tokens). */
@@ -127,11 +139,15 @@ function guardedWordsAreKeywords(text: string, keywordsAt: Set<number>, inCommen
   return true;
 }
 
-function onlyInComments(text: string, pattern: RegExp, inComment: (at: number) => boolean): boolean {
+/** Every match of `pattern` is at an offset where `allowed` holds. */
+function onlyWhere(text: string, pattern: RegExp, allowed: (at: number) => boolean): boolean {
   pattern.lastIndex = 0;
-  for (let m = pattern.exec(text); m; m = pattern.exec(text)) if (!inComment(m.index)) return false;
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) if (!allowed(m.index)) return false;
   return true;
 }
+
+/** How a plain string ('…'), a dollar-quoted string or a quoted name starts (an E'…' string starts with E). */
+const LITERAL_START = new Set(["'", '$', '"']);
 
 /** `CREATE EXTENSION [IF NOT EXISTS] pg_trgm`: a name, not a call (the statement reader exempts it). */
 const EXTENSION_NAME_BEFORE = /\bextension\s+(?:if\s+not\s+exists\s+)?"?$/i;

@@ -222,7 +222,10 @@ describe('the subset declines what it cannot read exactly', () => {
   it.each([
     ['a drop in a string', "DROP TABLE a; INSERT INTO notes VALUES ('drop')"],
     ['a backtick in code', 'DROP TABLE `a`'],
-    ['a backslash in a string', "INSERT INTO t VALUES ('a\\b')"],
+    ['a backslash in an E string (it decodes escapes)', "INSERT INTO t VALUES (E'a\\b')"],
+    ['a DO body in an E string whose escapes spell a DROP', "DO E'BEGIN \\x44ROP TABLE t; END'"],
+    ['a backslash in code', 'UPDATE t SET a = 1 WHERE b = 1 \\ 2'],
+    ['backslashes after standard_conforming_strings is turned off', "SET standard_conforming_strings = off; UPDATE t SET a = 'x\\' WHERE b = 1"],
     ['an override marker inside a string', "INSERT INTO notes VALUES ('-- dbsafe:allow drop-table(a) -- x')"],
     ['a quoted name that is a guarded word', 'DROP TABLE "drop"'],
     ['a function whose arguments have names or modes (the parser\'s)', 'DROP FUNCTION f(IN a int)'],
@@ -336,6 +339,7 @@ describe('subqueries, INSERT … SELECT, enum values, JSON operators and keyword
     ['a keyword after a dot names a table', 'CREATE TABLE IF NOT EXISTS upchieve.references (id uuid PRIMARY KEY); DROP TABLE upchieve.references;'],
     ['a column-name keyword names a column', 'CREATE TABLE logs (id serial CONSTRAINT logs_pkey PRIMARY KEY, time timestamp with time zone NOT NULL, position int);'],
     ['an extension named pg_…', 'CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE EXTENSION "pg_stat_statements";'],
+    ['backslashes in plain strings, dollar-quoted strings and quoted names (PostgreSQL reads them as themselves)', "UPDATE \"models\" SET \"match_pattern\" = '(?i)^(gpt-4(-\\d{4})?-vision-preview)$', note = $$a\\b$$ WHERE \"id\" = 'x\\'; CREATE TABLE \"back\\slash\" (id int);"],
     ['a comment whose text holds guarded words', "COMMENT ON COLUMN users.deleted IS 'not_pii: Soft-delete flag, set by a rule we trigger';"],
     ['a view with WITH queries and EXTRACT', "CREATE VIEW metrics AS WITH s AS (SELECT user_id, EXTRACT(EPOCH FROM ended_at - started_at) AS secs FROM sessions), m AS MATERIALIZED (SELECT user_id, max(secs) AS longest FROM s GROUP BY user_id) SELECT u.id, m.longest, extract('year' FROM u.created_at) AS y FROM users u LEFT JOIN m ON m.user_id = u.id;"],
     ['a recursive WITH in a materialized view', 'CREATE MATERIALIZED VIEW IF NOT EXISTS tree AS WITH RECURSIVE t (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 5) SELECT n FROM t WITH NO DATA;'],
@@ -389,6 +393,7 @@ describe('subqueries, INSERT … SELECT, enum values, JSON operators and keyword
       'UNION', 'ON', 'CONFLICT', 'DO', 'NOTHING', 'JOIN', 'ORDER', 'BY', '))', 'pg_x', '"pg_y"', 'EXTENSION', 'WITH', 'SCHEMA',
       'EXTRACT', 'epoch', 'year', 'RECURSIVE', 'MATERIALIZED', 'DELETE', 'IS', "'drop'",
       'OVER', 'PARTITION', 'f()', 'replace(a, 1, 2)', 'replace', 'DISTINCT', 'SET', 'o', 'o.a', 'ROWS',
+      "'a\\b'", "'a\\'", "E'a\\'b'", '"q\\"', '$$x\\$$', '\\', 'E', "'\\x44ROP'",
     ];
     const starts = [
       'UPDATE t SET a =', 'UPDATE t SET a = (SELECT', 'UPDATE t SET a = 1 WHERE', 'DELETE FROM t WHERE', 'DELETE FROM t WHERE NOT EXISTS (SELECT',
