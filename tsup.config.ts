@@ -36,7 +36,7 @@ export default defineConfig([
     // matters; errors still print, and scripts/write-schema.mjs prints one summary line
     silent: true,
   },
-  // The git hooks' and `check`'s own start (src/cli/cached-start.ts): each path as ONE minified CommonJS
+  // How bin/ starts the git hooks and every command (src/cli/cached-start.ts): each as ONE minified CommonJS
   // file, run from V8's code cache, and their small loader. CommonJS skips the ESM loader and its per-module
   // resolution; one file lets V8 cache the compiled code of the whole path (bench/RESULTS.md, "Hooks").
   {
@@ -44,7 +44,7 @@ export default defineConfig([
     // check-worker(-start): the worker threads of src/check/parallel-read.ts (found next to the chunks)
     entry: {
       hook: 'src/cli/hook/hook-main.ts',
-      check: 'src/cli/check-main.ts',
+      cli: 'src/cli/cli-main.ts',
       'cached-start': 'src/cli/cached-start.ts',
       'check-worker': 'src/check/check-worker.ts',
       'check-worker-start': 'src/cli/check-worker-start.ts',

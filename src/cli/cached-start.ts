@@ -1,10 +1,10 @@
 /**
- * How the git hooks and `check` start (dist/cached-start.cjs, called by bin/). Their code is one minified
- * CommonJS file each (dist/hook.cjs from hook/hook-main.ts, dist/check.cjs from check-main.ts) run from V8's
+ * How the git hooks and every command start (dist/cached-start.cjs, called by bin/). Their code is one minified
+ * CommonJS file each (dist/hook.cjs from hook/hook-main.ts, dist/cli.cjs from cli-main.ts) run from V8's
  * code cache: no ESM loader, no per-module resolution, and the functions a run compiled last time are not
  * compiled again. Measured: a commit with one small migration 229 → 176 ms for the hook process, where
- * `node -e 0` takes 100 ms; `check` of one file 0.37 → 0.29-0.33 s (bench/RESULTS.md, "Hooks" and
- * "`check` from V8's code cache").
+ * `node -e 0` takes 100 ms; `check` of one file 0.37 → 0.29-0.33 s; an agent's hook call 98 → 86 ms (bench/RESULTS.md,
+ * "Hooks", "`check` from V8's code cache" and "Every command from the code cache").
  *
  * The cache is speed only, never trusted for meaning:
  * - it lives in the user's cache directory (src/util/user-cache-dir.ts: 0700 and the user's, or not used);
@@ -32,8 +32,8 @@ interface HookBundle extends CachedBundle {
   hookMain(argv: string[]): Promise<number>;
 }
 
-interface CheckBundle extends CachedBundle {
-  checkMain(argv: string[]): Promise<number>;
+interface CliBundle extends CachedBundle {
+  cliMain(argv: string[]): Promise<number>;
 }
 
 interface CheckWorkerBundle {
@@ -41,17 +41,24 @@ interface CheckWorkerBundle {
   finished: Promise<void>;
 }
 
-/** The runs worth a cache: what git runs on every commit and push, `check` and its worker threads. */
-const CACHED = ['pre-commit', 'pre-merge-commit', 'pre-push', 'check', 'check-worker'];
+/**
+ * The runs worth a cache: what git runs on every commit and push, `check` and its worker threads, what coding
+ * agents and wrapped commands run before each command, and the commands run often or in a hurry. Each has its
+ * own (what a run compiles differs); a typo of a command name gets none.
+ */
+const CACHED = [
+  'pre-commit', 'pre-merge-commit', 'pre-push', 'check', 'check-worker', 'agent-hook', 'guard', 'gate', 'backup', 'verify',
+  'restore', 'rollback', 'migrate', 'migrations', 'safe-migrate', 'dry-run', 'status', 'log', 'doctor',
+];
 
 /** `hook <name> [args…]`: argv starts at the hook's name. */
 export function startHook(argv: string[]): Promise<number> {
   return loadBundle<HookBundle>('hook.cjs', argv[0] ?? '', saveAtExit).hookMain(argv);
 }
 
-/** `check …`: the whole process.argv, as commander reads it. */
-export function startCheck(argv: string[]): Promise<number> {
-  return loadBundle<CheckBundle>('check.cjs', 'check', saveAtExit).checkMain(argv);
+/** Any command: the whole process.argv, as commander reads it; the command's name names its cache. */
+export function startCli(argv: string[]): Promise<number> {
+  return loadBundle<CliBundle>('cli.cjs', argv[2] ?? '', saveAtExit).cliMain(argv);
 }
 
 /**
@@ -63,7 +70,7 @@ export function startCheckWorker(): void {
   loadBundle<CheckWorkerBundle>('check-worker.cjs', 'check-worker', (bundle, save) => void bundle.finished.then(save));
 }
 
-/** The hooks and `check`: the cache is written at exit, once the run has put V8's flags back. */
+/** The hooks and the commands: the cache is written at exit, once the run has put V8's flags back. */
 function saveAtExit(bundle: CachedBundle, save: () => void): void {
   process.once('exit', () => {
     bundle.restoreV8Flags();

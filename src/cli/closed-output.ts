@@ -4,8 +4,8 @@ import { writeSync } from 'node:fs';
  * stdout that fails under a command (`dbsafe-hooks doctor | head -1` closes it: EPIPE; a full disk behind
  * `> file`: ENOSPC). Node reports it as an unhandled 'error' event: a stack trace and exit 1. Said in words
  * instead, and the exit code becomes 2 (what was asked was not shown whole). The command is not stopped: a
- * restore or a backup whose output nobody reads any more still finishes its work or its rollback. Used by the
- * ESM CLI (entry.ts) and by `check` (check-main.ts), whose report writer stops at the first failed write.
+ * restore or a backup whose output nobody reads any more still finishes its work or its rollback. Set up for
+ * every command by cli-main.ts; `check`'s report writer stops at the first failed write.
  */
 let failed = false;
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, tempDir } from '../helpers/repo.js';
 import { CREATE, hookRepo, run, type HookRepo } from './helpers.js';
 
-// How the hooks and `check` start (src/cli/cached-start.ts): one CommonJS bundle each, run from V8's code cache.
+// How the hooks and every command start (src/cli/cached-start.ts): one CommonJS bundle each, run from V8's code cache.
 // The cache is speed only: an answer must be the same whether the cache is absent, being written, read back,
 // corrupt, or refused, and it must never be taken from a directory someone else can write.
 
@@ -170,6 +170,37 @@ describe('hooks and check run from the code cache give the same answers', () => 
     expect(bad.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it('every other command runs from the same CLI bundle: the same answers without the cache, writing it, and from it; each its own cache, none for a mistyped command', () => {
+    const r = repo();
+    const cacheHome = tempDir('dbsafe-cache-');
+    const cli = (args: string[], extra: NodeJS.ProcessEnv = {}, input?: string) =>
+      run(r.dir, 'node_modules/.bin/dbsafe-hooks', args, { XDG_CACHE_HOME: cacheHome, ...extra }, input);
+    const agentCall = (command: string) => JSON.stringify({ hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } });
+    const runs = [
+      // an agent's command: a reset is denied, a listing passes (the agent hook answers on stdout, exit 0)
+      { name: 'agent-hook', args: ['agent-hook', 'claude-code'], input: agentCall('npx supabase db reset'), code: 0, says: /"permissionDecision":\s*"deny"/ },
+      { name: 'agent-hook', args: ['agent-hook', 'claude-code'], input: agentCall('ls -la'), code: 0, says: /^$/ },
+      // guard's fast path: the wrapped command's own output and exit code
+      { name: 'guard', args: ['guard', '--', 'node', '-e', 'process.stdout.write("ran"); process.exit(3)'], code: 3, says: /^ran$/ },
+      { name: 'guard', args: ['guard', '--check', '--json', '--', 'supabase db reset'], code: 1, says: /"destructive": true/ },
+      { name: 'status', args: ['status'], code: 0, says: /./ },
+    ];
+    for (const { args, input, code, says } of runs) {
+      const without = cli(args, { DBSAFE_CODE_CACHE: '0' }, input);
+      expect(without.code, without.stderr).toBe(code);
+      expect(without.stdout).toMatch(says);
+      for (const result of [cli(args, {}, input), cli(args, {}, input)]) {
+        expect(result.code).toBe(code);
+        expect(result.stdout).toBe(without.stdout);
+      }
+    }
+    expect(cacheFiles(cacheHome).map((f) => f.slice(0, f.indexOf('-v8-'))).sort()).toEqual(['agent-hook', 'guard', 'status']);
+    const typo = cli(['stauts']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown command 'stauts'");
+    expect(cacheFiles(cacheHome)).toHaveLength(3);
+  });
+
   it('a damaged install (the bundle missing) blocks the commit, and check, with exit 2 and words, not a stack trace', () => {
     const r = repo();
     const pkg = tempDir('dbsafe-pkg-');
@@ -180,6 +211,7 @@ describe('hooks and check run from the code cache give the same answers', () => 
     const runs = [
       { args: ['hook', 'pre-commit'], says: 'the hook cannot start' },
       { args: ['check', '--worktree', 'db/migrations/002.sql'], says: 'the check command cannot start' },
+      { args: ['backup'], says: 'the backup command cannot start' },
     ];
     for (const { args, says } of runs) {
       const result = run(r.dir, process.execPath, [path.join(pkg, 'bin', 'dbsafe-hooks.js'), ...args]);
