@@ -105,6 +105,8 @@ async function visitLine(line: string, via: string[], depth: number, state: Stat
 // what removes or empties database files (and picomatch for their globs): loaded only for such a command
 let databaseFiles: Promise<typeof import('./database-files.js')> | undefined;
 const loadDatabaseFiles = () => (databaseFiles ??= import('./database-files.js'));
+let targetVersion: Promise<typeof import('./target-version.js')> | undefined;
+const loadTargetVersion = () => (targetVersion ??= import('./target-version.js'));
 
 /** `> dev.db` empties the database file whatever the program (read once per parsed command, not per wrapper). */
 async function redirectsOntoDatabases(command: SimpleCommand, via: string[], state: State): Promise<void> {
@@ -580,6 +582,14 @@ async function matchRows(command: SimpleCommand, program: string, via: string[],
       if (row.pattern.includes(' ') && !rowMatchesArgs(row, args)) continue;
       const found = await inlineSql(command, program, row.sql, state);
       if (found.length) state.matches.push({ row, command: shown(command.argv), via, found });
+      continue;
+    }
+    if (row.targetVersion) {
+      // `rails db:migrate VERSION=…`: a rollback when the version is older than the newest migration file
+      if (!rowMatchesArgs(row, args)) continue;
+      const verdict = (await loadTargetVersion()).targetVersionVerdict(row.targetVersion, command, state.context.cwd);
+      if (verdict.reverts) state.matches.push({ row, command: shown(command.argv), via, found: verdict.reverts });
+      if (verdict.unsure) state.unsure.push(`${shown(command.argv)}: ${verdict.unsure}`);
       continue;
     }
     if (row.databaseFile) {

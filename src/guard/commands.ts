@@ -13,6 +13,8 @@
  * statement matches. SQL given to another engine's client is read as PostgreSQL: what does not read is unsure.
  */
 
+import type { TargetVersionKind } from './target-version.js';
+
 export interface CommandRow {
   tool: string;
   pattern: string;
@@ -30,6 +32,11 @@ export interface CommandRow {
    * `find -delete`, `git clean -x`; guard/database-files.ts). A `>` onto a SQLite file matches it too.
    */
   databaseFile?: true;
+  /**
+   * The row matches when the version the command migrates to is older than the newest migration file: every later
+   * one is reverted (guard/target-version.ts). When that cannot be told, the command is unsure.
+   */
+  targetVersion?: TargetVersionKind;
 }
 
 export const DESTRUCTIVE_COMMANDS: readonly CommandRow[] = [
@@ -41,10 +48,12 @@ export const DESTRUCTIVE_COMMANDS: readonly CommandRow[] = [
   { tool: 'Prisma', pattern: 'prisma db push --force-reset|--accept-data-loss', destroys: 'every table (--force-reset) or the columns and tables the schema no longer has', target: 'the datasource URL (DATABASE_URL)' },
   { tool: 'Drizzle Kit', pattern: 'drizzle-kit push --force', destroys: 'columns and tables the schema no longer has, without asking', target: 'dbCredentials in drizzle.config' },
   { tool: 'Rails', pattern: 'rails|rake db:drop|db:reset|db:schema:load|db:structure:load|db:migrate:reset|db:purge|db:truncate_all|db:seed:replant|db:fixtures:load', destroys: 'the database, or every table and row in it (replant and fixtures: the rows of the tables they load)', target: 'config/database.yml (RAILS_ENV)' },
+  { tool: 'Rails', pattern: 'rails|rake db:migrate', targetVersion: 'rails', destroys: 'what the migrations after VERSION created, when VERSION is older than the newest (VERSION=0: every migration)', target: 'config/database.yml (RAILS_ENV)' },
   { tool: 'Rails', pattern: 'rails|rake db:rollback|db:migrate:down|db:migrate:redo', destroys: 'what the reverted migrations created', target: 'config/database.yml (RAILS_ENV)' },
   { tool: 'Alembic', pattern: 'alembic downgrade *', destroys: 'what the reverted migrations created (base: everything)', target: 'sqlalchemy.url in alembic.ini / env.py' },
   { tool: 'Django', pattern: 'manage.py|django-admin flush', destroys: 'every row of every table', target: 'DATABASES in settings' },
   { tool: 'Django', pattern: 'manage.py|django-admin migrate * zero', destroys: "every table of the app's migrations", target: 'DATABASES in settings' },
+  { tool: 'Django', pattern: 'manage.py|django-admin migrate', targetVersion: 'django', destroys: "what the app's migrations after the one named created, when it is older than the newest", target: 'DATABASES in settings' },
   { tool: 'Django', pattern: 'manage.py|django-admin reset_db', destroys: 'the whole database (django-extensions)', target: 'DATABASES in settings' },
   { tool: 'Laravel', pattern: 'artisan migrate:fresh|migrate:reset|migrate:refresh|db:wipe', destroys: 'every table, dropped (and recreated)', target: 'DB_* in .env' },
   { tool: 'Laravel', pattern: 'artisan migrate:rollback', destroys: 'what the reverted migrations created (the last batch, or --step, --batch)', target: 'DB_* in .env' },
@@ -75,6 +84,7 @@ export const DESTRUCTIVE_COMMANDS: readonly CommandRow[] = [
   { tool: 'dbmate', pattern: 'dbmate drop', destroys: 'the whole database', target: 'DATABASE_URL (or --url)' },
   { tool: 'dbmate', pattern: 'dbmate rollback|down', destroys: 'what the reverted migration created', target: 'DATABASE_URL (or --url)' },
   { tool: 'golang-migrate', pattern: 'migrate drop', destroys: 'every table of the database, with its rows', target: 'the database given with -database' },
+  { tool: 'golang-migrate', pattern: 'migrate goto', targetVersion: 'golang-migrate', destroys: 'what the migrations after the version created, when it is older than the newest', target: 'the database given with -database' },
   { tool: 'golang-migrate', pattern: 'migrate down', destroys: 'what the reverted migrations created (without N, or -all: every migration)', target: 'the database given with -database' },
   { tool: 'goose', pattern: 'goose reset', destroys: 'what every migration created', target: 'the database given on the command line (GOOSE_DBSTRING)' },
   { tool: 'goose', pattern: 'goose down|down-to|redo', destroys: 'what the reverted migrations created (down-to 0: every migration)', target: 'the database given on the command line (GOOSE_DBSTRING)' },

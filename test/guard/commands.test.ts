@@ -16,6 +16,15 @@ const cwd = tempDir('dbsafe-guard-commands-');
 mkdirSync(path.join(cwd, 'sql'));
 writeFileSync(path.join(cwd, 'sql', 'drop.sql'), 'DROP TABLE users;\n');
 writeFileSync(path.join(cwd, 'sql', 'read.sql'), 'SELECT count(*) FROM users;\n');
+// migration files that tell whether a version named is the newest or older (a rollback)
+for (const [dir, names] of [
+  ['db/migrate', ['20240101000000_create_users.rb', '20240201000000_add_email.rb', '20240301000000_create_orders.rb']],
+  ['db/gm', ['1_users.up.sql', '1_users.down.sql', '2_email.up.sql', '2_email.down.sql', '3_orders.up.sql', '3_orders.down.sql']],
+  ['shop/migrations', ['__init__.py', '0001_initial.py', '0002_add_email.py', '0003_orders.py']],
+] as const) {
+  mkdirSync(path.join(cwd, dir), { recursive: true });
+  for (const name of names) writeFileSync(path.join(cwd, dir, name), '');
+}
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 const CASES: Record<string, { match: string[]; miss: string[] }> = {
@@ -38,6 +47,18 @@ const CASES: Record<string, { match: string[]; miss: string[] }> = {
   'rails|rake db:drop|db:reset|db:schema:load|db:structure:load|db:migrate:reset|db:purge|db:truncate_all|db:seed:replant|db:fixtures:load': {
     match: ['rails db:drop', 'rake db:reset', 'bin/rails db:schema:load', 'rails db:migrate:reset', 'rake db:purge', 'rails db:truncate_all', 'rails db:structure:load', 'rails db:seed:replant', 'bin/rails db:fixtures:load'],
     miss: ['rails db:migrate', 'rake db:seed', 'rails db:create', 'rails generate migration DropUsers'],
+  },
+  'rails|rake db:migrate': {
+    match: ['rails db:migrate VERSION=20240101000000', 'VERSION=0 bin/rails db:migrate', 'rake db:migrate VERSION=20240201000000 RAILS_ENV=production'],
+    miss: ['rails db:migrate', 'rails db:migrate VERSION=20240301000000', 'bin/rails db:migrate VERSION=20990101000000', 'rails db:migrate:status'],
+  },
+  'manage.py|django-admin migrate': {
+    match: ['python manage.py migrate shop 0001', 'python manage.py migrate --database default shop 0002_add_email', 'django-admin migrate shop 0002'],
+    miss: ['python manage.py migrate', 'python manage.py migrate shop', 'python manage.py migrate shop 0003', 'python manage.py migrate shop 0001 --plan', 'python manage.py migrate shop 0001 --fake'],
+  },
+  'migrate goto': {
+    match: ['migrate -path db/gm -database postgres://localhost/app goto 1', 'migrate -source file://db/gm -database sqlite3://dev.db goto 0', 'migrate -path=db/gm -database x goto 2'],
+    miss: ['migrate -path db/gm -database postgres://localhost/app goto 3', 'migrate -path db/gm -database postgres://localhost/app up'],
   },
   'rails|rake db:rollback|db:migrate:down|db:migrate:redo': {
     match: ['rails db:rollback', 'rails db:rollback STEP=3', 'rake db:migrate:down VERSION=20240101', 'bin/rails db:migrate:redo'],
@@ -208,5 +229,31 @@ describe('the table of destructive commands', () => {
     expect(rows.map(([tool, pattern, destroys, target]) => ({ tool, pattern: unescape(pattern!), destroys, target }))).toEqual(
       DESTRUCTIVE_COMMANDS.map((row) => ({ tool: row.tool, pattern: row.pattern, destroys: row.destroys, target: row.target })),
     );
+  });
+});
+
+describe('migrating to a version: a rollback when it is older than the newest migration file', () => {
+  it('says what it reverts', async () => {
+    const rails = await classifyLine('rails db:migrate VERSION=20240101000000', { cwd });
+    expect(rails.matches[0]?.found).toEqual(['reverts the 2 migrations after VERSION=20240101000000 (20240201000000_add_email.rb, 20240301000000_create_orders.rb)']);
+    const django = await classifyLine('python manage.py migrate shop 0002', { cwd });
+    expect(django.matches[0]?.found).toEqual(['reverts the 1 migration after shop 0002_add_email (0003_orders)']);
+  });
+
+  const elsewhere = tempDir('dbsafe-guard-noversions-');
+  afterAll(() => rmSync(elsewhere, { recursive: true, force: true }));
+  it.each([
+    ['no migration files to compare with', 'rails db:migrate VERSION=20240101000000', elsewhere, /no migration file in db\/migrate/],
+    ['a version only known when it runs', 'rails db:migrate VERSION=$TARGET', cwd, /only known when it runs/],
+    ['a version in the environment only known when it runs', 'VERSION=$TARGET rails db:migrate', cwd, /only known when it runs/],
+    ['not a version', 'rails db:migrate VERSION=latest', cwd, /not a migration version/],
+    ['migrations not in a folder', 'migrate -source github://org/repo/migrations -database postgres://x goto 1', cwd, /not in a folder/],
+    ['no folder given', 'migrate -database postgres://x goto 1', cwd, /not in a folder/],
+    ['an app whose migrations are not found', 'python manage.py migrate billing 0001', cwd, /migrations folder of the app billing was not found/],
+    ['a prefix that names two migrations', 'python manage.py migrate shop 000', cwd, /more than one migration/],
+  ])('unsure (counted as destructive): %s', async (_why, line, where, says) => {
+    const result = await classifyLine(line, { cwd: where });
+    expect(result.destructive).toBe(true);
+    expect(result.unsure.join('\n')).toMatch(says);
   });
 });
