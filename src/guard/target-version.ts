@@ -37,6 +37,7 @@ function rails(command: SimpleCommand, cwd: string): TargetVerdict {
   if (dynamic) return { unsure: 'its VERSION is only known when it runs' };
   const target = words[at]!.slice('VERSION='.length);
   if (!/^\d+$/.test(target)) return { unsure: `VERSION=${target} is not a migration version` };
+  if (/^0+$/.test(target)) return { reverts: ['VERSION=0 reverts every migration'] };
   const dirs = listDir(path.join(cwd, 'db'))
     .filter((entry) => entry.isDirectory() && /^(?:\w+_)?migrate$/.test(entry.name))
     .map((entry) => path.join(cwd, 'db', entry.name));

@@ -256,4 +256,8 @@ describe('migrating to a version: a rollback when it is older than the newest mi
     expect(result.destructive).toBe(true);
     expect(result.unsure.join('\n')).toMatch(says);
   });
+
+  it('VERSION=0 reverts every migration, files or not', async () => {
+    expect((await classifyLine('rails db:migrate VERSION=0', { cwd: elsewhere })).matches[0]?.found).toEqual(['VERSION=0 reverts every migration']);
+  });
 });
