@@ -66,9 +66,11 @@ export function blankComments(text: string, path: string): string {
   const hash = /\.(py|rb)$/i.test(path);
   const slashes = /\.[cm]?[jt]sx?$/i.test(path);
   const sql = !hash && !slashes;
-  const out = text.split('');
+  let out = '';
+  let at = 0;
   const blank = (from: number, to: number) => {
-    for (let k = from; k < to; k++) if (out[k] !== '\n') out[k] = ' ';
+    out += text.slice(at, from) + text.slice(from, to).replace(/[^\n]/g, ' ');
+    at = to;
   };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -96,7 +98,7 @@ export function blankComments(text: string, path: string): string {
       i = stop - 1;
     }
   }
-  return out.join('');
+  return out + text.slice(at);
 }
 
 /** Every index, constraint and trigger a migration file creates, with its table. */
