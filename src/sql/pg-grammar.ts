@@ -54,6 +54,8 @@ const MAX_NAME_BYTES = 63;
 
 export class PgCursor {
   protected i = 0;
+  /** While set, the last name of every column reference read is added (what an ALTER COLUMN's USING reads). */
+  protected columnRefs: string[] | undefined;
 
   constructor(
     protected readonly tokens: Token[],
@@ -370,9 +372,8 @@ export class PgCursor {
     if (token.type === 'word' && token.upper === 'CASE') return this.caseExpression();
     this.i--;
     // replace() is a function too (the word is guarded for CREATE OR REPLACE)
-    if (token.type === 'word' && token.upper === 'REPLACE' && this.peek('(', 1)) this.optional('REPLACE');
-    else this.qualifiedName();
-    if (!this.peek('(')) return;
+    const parts = token.type === 'word' && token.upper === 'REPLACE' && this.peek('(', 1) ? (this.optional('REPLACE'), undefined) : this.qualifiedName();
+    if (!this.peek('(')) return void (parts && this.columnRefs?.push(parts[parts.length - 1]!));
     this.callArguments(false);
     if (this.optional('OVER')) this.over();
   }

@@ -405,10 +405,18 @@ export class StatementReader extends PgCursor {
     this.expect('TYPE');
     this.typeName();
     if (this.optional('COLLATE')) this.qualifiedName();
-    // USING: whether the expression reads the column decides the severity (postgres.ts): the full reader's call
-    if (this.optional('USING')) throw DOUBT;
-    // the new type as written is taken from the text when the operation is located
-    return [{ kind: 'alter-column-type', target: memberOf(table, 'column', column), flags: {} }];
+    // the new type as written is taken from the text when the operation is located (first, as the full reader has it)
+    const flags: OperationFlags = {};
+    if (this.optional('USING')) {
+      // an expression that does not read the column (`USING NULL`, `USING other_column`) replaces every value:
+      // a column reference anywhere in it ending in the column's name reads it, as postgres.ts readsColumn
+      const refs: string[] = [];
+      this.columnRefs = refs;
+      this.expression();
+      this.columnRefs = undefined;
+      if (!refs.includes(column)) Object.assign(flags, { newType: undefined, valuesReplaced: true });
+    }
+    return [{ kind: 'alter-column-type', target: memberOf(table, 'column', column), flags }];
   }
 
   /** `RENAME TO t2`, `RENAME [COLUMN] a TO b`, `RENAME CONSTRAINT a TO b` (nothing lost: not reported) */

@@ -366,6 +366,9 @@ describe('subqueries, INSERT … SELECT, enum values, JSON operators and keyword
     ['an index on a column-name keyword', 'CREATE INDEX logs_time_idx ON logs (time, position DESC);'],
     ['UPDATE … FROM another table, with an alias', 'UPDATE "observations" o SET "project_id" = t."project_id" FROM "traces" t WHERE o."trace_id" = t."id";'],
     ['UPDATE … FROM without a WHERE: every row', 'UPDATE scores AS s SET project_id = 1 FROM traces;'],
+    ['a type change whose USING reads the column (Prisma\'s enum change)', 'ALTER TABLE "observations" ALTER COLUMN "type" TYPE "ObservationType_new" USING ("type"::text::"ObservationType_new");'],
+    ['a type change whose USING reads the column in a CASE, qualified, or in a subquery', "ALTER TABLE t ALTER COLUMN a TYPE int USING CASE WHEN a = 'x' THEN 1 ELSE 0 END, ALTER COLUMN b TYPE int USING t.b::int, ALTER COLUMN c TYPE int USING (SELECT max(c) FROM u);"],
+    ['a type change whose USING does not read the column: every value replaced', 'ALTER TABLE t ALTER COLUMN a TYPE int USING NULL, ALTER COLUMN b TYPE int USING other::int, ALTER COLUMN c TYPE timestamptz USING now(), ALTER COLUMN d TYPE int USING "D";'],
     ['replace() and window functions', "CREATE VIEW ranked AS SELECT id, replace(name, '|', ',') AS n, ROW_NUMBER() OVER (PARTITION BY project_id ORDER BY start_date DESC NULLS LAST) AS rn, count(DISTINCT x) AS c FROM models;"],
   ])('%s: accepted, the same operations', async (_why, sql) => {
     const fast = await subsetRead(sql);
