@@ -4,7 +4,7 @@
  * it does, so the pre-commit hook need not load libpg-query (WASM), which is most of its cost.
  *
  * The subset: CREATE TABLE / INDEX / SEQUENCE / SCHEMA / EXTENSION / TYPE … AS ENUM / [MATERIALIZED]
- * VIEW … AS [WITH …] SELECT / POLICY, ALTER TABLE … ADD / DROP [COLUMN | CONSTRAINT] / ALTER COLUMN … / RENAME /
+ * VIEW … AS [WITH …] SELECT / POLICY, ALTER TABLE … ADD / DROP [COLUMN | CONSTRAINT] / ALTER COLUMN … [USING …] / RENAME /
  * … ROW LEVEL SECURITY, ALTER TYPE … ADD / RENAME VALUE and RENAME TO, ALTER INDEX … RENAME TO, DROP TABLE /
  * VIEW / INDEX / SEQUENCE / SCHEMA / TYPE / DOMAIN / TRIGGER / EXTENSION / POLICY / FUNCTION (argument types
  * only), TRUNCATE, DELETE / UPDATE (a WHERE whose predicates start with a column or are EXISTS of a table's
