@@ -46,7 +46,7 @@ interface CheckWorkerBundle {
  * agents and wrapped commands run before each command, and the commands run often or in a hurry. Each has its
  * own (what a run compiles differs); a typo of a command name gets none.
  */
-const CACHED = [
+export const CACHED_RUNS = [
   'pre-commit', 'pre-merge-commit', 'pre-push', 'check', 'check-worker', 'agent-hook', 'guard', 'gate', 'backup', 'verify',
   'restore', 'rollback', 'migrate', 'migrations', 'safe-migrate', 'dry-run', 'status', 'log', 'doctor',
 ];
@@ -99,7 +99,7 @@ function loadBundle<T>(name: string, run: string, whenToSave: (bundle: T, save: 
 
 /** Where this run's code cache is, or undefined when there is no safe place for it. */
 function codeCacheFile(run: string, bundle: string, source: string): string | undefined {
-  if (process.env.DBSAFE_CODE_CACHE === '0' || !CACHED.includes(run)) return undefined;
+  if (process.env.DBSAFE_CODE_CACHE === '0' || !CACHED_RUNS.includes(run)) return undefined;
   const dir = userCacheDir();
   if (!dir) return undefined;
   // which build: the id tsup writes on the bundle's first line (a new one per build), its size and its

@@ -2,6 +2,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync, 
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, tempDir } from '../helpers/repo.js';
+import { CACHED_RUNS } from '../../src/cli/cached-start.js';
+import { buildProgram } from '../../src/cli/main.js';
 import { CREATE, hookRepo, run, type HookRepo } from './helpers.js';
 
 // How the hooks and every command start (src/cli/cached-start.ts): one CommonJS bundle each, run from V8's code cache.
@@ -199,6 +201,11 @@ describe('hooks and check run from the code cache give the same answers', () => 
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("unknown command 'stauts'");
     expect(cacheFiles(cacheHome)).toHaveLength(3);
+  });
+
+  it('every run with a cache is a hook, check\'s worker or a command of the CLI (a renamed command would silently lose its cache)', () => {
+    const commands = buildProgram().commands.map((command) => command.name());
+    for (const run of CACHED_RUNS) expect(['pre-commit', 'pre-merge-commit', 'pre-push', 'check-worker', ...commands], run).toContain(run);
   });
 
   it('a damaged install (the bundle missing) blocks the commit, and check, with exit 2 and words, not a stack trace', () => {
