@@ -52,10 +52,21 @@ const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 /** PostgreSQL truncates longer names (NAMEDATALEN 64): the parser's name would differ from the text. */
 const MAX_NAME_BYTES = 63;
 
+/** An operand's value as operandKey reads it: a key, or one never the same as another. */
+type OperandKey = string | typeof NEVER;
+const NEVER = Symbol('never the same');
+
+/** Whether the full reader could find the two operands the same value. */
+function mightBeSame(a: OperandKey, b: OperandKey): boolean {
+  return a !== NEVER && b !== NEVER && a === b;
+}
+
 export class PgCursor {
   protected i = 0;
   /** While set, the last name of every column reference read is added (what an ALTER COLUMN's USING reads). */
   protected columnRefs: string[] | undefined;
+  /** Tokens that only say a cast's type (`::int`, `CAST … AS int`, the `DATE` of `DATE '…'`): no part of a value. */
+  private readonly castTokens = new Set<number>();
 
   constructor(
     protected readonly tokens: Token[],
@@ -251,9 +262,9 @@ export class PgCursor {
   /** Predicates joined by AND / OR, each starting with a name (a column or a function: never a constant). */
   protected columnCondition(): void {
     let or = false;
-    let isTests = 0;
     let exists = false;
-    const comparisons: Array<{ left: [number, number]; right: [number, number] }> = [];
+    const tested: OperandKey[] = [];
+    const comparisons: Array<{ left: OperandKey; right: OperandKey }> = [];
     do {
       if (this.peek('EXISTS') || (this.peek('NOT') && this.peek('EXISTS', 1))) {
         // `[NOT] EXISTS (SELECT … FROM …)`: rows of a table, never a constant (the full reader calls EXISTS of a
@@ -267,31 +278,33 @@ export class PgCursor {
       }
       if (!this.isName(this.tokens[this.i])) throw DOUBT;
       const found = this.predicate();
-      if (found === 'is') isTests++;
+      if (found && 'tested' in found) tested.push(found.tested);
       else if (found) comparisons.push(found);
     } while (this.optional('AND') || (this.optional('OR') && (or = true)));
-    // ORs that may hold for every row are the full reader's to judge (postgres.ts whereAlwaysTrue):
-    // `x IS NULL OR x IS NOT NULL`, and the same value compared with the same operand (`x > 0 OR x <= 0`)
-    if (or && (isTests > 1 || exists)) throw DOUBT;
-    if (or && comparisons.some((c) => comparisons.some((d) => c !== d && this.sameTokens(...c.left, ...d.left) && this.sameTokens(...c.right, ...d.right)))) throw DOUBT;
+    // ORs that may hold for every row are the full reader's to judge (postgres.ts whereAlwaysTrue): `x IS NULL OR
+    // x IS NOT NULL`, and the same value compared with the same operand (`x > 0 OR x <= 0.0`): whenever two tests, or
+    // two comparisons on both sides, could be of the same value
+    if (or && exists) throw DOUBT;
+    if (or && tested.some((a, x) => tested.some((b, y) => x !== y && mightBeSame(a, b)))) throw DOUBT;
+    if (or && comparisons.some((c) => comparisons.some((d) => c !== d && mightBeSame(c.left, d.left) && mightBeSame(c.right, d.right)))) throw DOUBT;
   }
 
   /**
-   * `arith [cmp arith] [IS [NOT] NULL|TRUE|FALSE]` or `arith [NOT] IN (…)`: 'is' for an IS test, the token spans
-   * of a comparison, else undefined. A value compared with itself (`id = id`) holds for every row: the full
-   * reader's to judge.
+   * `arith [cmp arith] [IS [NOT] NULL|TRUE|FALSE]` or `arith [NOT] IN (…)`: the value an IS test tests, the two
+   * values of a comparison, else undefined. A value compared with itself (`id = id`, `a = "a"`) holds for every
+   * row: the full reader's to judge.
    */
-  private predicate(): 'is' | { left: [number, number]; right: [number, number] } | undefined {
+  private predicate(): { tested: OperandKey } | { left: OperandKey; right: OperandKey } | undefined {
     const left = this.i;
     this.arithmetic();
     const op = this.tokens[this.i];
-    let comparison: { left: [number, number]; right: [number, number] } | undefined;
+    let comparison: { left: OperandKey; right: OperandKey } | undefined;
     if (op && (op.type === 'punct' || op.type === 'word') && COMPARISONS.has(op.upper)) {
       const leftEnd = this.i++;
       const right = this.i;
       this.arithmetic();
-      if (this.sameTokens(left, leftEnd, right, this.i)) throw DOUBT;
-      comparison = { left: [left, leftEnd], right: [right, this.i] };
+      comparison = { left: this.operandKey(left, leftEnd), right: this.operandKey(right, this.i) };
+      if (mightBeSame(comparison.left, comparison.right)) throw DOUBT;
     } else if (this.peek('IN') || (this.peek('NOT') && this.tokens[this.i + 1]?.upper === 'IN')) {
       this.optional('NOT');
       this.expect('IN');
@@ -300,16 +313,46 @@ export class PgCursor {
       this.parenthesizedList(() => this.expression());
       return undefined;
     }
+    const testedEnd = this.i;
     if (!this.optional('IS')) return comparison;
     this.optional('NOT');
     this.optional('NULL') || this.optional('TRUE') || this.expect('FALSE');
-    return 'is';
+    return { tested: this.operandKey(left, testedEnd) };
   }
 
-  private sameTokens(a: number, aEnd: number, b: number, bEnd: number): boolean {
-    if (aEnd - a !== bEnd - b) return false;
-    for (let k = 0; k < aEnd - a; k++) if (this.tokens[a + k]!.upper !== this.tokens[b + k]!.upper) return false;
-    return true;
+  /**
+   * What decides whether two operands are the same value to the full reader (postgres.ts sameValue: equal parse
+   * trees of columns, constants, casts and operators; constOperand: constants by value, numeric casts of them),
+   * read from the tokens and erring towards "the same": names as PostgreSQL stores them, numbers by value (a unary
+   * minus folded in), strings by text; parentheses, unary plus and casts' types left out. NEVER: a call, CASE,
+   * ARRAY, a subquery (never the same value there).
+   */
+  private operandKey(start: number, end: number): OperandKey {
+    const parts: string[] = [];
+    let unary = true;
+    for (let k = start; k < end; k++) {
+      const token = this.tokens[k]!;
+      const next = this.tokens[k + 1];
+      if (this.castTokens.has(k)) continue;
+      if (token.type === 'word' && (token.upper === 'CASE' || token.upper === 'ARRAY')) return NEVER;
+      if ((token.type === 'word' || token.type === 'ident') && next?.type === 'punct' && next.value === '(' && k + 1 < end) return NEVER;
+      if (token.type === 'punct' && token.value === '(' && next?.upper === 'SELECT') return NEVER;
+      if (token.type === 'punct' && (token.value === '(' || token.value === ')')) continue;
+      if (unary && token.type === 'punct' && token.value === '+') continue;
+      if (unary && token.type === 'punct' && token.value === '-' && next?.type === 'number' && k + 1 < end) {
+        parts.push(`n:${String(-Number(next.value))}`);
+        k++;
+        unary = false;
+        continue;
+      }
+      if (token.type === 'number') parts.push(`n:${String(Number(token.value))}`);
+      else if (token.type === 'string') parts.push(`s:${token.value}`);
+      else if (token.type === 'word') parts.push(`w:${token.value.toLowerCase()}`);
+      else if (token.type === 'ident') parts.push(`w:${token.value}`);
+      else parts.push(token.value);
+      unary = token.type === 'punct' && token.value !== ')';
+    }
+    return parts.join(' ');
   }
 
   private arithmetic(): void {
@@ -344,7 +387,13 @@ export class PgCursor {
   protected unary(): void {
     if (this.optional('-') || this.optional('+')) return this.unary();
     this.primary();
-    while (this.optional('::')) this.typeName();
+    while (this.optional('::')) this.castType(this.i - 1);
+  }
+
+  /** A cast's type, read; its tokens from `from` on (`::`, `CAST … AS`) marked as no part of the value (operandKey). */
+  private castType(from: number): void {
+    this.typeName();
+    for (let k = from; k < this.i; k++) this.castTokens.add(k);
   }
 
   private primary(): void {
@@ -367,7 +416,7 @@ export class PgCursor {
     if (token.type === 'word' && token.upper === 'ARRAY' && this.peek('[')) return this.arrayConstructor();
     // LEFT and RIGHT are keywords that may name functions
     if (token.type === 'word' && (token.upper === 'LEFT' || token.upper === 'RIGHT') && this.peek('(')) return this.callArguments(true);
-    if (token.type === 'word' && TYPED_LITERALS.has(token.upper) && this.peekType('string')) return void this.next();
+    if (token.type === 'word' && TYPED_LITERALS.has(token.upper) && this.peekType('string')) return void (this.castTokens.add(this.i - 1), this.next());
     if (token.type === 'word' && FUNCTION_KEYWORDS.has(token.upper)) return this.callArguments(true);
     if (token.type === 'word' && token.upper === 'CASE') return this.caseExpression();
     this.i--;
@@ -380,10 +429,11 @@ export class PgCursor {
 
   /** `CAST ( expression AS type )` */
   private cast(): void {
+    this.castTokens.add(this.i - 1);
     this.expect('(');
     this.expression();
     this.expect('AS');
-    this.typeName();
+    this.castType(this.i - 1);
     this.expect(')');
   }
 

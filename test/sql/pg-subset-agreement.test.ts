@@ -366,6 +366,10 @@ describe('subqueries, INSERT … SELECT, enum values, JSON operators and keyword
     ['an index on a column-name keyword', 'CREATE INDEX logs_time_idx ON logs (time, position DESC);'],
     ['UPDATE … FROM another table, with an alias', 'UPDATE "observations" o SET "project_id" = t."project_id" FROM "traces" t WHERE o."trace_id" = t."id";'],
     ['UPDATE … FROM without a WHERE: every row', 'UPDATE scores AS s SET project_id = 1 FROM traces;'],
+    ['ORs of IS NULL tests of different columns (a cleanup before NOT NULL)', 'DELETE FROM sessions WHERE challenge_id IS NULL OR subject IS NULL;'],
+    ['ORs of different constants', "UPDATE orders SET archived = true WHERE status = 'cancelled' OR status = 'refunded' OR total = 0;"],
+    ['a string and a number of the same digits (different constants to PostgreSQL)', "DELETE FROM t WHERE x > '0' OR x <= 0;"],
+    ['calls are never the same value', 'DELETE FROM sessions WHERE expires_at < now() OR lower(email) = lower(other);'],
     ['a type change whose USING reads the column (Prisma\'s enum change)', 'ALTER TABLE "observations" ALTER COLUMN "type" TYPE "ObservationType_new" USING ("type"::text::"ObservationType_new");'],
     ['Prisma\'s whole enum change (new type, USING, renames, drop)', 'BEGIN;\nCREATE TYPE "Role_new" AS ENUM (\'USER\', \'ADMIN\');\nALTER TABLE "User" ALTER COLUMN "role" DROP DEFAULT;\nALTER TABLE "User" ALTER COLUMN "role" TYPE "Role_new" USING ("role"::text::"Role_new");\nALTER TYPE "Role" RENAME TO "Role_old";\nALTER TYPE "Role_new" RENAME TO "Role";\nDROP TYPE "Role_old";\nALTER TABLE "User" ALTER COLUMN "role" SET DEFAULT \'USER\';\nCOMMIT;\n'],
     ['a type change whose USING reads the column in a CASE, qualified, or in a subquery', "ALTER TABLE t ALTER COLUMN a TYPE int USING CASE WHEN a = 'x' THEN 1 ELSE 0 END, ALTER COLUMN b TYPE int USING t.b::int, ALTER COLUMN c TYPE int USING (SELECT max(c) FROM u);"],
@@ -396,6 +400,17 @@ describe('subqueries, INSERT … SELECT, enum values, JSON operators and keyword
     ['a pg_ schema of an extension', 'CREATE EXTENSION pg_trgm WITH SCHEMA pg_catalog'],
     ['a reserved word as a column name (a syntax error)', 'CREATE TABLE t (select int)'],
     ['INSERT … SELECT with a data-modifying WITH', 'INSERT INTO a SELECT * FROM (WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d) x'],
+    // the same value written differently: the full reader compares parse trees and constants' values
+    ['a quoted name and the same name unquoted on both sides of an OR', 'DELETE FROM t WHERE "x" > 0 OR x <= 0'],
+    ['a name compared with itself, quoted on one side', 'DELETE FROM t WHERE a = "a"'],
+    ['the same number written twice differently', 'DELETE FROM t WHERE x > 0 OR x <= 00'],
+    ['an integer and a decimal of the same value', 'UPDATE t SET a = 1 WHERE x > 0.0 OR x <= 0'],
+    ['zero and minus zero', 'DELETE FROM t WHERE x > 0 OR x <= -0'],
+    ['a constant and its numeric cast', 'DELETE FROM t WHERE x > 1 OR x <= 1::int'],
+    ['a typed literal and a cast of the same text', "DELETE FROM t WHERE d > DATE '2024-01-01' OR d <= '2024-01-01'::date"],
+    ['a CAST and the constant it casts', 'DELETE FROM t WHERE x > CAST(1 AS int) OR x <= 1'],
+    ['CAST(…) and :: of the same value', 'DELETE FROM t WHERE CAST(x AS int) + 1 > 0 OR x::int + 1 <= 0'],
+    ['a name that is NULL or not, quoted once', 'DELETE FROM t WHERE "x" IS NULL OR x IS NOT NULL'],
     ['a view with a data-modifying WITH', 'CREATE VIEW v AS WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d'],
     ['EXTRACT of a keyword (a syntax error)', 'CREATE VIEW v AS SELECT EXTRACT(cascade FROM now()) AS y'],
     ['a parenthesized join', 'CREATE VIEW v AS SELECT * FROM (t JOIN u ON true)'],
@@ -417,6 +432,7 @@ describe('subqueries, INSERT … SELECT, enum values, JSON operators and keyword
       'EXTRACT', 'epoch', 'year', 'RECURSIVE', 'MATERIALIZED', 'DELETE', 'IS', "'drop'",
       'OVER', 'PARTITION', 'f()', 'replace(a, 1, 2)', 'replace', 'DISTINCT', 'SET', 'o', 'o.a', 'ROWS',
       "'a\\b'", "'a\\'", "E'a\\'b'", '"q\\"', '$$x\\$$', '\\', 'E', "'\\x44ROP'",
+      '"a"', 'A', '00', '0.0', '-0', '+0', '1::int', "DATE 'x'", "'x'::date", 'CAST(a AS int)', '>', '<=', '<>', 'IS NOT NULL', 'now()',
     ];
     const starts = [
       'UPDATE t SET a =', 'UPDATE t SET a = (SELECT', 'UPDATE t SET a = 1 WHERE', 'DELETE FROM t WHERE', 'DELETE FROM t WHERE NOT EXISTS (SELECT',
@@ -425,6 +441,7 @@ describe('subqueries, INSERT … SELECT, enum values, JSON operators and keyword
       'CREATE VIEW v AS WITH w AS (SELECT', 'CREATE VIEW v AS SELECT * FROM (SELECT', 'CREATE VIEW v AS SELECT EXTRACT(', 'CREATE INDEX ON t (',
       'COMMENT ON TABLE t IS', 'CREATE MATERIALIZED VIEW m AS WITH RECURSIVE w (n) AS (SELECT',
       'UPDATE t o SET a = 1 FROM', 'UPDATE t', 'DELETE FROM t', 'CREATE VIEW v AS SELECT row_number() OVER (', 'CREATE VIEW v AS SELECT count(',
+      'DELETE FROM t WHERE a > 0 OR', 'DELETE FROM t WHERE a', 'DELETE FROM t WHERE a IS NULL OR', 'UPDATE t SET b = 1 WHERE a =',
     ];
     let seed = 17;
     const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
