@@ -98,7 +98,25 @@ function astTruth(node: AstNode, depth: number, table?: AstNode): boolean | unde
   if (!['=', '==', '<>', '!=', '<', '<=', '>', '>='].includes(op)) return undefined;
   if (isLiteral(node.left) && isLiteral(node.right)) return compareConstants(op, asConstant(node.left), asConstant(node.right));
   // a column compared with itself
-  return node.left?.type === 'column_ref' && JSON.stringify(node.left) === JSON.stringify(node.right) ? selfComparison(op) : undefined;
+  const column = columnKey(node.left);
+  return column !== undefined && column === columnKey(node.right) ? selfComparison(op) : undefined;
+}
+
+/** A column whatever its case or quotes (`X`, `` `x` ``; `"x"`, which SQLite reads as the column when there is one: counted so, failing closed). */
+function columnKey(n: AstNode): string | undefined {
+  if (n?.type === 'column_ref') {
+    const column = typeof n.column === 'string' ? n.column : n.column?.expr?.value;
+    return typeof column === 'string' ? `${String(n.table ?? '').toLowerCase()}.${column.toLowerCase()}` : undefined;
+  }
+  return n?.type === 'double_quote_string' ? `.${String(n.value).toLowerCase()}` : undefined;
+}
+
+/** The same value written two ways: a column as columnKey reads it; other nodes as written, parentheses left out. */
+function sameValue(a: AstNode, b: AstNode): boolean {
+  const [ka, kb] = [columnKey(a), columnKey(b)];
+  if (ka !== undefined || kb !== undefined) return ka === kb;
+  const text = (n: AstNode) => JSON.stringify(n, (k, v) => (k === 'parentheses' ? undefined : v));
+  return text(a) === text(b);
 }
 
 /**
@@ -117,7 +135,7 @@ function selfSubquery(node: AstNode, table: AstNode | undefined): boolean {
   return outer !== undefined && outer === column(sel.columns[0]?.expr, [from.table, from.as].filter(Boolean));
 }
 
-const asConstant = (n: AstNode): Constant => ({ kind: literalKind(n), value: String(n.value) });
+const asConstant = (n: AstNode): Constant => ({ kind: literalKind(n), value: literalKind(n) === 'n' ? String(Number(n.value)) : String(n.value) });
 
 /** The operands of a chain of ORs (`a OR b OR c` is `(a OR b) OR c` in the tree). */
 function orParts(node: AstNode): AstNode[] {
@@ -129,14 +147,15 @@ function complementaryComparison(a: AstNode, b: AstNode): boolean {
   const cmp = (n: AstNode) => (n?.type === 'binary_expr' && n.left?.type === 'column_ref' && isLiteral(n.right) ? String(n.operator) : undefined);
   const [oa, ob] = [cmp(a), cmp(b)];
   if (!oa || !ob || !negatedComparisons(oa, ob)) return false;
-  return JSON.stringify(a.left) === JSON.stringify(b.left) && literalKind(a.right) === literalKind(b.right) && String(a.right.value) === String(b.right.value);
+  const [ca, cb] = [asConstant(a.right), asConstant(b.right)];
+  return sameValue(a.left, b.left) && ca.kind === cb.kind && ca.value === cb.value;
 }
 
 /** `x IS NULL` and `x IS NOT NULL`, in either order. */
 function complementaryIs(a: AstNode, b: AstNode): boolean {
   const test = (n: AstNode) => (n?.type === 'binary_expr' && n.right?.type === 'null' ? String(n.operator).toUpperCase() : undefined);
   const [ta, tb] = [test(a), test(b)];
-  return ((ta === 'IS' && tb === 'IS NOT') || (ta === 'IS NOT' && tb === 'IS')) && JSON.stringify(a.left) === JSON.stringify(b.left) && !/"function"/.test(JSON.stringify(a.left));
+  return ((ta === 'IS' && tb === 'IS NOT') || (ta === 'IS NOT' && tb === 'IS')) && sameValue(a.left, b.left) && !/"function"/.test(JSON.stringify(a.left));
 }
 
 /** Procedures the text creates (lower case): their bodies are read there, so calling them is not opaque. */

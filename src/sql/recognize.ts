@@ -914,7 +914,19 @@ function topLevelComparison(toks: Token[]): number {
 }
 
 const literal = (t: Token | undefined) => t !== undefined && (t.type === 'number' || t.type === 'string');
-const sameTokens = (a: Token[], b: Token[]) => a.length > 0 && a.length === b.length && a.every((t, k) => t.type === b[k].type && t.upper === b[k].upper);
+/**
+ * The same value written two ways (`x` and `` `x` `` or `"x"`, `X` and `x`, `0` and `0.0`, `(x)` and `x`): names in
+ * lower case (MySQL and SQLite compare column names so), numbers by value, strings by text, parentheses left out.
+ */
+const valueKey = (toks: Token[]) =>
+  toks
+    .filter((t) => t.type !== 'punct' || (t.value !== '(' && t.value !== ')'))
+    .map((t) => (t.type === 'number' ? `n:${Number(t.value)}` : t.type === 'string' ? `s:${t.value}` : t.type === 'punct' ? t.value : `w:${t.value.toLowerCase()}`))
+    .join(' ');
+const sameTokens = (a: Token[], b: Token[]) => {
+  const key = valueKey(a);
+  return key !== '' && key === valueKey(b);
+};
 /** No call and no subquery: `random() = random()` is not a value compared with itself (`(id)` is). */
 const plainValue = (toks: Token[]) => !toks.some((t, k) => (t.value === '(' && (toks[k - 1]?.type === 'word' || toks[k - 1]?.type === 'ident')) || t.upper === 'SELECT');
 
