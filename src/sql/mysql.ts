@@ -57,17 +57,17 @@ const literalKind = (n: AstNode): Constant['kind'] => (n.type === 'number' ? 'n'
  * true / false when the condition has that value for every row; else undefined. `table`: the statement's own
  * (node-sql-parser's `{ db, table, as }`), for a subquery that reads it back.
  */
+/** `NOT x`, and `NOT (x)`, which node-sql-parser reads as a call of NOT: x. */
+function notOf(node: AstNode): AstNode | undefined {
+  if (node?.type === 'unary_expr' && String(node.operator).toUpperCase() === 'NOT') return node.expr;
+  return node?.type === 'function' && node.name?.name?.[0]?.value?.toUpperCase?.() === 'NOT' && node.args?.value?.length === 1 ? node.args.value[0] : undefined;
+}
+
 function astTruth(node: AstNode, depth: number, table?: AstNode): boolean | undefined {
   if (!node || typeof node !== 'object' || depth > 16) return undefined;
   if (node.type === 'bool') return node.value === true;
   if (node.type === 'number') return Number(node.value) !== 0;
-  // `NOT x`, and `NOT (x)`, which node-sql-parser reads as a call of NOT
-  const negated =
-    node.type === 'unary_expr' && String(node.operator).toUpperCase() === 'NOT'
-      ? node.expr
-      : node.type === 'function' && node.name?.name?.[0]?.value?.toUpperCase?.() === 'NOT' && node.args?.value?.length === 1
-        ? node.args.value[0]
-        : undefined;
+  const negated = notOf(node);
   if (negated) {
     const inner = astTruth(negated, depth + 1, table);
     return inner === undefined ? undefined : !inner;
@@ -81,7 +81,7 @@ function astTruth(node: AstNode, depth: number, table?: AstNode): boolean | unde
   if (op === 'OR') {
     const parts = orParts(node);
     const truths = parts.map((p) => astTruth(p, depth + 1, table));
-    if (truths.includes(true) || parts.some((a) => parts.some((b) => complementaryIs(a, b) || complementaryComparison(a, b)))) return true;
+    if (truths.includes(true) || parts.some((a) => parts.some((b) => complementaryIs(a, b) || complementaryComparison(a, b) || negatedPredicate(a, b)))) return true;
     return truths.every((t) => t === false) ? false : undefined;
   }
   if ((op === 'IN' || op === 'NOT IN') && selfSubquery(node, table)) return op === 'IN';
@@ -149,6 +149,20 @@ function complementaryComparison(a: AstNode, b: AstNode): boolean {
   if (!oa || !ob || !negatedComparisons(oa, ob)) return false;
   const [ca, cb] = [asConstant(a.right), asConstant(b.right)];
   return sameValue(a.left, b.left) && ca.kind === cb.kind && ca.value === cb.value;
+}
+
+/**
+ * `p` and `NOT p`, `x IN (…)` and `x NOT IN (…)`, LIKE, REGEXP, BETWEEN and their NOT: one or the other holds for every
+ * row whose values are not NULL (postgres.ts negatedPredicates). No call (`random() > 0.5`).
+ */
+function negatedPredicate(a: AstNode, b: AstNode): boolean {
+  const text = (n: AstNode) => JSON.stringify(n, (k, v) => (k === 'parentheses' ? undefined : v?.type === 'column_ref' ? columnKey(v) ?? v : v));
+  const plain = (n: AstNode) => !/"function"|"select"/.test(JSON.stringify(n));
+  const inner = notOf(b);
+  if (inner !== undefined) return plain(a) && plain(inner) && text(inner) === text(a);
+  if (a?.type !== 'binary_expr' || b?.type !== 'binary_expr' || !plain(a) || !plain(b)) return false;
+  const [oa, ob] = [String(a.operator).toUpperCase(), String(b.operator).toUpperCase()];
+  return ob === `NOT ${oa}` && text(a.left) === text(b.left) && text(a.right) === text(b.right);
 }
 
 /** `x IS NULL` and `x IS NOT NULL`, in either order. */

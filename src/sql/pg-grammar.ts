@@ -290,7 +290,7 @@ export class PgCursor {
   }
 
   /**
-   * `arith [cmp arith] [IS [NOT] NULL|TRUE|FALSE]` or `arith [NOT] IN (…)`: the value an IS test tests, the two
+   * `arith [cmp arith] [IS [NOT] NULL|TRUE|FALSE]` or `arith [NOT] IN (…)`: the value an IS or IN test tests, the two
    * values of a comparison, else undefined. A value compared with itself (`id = id`, `a = "a"`) holds for every
    * row: the full reader's to judge.
    */
@@ -306,12 +306,14 @@ export class PgCursor {
       comparison = { left: this.operandKey(left, leftEnd), right: this.operandKey(right, this.i) };
       if (mightBeSame(comparison.left, comparison.right)) throw DOUBT;
     } else if (this.peek('IN') || (this.peek('NOT') && this.tokens[this.i + 1]?.upper === 'IN')) {
+      const testedEnd = this.i;
       this.optional('NOT');
       this.expect('IN');
       // `IN ((SELECT …))` is a subquery to PostgreSQL, not a list of one value: the full reader's to judge
       if (this.peek('(') && this.peek('(', 1)) throw DOUBT;
       this.parenthesizedList(() => this.expression());
-      return undefined;
+      // `x IN (…) OR x NOT IN (…)` holds for every row: a test of the value, as IS is
+      return { tested: this.operandKey(left, testedEnd) };
     }
     const testedEnd = this.i;
     if (!this.optional('IS')) return comparison;

@@ -193,7 +193,7 @@ function conditionTruth(node: Node, depth: number, target?: Node): boolean | und
     const truths = args.map((a) => conditionTruth(a, depth + 1, target));
     if (node.BoolExpr.boolop === 'NOT_EXPR') return truths[0] === undefined ? undefined : !truths[0];
     if (node.BoolExpr.boolop === 'OR_EXPR') {
-      if (truths.includes(true) || complementaryTests(args) || complementaryComparisons(args)) return true;
+      if (truths.includes(true) || complementaryTests(args) || complementaryComparisons(args) || negatedPredicates(args)) return true;
       return truths.length > 0 && truths.every((t) => t === false) ? false : undefined;
     }
     if (node.BoolExpr.boolop === 'AND_EXPR') {
@@ -268,6 +268,31 @@ function complementaryComparisons(args: Node[]): boolean {
   return cmps.some((c) => c.r !== undefined && cmps.some((d) => negatedComparisons(c.op, d.op) && d.r === c.r && sameValue(c.l, d.l)));
 }
 
+const PLAIN_VALUE_NODES_LIST = ['ColumnRef', 'String', 'A_Const', 'TypeCast', 'TypeName', 'A_Expr', 'Integer'];
+/** The negations of IN, LIKE, ILIKE, BETWEEN as the parser writes them (`x NOT IN (…)`: kind AEXPR_IN, name `<>`). */
+const NEGATED_NAME: Record<string, string> = { '=': '<>', '~~': '!~~', '~~*': '!~~*' };
+const NEGATED_KIND: Record<string, string> = { AEXPR_BETWEEN: 'AEXPR_NOT_BETWEEN', AEXPR_BETWEEN_SYM: 'AEXPR_NOT_BETWEEN_SYM' };
+/** Nodes a predicate may hold and still be one fixed test of the row (no call, no subquery: `random() > 0.5`). */
+const PLAIN_PREDICATE_NODES = new Set([...PLAIN_VALUE_NODES_LIST, 'BoolExpr', 'List', 'NullTest', 'BooleanTest', 'Float', 'Boolean']);
+
+/**
+ * `p OR NOT p`, `x IN (…) OR x NOT IN (…)`, `x LIKE 'a%' OR x NOT LIKE 'a%'`, `x BETWEEN 1 AND 2 OR x NOT BETWEEN 1
+ * AND 2`: one or the other holds for every row whose values are not NULL (as complementaryComparisons).
+ */
+function negatedPredicates(args: Node[]): boolean {
+  const text = (n: Node) => JSON.stringify(n, (key, value) => (key === 'location' || key === 'rexpr_list_start' || key === 'rexpr_list_end' ? undefined : value));
+  const plain = (n: Node) => [...text(n).matchAll(/"([A-Z][A-Za-z_]*)":/g)].every((m) => PLAIN_PREDICATE_NODES.has(m[1]!));
+  const negation = (a: Node, b: Node): boolean => {
+    if (b?.BoolExpr?.boolop === 'NOT_EXPR' && b.BoolExpr.args?.length === 1) return text(b.BoolExpr.args[0]) === text(a);
+    const [x, y] = [a?.A_Expr, b?.A_Expr];
+    if (!x || !y || text(x.lexpr) !== text(y.lexpr) || text(x.rexpr) !== text(y.rexpr)) return false;
+    const [nx, ny] = [strings(x.name).join(), strings(y.name).join()];
+    if (x.kind === y.kind && ['AEXPR_IN', 'AEXPR_LIKE', 'AEXPR_ILIKE'].includes(String(x.kind))) return NEGATED_NAME[nx] === ny;
+    return NEGATED_KIND[String(x.kind)] === String(y.kind);
+  };
+  return args.some((a) => plain(a) && args.some((b) => a !== b && plain(b) && negation(a, b)));
+}
+
 /** `x IS NULL OR x IS NOT NULL`, `b IS TRUE OR b IS NOT TRUE` (and FALSE, UNKNOWN): every row is one or the other. */
 function complementaryTests(args: Node[]): boolean {
   const tests = args.flatMap((a) =>
@@ -289,7 +314,7 @@ function sameValue(a: Node, b: Node): boolean {
   return plain && left === text(b);
 }
 
-const PLAIN_VALUE_NODES = new Set(['ColumnRef', 'String', 'A_Const', 'TypeCast', 'TypeName', 'A_Expr', 'Integer']);
+const PLAIN_VALUE_NODES = new Set(PLAIN_VALUE_NODES_LIST);
 
 function typeNameText(tn: Node): string {
   const names = strings(tn?.names).filter((n) => n !== 'pg_catalog');

@@ -792,7 +792,7 @@ function tokenTruth(expr: Token[], table?: string): boolean | undefined {
   const ors = splitTopLevel(toks, 'OR');
   if (ors.length > 1) {
     const truths = ors.map((part) => tokenTruth(part, table));
-    if (truths.includes(true) || complementaryIsTests(ors) || complementaryComparisons(ors)) return true;
+    if (truths.includes(true) || complementaryIsTests(ors) || complementaryComparisons(ors) || negatedParts(ors)) return true;
     return truths.every((t) => t === false) ? false : undefined;
   }
   const ands = splitTopLevel(toks, 'AND');
@@ -901,6 +901,28 @@ function complementaryComparisons(parts: Token[][]): boolean {
   });
   return cmps.some((c) => cmps.some((d) => negatedComparisons(c.op, d.op) && d.right.kind === c.right.kind && d.right.value === c.right.value && sameTokens(c.left, d.left)));
 }
+
+/** Words a NOT may stand before to negate the test: `x NOT IN (…)`, `x NOT LIKE '…'`, `x NOT BETWEEN …`. */
+const NEGATABLE = new Set(['IN', 'LIKE', 'ILIKE', 'BETWEEN', 'GLOB', 'REGEXP', 'RLIKE']);
+
+/**
+ * `p OR NOT p`, `x IN (…) OR x NOT IN (…)`, `x LIKE 'a%' OR x NOT LIKE 'a%'`, `x BETWEEN 1 AND 2 OR x NOT BETWEEN 1
+ * AND 2`: one or the other holds for every row whose values are not NULL (postgres.ts negatedPredicates).
+ */
+function negatedParts(parts: Token[][]): boolean {
+  const tests = parts.flatMap((part) => {
+    const p = withoutOuterParens(part);
+    if (!p.length || !plainTest(p)) return [];
+    if (p[0].upper === 'NOT') return [{ key: valueKey(withoutOuterParens(p.slice(1))), negated: true }];
+    const not = p.findIndex((t, k) => t.type === 'word' && t.upper === 'NOT' && NEGATABLE.has(p[k + 1]?.upper ?? ''));
+    return not > 0 ? [{ key: valueKey([...p.slice(0, not), ...p.slice(not + 1)]), negated: true }] : [{ key: valueKey(p), negated: false }];
+  });
+  return tests.some((t) => t.negated && t.key !== '' && tests.some((u) => !u.negated && u.key === t.key));
+}
+
+/** No call and no subquery, where `IN (`, `NOT (` and `AND (` open no call. */
+const plainTest = (toks: Token[]) =>
+  !toks.some((t, k) => (t.value === '(' && (toks[k - 1]?.type === 'word' || toks[k - 1]?.type === 'ident') && !['IN', 'NOT', 'AND', 'OR'].includes(toks[k - 1]!.upper)) || t.upper === 'SELECT');
 
 /** Where the top-level comparison operator of a predicate is (-1: none). */
 function topLevelComparison(toks: Token[]): number {
