@@ -26,12 +26,17 @@ export function selfComparison(op: string): boolean | undefined {
   return op === '<>' || op === '!=' || op === '<' || op === '>' ? false : undefined;
 }
 
-const NEGATION: Record<string, string> = { '=': '<>', '<>': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
+/** Where each comparison of a value with a constant holds: l(ess), e(qual), g(reater). */
+const SIDES: Record<string, string> = { '<': 'l', '<=': 'le', '=': 'e', '>=': 'ge', '>': 'g', '<>': 'lg' };
 const canonical = (op: string) => (op === '!=' ? '<>' : op === '==' ? '=' : op);
 
-/** `>` and `<=`, `=` and `<>`: one holds exactly when the other does not (for a value that is not NULL). */
-export function negatedComparisons(a: string, b: string): boolean {
-  return NEGATION[canonical(a)] === canonical(b);
+/**
+ * Comparisons of one value with one constant that, ORed, hold for every value that is not NULL: `x > 0 OR x <= 0`,
+ * `x = 'a' OR x <> 'a'`, `x < 1 OR x = 1 OR x > 1`.
+ */
+export function coverEveryValue(ops: string[]): boolean {
+  const sides = new Set(ops.flatMap((op) => [...(SIDES[canonical(op)] ?? '')]));
+  return sides.has('l') && sides.has('e') && sides.has('g');
 }
 
 /** Cast types that are numbers, lower case (`1::int = 1` compares numbers). */

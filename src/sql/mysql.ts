@@ -5,7 +5,7 @@
  * DELETE/UPDATE, and classifies statements our recognizer does not know. A statement neither can
  * classify is `unparseable`.
  */
-import { compareConstants, negatedComparisons, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
+import { compareConstants, coverEveryValue, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
 import type { OpSink } from './sink.js';
 import { parseWith, type ParserFlavor } from './node-sql-parser.js';
 import { HEAD_TOKENS, needsAllTokens, Recognizer, type FoundOp } from './recognize.js';
@@ -81,7 +81,7 @@ function astTruth(node: AstNode, depth: number, table?: AstNode): boolean | unde
   if (op === 'OR') {
     const parts = orParts(node);
     const truths = parts.map((p) => astTruth(p, depth + 1, table));
-    if (truths.includes(true) || parts.some((a) => parts.some((b) => complementaryIs(a, b) || complementaryComparison(a, b) || negatedPredicate(a, b)))) return true;
+    if (truths.includes(true) || complementaryComparisons(parts) || parts.some((a) => parts.some((b) => complementaryIs(a, b) || negatedPredicate(a, b)))) return true;
     return truths.every((t) => t === false) ? false : undefined;
   }
   if ((op === 'IN' || op === 'NOT IN') && selfSubquery(node, table)) return op === 'IN';
@@ -142,13 +142,10 @@ function orParts(node: AstNode): AstNode[] {
   return node?.type === 'binary_expr' && String(node.operator).toUpperCase() === 'OR' ? [...orParts(node.left), ...orParts(node.right)] : [node];
 }
 
-/** `x > 0` and `x <= 0`, `x = 'a'` and `x <> 'a'`: every row whose column is not NULL is on one side. */
-function complementaryComparison(a: AstNode, b: AstNode): boolean {
-  const cmp = (n: AstNode) => (n?.type === 'binary_expr' && n.left?.type === 'column_ref' && isLiteral(n.right) ? String(n.operator) : undefined);
-  const [oa, ob] = [cmp(a), cmp(b)];
-  if (!oa || !ob || !negatedComparisons(oa, ob)) return false;
-  const [ca, cb] = [asConstant(a.right), asConstant(b.right)];
-  return sameValue(a.left, b.left) && ca.kind === cb.kind && ca.value === cb.value;
+/** `x > 0 OR x <= 0`, `x = 'a' OR x <> 'a'`, `x < 1 OR x = 1 OR x > 1`: every row whose column is not NULL is on one side. */
+function complementaryComparisons(parts: AstNode[]): boolean {
+  const cmps = parts.flatMap((n) => (n?.type === 'binary_expr' && n.left?.type === 'column_ref' && isLiteral(n.right) ? [{ op: String(n.operator), left: n.left, right: asConstant(n.right) }] : []));
+  return cmps.some((c) => coverEveryValue(cmps.filter((d) => d.right.kind === c.right.kind && d.right.value === c.right.value && sameValue(c.left, d.left)).map((d) => d.op)));
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
 import { ColumnTypes, type ColumnType } from './column-types.js';
-import { compareConstants, negatedComparisons, NUMBER_TYPES, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
+import { compareConstants, coverEveryValue, NUMBER_TYPES, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
 import { locateOps } from './locate.js';
 import { ACTING_CALL, DELETING_FUNCTIONS, memberOf, refFromParts, REMOTE_FUNCTIONS, type AstOp } from './pg-ops.js';
 import { readPlpgsql, routineNeedsReading, type PlpgsqlHost } from './plpgsql.js';
@@ -262,10 +262,10 @@ function constOperand(node: Node): string | undefined {
   return v?.startsWith('n:') && NUMBER_TYPES.has(strings(node.TypeCast.typeName?.names).pop() ?? '') ? v : undefined;
 }
 
-/** `x > 0 OR x <= 0`, `x = 'a' OR x <> 'a'`: every row whose value is not NULL is on one side. */
+/** `x > 0 OR x <= 0`, `x = 'a' OR x <> 'a'`, `x < 1 OR x = 1 OR x > 1`: every row whose value is not NULL is on one side. */
 function complementaryComparisons(args: Node[]): boolean {
   const cmps = args.flatMap((a) => (a?.A_Expr?.kind === 'AEXPR_OP' ? [{ op: strings(a.A_Expr.name).join(), l: a.A_Expr.lexpr, r: constOperand(a.A_Expr.rexpr) }] : []));
-  return cmps.some((c) => c.r !== undefined && cmps.some((d) => negatedComparisons(c.op, d.op) && d.r === c.r && sameValue(c.l, d.l)));
+  return cmps.some((c) => c.r !== undefined && coverEveryValue(cmps.filter((d) => d.r === c.r && sameValue(c.l, d.l)).map((d) => d.op)));
 }
 
 const PLAIN_VALUE_NODES_LIST = ['ColumnRef', 'String', 'A_Const', 'TypeCast', 'TypeName', 'A_Expr', 'Integer'];

@@ -6,7 +6,7 @@
  */
 import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../model/operation.js';
 import type { Dialect } from '../model/operation.js';
-import { compareConstants, negatedComparisons, NUMBER_TYPES, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
+import { compareConstants, coverEveryValue, NUMBER_TYPES, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
 import { identName, isNameToken, tokenize, type Token } from './tokens.js';
 
 /** An operation found inside one statement; `at` is a string offset inside the statement text. */
@@ -891,7 +891,7 @@ function constantOperand(toks: Token[]): Constant | undefined {
   return rest[0].type === 'number' ? { kind: 'n', value: String(Number(rest[0].value)) } : { kind: 's', value: rest[0].value };
 }
 
-/** `x > 0 OR x <= 0`, `x = 'a' OR x != 'a'`: every row whose value is not NULL is on one side. */
+/** `x > 0 OR x <= 0`, `x = 'a' OR x != 'a'`, `x < 1 OR x = 1 OR x > 1`: every row whose value is not NULL is on one side. */
 function complementaryComparisons(parts: Token[][]): boolean {
   const cmps = parts.flatMap((part) => {
     const p = withoutOuterParens(part);
@@ -899,7 +899,7 @@ function complementaryComparisons(parts: Token[][]): boolean {
     const right = at > 0 ? constantOperand(p.slice(at + 1)) : undefined;
     return right && plainValue(p.slice(0, at)) ? [{ left: p.slice(0, at), op: p[at].value, right }] : [];
   });
-  return cmps.some((c) => cmps.some((d) => negatedComparisons(c.op, d.op) && d.right.kind === c.right.kind && d.right.value === c.right.value && sameTokens(c.left, d.left)));
+  return cmps.some((c) => coverEveryValue(cmps.filter((d) => d.right.kind === c.right.kind && d.right.value === c.right.value && sameTokens(c.left, d.left)).map((d) => d.op)));
 }
 
 /** Words a NOT may stand before to negate the test: `x NOT IN (…)`, `x NOT LIKE '…'`, `x NOT BETWEEN …`. */

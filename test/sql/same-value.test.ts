@@ -54,6 +54,10 @@ describe('a test OR its negation holds for every row (whose values are not NULL)
     "DELETE FROM t WHERE x LIKE 'a%' OR x NOT LIKE 'a%'",
     'DELETE FROM t WHERE x BETWEEN 1 AND 2 OR x NOT BETWEEN 1 AND 2',
     'DELETE FROM t WHERE a = 1 OR b = 2 OR NOT a = 1',
+    // comparisons with one constant that together cover every value
+    'DELETE FROM t WHERE x < 1 OR x = 1 OR x > 1',
+    "DELETE FROM t WHERE x <= 'm' OR x >= 'm'",
+    'DELETE FROM t WHERE x > 5 OR x < 5 OR x = 5 OR y = 1',
   ])('%s', async (sql) => {
     for (const dialect of dialects) expect(await alwaysTrue(sql, dialect), dialect).toEqual(['delete-all (always true)']);
   });
@@ -64,6 +68,9 @@ describe('a test OR its negation holds for every row (whose values are not NULL)
     'DELETE FROM t WHERE x IN (1, 2) OR x NOT IN (1, 3)',
     "DELETE FROM t WHERE x LIKE 'a%' OR x NOT LIKE 'b%'",
     'DELETE FROM t WHERE x > 1 OR NOT y > 1',
+    'DELETE FROM t WHERE x < 1 OR x > 1',
+    'DELETE FROM t WHERE x < 1 OR x = 2 OR x > 1',
+    'DELETE FROM t WHERE x < 1 OR y = 1 OR x > 1',
   ])('not: %s', async (sql) => {
     for (const dialect of dialects) expect(await alwaysTrue(sql, dialect), dialect).toEqual([]);
   });
