@@ -53,16 +53,16 @@ const LITERAL_TYPES = ['number', 'single_quote_string', 'string', 'double_quote_
 const isLiteral = (n: AstNode) => n && LITERAL_TYPES.includes(n.type);
 const literalKind = (n: AstNode): Constant['kind'] => (n.type === 'number' ? 'n' : n.type === 'bool' ? 'b' : 's');
 
-/**
- * true / false when the condition has that value for every row; else undefined. `table`: the statement's own
- * (node-sql-parser's `{ db, table, as }`), for a subquery that reads it back.
- */
 /** `NOT x`, and `NOT (x)`, which node-sql-parser reads as a call of NOT: x. */
 function notOf(node: AstNode): AstNode | undefined {
   if (node?.type === 'unary_expr' && String(node.operator).toUpperCase() === 'NOT') return node.expr;
   return node?.type === 'function' && node.name?.name?.[0]?.value?.toUpperCase?.() === 'NOT' && node.args?.value?.length === 1 ? node.args.value[0] : undefined;
 }
 
+/**
+ * true / false when the condition has that value for every row; else undefined. `table`: the statement's own
+ * (node-sql-parser's `{ db, table, as }`), for a subquery that reads it back.
+ */
 function astTruth(node: AstNode, depth: number, table?: AstNode): boolean | undefined {
   if (!node || typeof node !== 'object' || depth > 16) return undefined;
   if (node.type === 'bool') return node.value === true;
@@ -111,13 +111,9 @@ function columnKey(n: AstNode): string | undefined {
   return n?.type === 'double_quote_string' ? `.${String(n.value).toLowerCase()}` : undefined;
 }
 
-/** The same value written two ways: a column as columnKey reads it; other nodes as written, parentheses left out. */
-function sameValue(a: AstNode, b: AstNode): boolean {
-  const [ka, kb] = [columnKey(a), columnKey(b)];
-  if (ka !== undefined || kb !== undefined) return ka === kb;
-  const text = (n: AstNode) => JSON.stringify(n, (k, v) => (k === 'parentheses' ? undefined : v));
-  return text(a) === text(b);
-}
+/** A node as text in which the same value written two ways reads the same: columns as columnKey reads them, parentheses left out. */
+const valueText = (n: AstNode) => JSON.stringify(n, (k, v) => (k === 'parentheses' ? undefined : (columnKey(v) ?? v)));
+const sameValue = (a: AstNode, b: AstNode) => valueText(a) === valueText(b);
 
 /**
  * `id IN (SELECT id FROM users)` in a statement on users (SQLite; MySQL refuses to read the table it changes):
@@ -153,13 +149,12 @@ function complementaryComparisons(parts: AstNode[]): boolean {
  * row whose values are not NULL (postgres.ts negatedPredicates). No call (`random() > 0.5`).
  */
 function negatedPredicate(a: AstNode, b: AstNode): boolean {
-  const text = (n: AstNode) => JSON.stringify(n, (k, v) => (k === 'parentheses' ? undefined : v?.type === 'column_ref' ? columnKey(v) ?? v : v));
   const plain = (n: AstNode) => !/"function"|"select"/.test(JSON.stringify(n));
   const inner = notOf(b);
-  if (inner !== undefined) return plain(a) && plain(inner) && text(inner) === text(a);
+  if (inner !== undefined) return plain(a) && plain(inner) && sameValue(inner, a);
   if (a?.type !== 'binary_expr' || b?.type !== 'binary_expr' || !plain(a) || !plain(b)) return false;
   const [oa, ob] = [String(a.operator).toUpperCase(), String(b.operator).toUpperCase()];
-  return ob === `NOT ${oa}` && text(a.left) === text(b.left) && text(a.right) === text(b.right);
+  return ob === `NOT ${oa}` && sameValue(a.left, b.left) && sameValue(a.right, b.right);
 }
 
 /** `x IS NULL` and `x IS NOT NULL`, in either order. */

@@ -612,8 +612,9 @@ export class StatementReader extends PgCursor {
 
   /**
    * The operation on every row when there is no `WHERE` (or `WHERE TRUE` alone); none for a `WHERE` where every
-   * predicate starts with a column or is an EXISTS of a table's rows: such a condition restricts rows (the full
-   * reader reports only conditions that are always true, like `1 = 1`, and those start with a constant).
+   * predicate starts with a column or is an EXISTS of a table's rows: such a condition restricts rows. What the
+   * full reader could call always true (`1 = 1` starts with a constant; `x = "x"`, `x > 0 OR x <= 0.0`) is declined
+   * by columnCondition.
    */
   private everyRow(kind: 'delete-all' | 'update-all', table: ObjectRef): AstOp[] {
     if (!this.optional('WHERE')) return [{ kind, target: table, flags: {} }];

@@ -268,24 +268,24 @@ function complementaryComparisons(args: Node[]): boolean {
   return cmps.some((c) => c.r !== undefined && coverEveryValue(cmps.filter((d) => d.r === c.r && sameValue(c.l, d.l)).map((d) => d.op)));
 }
 
-const PLAIN_VALUE_NODES_LIST = ['ColumnRef', 'String', 'A_Const', 'TypeCast', 'TypeName', 'A_Expr', 'Integer'];
+/** Nodes of a plain value (sameValue): columns, constants, casts and operators. */
+const PLAIN_VALUE_NODES = new Set(['ColumnRef', 'String', 'A_Const', 'TypeCast', 'TypeName', 'A_Expr', 'Integer']);
 /** The negations of IN, LIKE, ILIKE, BETWEEN as the parser writes them (`x NOT IN (…)`: kind AEXPR_IN, name `<>`). */
 const NEGATED_NAME: Record<string, string> = { '=': '<>', '~~': '!~~', '~~*': '!~~*' };
 const NEGATED_KIND: Record<string, string> = { AEXPR_BETWEEN: 'AEXPR_NOT_BETWEEN', AEXPR_BETWEEN_SYM: 'AEXPR_NOT_BETWEEN_SYM' };
 /** Nodes a predicate may hold and still be one fixed test of the row (no call, no subquery: `random() > 0.5`). */
-const PLAIN_PREDICATE_NODES = new Set([...PLAIN_VALUE_NODES_LIST, 'BoolExpr', 'List', 'NullTest', 'BooleanTest', 'Float', 'Boolean']);
+const PLAIN_PREDICATE_NODES = new Set([...PLAIN_VALUE_NODES, 'BoolExpr', 'List', 'NullTest', 'BooleanTest', 'Float', 'Boolean']);
 
 /**
  * `p OR NOT p`, `x IN (…) OR x NOT IN (…)`, `x LIKE 'a%' OR x NOT LIKE 'a%'`, `x BETWEEN 1 AND 2 OR x NOT BETWEEN 1
  * AND 2`: one or the other holds for every row whose values are not NULL (as complementaryComparisons).
  */
 function negatedPredicates(args: Node[]): boolean {
-  const text = (n: Node) => JSON.stringify(n, (key, value) => (key === 'location' || key === 'rexpr_list_start' || key === 'rexpr_list_end' ? undefined : value));
-  const plain = (n: Node) => [...text(n).matchAll(/"([A-Z][A-Za-z_]*)":/g)].every((m) => PLAIN_PREDICATE_NODES.has(m[1]!));
+  const plain = (n: Node) => onlyNodes(treeText(n), PLAIN_PREDICATE_NODES);
   const negation = (a: Node, b: Node): boolean => {
-    if (b?.BoolExpr?.boolop === 'NOT_EXPR' && b.BoolExpr.args?.length === 1) return text(b.BoolExpr.args[0]) === text(a);
+    if (b?.BoolExpr?.boolop === 'NOT_EXPR' && b.BoolExpr.args?.length === 1) return treeText(b.BoolExpr.args[0]) === treeText(a);
     const [x, y] = [a?.A_Expr, b?.A_Expr];
-    if (!x || !y || text(x.lexpr) !== text(y.lexpr) || text(x.rexpr) !== text(y.rexpr)) return false;
+    if (!x || !y || treeText(x.lexpr) !== treeText(y.lexpr) || treeText(x.rexpr) !== treeText(y.rexpr)) return false;
     const [nx, ny] = [strings(x.name).join(), strings(y.name).join()];
     if (x.kind === y.kind && ['AEXPR_IN', 'AEXPR_LIKE', 'AEXPR_ILIKE'].includes(String(x.kind))) return NEGATED_NAME[nx] === ny;
     return NEGATED_KIND[String(x.kind)] === String(y.kind);
@@ -307,14 +307,20 @@ function complementaryTests(args: Node[]): boolean {
  */
 function sameValue(a: Node, b: Node): boolean {
   if (!a || !b) return false;
-  const text = (n: Node) => JSON.stringify(n, (key, value) => (key === 'location' ? undefined : value));
-  const left = text(a);
-  const nodeTypes = [...left.matchAll(/"([A-Z][A-Za-z_]*)":/g)].map((m) => m[1]!);
-  const plain = nodeTypes.every((t) => PLAIN_VALUE_NODES.has(t)) && !/"AEXPR_(?!OP")/.test(left);
-  return plain && left === text(b);
+  const left = treeText(a);
+  const plain = onlyNodes(left, PLAIN_VALUE_NODES) && !/"AEXPR_(?!OP")/.test(left);
+  return plain && left === treeText(b);
 }
 
-const PLAIN_VALUE_NODES = new Set(PLAIN_VALUE_NODES_LIST);
+/** Whether a tree's text (treeText) holds only nodes of these types. */
+function onlyNodes(text: string, types: Set<string>): boolean {
+  return [...text.matchAll(/"([A-Z][A-Za-z_]*)":/g)].every((m) => types.has(m[1]!));
+}
+
+/** A parse tree as text without where it was written: two trees of the same expression read the same. */
+function treeText(n: Node): string {
+  return JSON.stringify(n, (key, value) => (key === 'location' || key === 'rexpr_list_start' || key === 'rexpr_list_end' ? undefined : value));
+}
 
 function typeNameText(tn: Node): string {
   const names = strings(tn?.names).filter((n) => n !== 'pg_catalog');

@@ -912,17 +912,13 @@ const NEGATABLE = new Set(['IN', 'LIKE', 'ILIKE', 'BETWEEN', 'GLOB', 'REGEXP', '
 function negatedParts(parts: Token[][]): boolean {
   const tests = parts.flatMap((part) => {
     const p = withoutOuterParens(part);
-    if (!p.length || !plainTest(p)) return [];
+    if (!p.length || !plainValue(p)) return [];
     if (p[0].upper === 'NOT') return [{ key: valueKey(withoutOuterParens(p.slice(1))), negated: true }];
     const not = p.findIndex((t, k) => t.type === 'word' && t.upper === 'NOT' && NEGATABLE.has(p[k + 1]?.upper ?? ''));
     return not > 0 ? [{ key: valueKey([...p.slice(0, not), ...p.slice(not + 1)]), negated: true }] : [{ key: valueKey(p), negated: false }];
   });
   return tests.some((t) => t.negated && t.key !== '' && tests.some((u) => !u.negated && u.key === t.key));
 }
-
-/** No call and no subquery, where `IN (`, `NOT (` and `AND (` open no call. */
-const plainTest = (toks: Token[]) =>
-  !toks.some((t, k) => (t.value === '(' && (toks[k - 1]?.type === 'word' || toks[k - 1]?.type === 'ident') && !['IN', 'NOT', 'AND', 'OR'].includes(toks[k - 1]!.upper)) || t.upper === 'SELECT');
 
 /** Where the top-level comparison operator of a predicate is (-1: none). */
 function topLevelComparison(toks: Token[]): number {
@@ -949,8 +945,10 @@ const sameTokens = (a: Token[], b: Token[]) => {
   const key = valueKey(a);
   return key !== '' && key === valueKey(b);
 };
-/** No call and no subquery: `random() = random()` is not a value compared with itself (`(id)` is). */
-const plainValue = (toks: Token[]) => !toks.some((t, k) => (t.value === '(' && (toks[k - 1]?.type === 'word' || toks[k - 1]?.type === 'ident')) || t.upper === 'SELECT');
+/** No call and no subquery: `random() = random()` is not a value compared with itself (`(id)` is; `IN (`, `NOT (` open no call). */
+const plainValue = (toks: Token[]) =>
+  !toks.some((t, k) => (t.value === '(' && (toks[k - 1]?.type === 'word' || toks[k - 1]?.type === 'ident') && !NOT_A_CALL.has(toks[k - 1]!.upper)) || t.upper === 'SELECT');
+const NOT_A_CALL = new Set(['IN', 'NOT', 'AND', 'OR']);
 
 /** `1 IN (1, 2)`, `1 NOT IN (2, 3)`: a literal and a list of literals. */
 function inListTruth(toks: Token[]): boolean | undefined {
