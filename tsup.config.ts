@@ -5,9 +5,9 @@ import { defineConfig } from 'tsup';
 // Source maps only for coverage runs (scripts/run-tests.mjs maps the spawned CLI's coverage back to src/).
 const coverage = process.env.DBSAFE_COVERAGE === '1' || (process.env.DBSAFE_COVERAGE !== '0' && process.env.CI === 'true');
 
-// One ESM bundle for the CLI with code splitting: commands, parsers and database drivers are
-// dynamic imports, so the hook path loads only what a run needs. Dependencies stay external
-// (libpg-query finds its .wasm next to its own module).
+// The library (dist/index.js, its types) as ESM with code splitting: parsers and database drivers are
+// dynamic imports, loaded only when a call needs them. Dependencies stay external (libpg-query finds its
+// .wasm next to its own module). The CLI is the CommonJS bundles below.
 // What decides a validated config's shape (fields, defaults, rule ids): the hook's config cache is keyed on
 // it, so a build that changes the schema never reads a config validated by another (src/config/cached.ts).
 const schemaHash = createHash('sha256');
@@ -20,7 +20,7 @@ const define = { __DBSAFE_SCHEMA_HASH__: JSON.stringify(schemaHash.digest('hex')
 export default defineConfig([
   {
     define,
-    entry: { cli: 'src/cli/entry.ts', index: 'src/index.ts' },
+    entry: { index: 'src/index.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',

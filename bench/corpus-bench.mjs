@@ -40,7 +40,7 @@ const skip = new Set(opt('skip', '').split(',').filter(Boolean));
 const corpus = path.resolve(opt('corpus', [path.resolve(root, '../shared/corpus'), '/work/shared/corpus'].find((p) => existsSync(path.join(p, 'files.jsonl'))) ?? ''));
 if (!existsSync(path.join(corpus, 'files.jsonl'))) throw new Error('corpus not found: pass --corpus <dir with files.jsonl>');
 const after = path.join(root, 'bin', 'dbsafe-hooks.js');
-if (!existsSync(path.join(root, 'dist', 'cli.js'))) throw new Error('build first: npm run build');
+if (!existsSync(path.join(root, 'dist', 'cli.cjs'))) throw new Error('build first: npm run build');
 const before = opt('before', undefined);
 const squawk = opt('squawk', ['/tmp/squawk/node_modules/.bin/squawk', path.join(here, 'node_modules/.bin/squawk')].find((p) => existsSync(p)));
 const rawParse = path.join(here, 'check-raw-parse.mjs');

@@ -7,8 +7,7 @@ export { restoreV8Flags } from '../util/v8-flags.js';
  * The CLI, every command but the git hooks (`hook <name>` has its own bundle). bin/ runs it from one CommonJS
  * bundle, dist/cli.cjs, that V8 restores from its code cache (cached-start.ts): no ESM loader, no per-module
  * resolution, the functions a command compiled last time not compiled again (bench/RESULTS.md: `check` of one
- * file 0.37 → 0.29-0.33 s; an agent's hook call, `verify`, `backup` 11-36 ms less). entry.ts, the ESM CLI, runs
- * the same function.
+ * file 0.37 → 0.29-0.33 s; an agent's hook call, `verify`, `backup` 11-36 ms less).
  *
  * `guard -- <command>` without options wraps every command a person or script runs: it skips commander and
  * the command table, startup time is what they wait for. Both paths are loaded only when taken.

@@ -22,7 +22,7 @@ afterEach(() => {
 
 describe.skipIf(!hasSqlite)('the witness outside the repository is never silently stale', { timeout: 60_000 }, () => {
   beforeAll(() => {
-    if (!existsSync(path.join(process.cwd(), 'dist', 'cli.js'))) throw new Error('run `npm run build` first (tests use the built CLI)');
+    if (!existsSync(path.join(process.cwd(), 'dist', 'cli.cjs'))) throw new Error('run `npm run build` first (tests use the built CLI)');
   });
 
   it('an append that cannot write it warns; log, status and doctor show it behind; the next good append heals it', () => {

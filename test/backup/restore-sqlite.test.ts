@@ -59,7 +59,7 @@ function backupVerified(repo: ReturnType<typeof sqliteRepo>, ...args: string[]):
 
 describe.skipIf(!hasSqlite)('restore on SQLite (real sqlite3 CLI)', { timeout: 120_000 }, () => {
   beforeAll(() => {
-    if (!existsSync(path.join(process.cwd(), 'dist', 'cli.js'))) throw new Error('run `npm run build` first (tests use the built CLI)');
+    if (!existsSync(path.join(process.cwd(), 'dist', 'cli.cjs'))) throw new Error('run `npm run build` first (tests use the built CLI)');
   });
 
   it('round trip: after dropping and mangling tables, restore --latest --yes gives back exactly the backup; the safety backup undoes it', () => {

@@ -57,7 +57,7 @@ function backupJson(repo: ReturnType<typeof sqliteRepo>, ...args: string[]) {
 
 describe.skipIf(!hasSqlite)('SQLite backup and verify (real sqlite3 CLI)', { timeout: 120_000 }, () => {
   beforeAll(() => {
-    if (!existsSync(path.join(process.cwd(), 'dist', 'cli.js'))) throw new Error('run `npm run build` first (tests use the built CLI)');
+    if (!existsSync(path.join(process.cwd(), 'dist', 'cli.cjs'))) throw new Error('run `npm run build` first (tests use the built CLI)');
   });
 
   it('the README flow works in a fresh repository: backup --verify, status, log', () => {

@@ -32,7 +32,7 @@ function gated(config: unknown = CONFIG): GatedRepo {
 }
 
 beforeAll(() => {
-  if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'cli.js'))) throw new Error('build first: flock /tmp/dbsafe-build.lock npm run build');
+  if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'cli.cjs'))) throw new Error('build first: flock /tmp/dbsafe-build.lock npm run build');
 });
 
 afterEach(() => {

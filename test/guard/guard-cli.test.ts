@@ -20,7 +20,7 @@ function guarded(config?: unknown): GuardRepo {
 }
 
 beforeAll(() => {
-  if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'cli.js'))) throw new Error('build first: flock /tmp/dbsafe-build.lock npm run build');
+  if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'cli.cjs'))) throw new Error('build first: flock /tmp/dbsafe-build.lock npm run build');
 });
 afterEach(() => {
   for (const repo of repos.splice(0)) repo.cleanup();

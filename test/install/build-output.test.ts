@@ -18,7 +18,7 @@ describe('the build output', () => {
     expect(result.status, result.stderr).toBe(0);
     const printed = `${result.stdout}${result.stderr}`.split('\n').filter((line) => line.trim() !== '');
     expect(printed).toEqual([]);
-    expect(existsSync(path.join(out, 'cli.js'))).toBe(true);
+    expect(existsSync(path.join(out, 'cli.cjs'))).toBe(true);
     expect(existsSync(path.join(out, 'index.d.ts'))).toBe(true);
   });
 });

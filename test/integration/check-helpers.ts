@@ -9,7 +9,7 @@ import { PROJECT_ROOT, runCli, type CliResult, type TestRepo } from '../helpers/
  * checkout, build once (serialized with other builds by the lock).
  */
 export function buildOnce(): void {
-  if (existsSync(path.join(PROJECT_ROOT, 'dist', 'cli.js'))) return;
+  if (existsSync(path.join(PROJECT_ROOT, 'dist', 'cli.cjs'))) return;
   execFileSync('flock', ['/tmp/dbsafe-build.lock', 'npm', 'run', 'build'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
 }
 

@@ -14,7 +14,7 @@ afterEach(() => repo?.cleanup());
 
 describe.skipIf(!hasSqlite)('the SQLite migrate example', { timeout: 180_000 }, () => {
   it('dry-run shows the ledger, migrate applies through safe-migrate, the buggy data migration is rolled back', () => {
-    if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'cli.js'))) throw new Error('run `npm run build` first');
+    if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'cli.cjs'))) throw new Error('run `npm run build` first');
     repo = makeRepo();
     const dir = path.join(repo.dir, 'sqlite-migrate');
     cpSync(path.join(PROJECT_ROOT, 'examples', 'sqlite-migrate'), dir, { recursive: true });

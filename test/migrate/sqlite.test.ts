@@ -103,7 +103,7 @@ const scratchLeftovers = (repo: Repo) => {
 
 describe.skipIf(!hasSqlite)('migrate, dry-run and safe-migrate on SQLite', { timeout: 120_000 }, () => {
   beforeAll(() => {
-    if (!existsSync(path.join(process.cwd(), 'dist', 'cli.js'))) throw new Error('run `npm run build` first (tests use the built CLI)');
+    if (!existsSync(path.join(process.cwd(), 'dist', 'cli.cjs'))) throw new Error('run `npm run build` first (tests use the built CLI)');
   });
 
   describe('the built-in runner', () => {
