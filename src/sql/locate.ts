@@ -5,7 +5,7 @@
  */
 import type { ObjectRef, OperationFlags, OperationKind } from '../model/operation.js';
 import type { AstOp } from './pg-ops.js';
-import type { SubsetStatement } from './pg-subset.js';
+import type { SubsetStatement } from './pg-subset-statements.js';
 import { Recognizer, type FoundOp } from './recognize.js';
 import type { OpInput, OpSink } from './sink.js';
 import { tokenize } from './tokens.js';
@@ -53,7 +53,7 @@ export function placeSubsetOps(sink: OpSink, statements: SubsetStatement[]): boo
   for (const statement of statements) {
     if (statement.ops.length === 0) continue;
     const text = sink.text.slice(statement.start, statement.end);
-    for (const op of locateOps(statement.ops, text, false)) {
+    for (const op of locateOps(statement.ops, text, statement.embedded === true)) {
       if (op.kind === 'alter-column-type' && op.flags.newType === undefined) return false;
       placed.push({ kind: op.kind, target: op.target, flags: op.flags, at: statement.start + op.at, statementStart: statement.start, statementText: text });
     }

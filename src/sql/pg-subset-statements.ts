@@ -9,6 +9,16 @@ import { DOUBT, PgCursor } from './pg-grammar.js';
 import { MAY_DESTROY, memberOf, refFromParts, type AstOp } from './pg-ops.js';
 import type { Token } from './tokens.js';
 
+/** One statement of the file, with what it does (no operations: harmless). */
+export interface SubsetStatement {
+  /** Offsets of the statement in the file, from its first code character up to its `;` (or the end of the file). */
+  start: number;
+  end: number;
+  ops: AstOp[];
+  /** A statement of a DO body (its operations are flagged embedded, as the full reader flags them). */
+  embedded?: boolean;
+}
+
 /** Privileges GRANT / REVOKE may name in the subset (EXECUTE is the parser's: it is a guarded word). */
 const PRIVILEGES = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'USAGE', 'CREATE', 'CONNECT', 'TEMPORARY', 'TEMP', 'MAINTAIN']);
 
@@ -26,6 +36,8 @@ export class StatementReader extends PgCursor {
   declaresColumnTypes = false;
   /** [start, end) of tokens (in the statement) the word screen leaves alone: a DO body no reader reads. */
   readonly exempted: number[] = [];
+  /** DO bodies that may destroy (plpgsql): pg-subset.ts reads them, or exempts them when they cannot act. */
+  readonly routineBodies: Token[] = [];
 
   private exempt(token: Token): void {
     this.exempted.push(token.start, token.end);
@@ -681,8 +693,8 @@ export class StatementReader extends PgCursor {
 
   /**
    * `DO [LANGUAGE l] 'body' [LANGUAGE l]`: the full reader reads a plpgsql / sql body only when it
-   * holds a word that may destroy (plpgsql.ts). Such a body is the parser's; any other body is text
-   * to the statement, so the word screen leaves it alone (the cheap first look still applies).
+   * holds a word that may destroy (plpgsql.ts). Such a plpgsql body is left to pg-subset.ts; any other
+   * body is text to the statement, so the word screen leaves it alone (the cheap first look still applies).
    */
   private doBlock(): void {
     let language = this.optional('LANGUAGE') ? this.stringOrName().toLowerCase() : undefined;
@@ -690,8 +702,9 @@ export class StatementReader extends PgCursor {
     if (body.type !== 'string') throw DOUBT;
     if (language === undefined && this.optional('LANGUAGE')) language = this.stringOrName().toLowerCase();
     if ((language ?? 'plpgsql') !== 'plpgsql' && language !== 'sql') throw DOUBT;
-    if (MAY_DESTROY.test(body.value)) throw DOUBT;
-    this.exempt(body);
+    if (!MAY_DESTROY.test(body.value)) this.exempt(body);
+    else if (language === 'sql') throw DOUBT;
+    else this.routineBodies.push(body);
   }
 
   private valueOrDefault(): void {

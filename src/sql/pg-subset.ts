@@ -20,8 +20,10 @@
  * Tests compare the result with the full reader on every fixture, on mutants and on random statements.
  */
 import { DOUBT } from './pg-grammar.js';
-import { DELETING_NAMES, type AstOp } from './pg-ops.js';
-import { StatementReader } from './pg-subset-statements.js';
+import { DELETING_NAMES } from './pg-ops.js';
+import { readDoBody, type BodyReading } from './pg-subset-plpgsql.js';
+import { StatementReader, type SubsetStatement } from './pg-subset-statements.js';
+import { bodyMayAct } from './plpgsql.js';
 import { splitSql } from './split.js';
 import { tokenize, type Token } from './tokens.js';
 
@@ -54,14 +56,6 @@ const BACKSLASH = /\\/g;
 /** A `/*` inside a block comment: PostgreSQL nests block comments, our tokenizer does not. */
 const NESTED_COMMENT = /\/\*(?:(?!\*\/)[^])*?\/\*/;
 
-/** One statement of the file, with what it does (no operations: harmless). */
-export interface SubsetStatement {
-  /** Offsets of the statement in the file, from its first code character up to its `;` (or the end of the file). */
-  start: number;
-  end: number;
-  ops: AstOp[];
-}
-
 /**
  * The file's statements and their operations when the whole file is inside the subset; `undefined`
  * when in any doubt (the real reader must decide).
@@ -85,34 +79,89 @@ export function readPostgresSubset(text: string): SubsetStatement[] | undefined 
   const out: SubsetStatement[] = [];
   let typeChanges = false;
   let typesDeclared = false;
+  /** Record the spans of `tokens`, whose offsets count from `base` in the file. */
+  const addSpans = (tokens: Token[], base: number) => {
+    for (const token of tokens) {
+      tokenSpans.push(base + token.start, base + token.end);
+      if ((token.type === 'string' || token.type === 'ident') && LITERAL_START.has(text[base + token.start]!)) literalSpans.push(base + token.start, base + token.end);
+    }
+  };
   for (const statement of statements) {
     if (statement.error) return undefined;
     const tokens = tokenize(statement.code, 'postgres');
     if (!tokens.length) continue;
     if (!balanced(tokens)) return undefined;
-    for (const token of tokens) {
-      tokenSpans.push(statement.start + token.start, statement.start + token.end);
-      if ((token.type === 'string' || token.type === 'ident') && LITERAL_START.has(statement.code[token.start]!)) literalSpans.push(statement.start + token.start, statement.start + token.end);
-    }
     const reader = new StatementReader(tokens, statement.start, keywordsAt);
-    let ops: AstOp[];
+    const found: SubsetStatement[] = [];
+    /** DO bodies read as PL/pgSQL: their own tokens stand for them (their comments are comments). */
+    const bodies = new Map<Token, BodyTokens>();
     try {
-      ops = reader.statement();
+      found.push({ start: statement.start, end: terminatorAt(text, statement.end), ops: reader.statement() });
       if (!reader.done()) return undefined;
+      for (const body of reader.routineBodies) {
+        const read = readBody(text, statement.start, body, keywordsAt);
+        if (!read) return undefined;
+        if (!('reading' in read)) {
+          exemptSpans.push(statement.start + body.start, statement.start + body.end);
+          continue;
+        }
+        bodies.set(body, read);
+        for (const offset of read.reading.exempted) exemptSpans.push(read.at + offset);
+        typesDeclared ||= read.reading.declaresColumnTypes;
+        found.push(...read.reading.statements);
+      }
     } catch (e) {
       if (e === DOUBT) return undefined;
       throw e;
     }
+    for (const token of tokens) {
+      const body = bodies.get(token);
+      if (body) addSpans(body.tokens, body.at);
+      else addSpans([token], statement.start);
+    }
     for (const offset of reader.exempted) exemptSpans.push(statement.start + offset);
-    typeChanges ||= ops.some((op) => op.kind === 'alter-column-type');
+    typeChanges ||= found.some((s) => s.ops.some((op) => op.kind === 'alter-column-type'));
     typesDeclared ||= reader.declaresColumnTypes;
-    out.push({ start: statement.start, end: terminatorAt(text, statement.end), ops });
+    out.push(...found);
   }
+  sortSpans(exemptSpans);
   // the full reader judges a type change against the column's type declared earlier in the file
   if (typeChanges && typesDeclared) return undefined;
   const inComment = (at: number) => !insideToken(at, tokenSpans);
   const literalOrComment = (at: number) => inComment(at) || insideToken(at, literalSpans);
   return guardedWordsAreKeywords(text, keywordsAt, inComment, exemptSpans) && onlyWhere(text, BACKTICK, inComment) && onlyWhere(text, BACKSLASH, literalOrComment) ? out : undefined;
+}
+
+/**
+ * A DO body that may destroy (the statement reader left it here): nothing to read when the full reader would
+ * not read it either (`bodyMayAct`), else its statements, read by the PL/pgSQL subset. Undefined (the parser
+ * decides) unless it is dollar-quoted (only then is its text the file's, offset for offset).
+ */
+function readBody(text: string, statementAt: number, body: Token, keywordsAt: Set<number>): { exempt: true } | BodyTokens | undefined {
+  if (!bodyMayAct(body.value)) return { exempt: true };
+  const tokenAt = statementAt + body.start;
+  const opener = /^\$[^$]*\$/.exec(text.slice(tokenAt, tokenAt + 70))?.[0];
+  const at = tokenAt + (opener?.length ?? 0);
+  // plpgsql.ts locates the body at its first appearance in the statement
+  if (!opener || text.indexOf(body.value, statementAt) !== at) return undefined;
+  const tokens = tokenize(body.value, 'postgres');
+  if (!balanced(tokens)) return undefined;
+  return { tokens, at, reading: readDoBody(body.value, tokens, at, keywordsAt) };
+}
+
+/** A DO body read as PL/pgSQL: its tokens (offsets in the body), where it starts in the file, what it holds. */
+interface BodyTokens {
+  tokens: Token[];
+  at: number;
+  reading: BodyReading;
+}
+
+/** Sort [start, end) pairs by start. */
+function sortSpans(spans: number[]): void {
+  const pairs: Array<[number, number]> = [];
+  for (let k = 0; k < spans.length; k += 2) pairs.push([spans[k]!, spans[k + 1]!]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  pairs.forEach(([start, end], k) => ((spans[2 * k] = start), (spans[2 * k + 1] = end)));
 }
 
 /** A word no subset statement reads as a keyword, on a line that is not an override marker's (cheap: no tokens). */

@@ -5,9 +5,9 @@
  * parser rejects a body (e.g. an undeclared variable), our own scan of the body takes over.
  */
 import { ACTING_CALL, MAY_DESTROY } from './pg-ops.js';
-import { stripControlFlow, Recognizer } from './recognize.js';
+import { stripControlFlow, Recognizer, type FoundOp } from './recognize.js';
 import type { OpSink } from './sink.js';
-import { splitSql } from './split.js';
+import { splitSql, type SqlStatement } from './split.js';
 import { LineIndex } from './text-index.js';
 import { tokenize, type Token } from './tokens.js';
 
@@ -170,10 +170,8 @@ export function readPlpgsql(host: PlpgsqlHost, src: RoutineSource): void {
     host.readText(body, bodyAt(), true);
     return;
   }
+  if (!bodyMayAct(body)) return;
   const walker = new BodyWalker(host, body, bodyAt);
-  // Our scan is much cheaper than the PL/pgSQL parser: when it finds nothing destructive and there is
-  // no EXECUTE, COPY … PROGRAM or acting call (which only the parser's reading judges), the body cannot hold an operation.
-  if (!/\b(?:execute|program)\b/i.test(body) && !ACTING_CALL.test(body) && walker.scan(false) === 0) return;
   let tree: Node;
   try {
     if (src.kind === 'function') {
@@ -184,10 +182,73 @@ export function readPlpgsql(host: PlpgsqlHost, src: RoutineSource): void {
       tree = host.lib.parsePlPgSQLSync(`CREATE FUNCTION dbsafe_do() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`);
     }
   } catch {
-    walker.scan(true);
+    walker.emitScan();
     return;
   }
   walker.walk(tree);
+}
+
+/** A body only the PL/pgSQL parser's reading judges: EXECUTE, COPY … PROGRAM or an acting call. */
+export const PARSED_BODY = new RegExp(`\\b(?:execute|program)\\b|${ACTING_CALL.source}`, 'i');
+
+/**
+ * Whether a plpgsql body that may destroy (MAY_DESTROY) must be read: our scan is much cheaper than the
+ * PL/pgSQL parser, so when it finds nothing destructive and the body holds nothing only the parser's
+ * reading judges, the body cannot hold an operation. The parser-free subset asks the same question.
+ */
+export function bodyMayAct(body: string): boolean {
+  if (PARSED_BODY.test(body)) return true;
+  for (const found of scanBody(body)) if (found.kind !== 'ops' || found.ops.length > 0) return true;
+  return false;
+}
+
+/** What our own scan finds in one statement of a body, past its control flow (`head` is its first word after it). */
+type Scanned = { st: SqlStatement; head: Token } & (
+  | { kind: 'call' } // PERFORM / RETURN of an acting call
+  | { kind: 'execute'; toks: Token[]; from: number }
+  | { kind: 'program' } // COPY … PROGRAM
+  | { kind: 'unknown' } // a destructive word the recognizer cannot read: never silenced
+  | { kind: 'ops'; ops: FoundOp[] }
+);
+
+/** First words of the statements our recognizer reads whole (what may destroy in any other is the parser's). */
+const RECOGNIZED_HEADS = new Set(['DELETE', 'UPDATE', 'INSERT', 'DROP', 'ALTER', 'TRUNCATE', 'CREATE', 'COMMENT', 'GRANT', 'REVOKE']);
+
+/** Our own scan of a body: statement by statement, past control flow (IF … THEN, LOOP, labels). */
+function* scanBody(body: string): Generator<Scanned> {
+  for (const st of splitSql(body, 'postgres').statements) {
+    if (!MAY_DESTROY.test(st.text)) continue;
+    const toks = tokenize(st.text, 'postgres');
+    const from = stripControlFlow(toks, 0, toks.length);
+    // a query in the control flow (FOR r IN DELETE … LOOP) is the parser's to read
+    const inHeader = toks.slice(0, from).some((t) => t.type === 'word' && MAY_DESTROY.test(t.value));
+    if (from >= toks.length) {
+      if (inHeader) yield { kind: 'unknown', st, head: toks[0]! };
+      continue;
+    }
+    const head: Token = toks[from];
+    if (head.type === 'word' && (head.upper === 'EXECUTE' || head.upper === 'PERFORM' || head.upper === 'RETURN')) {
+      if (head.upper === 'EXECUTE') yield { kind: 'execute', st, head, toks, from };
+      else if (ACTING_CALL.test(st.text)) yield { kind: 'call', st, head };
+      // RETURN QUERY DELETE …, PERFORM of a word that may destroy: the parser's reading decides
+      else yield { kind: 'unknown', st, head };
+      continue;
+    }
+    const piece = st.text.slice(head.start);
+    // the SQL reader judges COPY … PROGRAM (a shell command): our recognizer does not read COPY
+    if (head.type === 'word' && head.upper === 'COPY' && /\bprogram\b/i.test(piece)) {
+      yield { kind: 'program', st, head };
+      continue;
+    }
+    // the recognizer reads one plain statement: another first word (OPEN … FOR, SELECT, RAISE) or a WITH (a
+    // data-modifying CTE) is the parser's to read
+    if (inHeader || !RECOGNIZED_HEADS.has(head.upper) || toks.some((t) => t.type === 'word' && t.upper === 'WITH')) {
+      yield { kind: 'unknown', st, head };
+      continue;
+    }
+    const rec = new Recognizer(piece, 'postgres').recognize(tokenize(piece, 'postgres'));
+    yield rec.status === 'unknown' ? { kind: 'unknown', st, head } : { kind: 'ops', st, head, ops: rec.ops };
+  }
 }
 
 class BodyWalker {
@@ -255,13 +316,14 @@ class BodyWalker {
   }
 
   /**
-   * An expression holding a call that acts (deletes, or runs SQL elsewhere) is read as the SELECT that
-   * PL/pgSQL runs for it. An assignment's `:=` / `=` becomes a comma of the same width, so its target
+   * An expression holding a call that acts (deletes, or runs SQL elsewhere), or a query PL/pgSQL runs as a
+   * statement, is read as the SQL that PL/pgSQL runs for it. An assignment's `:=` / `=` becomes a comma of the same width, so its target
    * (a subscript may call something too) stays an expression and offsets still match the body.
    */
   private expression(expr: { query?: string; parseMode?: number } | undefined, lineno: number | undefined): void {
     const query = expr?.query;
-    if (!query || !ACTING_CALL.test(query)) return;
+    // a whole statement (FOR … IN query LOOP, RETURN QUERY, OPEN … FOR, PERFORM) is read as one when it may destroy
+    if (!query || !(ACTING_CALL.test(query) || (expr.parseMode === 0 && MAY_DESTROY.test(query)))) return;
     let sql = query.replace(/^\s*perform\b/i, (perform) => `${' '.repeat(perform.length - 6)}SELECT`);
     // PL/pgSQL's parse modes: 0 a whole statement, 2 an expression, 3-5 an assignment `target := expr`
     if ((expr.parseMode ?? 0) >= 3) {
@@ -342,66 +404,44 @@ class BodyWalker {
     op.statementLine = p.line;
   }
 
-  /**
-   * Our own scan of the body: statement by statement, past control flow (IF … THEN, LOOP, labels).
-   * With `emit` it reports what it finds (used when the PL/pgSQL parser rejects the body);
-   * without, it only counts. Returns the number of operations (and EXECUTEs) found.
-   */
-  scan(emit: boolean): number {
-    let found = 0;
-    const { statements } = splitSql(this.body, 'postgres');
-    for (const st of statements) {
-      if (!MAY_DESTROY.test(st.text)) continue;
-      const toks = tokenize(st.text, 'postgres');
-      const from = stripControlFlow(toks, 0, toks.length);
-      if (from >= toks.length) continue;
-      const head: Token = toks[from];
+  /** Report what our own scan finds (the PL/pgSQL parser rejected the body). */
+  emitScan(): void {
+    for (const found of scanBody(this.body)) {
+      const { st, head } = found;
       const abs = this.bodyAbs + st.start;
-      if (head.type === 'word' && (head.upper === 'EXECUTE' || head.upper === 'PERFORM' || head.upper === 'RETURN')) {
-        if (head.upper !== 'EXECUTE' && ACTING_CALL.test(st.text)) {
+      const piece = st.text.slice(head.start);
+      switch (found.kind) {
+        case 'call': {
           // PERFORM / RETURN f(…): the SELECT PL/pgSQL runs for it (PERFORM is as wide as ' SELECT')
-          found++;
-          const rest = st.text.slice(head.end);
           const select = head.upper === 'PERFORM' ? ' SELECT' : 'SELECT ';
-          if (emit) this.host.readText(`${select}${rest}`, abs + head.end - select.length, true);
-        } else if (head.upper === 'EXECUTE') {
-          found++;
-          if (!emit) continue;
+          this.host.readText(`${select}${st.text.slice(head.end)}`, abs + head.end - select.length, true);
+          break;
+        }
+        case 'execute': {
+          const { toks, from } = found;
           let end = toks.length;
           const using = toks.findIndex((t, k) => k > from && t.type === 'word' && (t.upper === 'USING' || t.upper === 'INTO'));
           if (using !== -1) end = using;
           if (end > from + 1) this.dynamic(st.text.slice(toks[from + 1].start, toks[end - 1].end), st.start + toks[from + 1].start);
+          break;
         }
-        continue;
-      }
-      const piece = st.text.slice(head.start);
-      if (head.type === 'word' && head.upper === 'COPY' && /\bprogram\b/i.test(piece)) {
-        // COPY … PROGRAM runs a shell command: the SQL reader says so (our recognizer does not read COPY)
-        found++;
-        if (emit) this.host.readText(piece, abs + head.start, true);
-        continue;
-      }
-      const rec = new Recognizer(piece, 'postgres').recognize(tokenize(piece, 'postgres'));
-      if (rec.status === 'unknown') {
-        // a statement with a destructive word that neither parser nor recognizer can read: never silence
-        found++;
-        if (emit) {
+        case 'program':
+          this.host.readText(piece, abs + head.start, true);
+          break;
+        case 'unknown':
           this.host.sink.add({
             kind: 'unparseable', flags: { embedded: true }, at: abs + head.start, statementStart: abs + head.start, statementText: piece,
             detail: 'a statement of a PL/pgSQL body that the PL/pgSQL parser rejected and our recognizer cannot read',
           });
-        }
-        continue;
-      }
-      found += rec.ops.length;
-      if (!emit) continue;
-      for (const op of rec.ops) {
-        this.host.sink.add({
-          kind: op.kind, target: op.target, flags: { ...op.flags, embedded: true }, at: abs + head.start + op.at,
-          statementStart: abs + head.start, statementText: piece, ...(op.detail ? { detail: op.detail } : {}),
-        });
+          break;
+        case 'ops':
+          for (const op of found.ops) {
+            this.host.sink.add({
+              kind: op.kind, target: op.target, flags: { ...op.flags, embedded: true }, at: abs + head.start + op.at,
+              statementStart: abs + head.start, statementText: piece, ...(op.detail ? { detail: op.detail } : {}),
+            });
+          }
       }
     }
-    return found;
   }
 }

@@ -219,6 +219,31 @@ describe('PostgreSQL: DO blocks and function bodies', () => {
     expect(await kinds("DO LANGUAGE plpython3u $$ plpy.execute('DROP TABLE x') $$;", 'postgres')).toEqual(['opaque']);
   });
 
+  // queries PL/pgSQL runs that are not plain statements of the body: each is read as the statement it is,
+  // whether the PL/pgSQL parser accepts the body or rejects it (then our scan says it cannot read it)
+  const inDo = (body: string) => `DO $$ ${body} $$;`;
+  const inFunction = (body: string) => `CREATE FUNCTION f() RETURNS SETOF int LANGUAGE plpgsql AS $$ ${body} $$;`;
+  it.each([
+    ['a FOR loop over a DELETE', inDo('DECLARE r record; BEGIN FOR r IN DELETE FROM users RETURNING id LOOP END LOOP; END'), 'delete-all users'],
+    ['a FOR loop over a DELETE in a function', inFunction('DECLARE r record; BEGIN FOR r IN DELETE FROM users RETURNING id LOOP END LOOP; END'), 'delete-all users'],
+    ['RETURN QUERY of an UPDATE', inFunction('BEGIN RETURN QUERY UPDATE users SET a = 1 RETURNING id; END'), 'update-all users'],
+    ['OPEN … FOR a DELETE', inDo('DECLARE c refcursor; BEGIN OPEN c FOR DELETE FROM carts RETURNING id; END'), 'delete-all carts'],
+    ['a data-modifying WITH … SELECT INTO', inDo('DECLARE n int; BEGIN WITH d AS (DELETE FROM orders RETURNING 1) SELECT count(*) INTO n FROM d; END'), 'delete-all orders'],
+    ['a data-modifying WITH … INSERT', inFunction('BEGIN WITH u AS (UPDATE accounts SET a = 1 RETURNING 1) INSERT INTO t SELECT * FROM u; END'), 'update-all accounts'],
+    ['a FOR loop over a DELETE in a body the parser rejects', inDo('BEGIN undeclared.x := 1; FOR r IN DELETE FROM users RETURNING id LOOP END LOOP; END'), 'unparseable'],
+    ['RETURN QUERY of a DELETE in a body the parser rejects (not a set-returning DO)', inDo('BEGIN RETURN QUERY DELETE FROM users RETURNING id; END'), 'unparseable'],
+  ])('%s is reported', async (_why, sql, expected) => {
+    expect(await kinds(sql, 'postgres')).toEqual([expected]);
+  });
+
+  it.each([
+    ['a FOR loop over a SELECT', inDo('DECLARE r record; BEGIN FOR r IN SELECT id FROM users LOOP END LOOP; END')],
+    ['RETURN QUERY of a SELECT that mentions a drop', inFunction("BEGIN RETURN QUERY SELECT id FROM users WHERE note = 'drop'; END")],
+    ['a DELETE with a WHERE in a WITH', inDo('DECLARE n int; BEGIN WITH d AS (DELETE FROM orders WHERE id = 1 RETURNING 1) SELECT count(*) INTO n FROM d; END')],
+  ])('%s reports nothing', async (_why, sql) => {
+    expect(await read(sql, 'postgres')).toEqual([]);
+  });
+
   it('a function with only safe statements reports nothing', async () => {
     const sql = "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); UPDATE stats SET n = n + 1 WHERE id = NEW.id; RETURN NEW; END $$;";
     expect(await read(sql, 'postgres')).toEqual([]);
