@@ -65,6 +65,9 @@ export class PgCursor {
   protected i = 0;
   /** While set, the last name of every column reference read is added (what an ALTER COLUMN's USING reads). */
   protected columnRefs: string[] | undefined;
+  /** How deep in subqueries the cursor reads, and how many columns it read outside them (the statement's row). */
+  private subqueries = 0;
+  private rowColumns = 0;
   /** Tokens that only say a cast's type (`::int`, `CAST … AS int`, the `DATE` of `DATE '…'`): no part of a value. */
   private readonly castTokens = new Set<number>();
 
@@ -136,7 +139,9 @@ export class PgCursor {
 
   /** `( SELECT … )`, the `(` already read: a subquery (scalar, or of EXISTS). */
   protected subquery(): boolean {
+    this.subqueries++;
     const reads = this.select();
+    this.subqueries--;
     this.expect(')');
     return reads;
   }
@@ -263,6 +268,7 @@ export class PgCursor {
   protected columnCondition(): void {
     let or = false;
     let exists = false;
+    let columns = false;
     const tested: OperandKey[] = [];
     const comparisons: Array<{ left: OperandKey; right: OperandKey }> = [];
     do {
@@ -277,7 +283,12 @@ export class PgCursor {
         continue;
       }
       if (!this.isName(this.tokens[this.i])) throw DOUBT;
+      // a predicate that reads no column of the row (`DATE 'x'`, `d = (SELECT max(u.d) FROM u)` is all rows or none:
+      // the parser's to judge
+      const before = this.rowColumns;
       const found = this.predicate();
+      if (this.rowColumns === before) throw DOUBT;
+      columns = true;
       if (found && 'tested' in found) tested.push(found.tested);
       else if (found) comparisons.push(found);
     } while (this.optional('AND') || (this.optional('OR') && (or = true)));
@@ -285,6 +296,9 @@ export class PgCursor {
     // x IS NOT NULL`, and the same value compared with the same operand (`x > 0 OR x <= 0.0`): whenever two tests, or
     // two comparisons on both sides, could be of the same value
     if (or && exists) throw DOUBT;
+    // only EXISTS tests: whether they read the row (a correlated subquery) or not (all rows or none, which the
+    // full reader judges as every row) is the parser's to judge
+    if (exists && !columns) throw DOUBT;
     if (or && tested.some((a, x) => tested.some((b, y) => x !== y && mightBeSame(a, b)))) throw DOUBT;
     if (or && comparisons.some((c) => comparisons.some((d) => c !== d && mightBeSame(c.left, d.left) && mightBeSame(c.right, d.right)))) throw DOUBT;
   }
@@ -424,7 +438,10 @@ export class PgCursor {
     this.i--;
     // replace() is a function too (the word is guarded for CREATE OR REPLACE)
     const parts = token.type === 'word' && token.upper === 'REPLACE' && this.peek('(', 1) ? (this.optional('REPLACE'), undefined) : this.qualifiedName();
-    if (!this.peek('(')) return void (parts && this.columnRefs?.push(parts[parts.length - 1]!));
+    if (!this.peek('(')) {
+      if (parts && this.subqueries === 0) this.rowColumns++;
+      return void (parts && this.columnRefs?.push(parts[parts.length - 1]!));
+    }
     this.callArguments(false);
     if (this.optional('OVER')) this.over();
   }

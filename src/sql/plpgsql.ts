@@ -135,6 +135,12 @@ function routineOf(kind: RoutineSource['kind'], node: Node): Routine {
   return { language, body: items.length === 1 ? items[0]?.String?.sval : undefined };
 }
 
+/** A function or procedure whose body this reader reads (sql, plpgsql): what calling it does is known here. */
+export function routineIsRead(node: Node): boolean {
+  const { language, body } = routineOf('function', node);
+  return Boolean(node.sql_body) || ((language === 'sql' || language === 'plpgsql') && body !== undefined);
+}
+
 /** Cheap test on the AST alone: can this DO block / function report anything? */
 export function routineNeedsReading(kind: RoutineSource['kind'], node: Node): boolean {
   if (kind === 'function' && node.sql_body) return true;

@@ -8,7 +8,7 @@ import { ColumnTypes, type ColumnType } from './column-types.js';
 import { compareConstants, coverEveryValue, NUMBER_TYPES, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
 import { locateOps } from './locate.js';
 import { ACTING_CALL, DELETING_FUNCTIONS, memberOf, refFromParts, REMOTE_FUNCTIONS, type AstOp } from './pg-ops.js';
-import { readPlpgsql, routineNeedsReading, type PlpgsqlHost } from './plpgsql.js';
+import { readPlpgsql, routineIsRead, routineNeedsReading, type PlpgsqlHost } from './plpgsql.js';
 import { Recognizer } from './recognize.js';
 import type { OpSink } from './sink.js';
 import { splitSql, type SkippedRegion, type SqlStatement } from './split.js';
@@ -148,7 +148,60 @@ function constValue(c: Node): string | undefined {
  * is NULL or not (`x IS NULL OR x IS NOT NULL`, `b IS TRUE OR b IS NOT TRUE`); ORs containing one, ANDs of them.
  */
 export function whereAlwaysTrue(node: Node, target?: Node): boolean {
-  return conditionTruth(node, 0, target?.RangeVar ?? target) === true;
+  const table = target?.RangeVar ?? target;
+  const own = new Set<string>([table?.relname, table?.alias?.aliasname].filter((n): n is string => typeof n === 'string'));
+  return allOrNothing(node, table, own);
+}
+
+/**
+ * true when a condition selects every row, or all or none of them: a condition whose value does not depend on
+ * the row (rowIndependent) holds for every row or for none, and unless it is known false it is judged as every
+ * row (`WHERE EXISTS (SELECT 1 FROM u)`, `WHERE 2 BETWEEN 1 AND 3`, `WHERE (SELECT true)`); an OR with such a
+ * branch, an AND of them.
+ */
+function allOrNothing(node: Node, table: Node | undefined, own: Set<string>): boolean {
+  const truth = conditionTruth(node, 0, table);
+  if (truth !== undefined) return truth;
+  if (rowIndependent(node, own)) return true;
+  const args: Node[] = node?.BoolExpr?.args ?? [];
+  if (node?.BoolExpr?.boolop === 'OR_EXPR') return args.some((a) => allOrNothing(a, table, own));
+  if (node?.BoolExpr?.boolop === 'AND_EXPR') return args.length > 0 && args.every((a) => allOrNothing(a, table, own));
+  return false;
+}
+
+/**
+ * No part of the condition depends on the row: no column of it, no call (`random() < 0.5` is evaluated per row),
+ * no `CURRENT OF`; a subquery may read anything but the row (every column in it qualified by a name of its own
+ * FROM, never by one of the statement's `own` names: an unqualified one may be the row's). `inner`: the names
+ * in scope inside a subquery.
+ */
+function rowIndependent(node: Node, own: Set<string>, inner?: Set<string>, depth = 0): boolean {
+  if (depth > 64) return false;
+  if (Array.isArray(node)) return node.every((n) => rowIndependent(n, own, inner, depth + 1));
+  if (!node || typeof node !== 'object') return true;
+  if (node.ColumnRef) {
+    const fields: Node[] = node.ColumnRef.fields ?? [];
+    if (!inner || fields.length < 2) return Boolean(inner) && fields.length === 1 && Boolean(fields[0]?.A_Star);
+    const qualifier = fields[fields.length - 2]?.String?.sval;
+    return typeof qualifier === 'string' && inner.has(qualifier) && !own.has(qualifier);
+  }
+  if ((node.FuncCall && !inner) || node.CurrentOfExpr) return false;
+  if (node.SelectStmt) {
+    const names = new Set(inner);
+    collectRelationNames(node.SelectStmt.fromClause, names);
+    return Object.values(node.SelectStmt).every((v) => rowIndependent(v, own, names, depth + 1));
+  }
+  return Object.values(node).every((v) => rowIndependent(v, own, inner, depth + 1));
+}
+
+/** The names a FROM list brings into scope: tables and their aliases, subqueries' aliases, joins' parts. */
+function collectRelationNames(value: unknown, names: Set<string>, depth = 0): void {
+  if (depth > 32 || !value || typeof value !== 'object') return;
+  if (Array.isArray(value)) return value.forEach((v) => collectRelationNames(v, names, depth + 1));
+  const node = value as Node;
+  if (typeof node.relname === 'string') names.add(node.relname);
+  if (typeof node.aliasname === 'string') names.add(node.aliasname);
+  for (const key of ['RangeVar', 'RangeSubselect', 'JoinExpr', 'larg', 'rarg', 'alias', 'RangeFunction']) collectRelationNames(node[key], names, depth + 1);
 }
 
 /** true / false when a condition has that value for every row (its rows selected: all, none); else undefined. */
@@ -157,6 +210,8 @@ function conditionTruth(node: Node, depth: number, target?: Node): boolean | und
   // constant conditions are shallow; a deep tree is not one (and must not exhaust the stack)
   if (!node || depth > 16) return undefined;
   if (node.A_Const) {
+    // WHERE NULL selects no row
+    if (node.A_Const.isnull) return false;
     const v = constValue(node.A_Const);
     if (v === 'b:true' || v === 'b:false') return v === 'b:true';
     return v?.startsWith('n:') ? v !== 'n:0' : undefined;
@@ -416,9 +471,8 @@ export class PostgresReader implements PlpgsqlHost {
       }
       if (!INTERESTING.has(key)) continue;
       const inner = node[key];
-      if (key === 'CreateFunctionStmt' && inner.is_procedure) {
-        const name = (inner.funcname ?? []).map((n: Node) => String(n?.String?.sval ?? n?.String?.str ?? '')).pop();
-        if (name) this.procedures.add(name.toLowerCase());
+      if (key === 'CreateFunctionStmt' && inner.is_procedure && routineIsRead(inner)) {
+        this.procedures.add((inner.funcname ?? []).map((n: Node) => String(n?.String?.sval ?? n?.String?.str ?? '')).join('.'));
       }
       // decide from the AST first: most statements report nothing and need no position at all
       let ops: AstOp[] | undefined;
@@ -626,19 +680,26 @@ export class PostgresReader implements PlpgsqlHost {
         return [{ kind: 'opaque', target: rangeVarRef(node.relation), flags: {}, detail: 'a rule that deletes or updates rows each time the table is written: which rows cannot be known statically' }];
       }
       case 'MergeStmt': {
-        const deletes = (node.mergeWhenClauses ?? []).some((c: Node) => c?.MergeWhenClause?.commandType === 'CMD_DELETE');
-        if (!deletes) return [];
-        return [{ kind: 'opaque', target: rangeVarRef(node.relation), flags: {}, detail: 'MERGE … THEN DELETE deletes the rows the join matches: which rows cannot be known statically' }];
+        const inCtes = cteStatements(node).flatMap(([k, n]) => this.astOps(k, n));
+        const commands = new Set((node.mergeWhenClauses ?? []).map((c: Node) => c?.MergeWhenClause?.commandType));
+        const writes = ['CMD_DELETE', 'CMD_UPDATE'].filter((c) => commands.has(c)).map((c) => (c === 'CMD_DELETE' ? 'THEN DELETE deletes' : 'THEN UPDATE overwrites'));
+        if (!writes.length) return inCtes;
+        return [...inCtes, { kind: 'opaque', target: rangeVarRef(node.relation), flags: {}, detail: `MERGE … ${writes.join(' and … ')} the rows the join matches: which rows cannot be known statically` }];
       }
       case 'CallStmt': {
-        // a procedure this text creates was read where it is created; any other one is unseen code
+        // a procedure this text creates in a language we read was read where it is created (named as it was
+        // created: `p` may be another schema's); any other one is unseen code
         const parts = (node.funccall?.FuncCall?.funcname ?? node.funccall?.funcname ?? []).map((n: Node) => String(n?.String?.sval ?? n?.String?.str ?? ''));
-        if (!parts.length || this.procedures.has(parts[parts.length - 1].toLowerCase())) return [];
+        if (!parts.length || this.procedures.has(parts.join('.'))) return [];
         return [{ kind: 'opaque', target: refFromParts('function', parts), flags: {}, detail: `CALL ${parts.join('.')} runs a procedure whose body is not in this file: what it does cannot be known statically` }];
       }
-      case 'CopyStmt':
+      case 'CopyStmt': {
+        // COPY (DELETE … RETURNING …) TO: the query runs
+        const query = node.query ? firstKey(node.query) : '';
+        if (query) return this.astOps(query, node.query[query]);
         if (!node.is_program) return [];
         return [{ kind: 'opaque', target: rangeVarRef(node.relation), flags: {}, detail: 'COPY … PROGRAM runs a shell command on the database server: its effect cannot be known statically' }];
+      }
     }
     return [];
   }

@@ -311,3 +311,46 @@ describe('PostgreSQL: syntax errors and client-side input', () => {
     expect(ops[0].detail).toContain(message);
   });
 });
+
+describe('PostgreSQL: a WHERE that reads nothing of the row selects every row or none', () => {
+  const deleteWhere = async (where: string) => (await kinds(`DELETE FROM users WHERE ${where};`, 'postgres')).join(',');
+  it.each([
+    'true::boolean', 'CAST(1 AS bool)', "'t'::text::bool", '1 IS DISTINCT FROM 2', '1 = ANY(ARRAY[1, 2])', '2 BETWEEN 1 AND 3', '+1 = 1',
+    '(1 = 1) = true', '(SELECT true)', 'EXISTS (VALUES (1))', 'EXISTS (SELECT 1 WHERE true)', 'NOT EXISTS (SELECT 1 WHERE false)', '1 IN (SELECT 1)',
+    'EXISTS (SELECT 1 FROM accounts)', 'EXISTS (SELECT 1 FROM users)', 'EXISTS (SELECT 1 FROM u WHERE u.x = 1)', 'NOT EXISTS (SELECT 1 FROM u AS v WHERE v.x > (SELECT max(w.x) FROM w))',
+    '(SELECT count(*) FROM u) > 5', 'a = 1 OR EXISTS (SELECT 1 FROM u)', 'EXISTS (SELECT 1 FROM u) AND 1 = 1',
+  ])('every row: %s', async (where) => {
+    expect(await deleteWhere(where)).toBe('delete-all users');
+  });
+
+  it.each([
+    'NULL', 'false', '1 = 2', 'NOT EXISTS (SELECT 1)',
+    // the row is read, or may be (an unqualified name, the statement's own name), or a call may differ per row
+    'a = 1', 'a = 1 AND EXISTS (SELECT 1 FROM u)', 'EXISTS (SELECT 1 FROM u WHERE u.x = users.id)', 'EXISTS (SELECT 1 FROM u WHERE x = 1)',
+    'EXISTS (SELECT 1 FROM u x WHERE x.id = users.id)', 'random() < 0.5', "now() > '2020-01-01'", 'WHERE CURRENT OF c',
+  ].map((w) => [w.replace(/^WHERE /, '')]))('bounded: %s', async (where) => {
+    expect(await deleteWhere(where)).not.toMatch(/delete-all/);
+  });
+
+  it('an alias of the statement\'s table is its own name too', async () => {
+    expect(await kinds('DELETE FROM users AS u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id);', 'postgres')).toEqual([]);
+  });
+});
+
+describe('PostgreSQL: statements that run queries or code beside them', () => {
+  it.each([
+    ['COPY of a DELETE', 'COPY (DELETE FROM users RETURNING id) TO STDOUT;', ['delete-all users']],
+    ['COPY of a data-modifying WITH', 'COPY (WITH d AS (UPDATE users SET a = 1 RETURNING 1) SELECT * FROM d) TO STDOUT;', ['update-all users']],
+    ['COPY of a SELECT', 'COPY (SELECT * FROM users) TO STDOUT;', []],
+    ['MERGE … THEN UPDATE', 'MERGE INTO users USING (SELECT 1) s ON true WHEN MATCHED THEN UPDATE SET email = NULL;', ['opaque users']],
+    ['MERGE … THEN INSERT only', 'MERGE INTO users USING s ON users.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id);', []],
+    ['a data-modifying WITH before MERGE', 'WITH d AS (DELETE FROM users RETURNING id) MERGE INTO t USING d ON t.id = d.id WHEN MATCHED THEN DO NOTHING;', ['delete-all users']],
+    ['CALL of a procedure in a language we do not read', "CREATE PROCEDURE p() LANGUAGE plpython3u AS $$ plpy.execute('DROP TABLE users') $$;\nCALL p();", ['opaque p']],
+    ['CALL of another schema\'s procedure of the same name', 'CREATE PROCEDURE other.p() LANGUAGE sql AS $$ SELECT 1 $$;\nCALL p();', ['opaque p']],
+    ['CALL of a procedure this file creates in SQL', 'CREATE PROCEDURE p() LANGUAGE sql AS $$ SELECT 1 $$;\nCALL p();', []],
+    ['CALL of a BEGIN ATOMIC procedure (its body read where it is created)', 'CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC DELETE FROM t; END;\nCALL p();', ['delete-all t']],
+  ])('%s', async (_why, sql, expected) => {
+    const ops = await read(sql, 'postgres');
+    expect(ops.map((o) => `${o.kind} ${o.target?.name ?? ''}`.trim())).toEqual(expected);
+  });
+});
