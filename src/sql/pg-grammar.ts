@@ -65,6 +65,8 @@ export class PgCursor {
   protected i = 0;
   /** While set, the last name of every column reference read is added (what an ALTER COLUMN's USING reads). */
   protected columnRefs: string[] | undefined;
+  /** The statement's own table and its alias (DELETE / UPDATE): a column qualified by one is the row's. */
+  protected readonly ownNames = new Set<string>();
   /** How deep in subqueries the cursor reads, and how many columns it read outside them (the statement's row). */
   private subqueries = 0;
   private rowColumns = 0;
@@ -325,9 +327,15 @@ export class PgCursor {
       this.expect('IN');
       // `IN ((SELECT …))` is a subquery to PostgreSQL, not a list of one value: the full reader's to judge
       if (this.peek('(') && this.peek('(', 1)) throw DOUBT;
-      this.parenthesizedList(() => this.expression());
+      const tested = this.operandKey(left, testedEnd);
+      // `x IN (x, 1)` holds for every row whose x is not NULL: the full reader's to judge
+      this.parenthesizedList(() => {
+        const item = this.i;
+        this.expression();
+        if (mightBeSame(this.operandKey(item, this.i), tested)) throw DOUBT;
+      });
       // `x IN (…) OR x NOT IN (…)` holds for every row: a test of the value, as IS is
-      return { tested: this.operandKey(left, testedEnd) };
+      return { tested };
     }
     const testedEnd = this.i;
     if (!this.optional('IS')) return comparison;
@@ -360,6 +368,17 @@ export class PgCursor {
         k++;
         unary = false;
         continue;
+      }
+      // `t.x` where t is the statement's own table (or alias) is the row's x, as `x` is
+      if (this.isNameToken(token) && next?.value === '.') {
+        let last = k;
+        while (this.tokens[last + 1]?.value === '.' && this.isNameToken(this.tokens[last + 2]) && last + 2 < end) last += 2;
+        if (last > k && this.ownNames.has(this.nameOf(this.tokens[last - 2]!))) {
+          k = last;
+          parts.push(`w:${this.nameOf(this.tokens[last]!)}`);
+          unary = false;
+          continue;
+        }
       }
       if (token.type === 'number') parts.push(`n:${String(Number(token.value))}`);
       else if (token.type === 'string') parts.push(`s:${token.value}`);
@@ -559,6 +578,10 @@ export class PgCursor {
   protected peekPlainName(): boolean {
     const token = this.tokens[this.i];
     return token?.type === 'word' && !RESERVED.has(token.upper) && !COL_NAME_KEYWORDS.has(token.upper) && !['ASC', 'DESC', 'NULLS'].includes(token.upper);
+  }
+
+  private isNameToken(token: Token | undefined): token is Token {
+    return token !== undefined && (token.type === 'word' || token.type === 'ident');
   }
 
   private isName(token: Token | undefined): boolean {

@@ -617,8 +617,9 @@ export class StatementReader extends PgCursor {
   private dmlTarget(): ObjectRef {
     this.optional('ONLY');
     const table = refFromParts('table', this.tableName());
+    this.ownNames.add(table.name);
     // `t AS o` or `t o` (never `t set`: UPDATE's SET follows)
-    if (this.optional('AS') || (this.peekPlainName() && !this.peek('SET'))) this.name();
+    if (this.optional('AS') || (this.peekPlainName() && !this.peek('SET'))) this.ownNames.add(this.name());
     return table;
   }
 

@@ -150,7 +150,24 @@ function constValue(c: Node): string | undefined {
 export function whereAlwaysTrue(node: Node, target?: Node): boolean {
   const table = target?.RangeVar ?? target;
   const own = new Set<string>([table?.relname, table?.alias?.aliasname].filter((n): n is string => typeof n === 'string'));
-  return allOrNothing(node, table, own);
+  return allOrNothing(unqualifyOwnColumns(node, own), table, own);
+}
+
+/**
+ * The condition with `users.x` written `x` where users is the statement's own table or alias (outside subqueries,
+ * where the name could mean another table): the row's x however it is written (`users.a = a`).
+ */
+function unqualifyOwnColumns(node: Node, own: Set<string>, depth = 0): Node {
+  if (depth > 64 || !node || typeof node !== 'object') return node;
+  if (Array.isArray(node)) return node.map((n) => unqualifyOwnColumns(n, own, depth + 1));
+  if (node.SelectStmt) return node;
+  const fields: Node[] | undefined = node.ColumnRef?.fields;
+  if (fields && fields.length >= 2 && own.has(fields[fields.length - 2]?.String?.sval) && fields[fields.length - 1]?.String) {
+    return { ColumnRef: { ...node.ColumnRef, fields: [fields[fields.length - 1]] } };
+  }
+  const out: Node = {};
+  for (const key in node) out[key] = unqualifyOwnColumns(node[key], own, depth + 1);
+  return out;
 }
 
 /**
@@ -286,12 +303,25 @@ function comparisonTruth(expr: Node): boolean | undefined {
   if (expr.kind === 'AEXPR_IN') {
     const l = constValue(expr.lexpr?.A_Const);
     const items: Node[] = expr.rexpr?.List?.items ?? [];
+    // `x IN (x, 1)`: every row whose x is not NULL (NOT IN: none)
+    if (items.some((item) => sameValue(expr.lexpr, item))) return op === '=';
     const values = items.map((item) => constValue(item?.A_Const));
     if (l === undefined || !values.length || values.some((v) => v === undefined || v[0] !== l[0])) return undefined;
     return values.includes(l) === (op === '=');
   }
   if (expr.kind === 'AEXPR_NOT_DISTINCT' || expr.kind === 'AEXPR_DISTINCT') {
     return sameValue(expr.lexpr, expr.rexpr) ? expr.kind === 'AEXPR_NOT_DISTINCT' : undefined;
+  }
+  // `x BETWEEN x AND x` (and SYMMETRIC): every row whose x is not NULL (NOT BETWEEN: none)
+  const bounds: Node[] = expr.rexpr?.List?.items ?? [];
+  if (String(expr.kind).startsWith('AEXPR_') && String(expr.kind).includes('BETWEEN') && bounds.length === 2 && bounds.every((b) => sameValue(expr.lexpr, b))) {
+    return !String(expr.kind).includes('NOT');
+  }
+  // `x SIMILAR TO '%'`: a pattern of % alone matches every value
+  if (expr.kind === 'AEXPR_SIMILAR') {
+    const args: Node[] = expr.rexpr?.FuncCall?.args ?? [];
+    const similar = constValue(args[0]?.A_Const);
+    if (args.length === 1 && similar !== undefined && /^s:%+$/.test(similar)) return op === '~';
   }
   // `name LIKE '%'`, `name ~ ''`: a pattern that matches every value (NULL LIKE '%' matches nothing)
   const pattern = constValue(expr.rexpr?.A_Const);
@@ -324,7 +354,7 @@ function complementaryComparisons(args: Node[]): boolean {
 }
 
 /** Nodes of a plain value (sameValue): columns, constants, casts and operators. */
-const PLAIN_VALUE_NODES = new Set(['ColumnRef', 'String', 'A_Const', 'TypeCast', 'TypeName', 'A_Expr', 'Integer']);
+const PLAIN_VALUE_NODES = new Set(['ColumnRef', 'String', 'A_Const', 'TypeCast', 'TypeName', 'A_Expr', 'Integer', 'RowExpr']);
 /** The negations of IN, LIKE, ILIKE, BETWEEN as the parser writes them (`x NOT IN (…)`: kind AEXPR_IN, name `<>`). */
 const NEGATED_NAME: Record<string, string> = { '=': '<>', '~~': '!~~', '~~*': '!~~*' };
 const NEGATED_KIND: Record<string, string> = { AEXPR_BETWEEN: 'AEXPR_NOT_BETWEEN', AEXPR_BETWEEN_SYM: 'AEXPR_NOT_BETWEEN_SYM' };

@@ -389,6 +389,8 @@ describe('subqueries, INSERT … SELECT, enum values, JSON operators and keyword
     ['EXISTS of a constant row after a column predicate', 'UPDATE t SET a = 1 WHERE a = 2 AND NOT EXISTS (SELECT 1 LIMIT 1)'],
     ['EXISTS in an OR (the full reader judges ORs)', 'DELETE FROM t WHERE a = 1 OR EXISTS (SELECT 1 FROM u)'],
     // whether a subquery reads the row (correlated) or not (all rows or none) is the full reader's to judge
+    ['the row\'s value qualified by the statement\'s alias and not', 'DELETE FROM users u WHERE u.a = a'],
+    ['the tested value in its own IN list', 'DELETE FROM users WHERE a IN (1, users.a)'],
     ['only EXISTS tests, correlated', 'DELETE FROM flows WHERE NOT EXISTS (SELECT 1 FROM requests WHERE requests.id = flows.id)'],
     ['only EXISTS tests, uncorrelated (every row or none)', 'DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.x = 1)'],
     ['a typed literal where a column would be (no column of the row)', "DELETE FROM t WHERE DATE 'x' AND a = 1"],

@@ -319,6 +319,9 @@ describe('PostgreSQL: a WHERE that reads nothing of the row selects every row or
     '(1 = 1) = true', '(SELECT true)', 'EXISTS (VALUES (1))', 'EXISTS (SELECT 1 WHERE true)', 'NOT EXISTS (SELECT 1 WHERE false)', '1 IN (SELECT 1)',
     'EXISTS (SELECT 1 FROM accounts)', 'EXISTS (SELECT 1 FROM users)', 'EXISTS (SELECT 1 FROM u WHERE u.x = 1)', 'NOT EXISTS (SELECT 1 FROM u AS v WHERE v.x > (SELECT max(w.x) FROM w))',
     '(SELECT count(*) FROM u) > 5', 'a = 1 OR EXISTS (SELECT 1 FROM u)', 'EXISTS (SELECT 1 FROM u) AND 1 = 1',
+    // the row's own value however it is qualified, in lists, ranges, rows and patterns
+    'users.a = a', 'public.users.a >= a', 'users.a > 0 OR a <= 0', 'a IN (a)', 'a IN (1, a)', 'a BETWEEN a AND a', 'a BETWEEN SYMMETRIC a AND a',
+    '(a, b) = (a, b)', "a SIMILAR TO '%'", "a SIMILAR TO '%%'",
   ])('every row: %s', async (where) => {
     expect(await deleteWhere(where)).toBe('delete-all users');
   });
@@ -328,12 +331,14 @@ describe('PostgreSQL: a WHERE that reads nothing of the row selects every row or
     // the row is read, or may be (an unqualified name, the statement's own name), or a call may differ per row
     'a = 1', 'a = 1 AND EXISTS (SELECT 1 FROM u)', 'EXISTS (SELECT 1 FROM u WHERE u.x = users.id)', 'EXISTS (SELECT 1 FROM u WHERE x = 1)',
     'EXISTS (SELECT 1 FROM u x WHERE x.id = users.id)', 'random() < 0.5', "now() > '2020-01-01'", 'WHERE CURRENT OF c',
+    'other.a = a', 'a IN (b)', 'a NOT IN (a)', 'a BETWEEN a AND b', 'a NOT BETWEEN a AND a', "a SIMILAR TO '%x'", "a NOT SIMILAR TO '%'",
   ].map((w) => [w.replace(/^WHERE /, '')]))('bounded: %s', async (where) => {
     expect(await deleteWhere(where)).not.toMatch(/delete-all/);
   });
 
   it('an alias of the statement\'s table is its own name too', async () => {
     expect(await kinds('DELETE FROM users AS u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id);', 'postgres')).toEqual([]);
+    expect(await kinds('DELETE FROM users AS u WHERE u.a = a;', 'postgres')).toEqual(['delete-all users']);
   });
 });
 
