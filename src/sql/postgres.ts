@@ -79,6 +79,9 @@ const CASCADE_DEPENDENTS: Record<string, string> = {
   OBJECT_TSDICTIONARY: 'text search dictionary',
   OBJECT_TSPARSER: 'text search parser',
   OBJECT_TSTEMPLATE: 'text search template',
+  // the indexes (and constraints) built with it
+  OBJECT_OPCLASS: 'operator class',
+  OBJECT_OPFAMILY: 'operator family',
 };
 
 /** `WITH d AS (DELETE FROM t RETURNING *) INSERT …`: data-modifying CTEs run with the statement. */
@@ -647,13 +650,17 @@ export class PostgresReader implements PlpgsqlHost {
         const dependents = CASCADE_DEPENDENTS[node.removeType];
         if (dependents) {
           if (node.behavior !== 'DROP_CASCADE') return [];
-          return (node.objects ?? []).map((obj: Node) => ({
-            kind: 'drop-dependents' as const,
-            // a cast or transform is named by types, not by a name of its own
-            target: refFromParts('type', dropObjectParts(obj).length ? dropObjectParts(obj) : [dependents]),
-            flags: { cascade: true, ...(node.missing_ok ? { ifExists: true } : {}) },
-            detail: `DROP ${dependents.toUpperCase()} … CASCADE also drops every object that depends on it (columns, tables, views, functions)`,
-          }));
+          return (node.objects ?? []).map((obj: Node) => {
+            // a cast or transform is named by types, not by a name of its own; an operator class or family by
+            // its index method first (`USING btree`), then its name
+            const parts = dropObjectParts(obj).slice(node.removeType === 'OBJECT_OPCLASS' || node.removeType === 'OBJECT_OPFAMILY' ? 1 : 0);
+            return {
+              kind: 'drop-dependents' as const,
+              target: refFromParts('type', parts.length ? parts : [dependents]),
+              flags: { cascade: true, ...(node.missing_ok ? { ifExists: true } : {}) },
+              detail: `DROP ${dependents.toUpperCase()} … CASCADE also drops every object that depends on it (columns, tables, views, functions${dependents.startsWith('operator ') ? ', indexes' : ''})`,
+            };
+          });
         }
         const kt = DROP_KINDS[node.removeType];
         if (!kt) return [];
@@ -700,10 +707,13 @@ export class PostgresReader implements PlpgsqlHost {
           const name = String(role?.RoleSpec?.rolename ?? role?.RoleSpec?.roletype ?? 'role');
           return { kind: 'drop-dependents' as const, target: refFromParts('role', [name]), flags: node.behavior === 'DROP_CASCADE' ? { cascade: true } : {}, detail: 'DROP OWNED drops every table, view and other object the role owns, in this database' };
         });
-      case 'AlterObjectSchemaStmt':
-        // the table moves to another schema: its old name no longer exists, as after a rename
-        if (node.objectType !== 'OBJECT_TABLE' && node.objectType !== 'OBJECT_FOREIGN_TABLE') return [];
-        return [{ kind: 'rename-table', target: rangeVarRef(node.relation), flags: { newName: `${node.newschema}.${node.relation?.relname ?? ''}` }, detail: `SET SCHEMA moves the table to ${node.newschema}` }];
+      case 'AlterObjectSchemaStmt': {
+        // the table (or view) moves to another schema: its old name no longer exists, as after a rename
+        const view = node.objectType === 'OBJECT_VIEW' || node.objectType === 'OBJECT_MATVIEW';
+        if (!view && node.objectType !== 'OBJECT_TABLE' && node.objectType !== 'OBJECT_FOREIGN_TABLE') return [];
+        const target = view ? { ...rangeVarRef(node.relation), type: 'view' as const } : rangeVarRef(node.relation);
+        return [{ kind: 'rename-table', target, flags: { newName: `${node.newschema}.${node.relation?.relname ?? ''}` }, detail: `SET SCHEMA moves the ${view ? 'view' : 'table'} to ${node.newschema}` }];
+      }
       case 'RuleStmt': {
         const writes = (node.actions ?? []).some((a: Node) => ['DeleteStmt', 'UpdateStmt'].includes(firstKey(a)));
         if (!writes) return [];
@@ -794,6 +804,7 @@ export class PostgresReader implements PlpgsqlHost {
   }
 
   private alterTable(node: Node): AstOp[] {
+    if (node.objtype === 'OBJECT_TYPE') return typeAttributesDropped(node);
     if (node.objtype !== 'OBJECT_TABLE' && node.objtype !== 'OBJECT_FOREIGN_TABLE') return [];
     const table = rangeVarRef(node.relation);
     const sub = (type: ObjectType, name: string): ObjectRef => memberOf(table, type, name);
@@ -858,6 +869,16 @@ export class PostgresReader implements PlpgsqlHost {
     // ALTER INDEX … RENAME, RENAME CONSTRAINT…: no data is lost, nothing to report
     return [];
   }
+}
+
+/** `ALTER TYPE t DROP ATTRIBUTE a CASCADE`: the attribute's column goes from every table of that type (without CASCADE it fails). */
+function typeAttributesDropped(node: Node): AstOp[] {
+  const type = { ...rangeVarRef(node.relation), type: 'type' as const };
+  return (node.cmds ?? []).flatMap((c: Node) => {
+    const cmd = c.AlterTableCmd;
+    if (cmd?.subtype !== 'AT_DropColumn' || cmd.behavior !== 'DROP_CASCADE') return [];
+    return [{ kind: 'drop-dependents' as const, target: type, flags: { cascade: true, ...(cmd.missing_ok ? { ifExists: true } : {}) }, detail: `ALTER TYPE … DROP ATTRIBUTE ${cmd.name} CASCADE also drops that column from every table of this type` }];
+  });
 }
 
 /** Read PostgreSQL text into the sink's operations. */
