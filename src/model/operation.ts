@@ -21,6 +21,8 @@ export const OPERATION_KINDS = [
   'rename-table',
   'rename-column',
   'rename-schema',
+  'rename-index',
+  'rename-constraint',
   'drop-dependents',
   'alter-column-type',
   'unparseable',

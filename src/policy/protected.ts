@@ -140,6 +140,9 @@ export function buildProtection(config: Config): Protection {
       case 'index': {
         const t = ownerTableMatch(target, dialect);
         if (t) return found(t, 'table');
+        // PostgreSQL's relations share one namespace and ALTER INDEX renames any of them: `ALTER INDEX users` is the table
+        const relation = dialect === 'postgres' ? tableMatch(target.schema, target.name, dialect) : undefined;
+        if (relation) return found(relation, 'object');
         const i = patterns.indexes.find(
           (p) =>
             segmentMatches(p.name, target.name, dialect, true) &&

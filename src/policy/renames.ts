@@ -1,7 +1,8 @@
 /**
  * A table renamed and then dropped (or changed) under its new name, in the same file, is still the table it
  * was: each later operation on the new name is judged as an operation on the original (which protection and
- * markers name). Chains (`a → b → c`) are followed. docs/check.md, "Names that change meaning".
+ * markers name). Chains (`a → b → c`) are followed, and so is `ALTER INDEX … RENAME`, which PostgreSQL applies to
+ * any relation. docs/check.md, "Names that change meaning".
  */
 import type { Dialect, ObjectRef, Operation } from '../model/operation.js';
 import { displayName } from '../model/names.js';
@@ -34,9 +35,11 @@ export function asOriginalTables(ops: Operation[], dialect: Dialect): Map<Operat
         out.set(op, { ...op, target, detail: [op.detail, note].filter(Boolean).join('; ') });
       }
     }
-    if (op.kind === 'rename-table' && op.flags.newName && (t.type === 'table' || t.type === 'view')) {
+    // ALTER INDEX … RENAME renames whatever relation has that name, a table too
+    const relationRenamed = (op.kind === 'rename-table' && (t.type === 'table' || t.type === 'view')) || op.kind === 'rename-index';
+    if (relationRenamed && op.flags.newName) {
       const before = renamed.get(key(t.schema, t.name, dialect));
-      const original = before?.original ?? t;
+      const original = before?.original ?? (op.kind === 'rename-index' ? { ...t, type: 'table' as const } : t);
       // `ALTER TABLE … SET SCHEMA s` moves it: newName is then `s.name`; a rename keeps the schema
       const dot = op.flags.newName.lastIndexOf('.');
       const moved = dot > 0 && /\bSET\s+SCHEMA\b/i.test(op.statement);

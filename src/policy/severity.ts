@@ -26,7 +26,7 @@ export function assertRuleConfig(config: Pick<Config, 'rules'>): void {
 export function resolveSeverity(
   config: Pick<Config, 'rules' | 'down'>,
   id: RuleId,
-  defaultSeverity: 'error' | 'warn',
+  defaultSeverity: 'error' | 'warn' | 'off',
   reported: 'error' | 'warn' | undefined,
   direction: Direction,
 ): Severity {

@@ -25,7 +25,7 @@ export interface TableCreation {
   scopeEnd: number;
 }
 
-const MOVES_NAMES = new Set(['rename-table', 'rename-schema', 'opaque', 'unparseable']);
+const MOVES_NAMES = new Set(['rename-table', 'rename-schema', 'rename-index', 'opaque', 'unparseable']);
 
 /** Marks the drops of tables `creations` made; `ops` are the file's operations, every one of them. */
 export function markClaimedScratchTables(ctx: ReadContext, ops: Operation[], creations: readonly TableCreation[]): void {

@@ -5,8 +5,8 @@ import { ruleDocsUrl } from '../model/rule-docs.js';
 
 export interface RuleMeta {
   id: RuleId;
-  /** Severity when config `rules` does not set one. */
-  defaultSeverity: 'error' | 'warn';
+  /** Severity when config `rules` does not set one (`off`: reported only where the object is protected). */
+  defaultSeverity: 'error' | 'warn' | 'off';
   /** One line: what the rule finds. */
   description: string;
   /** One line: what to do instead (the full help adds how to override). */

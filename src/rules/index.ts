@@ -21,6 +21,8 @@ import { opaque } from './opaque.js';
 import { overrideMissingReason } from './override-missing-reason.js';
 import { protectedObject } from './protected-object.js';
 import { renameColumn } from './rename-column.js';
+import { renameConstraint } from './rename-constraint.js';
+import { renameIndex } from './rename-index.js';
 import { renameSchema } from './rename-schema.js';
 import { renameTable } from './rename-table.js';
 import { truncate } from './truncate.js';
@@ -48,6 +50,8 @@ export const OPERATION_RULES: Readonly<Record<OperationKind, Rule<Operation>>> =
   'rename-table': renameTable,
   'rename-column': renameColumn,
   'rename-schema': renameSchema,
+  'rename-index': renameIndex,
+  'rename-constraint': renameConstraint,
   'drop-dependents': dropDependents,
   'alter-column-type': alterColumnType,
   unparseable,

@@ -51,7 +51,7 @@ export class StatementReader extends PgCursor {
         return [];
       case 'ALTER':
         if (this.optional('TYPE')) return (this.alterType(), []);
-        if (this.optional('INDEX')) return (this.alterIndex(), []);
+        if (this.optional('INDEX')) return this.alterIndex();
         return this.alterTable();
       case 'DROP':
         return this.drop();
@@ -226,13 +226,13 @@ export class StatementReader extends PgCursor {
     else (this.expect('TO'), this.name());
   }
 
-  /** `ALTER INDEX [IF EXISTS] i RENAME TO n`: nothing lost. */
-  private alterIndex(): void {
+  /** `ALTER INDEX [IF EXISTS] i RENAME TO n`: nothing lost, but it renames any relation (a table too). */
+  private alterIndex(): AstOp[] {
     this.ifExists();
-    this.qualifiedName();
+    const index = refFromParts('table', this.qualifiedName());
     this.expect('RENAME');
     this.expect('TO');
-    this.name();
+    return [{ kind: 'rename-index', target: { ...index, type: 'index' }, flags: { newName: this.name() } }];
   }
 
   private createEnum(): void {
@@ -431,7 +431,7 @@ export class StatementReader extends PgCursor {
     return [{ kind: 'alter-column-type', target: memberOf(table, 'column', column), flags }];
   }
 
-  /** `RENAME TO t2`, `RENAME [COLUMN] a TO b`, `RENAME CONSTRAINT a TO b` (nothing lost: not reported) */
+  /** `RENAME TO t2`, `RENAME [COLUMN] a TO b`, `RENAME CONSTRAINT a TO b` */
   private rename(table: ObjectRef): AstOp[] {
     if (this.optional('TO')) return [{ kind: 'rename-table', target: table, flags: { newName: this.name() } }];
     const constraint = this.optional('CONSTRAINT');
@@ -439,7 +439,7 @@ export class StatementReader extends PgCursor {
     const from = this.name();
     this.expect('TO');
     const to = this.name();
-    return constraint ? [] : [{ kind: 'rename-column', target: memberOf(table, 'column', from), flags: { newName: to } }];
+    return [{ kind: constraint ? 'rename-constraint' : 'rename-column', target: memberOf(table, constraint ? 'constraint' : 'column', from), flags: { newName: to } }];
   }
 
   /** `… ROW LEVEL SECURITY` after ENABLE / DISABLE / [NO] FORCE */

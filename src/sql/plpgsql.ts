@@ -204,7 +204,7 @@ export const PARSED_BODY = new RegExp(`\\b(?:execute|program)\\b|${ACTING_CALL.s
  */
 export function bodyMayAct(body: string): boolean {
   if (PARSED_BODY.test(body)) return true;
-  for (const found of scanBody(body)) if (found.kind !== 'ops' || found.ops.length > 0) return true;
+  for (const found of scanBody(body)) if (found.kind !== 'ops' || found.ops.length > 0 || found.parserJudges) return true;
   return false;
 }
 
@@ -214,7 +214,7 @@ type Scanned = { st: SqlStatement; head: Token } & (
   | { kind: 'execute'; toks: Token[]; from: number }
   | { kind: 'program' } // COPY … PROGRAM
   | { kind: 'unknown' } // a destructive word the recognizer cannot read: never silenced
-  | { kind: 'ops'; ops: FoundOp[] }
+  | { kind: 'ops'; ops: FoundOp[]; parserJudges?: boolean } // parserJudges: ops or not, only the parse tree decides
 );
 
 /** First words of the statements our recognizer reads whole (what may destroy in any other is the parser's). */
@@ -247,13 +247,15 @@ function* scanBody(body: string): Generator<Scanned> {
       continue;
     }
     // the recognizer reads one plain statement: another first word (OPEN … FOR, SELECT, RAISE) or a WITH (a
-    // data-modifying CTE) is the parser's to read
+    // data-modifying CTE) is the parser's to read; so is whether a DELETE / UPDATE's WHERE selects every row (on
+    // the parse tree: a subquery that does not read the row), though our reading stands when the parser fails
     if (inHeader || !RECOGNIZED_HEADS.has(head.upper) || toks.some((t) => t.type === 'word' && t.upper === 'WITH')) {
       yield { kind: 'unknown', st, head };
       continue;
     }
     const rec = new Recognizer(piece, 'postgres').recognize(tokenize(piece, 'postgres'));
-    yield rec.status === 'unknown' ? { kind: 'unknown', st, head } : { kind: 'ops', st, head, ops: rec.ops };
+    const where = (head.upper === 'DELETE' || head.upper === 'UPDATE') && toks.some((t, k) => k > from && t.type === 'word' && t.upper === 'WHERE');
+    yield rec.status === 'unknown' ? { kind: 'unknown', st, head } : { kind: 'ops', st, head, ops: rec.ops, parserJudges: where };
   }
 }
 

@@ -866,7 +866,9 @@ export class PostgresReader implements PlpgsqlHost {
     }
     // every table of the schema is renamed with it
     if (node.renameType === 'OBJECT_SCHEMA') return [{ kind: 'rename-schema', target: refFromParts('schema', [node.subname]), flags: { newName: node.newname } }];
-    // ALTER INDEX … RENAME, RENAME CONSTRAINT…: no data is lost, nothing to report
+    // ALTER INDEX renames any relation (a table too): reported where protected, followed as a rename (policy/renames.ts)
+    if (node.renameType === 'OBJECT_INDEX') return [{ kind: 'rename-index', target: { ...rel, type: 'index' }, flags: { newName: node.newname } }];
+    if (node.renameType === 'OBJECT_TABCONSTRAINT') return [{ kind: 'rename-constraint', target: memberOf(rel, 'constraint', node.subname), flags: { newName: node.newname } }];
     return [];
   }
 }

@@ -116,8 +116,13 @@ const RENAMES: Array<{ sql: string; blocks: boolean; object?: string }> = [
   { sql: 'ALTER TABLE users RENAME TO users_old;\nDELETE FROM users_old;', blocks: true, object: 'users' },
   { sql: 'ALTER TABLE users SET SCHEMA archive;\nDROP TABLE archive.users;', blocks: true, object: 'users' },
   { sql: 'ALTER TABLE users RENAME TO users_old;\nCREATE TABLE users (id int);\nDROP TABLE users_old;', blocks: true, object: 'users' },
+  // ALTER INDEX (and its rename) applies to any relation in PostgreSQL: a table too
+  { sql: 'ALTER INDEX users RENAME TO users_old;\n-- dbsafe:allow drop-table -- scratch copy of the import step\nDROP TABLE users_old;', blocks: true, object: 'users' },
+  { sql: 'ALTER INDEX users RENAME TO users_old;', blocks: true, object: 'users' },
+  { sql: 'ALTER VIEW users SET SCHEMA archive;', blocks: true, object: 'users' },
   // not the protected table
   { sql: 'ALTER TABLE sessions RENAME TO sessions_old;\nDROP TABLE sessions_old;', blocks: false },
+  { sql: 'ALTER INDEX sessions_idx RENAME TO sessions_token_idx;', blocks: false },
   { sql: 'DROP TABLE users_old;\nALTER TABLE users RENAME TO users_old;', blocks: true },
 ];
 

@@ -72,7 +72,9 @@ const ROWS: Row[] = [
   { where: 'id > 1 OR id < 1', everyRow: false },
   { where: "status = 'a' OR status = 'b'", everyRow: false },
   { where: 'id > 1 OR other <= 1', everyRow: false },
-  { where: 'EXISTS (SELECT 1 FROM accounts)', everyRow: false, not: ['mysql', 'sqlite'] },
+  // PostgreSQL: a subquery that does not read the row selects every row or none (judged as every row)
+  { where: 'EXISTS (SELECT 1 FROM accounts)', everyRow: true, not: ['mysql', 'sqlite'] },
+  { where: 'EXISTS (SELECT 1 FROM accounts WHERE accounts.owner = users.id)', everyRow: false, not: ['mysql', 'sqlite'] },
   { where: 'false IS TRUE OR id = 3', everyRow: false, not: ['mysql', 'sqlite'] },
   { where: 'id IN (SELECT id FROM users WHERE active)', everyRow: false, not: ['mysql'] },
   { where: 'id IN (SELECT user_id FROM users)', everyRow: false, not: ['mysql'] },

@@ -42,8 +42,19 @@ const cases: Array<{
 ];
 
 describe('operation rules', () => {
-  it('has a case for every operation rule', () => {
-    expect(cases.map((c) => c.id).sort()).toEqual(Object.keys(OPERATION_RULES).sort());
+  it('has a case for every operation rule reported by default', () => {
+    const reported = Object.entries(OPERATION_RULES).filter(([, rule]) => rule.meta.defaultSeverity !== 'off');
+    expect(cases.map((c) => c.id).sort()).toEqual(reported.map(([id]) => id).sort());
+  });
+
+  // renames that keep every row: reported only where asked for, or where the object is protected
+  it.each<[string, Operation, { tables?: string[]; indexes?: string[] }]>([
+    ['rename-index', op('rename-index', { type: 'index', name: 'orders_total_idx' }, { flags: { newName: 'orders_amount_idx' } }), { indexes: ['orders_total_idx'] }],
+    ['rename-constraint', op('rename-constraint', { type: 'constraint', name: 'orders_total_check', table: 'orders' }, { flags: { newName: 'c2' } }), { tables: ['orders'] }],
+  ])('%s: off by default, reported when configured, protected-object on a protected object', (id, invalid, prot) => {
+    expect(check('', [invalid]).findings).toEqual([]);
+    expect(summary(check('', [invalid], { rules: { [id]: 'warn' } }).findings)).toEqual([`${id}:warn@1`]);
+    expect(summary(check('', [invalid], { protected: prot }).findings)).toEqual(['protected-object:error@1']);
   });
 
   it.each(cases)('$id: reported at $severity, naming $object, with help and docs', ({ id, severity, invalid, object, lost, marker }) => {
@@ -146,6 +157,7 @@ describe('registry', () => {
       'drop-index': 'warn', 'drop-constraint': 'warn', 'drop-view': 'warn', 'drop-function': 'warn',
       'drop-type': 'warn', 'drop-sequence': 'warn', 'drop-trigger': 'warn', 'rename-table': 'warn',
       'rename-column': 'warn', 'alter-column-type': 'warn', 'rename-schema': 'warn', 'drop-dependents': 'error',
+      'rename-index': 'off', 'rename-constraint': 'off',
       'protected-object': 'error', unparseable: 'error', opaque: 'error',
       'override-missing-reason': 'error', 'unknown-override': 'error', 'unused-override': 'warn',
       'edited-applied-migration': 'warn', 'unmatched-migration': 'warn',

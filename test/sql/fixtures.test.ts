@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Dialect } from '../../src/model/operation.js';
+import { OPERATION_RULES } from '../../src/rules/index.js';
 import { objectOf, read } from './helpers.js';
 
 const fixture = (path: string) => readFileSync(fileURLToPath(new URL(`../fixtures/sql/${path}`, import.meta.url)), 'utf8');
@@ -92,6 +93,7 @@ describe('precision: large realistic files with only safe statements', () => {
     ['sqlite/safe_schema.sql', 'sqlite'],
   ])('%s (%s) repeated 40 times yields nothing, in particular no unparseable/opaque', async (path, dialect) => {
     const text = Array.from({ length: 40 }, () => fixture(path)).join('\n');
-    expect(await read(text, dialect)).toEqual([]);
+    // renames of indexes and constraints are read (off by default: they keep every row)
+    expect((await read(text, dialect)).filter((op) => OPERATION_RULES[op.kind].meta.defaultSeverity !== 'off')).toEqual([]);
   });
 });
