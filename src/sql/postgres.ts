@@ -623,7 +623,7 @@ export class PostgresReader implements PlpgsqlHost {
       case 'ExplainStmt':
       case 'PrepareStmt': {
         // EXPLAIN ANALYZE runs the statement; a prepared statement runs at each EXECUTE
-        const analyze = key === 'PrepareStmt' || (node.options ?? []).some((o: Node) => o?.DefElem?.defname === 'analyze');
+        const analyze = key === 'PrepareStmt' || (node.options ?? []).some((o: Node) => o?.DefElem?.defname === 'analyze' && optionOn(o.DefElem.arg));
         const inner = node.query ? firstKey(node.query) : '';
         if (analyze && INTERESTING.has(inner)) this.statement(inner, node.query[inner], text, abs, embedded);
         return;
@@ -871,6 +871,14 @@ export class PostgresReader implements PlpgsqlHost {
     if (node.renameType === 'OBJECT_TABCONSTRAINT') return [{ kind: 'rename-constraint', target: memberOf(rel, 'constraint', node.subname), flags: { newName: node.newname } }];
     return [];
   }
+}
+
+/** A boolean option's value (`ANALYZE`, `ANALYZE on`, `ANALYZE 1` are on; `off`, `false`, `no`, `0` are not). */
+function optionOn(arg: Node): boolean {
+  if (arg === undefined) return true;
+  if (arg?.Integer) return Boolean(arg.Integer.ival);
+  if (arg?.Boolean) return Boolean(arg.Boolean.boolval);
+  return !['off', 'false', 'no', 'f', 'n', '0'].includes(String(arg?.String?.sval ?? '').toLowerCase());
 }
 
 /** `ALTER TYPE t DROP ATTRIBUTE a CASCADE`: the attribute's column goes from every table of that type (without CASCADE it fails). */
