@@ -31,7 +31,7 @@ export interface PsqlCommand {
   args: string[];
   /** An argument holds unquoted backquoted text, which psql runs as a shell command. */
   backquote: boolean;
-  /** What follows `\\` on the line: SQL again. */
+  /** What follows `\\`, `\;` or `\:` on the line: SQL again. */
   sqlAfter?: string;
 }
 
@@ -39,9 +39,9 @@ const SQLITE = /^\.([a-z_]+)(?:\s+([^]*?))?\s*$/i;
 
 /**
  * Cheap look before splitting: could the text hold a psql meta-command that does something? A backslash
- * before a letter, `!` or another backslash, or a backquote; `E'\\n'` costs a second split, nothing more.
+ * before a letter, `!`, `;`, `:` or another backslash, or a backquote; `E'\\n'` costs a second split, no more.
  */
-const PSQL_MAYBE = /\\[a-z!\\]|`/i;
+const PSQL_MAYBE = /\\[a-z!\\;:]|`/i;
 function mayHold(text: string, dialect: Dialect): boolean {
   if (dialect === 'postgres') return PSQL_MAYBE.test(text);
   if (dialect === 'sqlite') return /(^|[\r\n])[ \t]*\.[a-z]/i.test(text);
@@ -93,11 +93,10 @@ function commandsOfLine(text: string, from: number, to: number): PsqlCommand[] {
   while (i < to && text[i] === '\\') {
     const start = i;
     i++;
-    if (text[i] === '\\') {
-      // `\\` alone: SQL follows
+    if (text[i] === '\\' || text[i] === ';' || text[i] === ':') {
+      // `\\` ends the meta-commands of the line; `\;` and `\:` put a `;` or `:` in the query: SQL follows
       const sql = text.slice(i + 1, to).trim();
-      if (sql && out.length) out[out.length - 1]!.sqlAfter = sql;
-      else if (sql) out.push({ start, end: to, text: text.slice(start, to).trim(), name: '\\', args: [], backquote: false, sqlAfter: sql });
+      if (sql) out.push({ start, end: to, text: text.slice(start, to).trim(), name: text[i]!, args: [], backquote: false, sqlAfter: sql });
       return out;
     }
     let j = i;
@@ -127,11 +126,6 @@ function commandsOfLine(text: string, from: number, to: number): PsqlCommand[] {
     command.end = Math.min(next, to);
     command.text = text.slice(start, command.end).trim();
     i = next;
-    if (i < to && text[i] === '\\' && text[i + 1] === '\\') {
-      const sql = text.slice(i + 2, to).trim();
-      if (sql) command.sqlAfter = sql;
-      break;
-    }
   }
   return out;
 }
@@ -174,7 +168,7 @@ export function psqlEffect(command: PsqlCommand): ClientCommand['effect'] | unde
   const { name, args } = command;
   const first = args[0] ? unquote(args[0]) : '';
   if (command.backquote && !WHOLE_LINE.has(name)) return { opaque: `psql runs the backquoted text of ${command.text} as a shell command: its effect cannot be known statically` };
-  if (command.sqlAfter !== undefined) return { opaque: `the SQL after \\\\ on the line of ${command.text} is not read: write it on a line of its own` };
+  if (command.sqlAfter !== undefined) return { opaque: `the SQL after \\${name} on a psql meta-command line is not read: write it on a line of its own` };
   if (name === 'i' || name === 'include') return first ? { include: first, relative: false } : { opaque: `psql \\${name} without a file` };
   if (name === 'ir' || name === 'include_relative') return first ? { include: first, relative: true } : { opaque: `psql \\${name} without a file` };
   if (name === '!') return { opaque: 'psql \\! runs a shell command: its effect cannot be known statically' };

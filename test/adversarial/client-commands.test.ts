@@ -61,6 +61,9 @@ const PSQL: Row[] = [
   { name: 'a quoted backslash is text', text: "\\echo 'a \\i db/migrations/drop_users.sql'\n", expected: [] },
   { name: '\\! takes the rest of the line', text: '\\! echo a \\\\ b \\i db/migrations/drop_users.sql\n', expected: ['up opaque'] },
   { name: 'SQL after \\\\ on a meta-command line', text: '\\pset format csv \\\\ DROP TABLE users;\n', expected: ['up opaque'] },
+  { name: 'an include, then SQL after \\\\', text: '\\i db/migrations/drop_users.sql \\\\ DROP TABLE a;\n', expected: ['up drop-table users', 'up opaque'] },
+  { name: 'SQL after \\; (sent with the query before it)', text: 'SELECT 1 \\; DROP TABLE users;\n', expected: ['up opaque'] },
+  { name: '\\; at the end of a line', text: 'SELECT 1 \\;\nDROP TABLE users;\n', expected: ['up drop-table users'] },
   // other commands that run programs or delete
   { name: '\\lo_unlink', text: '\\lo_unlink 12345\n', expected: ['up opaque'] },
   { name: '\\e runs an editor', text: '\\e\n', expected: ['up opaque'] },
