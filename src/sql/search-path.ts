@@ -6,7 +6,7 @@
  * matches the name in any schema: never let a protected drop pass). docs/check.md, "Names that change meaning".
  */
 import type { Dialect, Operation } from '../model/operation.js';
-import { psqlCommands } from './client-commands.js';
+import { psqlCommands, psqlEffect } from './client-commands.js';
 import { splitSql } from './split.js';
 import { tokenize, type Token } from './tokens.js';
 
@@ -203,10 +203,25 @@ function eventsOf(code: string): PathEffect[] {
   return all.some((t) => isName(t, 'search_path')) && head !== 'CREATE' ? [{ kind: 'set', state: UNKNOWN, local: false }] : [];
 }
 
-/** What a psql meta-command does to the session: `\connect` opens a new one; `\gexec` and an editor run unseen SQL. */
-function psqlEvents(text: string): PathEvent[] {
+/** The text of a file psql `\i` / `\ir` includes, when it is a file of the repository. */
+export type ReadInclude = (include: string, relative: boolean) => string | undefined;
+
+/**
+ * What a psql meta-command does to the session: `\connect` opens a new one; `\gexec`, an editor, and an
+ * included file that may change the path or include another (or that cannot be read) run SQL not followed here.
+ */
+function psqlEvents(text: string, readInclude: ReadInclude | undefined): PathEvent[] {
   const out: PathEvent[] = [];
   for (const command of psqlCommands(text)) {
+    const effect = psqlEffect(command);
+    if (effect && 'include' in effect) {
+      const included = readInclude?.(effect.include, effect.relative);
+      // read without includes: one in the included file makes it unknown too
+      if (included === undefined || searchPathChanges(included, 'postgres').length) {
+        out.push({ offset: command.start, text: command.text, kind: 'set', state: UNKNOWN, local: false });
+      }
+      continue;
+    }
     const base = { offset: command.start, text: command.text };
     if (command.name === 'c' || command.name === 'connect') {
       // `\c db user`: the user names the default's `$user`; a connection string may set options=-csearch_path
@@ -222,7 +237,7 @@ function psqlEvents(text: string): PathEvent[] {
 }
 
 /** Every statement of the text that changes what unqualified names mean, or ends a transaction, in order. */
-export function searchPathChanges(text: string, dialect: Dialect): PathEvent[] {
+export function searchPathChanges(text: string, dialect: Dialect, readInclude?: ReadInclude): PathEvent[] {
   if (dialect === 'mysql') {
     if (!/\buse\b/i.test(text)) return [];
     const out: PathEvent[] = [];
@@ -235,7 +250,7 @@ export function searchPathChanges(text: string, dialect: Dialect): PathEvent[] {
     return out;
   }
   if (dialect !== 'postgres') return [];
-  const client = psqlEvents(text);
+  const client = psqlEvents(text, readInclude);
   if (!client.length && !MAY_CHANGE_PATH.test(text)) return [];
   const out: PathEvent[] = [];
   for (const statement of splitSql(text, dialect).statements) {

@@ -113,6 +113,25 @@ describe('search_path and USE change what unqualified names mean', () => {
   });
 });
 
+const INCLUDED: Record<string, string> = {
+  'migrations/lib/set_path.sql': 'SET search_path TO billing;\n',
+  'migrations/lib/harmless.sql': 'CREATE TABLE t (id int);\n',
+  'migrations/lib/nested.sql': '\\ir set_path.sql\n',
+};
+
+describe('a file psql includes may change the path for the rest of the file', () => {
+  it.each([
+    { sql: `\\i migrations/lib/set_path.sql\n${ALLOWED}`, blocks: true },
+    { sql: `\\ir lib/nested.sql\n${ALLOWED}`, blocks: true },
+    { sql: `\\i migrations/lib/missing.sql\n${ALLOWED}`, blocks: true },
+    { sql: `\\i migrations/lib/harmless.sql\n${ALLOWED}`, blocks: false },
+    { sql: `SET search_path TO billing;\n\\i migrations/lib/harmless.sql\n${ALLOWED}`, blocks: true },
+  ])('$sql → blocks $blocks', async ({ sql, blocks }) => {
+    const result = await checkText('migrations/001.sql', sql, { format: 'sql', config: { protected: { tables: BILLING } }, resolveFile: (path) => INCLUDED[path] });
+    expect(result.findings.includes('protected-object:error'), result.findings.join(', ')).toBe(blocks);
+  });
+});
+
 it('the finding names the schema search_path gave the table, and the marker names it', async () => {
   const sql = 'SET search_path TO billing;\nDROP TABLE users;';
   const ops = (await checkText('migrations/001.sql', sql)).ops;
