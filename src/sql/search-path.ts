@@ -194,13 +194,23 @@ function eventsOf(code: string): PathEffect[] {
   if (head === 'DO') return MENTIONS_PATH_CHANGE.test(code) ? [{ kind: 'set', state: UNKNOWN, local: false }] : [];
   if (head === 'ALTER' && (second === 'ROLE' || second === 'USER' || second === 'DATABASE')) return /search_path/i.test(code) ? [{ kind: 'new-sessions' }] : [];
   if (head && NOT_THIS_SESSION.has(head)) return [];
-  // CREATE TABLE … AS / MATERIALIZED VIEW run their query now (unless WITH NO DATA); a function's body or SET clause runs later
-  if (head === 'CREATE' && (!RUNS_QUERY_NOW.test(code) || /\bwith\s+no\s+data\b/i.test(code))) return [];
+  // CREATE TABLE … AS / MATERIALIZED VIEW run their query now (unless WITH NO DATA)
+  if (head === 'CREATE' && (!RUNS_QUERY_NOW.test(code) || /\bwith\s+no\s+data\b/i.test(code))) return routineBody(code);
   const all = tokenize(code, 'postgres');
   const calls = setConfigCalls(all);
   if (calls.length) return calls;
   // search_path written in code this reader does not follow (EXECUTE…): be conservative
   return all.some((t) => isName(t, 'search_path')) && head !== 'CREATE' ? [{ kind: 'set', state: UNKNOWN, local: false }] : [];
+}
+
+/**
+ * A function's SET clause applies while it runs, but a SET in its body (or a trigger's) stays after it returns:
+ * a body that may change the path, called any time after it is created, makes the path unknown from there.
+ */
+function routineBody(code: string): PathEffect[] {
+  if (!/^\s*create\s+(?:or\s+replace\s+)?(?:function|procedure)\b/i.test(code)) return [];
+  const bodies = tokenize(code, 'postgres').filter((t) => t.type === 'string');
+  return bodies.some((t) => MENTIONS_PATH_CHANGE.test(t.value)) ? [{ kind: 'set', state: UNKNOWN, local: false }] : [];
 }
 
 /** The text of a file psql `\i` / `\ir` includes, when it is a file of the repository. */
