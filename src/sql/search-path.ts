@@ -111,15 +111,19 @@ function setOf(toks: Token[]): Array<Extract<PathEffect, { kind: 'set' | 'role' 
   if (head === 'RESET') {
     // the role is not among the settings RESET ALL resets
     if (what === 'ALL') return [{ kind: 'set', state: DEFAULT, local: false }];
-    if (what === 'ROLE' || (what === 'SESSION' && toks[i + 1]?.upper === 'AUTHORIZATION')) return [{ kind: 'role', role: undefined, local: false }];
+    if (isName(toks[i], 'role') || isName(toks[i], 'session_authorization') || (what === 'SESSION' && toks[i + 1]?.upper === 'AUTHORIZATION')) return [{ kind: 'role', role: undefined, local: false }];
     if (isName(toks[i], 'search_path') && plainName(toks, i)) return [{ kind: 'set', state: DEFAULT, local: false }];
     // a name this reader cannot spell out may be search_path
     return plainName(toks, i) ? [] : [{ kind: 'set', state: UNKNOWN, local: false }];
   }
-  if (what === 'ROLE' || (what === 'SESSION' && toks[i + 1]?.upper === 'AUTHORIZATION')) {
-    const role = toks[what === 'ROLE' ? i + 1 : i + 2];
+  // `SET ROLE x`, `SET SESSION AUTHORIZATION x`, and the settings' own names (`SET "role" = x`)
+  const authorization = what === 'SESSION' && toks[i + 1]?.upper === 'AUTHORIZATION';
+  if (authorization || isName(toks[i], 'role') || isName(toks[i], 'session_authorization')) {
+    let j = i + (authorization ? 2 : 1);
+    if (toks[j]?.upper === 'TO' || toks[j]?.value === '=') j++;
+    const role = toks[j];
     if (role?.upper === 'NONE' || role?.upper === 'DEFAULT') return [{ kind: 'role', role: undefined, local }];
-    if (role && (role.type === 'word' || role.type === 'ident' || role.type === 'string') && toks.length === (what === 'ROLE' ? i + 2 : i + 3)) {
+    if (role && (role.type === 'word' || role.type === 'ident' || role.type === 'string') && toks.length === j + 1) {
       return [{ kind: 'role', role: role.type === 'word' ? role.value.toLowerCase() : role.value, local }];
     }
     return [{ kind: 'set', state: UNKNOWN, local }];

@@ -95,6 +95,9 @@ const SEARCH_PATH: Row[] = [
   { sql: `SET ROLE billing;\nRESET ROLE;\n${ALLOWED}`, tables: BILLING, blocks: false },
   { sql: `SET ROLE billing;\nSET search_path TO public;\n${ALLOWED}`, tables: BILLING, blocks: false },
   { sql: `SET ROLE shop;\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `SET "role" = billing;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET LOCAL role TO 'billing';\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET ROLE :app_role;\n${ALLOWED}`, tables: BILLING, blocks: true },
   // psql \connect opens a new session: the default path, or what ALTER ROLE / DATABASE gave new sessions
   { sql: `SET search_path TO billing;\n\\connect app\n${ALLOWED}`, tables: BILLING, blocks: false },
   { sql: `\\connect app billing\n${ALLOWED}`, tables: BILLING, blocks: true },
