@@ -165,10 +165,12 @@ const NOT_THIS_SESSION = new Set(['ALTER', 'SHOW', 'COMMENT', 'GRANT', 'REVOKE']
 /** `CREATE [OR REPLACE] [TEMP …] TABLE` or `CREATE MATERIALIZED VIEW`: their `AS` query runs now. */
 const RUNS_QUERY_NOW = /^\s*create\s+(?:or\s+replace\s+)?(?:(?:global|local|temp|temporary|unlogged)\s+)*(?:table|materialized)\b/i;
 /**
- * SQL that may change the path, in text not read statement by statement: a DO block's body (it runs here), SQL
- * embedded in a migration of code. Either makes the path unknown.
+ * SQL that may change the path, in text not read statement by statement: a DO block's body (it runs here), a
+ * routine's body, SQL embedded in a migration of code. Either makes the path unknown. A `set_config` call whose
+ * first argument is a literal naming another setting (`set_config('request.jwt.claims', …)`) does not.
  */
-export const MENTIONS_PATH_CHANGE = /search_path|set_config|\bset\s+(?:local\s+|session\s+)?(?:schema|role)\b|\bsession\s+authorization\b|u&/i;
+export const MENTIONS_PATH_CHANGE =
+  /search_path|\bset\s+(?:local\s+|session\s+)?"?(?:schema|role)\b|\bsession\s+authorization\b|u&|set_config\s*\(\s*(?!'(?!search_path')[^'\\]*'\s*,)/i;
 
 /** What a top-level PostgreSQL statement does to the path and the transaction. */
 function eventsOf(code: string): PathEffect[] {

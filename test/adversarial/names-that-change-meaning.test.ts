@@ -78,6 +78,8 @@ const SEARCH_PATH: Row[] = [
   { sql: `CREATE FUNCTION use_billing() RETURNS void LANGUAGE plpgsql AS $$ BEGIN SET search_path TO billing; END $$;\nSELECT use_billing();\n${ALLOWED}`, tables: BILLING, blocks: true },
   { sql: `CREATE PROCEDURE use_billing() LANGUAGE sql AS $$ SELECT set_config('search_path', 'billing', false) $$;\nCALL use_billing();\n${ALLOWED}`, tables: BILLING, blocks: true },
   { sql: `CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path = billing AS $$ SELECT 1 $$;\nSELECT f();\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `CREATE FUNCTION claims() RETURNS void LANGUAGE sql AS $$ SELECT set_config('request.jwt.claims', '{}', true) $$;\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `DO $$ BEGIN PERFORM set_config('app.tenant', 'billing', false); END $$;\n${ALLOWED}`, tables: BILLING, blocks: false },
   // transactions: ROLLBACK undoes a SET, ROLLBACK TO SAVEPOINT undoes what came after the savepoint only
   { sql: `BEGIN;\nSET LOCAL search_path TO billing;\nSAVEPOINT s;\nROLLBACK TO SAVEPOINT s;\n${ALLOWED}`, tables: BILLING, blocks: true },
   { sql: `BEGIN;\nSAVEPOINT s;\nSET search_path TO billing;\nROLLBACK TO s;\n${ALLOWED}`, tables: BILLING, blocks: false },
