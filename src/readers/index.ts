@@ -1,7 +1,7 @@
 import type { Dialect, Operation } from '../model/operation.js';
 import { makeContext, unparseableOp } from './common.js';
 import { detectFormat } from './detect.js';
-import { markUnknownSearchPath } from '../sql/search-path.js';
+import { markUnknownSearchPath, MENTIONS_PATH_CHANGE } from '../sql/search-path.js';
 import type { FormatReader, MigrationFormat } from './types.js';
 import type { ModelState } from './django-model-state.js';
 
@@ -81,7 +81,7 @@ export async function readMigration(input: MigrationInput): Promise<Operation[]>
     const ops = await reader({ path: input.path, text: input.text, dialect: input.dialect, resolveFile: input.resolveFile, djangoModels: input.djangoModels });
     // SQL embedded in code (op.execute, queryRunner.query…) may change the search path for the calls after it,
     // which this reader does not order: every unqualified name is then matched in any schema.
-    if (!SQL_FORMATS.has(format) && /search_path/i.test(input.text)) markUnknownSearchPath(ops, 'this file changes search_path: its unqualified names are matched in every schema');
+    if (!SQL_FORMATS.has(format) && MENTIONS_PATH_CHANGE.test(input.text)) markUnknownSearchPath(ops, 'this file may change search_path: its unqualified names are matched in every schema');
     return ops;
   } catch (error) {
     // A reader bug or an input it cannot survive must block, not pass silently.

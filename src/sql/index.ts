@@ -78,7 +78,8 @@ export async function readSql(text: string, options: SqlReadOptions): Promise<Op
   if (masked !== body) sink.ops.forEach(unmaskPlaceholders);
   await readClientCommands(sink, masked, dialect, options);
   markScratchTables(sink.ops, masked, dialect, (offset) => sink.position(offset));
-  applySearchPath(sink.ops, searchPathChanges(masked, dialect), (offset) => sink.position(offset));
+  const readInclude = (include: string, relative: boolean) => includedFile(options, include, relative)?.text;
+  applySearchPath(sink.ops, searchPathChanges(masked, dialect, readInclude), (offset) => sink.position(offset));
   return sink.ops.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
@@ -96,14 +97,12 @@ async function readClientCommands(sink: OpSink, text: string, dialect: Dialect, 
     }
     const depth = options.includeDepth ?? 0;
     const { include, relative } = command.effect;
-    const found = includedPaths(options.path, include, relative)
-      .map((path) => ({ path, text: options.resolveFile?.(path) }))
-      .find((candidate) => candidate.text !== undefined);
+    const found = includedFile(options, include, relative);
     if (!found || depth >= MAX_INCLUDE_DEPTH) {
       opaque(`${command.text} runs ${include}, which ${found ? 'is included too deeply to follow' : 'is not a file of this repository that dbsafe can read'}: its effect cannot be known statically`);
       continue;
     }
-    const included = await readSql(found.text!, { ...options, path: found.path, startLine: 1, startColumn: 1, includeDepth: depth + 1 });
+    const included = await readSql(found.text, { ...options, path: found.path, startLine: 1, startColumn: 1, includeDepth: depth + 1 });
     const at = sink.position(command.start);
     for (const op of included) {
       sink.ops.push({
@@ -116,6 +115,15 @@ async function readClientCommands(sink: OpSink, text: string, dialect: Dialect, 
       });
     }
   }
+}
+
+/** The repository file a psql `\\i` / sqlite3 `.read` includes, when `resolveFile` has it. */
+function includedFile(options: SqlReadOptions, include: string, relative: boolean): { path: string; text: string } | undefined {
+  for (const path of includedPaths(options.path, include, relative)) {
+    const text = options.resolveFile?.(path);
+    if (text !== undefined) return { path, text };
+  }
+  return undefined;
 }
 
 /**

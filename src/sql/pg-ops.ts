@@ -13,16 +13,27 @@ export interface AstOp {
 }
 
 /**
- * Functions of common extensions that delete rows when called (`SELECT drop_chunks('metrics', …)`), by the
- * last part of their name; what each does, for the finding. Which rows depends on the arguments and the
- * data: opaque, on the table named by the first argument when it is a literal.
+ * Functions that delete rows when called (`SELECT drop_chunks('metrics', …)`), or that run SQL or a procedure
+ * later (a scheduled job may delete anything), by the last part of their name; what each does, for the
+ * finding. Which rows depends on the arguments and the data: opaque, on the table named by the first
+ * argument when it is a literal.
  */
 export const DELETING_FUNCTIONS: Record<string, string> = {
   drop_chunks: 'TimescaleDB drop_chunks deletes the chunks (and their rows) older or newer than the given bound',
   add_retention_policy: 'TimescaleDB add_retention_policy schedules drop_chunks: rows older than the interval are deleted from now on',
+  add_job: 'TimescaleDB add_job runs the given procedure on a schedule from now on (it may delete anything)',
   drop_partition_time: 'pg_partman drop_partition_time drops the partitions (and their rows) older than the retention',
   drop_partition_id: 'pg_partman drop_partition_id drops the partitions (and their rows) below the retention',
+  run_maintenance: 'pg_partman run_maintenance drops the partitions (and their rows) past each table\'s configured retention',
+  run_maintenance_proc: 'pg_partman run_maintenance_proc drops the partitions (and their rows) past each table\'s configured retention',
+  undo_partition: 'pg_partman undo_partition drops the child tables it empties unless told to keep them',
+  undo_partition_proc: 'pg_partman undo_partition_proc drops the child tables it empties unless told to keep them',
+  schedule: 'pg_cron cron.schedule runs the given SQL command on a schedule from now on (it may delete anything)',
+  schedule_in_database: 'pg_cron cron.schedule_in_database runs the given SQL command on a schedule from now on (it may delete anything)',
+  alter_job: 'pg_cron / TimescaleDB alter_job changes what a scheduled job runs, or when',
   lo_unlink: 'lo_unlink deletes a large object and its data',
+  lo_truncate: 'lo_truncate cuts a large object\'s data to the given length',
+  lo_truncate64: 'lo_truncate64 cuts a large object\'s data to the given length',
 };
 export const DELETING_NAMES = Object.keys(DELETING_FUNCTIONS).join('|');
 

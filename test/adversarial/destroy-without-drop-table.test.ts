@@ -74,6 +74,19 @@ const POSTGRES: Row[] = [
   { sql: "DO $$ BEGIN PERFORM drop_chunks('metrics', older_than => INTERVAL '30 days'); END $$;", expected: ['up opaque metrics'], blocks: true },
   { sql: 'SELECT lo_unlink(42);', expected: ['up opaque lo_unlink'], blocks: true },
   { sql: "SELECT constructor(1), drop_chunks('metrics', INTERVAL '1 day');", expected: ['up opaque metrics'], blocks: true },
+  // large-object data cut, partitions dropped by configured retention
+  { sql: 'SELECT lo_truncate(lo_open(123, 131072), 0);', expected: ['up opaque lo_truncate'], blocks: true },
+  { sql: 'SELECT lo_truncate64(fd, 0) FROM lo_fds;', expected: ['up opaque lo_truncate64'], blocks: true },
+  { sql: 'SELECT partman.run_maintenance();', expected: ['up opaque partman.run_maintenance'], blocks: true },
+  { sql: "CALL partman.run_maintenance_proc(p_analyze := false);", expected: ['up opaque partman.run_maintenance_proc'], blocks: true },
+  { sql: "SELECT partman.undo_partition('public.events', p_target_table := 'public.events_all');", expected: ['up opaque public.events'], blocks: true },
+  // SQL or a procedure run later by a scheduler (the object is the first literal argument, which for these
+  // names the job, not a table: the finding still blocks)
+  { sql: "SELECT cron.schedule('purge', '0 * * * *', 'DELETE FROM users');", expected: ['up opaque purge'], blocks: true },
+  { sql: "SELECT cron.schedule_in_database('purge', '0 * * * *', 'DELETE FROM users', 'app');", expected: ['up opaque purge'], blocks: true },
+  { sql: "SELECT cron.alter_job(42, command := 'DELETE FROM users');", expected: ['up opaque cron.alter_job'], blocks: true },
+  { sql: "DO $$ BEGIN PERFORM cron.schedule('purge', '0 * * * *', 'DELETE FROM users'); END $$;", expected: ['up opaque purge'], blocks: true },
+  { sql: "SELECT add_job('purge_old_rows', '1 day');", expected: ['up opaque purge_old_rows'], blocks: true },
   // relatives that destroy nothing
   { sql: 'DROP EXTENSION postgis;', expected: [], blocks: false },
   { sql: "CREATE MATERIALIZED VIEW mv AS SELECT dblink_exec('host=replica', 'SELECT 1') WITH NO DATA;", expected: [], blocks: false },
@@ -93,6 +106,9 @@ const POSTGRES: Row[] = [
   { sql: 'ALTER SEQUENCE s SET SCHEMA archive;', expected: [], blocks: false },
   { sql: "SELECT create_hypertable('conditions', 'time');", expected: [], blocks: false },
   { sql: "SELECT remove_retention_policy('conditions');", expected: [], blocks: false },
+  { sql: "SELECT cron.unschedule('purge');", expected: [], blocks: false },
+  { sql: 'CREATE TABLE jobs (id int, schedule text, alter_job boolean);', expected: [], blocks: false },
+  { sql: 'SELECT lo_open(123, 262144);', expected: [], blocks: false },
   { sql: 'SELECT count(*) FROM drop_chunks_log;', expected: [], blocks: false },
   // a procedure created in the same file is read where it is created
   { sql: 'CREATE PROCEDURE touch() LANGUAGE sql AS $$ UPDATE stats SET n = n + 1 WHERE id = 1 $$;\nCALL touch();', expected: [], blocks: false },

@@ -16,6 +16,8 @@ interface Row {
 }
 
 const BILLING = ['billing.users'];
+/** A bare marker does not cover a protected table: whether this blocks says whether billing.users was seen. */
+const ALLOWED = '-- dbsafe:allow drop-table -- replaced by accounts, rows copied\nDROP TABLE users;';
 
 const SEARCH_PATH: Row[] = [
   { sql: 'SET search_path TO billing;\nDROP TABLE users;', tables: BILLING, blocks: true },
@@ -55,6 +57,56 @@ const SEARCH_PATH: Row[] = [
   { sql: "-- SET search_path TO billing;\nDROP TABLE users;", tables: BILLING, blocks: false },
   { sql: "SELECT 'SET search_path TO billing';\nDROP TABLE users;", tables: BILLING, blocks: false },
   { sql: 'SET search_path TO billing;\nCREATE TABLE users (id int);', tables: BILLING, blocks: false },
+  // spellings of a path change: the standard's SET SCHEMA, a quoted setting name, U&"…", a name built at run time
+  { sql: `SET SCHEMA 'billing';\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET LOCAL SCHEMA 'billing';\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET "search_path" TO billing;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET "SEARCH_PATH" TO billing;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET U&"search\\005fpath" TO billing;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SELECT set_config('search' || '_path', 'billing', false);\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SELECT set_config(current_setting('app.path_name'), 'billing', false);\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SELECT "set_config"('search_path', 'billing', false);\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SELECT set_config('search_path', 'billing', (SELECT false));\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `CREATE TABLE t AS SELECT set_config('search_path', 'billing', false);\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `DO $$ BEGIN PERFORM set_config('search' || '_path', 'billing', false); END $$;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET search_path TO DEFAULT;\nSET SCHEMA 'shop';\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `CREATE VIEW v AS SELECT set_config('search_path', 'billing', false);\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `CREATE TABLE t AS SELECT set_config('search_path', 'billing', false) WITH NO DATA;\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `CREATE FUNCTION f() RETURNS TABLE (x text) BEGIN ATOMIC SELECT set_config('search_path', 'billing', false); END;\n${ALLOWED}`, tables: ['public.users'], blocks: true },
+  { sql: `SET statement_timeout = 0;\nSET TIME ZONE 'UTC';\n${ALLOWED}`, tables: BILLING, blocks: false },
+  // a SET in a routine's body stays after the routine returns; its SET clause does not
+  { sql: `CREATE FUNCTION use_billing() RETURNS void LANGUAGE plpgsql AS $$ BEGIN SET search_path TO billing; END $$;\nSELECT use_billing();\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `CREATE PROCEDURE use_billing() LANGUAGE sql AS $$ SELECT set_config('search_path', 'billing', false) $$;\nCALL use_billing();\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path = billing AS $$ SELECT 1 $$;\nSELECT f();\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `CREATE FUNCTION claims() RETURNS void LANGUAGE sql AS $$ SELECT set_config('request.jwt.claims', '{}', true) $$;\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `DO $$ BEGIN PERFORM set_config('app.tenant', 'billing', false); END $$;\n${ALLOWED}`, tables: BILLING, blocks: false },
+  // transactions: ROLLBACK undoes a SET, ROLLBACK TO SAVEPOINT undoes what came after the savepoint only
+  { sql: `BEGIN;\nSET LOCAL search_path TO billing;\nSAVEPOINT s;\nROLLBACK TO SAVEPOINT s;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `BEGIN;\nSAVEPOINT s;\nSET search_path TO billing;\nROLLBACK TO s;\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `BEGIN;\nSAVEPOINT s;\nSET search_path TO billing;\nRELEASE SAVEPOINT s;\nCOMMIT;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET search_path TO billing;\nBEGIN;\nSET search_path TO public;\nROLLBACK;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `BEGIN;\nSET search_path TO billing;\nROLLBACK;\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `BEGIN;\nSET search_path TO billing;\nCOMMIT;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `BEGIN;\nSET LOCAL search_path TO billing;\nCOMMIT AND CHAIN;\n${ALLOWED}`, tables: BILLING, blocks: false },
+  // a ROLLBACK with no BEGIN in the file may undo the runner's transaction, or nothing
+  { sql: `SET search_path TO billing;\nROLLBACK;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET search_path TO shop;\nROLLBACK;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  // the role names the default path's "$user" schema
+  { sql: `SET ROLE billing;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET SESSION AUTHORIZATION billing;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET ROLE billing;\nRESET ROLE;\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `SET ROLE billing;\nSET search_path TO public;\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `SET ROLE shop;\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `SET "role" = billing;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET LOCAL role TO 'billing';\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET ROLE :app_role;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  // psql \connect opens a new session: the default path, or what ALTER ROLE / DATABASE gave new sessions
+  { sql: `SET search_path TO billing;\n\\connect app\n${ALLOWED}`, tables: BILLING, blocks: false },
+  { sql: `\\connect app billing\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `ALTER DATABASE app SET search_path TO billing;\n\\c app\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `ALTER DATABASE app SET search_path TO billing;\n${ALLOWED}`, tables: BILLING, blocks: false },
+  // psql commands that run SQL this reader does not see
+  { sql: `-- dbsafe:allow opaque -- reviewed: prints the statements only\nSELECT 'SET search_path TO billing'\n\\gexec\n${ALLOWED}`, tables: BILLING, blocks: true },
   // MySQL: USE db
   { sql: 'USE billing;\nDROP TABLE users;', tables: BILLING, blocks: true, dialect: 'mysql' },
   { sql: 'USE `billing`;\nDROP TABLE users;', tables: BILLING, blocks: true, dialect: 'mysql' },
@@ -70,6 +122,25 @@ describe('search_path and USE change what unqualified names mean', () => {
   });
 });
 
+const INCLUDED: Record<string, string> = {
+  'migrations/lib/set_path.sql': 'SET search_path TO billing;\n',
+  'migrations/lib/harmless.sql': 'CREATE TABLE t (id int);\n',
+  'migrations/lib/nested.sql': '\\ir set_path.sql\n',
+};
+
+describe('a file psql includes may change the path for the rest of the file', () => {
+  it.each([
+    { sql: `\\i migrations/lib/set_path.sql\n${ALLOWED}`, blocks: true },
+    { sql: `\\ir lib/nested.sql\n${ALLOWED}`, blocks: true },
+    { sql: `\\i migrations/lib/missing.sql\n${ALLOWED}`, blocks: true },
+    { sql: `\\i migrations/lib/harmless.sql\n${ALLOWED}`, blocks: false },
+    { sql: `SET search_path TO billing;\n\\i migrations/lib/harmless.sql\n${ALLOWED}`, blocks: true },
+  ])('$sql → blocks $blocks', async ({ sql, blocks }) => {
+    const result = await checkText('migrations/001.sql', sql, { format: 'sql', config: { protected: { tables: BILLING } }, resolveFile: (path) => INCLUDED[path] });
+    expect(result.findings.includes('protected-object:error'), result.findings.join(', ')).toBe(blocks);
+  });
+});
+
 it('the finding names the schema search_path gave the table, and the marker names it', async () => {
   const sql = 'SET search_path TO billing;\nDROP TABLE users;';
   const ops = (await checkText('migrations/001.sql', sql)).ops;
@@ -78,11 +149,14 @@ it('the finding names the schema search_path gave the table, and the marker name
   expect(allowed.blocks).toBe(false);
 });
 
-it('search_path set in SQL embedded in an ORM migration makes every unqualified name match any schema', async () => {
-  const text = 'from alembic import op\n\nrevision = "a1"\ndown_revision = None\n\n\ndef upgrade():\n    op.execute("SET search_path TO billing")\n    op.drop_table("users")\n';
-  const result = await checkText('alembic/versions/a1.py', text, { format: 'alembic', config: { protected: { tables: BILLING } } });
-  expect(result.findings).toContain('protected-object:error');
-});
+it.each(['SET search_path TO billing', "SET SCHEMA 'billing'", 'SET ROLE billing', "SELECT set_config('search' || '_path', 'billing', false)"])(
+  'SQL embedded in an ORM migration that may change the path (%s) makes every unqualified name match any schema',
+  async (sql) => {
+    const text = `from alembic import op\n\nrevision = "a1"\ndown_revision = None\n\n\ndef upgrade():\n    op.execute("${sql}")\n    op.drop_table("users")\n`;
+    const result = await checkText('alembic/versions/a1.py', text, { format: 'alembic', config: { protected: { tables: BILLING } } });
+    expect(result.findings).toContain('protected-object:error');
+  },
+);
 
 const LIQUIBASE = (attrs: string, doctype = '') =>
   `<?xml version="1.0" encoding="UTF-8"?>\n${doctype}<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n  <changeSet id="1" author="a">\n    <dropTable ${attrs}/>\n  </changeSet>\n</databaseChangeLog>\n`;
