@@ -36,6 +36,8 @@ export const DELETING_FUNCTIONS: Record<string, string> = {
   lo_truncate64: 'lo_truncate64 cuts a large object\'s data to the given length',
 };
 export const DELETING_NAMES = Object.keys(DELETING_FUNCTIONS).join('|');
+/** Those whose first argument names the table they delete from (the others take a job, a command or a large object). */
+export const TABLE_FIRST_ARGUMENT = new Set(['drop_chunks', 'add_retention_policy', 'drop_partition_time', 'drop_partition_id', 'run_maintenance', 'run_maintenance_proc', 'undo_partition', 'undo_partition_proc']);
 
 /** dblink's functions that run SQL on another database: what they run cannot be judged here (opaque). */
 export const REMOTE_FUNCTIONS = ['dblink_exec', 'dblink', 'dblink_send_query', 'dblink_open'];

@@ -7,7 +7,7 @@ import type { ObjectRef, ObjectType, OperationFlags, OperationKind } from '../mo
 import { ColumnTypes, type ColumnType } from './column-types.js';
 import { compareConstants, coverEveryValue, NUMBER_TYPES, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
 import { locateOps } from './locate.js';
-import { ACTING_CALL, DELETING_FUNCTIONS, memberOf, refFromParts, REMOTE_FUNCTIONS, type AstOp } from './pg-ops.js';
+import { ACTING_CALL, DELETING_FUNCTIONS, memberOf, refFromParts, REMOTE_FUNCTIONS, TABLE_FIRST_ARGUMENT, type AstOp } from './pg-ops.js';
 import { readPlpgsql, routineIsRead, routineNeedsReading, type PlpgsqlHost } from './plpgsql.js';
 import { Recognizer } from './recognize.js';
 import type { OpSink } from './sink.js';
@@ -765,7 +765,7 @@ export class PostgresReader implements PlpgsqlHost {
           const first = (call.args ?? [])[0];
           const literal = first?.NamedArgExpr?.arg ?? first;
           const text: unknown = (literal?.TypeCast?.arg ?? literal)?.A_Const?.sval?.sval;
-          const target = typeof text === 'string' && name !== 'lo_unlink' ? refFromParts('table', text.split('.')) : refFromParts('function', parts);
+          const target = typeof text === 'string' && TABLE_FIRST_ARGUMENT.has(name) ? refFromParts('table', text.split('.')) : refFromParts('function', parts);
           ops.push({ kind: 'opaque', target, flags: {}, detail: `${what}: which rows cannot be known statically` });
         } else if (REMOTE_FUNCTIONS.includes(name)) {
           ops.push({ kind: 'opaque', target: refFromParts('function', [name]), flags: {}, detail: `${name} runs SQL on another database: its effect cannot be known statically` });

@@ -80,13 +80,12 @@ const POSTGRES: Row[] = [
   { sql: 'SELECT partman.run_maintenance();', expected: ['up opaque partman.run_maintenance'], blocks: true },
   { sql: "CALL partman.run_maintenance_proc(p_analyze := false);", expected: ['up opaque partman.run_maintenance_proc'], blocks: true },
   { sql: "SELECT partman.undo_partition('public.events', p_target_table := 'public.events_all');", expected: ['up opaque public.events'], blocks: true },
-  // SQL or a procedure run later by a scheduler (the object is the first literal argument, which for these
-  // names the job, not a table: the finding still blocks)
-  { sql: "SELECT cron.schedule('purge', '0 * * * *', 'DELETE FROM users');", expected: ['up opaque purge'], blocks: true },
-  { sql: "SELECT cron.schedule_in_database('purge', '0 * * * *', 'DELETE FROM users', 'app');", expected: ['up opaque purge'], blocks: true },
+  // SQL or a procedure run later by a scheduler (the object is the function: its first argument names a job)
+  { sql: "SELECT cron.schedule('purge', '0 * * * *', 'DELETE FROM users');", expected: ['up opaque cron.schedule'], blocks: true },
+  { sql: "SELECT cron.schedule_in_database('purge', '0 * * * *', 'DELETE FROM users', 'app');", expected: ['up opaque cron.schedule_in_database'], blocks: true },
   { sql: "SELECT cron.alter_job(42, command := 'DELETE FROM users');", expected: ['up opaque cron.alter_job'], blocks: true },
-  { sql: "DO $$ BEGIN PERFORM cron.schedule('purge', '0 * * * *', 'DELETE FROM users'); END $$;", expected: ['up opaque purge'], blocks: true },
-  { sql: "SELECT add_job('purge_old_rows', '1 day');", expected: ['up opaque purge_old_rows'], blocks: true },
+  { sql: "DO $$ BEGIN PERFORM cron.schedule('purge', '0 * * * *', 'DELETE FROM users'); END $$;", expected: ['up opaque cron.schedule'], blocks: true },
+  { sql: "SELECT add_job('purge_old_rows', '1 day');", expected: ['up opaque add_job'], blocks: true },
   // relatives that destroy nothing
   { sql: 'DROP EXTENSION postgis;', expected: [], blocks: false },
   { sql: "CREATE MATERIALIZED VIEW mv AS SELECT dblink_exec('host=replica', 'SELECT 1') WITH NO DATA;", expected: [], blocks: false },
