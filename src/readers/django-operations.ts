@@ -21,20 +21,24 @@ interface Resolver {
 
 export function collectOperations(parser: PyParser, lines: PyLine[], r: Resolver, text: string): OperationsList | undefined {
   const toks = parser.toks;
-  const blocks: Array<{ indent: number; kind: string }> = [];
+  const blocks: Array<{ indent: number; kind: string; bodyIndent?: number }> = [];
   let inClass = false;
   let chosen: { line: PyLine; index: number; classLevel: boolean } | undefined;
   const lineInfo = lines.map((line) => {
     while (blocks.length && blocks[blocks.length - 1].indent >= line.indent) blocks.pop();
     const head = line.toks[0].value;
+    const owner = blocks.length > 0 && blocks[blocks.length - 1].kind === 'class' ? blocks[blocks.length - 1] : undefined;
+    if (owner && owner.bodyIndent === undefined) owner.bodyIndent = line.indent;
     if (head === 'class' || head === 'def' || head === 'async') blocks.push({ indent: line.indent, kind: head === 'class' ? 'class' : 'def' });
-    return { classLevel: blocks.length > 0 && blocks[blocks.length - 1].kind === 'class' && head !== 'class', topLevel: line.indent === 0 };
+    // inBlock: under an `if` / `for` / `try` of the class body, which may or may not run
+    return { classLevel: owner !== undefined && head !== 'class', owner, inBlock: owner !== undefined && line.indent > owner.bodyIndent!, topLevel: line.indent === 0 };
   });
   lines.forEach((line, index) => {
-    // Prefer the class attribute (`class Migration: operations = [...]`) over a helper's local variable.
+    // Prefer the class attribute (`class Migration: operations = [...]`) over a helper's local variable;
+    // the class body's first assignment starts the list (a later one in an `else:` adds to it, see below).
     if (line.toks[0].value === 'operations' && line.toks[1]?.value === '=') {
       const classLevel = lineInfo[index].classLevel;
-      if (inClass && !classLevel) return;
+      if (inClass) return;
       inClass = classLevel;
       chosen = { line, index, classLevel };
     }
@@ -98,7 +102,7 @@ export function collectOperations(parser: PyParser, lines: PyLine[], r: Resolver
   // What later lines add: in the same class body, or on Migration.operations after it.
   for (let k = chosen.index + 1; k < lines.length; k++) {
     const line = lines[k];
-    const sameBody = chosen.classLevel ? lineInfo[k].classLevel && line.indent === chosen.line.indent : line.indent === chosen.line.indent;
+    const sameBody = chosen.classLevel ? lineInfo[k].owner === lineInfo[chosen.index].owner : line.indent === chosen.line.indent;
     let at = 0;
     if (line.toks[0].value === 'Migration' && line.toks[1]?.value === '.' && lineInfo[k].topLevel) at = 2;
     else if (!sameBody) continue;
@@ -106,7 +110,9 @@ export function collectOperations(parser: PyParser, lines: PyLine[], r: Resolver
     const op = line.toks[at + 1];
     const start = line.startIndex + at;
     if (op?.value === '+=') sum(start + 2, lineEnd(line));
-    else if (op?.value === '=' ) {
+    // in a block that may not run, `operations = [...]` is one of the lists that may run: read them all
+    else if (op?.value === '=' && lineInfo[k].inBlock) sum(start + 2, lineEnd(line));
+    else if (op?.value === '=') {
       out.items = [];
       out.opaque = [];
       sum(start + 2, lineEnd(line));
