@@ -405,6 +405,12 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
           if (loop) stack.push({ indent: line.indent, loop });
         }
       }
+      // f"{op.drop_table('users')}": a hole runs its code; the reader does not parse holes, so it is opaque
+      for (const t of line.toks) {
+        const holes = t.str?.parts?.filter((p): p is { hole: number } => 'hole' in p) ?? [];
+        const call = holes.find((h) => [...imports.opNames].some((name) => new RegExp(`^\\{[^}]*\\b${name}\\s*\\.`).test(ctx.text.slice(h.hole, h.hole + 200))));
+        if (call) ops.push(opaqueOp(ctx, call.hole, direction(), t.value, 'an f-string runs an operation inside {…}: what it does is not read'));
+      }
       while (k < line.toks.length) {
         const t = line.toks[k];
         const prev = line.toks[k - 1];

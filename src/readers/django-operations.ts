@@ -19,6 +19,20 @@ interface Resolver {
   value(v: PyValue): PyValue | undefined;
 }
 
+/** Where the value of `operations = …` or `operations: list[Operation] = …` starts (token index in the line). */
+function valueAt(line: PyLine): number | undefined {
+  if (line.toks[1]?.value === '=') return 2;
+  if (line.toks[1]?.value !== ':') return undefined;
+  let depth = 0;
+  for (let k = 2; k < line.toks.length; k++) {
+    const t = line.toks[k];
+    if (t.type === 'op' && '([{'.includes(t.value)) depth++;
+    else if (t.type === 'op' && ')]}'.includes(t.value)) depth--;
+    else if (depth === 0 && t.type === 'op' && t.value === '=') return k + 1;
+  }
+  return undefined;
+}
+
 export function collectOperations(parser: PyParser, lines: PyLine[], r: Resolver, text: string): OperationsList | undefined {
   const toks = parser.toks;
   const blocks: Array<{ indent: number; kind: string; bodyIndent?: number }> = [];
@@ -36,7 +50,7 @@ export function collectOperations(parser: PyParser, lines: PyLine[], r: Resolver
   lines.forEach((line, index) => {
     // Prefer the class attribute (`class Migration: operations = [...]`) over a helper's local variable;
     // the class body's first assignment starts the list (a later one in an `else:` adds to it, see below).
-    if (line.toks[0].value === 'operations' && line.toks[1]?.value === '=') {
+    if (line.toks[0].value === 'operations' && valueAt(line) !== undefined) {
       const classLevel = lineInfo[index].classLevel;
       if (inClass) return;
       inClass = classLevel;
@@ -98,7 +112,7 @@ export function collectOperations(parser: PyParser, lines: PyLine[], r: Resolver
   };
   const lineEnd = (line: PyLine) => line.startIndex + line.toks.length;
 
-  sum(chosen.line.startIndex + 2, lineEnd(chosen.line));
+  sum(chosen.line.startIndex + valueAt(chosen.line)!, lineEnd(chosen.line));
   // What later lines add: in the same class body, or on Migration.operations after it.
   for (let k = chosen.index + 1; k < lines.length; k++) {
     const line = lines[k];

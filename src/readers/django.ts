@@ -113,6 +113,9 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   const inherited = inheritedMigration(ctx, parser, logicalLines(toks), imports);
   // The operations list, however it is built (django-operations.ts); what is built at run time is opaque.
   const collected = collectOperations(parser, logicalLines(toks), r, input.text);
+  // `def operations(self)`, `setattr(Migration, "operations", …)`: a list the reader cannot follow is opaque
+  const elsewhere = toks.find((t, k) => (t.type === 'name' && t.value === 'operations' && toks[k - 1]?.value !== '.' && (!collected || toks[k - 1]?.value === 'def')) || (t.value === 'setattr' && toks[k + 2]?.value === 'Migration'));
+  if (elsewhere) inherited.push(opaqueOp(ctx, elsewhere.start, 'up', ctx.lines.lineText(ctx.lines.lineOf(elsewhere.start)), 'the operations list is defined in a way the reader cannot follow (a method, setattr): what it runs cannot be known statically'));
   if (!collected) return inherited;
   ops.push(...inherited);
   for (const o of collected.opaque) ops.push(opaqueOp(ctx, o.at, 'up', o.statement, o.detail));

@@ -40,6 +40,7 @@ const ALEMBIC_INVALID: Row[] = [
   { text: alembicFile('    drop = op.drop_table\n    drop("users")'), expected: DROP, why: 'an alias of an operation, called' },
   { text: alembicFile('    list(map(op.drop_table, ["users"]))'), expected: OPAQUE, why: 'an operation passed to map' },
   { text: alembicFile('    drop = op.drop_table\n    list(map(drop, ["users"]))'), expected: OPAQUE, why: 'an alias passed to map' },
+  { text: alembicFile('    print(f"{op.drop_table(\'users\')}")'), expected: OPAQUE, why: 'an operation inside an f-string hole' },
   { text: alembicFile('    op.invoke(ops.DropTableOp("users"))'), expected: OPAQUE, why: 'op.invoke of an operation object' },
   { text: alembicFile('    op.purge_legacy("users")'), expected: OPAQUE, why: 'a custom registered operation' },
   { text: alembicFile('    with op.batch_alter_table("users") as b:\n        b.purge("email")'), expected: OPAQUE, why: 'an unknown batch operation' },
@@ -78,6 +79,9 @@ const DJANGO_INVALID: Row[] = [
   { text: djangoFile('    operations = [R("DROP TABLE users")]', 'from django.db.migrations import RunSQL as R'), expected: DROP, why: 'RunSQL imported under another name' },
   { text: djangoFile('    operations = [RP(purge)]', 'from django.db.migrations import RunPython as RP\nfrom app.cleanup import purge'), expected: OPAQUE, why: 'RunPython imported under another name, of an imported function' },
   { text: djangoFile('    operations = [RemoveIndexConcurrently("user", "user_email_idx")]', 'from django.contrib.postgres.operations import RemoveIndexConcurrently'), expected: ['up drop-index app_user.user_email_idx'], why: "contrib.postgres's RemoveIndexConcurrently" },
+  { text: djangoFile('    operations: list = [migrations.RunSQL("DROP TABLE users")]'), expected: DROP, why: 'an annotated operations list' },
+  { text: djangoFile('    @property\n    def operations(self):\n        return [migrations.RunSQL("DROP TABLE users")]'), expected: OPAQUE, why: 'operations as a method' },
+  { text: djangoFile('    operations = []\n\n\nsetattr(Migration, "operations", [migrations.RunSQL("DROP TABLE users")])'), expected: OPAQUE, why: 'operations set with setattr' },
   { text: 'from app.base import DropUsersMigration\n\n\nclass Migration(DropUsersMigration):\n    dependencies = [("app", "0001_initial")]\n', expected: OPAQUE, why: 'a Migration built on a project class, with no operations of its own' },
   { text: 'from django.db import migrations\nfrom app.base import Mixin\n\n\nclass Migration(Mixin, migrations.Migration):\n    operations = []\n', expected: OPAQUE, why: 'a project mixin among the bases' },
 ];
