@@ -262,6 +262,16 @@ function splitAtDelimiter(source: SourceText, delimiter: string): SourceText[] {
   return pieces;
 }
 
+/** Liquibase changes (core and Pro) that add or create, and never lose a row or a column. */
+const QUIET_CHANGES = new Set([
+  'createTable', 'addColumn', 'createIndex', 'addForeignKeyConstraint', 'addUniqueConstraint', 'addPrimaryKey', 'addNotNullConstraint',
+  'dropNotNullConstraint', 'addDefaultValue', 'dropDefaultValue', 'addAutoIncrement', 'addLookupTable', 'addCheckConstraint',
+  'enableCheckConstraint', 'disableCheckConstraint', 'createSequence', 'alterSequence', 'renameSequence', 'createView', 'createFunction',
+  'createTrigger', 'enableTrigger', 'disableTrigger', 'createPackage', 'createPackageBody', 'createSynonym', 'insert', 'loadData',
+  'setTableRemarks', 'setColumnRemarks', 'tagDatabase', 'output', 'empty', 'stop', 'comment', 'validCheckSum', 'preConditions',
+  'changeSetId', 'changeSetAuthor', 'changeSetPath',
+]);
+
 function joinPath(dir: string, rel: string): string {
   const parts = (dir ? `${dir}/${rel}` : rel).split('/');
   const out: string[] = [];
@@ -408,7 +418,14 @@ async function readChangelog(input: FormatInput, chain: string[]): Promise<Opera
         pending.push(readEmbeddedSql(ctx, body, direction));
         return;
       }
+      default:
+        return unknownChange(c, direction);
     }
+  };
+
+  /** A change type that is neither read above nor known to keep every row (a plugin's, Liquibase Pro's drops) is opaque. */
+  const unknownChange = (c: ChangeNode, direction: Direction) => {
+    if (!QUIET_CHANGES.has(c.type)) ops.push(opaqueOp(ctx, c.offset, direction, c.statement, `${c.type} is not a Liquibase change dbsafe knows: what it does cannot be known statically`));
   };
 
   /** A file a change runs (`sqlFile`, `createProcedure path=`), found as Liquibase finds it; a missing one is unparseable. */

@@ -1,7 +1,7 @@
 /**
- * Liquibase: SQL a changeSet runs other than through its changes' own text is read or made opaque, never
- * ignored: `<modifySql>` edits the generated SQL, and `<createProcedure>` (inline or from a file) holds SQL that
- * runs whenever the procedure is called.
+ * Liquibase: everything a changeSet runs is read or made opaque, never ignored: `<modifySql>` edits the generated
+ * SQL, `<createProcedure>` (inline or from a file) holds SQL that runs whenever the procedure is called, and a
+ * change type dbsafe does not know (a plugin's, Liquibase Pro's) may do anything.
  */
 import { describe, expect, it } from 'vitest';
 import { checkText, described } from './helpers.js';
@@ -25,13 +25,17 @@ const ROWS: Array<{ path?: string; text: string; expected: string[]; why: string
   { text: xml('<createProcedure path="missing.sql" relativeToChangelogFile="true"/>'), expected: ['up unparseable'], why: 'a procedure file that is not there' },
   { text: xml('<createProcedure/>'), expected: ['up unparseable'], why: 'a procedure with neither body nor path' },
   { path: 'db/changelog/x.yaml', text: yaml('      changes:\n        - createProcedure:\n            procedureText: DROP TABLE users\n'), expected: ['up drop-table users'], why: "YAML's procedureText" },
+  { text: xml('<dropCheckConstraint tableName="users" constraintName="ck"/>'), expected: ['up opaque'], why: 'a Pro change not read' },
+  { text: xml('<loadUpdateData tableName="users" file="users.csv"/>'), expected: ['up opaque'], why: 'loadUpdateData overwrites rows' },
+  { text: xml('<ext:purgeTable tableName="users"/>'), expected: ['up opaque'], why: "a plugin's change" },
+  { text: xml('<createSequence sequenceName="s"/>\n    <insert tableName="t"><column name="id" value="1"/></insert>'), expected: [], why: 'known harmless changes' },
   { text: xml(`${CREATE}\n    <modifySql dbms="mysql"><append value=" ENGINE=InnoDB"/></modifySql>`), expected: [], why: 'modifySql for another database' },
   { text: xml(`${CREATE}\n    <modifySql><append value=" ENGINE=InnoDB"/></modifySql>`), expected: [], why: 'appending harmless words' },
   { text: xml(`${CREATE}\n    <modifySql><replace replace="int" with="bigint"/></modifySql>`), expected: [], why: 'a harmless replace in generated SQL' },
   { text: xml('<createProcedure path="harmless.sql" relativeToChangelogFile="true"/>'), expected: [], why: 'a harmless procedure file' },
 ];
 
-describe('Liquibase: SQL edited by modifySql, procedures', () => {
+describe('Liquibase: every change is read or opaque', () => {
   it.each(ROWS)('$why: $expected', async ({ path, text, expected }) => {
     const { ops } = await checkText(path ?? 'db/changelog/x.xml', text, { format: 'liquibase', resolveFile: (p) => FILES[p] });
     expect(described(ops)).toEqual(expected);
