@@ -52,7 +52,9 @@ export function collectOperations(parser: PyParser, lines: PyLine[], r: Resolver
     // the class body's first assignment starts the list (a later one in an `else:` adds to it, see below).
     if (line.toks[0].value === 'operations' && valueAt(line) !== undefined) {
       const classLevel = lineInfo[index].classLevel;
-      if (inClass) return;
+      // a later class of the same name replaces the earlier one: its list is the one that runs
+      if (inClass && lineInfo[index].owner === lineInfo[chosen!.index].owner) return;
+      if (inClass && !classLevel) return;
       inClass = classLevel;
       chosen = { line, index, classLevel };
     }

@@ -82,6 +82,11 @@ const DJANGO_INVALID: Row[] = [
   { text: djangoFile('    operations: list = [migrations.RunSQL("DROP TABLE users")]'), expected: DROP, why: 'an annotated operations list' },
   { text: djangoFile('    @property\n    def operations(self):\n        return [migrations.RunSQL("DROP TABLE users")]'), expected: OPAQUE, why: 'operations as a method' },
   { text: djangoFile('    operations = []\n\n\nsetattr(Migration, "operations", [migrations.RunSQL("DROP TABLE users")])'), expected: OPAQUE, why: 'operations set with setattr' },
+  {
+    text: 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = []\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL("DROP TABLE users")]\n',
+    expected: DROP,
+    why: 'a second class Migration replaces the first',
+  },
   { text: 'from app.base import DropUsersMigration\n\n\nclass Migration(DropUsersMigration):\n    dependencies = [("app", "0001_initial")]\n', expected: OPAQUE, why: 'a Migration built on a project class, with no operations of its own' },
   { text: 'from django.db import migrations\nfrom app.base import Mixin\n\n\nclass Migration(Mixin, migrations.Migration):\n    operations = []\n', expected: OPAQUE, why: 'a project mixin among the bases' },
 ];
