@@ -295,6 +295,8 @@ const QUIET_OPERATIONS = new Set([
   'add_column', 'bulk_insert', 'create_check_constraint', 'create_exclude_constraint', 'create_foreign_key', 'create_index',
   'create_primary_key', 'create_table', 'create_table_comment', 'create_unique_constraint', 'drop_table_comment',
   'f', 'get_bind', 'get_context', 'inline_literal', 'batch_alter_table',
+  // attributes read for the dialect (`op.impl.dialect.name`), never operations
+  'impl', 'migration_context', 'schema_obj',
   // plugins' creating operations: alembic_utils (views, functions, triggers, policies), GeoAlchemy2
   'create_entity', 'replace_entity', 'create_geospatial_table', 'add_geospatial_column', 'create_geospatial_index',
 ]);

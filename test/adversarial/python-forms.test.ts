@@ -55,6 +55,7 @@ const ALEMBIC_VALID: Row[] = [
   { text: alembicFile('    op.create_table("t", sa.Column("id", sa.Integer())) if is_pg else None'), expected: [], why: 'a harmless conditional expression' },
   { text: alembicFile('    op.bulk_insert(t, [{"id": 1}])\n    op.create_foreign_key("fk", "a", "b", ["x"], ["id"])'), expected: [], why: 'known harmless operations' },
   { text: alembicFile('    op.create_entity(PGView(schema="public", signature="v", definition="SELECT 1"))'), expected: [], why: "alembic_utils' create_entity" },
+  { text: alembicFile('    if op.impl.dialect.name == "postgresql":\n        op.create_index("ix", "users", ["email"])'), expected: [], why: "op.impl read for the dialect" },
   { text: alembicFile('    ix = op.f("ix_users_email")\n    op.create_index(ix, "users", ["email"])'), expected: [], why: 'op.f, a naming helper' },
 ];
 
