@@ -21,7 +21,7 @@ import {
 } from './common.js';
 import { PyParser, callsIn, dotted, literalString, logicalLines, stringParts, pythonTokensOrError, type PyTok, type PyValue } from './python.js';
 import { downOnlyFunctions, namesInString, type FunctionBody } from './reachability.js';
-import { mentionsDatabase, readImports, rootName, unseenCodeCall } from './python-indirect.js';
+import { mentionsDatabase, readImports, rootName, unseenCodeCall, type PyImports } from './python-indirect.js';
 import { sqlalchemyCall } from './sqlalchemy-calls.js';
 import { isNarrowing } from '../sql/type-narrowing.js';
 import { usingReplacesValues } from '../sql/using-expression.js';
@@ -290,6 +290,17 @@ function literalLoop(names: string[], iterable: PyValue, r: ValueResolver, text:
   return out;
 }
 
+/** Alembic operations that never destroy data (the destructive ones are read above, everything else is opaque). */
+const QUIET_OPERATIONS = new Set([
+  'add_column', 'bulk_insert', 'create_check_constraint', 'create_exclude_constraint', 'create_foreign_key', 'create_index',
+  'create_primary_key', 'create_table', 'create_table_comment', 'create_unique_constraint', 'drop_table_comment',
+  'f', 'get_bind', 'get_context', 'inline_literal', 'batch_alter_table',
+  // attributes read for the dialect (`op.impl.dialect.name`), never operations
+  'impl', 'migration_context', 'schema_obj',
+  // plugins' creating operations: alembic_utils (views, functions, triggers, policies), GeoAlchemy2
+  'create_entity', 'replace_entity', 'create_geospatial_table', 'add_geospatial_column', 'create_geospatial_index',
+]);
+
 const KEYWORDS = new Set(['def', 'class', 'if', 'elif', 'else', 'for', 'while', 'with', 'try', 'except', 'finally', 'return', 'async', 'import', 'from', 'pass', 'in', 'and', 'or', 'not', 'is', 'raise', 'assert', 'global', 'nonlocal', 'del', 'yield', 'lambda', 'as', 'await']);
 
 export async function readAlembic(input: FormatInput): Promise<Operation[]> {
@@ -308,6 +319,33 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
 
   const downOnly = downgradeOnlyFunctions(lines);
   const imports = readImports(lines);
+  const isOpValue = (v: PyValue): boolean => {
+    const name = dotted(v);
+    return name === 'alembic.op' || (name !== undefined && imports.opNames.has(name));
+  };
+
+  /** Operations referred to but not called here (`map(op.drop_table, …)`, `run(drop)` with `drop = op.drop_table`). */
+  function uncalledOpMethods(v: PyValue, r: ValueResolver): Array<{ start: number; end: number; method: string }> {
+    const found: Array<{ start: number; end: number; method: string }> = [];
+    const walk = (x: PyValue, asArgument: boolean): void => {
+      if (x.kind === 'attr') {
+        if (isOpValue(x.obj)) {
+          if (!QUIET_OPERATIONS.has(x.name)) found.push({ start: x.start, end: x.end, method: dotted(x) ?? x.name });
+        } else walk(x.obj, false);
+      } else if (x.kind === 'name' && asArgument) {
+        const aliased = r.value(x);
+        if (aliased !== x && aliased?.kind === 'attr' && isOpValue(aliased.obj) && !QUIET_OPERATIONS.has(aliased.name)) found.push({ start: x.start, end: x.end, method: `${x.name} (${dotted(aliased)})` });
+      } else if (x.kind === 'call') {
+        if (x.func.kind === 'attr') walk(x.func.obj, false);
+        else if (x.func.kind !== 'name') walk(x.func, false);
+        for (const a of [...x.args, ...x.kwargs.values()]) walk(a, true);
+      } else if (x.kind === 'list') for (const a of x.items) walk(a, asArgument);
+      else if (x.kind === 'dict') for (const [a, b] of x.entries) (walk(a, asArgument), walk(b, asArgument));
+      else if (x.kind === 'unknown') for (const a of x.parts ?? []) walk(a, asArgument);
+    };
+    walk(v, false);
+    return found;
+  }
 
   // Pass 2: operations.
   const stack: Block[] = [];
@@ -327,6 +365,8 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
     if (defTok) stack.push({ indent: line.indent, scopeId: first.start, direction: line.indent > 0 ? undefined : downOnly.has(defTok.value) ? 'down' : 'up' });
 
     // a line the reader cannot follow is unparseable; the lines before and after are still read
+    // `drop = op.drop_table`: an alias, read where it is called
+    const aliasLine = line.toks.length >= 3 && first.type === 'name' && line.toks[1].value === '=' && line.toks.slice(2).every((t) => t.type === 'name' || t.value === '.');
     try {
       let k = defTok ? line.toks.findIndex((t) => t.type === 'op' && t.value === ':' ) + 1 || line.toks.length : 0;
       if (first.value === 'with' || (first.value === 'async' && line.toks[1]?.value === 'with')) {
@@ -351,9 +391,11 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
           }
           visit(item.value);
           if (parser.toks[next]?.value === ',') j = next + 1;
-          else break;
+          else {
+            k = next - line.startIndex; // a body on the same line (`with x: op.drop_table("t")`) is read below
+            break;
+          }
         }
-        continue;
       }
       if (first.value === 'for') {
         // for name[, name] in <iterable>:
@@ -365,12 +407,20 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
           if (loop) stack.push({ indent: line.indent, loop });
         }
       }
+      // f"{op.drop_table('users')}": a hole runs its code; the reader does not parse holes, so it is opaque
+      for (const t of line.toks) {
+        const holes = t.str?.parts?.filter((p): p is { hole: number } => 'hole' in p) ?? [];
+        const call = holes.find((h) => [...imports.opNames].some((name) => new RegExp(`^\\{[^}]*\\b${name}\\s*\\.`).test(ctx.text.slice(h.hole, h.hole + 200))));
+        if (call) ops.push(opaqueOp(ctx, call.hole, direction(), t.value, 'an f-string runs an operation inside {…}: what it does is not read'));
+      }
       while (k < line.toks.length) {
         const t = line.toks[k];
         const prev = line.toks[k - 1];
         if ((t.type === 'name' && !KEYWORDS.has(t.value) && !(prev && prev.type === 'op' && prev.value === '.')) || t.type === 'string' || (t.type === 'op' && '([{'.includes(t.value))) {
-          const { value, next } = parser.parseExpr(line.startIndex + k);
+          // stop at a block's colon: `if c: op.drop_table("t")` runs its body on the same line
+          const { value, next } = parser.parseExpr(line.startIndex + k, true);
           visit(value);
+          if (!aliasLine) for (const ref of uncalledOpMethods(value, makeResolver(scope, scopeId(), undefined, ctx.text))) ops.push(opaqueOp(ctx, ref.start, direction(), ctx.text.slice(ref.start, ref.end), `${ref.method} is passed around rather than called here: where and with what it runs cannot be followed`));
           k = Math.max(k + 1, next - line.startIndex);
         } else k++;
       }
@@ -401,6 +451,9 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
       // from alembic.op import drop_table [as dt]: dt("users") is op.drop_table("users")
       const opMethod = imports.opFunctions.get(name);
       if (opMethod) return handleCall({ ...call, func: { kind: 'attr', obj: { kind: 'name', name: 'op', start: call.func.start, end: call.func.start }, name: opMethod, start: call.func.start, end: call.func.end } }, direction, r, blocks);
+      // drop = op.drop_table; drop("users")
+      const aliased = r.value(call.func);
+      if (aliased?.kind === 'attr' && isOpValue(aliased.obj)) return handleCall({ ...call, func: { ...aliased, start: call.func.start, end: call.func.end } }, direction, r, blocks);
       if (name === 'exec' || name === 'eval') return void opaqueCall(`${name}() runs code from a string: its effect cannot be known statically`);
       const module = imports.projectNames.get(name);
       if (module && givenDatabase()) return void opaqueCall(`${name} from ${module} is given the database: what it runs cannot be known statically`);
@@ -468,7 +521,7 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
         case 'alter_column':
           return alterColumn(table, r.ident(arg(call, 0, 'column_name')), 1);
       }
-      return;
+      return unknownOperation();
     }
     switch (method) {
       case 'create_table': {
@@ -520,6 +573,13 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
         if (table === undefined) return dynamic('a table name');
         return alterColumn(table, r.ident(arg(call, 1, 'column_name')), 2);
       }
+    }
+    return unknownOperation();
+
+    /** A custom or third-party operation (`op.purge_legacy(…)`, `op.invoke(DropTableOp(…))`) may do anything. */
+    function unknownOperation() {
+      if (QUIET_OPERATIONS.has(method)) return;
+      ops.push(opaqueOp(ctx, at, direction, statement, `${receiver}.${method} is not an Alembic operation dbsafe knows (a custom or plugin operation, or one run indirectly): what it does cannot be known statically`));
     }
 
     /**
@@ -585,9 +645,29 @@ export async function readAlembic(input: FormatInput): Promise<Operation[]> {
     }
   }
 
+  ops.push(...migrationFromElsewhere(ctx, lines, imports, assignments));
   for (const more of await Promise.all(pending)) ops.push(...more);
   markClaimedScratchTables(ctx, ops, creations.map(({ def, ...c }) => ({ ...c, scopeEnd: def.end ?? ctx.text.length })));
   return sortOperations(ops);
+}
+
+/**
+ * `from shared.drops import upgrade, downgrade`, `upgrade = make_upgrade(…)`, `from shared.drops import *`: the code
+ * Alembic runs is not in this file (docs/rules/opaque.md: the project's own modules are opaque).
+ */
+function migrationFromElsewhere(ctx: ReadContext, lines: ReturnType<typeof logicalLines>, imports: PyImports, assignments: Assignment[]): Operation[] {
+  const defined = new Set(lines.filter((l) => l.indent === 0).map((l) => defName(l.toks)?.value));
+  const out: Operation[] = [];
+  for (const [name, direction] of [['upgrade', 'up'], ['downgrade', 'down']] as const) {
+    if (defined.has(name)) continue;
+    const from = imports.qualified.get(name) ?? imports.starModules[0];
+    const assigned = assignments.find((a) => a.name === name && a.scope === -1);
+    if (from === undefined && !assigned) continue;
+    const at = assigned?.offset ?? lines.find((l) => l.toks[0]?.value === 'from' || l.toks[0]?.value === 'import')?.toks[0].start ?? 0;
+    const why = from !== undefined ? `${name}() comes from ${from}` : `${name} is assigned a value computed at run time`;
+    out.push(opaqueOp(ctx, at, direction, ctx.lines.lineText(ctx.lines.lineOf(at)), `${why}: the migration's code is not in this file`));
+  }
+  return out;
 }
 
 export type { ReadContext };

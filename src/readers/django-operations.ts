@@ -19,21 +19,41 @@ interface Resolver {
   value(v: PyValue): PyValue | undefined;
 }
 
+/** Where the value of `operations = …` or `operations: list[Operation] = …` starts (token index in the line). */
+function valueAt(line: PyLine): number | undefined {
+  if (line.toks[1]?.value === '=') return 2;
+  if (line.toks[1]?.value !== ':') return undefined;
+  let depth = 0;
+  for (let k = 2; k < line.toks.length; k++) {
+    const t = line.toks[k];
+    if (t.type === 'op' && '([{'.includes(t.value)) depth++;
+    else if (t.type === 'op' && ')]}'.includes(t.value)) depth--;
+    else if (depth === 0 && t.type === 'op' && t.value === '=') return k + 1;
+  }
+  return undefined;
+}
+
 export function collectOperations(parser: PyParser, lines: PyLine[], r: Resolver, text: string): OperationsList | undefined {
   const toks = parser.toks;
-  const blocks: Array<{ indent: number; kind: string }> = [];
+  const blocks: Array<{ indent: number; kind: string; bodyIndent?: number }> = [];
   let inClass = false;
   let chosen: { line: PyLine; index: number; classLevel: boolean } | undefined;
   const lineInfo = lines.map((line) => {
     while (blocks.length && blocks[blocks.length - 1].indent >= line.indent) blocks.pop();
     const head = line.toks[0].value;
+    const owner = blocks.length > 0 && blocks[blocks.length - 1].kind === 'class' ? blocks[blocks.length - 1] : undefined;
+    if (owner && owner.bodyIndent === undefined) owner.bodyIndent = line.indent;
     if (head === 'class' || head === 'def' || head === 'async') blocks.push({ indent: line.indent, kind: head === 'class' ? 'class' : 'def' });
-    return { classLevel: blocks.length > 0 && blocks[blocks.length - 1].kind === 'class' && head !== 'class', topLevel: line.indent === 0 };
+    // inBlock: under an `if` / `for` / `try` of the class body, which may or may not run
+    return { classLevel: owner !== undefined && head !== 'class', owner, inBlock: owner !== undefined && line.indent > owner.bodyIndent!, topLevel: line.indent === 0 };
   });
   lines.forEach((line, index) => {
-    // Prefer the class attribute (`class Migration: operations = [...]`) over a helper's local variable.
-    if (line.toks[0].value === 'operations' && line.toks[1]?.value === '=') {
+    // Prefer the class attribute (`class Migration: operations = [...]`) over a helper's local variable;
+    // the class body's first assignment starts the list (a later one in an `else:` adds to it, see below).
+    if (line.toks[0].value === 'operations' && valueAt(line) !== undefined) {
       const classLevel = lineInfo[index].classLevel;
+      // a later class of the same name replaces the earlier one: its list is the one that runs
+      if (inClass && lineInfo[index].owner === lineInfo[chosen!.index].owner) return;
       if (inClass && !classLevel) return;
       inClass = classLevel;
       chosen = { line, index, classLevel };
@@ -94,11 +114,11 @@ export function collectOperations(parser: PyParser, lines: PyLine[], r: Resolver
   };
   const lineEnd = (line: PyLine) => line.startIndex + line.toks.length;
 
-  sum(chosen.line.startIndex + 2, lineEnd(chosen.line));
+  sum(chosen.line.startIndex + valueAt(chosen.line)!, lineEnd(chosen.line));
   // What later lines add: in the same class body, or on Migration.operations after it.
   for (let k = chosen.index + 1; k < lines.length; k++) {
     const line = lines[k];
-    const sameBody = chosen.classLevel ? lineInfo[k].classLevel && line.indent === chosen.line.indent : line.indent === chosen.line.indent;
+    const sameBody = chosen.classLevel ? lineInfo[k].owner === lineInfo[chosen.index].owner : line.indent === chosen.line.indent;
     let at = 0;
     if (line.toks[0].value === 'Migration' && line.toks[1]?.value === '.' && lineInfo[k].topLevel) at = 2;
     else if (!sameBody) continue;
@@ -106,7 +126,9 @@ export function collectOperations(parser: PyParser, lines: PyLine[], r: Resolver
     const op = line.toks[at + 1];
     const start = line.startIndex + at;
     if (op?.value === '+=') sum(start + 2, lineEnd(line));
-    else if (op?.value === '=' ) {
+    // in a block that may not run, `operations = [...]` is one of the lists that may run: read them all
+    else if (op?.value === '=' && lineInfo[k].inBlock) sum(start + 2, lineEnd(line));
+    else if (op?.value === '=') {
       out.items = [];
       out.opaque = [];
       sum(start + 2, lineEnd(line));

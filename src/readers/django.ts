@@ -16,6 +16,7 @@ import type { FormatInput } from './types.js';
 import { collectOperations } from './django-operations.js';
 import { applyModelEvent, defaultTable, joinTableOf, type FieldInfo, type ModelInfo, type ModelState } from './django-model-state.js';
 import { fieldInfo, modelEvents } from './django-model-events.js';
+import { readImports, rootName, type PyImports } from './python-indirect.js';
 
 /** (sql, params): Django formats `%s` placeholders (and `%%`); give the SQL reader a plain NULL. */
 function bindParams(source: SourceText): SourceText {
@@ -50,6 +51,52 @@ function assumedFlag(assumed: boolean | undefined): Operation['flags'] {
   return assumed ? { assumedName: true } : {};
 }
 
+/** Django's own operations (django.db.migrations and django.contrib.postgres.operations); any other is opaque. */
+const DJANGO_OPERATIONS = new Set([
+  'CreateModel', 'DeleteModel', 'RenameModel', 'AlterModelTable', 'AlterModelTableComment', 'AlterModelOptions', 'AlterModelManagers',
+  'AddField', 'RemoveField', 'AlterField', 'RenameField', 'AlterUniqueTogether', 'AlterIndexTogether', 'AlterOrderWithRespectTo',
+  'AddIndex', 'RemoveIndex', 'RenameIndex', 'AddConstraint', 'RemoveConstraint', 'AlterConstraint', 'RunSQL', 'RunPython', 'SeparateDatabaseAndState',
+  'CreateExtension', 'BloomExtension', 'BtreeGinExtension', 'BtreeGistExtension', 'CITextExtension', 'CryptoExtension', 'HStoreExtension',
+  'TrigramExtension', 'UnaccentExtension', 'AddIndexConcurrently', 'RemoveIndexConcurrently', 'CreateCollation', 'RemoveCollation',
+  'AddConstraintNotValid', 'ValidateConstraint',
+]);
+
+/**
+ * The Django class an operation call names, through the file's imports: `migrations.RunSQL`, `RunSQL`,
+ * `R` after `from django.db.migrations import RunSQL as R`. Undefined when it is not one of Django's modules'.
+ */
+function djangoOperation(call: Extract<PyValue, { kind: 'call' }>, imports: PyImports): string | undefined {
+  const fromDjango = (name: string) => /^django(\.|$)/.test(imports.qualified.get(name) ?? '');
+  if (call.func.kind === 'attr') {
+    const root = rootName(call.func);
+    return root !== undefined && (fromDjango(root) || (root === 'migrations' && !imports.qualified.has(root))) ? call.func.name : undefined;
+  }
+  if (call.func.kind !== 'name') return undefined;
+  const name = call.func.name;
+  if (fromDjango(name)) return imports.qualified.get(name)!.split('.').pop();
+  // `from django.db.migrations import *` (only when no other module is imported whole)
+  return !imports.qualified.has(name) && imports.starModules.length > 0 && imports.starModules.every((m) => /^django\./.test(m)) ? name : undefined;
+}
+
+/**
+ * `class Migration(DropUsersMigration)`: a Migration built on a class of the project may run operations this
+ * file does not show (docs/rules/opaque.md: the project's own modules are opaque).
+ */
+function inheritedMigration(ctx: ReturnType<typeof makeContext>, parser: PyParser, lines: ReturnType<typeof logicalLines>, imports: PyImports): Operation[] {
+  const line = lines.find((l) => l.indent === 0 && l.toks[0]?.value === 'class' && l.toks[1]?.value === 'Migration');
+  if (!line || line.toks[2]?.value !== '(') return [];
+  const bases = parser.parsePrimary(line.startIndex + 1, true).value;
+  const list = bases.kind === 'call' ? [...bases.args, ...bases.kwargs.values()] : [];
+  const foreign = list.filter((b) => {
+    const written = dotted(b) ?? '';
+    if (written === 'migrations.Migration' || written === 'django.db.migrations.Migration') return false;
+    return !(b.kind === 'name' && imports.qualified.get(b.name) === 'django.db.migrations.Migration');
+  });
+  if (foreign.length === 0) return [];
+  const first = foreign[0]!;
+  return [opaqueOp(ctx, first.start, 'up', ctx.lines.lineText(ctx.lines.lineOf(line.toks[0].start)), `Migration is built on ${dotted(first) ?? 'a class'} rather than django's migrations.Migration: operations it inherits are not in this file`)];
+}
+
 export async function readDjango(input: FormatInput): Promise<Operation[]> {
   const ctx = makeContext(input.path, input.text, input.dialect);
   const tokenized = pythonTokensOrError(ctx, input.text);
@@ -62,9 +109,15 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
   const scope = new PyScope(collectAssignments(parser, logicalLines(toks)));
   const r = makeResolver(scope, -1, undefined, input.text);
 
+  const imports = readImports(logicalLines(toks));
+  const inherited = inheritedMigration(ctx, parser, logicalLines(toks), imports);
   // The operations list, however it is built (django-operations.ts); what is built at run time is opaque.
   const collected = collectOperations(parser, logicalLines(toks), r, input.text);
-  if (!collected) return [];
+  // `def operations(self)`, `setattr(Migration, "operations", …)`: a list the reader cannot follow is opaque
+  const elsewhere = toks.find((t, k) => (t.type === 'name' && t.value === 'operations' && toks[k - 1]?.value !== '.' && (!collected || toks[k - 1]?.value === 'def')) || (t.value === 'setattr' && toks[k + 2]?.value === 'Migration'));
+  if (elsewhere) inherited.push(opaqueOp(ctx, elsewhere.start, 'up', ctx.lines.lineText(ctx.lines.lineOf(elsewhere.start)), 'the operations list is defined in a way the reader cannot follow (a method, setattr): what it runs cannot be known statically'));
+  if (!collected) return inherited;
+  ops.push(...inherited);
   for (const o of collected.opaque) ops.push(opaqueOp(ctx, o.at, 'up', o.statement, o.detail));
   const operations = { items: collected.items };
 
@@ -94,8 +147,13 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
       ops.push(opaqueOp(ctx, item.start, 'up', ctx.text.slice(item.start, item.end), 'an operation built at run time'));
       return;
     }
-    const kind = calleeName(item);
+    const kind = djangoOperation(item, imports);
     const statement = ctx.text.slice(item.start, item.end);
+    if (kind === undefined || !DJANGO_OPERATIONS.has(kind)) {
+      const written = dotted(item.func) ?? 'this operation';
+      ops.push(opaqueOp(ctx, item.start, 'up', statement, `${written} is not one of Django's own operations (a project or third-party operation, or one defined in this file): what it does cannot be known statically`));
+      return;
+    }
     const at = item.func.kind === 'attr' ? item.func.end - item.func.name.length : item.start;
     const push = (init: { kind: Operation['kind']; target?: Operation['target']; flags?: Operation['flags']; detail?: string; direction?: Direction }) =>
       ops.push(makeOp(ctx, { direction: 'up', ...init, offset: at, statementOffset: item.start, statement }));
@@ -209,10 +267,11 @@ export async function readDjango(input: FormatInput): Promise<Operation[]> {
         });
       }
       case 'RemoveIndex':
+      case 'RemoveIndexConcurrently':
       case 'RemoveConstraint': {
         const modelName = r.ident(modelArg);
         const name = r.ident(item.kwargs.get('name') ?? item.args[1]);
-        const index = kind === 'RemoveIndex';
+        const index = kind !== 'RemoveConstraint';
         if (!modelName || !name) return dynamic(index ? 'a model or index name' : 'a model or constraint name');
         const { table, note, assumed } = tableOf(modelName);
         return push({ kind: index ? 'drop-index' : 'drop-constraint', target: childRef(index ? 'index' : 'constraint', table, name), detail: note, flags: assumedFlag(assumed) });

@@ -1,8 +1,9 @@
 /**
  * Liquibase changelogs: XML, YAML and JSON (same model), and "formatted SQL" files
  * (`--liquibase formatted sql`, `--rollback` comments). Changes inside `<changeSet>` run forward;
- * `<rollback>` runs on rollback. `<sql>` and `sqlFile` go to the SQL reader; `sqlFile` is read
- * through `resolveFile` (relative to the changelog when `relativeToChangelogFile` is true).
+ * `<rollback>` runs on rollback. `<sql>`, `sqlFile` and `createProcedure` (its body or `path`) go to the SQL
+ * reader; files are read through `resolveFile` (relative to the changelog when `relativeToChangelogFile` is
+ * true). `<modifySql>` that could change what runs is opaque.
  * `include` is followed inside the repository and `includeAll` is opaque (liquibase-includes.ts).
  */
 import type { Dialect, Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
@@ -35,6 +36,16 @@ interface ChangeSet {
   rollbackOffset?: number;
   /** The changeSet's `dbms` attribute (which databases it runs on). */
   dbms?: string;
+  /** `<modifySql>` blocks: edits to the SQL its changes generate. */
+  modifySql: ModifySql[];
+}
+
+/** One `<modifySql>`: where it is, which databases it applies to, and each edit with the text it puts in. */
+interface ModifySql {
+  offset: number;
+  statement: string;
+  dbms?: string;
+  edits: Array<{ kind: string; inserted: string }>;
 }
 
 const DBMS_NAMES: Record<Dialect, string[]> = { postgres: ['postgresql', 'postgres'], mysql: ['mysql', 'mariadb'], sqlite: ['sqlite'] };
@@ -90,9 +101,12 @@ function xmlChangeSets(ctx: ReadContext): ChangeSet[] {
   const sets: ChangeSet[] = [];
   for (const cs of log.children) {
     if (cs.name !== 'changeSet') continue;
-    const set: ChangeSet = { changes: [], rollback: [], dbms: cs.attrs.get('dbms')?.value ?? preconditionDbms(cs) };
+    const set: ChangeSet = { changes: [], rollback: [], dbms: cs.attrs.get('dbms')?.value ?? preconditionDbms(cs), modifySql: [] };
     for (const child of cs.children) {
-      if (child.name === 'rollback') {
+      if (child.name === 'modifySql') {
+        const edits = child.children.map((e) => ({ kind: e.name, inserted: e.attrs.get('value')?.value ?? e.attrs.get('with')?.value ?? '' }));
+        set.modifySql.push({ offset: child.start, statement: ctx.text.slice(child.start, child.end), dbms: child.attrs.get('dbms')?.value, edits });
+      } else if (child.name === 'rollback') {
         for (const r of child.children) set.rollback.push(xmlNode(ctx, r));
         if (child.text.text.trim() !== '') {
           set.rollbackSql = child.text;
@@ -176,7 +190,7 @@ async function yamlChangeSets(ctx: ReadContext): Promise<ChangeSet[]> {
       },
       body: () => {
         if (value && isScalar(value)) return scalarSource(value);
-        const s = get(value, 'sql');
+        const s = get(value, 'sql') ?? get(value, 'procedureText');
         return s && isScalar(s) ? scalarSource(s) : undefined;
       },
       hasWhere: () => {
@@ -203,7 +217,20 @@ async function yamlChangeSets(ctx: ReadContext): Promise<ChangeSet[]> {
     const cs = get(entry, 'changeSet');
     if (!cs) continue;
     const dbmsNode = get(cs, 'dbms');
-    const set: ChangeSet = { changes: changesOf(get(cs, 'changes')), rollback: [], dbms: dbmsNode && isScalar(dbmsNode) ? String(dbmsNode.value) : undefined };
+    const set: ChangeSet = { changes: changesOf(get(cs, 'changes')), rollback: [], dbms: dbmsNode && isScalar(dbmsNode) ? String(dbmsNode.value) : undefined, modifySql: [] };
+    const modify = unalias(get(cs, 'modifySql'));
+    for (const item of isSeq(modify) ? modify.items.map(unalias) : modify ? [modify] : []) {
+      if (!isMap(item)) continue;
+      const text = (v: unknown, key: string) => {
+        const t = get(v, key);
+        return t && isScalar(t) ? String(t.value ?? '') : '';
+      };
+      const edits = item.items
+        .filter((p) => !['dbms', 'context', 'contextFilter', 'labels', 'applyToRollback'].includes(String(p.key.value)))
+        .map((p) => ({ kind: String(p.key.value), inserted: text(p.value, 'value') || text(p.value, 'with') }));
+      const start = item.range[0];
+      set.modifySql.push({ offset: start, statement: ctx.text.slice(start, item.range[1]).trim(), dbms: text(item, 'dbms') || undefined, edits });
+    }
     const rb = get(cs, 'rollback');
     if (rb && isScalar(rb)) {
       if (String(rb.value ?? '').trim() !== '') {
@@ -234,6 +261,16 @@ function splitAtDelimiter(source: SourceText, delimiter: string): SourceText[] {
   pieces.push({ text: source.text.slice(last), map: source.map.slice(last) });
   return pieces;
 }
+
+/** Liquibase changes (core and Pro) that add or create, and never lose a row or a column. */
+const QUIET_CHANGES = new Set([
+  'createTable', 'addColumn', 'createIndex', 'addForeignKeyConstraint', 'addUniqueConstraint', 'addPrimaryKey', 'addNotNullConstraint',
+  'dropNotNullConstraint', 'addDefaultValue', 'dropDefaultValue', 'addAutoIncrement', 'addLookupTable', 'addCheckConstraint',
+  'enableCheckConstraint', 'disableCheckConstraint', 'createSequence', 'alterSequence', 'renameSequence', 'createView', 'createFunction',
+  'createTrigger', 'enableTrigger', 'disableTrigger', 'createPackage', 'createPackageBody', 'createSynonym', 'insert', 'loadData',
+  'setTableRemarks', 'setColumnRemarks', 'tagDatabase', 'output', 'empty', 'stop', 'comment', 'validCheckSum', 'preConditions',
+  'changeSetId', 'changeSetAuthor', 'changeSetPath',
+]);
 
 function joinPath(dir: string, rel: string): string {
   const parts = (dir ? `${dir}/${rel}` : rel).split('/');
@@ -371,38 +408,71 @@ async function readChangelog(input: FormatInput, chain: string[]): Promise<Opera
         for (const piece of splitAtDelimiter(body, a('endDelimiter') ?? ';')) pending.push(readEmbeddedSql(ctx, piece, direction));
         return;
       }
-      case 'sqlFile': {
-        const path = a('path');
-        if (!path) return missing('path');
-        const relative = a('relativeToChangelogFile') === 'true';
-        const changelogDir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/')) : '';
-        const bare = path.replace(/^classpath\*?:/, '').replace(/^\/+/, '');
-        // Relative to the changelog when asked; otherwise Liquibase's search path: the repository
-        // root, the usual Maven/Gradle resources folder, then the changelog's folder.
-        const candidates = relative ? [joinPath(changelogDir, bare)] : [joinPath('', bare), joinPath('src/main/resources', bare), joinPath(changelogDir, bare)];
-        let resolved = candidates[0];
-        let text: string | undefined;
-        for (const candidate of candidates) {
-          text = input.resolveFile?.(candidate);
-          if (text !== undefined) {
-            resolved = candidate;
-            break;
-          }
-        }
-        if (text === undefined) {
-          return void ops.push(unparseableOp(ctx, c.offset, direction, c.statement, input.resolveFile ? `sqlFile ${resolved} was not found, so what it runs cannot be checked` : `sqlFile ${resolved} cannot be read here, so what it runs cannot be checked`));
-        }
-        // The SQL's operations are reported at the <sqlFile> element (where a marker goes); the detail names the file line.
-        const fileCtx = makeContext(resolved, text, input.dialect);
-        const sqlOps: Array<Promise<Operation[]>> = splitAtDelimiter({ text, map: [...Array(text.length + 1).keys()] }, a('endDelimiter') ?? ';').map((piece) => readEmbeddedSql(fileCtx, piece, direction));
-        const at = ctx.lines.position(c.offset);
-        pending.push(
-          Promise.all(sqlOps).then((found) =>
-            found.flat().map((op) => ({ ...op, file: ctx.path, line: at.line, column: at.column, statementLine: at.line, detail: [op.detail, `in ${resolved} line ${op.line}`].filter(Boolean).join('; ') })),
-          ),
-        );
+      case 'sqlFile':
+        return readFile(c, direction, (file, text) => splitAtDelimiter({ text, map: [...Array(text.length + 1).keys()] }, a('endDelimiter') ?? ';').map((piece) => readEmbeddedSql(file, piece, direction)));
+      case 'createProcedure': {
+        // the procedure's body runs whenever it is called: read it as the SQL it is (one piece, never split at `;`)
+        if (a('path')) return readFile(c, direction, (file, text) => [readEmbeddedSql(file, { text, map: [...Array(text.length + 1).keys()] }, direction)]);
+        const body = c.body();
+        if (!body || body.text.trim() === '') return missing('a body or path');
+        pending.push(readEmbeddedSql(ctx, body, direction));
         return;
       }
+      default:
+        return unknownChange(c, direction);
+    }
+  };
+
+  /** A change type that is neither read above nor known to keep every row (a plugin's, Liquibase Pro's drops) is opaque. */
+  const unknownChange = (c: ChangeNode, direction: Direction) => {
+    if (!QUIET_CHANGES.has(c.type)) ops.push(opaqueOp(ctx, c.offset, direction, c.statement, `${c.type} is not a Liquibase change dbsafe knows: what it does cannot be known statically`));
+  };
+
+  /** A file a change runs (`sqlFile`, `createProcedure path=`), found as Liquibase finds it; a missing one is unparseable. */
+  const readFile = (c: ChangeNode, direction: Direction, read: (file: ReadContext, text: string) => Array<Promise<Operation[]>>) => {
+    const path = c.attr('path')?.value;
+    if (!path) return void ops.push(unparseableOp(ctx, c.offset, direction, c.statement, `${c.type} without path`));
+    const relative = c.attr('relativeToChangelogFile')?.value === 'true';
+    const changelogDir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/')) : '';
+    const bare = path.replace(/^classpath\*?:/, '').replace(/^\/+/, '');
+    // Relative to the changelog when asked; otherwise Liquibase's search path: the repository
+    // root, the usual Maven/Gradle resources folder, then the changelog's folder.
+    const candidates = relative ? [joinPath(changelogDir, bare)] : [joinPath('', bare), joinPath('src/main/resources', bare), joinPath(changelogDir, bare)];
+    let resolved = candidates[0];
+    let text: string | undefined;
+    for (const candidate of candidates) {
+      text = input.resolveFile?.(candidate);
+      if (text !== undefined) {
+        resolved = candidate;
+        break;
+      }
+    }
+    if (text === undefined) {
+      return void ops.push(unparseableOp(ctx, c.offset, direction, c.statement, input.resolveFile ? `${c.type} ${resolved} was not found, so what it runs cannot be checked` : `${c.type} ${resolved} cannot be read here, so what it runs cannot be checked`));
+    }
+    // The SQL's operations are reported at the element (where a marker goes); the detail names the file line.
+    const sqlOps = read(makeContext(resolved, text, input.dialect), text);
+    const at = ctx.lines.position(c.offset);
+    pending.push(
+      Promise.all(sqlOps).then((found) =>
+        found.flat().map((op) => ({ ...op, file: ctx.path, line: at.line, column: at.column, statementLine: at.line, detail: [op.detail, `in ${resolved} line ${op.line}`].filter(Boolean).join('; ') })),
+      ),
+    );
+  };
+
+  /**
+   * `<modifySql>` edits the SQL the changeSet's changes generate: text it puts in that could run something else, an
+   * edit of a kind we do not know, or a replace in SQL whose meaning a removal changes (`<sql>`, a `delete`'s where)
+   * is opaque; appending harmless words (` ENGINE=InnoDB`) is not.
+   */
+  const modifiedSql = (set: ChangeSet) => {
+    for (const m of set.modifySql) {
+      if (!runsOn(m.dbms, input.dialect)) continue;
+      const unknown = m.edits.find((e) => !['append', 'prepend', 'replace', 'regExpReplace'].includes(e.kind));
+      const inserts = m.edits.find((e) => /;|\b(drop|truncate|delete|update|alter|rename|exec|execute|call|do|merge|replace|grant|revoke|copy|load|create|insert)\b/i.test(e.inserted));
+      const rewritten = m.edits.some((e) => e.kind === 'replace' || e.kind === 'regExpReplace') && set.changes.some((c) => ['sql', 'sqlFile', 'createProcedure', 'delete', 'update'].includes(c.type));
+      const why = unknown ? `<${unknown.kind}> is not an edit dbsafe knows` : inserts ? `it puts \`${inserts.inserted}\` into the SQL` : rewritten ? 'it rewrites SQL whose meaning a replacement changes' : undefined;
+      if (why) ops.push(opaqueOp(ctx, m.offset, 'up', m.statement, `modifySql changes what this changeSet runs (${why}): the SQL that runs cannot be known statically`));
     }
   };
 
@@ -413,6 +483,7 @@ async function readChangelog(input: FormatInput, chain: string[]): Promise<Opera
     for (const c of set.changes) if (runsOn(c.attr('dbms')?.value, input.dialect)) handle(c, 'up');
     for (const c of set.rollback) if (runsOn(c.attr('dbms')?.value, input.dialect)) handle(c, 'down');
     if (set.rollbackSql) pending.push(readEmbeddedSql(ctx, set.rollbackSql, 'down'));
+    modifiedSql(set);
     creations.push(...scratchCreations(set));
   }
   for (const more of await Promise.all(pending)) ops.push(...more);

@@ -18,6 +18,8 @@ export interface PyImports {
   projectNames: Map<string, string>;
   /** Every imported name: local name → what it is (`sp` → `subprocess`, `run` → `subprocess.run`). */
   qualified: Map<string, string>;
+  /** Modules imported whole into the file's names (`from shared.drops import *`), libraries left out. */
+  starModules: string[];
 }
 
 /** Calls that run commands or code the file does not show (a shell, another script, Alembic itself). */
@@ -40,6 +42,7 @@ export function readImports(lines: Array<{ toks: PyTok[] }>): PyImports {
   const opFunctions = new Map<string, string>();
   const projectNames = new Map<string, string>();
   const qualified = new Map<string, string>();
+  const starModules: string[] = [];
   for (const { toks } of lines) {
     const words = toks.map((t) => t.value);
     if (words[0] === 'import') {
@@ -57,6 +60,7 @@ export function readImports(lines: Array<{ toks: PyTok[] }>): PyImports {
       const importAt = words.indexOf('import');
       if (importAt === -1) continue;
       const module = words.slice(1, importAt).join('');
+      if (words[importAt + 1] === '*' && !LIBRARIES.test(module)) starModules.push(module);
       for (const part of splitCommas(words.slice(importAt + 1).filter((w) => w !== '(' && w !== ')'))) {
         const name = part[0];
         const local = part[1] === 'as' ? part[2] : name;
@@ -68,7 +72,7 @@ export function readImports(lines: Array<{ toks: PyTok[] }>): PyImports {
       }
     }
   }
-  return { opNames, opFunctions, projectNames, qualified };
+  return { opNames, opFunctions, projectNames, qualified, starModules };
 }
 
 function splitCommas(words: string[]): string[][] {

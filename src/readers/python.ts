@@ -44,7 +44,9 @@ export function pythonTokensOrError(ctx: ReadContext, text: string): { toks: PyT
   }
 }
 
-export function tokenizePython(text: string): PyTok[] {
+export function tokenizePython(source: string): PyTok[] {
+  // Python reads CRLF, CR and LF alike as a line end (a lone CR ends a `#` comment); same length, so offsets hold
+  const text = source.replace(/\r(?!\n)/g, '\n');
   const toks: PyTok[] = [];
   let i = 0;
   let depth = 0;
@@ -231,7 +233,8 @@ export type PyValue =
   | { kind: 'name'; name: string; start: number; end: number }
   | { kind: 'attr'; obj: PyValue; name: string; start: number; end: number }
   | { kind: 'const'; value: string; start: number; end: number }
-  | { kind: 'unknown'; start: number; end: number };
+  /** Not modelled (a binary operator, a condition…); `parts` are its operands, whose calls still run. */
+  | { kind: 'unknown'; start: number; end: number; parts?: PyValue[] };
 
 /** `a.b().c` → "a.b().c"; undefined for anything else. */
 export function dotted(v: PyValue | undefined): string | undefined {
@@ -255,6 +258,9 @@ export function calleeName(v: PyValue): string | undefined {
   if (v.func.kind === 'attr') return v.func.name;
   return undefined;
 }
+
+/** Words that join operands (`a and b`, `x if c else y`, `a not in b`). */
+const OPERATOR_WORDS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else', 'await']);
 
 export class PyParser {
   constructor(readonly toks: PyTok[]) {}
@@ -292,7 +298,7 @@ export class PyParser {
       let j = i + 1;
       while (j < this.toks.length && !(this.toks[j].type === 'op' && this.toks[j].value === ':')) j++;
       const body = this.parseExpr(j + 1, stopAtColon);
-      return { value: { kind: 'unknown', start: first.start, end: this.toks[body.next - 1]?.end ?? first.end }, next: body.next };
+      return { value: { kind: 'unknown', start: first.start, end: this.toks[body.next - 1]?.end ?? first.end, parts: [body.value] }, next: body.next };
     }
     let { value, next } = this.parsePrimary(i, stopAtColon);
     // binary operators: string + string stays a string; anything else is not modelled
@@ -313,12 +319,33 @@ export class PyParser {
           continue;
         }
       }
-      const end = this.skipExpr(next, stopAtColon);
-      value = { kind: 'unknown', start: value.start, end: this.toks[end - 1]?.end ?? value.end };
-      next = end;
-      break;
+      return this.operands(value, next, stopAtColon);
     }
     return { value, next };
+  }
+
+  /**
+   * The rest of an expression we do not model (`a and b`, `x if c else y`, `n * 2`): every operand is kept,
+   * so a call on either side of an operator is still read (`is_pg and op.drop_table("users")`).
+   */
+  private operands(first: PyValue, i: number, stopAtColon: boolean): { value: PyValue; next: number } {
+    const parts: PyValue[] = [first];
+    let next = i;
+    while (next < this.toks.length && !this.isTerminator(this.toks[next], stopAtColon)) {
+      const t = this.toks[next];
+      if (t.type === 'name' && t.value === 'lambda') {
+        const body = this.parseExpr(next, stopAtColon);
+        parts.push(body.value);
+        next = Math.max(body.next, next + 1);
+      } else if ((t.type === 'op' && !'([{'.includes(t.value)) || (t.type === 'name' && OPERATOR_WORDS.has(t.value))) next++;
+      else {
+        const operand = this.parsePrimary(next, stopAtColon);
+        parts.push(operand.value);
+        next = Math.max(operand.next, next + 1);
+      }
+    }
+    const last = parts[parts.length - 1];
+    return { value: { kind: 'unknown', start: first.start, end: Math.max(last.end, this.toks[next - 1]?.end ?? first.end), parts }, next };
   }
 
   /** One operand (no binary operator after it): `COMMON` in `COMMON + [...]`. */
@@ -341,7 +368,7 @@ export class PyParser {
     } else if (t.type === 'name') {
       if (t.value === 'await' || t.value === 'not') {
         const inner = this.parseExpr(i + 1, stopAtColon);
-        return t.value === 'await' ? inner : { value: { kind: 'unknown', start: t.start, end: inner.value.end }, next: inner.next };
+        return t.value === 'await' ? inner : { value: { kind: 'unknown', start: t.start, end: inner.value.end, parts: [inner.value] }, next: inner.next };
       }
       value =
         t.value === 'None' || t.value === 'True' || t.value === 'False'
@@ -449,6 +476,7 @@ export function* callsIn(v: PyValue): Generator<Extract<PyValue, { kind: 'call' 
   } else if (v.kind === 'list') for (const a of v.items) yield* callsIn(a);
   else if (v.kind === 'dict') for (const [k, a] of v.entries) (yield* callsIn(k), yield* callsIn(a));
   else if (v.kind === 'attr') yield* callsIn(v.obj);
+  else if (v.kind === 'unknown') for (const a of v.parts ?? []) yield* callsIn(a);
 }
 
 /** A logical line: its tokens (without the newline) and indentation. */

@@ -47,6 +47,8 @@ interface Frame {
   revert?: boolean;
   /** A `def`: where its `end` is, once read (a drop after it is in other code). */
   def?: { end?: number };
+  /** `def up = drop_table(:users)`: an endless method, whose body ends with its line. */
+  endless?: boolean;
 }
 
 /**
@@ -117,10 +119,13 @@ function downOnlyMethods(toks: RbTok[], text: string): Set<string> {
     if (!name) continue;
     const indent = indentOf(toks[i].start);
     let k = j + 1;
-    while (k < toks.length && !(toks[k].type === 'name' && toks[k].value === 'end' && toks[k - 1]?.type === 'newline' && indentOf(toks[k].start) === indent)) k++;
+    if (endlessDefAt(toks, j) !== undefined) while (k < toks.length && toks[k].type !== 'newline') k++;
+    else while (k < toks.length && !(toks[k].type === 'name' && toks[k].value === 'end' && toks[k - 1]?.type === 'newline' && indentOf(toks[k].start) === indent)) k++;
     defs.push({ name, from: j + 1, to: k });
   }
-  const defined = new Set(defs.map((d) => d.name));
+  // `alias_method :up, :down` / `alias up down`: the new name runs the old one's body
+  const aliases = methodAliases(toks);
+  const defined = new Set([...defs.map((d) => d.name), ...aliases.map((a) => a.name)]);
   const declared = (k: number) => toks[k - 1]?.value === 'def' || (toks[k - 1]?.value === '.' && toks[k - 2]?.value === 'self' && toks[k - 3]?.value === 'def');
   const bodies = defs.map(({ name, from, to }) => {
     const mentions: string[] = [];
@@ -130,7 +135,59 @@ function downOnlyMethods(toks: RbTok[], text: string): Set<string> {
     }
     return { name, mentions };
   });
+  for (const a of aliases) bodies.push({ name: a.name, mentions: [a.target] });
   return downOnlyFunctions(bodies, { up: ['up', 'change'], down: ['down'] });
+}
+
+/**
+ * `class DropUsers < DropUsersMigration; end`: a migration built on a class of the project runs code this file does
+ * not show (docs/rules/opaque.md). The migration is the class named after the file, else the first top-level class.
+ */
+function inheritedMigration(ctx: ReturnType<typeof makeContext>, toks: RbTok[], path: string): Operation[] {
+  const fileName = /(?:^|\/)\d*_?([A-Za-z0-9_]+)\.rb$/.exec(path)?.[1]?.replace(/_/g, '').toLowerCase();
+  const classes: Array<{ name: string; base: string; at: number; top: boolean }> = [];
+  for (let i = 0; i < toks.length; i++) {
+    if (toks[i].type !== 'name' || toks[i].value !== 'class' || toks[i + 2]?.value !== '<') continue;
+    let base = '';
+    for (let k = i + 3; k < toks.length && (toks[k].type === 'const' || toks[k].value === '::'); k++) base += toks[k].value;
+    const top = i === 0 || toks[i - 1].type === 'newline' && (ctx.text.lastIndexOf('\n', toks[i].start - 1) + 1 === toks[i].start);
+    classes.push({ name: toks[i + 1].value, base, at: toks[i].start, top });
+  }
+  const migration = classes.find((c) => c.name.replace(/::/g, '').toLowerCase() === fileName) ?? classes.find((c) => c.top);
+  if (!migration || /^(::)?ActiveRecord::Migration$/.test(migration.base)) return [];
+  return [opaqueOp(ctx, migration.at, 'up', ctx.lines.lineText(ctx.lines.lineOf(migration.at)), `${migration.name} is built on ${migration.base || 'a class'} rather than ActiveRecord::Migration: what it inherits is not in this file`)];
+}
+
+/** The `=` of an endless method (`def up = …`, `def up() = …`) whose name is at j; not a setter (`def name=(v)`). */
+function endlessDefAt(toks: RbTok[], j: number): number | undefined {
+  let k = j + 1;
+  if (toks[k]?.value === '(' && !toks[k].spaceBefore) {
+    for (let depth = 0; k < toks.length; k++) {
+      if (toks[k].value === '(') depth++;
+      else if (toks[k].value === ')' && --depth === 0) break;
+    }
+    k++;
+  }
+  return toks[k]?.type === 'punct' && toks[k].value === '=' && (toks[k].spaceBefore || k > j + 1) ? k : undefined;
+}
+
+/** `alias_method :new, :old`, `alias new old`, `alias :new :old`. */
+function methodAliases(toks: RbTok[]): Array<{ name: string; target: string; at: number }> {
+  const out: Array<{ name: string; target: string; at: number }> = [];
+  const nameOf = (t: RbTok | undefined) => (t && (t.type === 'sym' || t.type === 'name' || t.type === 'str') ? t.value.replace(/^['"]|['"]$/g, '') : undefined);
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (t.type !== 'name' || (toks[i - 1] && toks[i - 1].type !== 'newline' && toks[i - 1].value !== ';')) continue;
+    let args: RbTok[] = [];
+    if (t.value === 'alias') args = [toks[i + 1], toks[i + 2]].filter(Boolean) as RbTok[];
+    else if (t.value === 'alias_method') {
+      const k = toks[i + 1]?.value === '(' ? i + 2 : i + 1;
+      args = [toks[k], toks[k + 2]].filter(Boolean) as RbTok[];
+    } else continue;
+    const [name, target] = args.map(nameOf);
+    if (name && target) out.push({ name, target, at: t.start });
+  }
+  return out;
 }
 
 export async function readRails(input: FormatInput): Promise<Operation[]> {
@@ -305,6 +362,8 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
     const t = toks[i];
     if (t.type === 'newline' || (t.type === 'punct' && t.value === ';')) {
       pendingBlock = undefined;
+      const top = frames[frames.length - 1];
+      if (t.type === 'newline' && top?.endless) frames.pop()!.def!.end = t.start;
       continue;
     }
     const prev = toks[i - 1];
@@ -335,8 +394,10 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
       if (toks[j]?.value === 'self' && toks[j + 1]?.value === '.') j += 2;
       const name = toks[j]?.value;
       const entry = name === 'up' || name === 'down' || name === 'change';
-      frames.push({ kind: 'block', direction: downOnly.has(name ?? '') ? 'down' : entry ? 'up' : undefined, def: {} });
-      while (i + 1 < toks.length && toks[i + 1].type !== 'newline' && toks[i + 1].value !== ';') i++; // skip the signature
+      const endless = endlessDefAt(toks, j);
+      frames.push({ kind: 'block', direction: downOnly.has(name ?? '') ? 'down' : entry ? 'up' : undefined, def: {}, endless: endless !== undefined });
+      if (endless !== undefined) i = endless; // its body follows the `=` on the same line
+      else while (i + 1 < toks.length && toks[i + 1].type !== 'newline' && toks[i + 1].value !== ';') i++; // skip the signature
       continue;
     }
     if (t.type === 'name' && (OPENERS.has(t.value) || (CONDITIONAL_OPENERS.has(t.value) && atStatementStart))) {
@@ -711,6 +772,7 @@ export async function readRails(input: FormatInput): Promise<Operation[]> {
   }
 
   for (const more of await Promise.all(pending)) ops.push(...more);
+  ops.push(...inheritedMigration(ctx, toks, input.path));
   markClaimedScratchTables(ctx, ops, creations.map(({ def, ...c }) => ({ ...c, scopeEnd: def.end ?? ctx.text.length })));
   return sortOperations(ops);
 

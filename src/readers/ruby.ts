@@ -39,6 +39,8 @@ export function tokenizeRuby(text: string): RbTok[] {
   const n = text.length;
   let i = 0;
   let pending: PendingHeredoc[] = [];
+  /** Offsets of the brackets still open: one never closed is a syntax error, as Ruby says. */
+  const brackets: number[] = [];
   let space = true;
   const push = (t: Omit<RbTok, 'spaceBefore'>) => {
     toks.push({ type: t.type, value: t.value, start: t.start, end: t.end, spaceBefore: space, parts: t.parts, words: t.words });
@@ -98,14 +100,17 @@ export function tokenizeRuby(text: string): RbTok[] {
       continue;
     }
     if (c === '%') {
-      const m = /^%([qQwWiIx]?)([^A-Za-z0-9\s])/.exec(text.slice(i, i + 3));
+      const m = /^%([qQwWiIxrs]?)([^A-Za-z0-9\s])/.exec(text.slice(i, i + 3));
       const prev = prevSignificant();
       const valuePosition = !prev || prev.type === 'punct' || prev.type === 'newline' || (prev.type === 'name' && space && text[i + (m?.[0].length ?? 1)] !== ' ');
       if (m && valuePosition) {
         const open = m[2];
         const close = PAIRS[open] ?? open;
-        const interpolate = m[1] === 'Q' || m[1] === '' || m[1] === 'W' || m[1] === 'I' || m[1] === 'x';
-        const { parts, end } = readDelimited(text, i + m[0].length, close, PAIRS[open] ? open : undefined, interpolate);
+        const interpolate = m[1] === 'Q' || m[1] === '' || m[1] === 'W' || m[1] === 'I' || m[1] === 'x' || m[1] === 'r';
+        const read = readDelimited(text, i + m[0].length, close, PAIRS[open] ? open : undefined, interpolate);
+        const parts = read.parts;
+        let end = read.end;
+        if (m[1] === 'r') while (end < n && /[imxounse]/.test(text[end])) end++; // %r{…}i: its flags
         if (m[1].toLowerCase() === 'w' || m[1].toLowerCase() === 'i') {
           const words: SourceText[] = [];
           for (const p of parts) {
@@ -118,6 +123,40 @@ export function tokenizeRuby(text: string): RbTok[] {
           push({ type: 'words', value: text.slice(i, end), start: i, end, words });
         } else push({ type: 'str', value: text.slice(i, end), start: i, end, parts });
         i = end;
+        continue;
+      }
+    }
+    if (c === '?' && !valueEnds(prevSignificant(), space)) {
+      // `?'` is a one-character string (Ruby's lexer: a `?` where a value may start); `? x : y` is a ternary
+      const char = charLiteral(text, i, prevSignificant(), space);
+      if (char) {
+        push({ type: 'str', value: text.slice(i, char.end), start: i, end: char.end, parts: [{ literal: char.literal }] });
+        i = char.end;
+        continue;
+      }
+    }
+    if (c === '$') {
+      // globals: `$'`, `$"`, `$~`… are names (a quote after `$` opens no string), `$-w`, `$stdout`, `$1`
+      const m = /^\$(?:[A-Za-z_][A-Za-z0-9_]*|-[A-Za-z0-9_]|[0-9]+|[~*$?!@\/\\;,.=:<>"'`&+])/.exec(text.slice(i, i + 64));
+      if (m) {
+        push({ type: 'name', value: m[0], start: i, end: i + m[0].length });
+        i += m[0].length;
+        continue;
+      }
+    }
+    if (c === '/' && !valueEnds(prevSignificant(), space)) {
+      // a regular expression where a value may start (`/'/` holds no string); `a / b` and `a /= b` divide
+      const prev = prevSignificant();
+      const afterName = prev?.type === 'name' && !KEYWORDS_BEFORE_VALUE.has(prev.value);
+      if (afterName && text[i + 1] !== ' ' && text[i + 1] !== '=') {
+        throw new SourceSyntaxError(`\`${prev!.value} /\` is a division or a regular expression depending on whether ${prev!.value} is a variable`, i);
+      }
+      if (!afterName) {
+        const { parts, end } = readDelimited(text, i + 1, '/', undefined, true);
+        let e = end;
+        while (e < n && /[imxounse]/.test(text[e])) e++;
+        push({ type: 'str', value: text.slice(i, e), start: i, end: e, parts });
+        i = e;
         continue;
       }
     }
@@ -158,11 +197,50 @@ export function tokenizeRuby(text: string): RbTok[] {
       continue;
     }
     const two = text.slice(i, i + 3) === '<=>' ? '<=>' : ['::', '=>', '->', '==', '!=', '<=', '>=', '&&', '||', '<<', '**', '&.', '+=', '-=', '||='].find((p) => text.startsWith(p, i)) ?? c;
+    if (two in PAIRS && two !== '<') brackets.push(i);
+    else if (two === ')' || two === ']' || two === '}') {
+      const at = brackets.pop();
+      if (at === undefined || PAIRS[text[at]] !== two) throw new SourceSyntaxError(`unbalanced ${two}`, i);
+    }
     push({ type: 'punct', value: two, start: i, end: i + two.length });
     i += two.length;
   }
+  if (brackets.length) throw new SourceSyntaxError(`${text[brackets[brackets.length - 1]]} is never closed`, brackets[brackets.length - 1]);
   if (pending.length) throw new SourceSyntaxError(`heredoc ${pending[0].id} is never terminated`, pending[0].tok.start);
   return toks;
+}
+
+/** Words after which a value starts (`return /x/`, `if ?a`), although they are names. */
+const KEYWORDS_BEFORE_VALUE = new Set(['if', 'unless', 'while', 'until', 'and', 'or', 'not', 'return', 'when', 'in', 'then', 'else', 'elsif', 'do', 'puts', 'print', 'p', 'raise', 'yield', 'case', 'begin']);
+
+/** Whether the token before ends a value, so a `?` or `/` after it is an operator (ternary, division). */
+function valueEnds(prev: RbTok | undefined, spaceBefore: boolean): boolean {
+  if (!prev || prev.type === 'newline') return false;
+  if (prev.type === 'punct') return prev.value === ')' || prev.value === ']' || prev.value === '}';
+  if (prev.type === 'name') return !KEYWORDS_BEFORE_VALUE.has(prev.value) && !(spaceBefore && prev.value !== 'end' && prev.value !== 'self');
+  return prev.type !== 'label';
+}
+
+/**
+ * A character literal at a `?` (Ruby's parse.y): `?a`, `?'`, `?\n`, unless a space follows (a ternary) or an identifier
+ * character follows the character (`?ab`: a ternary). After a name with a space before it Ruby decides by whether
+ * the name is a variable, which a tokenizer cannot know: that is a syntax error here (fail closed).
+ */
+function charLiteral(text: string, i: number, prev: RbTok | undefined, spaceBefore: boolean): { literal: SourceText; end: number } | undefined {
+  const next = text[i + 1];
+  if (next === undefined || /\s/.test(next)) return undefined;
+  let end: number;
+  if (next === '\\') {
+    const m = /^\\(?:u\{[0-9A-Fa-f ]*\}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{1,2}|[0-7]{1,3}|[CM]-(?:\\.|.)|c.|.)/s.exec(text.slice(i + 1, i + 24));
+    end = i + 1 + (m ? m[0].length : 1);
+  } else end = i + 1 + (text.codePointAt(i + 1)! > 0xffff ? 2 : 1);
+  if (isIdentPart(text.charCodeAt(i + 1)) && isIdentPart(text.charCodeAt(end))) return undefined;
+  if (prev?.type === 'name' && spaceBefore && !KEYWORDS_BEFORE_VALUE.has(prev.value)) {
+    throw new SourceSyntaxError(`\`${prev.value} ?${text.slice(i + 1, end)}\` is a ternary or a character depending on whether ${prev.value} is a variable`, i);
+  }
+  const builder = new SourceTextBuilder();
+  builder.append(text.slice(i + 1, end), i + 1);
+  return { literal: builder.take(end), end };
 }
 
 function readDelimited(text: string, start: number, close: string, open: string | undefined, interpolate: boolean): { parts: RbPart[]; end: number } {
