@@ -5,7 +5,7 @@
 import type { Dialect, Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
 import { SourceSyntaxError, substituteKnownHoles, syntaxErrorOp, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import { JsParser, chainCalls, chains, directionAt, findRegions, literalText, tokenIndexAt, tokenizeJs, type JsValue, type Region } from './js.js';
-import { MIGRATION_HANDLES, collectIndirection, mentionsHandle, rootOf, substituteRoot } from './js-indirect.js';
+import { MIGRATION_HANDLES, collectIndirection, directCall, mentionsHandle, rootOf, substituteRoot } from './js-indirect.js';
 import type { FormatInput } from './types.js';
 import { markClaimedScratchTables, type TableCreation } from './scratch-claims.js';
 
@@ -155,9 +155,10 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
     return depth === 0 ? region : undefined;
   };
 
-  const handled = new Set<JsCall>();
+  // each call once, by where it is written: a parenthesized root is visited, then the chain inside it
+  const handled = new Set<string>();
   for (const { value: written, index } of chains(parser)) {
-    const value = substituteRoot(written, (name) => standsFor(name, written.start));
+    const value = directCall(substituteRoot(directCall(written), (name) => standsFor(name, written.start)));
     const chain = chainCalls(value);
     const direction = directionAt(regions, index);
     const root = rootOf(written);
@@ -167,8 +168,9 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
       continue;
     }
     for (const call of chain) {
-      if (handled.has(call)) continue;
-      handled.add(call);
+      const key = `${call.nameStart}:${call.end}`;
+      if (handled.has(key)) continue;
+      handled.add(key);
       const method = call.func.kind === 'member' ? call.func.name : call.func.kind === 'name' ? call.func.name : undefined;
       if (!method) continue;
       if ((method === 'forEach' || method === 'map') && call.func.kind === 'member') {

@@ -434,8 +434,10 @@ export class JsParser {
       value = { kind: 'object', entries, start: t.start, end: this.toks[close].end };
       next = close + 1;
     } else if (t.type === 'punct' && t.value === '(') {
+      // a parenthesized expression; of a sequence `(0, knex.raw)` the last one is the value
       const close = this.matching(i);
-      const inner = this.parseExpr(i + 1);
+      let inner = this.parseExpr(i + 1);
+      while (inner.next < close && this.toks[inner.next]?.value === ',') inner = this.parseExpr(inner.next + 1);
       value = inner.next === close ? inner.value : { kind: 'unknown', start: t.start, end: this.toks[close].end };
       next = close + 1;
     } else {
@@ -468,9 +470,10 @@ export class JsParser {
         value = { kind: 'call', func: value, args, isNew: false, start: value.start, end: this.toks[close].end, nameStart };
         next = close + 1;
       } else if (u?.type === 'punct' && u.value === '[') {
+        // obj['name'], obj[`name`], obj['drop' + 'Table']: a member named by literal text
         const close = this.matching(next);
-        const key = this.toks[next + 1];
-        if (key?.type === 'str' && close === next + 2) value = { kind: 'member', obj: value, name: key.str!.text, start: value.start, end: this.toks[close].end, nameStart: key.start };
+        const name = this.literalKey(next);
+        if (name !== undefined) value = { kind: 'member', obj: value, name, start: value.start, end: this.toks[close].end, nameStart: this.toks[next + 1]!.start };
         else value = { kind: 'unknown', start: value.start, end: this.toks[close].end };
         next = close + 1;
       } else if (u?.type === 'template') {
@@ -479,6 +482,14 @@ export class JsParser {
       } else break;
     }
     return { value, next };
+  }
+
+  /** The text of a computed key `[…]` at i (the `[`) when it is literal text, else undefined. */
+  literalKey(i: number): string | undefined {
+    const close = this.matching(i);
+    if (close === i + 1) return undefined;
+    const key = this.parseExpr(i + 1);
+    return key.next === close ? literalText(key.value)?.text : undefined;
   }
 
   private typeArgsThenCall(i: number): number | undefined {
@@ -641,8 +652,15 @@ export function* chains(p: JsParser): Generator<{ value: JsValue; index: number 
       }
       continue;
     }
+    if (t.type === 'punct' && t.value === '(' && !(prev && (prev.type === 'name' || prev.value === ')' || prev.value === ']'))) {
+      // a parenthesized root: `(0, knex.raw)('…')`, `(queryInterface as any).dropTable('t')`
+      if (!/^(\(|\.|\?\.|\[|!)$/.test(toks[p.matching(i) + 1]?.value ?? '')) continue;
+      const { value } = p.parsePostfix(i);
+      if (value.kind === 'call' || value.kind === 'member') yield { value, index: i };
+      continue;
+    }
     if (t.type !== 'name' || (prev && prev.type === 'punct' && (prev.value === '.' || prev.value === '?.'))) continue;
-    if (toks[i + 1]?.value !== '.' && toks[i + 1]?.value !== '(' && toks[i + 1]?.value !== '?.' && toks[i + 1]?.value !== '!') continue;
+    if (!/^(\.|\(|\?\.|!|\[)$/.test(toks[i + 1]?.value ?? '')) continue;
     if (t.value === 'function') continue;
     const { value } = p.parsePostfix(i);
     if (value.kind === 'call' || value.kind === 'member') yield { value, index: i };
