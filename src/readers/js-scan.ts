@@ -5,6 +5,7 @@
 import type { Dialect, Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
 import { SourceSyntaxError, substituteKnownHoles, syntaxErrorOp, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import { JsParser, chainCalls, chains, directionAt, findRegions, literalText, tokenIndexAt, tokenizeJs, type JsValue, type Region } from './js.js';
+import { collectBindings, type JsBinding } from './js-bindings.js';
 import { MIGRATION_HANDLES, collectIndirection, directCall, mentionsHandle, rootOf, substituteRoot } from './js-indirect.js';
 import type { FormatInput } from './types.js';
 import { markClaimedScratchTables, type TableCreation } from './scratch-claims.js';
@@ -78,15 +79,13 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
   const pending: Array<Promise<Operation[]>> = [];
   const tableScopes: TableScope[] = [];
 
-  // const/let/var NAME = value (any scope; the closest one before the use wins)
-  const decls: Array<{ name: string; offset: number; value: JsValue }> = [];
-  for (let i = 0; i < toks.length - 2; i++) {
-    if ((toks[i].value === 'const' || toks[i].value === 'let' || toks[i].value === 'var') && toks[i + 1].type === 'name') {
-      let j = i + 2;
-      if (toks[j]?.value === ':') while (j < toks.length && toks[j].value !== '=' && toks[j].value !== ';') j++;
-      if (toks[j]?.value === '=') decls.push({ name: toks[i + 1].value, offset: toks[i + 1].start, value: parser.parseExpr(j + 1).value });
-    }
-  }
+  // const/let/var NAME = value (any scope; the closest one before the use wins) and what later assignments give it
+  const bindings = collectBindings(parser);
+  const bindingAt = (name: string, at: number): JsBinding | undefined => {
+    let found: JsBinding | undefined;
+    for (const b of bindings) if (b.name === name && (b.offset < at || !found)) found = b;
+    return found;
+  };
   const makeResolve =
     (overrides?: Map<string, JsValue>) =>
     (v: JsValue | undefined): JsValue | undefined => {
@@ -97,9 +96,9 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
           v = override;
           continue;
         }
-        const before = decls.filter((d) => d.name === name && d.offset < v!.start);
-        const found = before[before.length - 1] ?? decls.find((d) => d.name === name);
-        v = found?.value;
+        const found = bindingAt(name, v.start);
+        // a name given more than one value is each of them (a loop over its values, below) or unknown
+        v = !found ? undefined : found.mutated || found.values.length > 1 ? { kind: 'unknown', start: v.start, end: v.end } : found.values[0];
       }
       return v;
     };
@@ -118,6 +117,11 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
     const bodyEnd = toks[close + 1]?.value === '{' ? parser.matching(close + 1) : parser.skipExpr(close + 1);
     loops.push({ name: toks[j].value, values: iterable.items, from: close + 1, to: bodyEnd });
   }
+  // `let sql = 'SELECT 1'; if (c) sql = 'DROP TABLE t';`: every value the name is given, as a loop over them
+  for (const b of bindings) {
+    if (b.mutated || b.values.length < 2 || !b.values.every((v) => baseResolve(v)?.kind !== 'unknown')) continue;
+    loops.push({ name: b.name, values: b.values, from: tokenIndexAt(toks, b.offset), to: toks.length });
+  }
   const loopAt = (index: number, call: JsCall) => {
     let best: (typeof loops)[number] | undefined;
     for (const l of loops) if (l.from <= index && index <= l.to && mentions(call, l.name) && (!best || l.to - l.from < best.to - best.from)) best = l;
@@ -131,8 +135,8 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
     const alias = indirect.aliases.get(name);
     if (alias) return alias;
     // const s = knex.schema / const repo = queryRunner.manager.getRepository(User): built from the handle
-    const before = decls.filter((d) => d.name === name && d.offset < at);
-    const value = before[before.length - 1]?.value;
+    const binding = bindingAt(name, at);
+    const value = binding && binding.offset < at ? binding.values[0] : undefined;
     return value && (value.kind === 'member' || value.kind === 'call' || value.kind === 'name') && mentionsHandle(value) ? value : undefined;
   };
 
