@@ -620,12 +620,42 @@ export function findRegions(p: JsParser): Region[] {
     for (let k = from; k <= Math.min(to, toks.length - 1); k++) if (toks[k].type === 'name' && defined.has(toks[k].value)) mentions.push(toks[k].value);
     return { name, mentions };
   });
-  const downOnly = downOnlyFunctions(bodies, { up: ['up'], down: ['down'] });
+  const downOnly = downOnlyFunctions(bodies, exportedEntries(p));
   // `up` and `down` always get a region (their direction); a helper only when it runs on rollback alone,
   // so that a callback defined inside `down` keeps the direction of `down`.
   return defs
     .filter((d) => d.name === 'up' || d.name === 'down' || downOnly.has(d.name))
     .map((d) => ({ direction: downOnly.has(d.name) ? 'down' : 'up', from: d.from, to: d.to }));
+}
+
+/**
+ * The entry points, by what is exported as `up` and `down` rather than by function names: `exports.up = down`,
+ * `module.exports = { up: down }`, `migration.up = migration.down`, `export { down as up }`,
+ * `export const up = down` make the function `down` run forward. Every name the exported value mentions is an
+ * entry point (`exports.up = wrap(down)` too): a function wrongly taken as forward is only judged more strictly.
+ */
+function exportedEntries(p: JsParser): { up: string[]; down: string[] } {
+  const toks = p.toks;
+  const entries = { up: ['up'], down: ['down'] };
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    const key = t.type === 'name' ? t.value : t.type === 'str' && toks[i - 1]?.value === '[' && toks[i + 1]?.value === ']' ? t.str!.text : undefined;
+    if (key !== 'up' && key !== 'down') continue;
+    const prev = toks[i - 1]?.value;
+    let from: number | undefined;
+    if (t.type === 'str' && toks[i + 2]?.value === '=') from = i + 3; // exports['up'] = …
+    else if (toks[i + 1]?.value === '=' && (prev === '.' || prev === '?.' || prev === 'const' || prev === 'let' || prev === 'var')) from = i + 2;
+    else if (toks[i + 1]?.value === ':' && (prev === '{' || prev === ',')) from = i + 2; // { up: … }
+    else if (prev === 'as' && toks[i - 2]?.type === 'name') {
+      entries[key].push(toks[i - 2].value); // export { down as up }
+      continue;
+    }
+    // a function written there is the entry point itself (definitionAt); else the one expression exported
+    if (from === undefined || p.func(from)) continue;
+    const end = p.parsePostfix(from).next;
+    for (let k = from; k < end; k++) if (toks[k].type === 'name') entries[key].push(toks[k].value);
+  }
+  return entries;
 }
 
 export function directionAt(regions: Region[], tokIndex: number): 'up' | 'down' {
