@@ -6,6 +6,7 @@ import type { Dialect, Direction, Operation, OperationFlags, OperationKind, Obje
 import { SourceSyntaxError, substituteKnownHoles, syntaxErrorOp, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import { JsParser, chainCalls, chains, directionAt, findRegions, literalText, tokenIndexAt, tokenizeJs, type JsValue, type Region } from './js.js';
 import { collectBindings, type JsBinding } from './js-bindings.js';
+import { foreignEntries } from './js-foreign-entries.js';
 import { MIGRATION_HANDLES, collectIndirection, directCall, mentionsHandle, rootOf, substituteRoot } from './js-indirect.js';
 import type { FormatInput } from './types.js';
 import { markClaimedScratchTables, type TableCreation } from './scratch-claims.js';
@@ -131,6 +132,7 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
   // Methods reached indirectly: aliases are read as the call they stand for, the rest is opaque.
   const indirect = collectIndirection(parser, input.text);
   for (const o of indirect.opaque) ops.push(opaqueOp(ctx, o.start, directionAt(regions, tokenIndexAt(toks, o.start)), input.text.slice(o.start, o.end), o.detail));
+  for (const f of foreignEntries(parser)) ops.push(opaqueOp(ctx, f.start, f.direction ?? directionAt(regions, tokenIndexAt(toks, f.start)), input.text.slice(f.start, f.end), f.detail));
   const standsFor = (name: string, at: number): JsValue | undefined => {
     const alias = indirect.aliases.get(name);
     if (alias) return alias;
