@@ -275,16 +275,36 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
   return sortOperations(ops);
 }
 
-/**
- * Query-builder placeholders are not SQL the parser knows: `?` (and `:name` replacements) become
- * NULL, keeping positions; `??` binds an identifier, so the statement is opaque (undefined).
- */
 /** What a call binds to its SQL's placeholders (knex.raw's second argument). */
 export interface Bindings {
   question?: boolean;
   named?: boolean;
   /** Positional bindings given as a literal array: each a literal string, or undefined when computed. */
   values?: Array<string | undefined>;
+  /** `$1`, `$2`… are positional bindings too (TypeORM's and Sequelize's `bind` on PostgreSQL). */
+  dollar?: boolean;
+  /** Each positional binding as SQL when it is a literal (`true` → TRUE): `WHERE ?` with `[true]` is always true. */
+  literals?: Array<string | undefined>;
+  /** Named bindings (`:name`) as SQL when literal. */
+  namedLiterals?: Map<string, string | undefined>;
+}
+
+/** A literal binding value as SQL text (TRUE, 1, 'x', NULL), else undefined. */
+function sqlLiteral(v: JsValue | undefined): string | undefined {
+  if (v?.kind === 'const') return v.value === 'true' ? 'TRUE' : v.value === 'false' ? 'FALSE' : /^(null|undefined)$/.test(v.value) ? 'NULL' : /^\d+(\.\d+)?$/.test(v.value) ? v.value : undefined;
+  if (v?.kind === 'str') return `'${v.source.text.replace(/'/g, "''")}'`;
+  return undefined;
+}
+
+/**
+ * What a bindings argument gives the SQL's placeholders: a literal array (positional values, `??` identifiers)
+ * or a literal object (named values); computed bindings give nothing (their placeholders read as NULL).
+ */
+export function bindingsOf(site: CallSite, v: JsValue | undefined, kinds: Bindings): Bindings {
+  const r = site.resolve(v);
+  if (r?.kind === 'array') return { ...kinds, values: r.items.map((item) => site.ident(item)), literals: r.items.map((item) => sqlLiteral(site.resolve(item))) };
+  if (r?.kind === 'object') return { ...kinds, namedLiterals: new Map([...r.entries].map(([k, item]) => [k, sqlLiteral(site.resolve(item))])) };
+  return kinds;
 }
 
 /** `SELECT <expression>`, positions kept (the prefix maps to the expression's first character). */
@@ -294,8 +314,9 @@ function asSelect(source: SourceText): SourceText {
 }
 
 /**
- * Placeholders → what the parser accepts: `?` and `:name` are values (NULL); `??` is an identifier, known
- * only when the bindings are a literal array that gives it (else undefined: the statement is opaque).
+ * Placeholders → what the parser accepts: `?`, `:name` (and `$1` with `dollar`) are values: the literal bound to
+ * them, else NULL; `??` is an identifier, known only when the bindings are a literal array that gives it (else
+ * undefined: the statement is opaque).
  */
 export function bindPlaceholders(source: SourceText, kinds: Bindings, dialect: Dialect = 'postgres'): SourceText | undefined {
   const t = source.text;
@@ -320,16 +341,24 @@ export function bindPlaceholders(source: SourceText, kinds: Bindings, dialect: D
         i++;
         continue;
       }
-      position++;
-      emit('NULL', i);
+      emit(kinds.literals?.[position++] ?? 'NULL', i);
       continue;
     } else if (kinds.named && c === ':' && t[i - 1] !== ':' && t[i + 1] !== ':' && /[A-Za-z_]/.test(t[i + 1] ?? '')) {
       let j = i + 1;
       while (j < t.length && /[A-Za-z0-9_]/.test(t[j])) j++;
       if (t[j] === ':') return undefined; // knex :name: is an identifier binding
-      emit('NULL', i);
+      emit(kinds.namedLiterals?.get(t.slice(i + 1, j)) ?? 'NULL', i);
       i = j - 1;
       continue;
+    } else if (kinds.dollar && c === '$' && /[0-9]/.test(t[i + 1] ?? '') && !/[A-Za-z0-9_$]/.test(t[i - 1] ?? '')) {
+      let j = i + 1;
+      while (j < t.length && /[0-9]/.test(t[j])) j++;
+      const literal = kinds.literals?.[Number(t.slice(i + 1, j)) - 1];
+      if (literal !== undefined) {
+        emit(literal, i);
+        i = j - 1;
+        continue;
+      }
     }
     emit(c, i);
   }
