@@ -37,7 +37,9 @@ export function foreignEntries(parser: JsParser): ForeignEntry[] {
   const toks = parser.toks;
   const modules = moduleBindings(parser);
   const found: ForeignEntry[] = [];
-  const from = (v: JsValue): string | undefined => requiredModule(v) ?? modules.get(rootName(v) ?? '');
+  // the module a value is taken from: `require('m')…`, a name bound to a module, or one given to a call (`Object.assign({}, shared)`)
+  const from = (v: JsValue): string | undefined =>
+    requiredModule(v) ?? modules.get(rootName(v) ?? '') ?? (v.kind === 'call' ? v.args.map((a) => (a.kind === 'name' ? modules.get(a.name) : undefined)).find(Boolean) : undefined);
   const report = (at: JsTok, end: number, direction: 'up' | 'down' | undefined, what: string, module: string) =>
     found.push({ start: at.start, end, direction, detail: `${what} comes from ${module}: what it runs is not in this file` });
   const exported = (k: number) => /^(export|default)$/.test(toks[k - 1]?.value ?? '') || (toks[k - 1]?.value === '=' && toks[k - 2]?.value === 'exports');
@@ -57,7 +59,7 @@ export function foreignEntries(parser: JsParser): ForeignEntry[] {
     if (wholeExport) {
       const at = t.value === 'export' ? i + 2 : i + (t.value === 'default' ? 1 : 2);
       const { value, next } = parser.parsePostfix(at);
-      const module = value.kind === 'object' ? undefined : from(value);
+      const module = value.kind === 'object' ? spreadModule(parser, at, from) : from(value);
       if (module) report(toks[at] ?? t, toks[next - 1]?.end ?? t.end, 'up', 'the whole migration', module);
       continue;
     }
@@ -109,6 +111,20 @@ export function foreignEntries(parser: JsParser): ForeignEntry[] {
     }
   }
   return found;
+}
+
+/** `{ ...require('./shared'), … }` / `{ ...shared }`: the module an object literal at `open` spreads, if any. */
+function spreadModule(parser: JsParser, open: number, from: (v: JsValue) => string | undefined): string | undefined {
+  const toks = parser.toks;
+  const close = parser.matching(open);
+  for (let k = open + 1; k < close; k++) {
+    if (toks[k].value === '(' || toks[k].value === '[' || toks[k].value === '{') k = parser.matching(k);
+    else if (toks[k].value === '...' && (toks[k - 1]?.value === '{' || toks[k - 1]?.value === ',')) {
+      const module = from(parser.parsePostfix(k + 1).value);
+      if (module) return module;
+    }
+  }
+  return undefined;
 }
 
 /** Names bound to another module: `import x from 'm'`, `import { a as b } from 'm'`, `const { a } = require('m')`. */

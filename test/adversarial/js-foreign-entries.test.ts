@@ -24,6 +24,8 @@ const ROWS: Row[] = [
   { format: 'knex', file: "import * as shared from './shared';\nexport const up = shared.up;\nexport async function down() {}\n", expected: ['up opaque'] },
   { format: 'knex', file: "module.exports = { up: require('./steps').dropUsers, down() {} };\n", expected: ['up opaque'] },
   { format: 'sequelize', file: "module.exports = require('./factory')('users');\n", expected: ['up opaque'] },
+  { format: 'sequelize', file: "module.exports = { ...require('./shared'), async down() {} };\n", expected: ['up opaque'] },
+  { format: 'knex', file: "const shared = require('./shared');\nmodule.exports = Object.assign({}, shared);\n", expected: ['up opaque'] },
   { format: 'typeorm', file: "import { MigrationInterface } from 'typeorm';\nimport { Base } from './base';\n\nexport class X1700000000000 extends Base implements MigrationInterface {}\n", expected: ['up opaque'] },
   { format: 'typeorm', file: "import { Base } from './base';\n\nexport class X1700000000000 extends Base {\n  async up(qr) { await super.up(qr); }\n  async down(qr) {}\n}\n", expected: ['up opaque'] },
   { format: 'typeorm', file: "import { Base } from './base';\n\nexport class X1700000000000 extends Base {\n  async up(qr) {}\n  async down(qr) { await super.down(qr); }\n}\n", expected: ['down opaque'] },
