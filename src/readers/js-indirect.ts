@@ -41,6 +41,7 @@ export function collectIndirection(parser: JsParser, text: string): JsIndirectio
   const aliases = new Map<string, JsValue>();
   const imported = new Map<string, string>();
   const opaque: JsIndirection['opaque'] = [];
+  const builders = tableCallbackParams(parser);
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     // import x from './m' / import { a, b as c } from './m' / import * as h from './m'
@@ -106,12 +107,27 @@ export function collectIndirection(parser: JsParser, text: string): JsIndirectio
       const root = chainRoot(toks, i - 1);
       const close = parser.matching(i);
       const literalKey = parser.literalKey(i) !== undefined;
-      if (root && HANDLE_NAMES.test(root.value) && toks[close + 1]?.value === '(' && !literalKey) {
+      if (root && (HANDLE_NAMES.test(root.value) || builders.has(root.value)) && toks[close + 1]?.value === '(' && !literalKey) {
         opaque.push({ start: t.start, end: toks[parser.matching(close + 1)]?.end ?? toks[close].end, detail: `${text.slice(root.start, toks[close].end)} calls a method chosen at run time: its effect cannot be known statically` });
       }
     }
   }
   return { aliases, imported, opaque };
+}
+
+/** The table builders Knex hands to callbacks: `knex.schema.table('t', (t) => …)` → t. */
+function tableCallbackParams(parser: JsParser): Set<string> {
+  const toks = parser.toks;
+  const params = new Set<string>();
+  for (let i = 1; i < toks.length - 1; i++) {
+    if (toks[i - 1].value !== '.' || !/^(table|alterTable|createTable|createTableIfNotExists)$/.test(toks[i].value) || toks[i + 1].value !== '(') continue;
+    const close = parser.matching(i + 1);
+    for (let k = i + 2; k < close; k++) {
+      const fn = toks[k - 1].value === ',' ? parser.func(k)?.value : undefined;
+      if (fn?.kind === 'func' && fn.params[0]) params.add(fn.params[0]);
+    }
+  }
+  return params;
 }
 
 /** Words after which `(` groups an expression rather than calling. */

@@ -33,6 +33,8 @@ const KNEX: Row[] = [
   { body: "await (knex.schema).dropTable('users');", expected: ['up drop-table users'] },
   { body: "await (knex as any).schema.dropTable('users');", expected: ['up drop-table users'] },
   { body: "await knex.schema.withSchema('s')[method]('users');", expected: ['up opaque'] },
+  { body: "await knex.schema.table('users', (t) => { t[op]('email'); });", expected: ['up opaque'] },
+  { body: "await knex.schema.alterTable('users', function (table) { table['drop' + kind]('email'); });", expected: ['up opaque'] },
   // harmless
   { body: "await knex['raw']('SELECT 1');", expected: [] },
   { body: "await knex.raw.call(knex, 'CREATE INDEX users_email ON users (email)');", expected: [] },
