@@ -1,9 +1,10 @@
 /**
  * Calls that reach a destructive method indirectly, in JS/TS migrations: a method destructured or aliased
  * from the migration's handle (`const { dropTable } = queryInterface`, `const s = knex.schema`), a method
- * chosen at run time (`queryInterface[name](…)`), code run from a string (`eval`, `new Function`), and a
- * helper from another module given the handle (`purge(knex)`). The first are read as the call they are;
- * the rest are opaque (docs/check.md, "What cannot be read").
+ * chosen at run time (`queryInterface[name](…)`), code run from a string (`eval`, `new Function`), a helper
+ * from another module given the handle (`purge(knex)`), and calls through `call` / `apply` / `bind`. Aliases
+ * and `call` / `apply` / `bind` are read as the call they make; the rest are opaque (docs/check.md, "What
+ * cannot be read").
  */
 import type { JsParser, JsTok, JsValue } from './js.js';
 
@@ -40,6 +41,7 @@ export function collectIndirection(parser: JsParser, text: string): JsIndirectio
   const aliases = new Map<string, JsValue>();
   const imported = new Map<string, string>();
   const opaque: JsIndirection['opaque'] = [];
+  const builders = tableCallbackParams(parser);
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     // import x from './m' / import { a, b as c } from './m' / import * as h from './m'
@@ -100,34 +102,63 @@ export function collectIndirection(parser: JsParser, text: string): JsIndirectio
         opaque.push({ start: t.start, end: toks[parser.matching(i + 1)]?.end ?? t.end, detail: `import('${stringValue(toks[i + 2])}') runs code from another module: its effect cannot be known statically` });
       }
     }
-    // handle[expr](…) / (handle as any)[expr](…): a method chosen at run time
+    // handle[expr](…) / (handle as any)[expr](…) / knex['schema'][expr](…): a method chosen at run time
     if (t.type === 'punct' && t.value === '[' && i > 0) {
-      const prev = toks[i - 1];
-      let root: JsTok | undefined;
-      if (prev.type === 'name') root = prev;
-      else if (prev.value === ')') {
-        // walk back to the opening parenthesis: `(queryRunner as any)`
-        let depth = 0;
-        for (let k = i - 1; k >= 0; k--) {
-          if (toks[k].value === ')') depth++;
-          else if (toks[k].value === '(' && --depth === 0) {
-            root = toks[k + 1]?.type === 'name' ? toks[k + 1] : undefined;
-            break;
-          }
-        }
-      }
-      // the member chain's root: `knex.schema[fn]` → knex
-      let r = prev.type === 'name' ? i - 1 : -1;
-      while (r >= 2 && (toks[r - 1].value === '.' || toks[r - 1].value === '?.') && toks[r - 2].type === 'name') r -= 2;
-      if (r >= 0) root = toks[r];
+      const root = chainRoot(toks, i - 1);
       const close = parser.matching(i);
-      const literalKey = close === i + 2 && toks[i + 1].type === 'str';
-      if (root && HANDLE_NAMES.test(root.value) && toks[close + 1]?.value === '(' && !literalKey) {
+      const literalKey = parser.literalKey(i) !== undefined;
+      if (root && (HANDLE_NAMES.test(root.value) || builders.has(root.value)) && toks[close + 1]?.value === '(' && !literalKey) {
         opaque.push({ start: t.start, end: toks[parser.matching(close + 1)]?.end ?? toks[close].end, detail: `${text.slice(root.start, toks[close].end)} calls a method chosen at run time: its effect cannot be known statically` });
       }
     }
   }
   return { aliases, imported, opaque };
+}
+
+/** The table builders Knex hands to callbacks: `knex.schema.table('t', (t) => …)` → t. */
+function tableCallbackParams(parser: JsParser): Set<string> {
+  const toks = parser.toks;
+  const params = new Set<string>();
+  for (let i = 1; i < toks.length - 1; i++) {
+    if (toks[i - 1].value !== '.' || !/^(table|alterTable|createTable|createTableIfNotExists)$/.test(toks[i].value) || toks[i + 1].value !== '(') continue;
+    const close = parser.matching(i + 1);
+    for (let k = i + 2; k < close; k++) {
+      const fn = toks[k - 1].value === ',' ? parser.func(k)?.value : undefined;
+      if (fn?.kind === 'func' && fn.params[0]) params.add(fn.params[0]);
+    }
+  }
+  return params;
+}
+
+/** Words after which `(` groups an expression rather than calling. */
+const OPERATOR_WORDS = /^(await|return|typeof|void|yield|new|in|of|case|delete|throw|else|do|instanceof)$/;
+
+/**
+ * The root name of the member chain that ends at token k, walking back over `.name`, `[…]` and a
+ * call's arguments and a parenthesized start: `knex.schema[fn]` → knex, `knex['schema'][fn]` → knex, `(queryRunner as any)[fn]` → queryRunner.
+ */
+function chainRoot(toks: JsTok[], k: number): JsTok | undefined {
+  for (let steps = 0; k >= 0 && steps < 50; steps++) {
+    const t = toks[k];
+    if (t.value === ']' || t.value === ')') {
+      let depth = 0;
+      let o = k;
+      for (; o >= 0; o--) {
+        if (toks[o].value === ']' || toks[o].value === ')') depth++;
+        else if ((toks[o].value === '[' || toks[o].value === '(') && --depth === 0) break;
+      }
+      if (o < 0) return undefined;
+      // a grouping `(queryRunner as any)` holds the root; a call's arguments `withSchema('s')` do not
+      const before = toks[o - 1];
+      const call = (before?.type === 'name' && !OPERATOR_WORDS.test(before.value)) || before?.value === ')' || before?.value === ']';
+      if (t.value === ')' && !call) return toks[o + 1]?.type === 'name' ? toks[o + 1] : undefined;
+      k = o - 1;
+    } else if (t.type === 'name') {
+      if (toks[k - 1]?.value !== '.' && toks[k - 1]?.value !== '?.') return t;
+      k -= 2;
+    } else return undefined;
+  }
+  return undefined;
 }
 
 /** The migration's own handles, as up/down receive them (not a model registry such as `db` from `../models`). */
@@ -182,4 +213,30 @@ export function substituteRoot(v: JsValue, lookup: (name: string) => JsValue | u
     return func === v.func ? v : { ...v, func };
   }
   return v;
+}
+
+/**
+ * A call through `Function.prototype` read as the call it makes: `f.call(self, a)` and `f.bind(self, a)()` →
+ * `f(a)`, `f.apply(self, [a])` and `Reflect.apply(f, self, [a])` → `f(a)`. Arguments given as an array the file
+ * does not spell out become one unknown argument, so the call is read as taking run-time values (opaque).
+ */
+export function directCall(v: JsValue, depth = 0): JsValue {
+  if (depth > 6) return v;
+  if (v.kind === 'member') {
+    const obj = directCall(v.obj, depth + 1);
+    return obj === v.obj ? v : { ...v, obj };
+  }
+  if (v.kind !== 'call') return v;
+  const func = directCall(v.func, depth + 1);
+  const spread = (list: JsValue | undefined, at: JsValue): JsValue[] =>
+    list === undefined ? [] : list.kind === 'array' ? list.items : [{ kind: 'unknown', start: at.start, end: at.end }];
+  const call = (target: JsValue, args: JsValue[]): JsValue => ({ ...v, func: target, args, nameStart: target.kind === 'member' ? target.nameStart : target.start });
+  const isRef = (f: JsValue) => f.kind === 'member' || f.kind === 'name';
+  if (func.kind === 'member' && func.name === 'call' && isRef(func.obj)) return directCall(call(func.obj, v.args.slice(1)), depth + 1);
+  if (func.kind === 'member' && func.name === 'apply' && func.obj.kind === 'name' && func.obj.name === 'Reflect' && v.args[0]) return directCall(call(v.args[0], spread(v.args[2], v)), depth + 1);
+  if (func.kind === 'member' && func.name === 'apply' && isRef(func.obj)) return directCall(call(func.obj, spread(v.args[1], v)), depth + 1);
+  if (func.kind === 'call' && func.func.kind === 'member' && func.func.name === 'bind' && isRef(func.func.obj)) {
+    return directCall(call(func.func.obj, [...func.args.slice(1), ...v.args]), depth + 1);
+  }
+  return func === v.func ? v : { ...v, func };
 }

@@ -5,7 +5,9 @@
 import type { Dialect, Direction, Operation, OperationFlags, OperationKind, ObjectRef } from '../model/operation.js';
 import { SourceSyntaxError, substituteKnownHoles, syntaxErrorOp, makeContext, makeOp, opaqueOp, readEmbeddedSql, sortOperations, sqlWithValueInterpolations, unparseableOp, type ReadContext, type SourceText } from './common.js';
 import { JsParser, chainCalls, chains, directionAt, findRegions, literalText, tokenIndexAt, tokenizeJs, type JsValue, type Region } from './js.js';
-import { MIGRATION_HANDLES, collectIndirection, mentionsHandle, rootOf, substituteRoot } from './js-indirect.js';
+import { collectBindings, type JsBinding } from './js-bindings.js';
+import { foreignEntries } from './js-foreign-entries.js';
+import { MIGRATION_HANDLES, collectIndirection, directCall, mentionsHandle, rootOf, substituteRoot } from './js-indirect.js';
 import type { FormatInput } from './types.js';
 import { markClaimedScratchTables, type TableCreation } from './scratch-claims.js';
 
@@ -78,15 +80,13 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
   const pending: Array<Promise<Operation[]>> = [];
   const tableScopes: TableScope[] = [];
 
-  // const/let/var NAME = value (any scope; the closest one before the use wins)
-  const decls: Array<{ name: string; offset: number; value: JsValue }> = [];
-  for (let i = 0; i < toks.length - 2; i++) {
-    if ((toks[i].value === 'const' || toks[i].value === 'let' || toks[i].value === 'var') && toks[i + 1].type === 'name') {
-      let j = i + 2;
-      if (toks[j]?.value === ':') while (j < toks.length && toks[j].value !== '=' && toks[j].value !== ';') j++;
-      if (toks[j]?.value === '=') decls.push({ name: toks[i + 1].value, offset: toks[i + 1].start, value: parser.parseExpr(j + 1).value });
-    }
-  }
+  // const/let/var NAME = value (any scope; the closest one before the use wins) and what later assignments give it
+  const bindings = collectBindings(parser);
+  const bindingAt = (name: string, at: number): JsBinding | undefined => {
+    let found: JsBinding | undefined;
+    for (const b of bindings) if (b.name === name && (b.offset < at || !found)) found = b;
+    return found;
+  };
   const makeResolve =
     (overrides?: Map<string, JsValue>) =>
     (v: JsValue | undefined): JsValue | undefined => {
@@ -97,9 +97,9 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
           v = override;
           continue;
         }
-        const before = decls.filter((d) => d.name === name && d.offset < v!.start);
-        const found = before[before.length - 1] ?? decls.find((d) => d.name === name);
-        v = found?.value;
+        const found = bindingAt(name, v.start);
+        // a name given more than one value is each of them (a loop over its values, below) or unknown
+        v = !found ? undefined : found.mutated || found.values.length > 1 ? { kind: 'unknown', start: v.start, end: v.end } : found.values[0];
       }
       return v;
     };
@@ -118,6 +118,11 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
     const bodyEnd = toks[close + 1]?.value === '{' ? parser.matching(close + 1) : parser.skipExpr(close + 1);
     loops.push({ name: toks[j].value, values: iterable.items, from: close + 1, to: bodyEnd });
   }
+  // `let sql = 'SELECT 1'; if (c) sql = 'DROP TABLE t';`: every value the name is given, as a loop over them
+  for (const b of bindings) {
+    if (b.mutated || b.values.length < 2 || !b.values.every((v) => baseResolve(v)?.kind !== 'unknown')) continue;
+    loops.push({ name: b.name, values: b.values, from: tokenIndexAt(toks, b.offset), to: toks.length });
+  }
   const loopAt = (index: number, call: JsCall) => {
     let best: (typeof loops)[number] | undefined;
     for (const l of loops) if (l.from <= index && index <= l.to && mentions(call, l.name) && (!best || l.to - l.from < best.to - best.from)) best = l;
@@ -127,12 +132,13 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
   // Methods reached indirectly: aliases are read as the call they stand for, the rest is opaque.
   const indirect = collectIndirection(parser, input.text);
   for (const o of indirect.opaque) ops.push(opaqueOp(ctx, o.start, directionAt(regions, tokenIndexAt(toks, o.start)), input.text.slice(o.start, o.end), o.detail));
+  for (const f of foreignEntries(parser)) ops.push(opaqueOp(ctx, f.start, f.direction ?? directionAt(regions, tokenIndexAt(toks, f.start)), input.text.slice(f.start, f.end), f.detail));
   const standsFor = (name: string, at: number): JsValue | undefined => {
     const alias = indirect.aliases.get(name);
     if (alias) return alias;
     // const s = knex.schema / const repo = queryRunner.manager.getRepository(User): built from the handle
-    const before = decls.filter((d) => d.name === name && d.offset < at);
-    const value = before[before.length - 1]?.value;
+    const binding = bindingAt(name, at);
+    const value = binding && binding.offset < at ? binding.values[0] : undefined;
     return value && (value.kind === 'member' || value.kind === 'call' || value.kind === 'name') && mentionsHandle(value) ? value : undefined;
   };
 
@@ -155,9 +161,10 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
     return depth === 0 ? region : undefined;
   };
 
-  const handled = new Set<JsCall>();
+  // each call once, by where it is written: a parenthesized root is visited, then the chain inside it
+  const handled = new Set<string>();
   for (const { value: written, index } of chains(parser)) {
-    const value = substituteRoot(written, (name) => standsFor(name, written.start));
+    const value = directCall(substituteRoot(directCall(written), (name) => standsFor(name, written.start)));
     const chain = chainCalls(value);
     const direction = directionAt(regions, index);
     const root = rootOf(written);
@@ -167,8 +174,9 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
       continue;
     }
     for (const call of chain) {
-      if (handled.has(call)) continue;
-      handled.add(call);
+      const key = `${call.nameStart}:${call.end}`;
+      if (handled.has(key)) continue;
+      handled.add(key);
       const method = call.func.kind === 'member' ? call.func.name : call.func.kind === 'name' ? call.func.name : undefined;
       if (!method) continue;
       if ((method === 'forEach' || method === 'map') && call.func.kind === 'member') {
@@ -267,16 +275,36 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
   return sortOperations(ops);
 }
 
-/**
- * Query-builder placeholders are not SQL the parser knows: `?` (and `:name` replacements) become
- * NULL, keeping positions; `??` binds an identifier, so the statement is opaque (undefined).
- */
 /** What a call binds to its SQL's placeholders (knex.raw's second argument). */
 export interface Bindings {
   question?: boolean;
   named?: boolean;
   /** Positional bindings given as a literal array: each a literal string, or undefined when computed. */
   values?: Array<string | undefined>;
+  /** `$1`, `$2`… are positional bindings too (TypeORM's and Sequelize's `bind` on PostgreSQL). */
+  dollar?: boolean;
+  /** Each positional binding as SQL when it is a literal (`true` → TRUE): `WHERE ?` with `[true]` is always true. */
+  literals?: Array<string | undefined>;
+  /** Named bindings (`:name`) as SQL when literal. */
+  namedLiterals?: Map<string, string | undefined>;
+}
+
+/** A literal binding value as SQL text (TRUE, 1, 'x', NULL), else undefined. */
+function sqlLiteral(v: JsValue | undefined): string | undefined {
+  if (v?.kind === 'const') return v.value === 'true' ? 'TRUE' : v.value === 'false' ? 'FALSE' : /^(null|undefined)$/.test(v.value) ? 'NULL' : /^\d+(\.\d+)?$/.test(v.value) ? v.value : undefined;
+  if (v?.kind === 'str') return `'${v.source.text.replace(/'/g, "''")}'`;
+  return undefined;
+}
+
+/**
+ * What a bindings argument gives the SQL's placeholders: a literal array (positional values, `??` identifiers)
+ * or a literal object (named values); computed bindings give nothing (their placeholders read as NULL).
+ */
+export function bindingsOf(site: CallSite, v: JsValue | undefined, kinds: Bindings): Bindings {
+  const r = site.resolve(v);
+  if (r?.kind === 'array') return { ...kinds, values: r.items.map((item) => site.ident(item)), literals: r.items.map((item) => sqlLiteral(site.resolve(item))) };
+  if (r?.kind === 'object') return { ...kinds, namedLiterals: new Map([...r.entries].map(([k, item]) => [k, sqlLiteral(site.resolve(item))])) };
+  return kinds;
 }
 
 /** `SELECT <expression>`, positions kept (the prefix maps to the expression's first character). */
@@ -286,8 +314,9 @@ function asSelect(source: SourceText): SourceText {
 }
 
 /**
- * Placeholders → what the parser accepts: `?` and `:name` are values (NULL); `??` is an identifier, known
- * only when the bindings are a literal array that gives it (else undefined: the statement is opaque).
+ * Placeholders → what the parser accepts: `?`, `:name` (and `$1` with `dollar`) are values: the literal bound to
+ * them, else NULL; `??` is an identifier, known only when the bindings are a literal array that gives it (else
+ * undefined: the statement is opaque).
  */
 export function bindPlaceholders(source: SourceText, kinds: Bindings, dialect: Dialect = 'postgres'): SourceText | undefined {
   const t = source.text;
@@ -312,16 +341,24 @@ export function bindPlaceholders(source: SourceText, kinds: Bindings, dialect: D
         i++;
         continue;
       }
-      position++;
-      emit('NULL', i);
+      emit(kinds.literals?.[position++] ?? 'NULL', i);
       continue;
     } else if (kinds.named && c === ':' && t[i - 1] !== ':' && t[i + 1] !== ':' && /[A-Za-z_]/.test(t[i + 1] ?? '')) {
       let j = i + 1;
       while (j < t.length && /[A-Za-z0-9_]/.test(t[j])) j++;
       if (t[j] === ':') return undefined; // knex :name: is an identifier binding
-      emit('NULL', i);
+      emit(kinds.namedLiterals?.get(t.slice(i + 1, j)) ?? 'NULL', i);
       i = j - 1;
       continue;
+    } else if (kinds.dollar && c === '$' && /[0-9]/.test(t[i + 1] ?? '') && !/[A-Za-z0-9_$]/.test(t[i - 1] ?? '')) {
+      let j = i + 1;
+      while (j < t.length && /[0-9]/.test(t[j])) j++;
+      const literal = kinds.literals?.[Number(t.slice(i + 1, j)) - 1];
+      if (literal !== undefined) {
+        emit(literal, i);
+        i = j - 1;
+        continue;
+      }
     }
     emit(c, i);
   }

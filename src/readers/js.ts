@@ -6,6 +6,7 @@
  */
 import { joinSource, SourceTextBuilder, type SourceText, type StringPart, SourceSyntaxError } from './common.js';
 import { downOnlyFunctions } from './reachability.js';
+import { isLineTerminator, isWhiteSpace, readEscape, readIdentifier } from './js-chars.js';
 
 export type JsTokType = 'name' | 'num' | 'str' | 'template' | 'punct' | 'regex';
 
@@ -22,11 +23,11 @@ export interface JsTok {
 
 const PUNCT = ['>>>=', '...', '===', '!==', '**=', '<<=', '>>=', '>>>', '&&=', '||=', '??=', '=>', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '**', '<<', '>>'];
 const PUNCT_START = new Set(PUNCT.map((q) => q[0]));
-const REGEX_AFTER_WORDS = new Set(['return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'instanceof', 'yield', 'await']);
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', '0': '\0' };
-
-const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 0xc0;
-const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
+const REGEX_AFTER_WORDS = new Set(['return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'instanceof', 'yield', 'await', 'default', 'extends']);
+/** Words before `(…)` that make the parenthesis a statement's head: `if (x) /re/.test(s)` starts a regex. */
+const STATEMENT_HEADS = new Set(['if', 'while', 'for', 'with']);
+/** Words before `{` that open a block statement (`else {}`); a `/` after its `}` starts a regex. */
+const BLOCK_WORDS = new Set(['else', 'try', 'finally', 'do']);
 
 export function tokenizeJs(text: string): JsTok[] {
   return scanJs(text, 0, false).toks;
@@ -38,36 +39,46 @@ export function tokenizeJs(text: string): JsTok[] {
  */
 function scanJs(text: string, start: number, inHole: boolean): { toks: JsTok[]; end: number } {
   const toks: JsTok[] = [];
-  const open: number[] = [];
+  /** Open brackets: file offset and token index. */
+  const open: Array<{ at: number; tok: number }> = [];
+  /** Token index of each closing bracket → token index of the bracket it closes. */
+  const opener = new Map<number, number>();
   const n = text.length;
   let i = start;
-  const regexAllowed = (): boolean => {
-    const prev = toks[toks.length - 1];
-    if (!prev) return true;
-    if (prev.type === 'name') return REGEX_AFTER_WORDS.has(prev.value);
-    if (prev.type === 'punct') return !(prev.value === ')' || prev.value === ']' || prev.value === '}' || prev.value === '++' || prev.value === '--');
-    return false;
-  };
+  /** No token yet on this line (an HTML-like `-->` here would be a comment in a CommonJS script). */
+  let lineStart = true;
   while (i < n) {
     const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\ufeff') {
+    if (isLineTerminator(c)) {
+      lineStart = true;
+      i++;
+      continue;
+    }
+    if (isWhiteSpace(c)) {
       i++;
       continue;
     }
     if (c === '/' && text[i + 1] === '/') {
-      while (i < n && text[i] !== '\n') i++;
+      while (i < n && !isLineTerminator(text[i])) i++;
       continue;
     }
     if (c === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2);
       if (end === -1) throw new SourceSyntaxError('unterminated comment', i);
+      if (/[\n\r\u2028\u2029]/.test(text.slice(i, end))) lineStart = true;
       i = end + 2;
       continue;
     }
     if (c === '#' && i === 0 && text[1] === '!') {
-      while (i < n && text[i] !== '\n') i++;
+      while (i < n && !isLineTerminator(text[i])) i++;
       continue;
     }
+    // `<!--` (anywhere) and `-->` (first on a line) are comments in a CommonJS script and operators in an ES
+    // module: which one node loads is not in the file, so the reader refuses to guess
+    if (text.startsWith('<!--', i) || (lineStart && text.startsWith('-->', i))) {
+      throw new SourceSyntaxError(`an HTML-like comment (${text.startsWith('<!--', i) ? '<!--' : '-->'}) is a comment in a CommonJS script and code in an ES module`, i);
+    }
+    lineStart = false;
     if (c === "'" || c === '"') {
       const { str, end } = readQuoted(text, i + 1, c);
       toks.push({ type: 'str', value: text.slice(i, end), start: i, end, str });
@@ -80,11 +91,11 @@ function scanJs(text: string, start: number, inHole: boolean): { toks: JsTok[]; 
       i = end;
       continue;
     }
-    if (isIdentStart(text.charCodeAt(i))) {
-      let j = i + 1;
-      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
-      toks.push({ type: 'name', value: text.slice(i, j), start: i, end: j });
-      i = j;
+    const identifier = readIdentifier(text, i);
+    if (identifier) {
+      // the name as node reads it: `\u0064ropTable` is dropTable
+      toks.push({ type: 'name', value: identifier.name, start: i, end: identifier.end });
+      i = identifier.end;
       continue;
     }
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
@@ -94,37 +105,84 @@ function scanJs(text: string, start: number, inHole: boolean): { toks: JsTok[]; 
       i = j;
       continue;
     }
-    if (c === '/' && regexAllowed()) {
-      let j = i + 1;
-      let inClass = false;
-      while (j < n && text[j] !== '\n') {
-        if (text[j] === '\\') j += 2;
-        else if (text[j] === '[') (inClass = true), j++;
-        else if (text[j] === ']') (inClass = false), j++;
-        else if (text[j] === '/' && !inClass) break;
-        else j++;
+    if (c === '/') {
+      const allowed = regexAllowed(toks, opener);
+      const end = allowed === 'no' ? undefined : regexEnd(text, i);
+      if (end !== undefined && allowed === 'unknown') {
+        throw new SourceSyntaxError('a / after } may divide or start a regular expression: which one depends on what the braces are', i);
       }
-      if (text[j] === '/') {
-        j++;
-        while (j < n && /[a-z]/.test(text[j])) j++;
-        toks.push({ type: 'regex', value: text.slice(i, j), start: i, end: j });
-        i = j;
+      if (end !== undefined) {
+        toks.push({ type: 'regex', value: text.slice(i, end), start: i, end });
+        i = end;
         continue;
       }
     }
+    if (c === '\\') throw new SourceSyntaxError('a backslash outside a string', i);
     const p = PUNCT_START.has(c) ? (PUNCT.find((q) => text.startsWith(q, i)) ?? c) : c;
     if (inHole && p === '}' && !open.length) return { toks, end: i };
-    if (p === '(' || p === '[' || p === '{') open.push(i);
+    if (p === '(' || p === '[' || p === '{') open.push({ at: i, tok: toks.length });
     else if (p === ')' || p === ']' || p === '}') {
-      const at = open.pop();
-      if (at === undefined || CLOSE[text[at]] !== p) throw new SourceSyntaxError(`unbalanced ${p}`, i);
+      const o = open.pop();
+      if (o === undefined || CLOSE[text[o.at]] !== p) throw new SourceSyntaxError(`unbalanced ${p}`, i);
+      opener.set(toks.length, o.tok);
     }
     toks.push({ type: 'punct', value: p, start: i, end: i + p.length });
     i += p.length;
   }
   if (inHole) throw new SourceSyntaxError('unterminated template literal', start - 2);
-  if (open.length) throw new SourceSyntaxError(`${text[open[open.length - 1]]} is never closed`, open[open.length - 1]);
+  if (open.length) throw new SourceSyntaxError(`${text[open[open.length - 1].at]} is never closed`, open[open.length - 1].at);
   return { toks, end: i };
+}
+
+/**
+ * Whether a `/` after these tokens starts a regular expression: after an operator or a keyword yes, after a
+ * value no; after `)` only when it closes `if (…)`, `while (…)`, `for (…)`; after `}` when it closes a block
+ * statement, not an object literal, and `unknown` when the braces could be either (`function f() {}`,
+ * `class A {}`, a label's block).
+ */
+function regexAllowed(toks: JsTok[], opener: Map<number, number>): 'yes' | 'no' | 'unknown' {
+  const prev = toks[toks.length - 1];
+  if (!prev) return 'yes';
+  if (prev.type === 'name') return REGEX_AFTER_WORDS.has(prev.value) ? 'yes' : 'no';
+  if (prev.type !== 'punct') return 'no';
+  if (prev.value === ']' || prev.value === '++' || prev.value === '--') return 'no';
+  if (prev.value === ')') {
+    const before = toks[(opener.get(toks.length - 1) ?? 0) - 1];
+    return before?.type === 'name' && STATEMENT_HEADS.has(before.value) ? 'yes' : 'no';
+  }
+  if (prev.value !== '}') return 'yes';
+  const open = opener.get(toks.length - 1) ?? 0;
+  const before = toks[open - 1];
+  if (!before || (before.type === 'punct' && /^(;|\{|\}|=>)$/.test(before.value)) || (before.type === 'name' && BLOCK_WORDS.has(before.value))) return 'yes';
+  if (before.type === 'punct' && before.value === ')') {
+    const head = toks[(opener.get(open - 1) ?? 0) - 1];
+    if (head?.type === 'name' && (STATEMENT_HEADS.has(head.value) || head.value === 'switch' || head.value === 'catch')) return 'yes';
+    return 'unknown';
+  }
+  // an object literal where an expression starts (`= {}`, `({})`, `return {}`); else a class or function body,
+  // a label's block or a TypeScript return type's braces (`(): void {}`) could be either
+  if ((before.type === 'name' && REGEX_AFTER_WORDS.has(before.value) && before.value !== 'void') || (before.type === 'punct' && EXPRESSION_BEFORE.has(before.value))) return 'no';
+  return 'unknown';
+}
+
+/** Punctuators after which `{` can only open an object literal (not `>`, `|`, `&`, `:`: TypeScript types end so). */
+const EXPRESSION_BEFORE = new Set(['=', '(', '[', ',', '?', '...', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=', '&&=', '||=', '??=', '&&', '||', '??', '!', '~', '+', '-', '*', '/', '%', '**', '==', '===', '!=', '!==', '<', '<=', '>=', '<<', '>>', '>>>', '^']);
+
+/** The end of a regular expression literal starting at i, or undefined when none closes on its line. */
+function regexEnd(text: string, i: number): number | undefined {
+  let j = i + 1;
+  let inClass = false;
+  while (j < text.length && !isLineTerminator(text[j])) {
+    if (text[j] === '\\') j += 2;
+    else if (text[j] === '[') (inClass = true), j++;
+    else if (text[j] === ']') (inClass = false), j++;
+    else if (text[j] === '/' && !inClass) break;
+    else j++;
+  }
+  if (text[j] !== '/' || j === i + 1) return undefined;
+  j++;
+  while (j < text.length && /[a-z]/.test(text[j])) j++;
+  return j;
 }
 
 const CLOSE: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
@@ -135,11 +193,9 @@ function readQuoted(text: string, start: number, quote: string): { str: SourceTe
   while (i < text.length) {
     const c = text[i];
     if (c === quote) return { str: literal.take(i), end: i + 1 };
-    if (c === '\n') throw new SourceSyntaxError('unterminated string literal', start - 1);
+    if (c === '\n' || c === '\r') throw new SourceSyntaxError('unterminated string literal', start - 1);
     if (c === '\\') {
-      const next = text[i + 1];
-      if (next !== '\n') literal.append(decodeEscape(next), i); // a backslash-newline is a line continuation: no text
-      i += 2;
+      i = appendEscape(literal, text, i, false);
       continue;
     }
     literal.append(c, i);
@@ -159,8 +215,7 @@ function readTemplate(text: string, start: number): { parts: TemplatePart[]; end
       return { parts, end: i + 1 };
     }
     if (c === '\\') {
-      literal.append(decodeEscape(text[i + 1]), i);
-      i += 2;
+      i = appendEscape(literal, text, i, true);
       continue;
     }
     if (c === '$' && text[i + 1] === '{') {
@@ -175,9 +230,11 @@ function readTemplate(text: string, start: number): { parts: TemplatePart[]; end
   throw new SourceSyntaxError('unterminated template literal', start - 1);
 }
 
-/** What `\<next>` stands for: a known escape, else the character itself (nothing at the end of the file). */
-function decodeEscape(next: string | undefined): string {
-  return next !== undefined && next in ESCAPES ? ESCAPES[next] : (next ?? '');
+/** The escape at i decoded into the literal (each code unit at the backslash's offset); the offset after it. */
+function appendEscape(literal: SourceTextBuilder, text: string, i: number, inTemplate: boolean): number {
+  const escape = readEscape(text, i, inTemplate);
+  for (const unit of escape.text.split('')) literal.append(unit, i);
+  return escape.end;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,8 +434,10 @@ export class JsParser {
       value = { kind: 'object', entries, start: t.start, end: this.toks[close].end };
       next = close + 1;
     } else if (t.type === 'punct' && t.value === '(') {
+      // a parenthesized expression; of a sequence `(0, knex.raw)` the last one is the value
       const close = this.matching(i);
-      const inner = this.parseExpr(i + 1);
+      let inner = this.parseExpr(i + 1);
+      while (inner.next < close && this.toks[inner.next]?.value === ',') inner = this.parseExpr(inner.next + 1);
       value = inner.next === close ? inner.value : { kind: 'unknown', start: t.start, end: this.toks[close].end };
       next = close + 1;
     } else {
@@ -411,9 +470,10 @@ export class JsParser {
         value = { kind: 'call', func: value, args, isNew: false, start: value.start, end: this.toks[close].end, nameStart };
         next = close + 1;
       } else if (u?.type === 'punct' && u.value === '[') {
+        // obj['name'], obj[`name`], obj['drop' + 'Table']: a member named by literal text
         const close = this.matching(next);
-        const key = this.toks[next + 1];
-        if (key?.type === 'str' && close === next + 2) value = { kind: 'member', obj: value, name: key.str!.text, start: value.start, end: this.toks[close].end, nameStart: key.start };
+        const name = this.literalKey(next);
+        if (name !== undefined) value = { kind: 'member', obj: value, name, start: value.start, end: this.toks[close].end, nameStart: this.toks[next + 1]!.start };
         else value = { kind: 'unknown', start: value.start, end: this.toks[close].end };
         next = close + 1;
       } else if (u?.type === 'template') {
@@ -422,6 +482,14 @@ export class JsParser {
       } else break;
     }
     return { value, next };
+  }
+
+  /** The text of a computed key `[…]` at i (the `[`) when it is literal text, else undefined. */
+  literalKey(i: number): string | undefined {
+    const close = this.matching(i);
+    if (close === i + 1) return undefined;
+    const key = this.parseExpr(i + 1);
+    return key.next === close ? literalText(key.value)?.text : undefined;
   }
 
   private typeArgsThenCall(i: number): number | undefined {
@@ -552,12 +620,42 @@ export function findRegions(p: JsParser): Region[] {
     for (let k = from; k <= Math.min(to, toks.length - 1); k++) if (toks[k].type === 'name' && defined.has(toks[k].value)) mentions.push(toks[k].value);
     return { name, mentions };
   });
-  const downOnly = downOnlyFunctions(bodies, { up: ['up'], down: ['down'] });
+  const downOnly = downOnlyFunctions(bodies, exportedEntries(p));
   // `up` and `down` always get a region (their direction); a helper only when it runs on rollback alone,
   // so that a callback defined inside `down` keeps the direction of `down`.
   return defs
     .filter((d) => d.name === 'up' || d.name === 'down' || downOnly.has(d.name))
     .map((d) => ({ direction: downOnly.has(d.name) ? 'down' : 'up', from: d.from, to: d.to }));
+}
+
+/**
+ * The entry points, by what is exported as `up` and `down` rather than by function names: `exports.up = down`,
+ * `module.exports = { up: down }`, `migration.up = migration.down`, `export { down as up }`,
+ * `export const up = down` make the function `down` run forward. Every name the exported value mentions is an
+ * entry point (`exports.up = wrap(down)` too): a function wrongly taken as forward is only judged more strictly.
+ */
+function exportedEntries(p: JsParser): { up: string[]; down: string[] } {
+  const toks = p.toks;
+  const entries = { up: ['up'], down: ['down'] };
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    const key = t.type === 'name' ? t.value : t.type === 'str' && toks[i - 1]?.value === '[' && toks[i + 1]?.value === ']' ? t.str!.text : undefined;
+    if (key !== 'up' && key !== 'down') continue;
+    const prev = toks[i - 1]?.value;
+    let from: number | undefined;
+    if (t.type === 'str' && toks[i + 2]?.value === '=') from = i + 3; // exports['up'] = …
+    else if (toks[i + 1]?.value === '=' && (prev === '.' || prev === '?.' || prev === 'const' || prev === 'let' || prev === 'var')) from = i + 2;
+    else if (toks[i + 1]?.value === ':' && (prev === '{' || prev === ',')) from = i + 2; // { up: … }
+    else if (prev === 'as' && toks[i - 2]?.type === 'name') {
+      entries[key].push(toks[i - 2].value); // export { down as up }
+      continue;
+    }
+    // a function written there is the entry point itself (definitionAt); else the one expression exported
+    if (from === undefined || p.func(from)) continue;
+    const end = p.parsePostfix(from).next;
+    for (let k = from; k < end; k++) if (toks[k].type === 'name') entries[key].push(toks[k].value);
+  }
+  return entries;
 }
 
 export function directionAt(regions: Region[], tokIndex: number): 'up' | 'down' {
@@ -584,8 +682,15 @@ export function* chains(p: JsParser): Generator<{ value: JsValue; index: number 
       }
       continue;
     }
+    if (t.type === 'punct' && t.value === '(' && !(prev && (prev.type === 'name' || prev.value === ')' || prev.value === ']'))) {
+      // a parenthesized root: `(0, knex.raw)('…')`, `(queryInterface as any).dropTable('t')`
+      if (!/^(\(|\.|\?\.|\[|!)$/.test(toks[p.matching(i) + 1]?.value ?? '')) continue;
+      const { value } = p.parsePostfix(i);
+      if (value.kind === 'call' || value.kind === 'member') yield { value, index: i };
+      continue;
+    }
     if (t.type !== 'name' || (prev && prev.type === 'punct' && (prev.value === '.' || prev.value === '?.'))) continue;
-    if (toks[i + 1]?.value !== '.' && toks[i + 1]?.value !== '(' && toks[i + 1]?.value !== '?.' && toks[i + 1]?.value !== '!') continue;
+    if (!/^(\.|\(|\?\.|!|\[)$/.test(toks[i + 1]?.value ?? '')) continue;
     if (t.value === 'function') continue;
     const { value } = p.parsePostfix(i);
     if (value.kind === 'call' || value.kind === 'member') yield { value, index: i };

@@ -9,7 +9,7 @@ import { childRef, tableRef } from './common.js';
 import { patternTruth } from '../sql/constant-conditions.js';
 import { isAlwaysTrue } from '../sql/recognize.js';
 import { tokenize } from '../sql/tokens.js';
-import { readJsMigration, type CallSite, type JsCall } from './js-scan.js';
+import { bindingsOf, readJsMigration, type CallSite, type JsCall } from './js-scan.js';
 import type { JsValue } from './js.js';
 import type { FormatInput } from './types.js';
 
@@ -69,12 +69,10 @@ function handleKnex(site: CallSite): void {
   // knex.raw / knex.schema.raw / trx.raw; `{ email: knex.raw('LOWER(??)', ['email']) }` is a value of the
   // call it is given to (an expression), and a literal bindings array names what `??` stands for
   if (method === 'raw' && call.func.kind === 'member') {
-    const bound = site.resolve(args[1]);
-    const values = bound?.kind === 'array' ? bound.items.map((item) => site.ident(item)) : undefined;
     const toks = site.parser.toks;
     // `{ key: knex.raw(…) }` / `, key: knex.raw(…)`: not a ternary's `: knex.raw(…)` nor a `case x:`
     const inObject = site.chain[0] === call && toks[site.index - 1]?.value === ':' && /^(name|str)$/.test(toks[site.index - 2]?.type ?? '') && /^[{,]$/.test(toks[site.index - 3]?.value ?? '');
-    return site.sql(args[0], args.length > 1 ? { question: true, named: true, values } : undefined, { expression: inObject });
+    return site.sql(args[0], args.length > 1 ? bindingsOf(site, args[1], { question: true, named: true }) : undefined, { expression: inObject });
   }
 
   if (onSchemaBuilder(site)) {

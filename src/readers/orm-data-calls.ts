@@ -2,7 +2,7 @@
  * Data deletes and truncates through an ORM's models, repositories and query builders (not the schema API),
  * in Sequelize and TypeORM migrations: `User.destroy({ truncate: true })`, `User.destroy({ where: {} })`,
  * `manager.clear(User)`, `repository.delete({})`, `createQueryBuilder().delete().from(User).execute()`, and the
- * schema calls that reach tables through the models: Sequelize `sync({ force | alter })` / `drop()`, TypeORM
+ * calls that reach tables through the models: Sequelize `sync({ force | alter })` / `drop()` / `truncate()`, TypeORM
  * `synchronize()`.
  * A call with a condition deletes some rows: nothing to report. Table names come from the ORM's defaults
  * when the call names a model class (said in the finding).
@@ -130,6 +130,8 @@ export function sequelizeDataCall(site: CallSite): boolean {
   const { call, method } = site;
   if (call.func.kind !== 'member' || !/^(destroy|truncate|update|sync|drop)$/.test(method)) return false;
   if (/^(sync|drop)$/.test(method) && isSequelizeInstance(call.func.obj)) return sequelizeSchemaCall(site, undefined, undefined);
+  // sequelize.truncate(): TRUNCATE of every model's table
+  if (method === 'truncate' && isSequelizeInstance(call.func.obj)) return push(site, 'truncate', { name: '*' }, "truncate() on the Sequelize instance empties every model's table");
   const model = sequelizeModel(call.func.obj);
   if (!model) return false;
   const table = { name: plural(model) };

@@ -6,7 +6,7 @@
  */
 import type { Operation } from '../model/operation.js';
 import { childRef, namedRef, tableRef } from './common.js';
-import { readJsMigration, type CallSite } from './js-scan.js';
+import { bindingsOf, readJsMigration, type CallSite } from './js-scan.js';
 import type { JsValue } from './js.js';
 import type { FormatInput } from './types.js';
 import { sequelizeDataCall, sequelizeWhereSelectsEveryRow } from './orm-data-calls.js';
@@ -31,8 +31,10 @@ function handleSequelize(site: CallSite): void {
   // queryInterface.sequelize.query(...) / sequelize.query(...) / queryInterface.query
   if (method === 'query') {
     const options = site.resolve(a[1]);
-    const replacements = options?.kind === 'object' && options.entries.has('replacements');
-    return site.sql(a[0], replacements ? { question: true, named: true } : undefined);
+    const entries = options?.kind === 'object' ? options.entries : undefined;
+    // `replacements` fill `?` / `:name`, `bind` fills `$1` / `$name`
+    if (entries?.has('replacements')) return site.sql(a[0], bindingsOf(site, entries.get('replacements'), { question: true, named: true }));
+    return site.sql(a[0], entries?.has('bind') ? bindingsOf(site, entries.get('bind'), { dollar: true }) : undefined);
   }
   const t = () => tableOf(site, a[0]);
   const withTable = (fn: (table: { name: string; schema?: string }) => void) => {

@@ -6,7 +6,7 @@
  */
 import type { Operation } from '../model/operation.js';
 import { childRef, namedRef, tableRef } from './common.js';
-import { readJsMigration, splitQualified, type CallSite } from './js-scan.js';
+import { bindingsOf, readJsMigration, splitQualified, type CallSite } from './js-scan.js';
 import type { JsValue } from './js.js';
 import type { FormatInput } from './types.js';
 import { typeormDataCall } from './orm-data-calls.js';
@@ -24,7 +24,8 @@ function handleTypeorm(site: CallSite): void {
   const { call, method } = site;
   const a = call.args;
   if (call.func.kind !== 'member') return;
-  if (method === 'query') return site.sql(a[0]);
+  // queryRunner.query(sql, [params]): `$1` (PostgreSQL) or `?` take the parameters' values
+  if (method === 'query') return site.sql(a[0], a[1] ? bindingsOf(site, a[1], { dollar: true, question: site.ctx.dialect !== 'postgres' }) : undefined);
   if (typeormDataCall(site)) return;
   const table = () => {
     const n = nameOf(site, a[0]);

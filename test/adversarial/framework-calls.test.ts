@@ -35,6 +35,9 @@ const SEQUELIZE: Row[] = [
   // schema changes through the models: sync({ force }) drops and re-creates, sync({ alter }) drops what the models lack
   { body: 'await queryInterface.sequelize.sync({ force: true });', expected: ['up drop-table *'] },
   { body: 'await sequelize.drop();', expected: ['up drop-table *'] },
+  { body: 'await queryInterface.sequelize.truncate({ cascade: true });', expected: ['up truncate *'] },
+  { body: 'await sequelize.truncate();', expected: ['up truncate *'] },
+  { body: 'await db.sequelize.truncate({ restartIdentity: true });', expected: ['up truncate *'] },
   { body: 'await User.sync({ force: true });', expected: ['up drop-table Users'] },
   { body: 'await User.drop();', expected: ['up drop-table Users'] },
   { body: 'await db.sequelize.sync({ alter: true });', expected: ['up opaque'] },
