@@ -10,6 +10,7 @@ import { integrate } from './integrate.js';
 import { findBin, locate, type Location } from './locate.js';
 import { readManifest, upsertAction, writeManifest, type InstallAction, type InstallManifest } from './manifest.js';
 import { pathspecsFor } from '../config/pathspecs.js';
+import { STAMP_NAME, presentConfigFiles, writeStamp } from './prefilter.js';
 
 export interface InstallOptions {
   cwd: string;
@@ -46,8 +47,12 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const previous = readManifest(location.commonDir);
   const actions: InstallAction[] = previous ? [...previous.actions] : [];
 
-  // 1. configuration: use the existing one, or create one from the template
+  // 1. configuration: use the existing one, or create one from the template. The pre-filter's stamp is
+  // written before the config is read (install/prefilter.ts), and again after a config this run created.
+  const stamp = path.join(location.gitDir, STAMP_NAME);
+  writeStamp(stamp);
   const config = await ensureConfig(location, options.configPath, actions, lines);
+  if (actions.some((a) => a.type === 'config-file') && !previous?.actions.some((a) => a.type === 'config-file')) writeStamp(stamp);
   const pathspecs = pathspecsFor(config, '', { unmatched: true });
 
   // 2. ignore the backup directory and .dbsafe/
@@ -58,7 +63,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const manager = managers[0]!;
   lines.push(`hook manager: ${describeManager(manager)}`);
   for (const other of managers.slice(1, -1)) lines.push(`  also found: ${describeManager(other)} (not used: the first one wins)`);
-  const shim = { pathspecs, packageDir: location.packageDir, binPath: findBin(location) };
+  const shim = { pathspecs, packageDir: location.packageDir, binPath: findBin(location), configFiles: presentConfigFiles(location.root, location.packageDir) };
   if (!existsSync(path.join(location.root, shim.binPath))) {
     warnings.push(
       `dbsafe-hooks is not installed in ${location.packageDir || 'this project'} (no ${shim.binPath}): run \`npm install --save-dev dbsafe-hooks\`. ` +

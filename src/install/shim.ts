@@ -1,6 +1,7 @@
 import { shQuote } from '../config/pathspecs.js';
 import { LAYOUT_QUERY } from '../git/repo.js';
 import { STAGED_DIFF_QUERY } from '../git/shim-handover.js';
+import { freshnessScript, pathspecFingerprint } from './prefilter.js';
 
 /**
  * The shell that git (or husky, lefthook, simple-git-hooks) runs. POSIX sh, LF only.
@@ -23,6 +24,8 @@ export interface ShimOptions {
   packageDir: string;
   /** Root-relative path of the installed `node_modules/.bin/dbsafe-hooks`. */
   binPath: string;
+  /** Root-relative config files that existed when the pathspecs were taken (install/prefilter.ts). */
+  configFiles: string[];
 }
 
 function rootPath(rel: string): string {
@@ -72,10 +75,17 @@ const HANDOVER_LINES = [
 ];
 const HANDOVER_PIPE = `{ [ -z "$dbsafe_diff" ] || { git ${STAGED_DIFF_QUERY.map(shQuote).join(' ')} "\${dbsafe_diff%% *}" -- && echo "\${dbsafe_diff#* }"; }; } 2>/dev/null`;
 const HANDOVER_ENV = 'DBSAFE_GIT_LAYOUT="$dbsafe_layout" DBSAFE_STAGED_DIFF="$dbsafe_diff"';
+/** Only when the pre-filter is stale: the fingerprint node compares with the config's (install/prefilter.ts). */
+const prefilterEnv = (options: ShimOptions) => `DBSAFE_PREFILTER="\${dbsafe_stale:+${pathspecFingerprint(options.pathspecs)}}"`;
 
 const NO_NODE_COMMIT = [
   `echo "dbsafe-hooks: migrations are staged, but node is not on the PATH this git client gives hooks, so they cannot be checked. Commit blocked." >&2`,
   `echo "  Fix: run 'npx dbsafe-hooks doctor' for how to make node visible to git. Skip once (at your own risk): git commit --no-verify" >&2`,
+];
+/** The pre-filter is stale (install/prefilter.ts): which staged files are migrations is node's to say. */
+const NO_NODE_STALE = [
+  `echo "dbsafe-hooks: the dbsafe-hooks configuration changed since this hook was installed, so node must tell which staged files are migrations, but node is not on the PATH this git client gives hooks. Commit blocked." >&2`,
+  `echo "  Fix: run 'npx dbsafe-hooks install' (updates the hook for the new configuration); 'npx dbsafe-hooks doctor' says how to make node visible to git." >&2`,
 ];
 const NO_NODE_PUSH = [
   `echo "dbsafe-hooks: node is not on the PATH this git client gives hooks, so the pushed migrations cannot be checked. Push blocked." >&2`,
@@ -107,14 +117,23 @@ export function hookBlock(hook: HookName, options: ShimOptions): string {
     const specs = options.pathspecs.map(shQuote).join(' ');
     const staged = `git diff-index --cached --quiet HEAD -- ${specs} 2>/dev/null`;
     lines.push(
+      // a config changed since install may select other paths: then node decides (install/prefilter.ts)
+      '# the pathspecs below are the config\'s as of install; a config file changed since then starts node',
+      freshnessScript(options.packageDir, options.configFiles, { indent: '' }),
       // plumbing (config-independent); with no commit yet it fails and node decides
-      ...(hook === 'pre-commit' ? ['dbsafe_run=', `${staged} || dbsafe_run=1`, ...amendCheck(specs), 'if [ -n "$dbsafe_run" ]; then'] : [`if ! ${staged}; then`]),
+      ...(hook === 'pre-commit'
+        ? ['dbsafe_run=$dbsafe_stale', `[ -n "$dbsafe_run" ] || ${staged} || dbsafe_run=1`, ...amendCheck(specs), 'if [ -n "$dbsafe_run" ]; then']
+        : [`if [ -n "$dbsafe_stale" ] || ! ${staged}; then`]),
       ...HANDOVER_LINES,
       '  if ! command -v node >/dev/null 2>&1; then',
-      ...NO_NODE_COMMIT.map((l) => `    ${l}`),
+      '    if [ -n "$dbsafe_stale" ]; then',
+      ...NO_NODE_STALE.map((l) => `      ${l}`),
+      '    else',
+      ...NO_NODE_COMMIT.map((l) => `      ${l}`),
+      '    fi',
       '    exit 1',
       '  fi',
-      ...runLines(hook, options, '  ', { pipe: HANDOVER_PIPE, env: HANDOVER_ENV }),
+      ...runLines(hook, options, '  ', { pipe: HANDOVER_PIPE, env: `${HANDOVER_ENV} ${prefilterEnv(options)}` }),
       'fi',
     );
   }
@@ -173,8 +192,10 @@ export function inlineCommand(hook: HookName, options: ShimOptions, args = '"$@"
   const run = `${cd}{ if [ -x ${shQuote(binFromPkg)} ]; then ${shQuote(binFromPkg)} hook ${hook} ${args}; else npx --no -- dbsafe-hooks hook ${hook} ${args}; fi; }`;
   if (hook === 'pre-push') return run;
   // one git process, as in the shims; an amend with nothing staged is not looked for here (one more git
-  // process on every commit): node detects it when something is staged, pre-push otherwise
-  return `git diff-index --cached --quiet HEAD -- ${options.pathspecs.map(shQuote).join(' ')} 2>/dev/null || { ${run}; }`;
+  // process on every commit): node detects it when something is staged, pre-push otherwise. A config
+  // changed since install starts node (install/prefilter.ts).
+  const staged = `git diff-index --cached --quiet HEAD -- ${options.pathspecs.map(shQuote).join(' ')} 2>/dev/null`;
+  return `${freshnessScript(options.packageDir, options.configFiles, 'inline')}; if [ -n "$dbsafe_stale" ] || ! ${staged}; then export ${prefilterEnv(options)}; ${run}; fi`;
 }
 
 function relativeFrom(fromDir: string, target: string): string {

@@ -4,6 +4,7 @@ import { execGit } from '../git/exec-git.js';
 import { readText, sha256, writeAtomic } from '../util/files.js';
 import { locate } from './locate.js';
 import { readManifest, removeManifest, type InstallAction } from './manifest.js';
+import { STAMP_NAME } from './prefilter.js';
 import { hasBlock, removeBlock } from './shim.js';
 
 /**
@@ -24,6 +25,7 @@ export async function uninstall(cwd: string): Promise<{ lines: string[] }> {
   }
   removeManifest(commonDir);
   rmSync(path.join(commonDir, 'dbsafe', 'config-cache.json'), { force: true }); // the hooks' validated-config cache
+  rmSync(path.join(located.location.gitDir, STAMP_NAME), { force: true }); // the pre-filter's stamp (install/prefilter.ts)
   lines.push('dbsafe-hooks: uninstalled.');
   return { lines };
 }

@@ -527,7 +527,7 @@ describe('doctor', () => {
 
 describe('shipped integration files', () => {
   it('hooks/ shims are what install writes for the default config at the repository root (POSIX sh, LF)', () => {
-    const shim = { pathspecs: pathspecsFor(configSchema.parse({}), '', { unmatched: true }), packageDir: '', binPath: 'node_modules/.bin/dbsafe-hooks' };
+    const shim = { pathspecs: pathspecsFor(configSchema.parse({}), '', { unmatched: true }), packageDir: '', binPath: 'node_modules/.bin/dbsafe-hooks', configFiles: ['package.json', '.dbsaferc.json'] };
     for (const hook of HOOKS) {
       const shipped = readFileSync(path.join(PROJECT_ROOT, 'hooks', hook), 'utf8');
       expect(shipped).toBe(plainHookScript(hook, shim));
