@@ -4,6 +4,7 @@ import type { Manager } from './detect.js';
 import { readText, writeAtomic } from '../util/files.js';
 import type { InstallAction, InstallManifest } from './manifest.js';
 import {
+  BEGIN,
   CHAIN_SUFFIX,
   HOOKS,
   extractBlock,
@@ -11,6 +12,7 @@ import {
   hookBlock,
   inlineCommand,
   plainHookScript,
+  removeBlock,
   type HookName,
   type ShimOptions,
 } from './shim.js';
@@ -106,14 +108,14 @@ function huskyBlocks(dir: string, version: '9' | '5-8', shim: ShimOptions, previ
     let next: string;
     if (current === undefined) {
       next = version === '9' ? block : `#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"\n\n${block}`;
-    } else if (hasBlock(current)) {
+    } else if (hasBlock(current) && !commandBefore(current)) {
       const existing = extractBlock(current)!;
       // a function, so `$$` / `$&` in the shell block are not read as replacement patterns
       next = current.replace(existing, () => block);
-    } else if (hook === 'pre-push') {
-      next = insertFirst(current, block);
     } else {
-      next = `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${block}`;
+      // first in every hook: a user's `exec …` or `exit 0` would make a block after it dead code. A block
+      // an older install appended after the user's commands is moved up (uninstall still restores the rest).
+      next = insertFirst(hasBlock(current) ? removeBlock(current) : current, block);
     }
     writeAtomic(file, next, version === '5-8' || current === undefined ? 0o755 : undefined);
     // a re-run keeps what the first run knew: whether the file existed before dbsafe-hooks
@@ -124,11 +126,19 @@ function huskyBlocks(dir: string, version: '9' | '5-8', shim: ShimOptions, previ
   return { actions, messages: [], pending: [] };
 }
 
+/** Lines husky files start with that run nothing of the user's: a shebang, husky v5-8's `. "…/husky.sh"`, blanks. */
+const preamble = (line: string) => line.startsWith('#!') || /husky\.sh/.test(line) || line.trim() === '';
+
+/** A user's command (not a comment, not the preamble) above our block. */
+function commandBefore(text: string): boolean {
+  return text.slice(0, text.indexOf(BEGIN)).split('\n').some((line) => !preamble(line) && !line.trim().startsWith('#'));
+}
+
 /** Insert after a shebang and husky's v5-8 `. "…/husky.sh"` line, before any command. */
 function insertFirst(text: string, block: string): string {
   const lines = text.split('\n');
   let at = 0;
-  while (at < lines.length && (lines[at]!.startsWith('#!') || /husky\.sh/.test(lines[at]!) || lines[at]!.trim() === '')) at++;
+  while (at < lines.length && preamble(lines[at]!)) at++;
   return [...lines.slice(0, at), block.trimEnd(), ...lines.slice(at)].join('\n');
 }
 

@@ -270,8 +270,8 @@ describe('install: husky', () => {
     const result = install(r.dir);
     expect(result.stdout).toContain('hook manager: husky v9');
     const preCommit = readFileSync(path.join(r.dir, '.husky', 'pre-commit'), 'utf8');
-    expect(preCommit.startsWith(preCommitBefore)).toBe(true);
-    expect(preCommit).toContain('# >>> dbsafe-hooks >>>');
+    expect(preCommit.startsWith('# >>> dbsafe-hooks >>>')).toBe(true);
+    expect(preCommit.endsWith(preCommitBefore)).toBe(true);
     const prePush = readFileSync(path.join(r.dir, '.husky', 'pre-push'), 'utf8');
     expect(prePush.indexOf('# >>> dbsafe-hooks >>>')).toBeLessThan(prePush.indexOf('cat > .git/husky-later'));
     expect(existsSync(path.join(r.dir, '.husky', 'pre-merge-commit'))).toBe(true);
@@ -302,6 +302,58 @@ describe('install: husky', () => {
     expect(readFileSync(path.join(r.dir, '.husky', 'pre-push'), 'utf8')).toBe(prePushBefore);
     expect(existsSync(path.join(r.dir, '.husky', 'pre-merge-commit'))).toBe(false);
     expect(r.git('config', 'core.hooksPath')).toBe('.husky/_');
+  });
+});
+
+describe('install: husky, dbsafe runs before the user\'s commands (A2)', () => {
+  /** The user's .husky/pre-commit and .husky/pre-merge-commit before install. */
+  const USER_FILES: Array<[string, string]> = [
+    ['exit 0', 'exit 0\n'],
+    ['exec of another tool', 'exec true\n'],
+    ['no trailing newline', 'echo "lint"; exit 0'],
+    ['a shebang and a comment first', '#!/usr/bin/env sh\n# lint first\n\nexit 0\n'],
+    ['an ordinary command that passes', 'echo "lint-staged would run here"\n'],
+  ];
+
+  it.each(USER_FILES)('%s: a staged DROP is blocked; uninstall restores the files byte for byte', (_label, text) => {
+    const r = huskyRepo();
+    r.write('.husky/pre-commit', text);
+    r.write('.husky/pre-merge-commit', text);
+    install(r.dir);
+    for (const hook of ['pre-commit', 'pre-merge-commit']) {
+      const installed = readFileSync(path.join(r.dir, '.husky', hook), 'utf8');
+      const firstCommand = installed.split('\n').findIndex((line) => /^(exit|exec|echo)/.test(line));
+      expect(installed.split('\n').indexOf('# >>> dbsafe-hooks >>>'), hook).toBeLessThan(firstCommand);
+    }
+    r.write('db/migrations/002.sql', DROP);
+    r.git('add', 'db');
+    const blocked = commit(r.dir, '-m', 'drop');
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain('drop-table');
+    runCli(['uninstall'], { cwd: r.dir });
+    expect(readFileSync(path.join(r.dir, '.husky', 'pre-commit'), 'utf8')).toBe(text);
+    expect(readFileSync(path.join(r.dir, '.husky', 'pre-merge-commit'), 'utf8')).toBe(text);
+  });
+
+  it('a block an older install appended after `exit 0` is moved first by install; uninstall restores the user\'s lines', () => {
+    const r = huskyRepo();
+    const user = 'echo "lint"\nexit 0\n';
+    r.write('.husky/pre-commit', user);
+    install(r.dir);
+    const file = path.join(r.dir, '.husky', 'pre-commit');
+    const installed = readFileSync(file, 'utf8');
+    const block = installed.slice(0, installed.indexOf('# <<< dbsafe-hooks <<<') + '# <<< dbsafe-hooks <<<\n'.length);
+    writeFileSync(file, `${user}${block}`); // as installs before this change left it
+    r.write('db/migrations/002.sql', DROP);
+    r.git('add', 'db');
+    expect(commit(r.dir, '-m', 'drop').code).toBe(0); // dead code: the reported defect
+    install(r.dir);
+    expect(readFileSync(file, 'utf8')).toBe(installed);
+    r.write('db/migrations/003.sql', DROP);
+    r.git('add', 'db');
+    expect(commit(r.dir, '-m', 'drop again').code).toBe(1);
+    runCli(['uninstall'], { cwd: r.dir });
+    expect(readFileSync(file, 'utf8')).toBe(user);
   });
 });
 
@@ -367,11 +419,17 @@ describe('install: husky v5-8', () => {
     const prePush = readFileSync(path.join(r.dir, '.husky', 'pre-push'), 'utf8');
     expect(prePush.startsWith('#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"')).toBe(true);
     expect(statSync(path.join(r.dir, '.husky', 'pre-push')).mode & 0o111).not.toBe(0);
+    // dbsafe first, then the user's commands
+    r.write('src/a.js', '1\n');
+    r.git('add', 'src');
+    const passed = commit(r.dir, '-m', 'code');
+    expect(passed.code).toBe(0);
+    expect(passed.stdout + passed.stderr).toContain('v8 user hook');
     r.write('db/migrations/002.sql', DROP);
     r.git('add', 'db');
     const blocked = commit(r.dir, '-m', 'drop');
     expect(blocked.code).toBe(1);
-    expect(blocked.stdout + blocked.stderr).toContain('v8 user hook');
+    expect(blocked.stderr).toContain('drop-table');
   });
 });
 
