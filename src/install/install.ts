@@ -70,7 +70,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
         'Until then the hooks fall back to `npx --no -- dbsafe-hooks`, which fails (and blocks) when migrations are staged.',
     );
   }
-  const result = await integrate(manager, shim, previous);
+  const result = await integrate(manager, shim, previous, location.commonDir);
   for (const action of result.actions) upsertAction(actions, action);
   lines.push(...result.messages);
   await ensureLfHookFiles(location, result.actions, actions, lines);

@@ -8,6 +8,7 @@ import {
   CHAIN_SUFFIX,
   HOOKS,
   extractBlock,
+  guardedHookBlock,
   hasBlock,
   hookBlock,
   inlineCommand,
@@ -32,12 +33,13 @@ export async function integrate(
   manager: Manager,
   shim: ShimOptions,
   previous: InstallManifest | undefined,
+  commonDir: string,
 ): Promise<IntegrationResult> {
   switch (manager.kind) {
     case 'plain':
       return writeHookFiles(manager.dir, shim, previous);
     case 'hooks-path':
-      if (manager.scope === 'global' || manager.scope === 'system') return globalHooksPath(manager.dir, manager.scope, shim);
+      if (manager.scope === 'global' || manager.scope === 'system') return globalHooksPath(manager.dir, manager.scope, shim, commonDir);
       return writeHookFiles(manager.dir, shim, previous);
     case 'husky':
       return huskyBlocks(manager.dir, manager.version, shim, previous);
@@ -81,10 +83,11 @@ function writeHookFiles(dir: string, shim: ShimOptions, previous: InstallManifes
   return { actions, messages, pending: [] };
 }
 
-function globalHooksPath(dir: string, scope: string, shim: ShimOptions): IntegrationResult {
+function globalHooksPath(dir: string, scope: string, shim: ShimOptions, commonDir: string): IntegrationResult {
   // That directory serves every repository on this machine: a repository-specific shim there would
-  // run (and fail) everywhere else. Tell the user what to add instead of writing it.
-  const snippets = HOOKS.map((hook) => `--- add to ${path.join(dir, hook)} ---\n${hookBlock(hook, shim)}`);
+  // run (and fail) everywhere else. Tell the user what to add instead of writing it; each block runs
+  // only in this repository (guardedHookBlock).
+  const snippets = HOOKS.map((hook) => `--- add to ${path.join(dir, hook)} ---\n${guardedHookBlock(hook, shim, commonDir)}`);
   return {
     actions: [],
     messages: [

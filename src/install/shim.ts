@@ -142,6 +142,26 @@ export function hookBlock(hook: HookName, options: ShimOptions): string {
 }
 
 /**
+ * The block for a hooks directory that every repository shares (a global core.hooksPath): it runs only in
+ * the repository it was made for (any of its worktrees: the common git dir is compared), so the other
+ * repositories' commits and pushes go on as before. Built from hookBlock, inside the same markers.
+ */
+export function guardedHookBlock(hook: HookName, options: ShimOptions, commonDir: string): string {
+  const lines = hookBlock(hook, options).trimEnd().split('\n');
+  // not indented: some of the block's strings span lines
+  const body = lines.slice(2, -1);
+  return [
+    ...lines.slice(0, 2),
+    `# only in ${commonDir.replace(/\n/g, ' ')}: this hooks directory serves every repository`,
+    `if [ "$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null)" = ${shQuote(commonDir)} ]; then`,
+    ...body,
+    'fi',
+    END,
+    '',
+  ].join('\n');
+}
+
+/**
  * `git commit --amend` replaces HEAD: it commits the index against HEAD's parent, which the staged
  * check does not see (docs/ARCHITECTURE.md, `--amend`). git gives no signal but its own command line. On Linux: find
  * the first git among the parent processes with shell builtins only (no process; `read` drops the

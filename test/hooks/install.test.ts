@@ -189,6 +189,39 @@ describe('install: plain hooks', () => {
     expect(readdirSync(path.join(globalDir, 'hooks'))).toEqual([]);
     const doctor = runCli(['doctor'], { cwd: r.dir, env: { GIT_CONFIG_GLOBAL: globalConfig } });
     expect(doctor.stdout).toContain('core.hooksPath is set in the global git config');
+
+    // C2: pasted as told, the blocks run in this repository only
+    const env = { GIT_CONFIG_GLOBAL: globalConfig };
+    for (const hook of HOOKS) {
+      const block = new RegExp(`--- add to ${path.join(globalDir, 'hooks', hook)} ---\\n(# >>> dbsafe-hooks >>>[\\s\\S]*?# <<< dbsafe-hooks <<<\\n)`).exec(result.stdout)?.[1];
+      expect(block, hook).toBeDefined();
+      writeFileSync(path.join(globalDir, 'hooks', hook), `#!/bin/sh\n${block}`);
+      chmodSync(path.join(globalDir, 'hooks', hook), 0o755);
+    }
+    const cases: Array<[string, string, number]> = [
+      ['this repository', r.dir, 1],
+      ['another repository', makeRepo().dir, 0],
+    ];
+    for (const [label, dir, code] of cases) {
+      writeFileSync(path.join(dir, 'README.md'), 'x\n');
+      run(dir, 'git', ['add', 'README.md'], env);
+      expect(run(dir, 'git', ['commit', '-q', '-m', 'readme'], env).code, label).toBe(0);
+      mkdirSync(path.join(dir, 'db', 'migrations'), { recursive: true });
+      writeFileSync(path.join(dir, 'db', 'migrations', '002.sql'), DROP);
+      run(dir, 'git', ['add', 'db'], env);
+      const committed = run(dir, 'git', ['commit', '-q', '-m', 'drop'], env);
+      expect(committed.code, `${label}: ${committed.stderr}`).toBe(code);
+      if (code === 0) {
+        const remote = bareRemote();
+        run(dir, 'git', ['remote', 'add', 'origin', remote.dir], env);
+        const pushed = run(dir, 'git', ['push', '-q', 'origin', 'main'], env);
+        expect(pushed.code, `${label}: ${pushed.stderr}`).toBe(0);
+        expect(pushed.stderr).not.toContain('dbsafe');
+        remote.cleanup();
+      } else {
+        expect(committed.stderr).toContain('drop-table');
+      }
+    }
   });
 
   it('monorepo: package.json below the git root; hooks run from the package dir and find its config', () => {
