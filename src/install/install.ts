@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { configText, proposeMigrationSets } from './config-init.js';
 import { describeManager, detectManagers } from './detect.js';
 import { readText, sha256, writeAtomic } from '../util/files.js';
+import { managerInstallFix, missingHookFiles } from './doctor.js';
 import { integrate } from './integrate.js';
 import { findBin, locate, type Location } from './locate.js';
 import { readManifest, upsertAction, writeManifest, type InstallAction, type InstallManifest } from './manifest.js';
@@ -74,6 +75,14 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   for (const action of result.actions) upsertAction(actions, action);
   lines.push(...result.messages);
   await ensureLfHookFiles(location, result.actions, actions, lines);
+  if (manager.kind === 'pre-commit' || manager.kind === 'lefthook') {
+    // these managers write git's hook files themselves, only when their own install runs: until then a hook is not reachable
+    const missing = (await missingHookFiles(location.root)).filter((hook) => !result.pending.includes(hook));
+    if (missing.length) {
+      lines.push(`git does not run ${missing.join(', ')} yet: run ${managerInstallFix(manager.kind, missing)}`);
+      result.pending.push(...missing);
+    }
+  }
   if (result.pending.length) warnings.push(`not active yet: ${result.pending.join(', ')} (see the instructions above)`);
   else lines.push(`hooks: pre-commit, pre-merge-commit and pre-push run dbsafe-hooks when migrations matching ${pathspecs.join(' ')} are involved`);
 

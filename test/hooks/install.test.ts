@@ -537,6 +537,43 @@ describe('install: other managers', () => {
     expect(parseYaml(readFileSync(path.join(r.dir, '.pre-commit-config.yaml'), 'utf8')).repos).toHaveLength(1);
   });
 
+  // D1: these managers write git's hook files only when their own install runs; until then each missing hook is said
+  it.each([
+    ['pre-commit framework, its install not run', 'pre-commit', [], 'pre-commit install -t pre-commit -t pre-merge-commit -t pre-push'],
+    ['pre-commit framework, installed for pre-commit only', 'pre-commit', ['pre-commit', 'pre-merge-commit'], 'pre-commit install -t pre-push'],
+    ['pre-commit framework, every hook installed', 'pre-commit', ['pre-commit', 'pre-merge-commit', 'pre-push'], ''],
+    ['lefthook, its install not run', 'lefthook', [], 'npx lefthook install'],
+    ['lefthook, every hook installed', 'lefthook', ['pre-commit', 'pre-merge-commit', 'pre-push'], ''],
+  ])('%s: install says what to run, doctor reports each unreachable hook', (_label, manager, present, fix) => {
+    const r = repo();
+    r.write('.dbsaferc.json', JSON.stringify(DEFAULT_CONFIG));
+    if (manager === 'pre-commit') r.write('.pre-commit-config.yaml', 'repos: []\n');
+    else r.write('lefthook.yml', 'pre-commit:\n  commands: {}\n');
+    for (const hook of present) {
+      writeFileSync(path.join(r.dir, '.git', 'hooks', hook), '#!/bin/sh\nexit 0\n');
+      chmodSync(path.join(r.dir, '.git', 'hooks', hook), 0o755);
+    }
+    const result = install(r.dir, frameworkOnPath('4.0.1'));
+    expect(result.code).toBe(0);
+    const doctor = runCli(['doctor'], { cwd: r.dir });
+    const missing = HOOKS.filter((hook) => !present.includes(hook));
+    if (!missing.length) {
+      expect(result.stdout).toContain('hooks: pre-commit, pre-merge-commit and pre-push run dbsafe-hooks');
+      expect(doctor.stdout).toContain('0 problem(s)');
+      expect(doctor.code).toBe(0);
+      return;
+    }
+    expect(result.stdout).toContain(`git does not run ${missing.join(', ')} yet: run ${fix}`);
+    expect(result.stdout).not.toContain('hooks: pre-commit, pre-merge-commit and pre-push run dbsafe-hooks');
+    expect(result.stderr).toContain(`not active yet: ${missing.join(', ')}`);
+    expect(doctor.code).toBe(1);
+    for (const hook of missing) {
+      expect(doctor.stdout).toContain(`${path.join(r.dir, '.git', 'hooks', hook)} does not exist: git will not run ${hook}`);
+      expect(doctor.stdout).toContain(manager === 'pre-commit' ? `pre-commit install -t ${hook}` : 'npx lefthook install');
+    }
+    for (const hook of present) expect(doctor.stdout).not.toContain(`${hook} does not exist`);
+  });
+
   it('simple-git-hooks: chains dbsafe first into the existing commands; uninstall restores them', () => {
     const r = repo();
     r.write('.dbsaferc.json', JSON.stringify(DEFAULT_CONFIG));
