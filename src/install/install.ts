@@ -8,6 +8,7 @@ import { describeManager, detectManagers } from './detect.js';
 import { readText, sha256, writeAtomic } from '../util/files.js';
 import { managerInstallFix, missingHookFiles } from './doctor.js';
 import { integrate } from './integrate.js';
+import { CLI_RECORD } from './shim.js';
 import { findBin, locate, type Location } from './locate.js';
 import { readManifest, upsertAction, writeManifest, type InstallAction, type InstallManifest } from './manifest.js';
 import { pathspecsFor } from '../config/pathspecs.js';
@@ -95,6 +96,9 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     actions,
   };
   if (actions.length) writeManifest(location.commonDir, manifest);
+  // for linked worktrees, which have no node_modules of their own (install/shim.ts findCliLines)
+  const cli = path.join(location.root, shim.binPath);
+  if (actions.length && existsSync(cli)) writeAtomic(path.join(location.commonDir, CLI_RECORD), `${cli}\n`);
   return { installed: result.pending.length === 0, lines, warnings };
 }
 

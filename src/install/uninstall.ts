@@ -5,7 +5,7 @@ import { readText, sha256, writeAtomic } from '../util/files.js';
 import { locate } from './locate.js';
 import { readManifest, removeManifest, type InstallAction } from './manifest.js';
 import { STAMP_NAME } from './prefilter.js';
-import { hasBlock, removeBlock } from './shim.js';
+import { CLI_RECORD, hasBlock, removeBlock } from './shim.js';
 
 /**
  * Reverse exactly what install.json recorded, nothing else: our shims go and moved-aside hooks come
@@ -26,6 +26,7 @@ export async function uninstall(cwd: string): Promise<{ lines: string[] }> {
   removeManifest(commonDir);
   rmSync(path.join(commonDir, 'dbsafe', 'config-cache.json'), { force: true }); // the hooks' validated-config cache
   rmSync(path.join(located.location.gitDir, STAMP_NAME), { force: true }); // the pre-filter's stamp (install/prefilter.ts)
+  rmSync(path.join(commonDir, CLI_RECORD), { force: true }); // where install found the CLI (install/shim.ts)
   lines.push('dbsafe-hooks: uninstalled.');
   return { lines };
 }
