@@ -55,6 +55,8 @@ export interface RunCheckResult extends CheckResult {
   notes: string[];
   /** Text of the files that have findings, for reporters that show the source line. */
   sources: Map<string, string>;
+  /** New operations a rule reports, whatever their configured severity (policy/evaluate.ts). */
+  destructive: number;
 }
 
 /** How a file's edit relates to the committed history (for edited-applied-migration). */
@@ -215,9 +217,9 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   }
 
   // 4. Policy: rules, protected objects, markers, severity (not even loaded when no migration changed).
-  const { findings, overridesUsed } = files.length
+  const { findings, overridesUsed, destructive } = files.length
     ? (await import('../policy/evaluate.js')).evaluate(files, config)
-    : { findings: [], overridesUsed: [] };
+    : { findings: [], overridesUsed: [], destructive: 0 };
   const withFindings = new Set(findings.map((f) => f.file));
   const sources = new Map<string, string>();
   for (const file of files) if (withFindings.has(file.path)) sources.set(file.path, file.text);
@@ -230,6 +232,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     root: repo.root,
     notes,
     sources,
+    destructive,
   };
 }
 

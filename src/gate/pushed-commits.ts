@@ -32,11 +32,17 @@ export interface PushedCommits {
   sources: Map<string, string>;
   filesChecked: number;
   operations: number;
+  /** New destructive operations, whatever severity the config gives their rules (a rule set to "off" included). */
+  destructive: number;
 }
 
-/** True when a pushed commit adds a destructive operation, approved or not (what `gate.when: destructive` asks). */
-export function addsDestructive(pushed: Pick<PushedCommits, 'findings' | 'overridesUsed'>): boolean {
-  return pushed.findings.length > 0 || pushed.overridesUsed.length > 0;
+/**
+ * True when a pushed commit adds a destructive operation, approved or not, or anything reported (what
+ * `gate.when: destructive` asks). From the operations, not the findings: `"rules": { "drop-table": "off" }`
+ * stops a commit being blocked, not the table being lost, so it must not waive the backup too.
+ */
+export function addsDestructive(pushed: Pick<PushedCommits, 'findings' | 'overridesUsed' | 'destructive'>): boolean {
+  return pushed.destructive > 0 || pushed.findings.length > 0 || pushed.overridesUsed.length > 0;
 }
 
 /**
@@ -64,7 +70,7 @@ export async function pushedCommits(
   }
   if (touching.length > options.limit) truncated = true;
 
-  const pushed: PushedCommits = { commits: [], truncated, findings: [], overridesUsed: [], sources: new Map(), filesChecked: 0, operations: 0 };
+  const pushed: PushedCommits = { commits: [], truncated, findings: [], overridesUsed: [], sources: new Map(), filesChecked: 0, operations: 0, destructive: 0 };
   const emptyTree = options.recheck && touching.length ? (await locateRepo(root)).emptyTree : '';
   for (const commit of touching.slice(0, options.limit)) {
     const { parents, files } = await filesChangedBy(root, commit, pathspecs);
@@ -79,6 +85,7 @@ export async function pushedCommits(
     });
     pushed.filesChecked += result.filesChecked;
     pushed.operations += result.operations;
+    pushed.destructive += result.destructive;
     for (const finding of result.findings) pushed.findings.push({ ...finding, commit });
     for (const used of result.overridesUsed) pushed.overridesUsed.push(used);
     for (const [file, text] of result.sources) pushed.sources.set(file, text);

@@ -75,9 +75,8 @@ async function hooksDirChecks(location: Location, manifest: InstallManifest | un
     const file = path.join(hooksDir, hook);
     const text = readText(file);
     if (text === undefined) {
-      if (manifest && manifest.manager !== 'pre-commit' && manifest.manager !== 'lefthook') {
-        checks.push({ level: 'problem', message: `${file} does not exist: git will not run ${hook}`, fix: 'npx dbsafe-hooks install' });
-      }
+      // with the pre-commit framework and lefthook, that manager writes the hook file, and only when told to
+      if (manifest) checks.push({ level: 'problem', message: `${file} does not exist: git will not run ${hook}, so dbsafe-hooks does not either`, fix: managerInstallFix(manifest.manager, [hook]) });
       continue;
     }
     if (!isExecutable(file)) checks.push({ level: 'problem', message: `${file} is not executable: git skips it`, fix: `chmod +x '${file}'` });
@@ -98,6 +97,19 @@ async function hooksDirChecks(location: Location, manifest: InstallManifest | un
     }
   }
   return checks;
+}
+
+/** The command that makes git run these hooks, for the manager install integrated with. */
+export function managerInstallFix(manager: string, hooks: string[]): string {
+  if (manager === 'pre-commit') return `pre-commit install ${hooks.map((hook) => `-t ${hook}`).join(' ')}`;
+  if (manager === 'lefthook') return 'npx lefthook install';
+  return 'npx dbsafe-hooks install';
+}
+
+/** Hooks whose file is missing from the directory git runs hooks from (a manager that writes them itself was not run yet). */
+export async function missingHookFiles(root: string): Promise<string[]> {
+  const hooksDir = path.resolve(root, await gitText(['rev-parse', '--git-path', 'hooks'], { cwd: root }));
+  return HOOKS.filter((hook) => !existsSync(path.join(hooksDir, hook)));
 }
 
 async function configCheck(location: Location, configPath: string | undefined, checks: Check[]): Promise<Config | undefined> {

@@ -6,10 +6,13 @@ import { VERSION } from '../version.js';
 import { configText, proposeMigrationSets } from './config-init.js';
 import { describeManager, detectManagers } from './detect.js';
 import { readText, sha256, writeAtomic } from '../util/files.js';
+import { managerInstallFix, missingHookFiles } from './doctor.js';
 import { integrate } from './integrate.js';
+import { CLI_RECORD } from './shim.js';
 import { findBin, locate, type Location } from './locate.js';
 import { readManifest, upsertAction, writeManifest, type InstallAction, type InstallManifest } from './manifest.js';
 import { pathspecsFor } from '../config/pathspecs.js';
+import { STAMP_NAME, presentConfigFiles, writeStamp } from './prefilter.js';
 
 export interface InstallOptions {
   cwd: string;
@@ -46,8 +49,12 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const previous = readManifest(location.commonDir);
   const actions: InstallAction[] = previous ? [...previous.actions] : [];
 
-  // 1. configuration: use the existing one, or create one from the template
+  // 1. configuration: use the existing one, or create one from the template. The pre-filter's stamp is
+  // written before the config is read (install/prefilter.ts), and again after a config this run created.
+  const stamp = path.join(location.gitDir, STAMP_NAME);
+  writeStamp(stamp);
   const config = await ensureConfig(location, options.configPath, actions, lines);
+  if (actions.some((a) => a.type === 'config-file') && !previous?.actions.some((a) => a.type === 'config-file')) writeStamp(stamp);
   const pathspecs = pathspecsFor(config, '', { unmatched: true });
 
   // 2. ignore the backup directory and .dbsafe/
@@ -58,17 +65,25 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const manager = managers[0]!;
   lines.push(`hook manager: ${describeManager(manager)}`);
   for (const other of managers.slice(1, -1)) lines.push(`  also found: ${describeManager(other)} (not used: the first one wins)`);
-  const shim = { pathspecs, packageDir: location.packageDir, binPath: findBin(location) };
+  const shim = { pathspecs, packageDir: location.packageDir, binPath: findBin(location), configFiles: presentConfigFiles(location.root, location.packageDir) };
   if (!existsSync(path.join(location.root, shim.binPath))) {
     warnings.push(
       `dbsafe-hooks is not installed in ${location.packageDir || 'this project'} (no ${shim.binPath}): run \`npm install --save-dev dbsafe-hooks\`. ` +
         'Until then the hooks fall back to `npx --no -- dbsafe-hooks`, which fails (and blocks) when migrations are staged.',
     );
   }
-  const result = await integrate(manager, shim, previous);
+  const result = await integrate(manager, shim, previous, location.commonDir);
   for (const action of result.actions) upsertAction(actions, action);
   lines.push(...result.messages);
   await ensureLfHookFiles(location, result.actions, actions, lines);
+  if (manager.kind === 'pre-commit' || manager.kind === 'lefthook') {
+    // these managers write git's hook files themselves, only when their own install runs: until then a hook is not reachable
+    const missing = (await missingHookFiles(location.root)).filter((hook) => !result.pending.includes(hook));
+    if (missing.length) {
+      lines.push(`git does not run ${missing.join(', ')} yet: run ${managerInstallFix(manager.kind, missing)}`);
+      result.pending.push(...missing);
+    }
+  }
   if (result.pending.length) warnings.push(`not active yet: ${result.pending.join(', ')} (see the instructions above)`);
   else lines.push(`hooks: pre-commit, pre-merge-commit and pre-push run dbsafe-hooks when migrations matching ${pathspecs.join(' ')} are involved`);
 
@@ -81,6 +96,9 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     actions,
   };
   if (actions.length) writeManifest(location.commonDir, manifest);
+  // for linked worktrees, which have no node_modules of their own (install/shim.ts findCliLines)
+  const cli = path.join(location.root, shim.binPath);
+  if (actions.length && existsSync(cli)) writeAtomic(path.join(location.commonDir, CLI_RECORD), `${cli}\n`);
   return { installed: result.pending.length === 0, lines, warnings };
 }
 

@@ -4,13 +4,16 @@ import type { Manager } from './detect.js';
 import { readText, writeAtomic } from '../util/files.js';
 import type { InstallAction, InstallManifest } from './manifest.js';
 import {
+  BEGIN,
   CHAIN_SUFFIX,
   HOOKS,
   extractBlock,
+  guardedHookBlock,
   hasBlock,
   hookBlock,
   inlineCommand,
   plainHookScript,
+  removeBlock,
   type HookName,
   type ShimOptions,
 } from './shim.js';
@@ -30,12 +33,13 @@ export async function integrate(
   manager: Manager,
   shim: ShimOptions,
   previous: InstallManifest | undefined,
+  commonDir: string,
 ): Promise<IntegrationResult> {
   switch (manager.kind) {
     case 'plain':
       return writeHookFiles(manager.dir, shim, previous);
     case 'hooks-path':
-      if (manager.scope === 'global' || manager.scope === 'system') return globalHooksPath(manager.dir, manager.scope, shim);
+      if (manager.scope === 'global' || manager.scope === 'system') return globalHooksPath(manager.dir, manager.scope, shim, commonDir);
       return writeHookFiles(manager.dir, shim, previous);
     case 'husky':
       return huskyBlocks(manager.dir, manager.version, shim, previous);
@@ -79,10 +83,11 @@ function writeHookFiles(dir: string, shim: ShimOptions, previous: InstallManifes
   return { actions, messages, pending: [] };
 }
 
-function globalHooksPath(dir: string, scope: string, shim: ShimOptions): IntegrationResult {
+function globalHooksPath(dir: string, scope: string, shim: ShimOptions, commonDir: string): IntegrationResult {
   // That directory serves every repository on this machine: a repository-specific shim there would
-  // run (and fail) everywhere else. Tell the user what to add instead of writing it.
-  const snippets = HOOKS.map((hook) => `--- add to ${path.join(dir, hook)} ---\n${hookBlock(hook, shim)}`);
+  // run (and fail) everywhere else. Tell the user what to add instead of writing it; each block runs
+  // only in this repository (guardedHookBlock).
+  const snippets = HOOKS.map((hook) => `--- add to ${path.join(dir, hook)} ---\n${guardedHookBlock(hook, shim, commonDir)}`);
   return {
     actions: [],
     messages: [
@@ -106,14 +111,14 @@ function huskyBlocks(dir: string, version: '9' | '5-8', shim: ShimOptions, previ
     let next: string;
     if (current === undefined) {
       next = version === '9' ? block : `#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"\n\n${block}`;
-    } else if (hasBlock(current)) {
+    } else if (hasBlock(current) && !commandBefore(current)) {
       const existing = extractBlock(current)!;
       // a function, so `$$` / `$&` in the shell block are not read as replacement patterns
       next = current.replace(existing, () => block);
-    } else if (hook === 'pre-push') {
-      next = insertFirst(current, block);
     } else {
-      next = `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${block}`;
+      // first in every hook: a user's `exec …` or `exit 0` would make a block after it dead code. A block
+      // an older install appended after the user's commands is moved up (uninstall still restores the rest).
+      next = insertFirst(hasBlock(current) ? removeBlock(current) : current, block);
     }
     writeAtomic(file, next, version === '5-8' || current === undefined ? 0o755 : undefined);
     // a re-run keeps what the first run knew: whether the file existed before dbsafe-hooks
@@ -124,11 +129,19 @@ function huskyBlocks(dir: string, version: '9' | '5-8', shim: ShimOptions, previ
   return { actions, messages: [], pending: [] };
 }
 
+/** Lines husky files start with that run nothing of the user's: a shebang, husky v5-8's `. "…/husky.sh"`, blanks. */
+const preamble = (line: string) => line.startsWith('#!') || /husky\.sh/.test(line) || line.trim() === '';
+
+/** A user's command (not a comment, not the preamble) above our block. */
+function commandBefore(text: string): boolean {
+  return text.slice(0, text.indexOf(BEGIN)).split('\n').some((line) => !preamble(line) && !line.trim().startsWith('#'));
+}
+
 /** Insert after a shebang and husky's v5-8 `. "…/husky.sh"` line, before any command. */
 function insertFirst(text: string, block: string): string {
   const lines = text.split('\n');
   let at = 0;
-  while (at < lines.length && (lines[at]!.startsWith('#!') || /husky\.sh/.test(lines[at]!) || lines[at]!.trim() === '')) at++;
+  while (at < lines.length && preamble(lines[at]!)) at++;
   return [...lines.slice(0, at), block.trimEnd(), ...lines.slice(at)].join('\n');
 }
 

@@ -1,6 +1,7 @@
 import { shQuote } from '../config/pathspecs.js';
 import { LAYOUT_QUERY } from '../git/repo.js';
 import { STAGED_DIFF_QUERY } from '../git/shim-handover.js';
+import { freshnessScript, pathspecFingerprint } from './prefilter.js';
 
 /**
  * The shell that git (or husky, lefthook, simple-git-hooks) runs. POSIX sh, LF only.
@@ -15,6 +16,8 @@ export type HookName = (typeof HOOKS)[number];
 export const BEGIN = '# >>> dbsafe-hooks >>>';
 export const END = '# <<< dbsafe-hooks <<<';
 export const CHAIN_SUFFIX = '.pre-dbsafe';
+/** In the common git dir: the CLI's path as install found it, for worktrees without node_modules (findCliLines). */
+export const CLI_RECORD = 'dbsafe/cli';
 
 export interface ShimOptions {
   /** Pathspecs of migration files (`:(top,glob)…`), from the config at install time. */
@@ -23,6 +26,8 @@ export interface ShimOptions {
   packageDir: string;
   /** Root-relative path of the installed `node_modules/.bin/dbsafe-hooks`. */
   binPath: string;
+  /** Root-relative config files that existed when the pathspecs were taken (install/prefilter.ts). */
+  configFiles: string[];
 }
 
 function rootPath(rel: string): string {
@@ -30,21 +35,40 @@ function rootPath(rel: string): string {
 }
 
 /**
- * The command that runs the CLI from the package directory (installed bin, else `npx --no`, never bare npx).
+ * Where the CLI is, into `dbsafe_cli`: this worktree's bin; else the one install recorded in the common git dir
+ * (`dbsafe/cli`: a linked worktree has no node_modules of its own); else `via-npx` when `npx --no` finds it (a
+ * hoisted or global install; asked only here, it is slow); else empty, which the caller turns into a
+ * dbsafe-hooks message (never npm's own errors). Needs `dbsafe_common`, the common git dir.
+ */
+function findCliLines(options: ShimOptions, indent: string): string[] {
+  const dir = rootPath(options.packageDir);
+  return [
+    `dbsafe_cli=${rootPath(options.binPath)}`,
+    'if ! [ -x "$dbsafe_cli" ]; then',
+    '  dbsafe_cli=',
+    `  { read -r dbsafe_cli < "$dbsafe_common/${CLI_RECORD}"; } 2>/dev/null || :`,
+    '  if ! [ -x "$dbsafe_cli" ]; then',
+    `    dbsafe_cli=; (cd ${dir} && npx --no -- dbsafe-hooks --version) >/dev/null 2>&1 && dbsafe_cli=via-npx`,
+    '  fi',
+    'fi',
+  ].map((line) => `${indent}${line}`);
+}
+
+/**
+ * The command that runs the CLI found by findCliLines from the package directory (`npx --no`, never bare npx).
  * `pipe` feeds its stdin from the front, `redirect` from behind; `env` is exported for that one process only
  * (the subshell ends with it).
  */
 function runLines(hook: HookName, options: ShimOptions, indent: string, io: { pipe?: string; redirect?: string; env?: string } = {}): string[] {
-  const bin = rootPath(options.binPath);
   const dir = rootPath(options.packageDir);
   const fail = hook === 'pre-push' ? `{ dbsafe_rc=$?; rm -f "$dbsafe_in"; exit $dbsafe_rc; }` : 'exit $?';
   const enter = `${io.pipe ? `${io.pipe} | ` : ''}(cd ${dir} &&${io.env ? ` export ${io.env} &&` : ''}`;
   const stdin = io.redirect ?? '';
   return [
-    `${indent}if [ -x ${bin} ]; then`,
-    `${indent}  ${enter} exec ${bin} hook ${hook} "$@")${stdin} || ${fail}`,
-    `${indent}else`,
+    `${indent}if [ "$dbsafe_cli" = via-npx ]; then`,
     `${indent}  ${enter} exec npx --no -- dbsafe-hooks hook ${hook} "$@")${stdin} || ${fail}`,
+    `${indent}else`,
+    `${indent}  ${enter} exec "$dbsafe_cli" hook ${hook} "$@")${stdin} || ${fail}`,
     `${indent}fi`,
   ];
 }
@@ -62,6 +86,9 @@ const HANDOVER_LINES = [
   "  dbsafe_root=${dbsafe_git%%'",
   "'*}",
   '  [ -n "$dbsafe_root" ] || exit 2',
+  "  dbsafe_common=${dbsafe_git#*'",
+  "'}; dbsafe_common=${dbsafe_common%%'",
+  "'*}",
   '  dbsafe_layout="$dbsafe_rc',
   '$PWD',
   '$dbsafe_git"',
@@ -72,15 +99,57 @@ const HANDOVER_LINES = [
 ];
 const HANDOVER_PIPE = `{ [ -z "$dbsafe_diff" ] || { git ${STAGED_DIFF_QUERY.map(shQuote).join(' ')} "\${dbsafe_diff%% *}" -- && echo "\${dbsafe_diff#* }"; }; } 2>/dev/null`;
 const HANDOVER_ENV = 'DBSAFE_GIT_LAYOUT="$dbsafe_layout" DBSAFE_STAGED_DIFF="$dbsafe_diff"';
+/** Only when the pre-filter is stale: the fingerprint node compares with the config's (install/prefilter.ts). */
+const prefilterEnv = (options: ShimOptions) => `DBSAFE_PREFILTER="\${dbsafe_stale:+${pathspecFingerprint(options.pathspecs)}}"`;
 
 const NO_NODE_COMMIT = [
   `echo "dbsafe-hooks: migrations are staged, but node is not on the PATH this git client gives hooks, so they cannot be checked. Commit blocked." >&2`,
   `echo "  Fix: run 'npx dbsafe-hooks doctor' for how to make node visible to git. Skip once (at your own risk): git commit --no-verify" >&2`,
 ];
+/** The pre-filter is stale (install/prefilter.ts): which staged files are migrations is node's to say. */
+const NO_NODE_STALE = [
+  `echo "dbsafe-hooks: the dbsafe-hooks configuration changed since this hook was installed, so node must tell which staged files are migrations, but node is not on the PATH this git client gives hooks. Commit blocked." >&2`,
+  `echo "  Fix: run 'npx dbsafe-hooks install' (updates the hook for the new configuration); 'npx dbsafe-hooks doctor' says how to make node visible to git." >&2`,
+];
+/** No CLI in this worktree nor where install recorded it (findCliLines). */
+const NO_CLI_FIX = `echo "  Fix: run 'npm install' in this worktree (a linked worktree has no node_modules of its own), or 'npx dbsafe-hooks install' again from a worktree that has it." >&2`;
+const NO_CLI_COMMIT = [
+  `echo "dbsafe-hooks: migrations are staged, but the dbsafe-hooks CLI is not installed in this worktree ($dbsafe_root) nor where install recorded it, so they cannot be checked. Commit blocked." >&2`,
+  NO_CLI_FIX,
+];
+const NO_CLI_PUSH = [
+  `echo "dbsafe-hooks: this push carries commits that touch migrations, but the dbsafe-hooks CLI is not installed in this worktree ($dbsafe_root) nor where install recorded it, so they cannot be checked. Push blocked." >&2`,
+  NO_CLI_FIX,
+];
 const NO_NODE_PUSH = [
   `echo "dbsafe-hooks: node is not on the PATH this git client gives hooks, so the pushed migrations cannot be checked. Push blocked." >&2`,
   `echo "  Fix: run 'npx dbsafe-hooks doctor' for how to make node visible to git. Skip once (at your own risk): git push --no-verify" >&2`,
 ];
+
+/**
+ * pre-push without the CLI: fail closed only when it matters. git itself says whether a pushed ref carries
+ * commits touching migrations (the install-time pathspecs; a config changed since then counts as yes,
+ * install/prefilter.ts); a push of code only goes on with a note.
+ */
+function noCliPushLines(options: ShimOptions, indent: string): string[] {
+  const specs = options.pathspecs.map(shQuote).join(' ');
+  return [
+    freshnessScript(options.packageDir, options.configFiles, { indent }),
+    'dbsafe_mig=$dbsafe_stale',
+    'while read -r dbsafe_l dbsafe_lo dbsafe_r dbsafe_ro; do',
+    '  case $dbsafe_lo in *[!0]*) ;; *) continue ;; esac',
+    '  dbsafe_not=',
+    '  case $dbsafe_ro in *[!0]*) git cat-file -e "$dbsafe_ro^{commit}" 2>/dev/null && dbsafe_not=$dbsafe_ro ;; esac',
+    `  dbsafe_out=$(git rev-list -1 "$dbsafe_lo" --not --remotes="$1" $dbsafe_not -- ${specs} 2>/dev/null) || dbsafe_mig=1`,
+    '  [ -z "$dbsafe_out" ] || dbsafe_mig=1',
+    'done < "$dbsafe_in"',
+    'if [ -n "$dbsafe_mig" ]; then',
+    ...NO_CLI_PUSH.map((l) => `  ${l}`),
+    '  rm -f "$dbsafe_in"; exit 1',
+    'fi',
+    `echo "dbsafe-hooks: note: the dbsafe-hooks CLI is not installed in this worktree; this push touches no migration, so it goes on (run 'npm install' here to check pushes again)." >&2`,
+  ].map((line, i) => (i === 0 ? line : `${indent}${line}`));
+}
 
 /** The marked block (without shebang), as appended to husky files and written into plain shims. */
 export function hookBlock(hook: HookName, options: ShimOptions): string {
@@ -91,14 +160,22 @@ export function hookBlock(hook: HookName, options: ShimOptions): string {
     lines.push(
       'dbsafe_in=$(mktemp) || exit 2',
       'cat > "$dbsafe_in"',
-      'dbsafe_root=$(git rev-parse --show-toplevel) || exit 2',
+      "dbsafe_git=$(git rev-parse --show-toplevel --git-common-dir) || exit 2",
+      "dbsafe_root=${dbsafe_git%%'",
+      "'*} dbsafe_common=${dbsafe_git#*'",
+      "'}",
       'if ! command -v node >/dev/null 2>&1; then',
       '  if [ -s "$dbsafe_in" ]; then',
       ...NO_NODE_PUSH.map((l) => `    ${l}`),
       '    rm -f "$dbsafe_in"; exit 1',
       '  fi',
       'else',
-      ...runLines(hook, options, '  ', { redirect: ' < "$dbsafe_in"' }),
+      ...findCliLines(options, '  '),
+      '  if [ -z "$dbsafe_cli" ]; then',
+      ...noCliPushLines(options, '    '),
+      '  else',
+      ...runLines(hook, options, '    ', { redirect: ' < "$dbsafe_in"' }),
+      '  fi',
       'fi',
       'exec < "$dbsafe_in"',
       'rm -f "$dbsafe_in" 2>/dev/null || :',
@@ -107,19 +184,53 @@ export function hookBlock(hook: HookName, options: ShimOptions): string {
     const specs = options.pathspecs.map(shQuote).join(' ');
     const staged = `git diff-index --cached --quiet HEAD -- ${specs} 2>/dev/null`;
     lines.push(
+      // a config changed since install may select other paths: then node decides (install/prefilter.ts)
+      '# the pathspecs below are the config\'s as of install; a config file changed since then starts node',
+      freshnessScript(options.packageDir, options.configFiles, { indent: '' }),
       // plumbing (config-independent); with no commit yet it fails and node decides
-      ...(hook === 'pre-commit' ? ['dbsafe_run=', `${staged} || dbsafe_run=1`, ...amendCheck(specs), 'if [ -n "$dbsafe_run" ]; then'] : [`if ! ${staged}; then`]),
+      ...(hook === 'pre-commit'
+        ? ['dbsafe_run=$dbsafe_stale', `[ -n "$dbsafe_run" ] || ${staged} || dbsafe_run=1`, ...amendCheck(specs), 'if [ -n "$dbsafe_run" ]; then']
+        : [`if [ -n "$dbsafe_stale" ] || ! ${staged}; then`]),
       ...HANDOVER_LINES,
       '  if ! command -v node >/dev/null 2>&1; then',
-      ...NO_NODE_COMMIT.map((l) => `    ${l}`),
+      '    if [ -n "$dbsafe_stale" ]; then',
+      ...NO_NODE_STALE.map((l) => `      ${l}`),
+      '    else',
+      ...NO_NODE_COMMIT.map((l) => `      ${l}`),
+      '    fi',
       '    exit 1',
       '  fi',
-      ...runLines(hook, options, '  ', { pipe: HANDOVER_PIPE, env: HANDOVER_ENV }),
+      ...findCliLines(options, '  '),
+      '  if [ -z "$dbsafe_cli" ]; then',
+      ...NO_CLI_COMMIT.map((l) => `    ${l}`),
+      '    exit 1',
+      '  fi',
+      ...runLines(hook, options, '  ', { pipe: HANDOVER_PIPE, env: `${HANDOVER_ENV} ${prefilterEnv(options)}` }),
       'fi',
     );
   }
   lines.push(END);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The block for a hooks directory that every repository shares (a global core.hooksPath): it runs only in
+ * the repository it was made for (any of its worktrees: the common git dir is compared), so the other
+ * repositories' commits and pushes go on as before. Built from hookBlock, inside the same markers.
+ */
+export function guardedHookBlock(hook: HookName, options: ShimOptions, commonDir: string): string {
+  const lines = hookBlock(hook, options).trimEnd().split('\n');
+  // not indented: some of the block's strings span lines
+  const body = lines.slice(2, -1);
+  return [
+    ...lines.slice(0, 2),
+    `# only in ${commonDir.replace(/\n/g, ' ')}: this hooks directory serves every repository`,
+    `if [ "$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null)" = ${shQuote(commonDir)} ]; then`,
+    ...body,
+    'fi',
+    END,
+    '',
+  ].join('\n');
 }
 
 /**
@@ -173,8 +284,10 @@ export function inlineCommand(hook: HookName, options: ShimOptions, args = '"$@"
   const run = `${cd}{ if [ -x ${shQuote(binFromPkg)} ]; then ${shQuote(binFromPkg)} hook ${hook} ${args}; else npx --no -- dbsafe-hooks hook ${hook} ${args}; fi; }`;
   if (hook === 'pre-push') return run;
   // one git process, as in the shims; an amend with nothing staged is not looked for here (one more git
-  // process on every commit): node detects it when something is staged, pre-push otherwise
-  return `git diff-index --cached --quiet HEAD -- ${options.pathspecs.map(shQuote).join(' ')} 2>/dev/null || { ${run}; }`;
+  // process on every commit): node detects it when something is staged, pre-push otherwise. A config
+  // changed since install starts node (install/prefilter.ts).
+  const staged = `git diff-index --cached --quiet HEAD -- ${options.pathspecs.map(shQuote).join(' ')} 2>/dev/null`;
+  return `${freshnessScript(options.packageDir, options.configFiles, 'inline')}; if [ -n "$dbsafe_stale" ] || ! ${staged}; then export ${prefilterEnv(options)}; ${run}; fi`;
 }
 
 function relativeFrom(fromDir: string, target: string): string {

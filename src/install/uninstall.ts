@@ -4,7 +4,8 @@ import { execGit } from '../git/exec-git.js';
 import { readText, sha256, writeAtomic } from '../util/files.js';
 import { locate } from './locate.js';
 import { readManifest, removeManifest, type InstallAction } from './manifest.js';
-import { hasBlock, removeBlock } from './shim.js';
+import { STAMP_NAME } from './prefilter.js';
+import { CLI_RECORD, hasBlock, removeBlock } from './shim.js';
 
 /**
  * Reverse exactly what install.json recorded, nothing else: our shims go and moved-aside hooks come
@@ -24,6 +25,8 @@ export async function uninstall(cwd: string): Promise<{ lines: string[] }> {
   }
   removeManifest(commonDir);
   rmSync(path.join(commonDir, 'dbsafe', 'config-cache.json'), { force: true }); // the hooks' validated-config cache
+  rmSync(path.join(located.location.gitDir, STAMP_NAME), { force: true }); // the pre-filter's stamp (install/prefilter.ts)
+  rmSync(path.join(commonDir, CLI_RECORD), { force: true }); // where install found the CLI (install/shim.ts)
   lines.push('dbsafe-hooks: uninstalled.');
   return { lines };
 }

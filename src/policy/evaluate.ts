@@ -34,23 +34,31 @@ export { markerScope, objectMatches } from './scope.js';
  * severity from config and direction. Pure: no I/O. Throws ConfigError for an invalid `rules` or
  * `protected` configuration.
  */
-export function evaluate(files: SourceFile[], config: Config): { findings: Finding[]; overridesUsed: UsedOverride[] } {
+/**
+ * `destructive` counts the new operations a rule reports, whatever severity the configuration gives them
+ * (`off` included): a rule turned off stops blocking commits, but the data is still lost when it runs, so
+ * the backup gate (`gate.when: destructive`) asks this count, never the findings.
+ */
+export function evaluate(files: SourceFile[], config: Config): { findings: Finding[]; overridesUsed: UsedOverride[]; destructive: number } {
   assertRuleConfig(config);
   const protection = buildProtection(config);
   const findings: Finding[] = [];
   const overridesUsed: UsedOverride[] = [];
+  let destructive = 0;
   for (const file of files) {
     const result = evaluateFile(file, config, protection);
     // A loop, not push(...spread): a generated file can have more findings than a call has room for arguments.
     for (const finding of result.findings) findings.push(finding);
     for (const used of result.overridesUsed) overridesUsed.push(used);
+    destructive += result.destructive;
   }
-  return { findings, overridesUsed };
+  return { findings, overridesUsed, destructive };
 }
 
 function evaluateFile(file: SourceFile, config: Config, protection: Protection) {
   const findings: Finding[] = [];
   const overridesUsed = new OverrideList();
+  let destructive = 0;
   const fileDialect = readerDialect(file.operations.find((op) => op.dialect)?.dialect ?? (config.dialect as ConfigDialect | undefined));
   const style = commentStyleFor(file.path);
   const separator = reasonSeparator(style);
@@ -149,6 +157,7 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
     const judged: Operation = known ? op : { ...op, kind: 'unparseable', detail: `unknown operation kind "${op.kind}"` };
     const report = rule.check(judged, opContext);
     if (!report) continue;
+    destructive++;
 
     let id: RuleId = judged.kind;
     let finalReport = report;
@@ -254,7 +263,7 @@ function evaluateFile(file: SourceFile, config: Config, protection: Protection) 
   }
 
   findings.sort((a, b) => a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
-  return { findings, overridesUsed: overridesUsed.list() };
+  return { findings, overridesUsed: overridesUsed.list(), destructive };
 }
 
 /** A file that cannot be decoded (no statement) cannot hold a marker: its message says what to do instead. */

@@ -268,6 +268,32 @@ describe('pre-push backup gate (SQLite)', () => {
     expect(fixLines(blocked.stderr)).toEqual([FIX]);
   });
 
+  // B1: a rule set to "off" stops blocking the commit, not the data loss: the backup is still required
+  it.each([
+    ['DROP TABLE, drop-table off', 'blocks', { 'drop-table': 'off' }, 'DROP TABLE orders;\n'],
+    ['TRUNCATE, truncate off', 'blocks', { truncate: 'off' }, 'TRUNCATE orders;\n'],
+    ['DROP COLUMN, drop-column off', 'blocks', { 'drop-column': 'off' }, 'ALTER TABLE orders DROP COLUMN total;\n'],
+    ['DELETE without WHERE, delete-all off', 'blocks', { 'delete-all': 'off' }, 'DELETE FROM orders;\n'],
+    ['DROP TABLE, unused-override off too', 'blocks', { 'drop-table': 'off', 'unused-override': 'off' }, 'DROP TABLE orders;\n'],
+    ['CREATE TABLE, drop-table off', 'passes', { 'drop-table': 'off' }, 'CREATE TABLE invoices (id INTEGER PRIMARY KEY);\n'],
+    ['CREATE INDEX, no rule off', 'passes', {}, 'CREATE INDEX orders_total ON orders (total);\n'],
+  ])('gate.when = destructive, %s: %s without a backup', (_label, expected, rules, sql) => {
+    const repo = gated({ ...CONFIG, rules, gate: { when: 'destructive' } });
+    repo.commit({ 'db/migrations/003_change.sql': sql }, 'change orders');
+    const gate = repo.cli(['gate', '--base', 'origin/main']);
+    const push = repo.push(['origin', 'main']);
+    if (expected === 'passes') {
+      expect(gate.code, gate.stderr).toBe(0);
+      expectPassed(push);
+      expect(push.stderr).toContain('none destructive: no backup needed');
+    } else {
+      expect(gate.code, gate.stderr).toBe(1);
+      expect(push.code).not.toBe(0);
+      expect(push.stderr).toContain('push blocked: destructive migrations are pushed without a recent verified backup.');
+      expect(push.stderr).not.toContain('none destructive');
+    }
+  });
+
   it('gate --base judges each commit as the hook does: a drop undone by a later commit was still pushed', () => {
     // Both used to be separate loops: `gate --base` checked the range as one diff and saw no drop here.
     const repo = gated({ ...CONFIG, gate: { when: 'destructive' } });

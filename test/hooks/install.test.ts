@@ -189,6 +189,39 @@ describe('install: plain hooks', () => {
     expect(readdirSync(path.join(globalDir, 'hooks'))).toEqual([]);
     const doctor = runCli(['doctor'], { cwd: r.dir, env: { GIT_CONFIG_GLOBAL: globalConfig } });
     expect(doctor.stdout).toContain('core.hooksPath is set in the global git config');
+
+    // C2: pasted as told, the blocks run in this repository only
+    const env = { GIT_CONFIG_GLOBAL: globalConfig };
+    for (const hook of HOOKS) {
+      const block = new RegExp(`--- add to ${path.join(globalDir, 'hooks', hook)} ---\\n(# >>> dbsafe-hooks >>>[\\s\\S]*?# <<< dbsafe-hooks <<<\\n)`).exec(result.stdout)?.[1];
+      expect(block, hook).toBeDefined();
+      writeFileSync(path.join(globalDir, 'hooks', hook), `#!/bin/sh\n${block}`);
+      chmodSync(path.join(globalDir, 'hooks', hook), 0o755);
+    }
+    const cases: Array<[string, string, number]> = [
+      ['this repository', r.dir, 1],
+      ['another repository', makeRepo().dir, 0],
+    ];
+    for (const [label, dir, code] of cases) {
+      writeFileSync(path.join(dir, 'README.md'), 'x\n');
+      run(dir, 'git', ['add', 'README.md'], env);
+      expect(run(dir, 'git', ['commit', '-q', '-m', 'readme'], env).code, label).toBe(0);
+      mkdirSync(path.join(dir, 'db', 'migrations'), { recursive: true });
+      writeFileSync(path.join(dir, 'db', 'migrations', '002.sql'), DROP);
+      run(dir, 'git', ['add', 'db'], env);
+      const committed = run(dir, 'git', ['commit', '-q', '-m', 'drop'], env);
+      expect(committed.code, `${label}: ${committed.stderr}`).toBe(code);
+      if (code === 0) {
+        const remote = bareRemote();
+        run(dir, 'git', ['remote', 'add', 'origin', remote.dir], env);
+        const pushed = run(dir, 'git', ['push', '-q', 'origin', 'main'], env);
+        expect(pushed.code, `${label}: ${pushed.stderr}`).toBe(0);
+        expect(pushed.stderr).not.toContain('dbsafe');
+        remote.cleanup();
+      } else {
+        expect(committed.stderr).toContain('drop-table');
+      }
+    }
   });
 
   it('monorepo: package.json below the git root; hooks run from the package dir and find its config', () => {
@@ -270,8 +303,8 @@ describe('install: husky', () => {
     const result = install(r.dir);
     expect(result.stdout).toContain('hook manager: husky v9');
     const preCommit = readFileSync(path.join(r.dir, '.husky', 'pre-commit'), 'utf8');
-    expect(preCommit.startsWith(preCommitBefore)).toBe(true);
-    expect(preCommit).toContain('# >>> dbsafe-hooks >>>');
+    expect(preCommit.startsWith('# >>> dbsafe-hooks >>>')).toBe(true);
+    expect(preCommit.endsWith(preCommitBefore)).toBe(true);
     const prePush = readFileSync(path.join(r.dir, '.husky', 'pre-push'), 'utf8');
     expect(prePush.indexOf('# >>> dbsafe-hooks >>>')).toBeLessThan(prePush.indexOf('cat > .git/husky-later'));
     expect(existsSync(path.join(r.dir, '.husky', 'pre-merge-commit'))).toBe(true);
@@ -302,6 +335,58 @@ describe('install: husky', () => {
     expect(readFileSync(path.join(r.dir, '.husky', 'pre-push'), 'utf8')).toBe(prePushBefore);
     expect(existsSync(path.join(r.dir, '.husky', 'pre-merge-commit'))).toBe(false);
     expect(r.git('config', 'core.hooksPath')).toBe('.husky/_');
+  });
+});
+
+describe('install: husky, dbsafe runs before the user\'s commands (A2)', () => {
+  /** The user's .husky/pre-commit and .husky/pre-merge-commit before install. */
+  const USER_FILES: Array<[string, string]> = [
+    ['exit 0', 'exit 0\n'],
+    ['exec of another tool', 'exec true\n'],
+    ['no trailing newline', 'echo "lint"; exit 0'],
+    ['a shebang and a comment first', '#!/usr/bin/env sh\n# lint first\n\nexit 0\n'],
+    ['an ordinary command that passes', 'echo "lint-staged would run here"\n'],
+  ];
+
+  it.each(USER_FILES)('%s: a staged DROP is blocked; uninstall restores the files byte for byte', (_label, text) => {
+    const r = huskyRepo();
+    r.write('.husky/pre-commit', text);
+    r.write('.husky/pre-merge-commit', text);
+    install(r.dir);
+    for (const hook of ['pre-commit', 'pre-merge-commit']) {
+      const installed = readFileSync(path.join(r.dir, '.husky', hook), 'utf8');
+      const firstCommand = installed.split('\n').findIndex((line) => /^(exit|exec|echo)/.test(line));
+      expect(installed.split('\n').indexOf('# >>> dbsafe-hooks >>>'), hook).toBeLessThan(firstCommand);
+    }
+    r.write('db/migrations/002.sql', DROP);
+    r.git('add', 'db');
+    const blocked = commit(r.dir, '-m', 'drop');
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain('drop-table');
+    runCli(['uninstall'], { cwd: r.dir });
+    expect(readFileSync(path.join(r.dir, '.husky', 'pre-commit'), 'utf8')).toBe(text);
+    expect(readFileSync(path.join(r.dir, '.husky', 'pre-merge-commit'), 'utf8')).toBe(text);
+  });
+
+  it('a block an older install appended after `exit 0` is moved first by install; uninstall restores the user\'s lines', () => {
+    const r = huskyRepo();
+    const user = 'echo "lint"\nexit 0\n';
+    r.write('.husky/pre-commit', user);
+    install(r.dir);
+    const file = path.join(r.dir, '.husky', 'pre-commit');
+    const installed = readFileSync(file, 'utf8');
+    const block = installed.slice(0, installed.indexOf('# <<< dbsafe-hooks <<<') + '# <<< dbsafe-hooks <<<\n'.length);
+    writeFileSync(file, `${user}${block}`); // as installs before this change left it
+    r.write('db/migrations/002.sql', DROP);
+    r.git('add', 'db');
+    expect(commit(r.dir, '-m', 'drop').code).toBe(0); // dead code: the reported defect
+    install(r.dir);
+    expect(readFileSync(file, 'utf8')).toBe(installed);
+    r.write('db/migrations/003.sql', DROP);
+    r.git('add', 'db');
+    expect(commit(r.dir, '-m', 'drop again').code).toBe(1);
+    runCli(['uninstall'], { cwd: r.dir });
+    expect(readFileSync(file, 'utf8')).toBe(user);
   });
 });
 
@@ -367,11 +452,17 @@ describe('install: husky v5-8', () => {
     const prePush = readFileSync(path.join(r.dir, '.husky', 'pre-push'), 'utf8');
     expect(prePush.startsWith('#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"')).toBe(true);
     expect(statSync(path.join(r.dir, '.husky', 'pre-push')).mode & 0o111).not.toBe(0);
+    // dbsafe first, then the user's commands
+    r.write('src/a.js', '1\n');
+    r.git('add', 'src');
+    const passed = commit(r.dir, '-m', 'code');
+    expect(passed.code).toBe(0);
+    expect(passed.stdout + passed.stderr).toContain('v8 user hook');
     r.write('db/migrations/002.sql', DROP);
     r.git('add', 'db');
     const blocked = commit(r.dir, '-m', 'drop');
     expect(blocked.code).toBe(1);
-    expect(blocked.stdout + blocked.stderr).toContain('v8 user hook');
+    expect(blocked.stderr).toContain('drop-table');
   });
 });
 
@@ -444,6 +535,43 @@ describe('install: other managers', () => {
     expect(snapshot(r.dir)).toEqual(snap);
     runCli(['uninstall'], { cwd: r.dir });
     expect(parseYaml(readFileSync(path.join(r.dir, '.pre-commit-config.yaml'), 'utf8')).repos).toHaveLength(1);
+  });
+
+  // D1: these managers write git's hook files only when their own install runs; until then each missing hook is said
+  it.each([
+    ['pre-commit framework, its install not run', 'pre-commit', [], 'pre-commit install -t pre-commit -t pre-merge-commit -t pre-push'],
+    ['pre-commit framework, installed for pre-commit only', 'pre-commit', ['pre-commit', 'pre-merge-commit'], 'pre-commit install -t pre-push'],
+    ['pre-commit framework, every hook installed', 'pre-commit', ['pre-commit', 'pre-merge-commit', 'pre-push'], ''],
+    ['lefthook, its install not run', 'lefthook', [], 'npx lefthook install'],
+    ['lefthook, every hook installed', 'lefthook', ['pre-commit', 'pre-merge-commit', 'pre-push'], ''],
+  ])('%s: install says what to run, doctor reports each unreachable hook', (_label, manager, present, fix) => {
+    const r = repo();
+    r.write('.dbsaferc.json', JSON.stringify(DEFAULT_CONFIG));
+    if (manager === 'pre-commit') r.write('.pre-commit-config.yaml', 'repos: []\n');
+    else r.write('lefthook.yml', 'pre-commit:\n  commands: {}\n');
+    for (const hook of present) {
+      writeFileSync(path.join(r.dir, '.git', 'hooks', hook), '#!/bin/sh\nexit 0\n');
+      chmodSync(path.join(r.dir, '.git', 'hooks', hook), 0o755);
+    }
+    const result = install(r.dir, frameworkOnPath('4.0.1'));
+    expect(result.code).toBe(0);
+    const doctor = runCli(['doctor'], { cwd: r.dir });
+    const missing = HOOKS.filter((hook) => !present.includes(hook));
+    if (!missing.length) {
+      expect(result.stdout).toContain('hooks: pre-commit, pre-merge-commit and pre-push run dbsafe-hooks');
+      expect(doctor.stdout).toContain('0 problem(s)');
+      expect(doctor.code).toBe(0);
+      return;
+    }
+    expect(result.stdout).toContain(`git does not run ${missing.join(', ')} yet: run ${fix}`);
+    expect(result.stdout).not.toContain('hooks: pre-commit, pre-merge-commit and pre-push run dbsafe-hooks');
+    expect(result.stderr).toContain(`not active yet: ${missing.join(', ')}`);
+    expect(doctor.code).toBe(1);
+    for (const hook of missing) {
+      expect(doctor.stdout).toContain(`${path.join(r.dir, '.git', 'hooks', hook)} does not exist: git will not run ${hook}`);
+      expect(doctor.stdout).toContain(manager === 'pre-commit' ? `pre-commit install -t ${hook}` : 'npx lefthook install');
+    }
+    for (const hook of present) expect(doctor.stdout).not.toContain(`${hook} does not exist`);
   });
 
   it('simple-git-hooks: chains dbsafe first into the existing commands; uninstall restores them', () => {
@@ -527,7 +655,7 @@ describe('doctor', () => {
 
 describe('shipped integration files', () => {
   it('hooks/ shims are what install writes for the default config at the repository root (POSIX sh, LF)', () => {
-    const shim = { pathspecs: pathspecsFor(configSchema.parse({}), '', { unmatched: true }), packageDir: '', binPath: 'node_modules/.bin/dbsafe-hooks' };
+    const shim = { pathspecs: pathspecsFor(configSchema.parse({}), '', { unmatched: true }), packageDir: '', binPath: 'node_modules/.bin/dbsafe-hooks', configFiles: ['package.json', '.dbsaferc.json'] };
     for (const hook of HOOKS) {
       const shipped = readFileSync(path.join(PROJECT_ROOT, 'hooks', hook), 'utf8');
       expect(shipped).toBe(plainHookScript(hook, shim));

@@ -54,6 +54,38 @@ describe('pre-push re-checks the pushed commits', () => {
     expect(run(r.remote, 'git', ['rev-parse', 'main']).stdout.trim()).not.toBe(r.git('rev-parse', 'HEAD'));
   });
 
+  // E1: the fix the message gives must work; a marker added by a later commit approves nothing
+  it.each([
+    ['the DROP commit is HEAD', false],
+    ['a commit after the DROP commit', true],
+  ])('an unapproved DROP, %s: the message names that commit and how to rewrite it; doing so passes, a new commit does not', (_label, later) => {
+    const r = pushRepo();
+    const oid = r.sneak('db/migrations/002.sql', DROP, 'drop users');
+    if (later) r.sneak('src/app.js', '1\n', 'code after');
+    const short = oid.slice(0, 12);
+    const blocked = r.push('origin', 'main');
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.stderr).toContain('a later commit cannot approve it');
+    expect(blocked.stderr).not.toContain('in a new commit');
+    expect(blocked.stderr).toContain(later ? `${short} "drop users": git rebase -i ${short}^, mark that commit "edit"` : `${short} "drop users" (HEAD):`);
+    expect(blocked.stderr).toContain('db/migrations/002.sql');
+    // a new commit that adds the marker leaves the DROP commit unapproved
+    r.sneak('db/migrations/002.sql', APPROVED_DROP, 'approve the drop');
+    expect(r.push('origin', 'main').code).not.toBe(0);
+    r.git('reset', '-q', '--hard', 'HEAD~1');
+    // the advice: rewrite that commit
+    if (later) {
+      const rebase = run(r.dir, 'git', ['rebase', '-i', `${short}^`], { GIT_SEQUENCE_EDITOR: `sed -i 's/^pick ${oid.slice(0, 7)}/edit ${oid.slice(0, 7)}/'` });
+      expect(rebase.code, rebase.stderr).toBe(0);
+    }
+    r.write('db/migrations/002.sql', APPROVED_DROP);
+    r.git('add', 'db');
+    expect(run(r.dir, 'git', ['commit', '-q', '--amend', '--no-edit']).code).toBe(0);
+    if (later) expect(run(r.dir, 'git', ['rebase', '--continue'], { GIT_EDITOR: 'true' }).code).toBe(0);
+    const passed = r.push('origin', 'main');
+    expect(passed.code, passed.stderr).toBe(0);
+  });
+
   it('lets an approved drop and harmless migrations through', () => {
     const r = pushRepo();
     r.sneak('db/migrations/001.sql', CREATE);

@@ -4,6 +4,8 @@ import { gitText } from '../../git/exec-git.js';
 import { textReport } from '../../reporters/text.js';
 import { isAmendCommit } from './amend.js';
 import { gitDirsFromDisk, hookConfig } from '../../config/cached.js';
+import { pathspecsFor } from '../../config/pathspecs.js';
+import { pathspecFingerprint, renewStamp } from '../../install/prefilter.js';
 
 /**
  * `dbsafe-hooks hook pre-commit|pre-merge-commit [files…]`: check what is staged (the index, never
@@ -22,6 +24,8 @@ export async function runPreCommitHook(options: { cwd: string; files: string[]; 
     : (
         await gitText(['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir'], { cwd: options.cwd }).catch(() => '')
       ).split('\n');
+  // the shim's pre-filter was stale (a config file changed since install): renew its stamp if it still fits
+  const renew = root ? renewStamp(root, process.env) : undefined;
   const config =
     root && commonDir ? await hookConfig({ cwd: options.cwd, root, commonDir, configPath: options.configPath, writeCache: true }) : undefined;
   const result = await runCheck({
@@ -35,7 +39,8 @@ export async function runPreCommitHook(options: { cwd: string; files: string[]; 
   if (result.findings.length || result.overridesUsed.length) {
     process.stderr.write(textReport(result, { color: useColor(process.stderr) }));
   }
-  for (const note of result.notes) process.stderr.write(`dbsafe-hooks: note: ${note}\n`);
+  const stale = renew?.(pathspecFingerprint(pathspecsFor(result.config, '', { unmatched: true })));
+  for (const note of stale ? [...result.notes, stale] : result.notes) process.stderr.write(`dbsafe-hooks: note: ${note}\n`);
   if (errors) {
     process.stderr.write(
       'dbsafe-hooks: commit blocked. Fix the migration, or approve the operation with an override marker in the file (see help above).\n',

@@ -11,7 +11,9 @@ import {
   rangesFromLines,
   type PushRange,
 } from '../../git/push-refs.js';
+import { execGit } from '../../git/exec-git.js';
 import { locateRepo } from '../../git/repo.js';
+import type { PushedCommit } from '../../gate/messages.js';
 import type { Finding, UsedOverride } from '../../model/finding.js';
 import { textReport } from '../../reporters/text.js';
 import { hookConfig } from '../../config/cached.js';
@@ -62,11 +64,11 @@ export async function runPrePushHook(options: PrePushOptions): Promise<number> {
     process.stderr.write(report);
   }
   if (errors.length) {
-    const commits = [...new Set(errors.map((finding) => finding.commit.slice(0, 12)))].join(', ');
+    const commits = [...new Set(errors.map((finding) => finding.commit))];
     process.stderr.write(
-      `dbsafe-hooks: push blocked: commit(s) ${commits} add destructive operations without an approved override ` +
+      `dbsafe-hooks: push blocked: commit(s) ${commits.map((c) => c.slice(0, 12)).join(', ')} add destructive operations without an approved override ` +
         '(pre-commit was skipped or bypassed for them).\n' +
-        '  Fix: add an override marker naming the object and a reason to the migration (or remove the operation) in a new commit, then push again.\n',
+        (await unapprovedFix(repo.root, commits, errors, pushed.commits)),
     );
     if (fallback) process.stderr.write(stdinHint());
     return 1;
@@ -83,6 +85,33 @@ export async function runPrePushHook(options: PrePushOptions): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/**
+ * How to approve (or remove) an operation in a pushed commit: in that commit itself. Each pushed commit is
+ * re-checked against its own parent, as it is deployed and audited (a migration runner can apply it before
+ * the next one arrives), so a marker added by a later commit approves nothing and "fix it in a new commit"
+ * would be blocked again. The commit is named with the git commands that rewrite it.
+ */
+async function unapprovedFix(root: string, commits: string[], errors: Array<Finding & { commit: string }>, pushed: PushedCommit[]): Promise<string> {
+  const head = (await execGit(['rev-parse', '-q', '--verify', 'HEAD'], { cwd: root, okCodes: [1] })).stdout.toString('utf8').trim();
+  const lines = ['  Fix: each pushed commit is checked on its own, so the override marker (shown above) must be in the commit that adds the operation; a later commit cannot approve it.'];
+  for (const commit of commits) {
+    const short = commit.slice(0, 12);
+    const subject = pushed.find((c) => c.oid === commit)?.subject ?? '';
+    const files = [...new Set(errors.filter((f) => f.commit === commit).map((f) => f.file))].join(', ');
+    const edit = `add the marker with a reason to ${files} (or remove the operation)`;
+    if (commit === head) {
+      lines.push(`    ${short} "${subject}" (HEAD): ${edit}, git add it, git commit --amend; then push again.`);
+      continue;
+    }
+    const hasParent = (await execGit(['rev-parse', '-q', '--verify', `${commit}^`], { cwd: root, okCodes: [1] })).code === 0;
+    lines.push(
+      `    ${short} "${subject}": git rebase -i ${hasParent ? `${short}^` : '--root'}, mark that commit "edit", ${edit}, ` +
+        'git add it, git commit --amend, git rebase --continue; then push again.',
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function stdinHint(): string {
