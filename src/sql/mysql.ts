@@ -102,6 +102,10 @@ function astTruth(node: AstNode, depth: number, table?: AstNode): boolean | unde
   return column !== undefined && column === columnKey(node.right) ? selfComparison(op) : undefined;
 }
 
+/** MySQL reads `"x"` as a string (without ANSI_QUOTES), where SQLite reads the column: the tree as MySQL reads it. */
+const quotedAsStrings = (node: AstNode): AstNode =>
+  JSON.parse(JSON.stringify(node, (_k, v) => (v?.type === 'double_quote_string' ? { ...v, type: 'single_quote_string' } : v)));
+
 /** A column whatever its case or quotes (`X`, `` `x` ``; `"x"`, which SQLite reads as the column when there is one: counted so, failing closed). */
 function columnKey(n: AstNode): string | undefined {
   if (n?.type === 'column_ref') {
@@ -217,7 +221,8 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
           const where = parsed.ast[0].where;
           const tables: AstNode[] = (parsed.ast[0] as AstNode).table ?? [];
           const own = tables.length === 1 ? tables[0] : undefined;
-          if (where && !astAlwaysTrue(where, own)) ops = [];
+          // either reading that finds every row counts: the parser misreads some MySQL (`0--1` is no comment there)
+          if (ops.length === 0 && (!where || astAlwaysTrue(dialect === 'mysql' ? quotedAsStrings(where) : where, own))) ops = rec.ifAlwaysTrue ?? [];
         } else if (rec.status === 'unknown' && destructive) {
           sink.add({ kind: 'unparseable', at: abs, statementStart: abs, statementText: st.text, detail: 'statement parsed but its destructive form is not understood' });
           return;

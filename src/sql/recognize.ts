@@ -31,6 +31,8 @@ export interface Recognition {
   copy?: { into: string; from: string };
   /** The statement is DELETE/UPDATE: the caller may confirm the WHERE decision with a parser. */
   dml?: 'delete' | 'update';
+  /** DELETE/UPDATE whose WHERE was judged to restrict: its operations should a parser find that WHERE always true. */
+  ifAlwaysTrue?: FoundOp[];
 }
 
 /** Statements known not to destroy data, by their first keyword. */
@@ -339,17 +341,20 @@ export class Recognizer {
     }
     if (targets.length === 0) return { status: 'unknown', ops: [], dml: which };
     const where = this.findTopLevel(toks, c.i, c.end, WHERE_WORD);
-    let alwaysTrue = false;
-    if (where !== -1) {
-      if (c.toks[where + 1]?.upper === 'CURRENT') return { status: 'safe', ops: [], dml: which };
-      const stop = this.findTopLevel(toks, where + 1, c.end, WHERE_END);
-      const table = targets.length === 1 ? targets[0]!.parts[targets[0]!.parts.length - 1] : undefined;
-      alwaysTrue = isAlwaysTrue(toks.slice(where + 1, stop === -1 ? c.end : stop), table);
-      if (!alwaysTrue) return { status: 'safe', ops: [], dml: which };
-    }
     const kind: OperationKind = which === 'delete' ? 'delete-all' : 'update-all';
-    const flags: OperationFlags = alwaysTrue ? { whereAlwaysTrue: true } : {};
-    return { status: 'ops', ops: targets.map((t) => ({ kind, target: this.ref('table', t), flags: { ...flags }, at })), dml: which };
+    const all = (flags: OperationFlags, detail?: string): FoundOp[] =>
+      targets.map((t) => ({ kind, target: this.ref('table', t), flags: { ...flags }, at, ...(detail ? { detail } : {}) }));
+    if (where === -1) return { status: 'ops', ops: all({}), dml: which };
+    if (c.toks[where + 1]?.upper === 'CURRENT') return { status: 'safe', ops: [], dml: which };
+    const stop = this.findTopLevel(toks, where + 1, c.end, WHERE_END);
+    const table = targets.length === 1 ? targets[0]!.parts[targets[0]!.parts.length - 1] : undefined;
+    const condition = toks.slice(where + 1, stop === -1 ? c.end : stop);
+    if (isAlwaysTrue(condition, table)) return { status: 'ops', ops: all({ whereAlwaysTrue: true }), dml: which };
+    if (rowIndependent(condition) && tokenTruth(condition) !== false) {
+      // `WHERE 0--1` (MySQL: 0 - -1), `WHERE 2 - 1`: the same value for every row, so every row or none
+      return { status: 'ops', ops: all({ whereAlwaysTrue: true }, 'the WHERE clause reads no column: it keeps every row or none, and it is not known to be false'), dml: which };
+    }
+    return { status: 'safe', ops: [], dml: which, ifAlwaysTrue: all({ whereAlwaysTrue: true }) };
   }
 
   /** `FROM t AS a JOIN u b …` (depth 0, up to WHERE): alias (lower case) → table name. */
@@ -778,8 +783,16 @@ function columnType(rest: string): string {
  * readers without a parser tree must not call a statement bounded that the parser finds unbounded).
  */
 export function isAlwaysTrue(expr: Token[], table?: string): boolean {
-  // an always-true condition is a handful of tokens; bounding the size keeps this linear
-  return expr.length <= 64 && tokenTruth(expr, table?.toLowerCase()) === true;
+  // no size limit (a long condition can hide `1 OR …`): the tests of an OR's parts are grouped by key, not paired
+  return tokenTruth(expr, table?.toLowerCase()) === true;
+}
+
+/** Words of a condition that name no column and call nothing: operators and constants. */
+const CONSTANT_WORDS = new Set(['NOT', 'AND', 'OR', 'XOR', 'IS', 'NULL', 'TRUE', 'FALSE', 'UNKNOWN', 'IN', 'BETWEEN', 'LIKE', 'DIV', 'MOD', 'BINARY']);
+
+/** A condition of constants only (no column, call, variable or subquery): its value is the same for every row. */
+function rowIndependent(toks: Token[]): boolean {
+  return toks.length > 0 && toks.every((t) => t.type === 'number' || t.type === 'string' || (t.type === 'punct' && t.value !== '@' && t.value !== '?' && t.value !== ':') || (t.type === 'word' && CONSTANT_WORDS.has(t.upper)));
 }
 
 const COMPARE = new Set(['=', '==', '<>', '!=', '<', '<=', '>', '>=']);
@@ -899,7 +912,14 @@ function complementaryComparisons(parts: Token[][]): boolean {
     const right = at > 0 ? constantOperand(p.slice(at + 1)) : undefined;
     return right && plainValue(p.slice(0, at)) ? [{ left: p.slice(0, at), op: p[at].value, right }] : [];
   });
-  return cmps.some((c) => coverEveryValue(cmps.filter((d) => d.right.kind === c.right.kind && d.right.value === c.right.value && sameTokens(c.left, d.left)).map((d) => d.op)));
+  const groups = new Map<string, string[]>();
+  for (const c of cmps) {
+    const key = valueKey(c.left);
+    if (key === '') continue;
+    const group = `${c.right.kind}:${c.right.value}\u0000${key}`;
+    groups.set(group, [...(groups.get(group) ?? []), c.op]);
+  }
+  return [...groups.values()].some(coverEveryValue);
 }
 
 /** Words a NOT may stand before to negate the test: `x NOT IN (…)`, `x NOT LIKE '…'`, `x NOT BETWEEN …`. */
@@ -917,7 +937,8 @@ function negatedParts(parts: Token[][]): boolean {
     const not = p.findIndex((t, k) => t.type === 'word' && t.upper === 'NOT' && NEGATABLE.has(p[k + 1]?.upper ?? ''));
     return not > 0 ? [{ key: valueKey([...p.slice(0, not), ...p.slice(not + 1)]), negated: true }] : [{ key: valueKey(p), negated: false }];
   });
-  return tests.some((t) => t.negated && t.key !== '' && tests.some((u) => !u.negated && u.key === t.key));
+  const plain = new Set(tests.filter((t) => !t.negated).map((t) => t.key));
+  return tests.some((t) => t.negated && t.key !== '' && plain.has(t.key));
 }
 
 /** Where the top-level comparison operator of a predicate is (-1: none). */
@@ -981,9 +1002,10 @@ function complementaryIsTests(parts: Token[][]): boolean {
     const not = p[n - 2]?.upper === 'NOT';
     const is = p[n - (not ? 3 : 2)];
     if (n < 3 || is?.upper !== 'IS' || !TESTED.has(p[n - 1].upper)) return [];
-    return [{ value: p.slice(0, n - (not ? 3 : 2)), test: p[n - 1].upper, not }];
+    return [{ key: `${p[n - 1].upper} ${valueKey(p.slice(0, n - (not ? 3 : 2)))}`, not }];
   });
-  return tests.some((t) => !t.not && tests.some((u) => u.not && u.test === t.test && sameTokens(t.value, u.value)));
+  const negated = new Set(tests.filter((t) => t.not).map((t) => t.key));
+  return tests.some((t) => !t.not && !t.key.endsWith(' ') && negated.has(t.key));
 }
 
 /** `((x))` → `x`; `(a) OR (b)` is left whole. */

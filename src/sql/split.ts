@@ -9,7 +9,7 @@
  * no recursion.
  */
 
-import { endOfLineComment, isWordChar, isWordStart } from './tokens.js';
+import { dashCommentAt, endOfLineComment, isWordChar, isWordStart } from './tokens.js';
 import type { Dialect } from '../model/operation.js';
 
 export interface SqlStatement {
@@ -233,13 +233,6 @@ class Splitter {
     return { next: i };
   }
 
-  private dashCommentAt(i: number): boolean {
-    if (this.dialect !== 'mysql') return true;
-    // MySQL needs whitespace (or end of input) after `--`
-    const c = this.src.charCodeAt(i + 2);
-    return Number.isNaN(c) || isSpace(c);
-  }
-
   private skipBlockComment(i: number): number {
     if (this.dialect === 'postgres') return skipNestedComment(this.src, i);
     const close = this.src.indexOf('*/', i + 2);
@@ -315,7 +308,7 @@ class Splitter {
         const close = src.indexOf(']', j + 1);
         next = close === -1 ? -1 : close + 1;
         if (next === -1) fail = 'unterminated [bracketed] identifier';
-      } else if (c === 45 && src.charCodeAt(j + 1) === 45 && this.dashCommentAt(j)) {
+      } else if (c === 45 && dashCommentAt(src, j, dialect)) {
         next = endOfLineComment(src, j, dialect);
       } else if (c === 35 && dialect === 'mysql') {
         next = endOfLine(src, j);

@@ -18,6 +18,17 @@ export function endOfLineComment(src: string, i: number, dialect: Dialect): numb
   return nl;
 }
 
+/**
+ * Whether `--` at i starts a comment. MySQL needs whitespace, a control character or the end of input
+ * after it: `0--1` is `0 - (-1)` there. PostgreSQL and SQLite always start a comment.
+ */
+export function dashCommentAt(src: string, i: number, dialect: Dialect): boolean {
+  if (src.charCodeAt(i) !== 45 || src.charCodeAt(i + 1) !== 45) return false;
+  if (dialect !== 'mysql') return true;
+  const c = src.charCodeAt(i + 2);
+  return Number.isNaN(c) || c <= 32 || c === 127;
+}
+
 export type TokenType = 'word' | 'ident' | 'string' | 'number' | 'punct';
 
 export interface Token {
@@ -83,7 +94,7 @@ export function tokenize(text: string, dialect: Dialect, limit = Infinity): Toke
     const c = text.charCodeAt(i);
     if (c <= 32 || c === 0xfeff || c === 0xa0) {
       i++;
-    } else if (c === 45 && text.charCodeAt(i + 1) === 45) {
+    } else if (c === 45 && dashCommentAt(text, i, dialect)) {
       i = endOfLineComment(text, i, dialect);
     } else if (c === 35 && dialect === 'mysql') {
       const nl = text.indexOf('\n', i);

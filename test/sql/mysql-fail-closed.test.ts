@@ -1,0 +1,37 @@
+/**
+ * MySQL / MariaDB / SQLite text that a server runs destructively but that was once read as harmless: each row is
+ * a statement and the findings a user must see (kind, object); the valid rows must stay quiet.
+ */
+import { describe, expect, it } from 'vitest';
+import { kinds } from './helpers.js';
+
+type Dialect = 'mysql' | 'mariadb' | 'sqlite';
+
+const ids = Array.from({ length: 30 }, (_, k) => k + 1).join(', ');
+
+const invalid: Array<[string, string, Dialect, string[]]> = [
+  // `--` needs a space after it in MySQL: `0--1` is 0 - (-1)
+  ['`--` without a space is minus minus', 'DELETE FROM orders WHERE 0--1;', 'mysql', ['delete-all orders']],
+  ['`--` without a space inside ALTER TABLE', 'ALTER TABLE accounts ADD CONSTRAINT c CHECK (id--1 > 0), DROP COLUMN email;', 'mysql', ['drop-column accounts.email']],
+  ['a condition of constants only', 'UPDATE orders SET total = 0 WHERE 2 - 1;', 'mysql', ['update-all orders']],
+  // no size limit on an always-true WHERE
+  ['`1 OR` before a long list', `DELETE FROM orders WHERE 1 OR id IN (${ids});`, 'mysql', ['delete-all orders']],
+  ['`1 OR` before a long list (SQLite)', `DELETE FROM orders WHERE 1 OR id IN (${ids});`, 'sqlite', ['delete-all orders']],
+  ['a long OR whose ends cover every value', `DELETE FROM orders WHERE id > 0 OR id IN (${ids}) OR id <= 0;`, 'mysql', ['delete-all orders']],
+];
+
+const valid: Array<[string, string, Dialect]> = [
+  ['`-- ` with a space is a comment', 'DELETE FROM orders WHERE id = 1 -- 1\n;', 'mysql'],
+  ['SQLite: `--` always starts a comment', 'DELETE FROM orders WHERE id = 1--1\n;', 'sqlite'],
+  ['a constant condition that is false', 'DELETE FROM orders WHERE 1 = 0;', 'mysql'],
+  ['a long list that restricts', `DELETE FROM orders WHERE id IN (${ids});`, 'mysql'],
+];
+
+describe('MySQL-family statements that must not pass', () => {
+  it.each(invalid)('%s', async (_name, sql, dialect, expected) => {
+    expect(await kinds(sql, dialect)).toEqual(expected);
+  });
+  it.each(valid)('valid: %s', async (_name, sql, dialect) => {
+    expect(await kinds(sql, dialect)).toEqual([]);
+  });
+});
