@@ -6,7 +6,7 @@
  * classify is `unparseable`.
  */
 import { compareConstants, coverEveryValue, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
-import type { OpSink } from './sink.js';
+import type { OpInput, OpSink } from './sink.js';
 import { parseWith, type ParserFlavor } from './node-sql-parser.js';
 import { HEAD_TOKENS, needsAllTokens, Recognizer, type FoundOp } from './recognize.js';
 import { splitSql, type SqlStatement } from './split.js';
@@ -183,26 +183,42 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
   /** MySQL user variables set by `SET @v = …`: their tokens and statement, for PREPARE … FROM @v */
   const variables = new Map<string, { toks: Token[]; code: string; text: string; start: number }>();
   for (const st of statements) {
+    const found = new Set<string>();
+    const key = (op: OpInput) => `${op.kind} ${op.at} ${op.target ? [op.target.type, op.target.schema, op.target.table, op.target.name].join('.') : ''}`;
+    await readSafely(st, (op) => {
+      found.add(key(op));
+      sink.add(op);
+    });
+    if (st.skipped === undefined) continue;
+    // a server that skips the versioned comments (`/*M!` on MySQL, `/*!99999` on an older one) runs the rest: what
+    // that reading destroys counts too; text it cannot read is a statement that server rejects
+    await readSafely({ ...st, code: st.skipped }, (op) => {
+      if (op.kind === 'unparseable' || found.has(key(op))) return;
+      sink.add({ ...op, detail: [op.detail, 'as run by a server that skips its versioned comments /*!…*/'].filter(Boolean).join('; ') });
+    });
+  }
+
+  async function readSafely(st: SqlStatement, add: (op: OpInput) => void): Promise<void> {
     try {
-      await readStatement(st);
+      await readStatement(st, add);
     } catch (e) {
       // a failure on one statement must not hide the others: this one blocks, the rest is read
       const message = e instanceof Error ? e.message : String(e);
-      sink.add({ kind: 'unparseable', at: st.start, statementStart: st.start, statementText: st.text, detail: `the SQL reader failed on this statement: ${message}` });
+      add({ kind: 'unparseable', at: st.start, statementStart: st.start, statementText: st.text, detail: `the SQL reader failed on this statement: ${message}` });
     }
   }
 
-  async function readStatement(st: SqlStatement): Promise<void> {
+  async function readStatement(st: SqlStatement, add: (op: OpInput) => void): Promise<void> {
     const abs = st.start;
     if (st.error) {
-      sink.add({ kind: 'unparseable', at: st.error.offset, statementStart: abs, statementText: st.text, detail: st.error.message });
+      add({ kind: 'unparseable', at: st.error.offset, statementStart: abs, statementText: st.text, detail: st.error.message });
       return;
     }
     const head = tokenize(st.code, dialect, HEAD_TOKENS);
     const toks = needsAllTokens(head, st.code) ? tokenize(st.code, dialect) : head;
     if (dialect === 'sqlite' && /sqlite_(?:master|schema|temp)/i.test(st.code) && writesSchemaTable(st.code)) {
       // possible only after PRAGMA writable_schema: a table can vanish or change shape under its data
-      sink.add({ kind: 'opaque', at: abs, statementStart: abs, statementText: st.text, detail: 'a write to sqlite_master (PRAGMA writable_schema) rewrites the schema directly: tables may vanish or become unreadable' });
+      add({ kind: 'opaque', at: abs, statementStart: abs, statementText: st.text, detail: 'a write to sqlite_master (PRAGMA writable_schema) rewrites the schema directly: tables may vanish or become unreadable' });
       return;
     }
     const recognizer = new Recognizer(st.code, dialect, procedures);
@@ -224,12 +240,12 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
           // either reading that finds every row counts: the parser misreads some MySQL (`0--1` is no comment there)
           if (ops.length === 0 && (!where || astAlwaysTrue(dialect === 'mysql' ? quotedAsStrings(where) : where, own))) ops = rec.ifAlwaysTrue ?? [];
         } else if (rec.status === 'unknown' && destructive) {
-          sink.add({ kind: 'unparseable', at: abs, statementStart: abs, statementText: st.text, detail: 'statement parsed but its destructive form is not understood' });
+          add({ kind: 'unparseable', at: abs, statementStart: abs, statementText: st.text, detail: 'statement parsed but its destructive form is not understood' });
           return;
         }
       } else if (rec.status === 'unknown' || (rec.dml && ops.length === 0 && rec.status !== 'safe')) {
         const at = abs + Math.min(parsed.error?.offset ?? 0, st.text.length);
-        sink.add({ kind: 'unparseable', at, statementStart: abs, statementText: st.text, detail: `${dialect === 'sqlite' ? 'SQLite' : 'MySQL'} parser: ${parsed.error?.message ?? 'syntax error'}` });
+        add({ kind: 'unparseable', at, statementStart: abs, statementText: st.text, detail: `${dialect === 'sqlite' ? 'SQLite' : 'MySQL'} parser: ${parsed.error?.message ?? 'syntax error'}` });
         return;
       }
     }
@@ -244,7 +260,7 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
         }
       }
       const where = op.source ?? { start: abs, text: st.text };
-      sink.add({ kind: op.kind, target: op.target, flags, at: where.start + op.at, statementStart: where.start, statementText: where.text, ...(detail ? { detail } : {}) });
+      add({ kind: op.kind, target: op.target, flags, at: where.start + op.at, statementStart: where.start, statementText: where.text, ...(detail ? { detail } : {}) });
     }
   }
 }

@@ -4,7 +4,8 @@
  * It knows just enough lexical structure to find statement boundaries: comments (`--`, `#` in MySQL,
  * `/* *\/` nested in PostgreSQL), quotes with doubled-quote escapes, backticks, SQLite `[names]`,
  * `$tag$` dollar quotes and E'' strings (PostgreSQL), MySQL `DELIMITER` directives, MySQL versioned
- * comments `/*!50001 … *\/` (executed by MySQL, so their content is code), and `BEGIN … END` bodies of
+ * comments `/*!50001 … *\/` (executed by MySQL, so their content is code; `skipped` is the statement as a
+ * server that skips them reads it), and `BEGIN … END` bodies of
  * triggers/procedures/functions. One forward pass, every closing search is an indexOf: linear time,
  * no recursion.
  */
@@ -20,6 +21,11 @@ export interface SqlStatement {
    * blanked out so that what MySQL executes reads as plain code. Equal to `text` otherwise.
    */
   code: string;
+  /**
+   * MySQL: `code` with each versioned comment blanked whole, as a server that skips it reads the statement
+   * (`/*M!…` on MySQL, `/*!99999 …` on an older server); undefined when the statement has none.
+   */
+  skipped?: string;
   /** String offset of the first character in the source. */
   start: number;
   /** String offset just past the last character (before the terminator). */
@@ -151,6 +157,22 @@ function versionedOpenerLength(src: string, i: number): number {
   return j - i;
 }
 
+/** `text` (at `start` in the source) with the source ranges [from, to) of `ranges` as spaces, the rest as written. */
+function blanked(text: string, start: number, ranges: number[]): string {
+  if (ranges.length === 0) return text;
+  // slices: an array of characters per statement was a tenth of check's garbage on real files
+  let code = '';
+  let at = 0;
+  for (let k = 0; k < ranges.length; k += 2) {
+    const from = Math.min(Math.max(ranges[k]! - start, at), text.length);
+    const to = Math.min(ranges[k + 1]! - start, text.length);
+    if (to <= from) continue;
+    code += text.slice(at, from) + ' '.repeat(to - from);
+    at = to;
+  }
+  return code + text.slice(at);
+}
+
 class Splitter {
   private readonly statements: SqlStatement[] = [];
   private readonly skipped: SkippedRegion[] = [];
@@ -239,28 +261,15 @@ class Splitter {
     return close === -1 ? -1 : close + 2;
   }
 
-  private push(start: number, end: number, error: Unterminated | undefined, blanks: number[]): void {
+  private push(start: number, end: number, error: Unterminated | undefined, blanks: number[], versioned: number[] = []): void {
     let text = this.src.slice(start, end);
     // trim trailing whitespace (the start is already at code)
     let e = text.length;
     while (e > 0 && isSpace(text.charCodeAt(e - 1))) e--;
     if (e < text.length) text = text.slice(0, e);
-    let code = text;
-    if (blanks.length > 0) {
-      // the blanked ranges as spaces, the rest as written (slices: an array of characters per statement was a
-      // tenth of check's garbage on real files)
-      code = '';
-      let at = 0;
-      for (let k = 0; k < blanks.length; k += 2) {
-        const from = Math.min(Math.max(blanks[k]! - start, at), text.length);
-        const to = Math.min(blanks[k + 1]! - start, text.length);
-        if (to <= from) continue;
-        code += text.slice(at, from) + ' '.repeat(to - from);
-        at = to;
-      }
-      code += text.slice(at);
-    }
-    this.statements.push({ text, code, start, end: start + text.length, ...(error ? { error } : {}) });
+    const code = blanked(text, start, blanks);
+    const skipped = versioned.length > 0 ? blanked(text, start, versioned) : undefined;
+    this.statements.push({ text, code, start, end: start + text.length, ...(skipped !== undefined ? { skipped } : {}), ...(error ? { error } : {}) });
   }
 
   /** Scan one statement starting at code position `start`; returns where scanning continues. */
@@ -276,6 +285,9 @@ class Splitter {
     let blockDepth = 0;
     let versionedDepth = 0;
     const blanks: number[] = [];
+    /** whole versioned comments [start, end) pairs, outermost only; and where the open one starts */
+    const versioned: number[] = [];
+    let versionedStart = -1;
     let lastWord = '';
     let lastWordEnd = -1;
     let j = start;
@@ -283,7 +295,7 @@ class Splitter {
     while (j < n) {
       const c = src.charCodeAt(j);
       if (c === delimCode && blockDepth === 0 && (semicolon || src.startsWith(delimiter, j))) {
-        this.push(start, j, undefined, blanks);
+        this.push(start, j, undefined, blanks, versioned);
         const next = j + delimiter.length;
         return this.afterStatement(head, start, j, next);
       }
@@ -316,6 +328,7 @@ class Splitter {
         const vlen = dialect === 'mysql' ? versionedOpenerLength(src, j) : 0;
         if (vlen > 0) {
           blanks.push(j, j + vlen);
+          if (versionedDepth === 0) versionedStart = j;
           versionedDepth++;
           next = j + vlen;
         } else {
@@ -325,6 +338,7 @@ class Splitter {
       } else if (c === 42 && versionedDepth > 0 && src.charCodeAt(j + 1) === 47) {
         blanks.push(j, j + 2);
         versionedDepth--;
+        if (versionedDepth === 0) versioned.push(versionedStart, j + 2);
         next = j + 2;
       } else if (c === 36 /* $ */ && dialect === 'postgres') {
         const tag = dollarTagAt(src, j);
@@ -377,7 +391,7 @@ class Splitter {
       this.push(start, n, { message: 'unterminated /*! versioned comment', offset: blanks[blanks.length - 2] }, blanks);
       return n;
     }
-    this.push(start, n, undefined, blanks);
+    this.push(start, n, undefined, blanks, versioned);
     return n;
   }
 

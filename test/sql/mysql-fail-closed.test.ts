@@ -18,12 +18,19 @@ const invalid: Array<[string, string, Dialect, string[]]> = [
   ['`1 OR` before a long list', `DELETE FROM orders WHERE 1 OR id IN (${ids});`, 'mysql', ['delete-all orders']],
   ['`1 OR` before a long list (SQLite)', `DELETE FROM orders WHERE 1 OR id IN (${ids});`, 'sqlite', ['delete-all orders']],
   ['a long OR whose ends cover every value', `DELETE FROM orders WHERE id > 0 OR id IN (${ids}) OR id <= 0;`, 'mysql', ['delete-all orders']],
+  // a versioned comment runs on some servers only: read with and without it
+  ['`/*M!` is never run by MySQL', 'DELETE FROM orders /*M!100000 WHERE id = 1 */;', 'mysql', ['delete-all orders']],
+  ['`/*!99999` is skipped by older servers', 'DELETE FROM orders /*!99999 WHERE id = 1 */;', 'mysql', ['delete-all orders']],
+  ['MariaDB too', 'UPDATE orders SET total = 0 /*!50700 WHERE id = 1 */;', 'mariadb', ['update-all orders']],
+  ['a drop in a versioned comment still counts once', '/*!50001 DROP VIEW IF EXISTS v */; DROP TABLE /*!32312 IF EXISTS*/ t;', 'mysql', ['drop-view v', 'drop-table t']],
 ];
 
 const valid: Array<[string, string, Dialect]> = [
   ['`-- ` with a space is a comment', 'DELETE FROM orders WHERE id = 1 -- 1\n;', 'mysql'],
   ['SQLite: `--` always starts a comment', 'DELETE FROM orders WHERE id = 1--1\n;', 'sqlite'],
   ['a constant condition that is false', 'DELETE FROM orders WHERE 1 = 0;', 'mysql'],
+  ['mysqldump: versioned comments that hold whole statements', '/*!40101 SET NAMES utf8 */;\n/*!50001 CREATE ALGORITHM=UNDEFINED */ /*!50013 DEFINER=`u`@`%` SQL SECURITY DEFINER */ /*!50001 VIEW v AS SELECT 1 */;\n/*!40000 ALTER TABLE `t` DISABLE KEYS */;', 'mysql'],
+  ['a restriction outside the versioned comment', 'DELETE FROM orders WHERE id = 1 /*!80000 AND total > 0 */;', 'mysql'],
   ['a long list that restricts', `DELETE FROM orders WHERE id IN (${ids});`, 'mysql'],
 ];
 
