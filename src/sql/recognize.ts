@@ -74,6 +74,41 @@ const WHERE_END = new Set(['RETURNING', 'ORDER', 'LIMIT', 'GROUP']);
 const FROM_WORD = new Set(['FROM']);
 const DO_WORD = new Set(['DO']);
 
+/** Statements only a stored program's body has, which change no data: `LEAVE l`, `ITERATE l`, `RETURN x`, `UNTIL c END REPEAT`. */
+const BODY_ONLY = new Set(['LEAVE', 'ITERATE', 'RETURN', 'UNTIL']);
+
+/** Words that start a MySQL routine's one-statement body (no BEGIN): after the parameters and characteristics. */
+const ROUTINE_BODY_START = new Set([
+  'DELETE', 'UPDATE', 'DROP', 'TRUNCATE', 'ALTER', 'RENAME', 'INSERT', 'REPLACE', 'SELECT', 'SET', 'CALL', 'PREPARE',
+  'EXECUTE', 'RETURN', 'IF', 'CASE', 'WHILE', 'LOOP', 'REPEAT', 'WITH', 'DO', 'LOAD', 'CREATE', 'GRANT', 'REVOKE',
+  'START', 'COMMIT', 'ROLLBACK', 'SIGNAL', 'RESIGNAL', 'HANDLER', 'LOCK', 'UNLOCK', 'FLUSH', 'VALUES', 'TABLE',
+]);
+
+/**
+ * `CREATE PROCEDURE p() [characteristics] <statement>` / `CREATE FUNCTION f() RETURNS t … <statement>`: where the
+ * statement starts (the first statement word after the parameter list and the word after RETURNS), or -1.
+ */
+function routineBodyStart(toks: Token[], from: number, to: number): number {
+  let k = from;
+  while (k < to && toks[k].value !== '(') k++;
+  let depth = 0;
+  for (; k < to; k++) {
+    if (toks[k].value === '(') depth++;
+    else if (toks[k].value === ')' && --depth === 0) break;
+  }
+  for (k++; k < to; k++) {
+    const t = toks[k];
+    if (t.value === '(') {
+      const c = new Cursor(toks, k, to);
+      c.skipParens();
+      k = c.i - 1;
+    } else if (t.type === 'word' && t.upper === 'RETURNS') k++; // `RETURNS SET('a')` is a type
+    else if (t.type === 'word' && ROUTINE_BODY_START.has(t.upper)) return k;
+    else if ((t.type === 'word' || t.type === 'ident') && toks[k + 1]?.value === ':' && toks[k + 2]?.type === 'word') return k; // `label: LOOP`
+  }
+  return -1;
+}
+
 const SUB_DROP_SAFE = new Set(['DEFAULT', 'NOT', 'EXPRESSION', 'IDENTITY', 'SYSTEM', 'PERIOD']);
 
 class Cursor {
@@ -212,6 +247,9 @@ export class Recognizer {
       case 'INSERT':
       case 'REPLACE':
         return { status: 'safe', ops: [], copy: this.copyOf(c) };
+      case 'BEGIN':
+        // MariaDB's anonymous block `BEGIN NOT ATOMIC … END` runs its body; a plain BEGIN starts a transaction
+        return this.dialect === 'mysql' && c.word(1) === 'NOT' && c.word(2) === 'ATOMIC' ? this.body(toks, c.i + 3, c.end) : { status: 'safe', ops: [] };
       default:
         return SAFE_LEADING.has(lead) ? { status: 'safe', ops: [] } : { status: 'unknown', ops: [] };
     }
@@ -224,7 +262,7 @@ export class Recognizer {
     let kind: OperationKind;
     let type: ObjectType;
     const w = c.word();
-    if (c.accept('TABLE') || c.accept('FOREIGN', 'TABLE')) [kind, type] = ['drop-table', 'table'];
+    if (c.accept('TABLE') || c.accept('FOREIGN', 'TABLE') || (this.dialect === 'mysql' && c.accept('TABLES'))) [kind, type] = ['drop-table', 'table'];
     else if (c.accept('MATERIALIZED', 'VIEW') || c.accept('VIEW')) [kind, type] = ['drop-view', 'view'];
     else if (c.accept('INDEX')) [kind, type] = ['drop-index', 'index'];
     else if (c.accept('SCHEMA'))
@@ -415,7 +453,11 @@ export class Recognizer {
     c.i++;
     while (['ONLINE', 'OFFLINE', 'IGNORE'].includes(c.word())) c.i++;
     if (!c.accept('TABLE')) {
-      return c.done() ? { status: 'unknown', ops: [] } : { status: 'safe', ops: [] };
+      if (c.done()) return { status: 'unknown', ops: [] };
+      // MySQL `ALTER [DEFINER=…] EVENT e … DO <body>` replaces what the event runs: read that body
+      const event = this.dialect === 'mysql' && c.toks.slice(c.i, Math.min(c.end, c.i + 8)).some((t) => t.type === 'word' && t.upper === 'EVENT');
+      const d = event ? this.findTopLevel(c.toks, c.i, c.end, DO_WORD) : -1;
+      return d === -1 ? { status: 'safe', ops: [] } : this.body(c.toks, d + 1, c.end);
     }
     c.accept('IF', 'EXISTS');
     c.accept('ONLY');
@@ -666,6 +708,8 @@ export class Recognizer {
         if (toks[k].upper === 'FOR' && toks[k + 1].upper === 'EACH' && toks[k + 2].upper === 'ROW') {
           bodyStart = k + 3;
           if (toks[bodyStart]?.upper === 'WHEN') bodyStart = -1; // SQLite WHEN without BEGIN is invalid anyway
+          // MySQL `FOLLOWS | PRECEDES other_trigger` orders the trigger; the body follows
+          if (toks[bodyStart]?.upper === 'FOLLOWS' || toks[bodyStart]?.upper === 'PRECEDES') bodyStart += 2;
           break;
         }
       }
@@ -675,16 +719,28 @@ export class Recognizer {
       const d = this.findTopLevel(toks, c.i, c.end, DO_WORD);
       if (d !== -1) bodyStart = d + 1;
     }
+    if (bodyStart === -1 && (object === 'PROCEDURE' || object === 'FUNCTION') && this.dialect === 'mysql') bodyStart = routineBodyStart(toks, c.i, c.end);
     if (bodyStart === -1) return { status: 'safe', ops: [] };
+    return this.body(toks, bodyStart, c.end);
+  }
+
+  /**
+   * The statements of a stored program's body, tokens [from, to), separated by `;`. In MySQL and SQLite a body
+   * statement nobody can classify is `unparseable` (it runs whenever the program does).
+   */
+  private body(toks: Token[], from: number, to: number): Recognition {
     const ops: FoundOp[] = [];
-    let start = bodyStart;
-    for (let k = bodyStart; k <= c.end; k++) {
-      if (k === c.end || (toks[k].type === 'punct' && toks[k].value === ';')) {
+    let start = from;
+    for (let k = from; k <= to; k++) {
+      if (k === to || (toks[k].type === 'punct' && toks[k].value === ';')) {
         if (k > start) {
-          const from = stripControlFlow(toks, start, k);
-          if (from < k) {
-            const r = this.recognize(toks, from, k);
+          const first = stripControlFlow(toks, start, k);
+          if (first < k && !(this.dialect !== 'postgres' && BODY_ONLY.has(toks[first].upper))) {
+            const r = this.recognize(toks, first, k);
             for (const op of r.ops) ops.push({ ...op, flags: { ...op.flags, embedded: true } });
+            if (r.status === 'unknown' && this.dialect !== 'postgres') {
+              ops.push({ kind: 'unparseable', flags: { embedded: true }, at: toks[first].start, detail: `a statement of the stored program's body is not understood: ${this.text.slice(toks[first].start, toks[k - 1].end).slice(0, 80)}` });
+            }
           }
         }
         start = k + 1;
@@ -761,6 +817,15 @@ export function stripControlFlow(toks: Token[], from: number, to: number): numbe
       if (k < to && ['IF', 'LOOP', 'WHILE', 'REPEAT', 'CASE', 'FOR'].includes(toks[k].upper)) k++;
     } else if (u === 'CASE') {
       k++;
+    } else if (u === 'DECLARE' && ['CONTINUE', 'EXIT', 'UNDO'].includes(toks[k + 1]?.upper ?? '') && toks[k + 2]?.upper === 'HANDLER' && toks[k + 3]?.upper === 'FOR') {
+      // MySQL `DECLARE CONTINUE HANDLER FOR SQLEXCEPTION, NOT FOUND <statement>`: the statement runs on the condition
+      k += 4;
+      for (;;) {
+        if (toks[k]?.upper === 'SQLSTATE') k += toks[k + 1]?.upper === 'VALUE' ? 3 : 2;
+        else k += toks[k]?.upper === 'NOT' ? 2 : 1;
+        if (toks[k]?.value !== ',') break;
+        k++;
+      }
     } else if ((t.type === 'word' || t.type === 'ident') && toks[k + 1]?.value === ':' ) {
       k += 2;
     } else {

@@ -23,6 +23,16 @@ const invalid: Array<[string, string, Dialect, string[]]> = [
   ['`/*!99999` is skipped by older servers', 'DELETE FROM orders /*!99999 WHERE id = 1 */;', 'mysql', ['delete-all orders']],
   ['MariaDB too', 'UPDATE orders SET total = 0 /*!50700 WHERE id = 1 */;', 'mariadb', ['update-all orders']],
   ['a drop in a versioned comment still counts once', '/*!50001 DROP VIEW IF EXISTS v */; DROP TABLE /*!32312 IF EXISTS*/ t;', 'mysql', ['drop-view v', 'drop-table t']],
+  // stored programs: every form of body is read
+  ['MariaDB anonymous block', 'DELIMITER $$\nBEGIN NOT ATOMIC DELETE FROM orders; END$$', 'mariadb', ['delete-all orders']],
+  ['MariaDB anonymous block, split at `;`', 'BEGIN NOT ATOMIC DELETE FROM orders; END;', 'mariadb', ['delete-all orders']],
+  ['a procedure whose body has no BEGIN', 'CREATE PROCEDURE p() DELETE FROM orders;\nCALL p();', 'mysql', ['delete-all orders']],
+  ['a function whose body has no BEGIN', "CREATE FUNCTION f() RETURNS INT DETERMINISTIC MODIFIES SQL DATA COMMENT 'x' RETURN (SELECT 1);\nCREATE PROCEDURE q(IN n INT) SQL SECURITY INVOKER UPDATE orders SET total = n;", 'mysql', ['update-all orders']],
+  ['a trigger that FOLLOWS another', 'CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW FOLLOWS other DELETE FROM users;', 'mysql', ['delete-all users']],
+  ['a handler statement', 'DELIMITER //\nCREATE PROCEDURE p() BEGIN DECLARE CONTINUE HANDLER FOR SQLSTATE \'42S02\', NOT FOUND DELETE FROM orders; SELECT 1; END//', 'mysql', ['delete-all orders']],
+  ['DROP TABLES (MySQL accepts the plural)', 'DELIMITER //\nCREATE PROCEDURE p() BEGIN DROP TABLES users; END//\nDROP TABLES a, b;', 'mysql', ['drop-table users', 'drop-table a', 'drop-table b']],
+  ['ALTER EVENT … DO', 'ALTER EVENT ev ON SCHEDULE AT CURRENT_TIMESTAMP DO DROP TABLE orders;', 'mysql', ['drop-table orders']],
+  ['a body statement nobody can read', 'DELIMITER //\nCREATE PROCEDURE p() BEGIN FROBNICATE orders; END//', 'mysql', ['unparseable']],
 ];
 
 const valid: Array<[string, string, Dialect]> = [
@@ -31,6 +41,8 @@ const valid: Array<[string, string, Dialect]> = [
   ['a constant condition that is false', 'DELETE FROM orders WHERE 1 = 0;', 'mysql'],
   ['mysqldump: versioned comments that hold whole statements', '/*!40101 SET NAMES utf8 */;\n/*!50001 CREATE ALGORITHM=UNDEFINED */ /*!50013 DEFINER=`u`@`%` SQL SECURITY DEFINER */ /*!50001 VIEW v AS SELECT 1 */;\n/*!40000 ALTER TABLE `t` DISABLE KEYS */;', 'mysql'],
   ['a restriction outside the versioned comment', 'DELETE FROM orders WHERE id = 1 /*!80000 AND total > 0 */;', 'mysql'],
+  ['a procedure body of loops, labels, handlers and returns', 'DELIMITER //\nCREATE PROCEDURE p() BEGIN DECLARE done INT DEFAULT 0; DECLARE c CURSOR FOR SELECT id FROM t; DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = 1; OPEN c; l: LOOP FETCH c INTO x; IF done THEN LEAVE l; END IF; ITERATE l; END LOOP; REPEAT SET x = x + 1; UNTIL x > 3 END REPEAT; CLOSE c; END//\nCREATE FUNCTION f() RETURNS INT RETURN 1//', 'mysql'],
+  ['ALTER EVENT without a body, plain BEGIN', 'ALTER EVENT ev DISABLE; BEGIN; BEGIN WORK; COMMIT;', 'mysql'],
   ['a long list that restricts', `DELETE FROM orders WHERE id IN (${ids});`, 'mysql'],
 ];
 
