@@ -15,23 +15,52 @@ import { tokenize, type Token } from './tokens.js';
 /** An operation, located in another statement than the one being read (PREPARE … FROM @v → its SET). */
 type Located = FoundOp & { source?: { start: number; text: string } };
 
+/** A user variable's value as an assignment wrote it, or `unknown` once something else may have changed it. */
+type Assigned = { toks: Token[]; code: string; text: string; start: number } | 'unknown';
+
 /**
  * `PREPARE s FROM @v`: when @v was set to a choice between literal SQL strings, those statements are
  * what may run (the common "drop the index if it exists" idiom); otherwise the SQL is opaque.
  */
-function resolvePrepared(
-  op: FoundOp,
-  variables: Map<string, { toks: Token[]; code: string; text: string; start: number }>,
-  dialect: 'mysql' | 'sqlite',
-): Located[] {
+function resolvePrepared(op: FoundOp, variables: Map<string, Assigned>, dialect: 'mysql' | 'sqlite'): Located[] {
   const assigned = variables.get(op.variable!);
-  const literals = assigned ? new Recognizer(assigned.code, dialect).literalStatements(assigned.toks) : undefined;
-  if (!assigned || !literals) return [op];
-  const found: Located[] = [];
-  for (const literal of literals) {
-    const rec = new Recognizer(assigned.code, dialect).embedded(literal.sql, literal.at);
-    if (rec.status === 'unknown') return [op];
-    for (const inner of rec.ops) found.push({ ...inner, source: { start: assigned.start, text: assigned.text } });
+  if (!assigned || assigned === 'unknown') return [op];
+  const recognizer = new Recognizer(assigned.code, dialect);
+  const values = recognizer.knownValues(assigned.toks);
+  const rec = values ? recognizer.embeddedValues(values) : undefined;
+  if (!rec || rec.status === 'unknown') return [op];
+  return rec.ops.map((inner) => ({ ...inner, source: { start: assigned.start, text: assigned.text } }));
+}
+
+/**
+ * What a statement does to user variables: `SET @a = x, @b := y` assigns (name → the value's tokens); any other
+ * `@v := …`, `@v = …` (inside a routine body, a SELECT) or `INTO @v` makes @v unknown.
+ */
+function assignments(toks: Token[]): Map<string, Token[] | 'unknown'> {
+  const found = new Map<string, Token[] | 'unknown'>();
+  const nameAt = (k: number) => (toks[k]?.value === '@' && toks[k + 1] && toks[k + 1].type !== 'punct' ? toks[k + 1].value.toLowerCase() : undefined);
+  for (let k = 0; k < toks.length; k++) {
+    const name = nameAt(k);
+    if (name && (toks[k + 2]?.value === ':=' || toks[k + 2]?.value === '=')) found.set(name, 'unknown');
+    if (toks[k].type === 'word' && toks[k].upper === 'INTO') {
+      for (let j = k + 1; nameAt(j); j += 3) {
+        found.set(nameAt(j)!, 'unknown');
+        if (toks[j + 2]?.value !== ',') break;
+      }
+    }
+  }
+  if (toks[0]?.upper !== 'SET') return found;
+  // the SET's own assignments, separated by depth-0 commas
+  let start = 1;
+  for (let k = 1, depth = 0; k <= toks.length; k++) {
+    const t = toks[k];
+    if (t?.value === '(') depth++;
+    else if (t?.value === ')') depth--;
+    else if (!t || (depth === 0 && t.value === ',')) {
+      const name = nameAt(start);
+      if (name && (toks[start + 2]?.value === '=' || toks[start + 2]?.value === ':=')) found.set(name, toks.slice(start + 3, k));
+      start = k + 1;
+    }
   }
   return found;
 }
@@ -181,7 +210,7 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
   /** table (lower case) → the table its rows were copied into, for the SQLite rebuild pattern */
   const copiedInto = new Map<string, string>();
   /** MySQL user variables set by `SET @v = …`: their tokens and statement, for PREPARE … FROM @v */
-  const variables = new Map<string, { toks: Token[]; code: string; text: string; start: number }>();
+  const variables = new Map<string, Assigned>();
   for (const st of statements) {
     const found = new Set<string>();
     const key = (op: OpInput) => `${op.kind} ${op.at} ${op.target ? [op.target.type, op.target.schema, op.target.table, op.target.name].join('.') : ''}`;
@@ -215,7 +244,7 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
       return;
     }
     const head = tokenize(st.code, dialect, HEAD_TOKENS);
-    const toks = needsAllTokens(head, st.code) ? tokenize(st.code, dialect) : head;
+    const toks = needsAllTokens(head, st.code) || st.code.includes('@') ? tokenize(st.code, dialect) : head;
     if (dialect === 'sqlite' && /sqlite_(?:master|schema|temp)/i.test(st.code) && writesSchemaTable(st.code)) {
       // possible only after PRAGMA writable_schema: a table can vanish or change shape under its data
       add({ kind: 'opaque', at: abs, statementStart: abs, statementText: st.text, detail: 'a write to sqlite_master (PRAGMA writable_schema) rewrites the schema directly: tables may vanish or become unreadable' });
@@ -223,8 +252,8 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
     }
     const recognizer = new Recognizer(st.code, dialect, procedures);
     const rec = recognizer.recognize(toks);
-    if (toks[0]?.upper === 'SET' && toks[1]?.value === '@' && toks[2]?.type === 'word') {
-      variables.set(toks[2].value.toLowerCase(), { toks: toks.slice(3), code: st.code, text: st.text, start: st.start });
+    if (dialect === 'mysql') {
+      for (const [name, value] of assignments(toks)) variables.set(name, value === 'unknown' ? value : { toks: value, code: st.code, text: st.text, start: st.start });
     }
     if (rec.copy) copiedInto.set(rec.copy.from, rec.copy.into);
     let ops: Located[] = rec.ops.flatMap((op) => (op.variable ? resolvePrepared(op, variables, dialect) : [op]));

@@ -20,9 +20,6 @@ export interface FoundOp {
   variable?: string;
 }
 
-/** A string literal that reads as a SQL statement (not a value such as a table name). */
-const STATEMENT_START = /^\s*(?:drop|alter|truncate|delete|update|rename|create|insert|replace|select|set|do|call|grant|revoke)\b/i;
-
 export interface Recognition {
   /** ops: destructive operations found; safe: known not destructive; unknown: cannot classify. */
   status: 'ops' | 'safe' | 'unknown';
@@ -636,25 +633,44 @@ export class Recognizer {
       return { status: 'safe', ops: [] }; // EXECUTE of a prepared statement: the PREPARE was read
     }
     const t = c.peek();
-    if (t && t.type === 'string' && c.i + 1 === c.end) {
-      return this.embedded(t.value, t.start);
-    }
+    const values = this.knownValues(c.toks, c.i, c.end);
+    if (values) return this.embeddedValues(values);
     const expr = t ? this.text.slice(t.start, c.toks[c.end - 1].end) : '';
     const variable = t?.value === '@' && c.peek(1)?.type === 'word' && c.i + 2 === c.end ? c.peek(1)!.value.toLowerCase() : undefined;
     return { status: 'ops', ops: [{ kind: 'opaque', flags: {}, at, detail: `dynamic SQL built at run time: ${expr}`, ...(variable ? { variable } : {}) }] };
   }
 
   /**
-   * `SET @v = <expr>`: the statements @v may hold, when <expr> only chooses between literal SQL
-   * strings (`IF(EXISTS(…), 'DROP INDEX i ON t', 'SELECT 1')`). Undefined when the SQL is built
-   * at run time (CONCAT, ||, or no statement literal at all).
+   * The values an expression can have when it only chooses between literal strings: `'…'`, adjacent literals
+   * `'a' 'b'` (MySQL joins them), `IF(c, x, y)`, `(SELECT x)`, `(x)`. Undefined for anything computed
+   * (SUBSTRING, CONCAT, a variable…): that SQL is not known exactly.
    */
-  literalStatements(toks: Token[]): Array<{ sql: string; at: number }> | undefined {
-    if (toks.some((t) => (t.type === 'word' && (t.upper === 'CONCAT' || t.upper === 'CONCAT_WS' || t.upper === 'REPLACE')) || t.value === '||')) return undefined;
-    const found = toks
-      .filter((t) => t.type === 'string' && STATEMENT_START.test(t.value))
-      .map((t) => ({ sql: t.value, at: t.start }));
-    return found.length > 0 ? found : undefined;
+  knownValues(toks: Token[], from = 0, to = toks.length): Array<{ sql: string; at: number }> | undefined {
+    while (to - from >= 2 && toks[from].value === '(' && closingParen(toks, from, to) === to - 1) [from, to] = [from + 1, to - 1];
+    if (from >= to) return undefined;
+    if (toks[from].type === 'word' && toks[from].upper === 'SELECT') return this.knownValues(toks, from + 1, to);
+    if (toks.slice(from, to).every((t) => t.type === 'string')) return [{ sql: toks.slice(from, to).map((t) => t.value).join(''), at: toks[from].start }];
+    if (toks[from].upper !== 'IF' || toks[from + 1]?.value !== '(' || closingParen(toks, from + 1, to) !== to - 1) return undefined;
+    const commas: number[] = [];
+    for (let k = from + 2, depth = 0; k < to - 1; k++) {
+      if (toks[k].value === '(') depth++;
+      else if (toks[k].value === ')') depth--;
+      else if (depth === 0 && toks[k].value === ',') commas.push(k);
+    }
+    if (commas.length !== 2) return undefined;
+    const [then, otherwise] = [this.knownValues(toks, commas[0] + 1, commas[1]), this.knownValues(toks, commas[1] + 1, to - 1)];
+    return then && otherwise ? [...then, ...otherwise] : undefined;
+  }
+
+  /** Read each SQL text a value may hold: what any of them does; `unknown` when one cannot be read. */
+  embeddedValues(values: Array<{ sql: string; at: number }>): Recognition {
+    const ops: FoundOp[] = [];
+    for (const value of values) {
+      const rec = this.embedded(value.sql, value.at);
+      if (rec.status === 'unknown') return rec;
+      ops.push(...rec.ops);
+    }
+    return { status: ops.length > 0 ? 'ops' : 'safe', ops };
   }
 
   /** Read SQL held in a string literal; everything found is located at the literal. */
@@ -786,6 +802,15 @@ export class Recognizer {
     if (!src) return undefined;
     return { into: into.parts[into.parts.length - 1].toLowerCase(), from: src.parts[src.parts.length - 1].toLowerCase() };
   }
+}
+
+/** Index of the `)` that closes the `(` at `open`, below `to`; -1 when it does not close. */
+function closingParen(toks: Token[], open: number, to: number): number {
+  for (let k = open, depth = 0; k < to; k++) {
+    if (toks[k].value === '(') depth++;
+    else if (toks[k].value === ')' && --depth === 0) return k;
+  }
+  return -1;
 }
 
 /** Skip procedural prefixes inside a body (`IF … THEN`, `ELSE`, `label:`, `END IF`…) to reach a statement. */

@@ -33,6 +33,15 @@ const invalid: Array<[string, string, Dialect, string[]]> = [
   ['DROP TABLES (MySQL accepts the plural)', 'DELIMITER //\nCREATE PROCEDURE p() BEGIN DROP TABLES users; END//\nDROP TABLES a, b;', 'mysql', ['drop-table users', 'drop-table a', 'drop-table b']],
   ['ALTER EVENT … DO', 'ALTER EVENT ev ON SCHEDULE AT CURRENT_TIMESTAMP DO DROP TABLE orders;', 'mysql', ['drop-table orders']],
   ['a body statement nobody can read', 'DELIMITER //\nCREATE PROCEDURE p() BEGIN FROBNICATE orders; END//', 'mysql', ['unparseable']],
+  // PREPARE … FROM @v: only a value known exactly is read; anything else is opaque
+  ['a value computed from a literal', "SET @s = SUBSTRING('SELECT DROP TABLE users', 8); PREPARE st FROM @s; EXECUTE st;", 'mysql', ['opaque']],
+  ['a choice whose statement starts with a comment', "SET @s = IF(@x, '/* c */ DROP TABLE users', 'SELECT 1'); PREPARE st FROM @s;", 'mysql', ['drop-table users']],
+  ['adjacent literals are one string', "SET @s = 'DROP TABLE IF EXISTS tmp' ', users'; PREPARE st FROM @s;", 'mysql', ['drop-table tmp', 'drop-table users']],
+  ['adjacent literals in PREPARE itself', "PREPARE st FROM 'DROP TABLE IF EXISTS tmp' ', users';", 'mysql', ['drop-table tmp', 'drop-table users']],
+  ['reassigned by SELECT … INTO', "SET @s = 'SELECT 1'; SELECT 'DROP TABLE users' INTO @s; PREPARE st FROM @s;", 'mysql', ['opaque']],
+  ['reassigned in a SET of several', "SET @s = 'SELECT 1'; SET @a = 1, @s = 'DROP TABLE users'; PREPARE st FROM @s;", 'mysql', ['drop-table users']],
+  ['reassigned by :=', "SET @s = 'SELECT 1'; SELECT @s := 'DROP TABLE users'; PREPARE st FROM @s;", 'mysql', ['opaque']],
+  ['reassigned in a routine body', "SET @s = 'SELECT 1';\nCREATE PROCEDURE p() SET @s = 'DROP TABLE users';\nCALL p(); PREPARE st FROM @s;", 'mysql', ['opaque']],
 ];
 
 const valid: Array<[string, string, Dialect]> = [
@@ -43,6 +52,7 @@ const valid: Array<[string, string, Dialect]> = [
   ['a restriction outside the versioned comment', 'DELETE FROM orders WHERE id = 1 /*!80000 AND total > 0 */;', 'mysql'],
   ['a procedure body of loops, labels, handlers and returns', 'DELIMITER //\nCREATE PROCEDURE p() BEGIN DECLARE done INT DEFAULT 0; DECLARE c CURSOR FOR SELECT id FROM t; DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = 1; OPEN c; l: LOOP FETCH c INTO x; IF done THEN LEAVE l; END IF; ITERATE l; END LOOP; REPEAT SET x = x + 1; UNTIL x > 3 END REPEAT; CLOSE c; END//\nCREATE FUNCTION f() RETURNS INT RETURN 1//', 'mysql'],
   ['ALTER EVENT without a body, plain BEGIN', 'ALTER EVENT ev DISABLE; BEGIN; BEGIN WORK; COMMIT;', 'mysql'],
+  ['a choice between literal statements that destroy nothing', "SET @s = (SELECT IF(@n > 0, 'ALTER TABLE t ADD COLUMN c INT', 'SELECT 1')); PREPARE st FROM @s; EXECUTE st; DEALLOCATE PREPARE st;", 'mysql'],
   ['a long list that restricts', `DELETE FROM orders WHERE id IN (${ids});`, 'mysql'],
 ];
 
