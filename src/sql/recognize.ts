@@ -106,7 +106,19 @@ function routineBodyStart(toks: Token[], from: number, to: number): number {
   return -1;
 }
 
-const SUB_DROP_SAFE = new Set(['DEFAULT', 'NOT', 'EXPRESSION', 'IDENTITY', 'SYSTEM', 'PERIOD']);
+/** `ENGINE [=] BLACKHOLE` (a word, 'string' or `name`) at depth 0 of an ALTER TABLE sub-command. */
+function blackholeEngine(c: Cursor): boolean {
+  for (let k = c.i, depth = 0; k < c.end; k++) {
+    const t = c.toks[k];
+    if (t.value === '(') depth++;
+    else if (t.value === ')') depth--;
+    else if (depth === 0 && t.type === 'word' && t.upper === 'ENGINE') {
+      const value = c.toks[k + 1]?.value === '=' ? c.toks[k + 2] : c.toks[k + 1];
+      if (value && k + 1 < c.end && value.type !== 'punct' && value.value.toUpperCase() === 'BLACKHOLE') return true;
+    }
+  }
+  return false;
+}
 
 class Cursor {
   constructor(
@@ -490,9 +502,17 @@ export class Recognizer {
       return flags;
     };
     const tableRef = this.ref('table', table);
+    if (this.dialect === 'mysql' && blackholeEngine(c)) {
+      // ENGINE=BLACKHOLE (quoted or not, among other table options) copies the rows into an engine that stores nothing
+      ops.push({ kind: 'truncate', target: tableRef, flags: {}, at, detail: 'ENGINE=BLACKHOLE discards every row of the table (the engine stores nothing)' });
+    }
     if (c.accept('DROP')) {
-      const what = c.word();
-      if (SUB_DROP_SAFE.has(what)) return;
+      // `DROP DEFAULT`, `DROP NOT NULL` change no data; `period`, `identity`, `system`… are also column names
+      if (c.word() === 'DEFAULT' || c.word() === 'NOT' || (c.word() === 'PERIOD' && c.word(1) === 'FOR')) return;
+      if (this.dialect === 'mysql' && c.word() === 'SYSTEM' && c.word(1) === 'VERSIONING') {
+        ops.push({ kind: 'truncate', target: tableRef, flags: {}, at, detail: 'DROP SYSTEM VERSIONING deletes every history row of the table (MariaDB)' });
+        return;
+      }
       if (c.accept('PARTITION')) {
         const names: string[] = [];
         while (!c.done()) {
@@ -538,13 +558,6 @@ export class Recognizer {
       if (charset.startsWith('utf8mb4') || charset === 'binary') return;
       const star = { parts: ['*'], written: '*', start: at };
       ops.push({ kind: 'alter-column-type', target: this.ref('column', star, table), flags: { newType: `CHARACTER SET ${charset}`, narrowing: true }, at, detail: `CONVERT TO CHARACTER SET ${charset} converts every text column of the table: characters ${charset} lacks become '?'` });
-      return;
-    }
-    if (this.dialect === 'mysql' && c.word() === 'ENGINE') {
-      // ENGINE=BLACKHOLE converts the table by copying its rows into an engine that stores nothing
-      c.i++;
-      if (c.punct() === '=') c.i++;
-      if (c.word() === 'BLACKHOLE') ops.push({ kind: 'truncate', target: tableRef, flags: {}, at, detail: 'ENGINE=BLACKHOLE discards every row of the table (the engine stores nothing)' });
       return;
     }
     if (c.accept('ALTER')) {

@@ -42,6 +42,12 @@ const invalid: Array<[string, string, Dialect, string[]]> = [
   ['reassigned in a SET of several', "SET @s = 'SELECT 1'; SET @a = 1, @s = 'DROP TABLE users'; PREPARE st FROM @s;", 'mysql', ['drop-table users']],
   ['reassigned by :=', "SET @s = 'SELECT 1'; SELECT @s := 'DROP TABLE users'; PREPARE st FROM @s;", 'mysql', ['opaque']],
   ['reassigned in a routine body', "SET @s = 'SELECT 1';\nCREATE PROCEDURE p() SET @s = 'DROP TABLE users';\nCALL p(); PREPARE st FROM @s;", 'mysql', ['opaque']],
+  // ALTER TABLE sub-commands
+  ['DROP of a column named like a keyword', 'ALTER TABLE subscriptions DROP period, DROP identity, DROP expression, DROP `system`;', 'mysql', ['drop-column subscriptions.period', 'drop-column subscriptions.identity', 'drop-column subscriptions.expression', 'drop-column subscriptions.system']],
+  ["ENGINE='BLACKHOLE'", "ALTER TABLE orders ENGINE='BLACKHOLE';", 'mysql', ['truncate orders']],
+  ['ENGINE=`BLACKHOLE`', 'ALTER TABLE orders ENGINE=`blackhole`;', 'mysql', ['truncate orders']],
+  ['ENGINE=BLACKHOLE after another table option', "ALTER TABLE orders COMMENT 'x' ENGINE BLACKHOLE;", 'mysql', ['truncate orders']],
+  ['MariaDB DROP SYSTEM VERSIONING deletes the history', 'ALTER TABLE orders DROP SYSTEM VERSIONING;', 'mariadb', ['truncate orders']],
 ];
 
 const valid: Array<[string, string, Dialect]> = [
@@ -53,6 +59,7 @@ const valid: Array<[string, string, Dialect]> = [
   ['a procedure body of loops, labels, handlers and returns', 'DELIMITER //\nCREATE PROCEDURE p() BEGIN DECLARE done INT DEFAULT 0; DECLARE c CURSOR FOR SELECT id FROM t; DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = 1; OPEN c; l: LOOP FETCH c INTO x; IF done THEN LEAVE l; END IF; ITERATE l; END LOOP; REPEAT SET x = x + 1; UNTIL x > 3 END REPEAT; CLOSE c; END//\nCREATE FUNCTION f() RETURNS INT RETURN 1//', 'mysql'],
   ['ALTER EVENT without a body, plain BEGIN', 'ALTER EVENT ev DISABLE; BEGIN; BEGIN WORK; COMMIT;', 'mysql'],
   ['a choice between literal statements that destroy nothing', "SET @s = (SELECT IF(@n > 0, 'ALTER TABLE t ADD COLUMN c INT', 'SELECT 1')); PREPARE st FROM @s; EXECUTE st; DEALLOCATE PREPARE st;", 'mysql'],
+  ['ALTER TABLE sub-commands that keep the data', "ALTER TABLE orders ENGINE=InnoDB, COMMENT 'blackhole', ADD COLUMN engine VARCHAR(9) DEFAULT 'BLACKHOLE', DROP PERIOD FOR p, ALTER COLUMN c DROP DEFAULT;", 'mariadb'],
   ['a long list that restricts', `DELETE FROM orders WHERE id IN (${ids});`, 'mysql'],
 ];
 
