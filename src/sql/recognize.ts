@@ -69,6 +69,9 @@ const SAFE_DROP_OBJECTS = new Set([
 const WHERE_WORD = new Set(['WHERE']);
 const WHERE_END = new Set(['RETURNING', 'ORDER', 'LIMIT', 'GROUP']);
 const FROM_WORD = new Set(['FROM']);
+const USING_WORD = new Set(['USING']);
+const SET_WORD = new Set(['SET']);
+const WHERE_OR_END = new Set(['WHERE', ...WHERE_END]);
 const DO_WORD = new Set(['DO']);
 
 /** Statements only a stored program's body has, which change no data: `LEAVE l`, `ITERATE l`, `RETURN x`, `UNTIL c END REPEAT`. */
@@ -361,8 +364,13 @@ export class Recognizer {
       while (['LOW_PRIORITY', 'QUICK', 'IGNORE'].includes(c.word())) c.i++;
       if (c.accept('FROM')) {
         c.accept('ONLY');
-        const name = this.readName(c);
-        if (name) targets.push(name);
+        // MySQL `DELETE FROM t1, t2 USING t1 JOIN t2 …`: every table listed loses rows (names may be aliases of USING)
+        for (let name = this.readName(c); name; name = c.punct() === ',' ? (c.i++, this.readName(c)) : undefined) {
+          if (c.punct() === '.' && c.punct(1) === '*') c.i += 2;
+          targets.push(name);
+        }
+        const using = targets.length > 1 ? this.findTopLevel(toks, c.i, c.end, USING_WORD) : -1;
+        if (using !== -1) this.resolveAliases(targets, this.aliases(toks, using + 1, c.end));
       } else {
         // multi-table DELETE t1, t2 FROM …: the tables before FROM lose rows (names may be aliases)
         while (!c.done() && c.word() !== 'FROM') {
@@ -373,18 +381,19 @@ export class Recognizer {
           } else c.i++;
           if (c.punct() === ',') c.i++;
         }
-        const aliases = this.aliases(c.toks, c.i + 1, c.end);
-        for (let k = 0; k < targets.length; k++) {
-          const real = targets[k].parts.length === 1 ? aliases.get(targets[k].parts[0].toLowerCase()) : undefined;
-          if (real) targets[k] = real;
-        }
+        this.resolveAliases(targets, this.aliases(c.toks, c.i + 1, c.end));
       }
     } else {
       while (['LOW_PRIORITY', 'IGNORE'].includes(c.word())) c.i++;
       if (c.word() === 'OR') c.i += 2;
       c.accept('ONLY');
-      const name = this.readName(c);
-      if (name) targets.push(name);
+      const set = this.findTopLevel(toks, c.i, c.end, SET_WORD);
+      const aliases = set === -1 ? new Map<string, Name>() : this.aliases(toks, c.i, set);
+      if (new Set([...aliases.values()].map((n) => n.parts.join('.').toLowerCase())).size > 1) targets.push(...this.assignedTables(toks, set, c.end, aliases));
+      else {
+        const name = this.readName(c);
+        if (name) targets.push(name);
+      }
     }
     if (targets.length === 0) return { status: 'unknown', ops: [], dml: which };
     const where = this.findTopLevel(toks, c.i, c.end, WHERE_WORD);
@@ -404,10 +413,44 @@ export class Recognizer {
     return { status: 'safe', ops: [], dml: which, ifAlwaysTrue: all({ whereAlwaysTrue: true }) };
   }
 
-  /** `FROM t AS a JOIN u b …` (depth 0, up to WHERE): alias (lower case) → table name. */
+  /** Names that are aliases (one part, lower case, in `aliases`) replaced by their table. */
+  private resolveAliases(names: Name[], aliases: Map<string, Name>): void {
+    for (let k = 0; k < names.length; k++) {
+      const real = names[k].parts.length === 1 ? aliases.get(names[k].parts[0].toLowerCase()) : undefined;
+      if (real) names[k] = real;
+    }
+  }
+
+  /**
+   * Multi-table `UPDATE a JOIN b … SET b.x = …`: the tables whose columns SET assigns (`set`: the SET keyword);
+   * an unqualified column may be any of them, so it counts for all.
+   */
+  private assignedTables(toks: Token[], set: number, to: number, aliases: Map<string, Name>): Name[] {
+    // one Name per table (a self-join names it twice)
+    const byTable = new Map([...aliases.values()].map((n) => [n.parts.join('.').toLowerCase(), n]));
+    const all = [...byTable.values()];
+    const end = this.findTopLevel(toks, set + 1, to, WHERE_OR_END);
+    const found = new Set<Name>();
+    for (let k = set + 1, start = true, depth = 0; k < (end === -1 ? to : end); k++) {
+      const t = toks[k];
+      if (start) {
+        const c = new Cursor(toks, k, to);
+        const column = this.readName(c);
+        const table = column && column.parts.length > 1 ? aliases.get(column.parts[column.parts.length - 2].toLowerCase()) : undefined;
+        for (const name of table ? [byTable.get(table.parts.join('.').toLowerCase())!] : all) found.add(name);
+        start = false;
+      }
+      if (t.value === '(') depth++;
+      else if (t.value === ')') depth--;
+      else if (depth === 0 && t.value === ',') start = true;
+    }
+    return found.size > 0 ? [...found] : all;
+  }
+
+  /** `FROM t AS a JOIN u b …` (depth 0, up to WHERE or SET): alias and table name (lower case) → table name. */
   private aliases(toks: Token[], from: number, to: number): Map<string, Name> {
     const map = new Map<string, Name>();
-    const stop = new Set(['WHERE', 'ORDER', 'LIMIT', 'RETURNING']);
+    const stop = new Set(['WHERE', 'ORDER', 'LIMIT', 'RETURNING', 'SET']);
     const notAlias = new Set(['JOIN', 'INNER', 'LEFT', 'RIGHT', 'CROSS', 'STRAIGHT_JOIN', 'NATURAL', 'OUTER', 'ON', 'USING', 'WHERE', 'ORDER', 'LIMIT', 'SET', 'PARTITION', 'USE', 'FORCE', 'IGNORE']);
     const c = new Cursor(toks, from, to);
     let expectTable = true;
@@ -425,6 +468,7 @@ export class Recognizer {
           continue;
         }
         expectTable = false;
+        map.set(table.parts[table.parts.length - 1].toLowerCase(), table);
         c.accept('AS');
         const alias = c.peek();
         if (alias && this.isName(alias) && !notAlias.has(alias.upper)) {

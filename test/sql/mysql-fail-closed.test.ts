@@ -48,6 +48,12 @@ const invalid: Array<[string, string, Dialect, string[]]> = [
   ['ENGINE=`BLACKHOLE`', 'ALTER TABLE orders ENGINE=`blackhole`;', 'mysql', ['truncate orders']],
   ['ENGINE=BLACKHOLE after another table option', "ALTER TABLE orders COMMENT 'x' ENGINE BLACKHOLE;", 'mysql', ['truncate orders']],
   ['MariaDB DROP SYSTEM VERSIONING deletes the history', 'ALTER TABLE orders DROP SYSTEM VERSIONING;', 'mariadb', ['truncate orders']],
+  // multi-table DELETE / UPDATE: every table that loses or changes rows
+  ['DELETE FROM a, b USING …', 'DELETE FROM orders, users USING orders JOIN users ON orders.user_id = users.id;', 'mysql', ['delete-all orders', 'delete-all users']],
+  ['DELETE FROM aliases USING …', 'DELETE FROM o, u USING shop.orders AS o JOIN users u ON o.user_id = u.id;', 'mysql', ['delete-all shop.orders', 'delete-all users']],
+  ['UPDATE a JOIN b SET b.x', 'UPDATE orders JOIN users ON orders.user_id = users.id SET users.name = NULL;', 'mysql', ['update-all users']],
+  ['UPDATE a, b SET through an alias', 'UPDATE orders o, users u SET u.name = NULL, o.total = 0 WHERE 1 = 1;', 'mysql', ['update-all users', 'update-all orders']],
+  ['UPDATE a JOIN b SET an unqualified column', 'UPDATE orders JOIN users ON orders.user_id = users.id SET name = NULL;', 'mysql', ['update-all orders', 'update-all users']],
 ];
 
 const valid: Array<[string, string, Dialect]> = [
@@ -60,6 +66,7 @@ const valid: Array<[string, string, Dialect]> = [
   ['ALTER EVENT without a body, plain BEGIN', 'ALTER EVENT ev DISABLE; BEGIN; BEGIN WORK; COMMIT;', 'mysql'],
   ['a choice between literal statements that destroy nothing', "SET @s = (SELECT IF(@n > 0, 'ALTER TABLE t ADD COLUMN c INT', 'SELECT 1')); PREPARE st FROM @s; EXECUTE st; DEALLOCATE PREPARE st;", 'mysql'],
   ['ALTER TABLE sub-commands that keep the data', "ALTER TABLE orders ENGINE=InnoDB, COMMENT 'blackhole', ADD COLUMN engine VARCHAR(9) DEFAULT 'BLACKHOLE', DROP PERIOD FOR p, ALTER COLUMN c DROP DEFAULT;", 'mariadb'],
+  ['multi-table UPDATE with a WHERE', 'UPDATE orders o JOIN users u ON o.user_id = u.id SET u.name = NULL WHERE u.id = 3;', 'mysql'],
   ['a long list that restricts', `DELETE FROM orders WHERE id IN (${ids});`, 'mysql'],
 ];
 
