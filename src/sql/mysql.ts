@@ -243,8 +243,8 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
       add({ kind: 'unparseable', at: st.error.offset, statementStart: abs, statementText: st.text, detail: st.error.message });
       return;
     }
-    const head = tokenize(st.code, dialect, HEAD_TOKENS);
-    const toks = needsAllTokens(head, st.code) || st.code.includes('@') ? tokenize(st.code, dialect) : head;
+    const head = tokenize(st.code, dialect, HEAD_TOKENS, st.lexing);
+    const toks = needsAllTokens(head, st.code) || st.code.includes('@') ? tokenize(st.code, dialect, Infinity, st.lexing) : head;
     if (dialect === 'sqlite' && /sqlite_(?:master|schema|temp)/i.test(st.code) && writesSchemaTable(st.code)) {
       // possible only after PRAGMA writable_schema: a table can vanish or change shape under its data
       add({ kind: 'opaque', at: abs, statementStart: abs, statementText: st.text, detail: 'a write to sqlite_master (PRAGMA writable_schema) rewrites the schema directly: tables may vanish or become unreadable' });

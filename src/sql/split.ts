@@ -10,7 +10,7 @@
  * no recursion.
  */
 
-import { dashCommentAt, endOfLineComment, isWordChar, isWordStart } from './tokens.js';
+import { dashCommentAt, endOfLineComment, isWordChar, isWordStart, lexingOfSqlMode, type MysqlLexing } from './tokens.js';
 import type { Dialect } from '../model/operation.js';
 
 export interface SqlStatement {
@@ -30,6 +30,8 @@ export interface SqlStatement {
   start: number;
   /** String offset just past the last character (before the terminator). */
   end: number;
+  /** MySQL: the lexing a `SET sql_mode` earlier in the text put in force, when not the default. */
+  lexing?: MysqlLexing;
   /** The statement runs into an unterminated string, quoted name, dollar quote or comment. */
   error?: { message: string; offset: number };
 }
@@ -177,6 +179,8 @@ class Splitter {
   private readonly statements: SqlStatement[] = [];
   private readonly skipped: SkippedRegion[] = [];
   private delimiter = ';';
+  /** MySQL lexing from the last `SET sql_mode` read (undefined: the default) */
+  private lexing: MysqlLexing | undefined;
 
   constructor(
     private readonly src: string,
@@ -269,7 +273,8 @@ class Splitter {
     if (e < text.length) text = text.slice(0, e);
     const code = blanked(text, start, blanks);
     const skipped = versioned.length > 0 ? blanked(text, start, versioned) : undefined;
-    this.statements.push({ text, code, start, end: start + text.length, ...(skipped !== undefined ? { skipped } : {}), ...(error ? { error } : {}) });
+    const lexing = this.lexing;
+    this.statements.push({ text, code, start, end: start + text.length, ...(skipped !== undefined ? { skipped } : {}), ...(lexing ? { lexing } : {}), ...(error ? { error } : {}) });
   }
 
   /** Scan one statement starting at code position `start`; returns where scanning continues. */
@@ -307,11 +312,11 @@ class Splitter {
       let fail: string | undefined;
       let next = j + 1;
       if (c === 39 /* ' */) {
-        const escapes = dialect === 'mysql' || (dialect === 'postgres' && lastWordEnd === j && (lastWord === 'E' || lastWord === 'e'));
+        const escapes = (dialect === 'mysql' && !this.lexing?.noBackslashEscapes) || (dialect === 'postgres' && lastWordEnd === j && (lastWord === 'E' || lastWord === 'e'));
         next = skipQuoted(src, j, "'", escapes);
         if (next === -1) fail = 'unterminated string literal';
       } else if (c === 34 /* " */) {
-        next = skipQuoted(src, j, '"', dialect === 'mysql');
+        next = skipQuoted(src, j, '"', dialect === 'mysql' && !this.lexing?.noBackslashEscapes && !this.lexing?.ansiQuotes);
         if (next === -1) fail = dialect === 'mysql' ? 'unterminated string literal' : 'unterminated quoted identifier';
       } else if (c === 96 /* ` */ && dialect !== 'postgres') {
         next = skipQuoted(src, j, '`', false);
@@ -395,8 +400,18 @@ class Splitter {
     return n;
   }
 
-  /** After a statement: skip the inline data of `COPY … FROM stdin` (psql), up to the `\.` line. */
+  /** After a statement: MySQL `SET … sql_mode = …` changes how the rest is lexed; skip COPY … FROM stdin data. */
   private afterStatement(head: string[], start: number, end: number, next: number): number {
+    if (this.dialect === 'mysql' && head[0] === 'SET') {
+      const code = this.statements[this.statements.length - 1]!.code;
+      // the statement's last assignment of sql_mode (`SET @OLD=@@SQL_MODE, SQL_MODE='…'`): a literal, or the rest of
+      // the statement (a computed value is judged by the modes it mentions)
+      const value = [...code.matchAll(/(?<![\w$@])(?:@@)?(?:(?:session|local|global)\s*\.\s*)?sql_mode\s*:?=\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[\s\S]*)/gi)].pop()?.[1];
+      if (value !== undefined) {
+        const lexing = lexingOfSqlMode(value);
+        this.lexing = lexing.noBackslashEscapes || lexing.ansiQuotes ? lexing : undefined;
+      }
+    }
     if (this.dialect !== 'postgres' || head[0] !== 'COPY') return next;
     if (!/\bfrom\s+stdin\b/i.test(this.src.slice(start, end))) return next;
     const src = this.src;

@@ -29,6 +29,17 @@ export function dashCommentAt(src: string, i: number, dialect: Dialect): boolean
   return Number.isNaN(c) || c <= 32 || c === 127;
 }
 
+/** How MySQL's sql_mode changes lexing: NO_BACKSLASH_ESCAPES, and ANSI_QUOTES (`"x"` is a name, not a string). */
+export interface MysqlLexing {
+  noBackslashEscapes: boolean;
+  ansiQuotes: boolean;
+}
+
+/** The lexing after `SET sql_mode = <value>`: the flags its text names (a computed value is judged by what it mentions). */
+export function lexingOfSqlMode(value: string): MysqlLexing {
+  return { noBackslashEscapes: /NO_BACKSLASH_ESCAPES/i.test(value), ansiQuotes: /\bANSI(?:_QUOTES)?\b/i.test(value) };
+}
+
 export type TokenType = 'word' | 'ident' | 'string' | 'number' | 'punct';
 
 export interface Token {
@@ -84,7 +95,9 @@ function readQuoted(text: string, i: number, quote: number, backslash: boolean):
 const TWO_CHAR_PUNCT = new Set(['::', '<>', '!=', '<=', '>=', '||', ':=', '=>', '->']);
 
 /** Tokens of `text`; with `limit`, only the first `limit` tokens (enough to classify most statements). */
-export function tokenize(text: string, dialect: Dialect, limit = Infinity): Token[] {
+export function tokenize(text: string, dialect: Dialect, limit = Infinity, lexing?: MysqlLexing): Token[] {
+  const backslash = dialect === 'mysql' && !lexing?.noBackslashEscapes;
+  const doubleIsName = dialect !== 'mysql' || lexing?.ansiQuotes === true;
   const tokens: Token[] = [];
   const n = text.length;
   let i = 0;
@@ -106,12 +119,12 @@ export function tokenize(text: string, dialect: Dialect, limit = Infinity): Toke
       const prev = tokens[tokens.length - 1];
       const eString = dialect === 'postgres' && prev?.end === i && prev.type === 'word' && prev.upper === 'E';
       if (eString) tokens.pop();
-      const [value, end] = readQuoted(text, i, 39, dialect === 'mysql' || eString);
+      const [value, end] = readQuoted(text, i, 39, backslash || eString);
       push('string', value, eString ? prev.start : i, end);
       i = end;
     } else if (c === 34) {
-      const [value, end] = readQuoted(text, i, 34, dialect === 'mysql');
-      push(dialect === 'mysql' ? 'string' : 'ident', value, i, end);
+      const [value, end] = readQuoted(text, i, 34, backslash && !doubleIsName);
+      push(doubleIsName ? 'ident' : 'string', value, i, end);
       i = end;
     } else if (c === 96) {
       const [value, end] = readQuoted(text, i, 96, false);

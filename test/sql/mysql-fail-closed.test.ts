@@ -54,6 +54,10 @@ const invalid: Array<[string, string, Dialect, string[]]> = [
   ['UPDATE a JOIN b SET b.x', 'UPDATE orders JOIN users ON orders.user_id = users.id SET users.name = NULL;', 'mysql', ['update-all users']],
   ['UPDATE a, b SET through an alias', 'UPDATE orders o, users u SET u.name = NULL, o.total = 0 WHERE 1 = 1;', 'mysql', ['update-all users', 'update-all orders']],
   ['UPDATE a JOIN b SET an unqualified column', 'UPDATE orders JOIN users ON orders.user_id = users.id SET name = NULL;', 'mysql', ['update-all orders', 'update-all users']],
+  // SET sql_mode changes how the rest of the file is lexed
+  ['NO_BACKSLASH_ESCAPES: a backslash ends no string', "SET sql_mode = 'NO_BACKSLASH_ESCAPES';\nSELECT 'C:\\'; DROP TABLE users; -- ';", 'mysql', ['drop-table users']],
+  ['ANSI_QUOTES: a backslash in a name escapes nothing', 'SET SESSION sql_mode = \'ANSI\';\nSELECT "C:\\"; DROP TABLE users; -- ";', 'mysql', ['drop-table users']],
+  ['@@session.sql_mode added to', "SET @@session.sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES');\nSELECT 'C:\\'; DROP TABLE users; -- ';", 'mysql', ['drop-table users']],
 ];
 
 const valid: Array<[string, string, Dialect]> = [
@@ -67,6 +71,8 @@ const valid: Array<[string, string, Dialect]> = [
   ['a choice between literal statements that destroy nothing', "SET @s = (SELECT IF(@n > 0, 'ALTER TABLE t ADD COLUMN c INT', 'SELECT 1')); PREPARE st FROM @s; EXECUTE st; DEALLOCATE PREPARE st;", 'mysql'],
   ['ALTER TABLE sub-commands that keep the data', "ALTER TABLE orders ENGINE=InnoDB, COMMENT 'blackhole', ADD COLUMN engine VARCHAR(9) DEFAULT 'BLACKHOLE', DROP PERIOD FOR p, ALTER COLUMN c DROP DEFAULT;", 'mariadb'],
   ['multi-table UPDATE with a WHERE', 'UPDATE orders o JOIN users u ON o.user_id = u.id SET u.name = NULL WHERE u.id = 3;', 'mysql'],
+  ['default sql_mode: a backslash escapes the quote', "SELECT 'C:\\'; DROP TABLE users; -- ';", 'mysql'],
+  ['sql_mode set back: a backslash escapes again', "SET sql_mode = 'NO_BACKSLASH_ESCAPES';\nSET sql_mode = DEFAULT;\nSELECT 'C:\\'; DROP TABLE users; -- ';", 'mysql'],
   ['a long list that restricts', `DELETE FROM orders WHERE id IN (${ids});`, 'mysql'],
 ];
 
