@@ -6,7 +6,9 @@
  * classify is `unparseable`.
  */
 import { compareConstants, coverEveryValue, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
+import type { OperationFlags } from '../model/operation.js';
 import type { OpInput, OpSink } from './sink.js';
+import { isNarrowing } from './type-narrowing.js';
 import { parseWith, type ParserFlavor } from './node-sql-parser.js';
 import { HEAD_TOKENS, needsAllTokens, Recognizer, type FoundOp } from './recognize.js';
 import { splitSql, type SqlStatement } from './split.js';
@@ -209,6 +211,9 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
   const procedures = proceduresCreatedIn(sink.text);
   /** table (lower case) → the table its rows were copied into, for the SQLite rebuild pattern */
   const copiedInto = new Map<string, string>();
+  /** MySQL column types declared by CREATE TABLE earlier in the text: table → column → type (lower-case names) */
+  const declared = new Map<string, Map<string, string>>();
+  const typeChanges = dialect === 'mysql' && /\b(?:MODIFY|CHANGE)\b/i.test(sink.text);
   /** MySQL user variables set by `SET @v = …`: their tokens and statement, for PREPARE … FROM @v */
   const variables = new Map<string, Assigned>();
   for (const st of statements) {
@@ -225,6 +230,30 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
       if (op.kind === 'unparseable' || found.has(key(op))) return;
       sink.add({ ...op, detail: [op.detail, 'as run by a server that skips its versioned comments /*!…*/'].filter(Boolean).join('; ') });
     });
+  }
+
+  /**
+   * A MODIFY / CHANGE of a column whose type a CREATE TABLE above declared: its old type and whether the change
+   * narrows it. What the operations do to the table and its columns is remembered (a drop or rename forgets).
+   */
+  function typeChange(op: FoundOp): OperationFlags {
+    const t = op.target;
+    const table = t?.type === 'column' ? t.table?.toLowerCase() : t?.type === 'table' ? t.name.toLowerCase() : undefined;
+    if (!t || table === undefined || !declared.has(table)) return {};
+    const columns = declared.get(table)!;
+    if (t.type === 'table') {
+      declared.delete(table);
+      return {};
+    }
+    const column = t.name.toLowerCase();
+    const old = columns.get(column);
+    // CHANGE a b TYPE: the rename comes first, then the type change of a (a is still what it was)
+    if (op.kind === 'rename-column' && old !== undefined && op.flags.newName) columns.set(op.flags.newName.toLowerCase(), old);
+    else if (op.kind !== 'alter-column-type') columns.delete(column);
+    if (op.kind !== 'alter-column-type' || op.flags.oldType || old === undefined || !op.flags.newType) return {};
+    columns.set(column, op.flags.newType);
+    const narrowing = isNarrowing(old, op.flags.newType);
+    return { oldType: old, ...(narrowing !== undefined ? { narrowing } : {}) };
   }
 
   async function readSafely(st: SqlStatement, add: (op: OpInput) => void): Promise<void> {
@@ -244,7 +273,8 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
       return;
     }
     const head = tokenize(st.code, dialect, HEAD_TOKENS, st.lexing);
-    const toks = needsAllTokens(head, st.code) || st.code.includes('@') ? tokenize(st.code, dialect, Infinity, st.lexing) : head;
+    const createsTable = typeChanges && head[0]?.upper === 'CREATE';
+    const toks = needsAllTokens(head, st.code) || createsTable || st.code.includes('@') ? tokenize(st.code, dialect, Infinity, st.lexing) : head;
     if (dialect === 'sqlite' && /sqlite_(?:master|schema|temp)/i.test(st.code) && writesSchemaTable(st.code)) {
       // possible only after PRAGMA writable_schema: a table can vanish or change shape under its data
       add({ kind: 'opaque', at: abs, statementStart: abs, statementText: st.text, detail: 'a write to sqlite_master (PRAGMA writable_schema) rewrites the schema directly: tables may vanish or become unreadable' });
@@ -256,6 +286,8 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
       for (const [name, value] of assignments(toks)) variables.set(name, value === 'unknown' ? value : { toks: value, code: st.code, text: st.text, start: st.start });
     }
     if (rec.copy) copiedInto.set(rec.copy.from, rec.copy.into);
+    const created = createsTable ? recognizer.declaredColumns(toks) : undefined;
+    if (created) declared.set(created.table.toLowerCase(), new Map(created.columns.map(([c, t]) => [c.toLowerCase(), t])));
     let ops: Located[] = rec.ops.flatMap((op) => (op.variable ? resolvePrepared(op, variables, dialect) : [op]));
     if (rec.dml || rec.status === 'unknown') {
       const parsed = await parseWith(flavor, st.code);
@@ -279,7 +311,7 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
       }
     }
     for (const op of ops) {
-      const flags = { ...op.flags };
+      const flags = { ...op.flags, ...typeChange(op) };
       let detail = op.detail;
       if (op.kind === 'drop-table' && op.target) {
         const into = copiedInto.get(op.target.name.toLowerCase());

@@ -74,6 +74,9 @@ const SET_WORD = new Set(['SET']);
 const WHERE_OR_END = new Set(['WHERE', ...WHERE_END]);
 const DO_WORD = new Set(['DO']);
 
+/** Words that start a CREATE TABLE element that is not a column. */
+const TABLE_ELEMENT_WORDS = new Set(['PRIMARY', 'KEY', 'INDEX', 'UNIQUE', 'CONSTRAINT', 'FOREIGN', 'CHECK', 'FULLTEXT', 'SPATIAL', 'PERIOD', 'LIKE']);
+
 /** Statements only a stored program's body has, which change no data: `LEAVE l`, `ITERATE l`, `RETURN x`, `UNTIL c END REPEAT`. */
 const BODY_ONLY = new Set(['LEAVE', 'ITERATE', 'RETURN', 'UNTIL']);
 
@@ -717,6 +720,32 @@ export class Recognizer {
     if (commas.length !== 2) return undefined;
     const [then, otherwise] = [this.knownValues(toks, commas[0] + 1, commas[1]), this.knownValues(toks, commas[1] + 1, to - 1)];
     return then && otherwise ? [...then, ...otherwise] : undefined;
+  }
+
+  /** `CREATE [TEMPORARY] TABLE [IF NOT EXISTS] t (col type …, …)`: t and each column's declared type. */
+  declaredColumns(toks: Token[]): { table: string; columns: Array<[string, string]> } | undefined {
+    const c = new Cursor(toks, 0, toks.length);
+    if (!c.accept('CREATE')) return undefined;
+    c.accept('TEMPORARY');
+    if (!c.accept('TABLE')) return undefined;
+    c.accept('IF', 'NOT', 'EXISTS');
+    const name = this.readName(c);
+    const close = name && c.punct() === '(' ? closingParen(toks, c.i, toks.length) : -1;
+    if (!name || close === -1) return undefined;
+    const columns: Array<[string, string]> = [];
+    for (let k = c.i + 1, start = k, depth = 0; k <= close; k++) {
+      const t = toks[k];
+      if (k < close && t.value === '(') depth++;
+      else if (k < close && t.value === ')') depth--;
+      else if (k === close || (depth === 0 && t.value === ',')) {
+        const first = toks[start];
+        if (k - start >= 2 && this.isName(first) && !(first.type === 'word' && TABLE_ELEMENT_WORDS.has(first.upper))) {
+          columns.push([first.value, columnType(this.text.slice(toks[start + 1].start, toks[k - 1].end))]);
+        }
+        start = k + 1;
+      }
+    }
+    return { table: name.parts[name.parts.length - 1], columns };
   }
 
   /** Read each SQL text a value may hold: what any of them does; `unknown` when one cannot be read. */

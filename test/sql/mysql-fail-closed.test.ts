@@ -3,7 +3,7 @@
  * a statement and the findings a user must see (kind, object); the valid rows must stay quiet.
  */
 import { describe, expect, it } from 'vitest';
-import { kinds } from './helpers.js';
+import { kinds, seen } from './helpers.js';
 
 type Dialect = 'mysql' | 'mariadb' | 'sqlite';
 
@@ -82,5 +82,23 @@ describe('MySQL-family statements that must not pass', () => {
   });
   it.each(valid)('valid: %s', async (_name, sql, dialect) => {
     expect(await kinds(sql, dialect)).toEqual([]);
+  });
+});
+
+describe('MySQL type changes of a column declared in the same file', () => {
+  it.each<[string, string, Array<Record<string, unknown>>]>([
+    ['MODIFY to a shorter VARCHAR narrows', 'CREATE TABLE t2 (id INT, name VARCHAR(255) NOT NULL);\nALTER TABLE t2 MODIFY name VARCHAR(10);', [{ kind: 'alter-column-type', object: 't2.name', flags: { oldType: 'VARCHAR(255)', newType: 'VARCHAR(10)', narrowing: true } }]],
+    ['CHANGE with a rename narrows', 'CREATE TABLE `t2` (`id` INT, `total` BIGINT);\nALTER TABLE t2 CHANGE total amount INT;', [{ kind: 'rename-column', object: 't2.total' }, { kind: 'alter-column-type', object: 't2.total', flags: { oldType: 'BIGINT', narrowing: true } }]],
+    ['a widening is no narrowing', 'CREATE TABLE t2 (name VARCHAR(10));\nALTER TABLE t2 MODIFY name VARCHAR(255);', [{ kind: 'alter-column-type', object: 't2.name', flags: { oldType: 'VARCHAR(10)', narrowing: false } }]],
+    ['after a drop of the table nothing is known', 'CREATE TABLE t2 (name VARCHAR(255));\nDROP TABLE t2;\nCREATE TABLE t3 (x INT);\nALTER TABLE t2 MODIFY name VARCHAR(10);', [{ kind: 'drop-table', object: 't2' }, { kind: 'alter-column-type', object: 't2.name', flags: { newType: 'VARCHAR(10)' } }]],
+  ])('%s', async (_name, sql, expected) => {
+    const ops = await seen(sql, 'mysql');
+    expect(ops).toHaveLength(expected.length);
+    expected.forEach((e, i) => expect(ops[i]).toMatchObject(e));
+  });
+
+  it('knows no old type once the table is dropped', async () => {
+    const ops = await seen('CREATE TABLE t2 (name VARCHAR(255));\nDROP TABLE t2;\nALTER TABLE t2 MODIFY name VARCHAR(10);', 'mysql');
+    expect(ops.map((o) => o.flags?.oldType)).toEqual([undefined, undefined]);
   });
 });
