@@ -10,7 +10,7 @@
  * no recursion.
  */
 
-import { dashCommentAt, endOfLineComment, isWordChar, isWordStart, lexingOfSqlMode, type MysqlLexing } from './tokens.js';
+import { dashCommentAt, endOfLineComment, isWordChar, isWordStart, lexingOfSqlMode, versionedOpenerLength, type MysqlLexing } from './tokens.js';
 import type { Dialect } from '../model/operation.js';
 
 export interface SqlStatement {
@@ -145,18 +145,6 @@ function dollarTagAt(src: string, i: number): string | undefined {
   DOLLAR_TAG.lastIndex = i;
   const m = DOLLAR_TAG.exec(src);
   return m ? m[0] : undefined;
-}
-
-/** MySQL `/*!50001` / MariaDB `/*M!100100` versioned-comment opener length at `i`, or 0. */
-function versionedOpenerLength(src: string, i: number): number {
-  let j = i + 2;
-  if (src.charCodeAt(j) === 77 /* M */) j++;
-  if (src.charCodeAt(j) !== 33 /* ! */) return 0;
-  j++;
-  while (j < src.length && src.charCodeAt(j) >= 48 && src.charCodeAt(j) <= 57) j++;
-  // `/*M!999999\- enable the sandbox mode */` (mariadb-dump): a client command, not SQL
-  if (src.charCodeAt(j) === 92) return 0;
-  return j - i;
 }
 
 /** `text` (at `start` in the source) with the source ranges [from, to) of `ranges` as spaces, the rest as written. */

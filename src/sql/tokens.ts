@@ -40,6 +40,18 @@ export function lexingOfSqlMode(value: string): MysqlLexing {
   return { noBackslashEscapes: /NO_BACKSLASH_ESCAPES/i.test(value), ansiQuotes: /\bANSI(?:_QUOTES)?\b/i.test(value) };
 }
 
+/** MySQL `/*!50001` / MariaDB `/*M!100100` versioned-comment opener length at `i`, or 0. */
+export function versionedOpenerLength(src: string, i: number): number {
+  let j = i + 2;
+  if (src.charCodeAt(j) === 77 /* M */) j++;
+  if (src.charCodeAt(j) !== 33 /* ! */) return 0;
+  j++;
+  while (j < src.length && src.charCodeAt(j) >= 48 && src.charCodeAt(j) <= 57) j++;
+  // `/*M!999999\- enable the sandbox mode */` (mariadb-dump): a client command, not SQL
+  if (src.charCodeAt(j) === 92) return 0;
+  return j - i;
+}
+
 export type TokenType = 'word' | 'ident' | 'string' | 'number' | 'punct';
 
 export interface Token {
@@ -98,6 +110,7 @@ const TWO_CHAR_PUNCT = new Set(['::', '<>', '!=', '<=', '>=', '||', ':=', '=>', 
 export function tokenize(text: string, dialect: Dialect, limit = Infinity, lexing?: MysqlLexing): Token[] {
   const backslash = dialect === 'mysql' && !lexing?.noBackslashEscapes;
   const doubleIsName = dialect !== 'mysql' || lexing?.ansiQuotes === true;
+  let versionedDepth = 0;
   const tokens: Token[] = [];
   const n = text.length;
   let i = 0;
@@ -113,8 +126,14 @@ export function tokenize(text: string, dialect: Dialect, limit = Infinity, lexin
       const nl = text.indexOf('\n', i);
       i = nl === -1 ? n : nl;
     } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
-      const close = text.indexOf('*/', i + 2);
-      i = close === -1 ? n : close + 2;
+      // MySQL runs what a versioned comment `/*!50001 … */` holds: its text is code, its `*/` is skipped
+      const versioned = dialect === 'mysql' ? versionedOpenerLength(text, i) : 0;
+      if (versioned > 0) versionedDepth++;
+      const close = versioned > 0 ? -2 : text.indexOf('*/', i + 2);
+      i = close === -2 ? i + versioned : close === -1 ? n : close + 2;
+    } else if (c === 42 && versionedDepth > 0 && text.charCodeAt(i + 1) === 47) {
+      versionedDepth--;
+      i += 2;
     } else if (c === 39) {
       const prev = tokens[tokens.length - 1];
       const eString = dialect === 'postgres' && prev?.end === i && prev.type === 'word' && prev.upper === 'E';

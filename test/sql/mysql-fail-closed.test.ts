@@ -22,6 +22,7 @@ const invalid: Array<[string, string, Dialect, string[]]> = [
   ['`/*M!` is never run by MySQL', 'DELETE FROM orders /*M!100000 WHERE id = 1 */;', 'mysql', ['delete-all orders']],
   ['`/*!99999` is skipped by older servers', 'DELETE FROM orders /*!99999 WHERE id = 1 */;', 'mysql', ['delete-all orders']],
   ['MariaDB too', 'UPDATE orders SET total = 0 /*!50700 WHERE id = 1 */;', 'mariadb', ['update-all orders']],
+  ['a versioned comment inside PREPARE text', "PREPARE st FROM '/*!50000 DROP TABLE users */'; SET @s = 'SELECT 1 /*M!100000 ; DROP TABLE orders */'; PREPARE s2 FROM @s;", 'mysql', ['drop-table users', 'drop-table orders']],
   ['a drop in a versioned comment still counts once', '/*!50001 DROP VIEW IF EXISTS v */; DROP TABLE /*!32312 IF EXISTS*/ t;', 'mysql', ['drop-view v', 'drop-table t']],
   // stored programs: every form of body is read
   ['MariaDB anonymous block', 'DELIMITER $$\nBEGIN NOT ATOMIC DELETE FROM orders; END$$', 'mariadb', ['delete-all orders']],
