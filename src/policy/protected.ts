@@ -120,6 +120,9 @@ export function buildProtection(config: Config): Protection {
         // Tables, views and sequences share one namespace (relations); a protected name covers them all.
         const p = tableMatch(target.schema, target.name, dialect);
         if (p) return found(p, 'object');
+        // dropping, emptying, updating or renaming a table does the same to its protected columns
+        const c = target.type === 'table' ? patterns.columns.find((q) => q.table !== undefined && segmentMatches(q.table, target.name, dialect, true) && schemaMatches(q.schema, target.schema, dialect, anySchema, true)) : undefined;
+        if (c) return found(c, 'contents');
         break;
       }
       case 'column': {
@@ -129,7 +132,8 @@ export function buildProtection(config: Config): Protection {
         }
         const c = patterns.columns.find(
           (p) =>
-            segmentMatches(p.name, target.name, dialect, true) &&
+            // `*`: every column of the table (MySQL CONVERT TO CHARACTER SET)
+            (target.name === '*' || segmentMatches(p.name, target.name, dialect, true)) &&
             (p.table === undefined ||
               (target.table !== undefined && segmentMatches(p.table, target.table, dialect, true))) &&
             schemaMatches(p.schema, target.schema, dialect, anySchema, true),

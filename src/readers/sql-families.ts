@@ -75,20 +75,45 @@ async function readSections(ctx: ReadContext, markers: Array<{ re: RegExp; direc
   return sortOperations(ops);
 }
 
-export const DBMATE_UP = /^\s*--\s*migrate:up\b/;
-export const DBMATE_DOWN = /^\s*--\s*migrate:down\b/;
+/**
+ * dbmate's own markers (amacneil/dbmate pkg/dbmate/migration.go, per line): at the very start of the line, the
+ * down marker followed by nothing or one word of options. An indented or longer line is a comment of the up block.
+ */
+export const DBMATE_UP = /^--\s*migrate:up(?:\s*$|\s+\S+)/;
+export const DBMATE_DOWN = /^--\s*migrate:down(?:\s*$|\s+\S+$)/;
 export const GOOSE_UP = /^\s*--\s*\+goose\s+Up\b/i;
 export const GOOSE_DOWN = /^\s*--\s*\+goose\s+Down\b/i;
 /** rubenv/sql-migrate: `-- +migrate Up` / `-- +migrate Down`. */
 export const SQL_MIGRATE_UP = /^\s*--\s*\+migrate\s+Up\b/i;
 export const SQL_MIGRATE_DOWN = /^\s*--\s*\+migrate\s+Down\b/i;
 
-/** dbmate (`-- migrate:up` / `-- migrate:down`), and goose's and sql-migrate's equivalent markers. */
+/** Where the first line matching `re` starts and the next line starts, or undefined. */
+function firstLine(text: string, re: RegExp): { start: number; next: number } | undefined {
+  for (let offset = 0; offset <= text.length; ) {
+    const nl = text.indexOf('\n', offset);
+    const end = nl === -1 ? text.length : nl;
+    if (re.test(text.slice(offset, end))) return { start: offset, next: nl === -1 ? text.length : nl + 1 };
+    if (nl === -1) break;
+    offset = nl + 1;
+  }
+  return undefined;
+}
+
+/**
+ * dbmate (`-- migrate:up` / `-- migrate:down`), and goose's and sql-migrate's equivalent markers. A file with
+ * dbmate's markers is read as dbmate reads it: up to its first down marker is up, the rest (other tools' markers
+ * and later `migrate:up` lines included) is down; without an up marker before it, dbmate runs nothing, and we
+ * read it all as up (fail closed), as a down marker with no up marker (dbmate refuses the file).
+ */
 export async function readDbmate(input: FormatInput): Promise<Operation[]> {
   const ctx = makeContext(input.path, input.text, input.dialect);
+  const up = firstLine(input.text, DBMATE_UP);
+  const down = firstLine(input.text, DBMATE_DOWN);
+  if (up) {
+    if (!down || down.start < up.start) return readSqlRegion(ctx, 0, input.text.length, 'up');
+    return sortOperations([...(await readSqlRegion(ctx, 0, down.start, 'up')), ...(await readSqlRegion(ctx, down.next, input.text.length, 'down'))]);
+  }
   return readSections(ctx, [
-    { re: DBMATE_UP, direction: 'up' },
-    { re: DBMATE_DOWN, direction: 'down' },
     { re: GOOSE_UP, direction: 'up' },
     { re: GOOSE_DOWN, direction: 'down' },
     { re: SQL_MIGRATE_UP, direction: 'up' },

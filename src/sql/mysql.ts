@@ -6,7 +6,9 @@
  * classify is `unparseable`.
  */
 import { compareConstants, coverEveryValue, patternTruth, selfComparison, type Constant } from './constant-conditions.js';
-import type { OpSink } from './sink.js';
+import type { OperationFlags } from '../model/operation.js';
+import type { OpInput, OpSink } from './sink.js';
+import { isNarrowing } from './type-narrowing.js';
 import { parseWith, type ParserFlavor } from './node-sql-parser.js';
 import { HEAD_TOKENS, needsAllTokens, Recognizer, type FoundOp } from './recognize.js';
 import { splitSql, type SqlStatement } from './split.js';
@@ -15,23 +17,52 @@ import { tokenize, type Token } from './tokens.js';
 /** An operation, located in another statement than the one being read (PREPARE … FROM @v → its SET). */
 type Located = FoundOp & { source?: { start: number; text: string } };
 
+/** A user variable's value as an assignment wrote it, or `unknown` once something else may have changed it. */
+type Assigned = { toks: Token[]; code: string; text: string; start: number } | 'unknown';
+
 /**
  * `PREPARE s FROM @v`: when @v was set to a choice between literal SQL strings, those statements are
  * what may run (the common "drop the index if it exists" idiom); otherwise the SQL is opaque.
  */
-function resolvePrepared(
-  op: FoundOp,
-  variables: Map<string, { toks: Token[]; code: string; text: string; start: number }>,
-  dialect: 'mysql' | 'sqlite',
-): Located[] {
+function resolvePrepared(op: FoundOp, variables: Map<string, Assigned>, dialect: 'mysql' | 'sqlite'): Located[] {
   const assigned = variables.get(op.variable!);
-  const literals = assigned ? new Recognizer(assigned.code, dialect).literalStatements(assigned.toks) : undefined;
-  if (!assigned || !literals) return [op];
-  const found: Located[] = [];
-  for (const literal of literals) {
-    const rec = new Recognizer(assigned.code, dialect).embedded(literal.sql, literal.at);
-    if (rec.status === 'unknown') return [op];
-    for (const inner of rec.ops) found.push({ ...inner, source: { start: assigned.start, text: assigned.text } });
+  if (!assigned || assigned === 'unknown') return [op];
+  const recognizer = new Recognizer(assigned.code, dialect);
+  const values = recognizer.knownValues(assigned.toks);
+  const rec = values ? recognizer.embeddedValues(values) : undefined;
+  if (!rec || rec.status === 'unknown') return [op];
+  return rec.ops.map((inner) => ({ ...inner, source: { start: assigned.start, text: assigned.text } }));
+}
+
+/**
+ * What a statement does to user variables: `SET @a = x, @b := y` assigns (name → the value's tokens); any other
+ * `@v := …`, `@v = …` (inside a routine body, a SELECT) or `INTO @v` makes @v unknown.
+ */
+function assignments(toks: Token[]): Map<string, Token[] | 'unknown'> {
+  const found = new Map<string, Token[] | 'unknown'>();
+  const nameAt = (k: number) => (toks[k]?.value === '@' && toks[k + 1] && toks[k + 1].type !== 'punct' ? toks[k + 1].value.toLowerCase() : undefined);
+  for (let k = 0; k < toks.length; k++) {
+    const name = nameAt(k);
+    if (name && (toks[k + 2]?.value === ':=' || toks[k + 2]?.value === '=')) found.set(name, 'unknown');
+    if (toks[k].type === 'word' && toks[k].upper === 'INTO') {
+      for (let j = k + 1; nameAt(j); j += 3) {
+        found.set(nameAt(j)!, 'unknown');
+        if (toks[j + 2]?.value !== ',') break;
+      }
+    }
+  }
+  if (toks[0]?.upper !== 'SET') return found;
+  // the SET's own assignments, separated by depth-0 commas
+  let start = 1;
+  for (let k = 1, depth = 0; k <= toks.length; k++) {
+    const t = toks[k];
+    if (t?.value === '(') depth++;
+    else if (t?.value === ')') depth--;
+    else if (!t || (depth === 0 && t.value === ',')) {
+      const name = nameAt(start);
+      if (name && (toks[start + 2]?.value === '=' || toks[start + 2]?.value === ':=')) found.set(name, toks.slice(start + 3, k));
+      start = k + 1;
+    }
   }
   return found;
 }
@@ -101,6 +132,10 @@ function astTruth(node: AstNode, depth: number, table?: AstNode): boolean | unde
   const column = columnKey(node.left);
   return column !== undefined && column === columnKey(node.right) ? selfComparison(op) : undefined;
 }
+
+/** MySQL reads `"x"` as a string (without ANSI_QUOTES), where SQLite reads the column: the tree as MySQL reads it. */
+const quotedAsStrings = (node: AstNode): AstNode =>
+  JSON.parse(JSON.stringify(node, (_k, v) => (v?.type === 'double_quote_string' ? { ...v, type: 'single_quote_string' } : v)));
 
 /** A column whatever its case or quotes (`X`, `` `x` ``; `"x"`, which SQLite reads as the column when there is one: counted so, failing closed). */
 function columnKey(n: AstNode): string | undefined {
@@ -176,37 +211,83 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
   const procedures = proceduresCreatedIn(sink.text);
   /** table (lower case) → the table its rows were copied into, for the SQLite rebuild pattern */
   const copiedInto = new Map<string, string>();
+  /** MySQL column types declared by CREATE TABLE earlier in the text: table → column → type (lower-case names) */
+  const declared = new Map<string, Map<string, string>>();
+  const typeChanges = dialect === 'mysql' && /\b(?:MODIFY|CHANGE)\b/i.test(sink.text);
   /** MySQL user variables set by `SET @v = …`: their tokens and statement, for PREPARE … FROM @v */
-  const variables = new Map<string, { toks: Token[]; code: string; text: string; start: number }>();
+  const variables = new Map<string, Assigned>();
   for (const st of statements) {
+    const found = new Set<string>();
+    const key = (op: OpInput) => `${op.kind} ${op.at} ${op.target ? [op.target.type, op.target.schema, op.target.table, op.target.name].join('.') : ''}`;
+    await readSafely(st, (op) => {
+      found.add(key(op));
+      sink.add(op);
+    });
+    if (st.skipped === undefined) continue;
+    // a server that skips the versioned comments (`/*M!` on MySQL, `/*!99999` on an older one) runs the rest: what
+    // that reading destroys counts too; text it cannot read is a statement that server rejects
+    await readSafely({ ...st, code: st.skipped }, (op) => {
+      if (op.kind === 'unparseable' || found.has(key(op))) return;
+      sink.add({ ...op, detail: [op.detail, 'as run by a server that skips its versioned comments /*!…*/'].filter(Boolean).join('; ') });
+    });
+  }
+
+  /**
+   * A MODIFY / CHANGE of a column whose type a CREATE TABLE above declared: its old type and whether the change
+   * narrows it. What the operations do to the table and its columns is remembered (a drop or rename forgets).
+   */
+  function typeChange(op: FoundOp): OperationFlags {
+    const t = op.target;
+    const table = t?.type === 'column' ? t.table?.toLowerCase() : t?.type === 'table' ? t.name.toLowerCase() : undefined;
+    if (!t || table === undefined || !declared.has(table)) return {};
+    const columns = declared.get(table)!;
+    if (t.type === 'table') {
+      declared.delete(table);
+      return {};
+    }
+    const column = t.name.toLowerCase();
+    const old = columns.get(column);
+    // CHANGE a b TYPE: the rename comes first, then the type change of a (a is still what it was)
+    if (op.kind === 'rename-column' && old !== undefined && op.flags.newName) columns.set(op.flags.newName.toLowerCase(), old);
+    else if (op.kind !== 'alter-column-type') columns.delete(column);
+    if (op.kind !== 'alter-column-type' || op.flags.oldType || old === undefined || !op.flags.newType) return {};
+    columns.set(column, op.flags.newType);
+    const narrowing = isNarrowing(old, op.flags.newType);
+    return { oldType: old, ...(narrowing !== undefined ? { narrowing } : {}) };
+  }
+
+  async function readSafely(st: SqlStatement, add: (op: OpInput) => void): Promise<void> {
     try {
-      await readStatement(st);
+      await readStatement(st, add);
     } catch (e) {
       // a failure on one statement must not hide the others: this one blocks, the rest is read
       const message = e instanceof Error ? e.message : String(e);
-      sink.add({ kind: 'unparseable', at: st.start, statementStart: st.start, statementText: st.text, detail: `the SQL reader failed on this statement: ${message}` });
+      add({ kind: 'unparseable', at: st.start, statementStart: st.start, statementText: st.text, detail: `the SQL reader failed on this statement: ${message}` });
     }
   }
 
-  async function readStatement(st: SqlStatement): Promise<void> {
+  async function readStatement(st: SqlStatement, add: (op: OpInput) => void): Promise<void> {
     const abs = st.start;
     if (st.error) {
-      sink.add({ kind: 'unparseable', at: st.error.offset, statementStart: abs, statementText: st.text, detail: st.error.message });
+      add({ kind: 'unparseable', at: st.error.offset, statementStart: abs, statementText: st.text, detail: st.error.message });
       return;
     }
-    const head = tokenize(st.code, dialect, HEAD_TOKENS);
-    const toks = needsAllTokens(head, st.code) ? tokenize(st.code, dialect) : head;
+    const head = tokenize(st.code, dialect, HEAD_TOKENS, st.lexing);
+    const createsTable = typeChanges && head[0]?.upper === 'CREATE';
+    const toks = needsAllTokens(head, st.code) || createsTable || st.code.includes('@') ? tokenize(st.code, dialect, Infinity, st.lexing) : head;
     if (dialect === 'sqlite' && /sqlite_(?:master|schema|temp)/i.test(st.code) && writesSchemaTable(st.code)) {
       // possible only after PRAGMA writable_schema: a table can vanish or change shape under its data
-      sink.add({ kind: 'opaque', at: abs, statementStart: abs, statementText: st.text, detail: 'a write to sqlite_master (PRAGMA writable_schema) rewrites the schema directly: tables may vanish or become unreadable' });
+      add({ kind: 'opaque', at: abs, statementStart: abs, statementText: st.text, detail: 'a write to sqlite_master (PRAGMA writable_schema) rewrites the schema directly: tables may vanish or become unreadable' });
       return;
     }
     const recognizer = new Recognizer(st.code, dialect, procedures);
     const rec = recognizer.recognize(toks);
-    if (toks[0]?.upper === 'SET' && toks[1]?.value === '@' && toks[2]?.type === 'word') {
-      variables.set(toks[2].value.toLowerCase(), { toks: toks.slice(3), code: st.code, text: st.text, start: st.start });
+    if (dialect === 'mysql') {
+      for (const [name, value] of assignments(toks)) variables.set(name, value === 'unknown' ? value : { toks: value, code: st.code, text: st.text, start: st.start });
     }
     if (rec.copy) copiedInto.set(rec.copy.from, rec.copy.into);
+    const created = createsTable ? recognizer.declaredColumns(toks) : undefined;
+    if (created) declared.set(created.table.toLowerCase(), new Map(created.columns.map(([c, t]) => [c.toLowerCase(), t])));
     let ops: Located[] = rec.ops.flatMap((op) => (op.variable ? resolvePrepared(op, variables, dialect) : [op]));
     if (rec.dml || rec.status === 'unknown') {
       const parsed = await parseWith(flavor, st.code);
@@ -217,19 +298,20 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
           const where = parsed.ast[0].where;
           const tables: AstNode[] = (parsed.ast[0] as AstNode).table ?? [];
           const own = tables.length === 1 ? tables[0] : undefined;
-          if (where && !astAlwaysTrue(where, own)) ops = [];
+          // either reading that finds every row counts: the parser misreads some MySQL (`0--1` is no comment there)
+          if (ops.length === 0 && (!where || astAlwaysTrue(dialect === 'mysql' ? quotedAsStrings(where) : where, own))) ops = rec.ifAlwaysTrue ?? [];
         } else if (rec.status === 'unknown' && destructive) {
-          sink.add({ kind: 'unparseable', at: abs, statementStart: abs, statementText: st.text, detail: 'statement parsed but its destructive form is not understood' });
+          add({ kind: 'unparseable', at: abs, statementStart: abs, statementText: st.text, detail: 'statement parsed but its destructive form is not understood' });
           return;
         }
       } else if (rec.status === 'unknown' || (rec.dml && ops.length === 0 && rec.status !== 'safe')) {
         const at = abs + Math.min(parsed.error?.offset ?? 0, st.text.length);
-        sink.add({ kind: 'unparseable', at, statementStart: abs, statementText: st.text, detail: `${dialect === 'sqlite' ? 'SQLite' : 'MySQL'} parser: ${parsed.error?.message ?? 'syntax error'}` });
+        add({ kind: 'unparseable', at, statementStart: abs, statementText: st.text, detail: `${dialect === 'sqlite' ? 'SQLite' : 'MySQL'} parser: ${parsed.error?.message ?? 'syntax error'}` });
         return;
       }
     }
     for (const op of ops) {
-      const flags = { ...op.flags };
+      const flags = { ...op.flags, ...typeChange(op) };
       let detail = op.detail;
       if (op.kind === 'drop-table' && op.target) {
         const into = copiedInto.get(op.target.name.toLowerCase());
@@ -239,7 +321,7 @@ export async function readMysqlLike(sink: OpSink, dialect: 'mysql' | 'sqlite', f
         }
       }
       const where = op.source ?? { start: abs, text: st.text };
-      sink.add({ kind: op.kind, target: op.target, flags, at: where.start + op.at, statementStart: where.start, statementText: where.text, ...(detail ? { detail } : {}) });
+      add({ kind: op.kind, target: op.target, flags, at: where.start + op.at, statementStart: where.start, statementText: where.text, ...(detail ? { detail } : {}) });
     }
   }
 }

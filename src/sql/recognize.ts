@@ -20,9 +20,6 @@ export interface FoundOp {
   variable?: string;
 }
 
-/** A string literal that reads as a SQL statement (not a value such as a table name). */
-const STATEMENT_START = /^\s*(?:drop|alter|truncate|delete|update|rename|create|insert|replace|select|set|do|call|grant|revoke)\b/i;
-
 export interface Recognition {
   /** ops: destructive operations found; safe: known not destructive; unknown: cannot classify. */
   status: 'ops' | 'safe' | 'unknown';
@@ -31,6 +28,8 @@ export interface Recognition {
   copy?: { into: string; from: string };
   /** The statement is DELETE/UPDATE: the caller may confirm the WHERE decision with a parser. */
   dml?: 'delete' | 'update';
+  /** DELETE/UPDATE whose WHERE was judged to restrict: its operations should a parser find that WHERE always true. */
+  ifAlwaysTrue?: FoundOp[];
 }
 
 /** Statements known not to destroy data, by their first keyword. */
@@ -70,9 +69,62 @@ const SAFE_DROP_OBJECTS = new Set([
 const WHERE_WORD = new Set(['WHERE']);
 const WHERE_END = new Set(['RETURNING', 'ORDER', 'LIMIT', 'GROUP']);
 const FROM_WORD = new Set(['FROM']);
+const USING_WORD = new Set(['USING']);
+const SET_WORD = new Set(['SET']);
+const WHERE_OR_END = new Set(['WHERE', ...WHERE_END]);
 const DO_WORD = new Set(['DO']);
 
-const SUB_DROP_SAFE = new Set(['DEFAULT', 'NOT', 'EXPRESSION', 'IDENTITY', 'SYSTEM', 'PERIOD']);
+/** Words that start a CREATE TABLE element that is not a column. */
+const TABLE_ELEMENT_WORDS = new Set(['PRIMARY', 'KEY', 'INDEX', 'UNIQUE', 'CONSTRAINT', 'FOREIGN', 'CHECK', 'FULLTEXT', 'SPATIAL', 'PERIOD', 'LIKE']);
+
+/** Statements only a stored program's body has, which change no data: `LEAVE l`, `ITERATE l`, `RETURN x`, `UNTIL c END REPEAT`. */
+const BODY_ONLY = new Set(['LEAVE', 'ITERATE', 'RETURN', 'UNTIL']);
+
+/** Words that start a MySQL routine's one-statement body (no BEGIN): after the parameters and characteristics. */
+const ROUTINE_BODY_START = new Set([
+  'DELETE', 'UPDATE', 'DROP', 'TRUNCATE', 'ALTER', 'RENAME', 'INSERT', 'REPLACE', 'SELECT', 'SET', 'CALL', 'PREPARE',
+  'EXECUTE', 'RETURN', 'IF', 'CASE', 'WHILE', 'LOOP', 'REPEAT', 'WITH', 'DO', 'LOAD', 'CREATE', 'GRANT', 'REVOKE',
+  'START', 'COMMIT', 'ROLLBACK', 'SIGNAL', 'RESIGNAL', 'HANDLER', 'LOCK', 'UNLOCK', 'FLUSH', 'VALUES', 'TABLE',
+]);
+
+/**
+ * `CREATE PROCEDURE p() [characteristics] <statement>` / `CREATE FUNCTION f() RETURNS t … <statement>`: where the
+ * statement starts (the first statement word after the parameter list and the word after RETURNS), or -1.
+ */
+function routineBodyStart(toks: Token[], from: number, to: number): number {
+  let k = from;
+  while (k < to && toks[k].value !== '(') k++;
+  let depth = 0;
+  for (; k < to; k++) {
+    if (toks[k].value === '(') depth++;
+    else if (toks[k].value === ')' && --depth === 0) break;
+  }
+  for (k++; k < to; k++) {
+    const t = toks[k];
+    if (t.value === '(') {
+      const c = new Cursor(toks, k, to);
+      c.skipParens();
+      k = c.i - 1;
+    } else if (t.type === 'word' && t.upper === 'RETURNS') k++; // `RETURNS SET('a')` is a type
+    else if (t.type === 'word' && ROUTINE_BODY_START.has(t.upper)) return k;
+    else if ((t.type === 'word' || t.type === 'ident') && toks[k + 1]?.value === ':' && toks[k + 2]?.type === 'word') return k; // `label: LOOP`
+  }
+  return -1;
+}
+
+/** `ENGINE [=] BLACKHOLE` (a word, 'string' or `name`) at depth 0 of an ALTER TABLE sub-command. */
+function blackholeEngine(c: Cursor): boolean {
+  for (let k = c.i, depth = 0; k < c.end; k++) {
+    const t = c.toks[k];
+    if (t.value === '(') depth++;
+    else if (t.value === ')') depth--;
+    else if (depth === 0 && t.type === 'word' && t.upper === 'ENGINE') {
+      const value = c.toks[k + 1]?.value === '=' ? c.toks[k + 2] : c.toks[k + 1];
+      if (value && k + 1 < c.end && value.type !== 'punct' && value.value.toUpperCase() === 'BLACKHOLE') return true;
+    }
+  }
+  return false;
+}
 
 class Cursor {
   constructor(
@@ -210,6 +262,9 @@ export class Recognizer {
       case 'INSERT':
       case 'REPLACE':
         return { status: 'safe', ops: [], copy: this.copyOf(c) };
+      case 'BEGIN':
+        // MariaDB's anonymous block `BEGIN NOT ATOMIC … END` runs its body; a plain BEGIN starts a transaction
+        return this.dialect === 'mysql' && c.word(1) === 'NOT' && c.word(2) === 'ATOMIC' ? this.body(toks, c.i + 3, c.end) : { status: 'safe', ops: [] };
       default:
         return SAFE_LEADING.has(lead) ? { status: 'safe', ops: [] } : { status: 'unknown', ops: [] };
     }
@@ -222,7 +277,7 @@ export class Recognizer {
     let kind: OperationKind;
     let type: ObjectType;
     const w = c.word();
-    if (c.accept('TABLE') || c.accept('FOREIGN', 'TABLE')) [kind, type] = ['drop-table', 'table'];
+    if (c.accept('TABLE') || c.accept('FOREIGN', 'TABLE') || (this.dialect === 'mysql' && c.accept('TABLES'))) [kind, type] = ['drop-table', 'table'];
     else if (c.accept('MATERIALIZED', 'VIEW') || c.accept('VIEW')) [kind, type] = ['drop-view', 'view'];
     else if (c.accept('INDEX')) [kind, type] = ['drop-index', 'index'];
     else if (c.accept('SCHEMA'))
@@ -312,8 +367,13 @@ export class Recognizer {
       while (['LOW_PRIORITY', 'QUICK', 'IGNORE'].includes(c.word())) c.i++;
       if (c.accept('FROM')) {
         c.accept('ONLY');
-        const name = this.readName(c);
-        if (name) targets.push(name);
+        // MySQL `DELETE FROM t1, t2 USING t1 JOIN t2 …`: every table listed loses rows (names may be aliases of USING)
+        for (let name = this.readName(c); name; name = c.punct() === ',' ? (c.i++, this.readName(c)) : undefined) {
+          if (c.punct() === '.' && c.punct(1) === '*') c.i += 2;
+          targets.push(name);
+        }
+        const using = targets.length > 1 ? this.findTopLevel(toks, c.i, c.end, USING_WORD) : -1;
+        if (using !== -1) this.resolveAliases(targets, this.aliases(toks, using + 1, c.end));
       } else {
         // multi-table DELETE t1, t2 FROM …: the tables before FROM lose rows (names may be aliases)
         while (!c.done() && c.word() !== 'FROM') {
@@ -324,38 +384,76 @@ export class Recognizer {
           } else c.i++;
           if (c.punct() === ',') c.i++;
         }
-        const aliases = this.aliases(c.toks, c.i + 1, c.end);
-        for (let k = 0; k < targets.length; k++) {
-          const real = targets[k].parts.length === 1 ? aliases.get(targets[k].parts[0].toLowerCase()) : undefined;
-          if (real) targets[k] = real;
-        }
+        this.resolveAliases(targets, this.aliases(c.toks, c.i + 1, c.end));
       }
     } else {
       while (['LOW_PRIORITY', 'IGNORE'].includes(c.word())) c.i++;
       if (c.word() === 'OR') c.i += 2;
       c.accept('ONLY');
-      const name = this.readName(c);
-      if (name) targets.push(name);
+      const set = this.findTopLevel(toks, c.i, c.end, SET_WORD);
+      const aliases = set === -1 ? new Map<string, Name>() : this.aliases(toks, c.i, set);
+      if (new Set([...aliases.values()].map((n) => n.parts.join('.').toLowerCase())).size > 1) targets.push(...this.assignedTables(toks, set, c.end, aliases));
+      else {
+        const name = this.readName(c);
+        if (name) targets.push(name);
+      }
     }
     if (targets.length === 0) return { status: 'unknown', ops: [], dml: which };
     const where = this.findTopLevel(toks, c.i, c.end, WHERE_WORD);
-    let alwaysTrue = false;
-    if (where !== -1) {
-      if (c.toks[where + 1]?.upper === 'CURRENT') return { status: 'safe', ops: [], dml: which };
-      const stop = this.findTopLevel(toks, where + 1, c.end, WHERE_END);
-      const table = targets.length === 1 ? targets[0]!.parts[targets[0]!.parts.length - 1] : undefined;
-      alwaysTrue = isAlwaysTrue(toks.slice(where + 1, stop === -1 ? c.end : stop), table);
-      if (!alwaysTrue) return { status: 'safe', ops: [], dml: which };
-    }
     const kind: OperationKind = which === 'delete' ? 'delete-all' : 'update-all';
-    const flags: OperationFlags = alwaysTrue ? { whereAlwaysTrue: true } : {};
-    return { status: 'ops', ops: targets.map((t) => ({ kind, target: this.ref('table', t), flags: { ...flags }, at })), dml: which };
+    const all = (flags: OperationFlags, detail?: string): FoundOp[] =>
+      targets.map((t) => ({ kind, target: this.ref('table', t), flags: { ...flags }, at, ...(detail ? { detail } : {}) }));
+    if (where === -1) return { status: 'ops', ops: all({}), dml: which };
+    if (c.toks[where + 1]?.upper === 'CURRENT') return { status: 'safe', ops: [], dml: which };
+    const stop = this.findTopLevel(toks, where + 1, c.end, WHERE_END);
+    const table = targets.length === 1 ? targets[0]!.parts[targets[0]!.parts.length - 1] : undefined;
+    const condition = toks.slice(where + 1, stop === -1 ? c.end : stop);
+    if (isAlwaysTrue(condition, table)) return { status: 'ops', ops: all({ whereAlwaysTrue: true }), dml: which };
+    if (rowIndependent(condition) && tokenTruth(condition) !== false) {
+      // `WHERE 0--1` (MySQL: 0 - -1), `WHERE 2 - 1`: the same value for every row, so every row or none
+      return { status: 'ops', ops: all({ whereAlwaysTrue: true }, 'the WHERE clause reads no column: it keeps every row or none, and it is not known to be false'), dml: which };
+    }
+    return { status: 'safe', ops: [], dml: which, ifAlwaysTrue: all({ whereAlwaysTrue: true }) };
   }
 
-  /** `FROM t AS a JOIN u b …` (depth 0, up to WHERE): alias (lower case) → table name. */
+  /** Names that are aliases (one part, lower case, in `aliases`) replaced by their table. */
+  private resolveAliases(names: Name[], aliases: Map<string, Name>): void {
+    for (let k = 0; k < names.length; k++) {
+      const real = names[k].parts.length === 1 ? aliases.get(names[k].parts[0].toLowerCase()) : undefined;
+      if (real) names[k] = real;
+    }
+  }
+
+  /**
+   * Multi-table `UPDATE a JOIN b … SET b.x = …`: the tables whose columns SET assigns (`set`: the SET keyword);
+   * an unqualified column may be any of them, so it counts for all.
+   */
+  private assignedTables(toks: Token[], set: number, to: number, aliases: Map<string, Name>): Name[] {
+    // one Name per table (a self-join names it twice)
+    const byTable = new Map([...aliases.values()].map((n) => [n.parts.join('.').toLowerCase(), n]));
+    const all = [...byTable.values()];
+    const end = this.findTopLevel(toks, set + 1, to, WHERE_OR_END);
+    const found = new Set<Name>();
+    for (let k = set + 1, start = true, depth = 0; k < (end === -1 ? to : end); k++) {
+      const t = toks[k];
+      if (start) {
+        const c = new Cursor(toks, k, to);
+        const column = this.readName(c);
+        const table = column && column.parts.length > 1 ? aliases.get(column.parts[column.parts.length - 2].toLowerCase()) : undefined;
+        for (const name of table ? [byTable.get(table.parts.join('.').toLowerCase())!] : all) found.add(name);
+        start = false;
+      }
+      if (t.value === '(') depth++;
+      else if (t.value === ')') depth--;
+      else if (depth === 0 && t.value === ',') start = true;
+    }
+    return found.size > 0 ? [...found] : all;
+  }
+
+  /** `FROM t AS a JOIN u b …` (depth 0, up to WHERE or SET): alias and table name (lower case) → table name. */
   private aliases(toks: Token[], from: number, to: number): Map<string, Name> {
     const map = new Map<string, Name>();
-    const stop = new Set(['WHERE', 'ORDER', 'LIMIT', 'RETURNING']);
+    const stop = new Set(['WHERE', 'ORDER', 'LIMIT', 'RETURNING', 'SET']);
     const notAlias = new Set(['JOIN', 'INNER', 'LEFT', 'RIGHT', 'CROSS', 'STRAIGHT_JOIN', 'NATURAL', 'OUTER', 'ON', 'USING', 'WHERE', 'ORDER', 'LIMIT', 'SET', 'PARTITION', 'USE', 'FORCE', 'IGNORE']);
     const c = new Cursor(toks, from, to);
     let expectTable = true;
@@ -373,6 +471,7 @@ export class Recognizer {
           continue;
         }
         expectTable = false;
+        map.set(table.parts[table.parts.length - 1].toLowerCase(), table);
         c.accept('AS');
         const alias = c.peek();
         if (alias && this.isName(alias) && !notAlias.has(alias.upper)) {
@@ -410,7 +509,11 @@ export class Recognizer {
     c.i++;
     while (['ONLINE', 'OFFLINE', 'IGNORE'].includes(c.word())) c.i++;
     if (!c.accept('TABLE')) {
-      return c.done() ? { status: 'unknown', ops: [] } : { status: 'safe', ops: [] };
+      if (c.done()) return { status: 'unknown', ops: [] };
+      // MySQL `ALTER [DEFINER=…] EVENT e … DO <body>` replaces what the event runs: read that body
+      const event = this.dialect === 'mysql' && c.toks.slice(c.i, Math.min(c.end, c.i + 8)).some((t) => t.type === 'word' && t.upper === 'EVENT');
+      const d = event ? this.findTopLevel(c.toks, c.i, c.end, DO_WORD) : -1;
+      return d === -1 ? { status: 'safe', ops: [] } : this.body(c.toks, d + 1, c.end);
     }
     c.accept('IF', 'EXISTS');
     c.accept('ONLY');
@@ -446,9 +549,17 @@ export class Recognizer {
       return flags;
     };
     const tableRef = this.ref('table', table);
+    if (this.dialect === 'mysql' && blackholeEngine(c)) {
+      // ENGINE=BLACKHOLE (quoted or not, among other table options) copies the rows into an engine that stores nothing
+      ops.push({ kind: 'truncate', target: tableRef, flags: {}, at, detail: 'ENGINE=BLACKHOLE discards every row of the table (the engine stores nothing)' });
+    }
     if (c.accept('DROP')) {
-      const what = c.word();
-      if (SUB_DROP_SAFE.has(what)) return;
+      // `DROP DEFAULT`, `DROP NOT NULL` change no data; `period`, `identity`, `system`… are also column names
+      if (c.word() === 'DEFAULT' || c.word() === 'NOT' || (c.word() === 'PERIOD' && c.word(1) === 'FOR')) return;
+      if (this.dialect === 'mysql' && c.word() === 'SYSTEM' && c.word(1) === 'VERSIONING') {
+        ops.push({ kind: 'truncate', target: tableRef, flags: {}, at, detail: 'DROP SYSTEM VERSIONING deletes every history row of the table (MariaDB)' });
+        return;
+      }
       if (c.accept('PARTITION')) {
         const names: string[] = [];
         while (!c.done()) {
@@ -494,13 +605,6 @@ export class Recognizer {
       if (charset.startsWith('utf8mb4') || charset === 'binary') return;
       const star = { parts: ['*'], written: '*', start: at };
       ops.push({ kind: 'alter-column-type', target: this.ref('column', star, table), flags: { newType: `CHARACTER SET ${charset}`, narrowing: true }, at, detail: `CONVERT TO CHARACTER SET ${charset} converts every text column of the table: characters ${charset} lacks become '?'` });
-      return;
-    }
-    if (this.dialect === 'mysql' && c.word() === 'ENGINE') {
-      // ENGINE=BLACKHOLE converts the table by copying its rows into an engine that stores nothing
-      c.i++;
-      if (c.punct() === '=') c.i++;
-      if (c.word() === 'BLACKHOLE') ops.push({ kind: 'truncate', target: tableRef, flags: {}, at, detail: 'ENGINE=BLACKHOLE discards every row of the table (the engine stores nothing)' });
       return;
     }
     if (c.accept('ALTER')) {
@@ -589,25 +693,70 @@ export class Recognizer {
       return { status: 'safe', ops: [] }; // EXECUTE of a prepared statement: the PREPARE was read
     }
     const t = c.peek();
-    if (t && t.type === 'string' && c.i + 1 === c.end) {
-      return this.embedded(t.value, t.start);
-    }
+    const values = this.knownValues(c.toks, c.i, c.end);
+    if (values) return this.embeddedValues(values);
     const expr = t ? this.text.slice(t.start, c.toks[c.end - 1].end) : '';
     const variable = t?.value === '@' && c.peek(1)?.type === 'word' && c.i + 2 === c.end ? c.peek(1)!.value.toLowerCase() : undefined;
     return { status: 'ops', ops: [{ kind: 'opaque', flags: {}, at, detail: `dynamic SQL built at run time: ${expr}`, ...(variable ? { variable } : {}) }] };
   }
 
   /**
-   * `SET @v = <expr>`: the statements @v may hold, when <expr> only chooses between literal SQL
-   * strings (`IF(EXISTS(…), 'DROP INDEX i ON t', 'SELECT 1')`). Undefined when the SQL is built
-   * at run time (CONCAT, ||, or no statement literal at all).
+   * The values an expression can have when it only chooses between literal strings: `'…'`, adjacent literals
+   * `'a' 'b'` (MySQL joins them), `IF(c, x, y)`, `(SELECT x)`, `(x)`. Undefined for anything computed
+   * (SUBSTRING, CONCAT, a variable…): that SQL is not known exactly.
    */
-  literalStatements(toks: Token[]): Array<{ sql: string; at: number }> | undefined {
-    if (toks.some((t) => (t.type === 'word' && (t.upper === 'CONCAT' || t.upper === 'CONCAT_WS' || t.upper === 'REPLACE')) || t.value === '||')) return undefined;
-    const found = toks
-      .filter((t) => t.type === 'string' && STATEMENT_START.test(t.value))
-      .map((t) => ({ sql: t.value, at: t.start }));
-    return found.length > 0 ? found : undefined;
+  knownValues(toks: Token[], from = 0, to = toks.length): Array<{ sql: string; at: number }> | undefined {
+    while (to - from >= 2 && toks[from].value === '(' && closingParen(toks, from, to) === to - 1) [from, to] = [from + 1, to - 1];
+    if (from >= to) return undefined;
+    if (toks[from].type === 'word' && toks[from].upper === 'SELECT') return this.knownValues(toks, from + 1, to);
+    if (toks.slice(from, to).every((t) => t.type === 'string')) return [{ sql: toks.slice(from, to).map((t) => t.value).join(''), at: toks[from].start }];
+    if (toks[from].upper !== 'IF' || toks[from + 1]?.value !== '(' || closingParen(toks, from + 1, to) !== to - 1) return undefined;
+    const commas: number[] = [];
+    for (let k = from + 2, depth = 0; k < to - 1; k++) {
+      if (toks[k].value === '(') depth++;
+      else if (toks[k].value === ')') depth--;
+      else if (depth === 0 && toks[k].value === ',') commas.push(k);
+    }
+    if (commas.length !== 2) return undefined;
+    const [then, otherwise] = [this.knownValues(toks, commas[0] + 1, commas[1]), this.knownValues(toks, commas[1] + 1, to - 1)];
+    return then && otherwise ? [...then, ...otherwise] : undefined;
+  }
+
+  /** `CREATE [TEMPORARY] TABLE [IF NOT EXISTS] t (col type …, …)`: t and each column's declared type. */
+  declaredColumns(toks: Token[]): { table: string; columns: Array<[string, string]> } | undefined {
+    const c = new Cursor(toks, 0, toks.length);
+    if (!c.accept('CREATE')) return undefined;
+    c.accept('TEMPORARY');
+    if (!c.accept('TABLE')) return undefined;
+    c.accept('IF', 'NOT', 'EXISTS');
+    const name = this.readName(c);
+    const close = name && c.punct() === '(' ? closingParen(toks, c.i, toks.length) : -1;
+    if (!name || close === -1) return undefined;
+    const columns: Array<[string, string]> = [];
+    for (let k = c.i + 1, start = k, depth = 0; k <= close; k++) {
+      const t = toks[k];
+      if (k < close && t.value === '(') depth++;
+      else if (k < close && t.value === ')') depth--;
+      else if (k === close || (depth === 0 && t.value === ',')) {
+        const first = toks[start];
+        if (k - start >= 2 && this.isName(first) && !(first.type === 'word' && TABLE_ELEMENT_WORDS.has(first.upper))) {
+          columns.push([first.value, columnType(this.text.slice(toks[start + 1].start, toks[k - 1].end))]);
+        }
+        start = k + 1;
+      }
+    }
+    return { table: name.parts[name.parts.length - 1], columns };
+  }
+
+  /** Read each SQL text a value may hold: what any of them does; `unknown` when one cannot be read. */
+  embeddedValues(values: Array<{ sql: string; at: number }>): Recognition {
+    const ops: FoundOp[] = [];
+    for (const value of values) {
+      const rec = this.embedded(value.sql, value.at);
+      if (rec.status === 'unknown') return rec;
+      ops.push(...rec.ops);
+    }
+    return { status: ops.length > 0 ? 'ops' : 'safe', ops };
   }
 
   /** Read SQL held in a string literal; everything found is located at the literal. */
@@ -661,6 +810,8 @@ export class Recognizer {
         if (toks[k].upper === 'FOR' && toks[k + 1].upper === 'EACH' && toks[k + 2].upper === 'ROW') {
           bodyStart = k + 3;
           if (toks[bodyStart]?.upper === 'WHEN') bodyStart = -1; // SQLite WHEN without BEGIN is invalid anyway
+          // MySQL `FOLLOWS | PRECEDES other_trigger` orders the trigger; the body follows
+          if (toks[bodyStart]?.upper === 'FOLLOWS' || toks[bodyStart]?.upper === 'PRECEDES') bodyStart += 2;
           break;
         }
       }
@@ -670,16 +821,28 @@ export class Recognizer {
       const d = this.findTopLevel(toks, c.i, c.end, DO_WORD);
       if (d !== -1) bodyStart = d + 1;
     }
+    if (bodyStart === -1 && (object === 'PROCEDURE' || object === 'FUNCTION') && this.dialect === 'mysql') bodyStart = routineBodyStart(toks, c.i, c.end);
     if (bodyStart === -1) return { status: 'safe', ops: [] };
+    return this.body(toks, bodyStart, c.end);
+  }
+
+  /**
+   * The statements of a stored program's body, tokens [from, to), separated by `;`. In MySQL and SQLite a body
+   * statement nobody can classify is `unparseable` (it runs whenever the program does).
+   */
+  private body(toks: Token[], from: number, to: number): Recognition {
     const ops: FoundOp[] = [];
-    let start = bodyStart;
-    for (let k = bodyStart; k <= c.end; k++) {
-      if (k === c.end || (toks[k].type === 'punct' && toks[k].value === ';')) {
+    let start = from;
+    for (let k = from; k <= to; k++) {
+      if (k === to || (toks[k].type === 'punct' && toks[k].value === ';')) {
         if (k > start) {
-          const from = stripControlFlow(toks, start, k);
-          if (from < k) {
-            const r = this.recognize(toks, from, k);
+          const first = stripControlFlow(toks, start, k);
+          if (first < k && !(this.dialect !== 'postgres' && BODY_ONLY.has(toks[first].upper))) {
+            const r = this.recognize(toks, first, k);
             for (const op of r.ops) ops.push({ ...op, flags: { ...op.flags, embedded: true } });
+            if (r.status === 'unknown' && this.dialect !== 'postgres') {
+              ops.push({ kind: 'unparseable', flags: { embedded: true }, at: toks[first].start, detail: `a statement of the stored program's body is not understood: ${this.text.slice(toks[first].start, toks[k - 1].end).slice(0, 80)}` });
+            }
           }
         }
         start = k + 1;
@@ -727,6 +890,15 @@ export class Recognizer {
   }
 }
 
+/** Index of the `)` that closes the `(` at `open`, below `to`; -1 when it does not close. */
+function closingParen(toks: Token[], open: number, to: number): number {
+  for (let k = open, depth = 0; k < to; k++) {
+    if (toks[k].value === '(') depth++;
+    else if (toks[k].value === ')' && --depth === 0) return k;
+  }
+  return -1;
+}
+
 /** Skip procedural prefixes inside a body (`IF … THEN`, `ELSE`, `label:`, `END IF`…) to reach a statement. */
 export function stripControlFlow(toks: Token[], from: number, to: number): number {
   let k = from;
@@ -756,6 +928,15 @@ export function stripControlFlow(toks: Token[], from: number, to: number): numbe
       if (k < to && ['IF', 'LOOP', 'WHILE', 'REPEAT', 'CASE', 'FOR'].includes(toks[k].upper)) k++;
     } else if (u === 'CASE') {
       k++;
+    } else if (u === 'DECLARE' && ['CONTINUE', 'EXIT', 'UNDO'].includes(toks[k + 1]?.upper ?? '') && toks[k + 2]?.upper === 'HANDLER' && toks[k + 3]?.upper === 'FOR') {
+      // MySQL `DECLARE CONTINUE HANDLER FOR SQLEXCEPTION, NOT FOUND <statement>`: the statement runs on the condition
+      k += 4;
+      for (;;) {
+        if (toks[k]?.upper === 'SQLSTATE') k += toks[k + 1]?.upper === 'VALUE' ? 3 : 2;
+        else k += toks[k]?.upper === 'NOT' ? 2 : 1;
+        if (toks[k]?.value !== ',') break;
+        k++;
+      }
     } else if ((t.type === 'word' || t.type === 'ident') && toks[k + 1]?.value === ':' ) {
       k += 2;
     } else {
@@ -778,8 +959,16 @@ function columnType(rest: string): string {
  * readers without a parser tree must not call a statement bounded that the parser finds unbounded).
  */
 export function isAlwaysTrue(expr: Token[], table?: string): boolean {
-  // an always-true condition is a handful of tokens; bounding the size keeps this linear
-  return expr.length <= 64 && tokenTruth(expr, table?.toLowerCase()) === true;
+  // no size limit (a long condition can hide `1 OR …`): the tests of an OR's parts are grouped by key, not paired
+  return tokenTruth(expr, table?.toLowerCase()) === true;
+}
+
+/** Words of a condition that name no column and call nothing: operators and constants. */
+const CONSTANT_WORDS = new Set(['NOT', 'AND', 'OR', 'XOR', 'IS', 'NULL', 'TRUE', 'FALSE', 'UNKNOWN', 'IN', 'BETWEEN', 'LIKE', 'DIV', 'MOD', 'BINARY']);
+
+/** A condition of constants only (no column, call, variable or subquery): its value is the same for every row. */
+function rowIndependent(toks: Token[]): boolean {
+  return toks.length > 0 && toks.every((t) => t.type === 'number' || t.type === 'string' || (t.type === 'punct' && t.value !== '@' && t.value !== '?' && t.value !== ':') || (t.type === 'word' && CONSTANT_WORDS.has(t.upper)));
 }
 
 const COMPARE = new Set(['=', '==', '<>', '!=', '<', '<=', '>', '>=']);
@@ -899,7 +1088,14 @@ function complementaryComparisons(parts: Token[][]): boolean {
     const right = at > 0 ? constantOperand(p.slice(at + 1)) : undefined;
     return right && plainValue(p.slice(0, at)) ? [{ left: p.slice(0, at), op: p[at].value, right }] : [];
   });
-  return cmps.some((c) => coverEveryValue(cmps.filter((d) => d.right.kind === c.right.kind && d.right.value === c.right.value && sameTokens(c.left, d.left)).map((d) => d.op)));
+  const groups = new Map<string, string[]>();
+  for (const c of cmps) {
+    const key = valueKey(c.left);
+    if (key === '') continue;
+    const group = `${c.right.kind}:${c.right.value}\u0000${key}`;
+    groups.set(group, [...(groups.get(group) ?? []), c.op]);
+  }
+  return [...groups.values()].some(coverEveryValue);
 }
 
 /** Words a NOT may stand before to negate the test: `x NOT IN (…)`, `x NOT LIKE '…'`, `x NOT BETWEEN …`. */
@@ -917,7 +1113,8 @@ function negatedParts(parts: Token[][]): boolean {
     const not = p.findIndex((t, k) => t.type === 'word' && t.upper === 'NOT' && NEGATABLE.has(p[k + 1]?.upper ?? ''));
     return not > 0 ? [{ key: valueKey([...p.slice(0, not), ...p.slice(not + 1)]), negated: true }] : [{ key: valueKey(p), negated: false }];
   });
-  return tests.some((t) => t.negated && t.key !== '' && tests.some((u) => !u.negated && u.key === t.key));
+  const plain = new Set(tests.filter((t) => !t.negated).map((t) => t.key));
+  return tests.some((t) => t.negated && t.key !== '' && plain.has(t.key));
 }
 
 /** Where the top-level comparison operator of a predicate is (-1: none). */
@@ -981,9 +1178,10 @@ function complementaryIsTests(parts: Token[][]): boolean {
     const not = p[n - 2]?.upper === 'NOT';
     const is = p[n - (not ? 3 : 2)];
     if (n < 3 || is?.upper !== 'IS' || !TESTED.has(p[n - 1].upper)) return [];
-    return [{ value: p.slice(0, n - (not ? 3 : 2)), test: p[n - 1].upper, not }];
+    return [{ key: `${p[n - 1].upper} ${valueKey(p.slice(0, n - (not ? 3 : 2)))}`, not }];
   });
-  return tests.some((t) => !t.not && tests.some((u) => u.not && u.test === t.test && sameTokens(t.value, u.value)));
+  const negated = new Set(tests.filter((t) => t.not).map((t) => t.key));
+  return tests.some((t) => !t.not && !t.key.endsWith(' ') && negated.has(t.key));
 }
 
 /** `((x))` → `x`; `(a) OR (b)` is left whole. */

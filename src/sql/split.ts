@@ -4,12 +4,13 @@
  * It knows just enough lexical structure to find statement boundaries: comments (`--`, `#` in MySQL,
  * `/* *\/` nested in PostgreSQL), quotes with doubled-quote escapes, backticks, SQLite `[names]`,
  * `$tag$` dollar quotes and E'' strings (PostgreSQL), MySQL `DELIMITER` directives, MySQL versioned
- * comments `/*!50001 … *\/` (executed by MySQL, so their content is code), and `BEGIN … END` bodies of
+ * comments `/*!50001 … *\/` (executed by MySQL, so their content is code; `skipped` is the statement as a
+ * server that skips them reads it), and `BEGIN … END` bodies of
  * triggers/procedures/functions. One forward pass, every closing search is an indexOf: linear time,
  * no recursion.
  */
 
-import { endOfLineComment, isWordChar, isWordStart } from './tokens.js';
+import { dashCommentAt, endOfLineComment, isWordChar, isWordStart, lexingOfSqlMode, versionedOpenerLength, type MysqlLexing } from './tokens.js';
 import type { Dialect } from '../model/operation.js';
 
 export interface SqlStatement {
@@ -20,10 +21,17 @@ export interface SqlStatement {
    * blanked out so that what MySQL executes reads as plain code. Equal to `text` otherwise.
    */
   code: string;
+  /**
+   * MySQL: `code` with each versioned comment blanked whole, as a server that skips it reads the statement
+   * (`/*M!…` on MySQL, `/*!99999 …` on an older server); undefined when the statement has none.
+   */
+  skipped?: string;
   /** String offset of the first character in the source. */
   start: number;
   /** String offset just past the last character (before the terminator). */
   end: number;
+  /** MySQL: the lexing a `SET sql_mode` earlier in the text put in force, when not the default. */
+  lexing?: MysqlLexing;
   /** The statement runs into an unterminated string, quoted name, dollar quote or comment. */
   error?: { message: string; offset: number };
 }
@@ -139,22 +147,28 @@ function dollarTagAt(src: string, i: number): string | undefined {
   return m ? m[0] : undefined;
 }
 
-/** MySQL `/*!50001` / MariaDB `/*M!100100` versioned-comment opener length at `i`, or 0. */
-function versionedOpenerLength(src: string, i: number): number {
-  let j = i + 2;
-  if (src.charCodeAt(j) === 77 /* M */) j++;
-  if (src.charCodeAt(j) !== 33 /* ! */) return 0;
-  j++;
-  while (j < src.length && src.charCodeAt(j) >= 48 && src.charCodeAt(j) <= 57) j++;
-  // `/*M!999999\- enable the sandbox mode */` (mariadb-dump): a client command, not SQL
-  if (src.charCodeAt(j) === 92) return 0;
-  return j - i;
+/** `text` (at `start` in the source) with the source ranges [from, to) of `ranges` as spaces, the rest as written. */
+function blanked(text: string, start: number, ranges: number[]): string {
+  if (ranges.length === 0) return text;
+  // slices: an array of characters per statement was a tenth of check's garbage on real files
+  let code = '';
+  let at = 0;
+  for (let k = 0; k < ranges.length; k += 2) {
+    const from = Math.min(Math.max(ranges[k]! - start, at), text.length);
+    const to = Math.min(ranges[k + 1]! - start, text.length);
+    if (to <= from) continue;
+    code += text.slice(at, from) + ' '.repeat(to - from);
+    at = to;
+  }
+  return code + text.slice(at);
 }
 
 class Splitter {
   private readonly statements: SqlStatement[] = [];
   private readonly skipped: SkippedRegion[] = [];
   private delimiter = ';';
+  /** MySQL lexing from the last `SET sql_mode` read (undefined: the default) */
+  private lexing: MysqlLexing | undefined;
 
   constructor(
     private readonly src: string,
@@ -233,41 +247,22 @@ class Splitter {
     return { next: i };
   }
 
-  private dashCommentAt(i: number): boolean {
-    if (this.dialect !== 'mysql') return true;
-    // MySQL needs whitespace (or end of input) after `--`
-    const c = this.src.charCodeAt(i + 2);
-    return Number.isNaN(c) || isSpace(c);
-  }
-
   private skipBlockComment(i: number): number {
     if (this.dialect === 'postgres') return skipNestedComment(this.src, i);
     const close = this.src.indexOf('*/', i + 2);
     return close === -1 ? -1 : close + 2;
   }
 
-  private push(start: number, end: number, error: Unterminated | undefined, blanks: number[]): void {
+  private push(start: number, end: number, error: Unterminated | undefined, blanks: number[], versioned: number[] = []): void {
     let text = this.src.slice(start, end);
     // trim trailing whitespace (the start is already at code)
     let e = text.length;
     while (e > 0 && isSpace(text.charCodeAt(e - 1))) e--;
     if (e < text.length) text = text.slice(0, e);
-    let code = text;
-    if (blanks.length > 0) {
-      // the blanked ranges as spaces, the rest as written (slices: an array of characters per statement was a
-      // tenth of check's garbage on real files)
-      code = '';
-      let at = 0;
-      for (let k = 0; k < blanks.length; k += 2) {
-        const from = Math.min(Math.max(blanks[k]! - start, at), text.length);
-        const to = Math.min(blanks[k + 1]! - start, text.length);
-        if (to <= from) continue;
-        code += text.slice(at, from) + ' '.repeat(to - from);
-        at = to;
-      }
-      code += text.slice(at);
-    }
-    this.statements.push({ text, code, start, end: start + text.length, ...(error ? { error } : {}) });
+    const code = blanked(text, start, blanks);
+    const skipped = versioned.length > 0 ? blanked(text, start, versioned) : undefined;
+    const lexing = this.lexing;
+    this.statements.push({ text, code, start, end: start + text.length, ...(skipped !== undefined ? { skipped } : {}), ...(lexing ? { lexing } : {}), ...(error ? { error } : {}) });
   }
 
   /** Scan one statement starting at code position `start`; returns where scanning continues. */
@@ -283,6 +278,9 @@ class Splitter {
     let blockDepth = 0;
     let versionedDepth = 0;
     const blanks: number[] = [];
+    /** whole versioned comments [start, end) pairs, outermost only; and where the open one starts */
+    const versioned: number[] = [];
+    let versionedStart = -1;
     let lastWord = '';
     let lastWordEnd = -1;
     let j = start;
@@ -290,7 +288,7 @@ class Splitter {
     while (j < n) {
       const c = src.charCodeAt(j);
       if (c === delimCode && blockDepth === 0 && (semicolon || src.startsWith(delimiter, j))) {
-        this.push(start, j, undefined, blanks);
+        this.push(start, j, undefined, blanks, versioned);
         const next = j + delimiter.length;
         return this.afterStatement(head, start, j, next);
       }
@@ -302,11 +300,11 @@ class Splitter {
       let fail: string | undefined;
       let next = j + 1;
       if (c === 39 /* ' */) {
-        const escapes = dialect === 'mysql' || (dialect === 'postgres' && lastWordEnd === j && (lastWord === 'E' || lastWord === 'e'));
+        const escapes = (dialect === 'mysql' && !this.lexing?.noBackslashEscapes) || (dialect === 'postgres' && lastWordEnd === j && (lastWord === 'E' || lastWord === 'e'));
         next = skipQuoted(src, j, "'", escapes);
         if (next === -1) fail = 'unterminated string literal';
       } else if (c === 34 /* " */) {
-        next = skipQuoted(src, j, '"', dialect === 'mysql');
+        next = skipQuoted(src, j, '"', dialect === 'mysql' && !this.lexing?.noBackslashEscapes && !this.lexing?.ansiQuotes);
         if (next === -1) fail = dialect === 'mysql' ? 'unterminated string literal' : 'unterminated quoted identifier';
       } else if (c === 96 /* ` */ && dialect !== 'postgres') {
         next = skipQuoted(src, j, '`', false);
@@ -315,7 +313,7 @@ class Splitter {
         const close = src.indexOf(']', j + 1);
         next = close === -1 ? -1 : close + 1;
         if (next === -1) fail = 'unterminated [bracketed] identifier';
-      } else if (c === 45 && src.charCodeAt(j + 1) === 45 && this.dashCommentAt(j)) {
+      } else if (c === 45 && dashCommentAt(src, j, dialect)) {
         next = endOfLineComment(src, j, dialect);
       } else if (c === 35 && dialect === 'mysql') {
         next = endOfLine(src, j);
@@ -323,6 +321,7 @@ class Splitter {
         const vlen = dialect === 'mysql' ? versionedOpenerLength(src, j) : 0;
         if (vlen > 0) {
           blanks.push(j, j + vlen);
+          if (versionedDepth === 0) versionedStart = j;
           versionedDepth++;
           next = j + vlen;
         } else {
@@ -332,6 +331,7 @@ class Splitter {
       } else if (c === 42 && versionedDepth > 0 && src.charCodeAt(j + 1) === 47) {
         blanks.push(j, j + 2);
         versionedDepth--;
+        if (versionedDepth === 0) versioned.push(versionedStart, j + 2);
         next = j + 2;
       } else if (c === 36 /* $ */ && dialect === 'postgres') {
         const tag = dollarTagAt(src, j);
@@ -384,12 +384,22 @@ class Splitter {
       this.push(start, n, { message: 'unterminated /*! versioned comment', offset: blanks[blanks.length - 2] }, blanks);
       return n;
     }
-    this.push(start, n, undefined, blanks);
+    this.push(start, n, undefined, blanks, versioned);
     return n;
   }
 
-  /** After a statement: skip the inline data of `COPY … FROM stdin` (psql), up to the `\.` line. */
+  /** After a statement: MySQL `SET … sql_mode = …` changes how the rest is lexed; skip COPY … FROM stdin data. */
   private afterStatement(head: string[], start: number, end: number, next: number): number {
+    if (this.dialect === 'mysql' && head[0] === 'SET') {
+      const code = this.statements[this.statements.length - 1]!.code;
+      // the statement's last assignment of sql_mode (`SET @OLD=@@SQL_MODE, SQL_MODE='…'`): a literal, or the rest of
+      // the statement (a computed value is judged by the modes it mentions)
+      const value = [...code.matchAll(/(?<![\w$@])(?:@@)?(?:(?:session|local|global)\s*\.\s*)?sql_mode\s*:?=\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[\s\S]*)/gi)].pop()?.[1];
+      if (value !== undefined) {
+        const lexing = lexingOfSqlMode(value);
+        this.lexing = lexing.noBackslashEscapes || lexing.ansiQuotes ? lexing : undefined;
+      }
+    }
     if (this.dialect !== 'postgres' || head[0] !== 'COPY') return next;
     if (!/\bfrom\s+stdin\b/i.test(this.src.slice(start, end))) return next;
     const src = this.src;

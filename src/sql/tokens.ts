@@ -18,6 +18,40 @@ export function endOfLineComment(src: string, i: number, dialect: Dialect): numb
   return nl;
 }
 
+/**
+ * Whether `--` at i starts a comment. MySQL needs whitespace, a control character or the end of input
+ * after it: `0--1` is `0 - (-1)` there. PostgreSQL and SQLite always start a comment.
+ */
+export function dashCommentAt(src: string, i: number, dialect: Dialect): boolean {
+  if (src.charCodeAt(i) !== 45 || src.charCodeAt(i + 1) !== 45) return false;
+  if (dialect !== 'mysql') return true;
+  const c = src.charCodeAt(i + 2);
+  return Number.isNaN(c) || c <= 32 || c === 127;
+}
+
+/** How MySQL's sql_mode changes lexing: NO_BACKSLASH_ESCAPES, and ANSI_QUOTES (`"x"` is a name, not a string). */
+export interface MysqlLexing {
+  noBackslashEscapes: boolean;
+  ansiQuotes: boolean;
+}
+
+/** The lexing after `SET sql_mode = <value>`: the flags its text names (a computed value is judged by what it mentions). */
+export function lexingOfSqlMode(value: string): MysqlLexing {
+  return { noBackslashEscapes: /NO_BACKSLASH_ESCAPES/i.test(value), ansiQuotes: /\bANSI(?:_QUOTES)?\b/i.test(value) };
+}
+
+/** MySQL `/*!50001` / MariaDB `/*M!100100` versioned-comment opener length at `i`, or 0. */
+export function versionedOpenerLength(src: string, i: number): number {
+  let j = i + 2;
+  if (src.charCodeAt(j) === 77 /* M */) j++;
+  if (src.charCodeAt(j) !== 33 /* ! */) return 0;
+  j++;
+  while (j < src.length && src.charCodeAt(j) >= 48 && src.charCodeAt(j) <= 57) j++;
+  // `/*M!999999\- enable the sandbox mode */` (mariadb-dump): a client command, not SQL
+  if (src.charCodeAt(j) === 92) return 0;
+  return j - i;
+}
+
 export type TokenType = 'word' | 'ident' | 'string' | 'number' | 'punct';
 
 export interface Token {
@@ -73,7 +107,10 @@ function readQuoted(text: string, i: number, quote: number, backslash: boolean):
 const TWO_CHAR_PUNCT = new Set(['::', '<>', '!=', '<=', '>=', '||', ':=', '=>', '->']);
 
 /** Tokens of `text`; with `limit`, only the first `limit` tokens (enough to classify most statements). */
-export function tokenize(text: string, dialect: Dialect, limit = Infinity): Token[] {
+export function tokenize(text: string, dialect: Dialect, limit = Infinity, lexing?: MysqlLexing): Token[] {
+  const backslash = dialect === 'mysql' && !lexing?.noBackslashEscapes;
+  const doubleIsName = dialect !== 'mysql' || lexing?.ansiQuotes === true;
+  let versionedDepth = 0;
   const tokens: Token[] = [];
   const n = text.length;
   let i = 0;
@@ -83,24 +120,30 @@ export function tokenize(text: string, dialect: Dialect, limit = Infinity): Toke
     const c = text.charCodeAt(i);
     if (c <= 32 || c === 0xfeff || c === 0xa0) {
       i++;
-    } else if (c === 45 && text.charCodeAt(i + 1) === 45) {
+    } else if (c === 45 && dashCommentAt(text, i, dialect)) {
       i = endOfLineComment(text, i, dialect);
     } else if (c === 35 && dialect === 'mysql') {
       const nl = text.indexOf('\n', i);
       i = nl === -1 ? n : nl;
     } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
-      const close = text.indexOf('*/', i + 2);
-      i = close === -1 ? n : close + 2;
+      // MySQL runs what a versioned comment `/*!50001 … */` holds: its text is code, its `*/` is skipped
+      const versioned = dialect === 'mysql' ? versionedOpenerLength(text, i) : 0;
+      if (versioned > 0) versionedDepth++;
+      const close = versioned > 0 ? -2 : text.indexOf('*/', i + 2);
+      i = close === -2 ? i + versioned : close === -1 ? n : close + 2;
+    } else if (c === 42 && versionedDepth > 0 && text.charCodeAt(i + 1) === 47) {
+      versionedDepth--;
+      i += 2;
     } else if (c === 39) {
       const prev = tokens[tokens.length - 1];
       const eString = dialect === 'postgres' && prev?.end === i && prev.type === 'word' && prev.upper === 'E';
       if (eString) tokens.pop();
-      const [value, end] = readQuoted(text, i, 39, dialect === 'mysql' || eString);
+      const [value, end] = readQuoted(text, i, 39, backslash || eString);
       push('string', value, eString ? prev.start : i, end);
       i = end;
     } else if (c === 34) {
-      const [value, end] = readQuoted(text, i, 34, dialect === 'mysql');
-      push(dialect === 'mysql' ? 'string' : 'ident', value, i, end);
+      const [value, end] = readQuoted(text, i, 34, backslash && !doubleIsName);
+      push(doubleIsName ? 'ident' : 'string', value, i, end);
       i = end;
     } else if (c === 96) {
       const [value, end] = readQuoted(text, i, 96, false);

@@ -65,7 +65,12 @@ describe('protected objects', () => {
     // columns / indexes / schemas lists
     ['column entry', 'drop-column', column('orders', 'legacy_total'), { protected: { columns: ['orders.legacy_total'] } }, 'postgres', true],
     ['column entry, other column', 'drop-column', column('orders', 'note'), { protected: { columns: ['orders.legacy_total'] } }, 'postgres', false],
-    ['column entry does not protect the table', 'drop-table', table('orders'), { protected: { columns: ['orders.legacy_total'] } }, 'postgres', false],
+    ['a column entry protects it from its table\'s drop', 'drop-table', table('orders'), { protected: { columns: ['orders.legacy_total'] } }, 'postgres', true],
+    ['… truncate, delete, update, rename', 'truncate', table('Orders'), { protected: { columns: ['orders.legacy_total'] } }, 'mysql', true],
+    ['… of the table in its schema only', 'delete-all', table('orders', 'other'), { protected: { columns: ['billing.orders.total'] } }, 'postgres', false],
+    ['… not another table\'s', 'drop-table', table('orders_archive'), { protected: { columns: ['orders.legacy_total'] } }, 'postgres', false],
+    ['… nor a view of the same name', 'drop-view', { type: 'view', name: 'orders' }, { protected: { columns: ['orders.legacy_total'] } }, 'postgres', false],
+    ['every column of its table (CONVERT TO CHARACTER SET)', 'alter-column-type', column('orders', '*'), { protected: { columns: ['orders.legacy_total'] } }, 'mysql', true],
     ['column entry with schema', 'drop-column', column('orders', 'total', 'billing'), { protected: { columns: ['billing.orders.total'] } }, 'postgres', true],
     ['column entry glob', 'drop-column', column('orders', 'ssn_hash'), { protected: { columns: ['*.ssn_*'] } }, 'postgres', true],
     ['index entry, table unknown', 'drop-index', { type: 'index', name: 'users_email_key' }, { protected: { indexes: ['users_*'] } }, 'postgres', true],
@@ -101,6 +106,13 @@ describe('protected objects', () => {
     expect(f.message).toContain('belongs to a protected table ("users" in config `protected`)');
     expect(f.help).toContain('-- dbsafe:allow drop-column(public.users.email) -- <why this is safe>');
     expect(f.docs).toBe(ruleDocsUrl('protected-object'));
+  });
+
+  it('says a table drop takes a protected column with it; a bare marker does not cover it', () => {
+    const text = '-- dbsafe:allow drop-table -- replaced by the new accounts table\nDROP TABLE accounts;';
+    const { findings } = check(text, [op('drop-table', table('accounts'), { line: 2 })], { protected: { columns: ['accounts.email'] } });
+    expect(findings.map((f) => f.rule)).toContain('protected-object');
+    expect(findings.find((f) => f.rule === 'protected-object')!.message).toContain('It holds protected objects ("accounts.email" in config `protected.columns`)');
   });
 
   it('says why a schema or database drop is protected', () => {
