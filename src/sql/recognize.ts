@@ -409,7 +409,7 @@ export class Recognizer {
     const table = targets.length === 1 ? targets[0]!.parts[targets[0]!.parts.length - 1] : undefined;
     const condition = toks.slice(where + 1, stop === -1 ? c.end : stop);
     if (isAlwaysTrue(condition, table)) return { status: 'ops', ops: all({ whereAlwaysTrue: true }), dml: which };
-    if (rowIndependent(condition) && tokenTruth(condition) !== false) {
+    if (rowIndependent(condition, table?.toLowerCase()) && tokenTruth(condition) !== false) {
       // `WHERE 0--1` (MySQL: 0 - -1), `WHERE 2 - 1`: the same value for every row, so every row or none
       return { status: 'ops', ops: all({ whereAlwaysTrue: true }, 'the WHERE clause reads no column: it keeps every row or none, and it is not known to be false'), dml: which };
     }
@@ -960,15 +960,98 @@ function columnType(rest: string): string {
  */
 export function isAlwaysTrue(expr: Token[], table?: string): boolean {
   // no size limit (a long condition can hide `1 OR …`): the tests of an OR's parts are grouped by key, not paired
-  return tokenTruth(expr, table?.toLowerCase()) === true;
+  return tokenTruth(unqualifyOwn(expr, table?.toLowerCase()), table?.toLowerCase()) === true;
+}
+
+/** `users.a` written `a` in a statement on users (outside subqueries, where the name could mean another table). */
+function unqualifyOwn(toks: Token[], table: string | undefined): Token[] {
+  if (!table) return toks;
+  const out: Token[] = [];
+  for (let k = 0; k < toks.length; k++) {
+    if (toks[k].value === '(' && toks[k + 1]?.upper === 'SELECT') {
+      const end = closingParen(toks, k, toks.length);
+      if (end === -1) return toks;
+      out.push(...toks.slice(k, end + 1));
+      k = end;
+      continue;
+    }
+    // the table and its dot (not the middle of `db.users.a`)
+    if (isNameToken(toks[k]) && identLower(toks[k]) === table && toks[k + 1]?.value === '.' && isNameToken(toks[k + 2]) && toks[k - 1]?.value !== '.') {
+      k++;
+      continue;
+    }
+    out.push(toks[k]);
+  }
+  return out;
 }
 
 /** Words of a condition that name no column and call nothing: operators and constants. */
 const CONSTANT_WORDS = new Set(['NOT', 'AND', 'OR', 'XOR', 'IS', 'NULL', 'TRUE', 'FALSE', 'UNKNOWN', 'IN', 'BETWEEN', 'LIKE', 'DIV', 'MOD', 'BINARY']);
+/** Words a subquery may hold besides names and constants (a clause's keywords). */
+const SUBQUERY_WORDS = new Set([...CONSTANT_WORDS, 'SELECT', 'DISTINCT', 'ALL', 'AS', 'WHERE', 'LIMIT', 'OFFSET', 'ORDER', 'BY', 'ASC', 'DESC', 'GROUP', 'HAVING', 'EXISTS']);
 
-/** A condition of constants only (no column, call, variable or subquery): its value is the same for every row. */
-function rowIndependent(toks: Token[]): boolean {
-  return toks.length > 0 && toks.every((t) => t.type === 'number' || t.type === 'string' || (t.type === 'punct' && t.value !== '@' && t.value !== '?' && t.value !== ':') || (t.type === 'word' && CONSTANT_WORDS.has(t.upper)));
+/**
+ * A condition whose value is the same for every row: constants, `CAST(constant AS type)`, and subqueries that do
+ * not read the row (`EXISTS (SELECT 1 FROM accounts)`, `(SELECT 1)`): every name in them qualified by a table of
+ * their own FROM (an unqualified one may be the row's). No column of the row, call or variable.
+ */
+function rowIndependent(toks: Token[], table?: string): boolean {
+  if (toks.length === 0) return false;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
+    if (t.type === 'word' && t.upper === 'EXISTS' && toks[k + 1]?.value === '(') continue;
+    if (t.value === '(' && toks[k + 1]?.upper === 'SELECT') {
+      const end = closingParen(toks, k, toks.length);
+      if (end === -1 || !subqueryIndependent(toks.slice(k + 2, end), table)) return false;
+      k = end;
+      continue;
+    }
+    if (t.type === 'word' && t.upper === 'CAST' && toks[k + 1]?.value === '(') {
+      const end = closingParen(toks, k + 1, toks.length);
+      const as = toks.findIndex((x, j) => j > k + 1 && j < end && x.upper === 'AS');
+      if (end === -1 || as === -1 || !rowIndependent(toks.slice(k + 2, as)) || !toks.slice(as + 1, end).every((x) => x.type === 'word' || x.type === 'number' || x.value === '(' || x.value === ')' || x.value === ',')) return false;
+      k = end;
+      continue;
+    }
+    if (!(t.type === 'number' || t.type === 'string' || (t.type === 'punct' && t.value !== '@' && t.value !== '?' && t.value !== ':') || (t.type === 'word' && CONSTANT_WORDS.has(t.upper)))) return false;
+  }
+  return true;
+}
+
+/** The tokens of `SELECT …` (after SELECT) read nothing of the outer row: see rowIndependent. */
+function subqueryIndependent(toks: Token[], table: string | undefined): boolean {
+  const from = toks.findIndex((t, k) => t.upper === 'FROM' && toks.slice(0, k).filter((x) => x.value === '(').length === toks.slice(0, k).filter((x) => x.value === ')').length);
+  const names = new Set<string>();
+  let rest = toks;
+  if (from !== -1) {
+    // FROM name [[AS] alias], … only (a JOIN's ON may read anything)
+    let k = from + 1;
+    for (;;) {
+      if (!isNameToken(toks[k])) return false;
+      while (toks[k + 1]?.value === '.' && isNameToken(toks[k + 2])) k += 2;
+      names.add(identLower(toks[k]!));
+      k++;
+      if (toks[k]?.upper === 'AS') k++;
+      if (isNameToken(toks[k]) && !SUBQUERY_WORDS.has(toks[k]!.upper)) names.add(identLower(toks[k++]!));
+      if (toks[k]?.value !== ',') break;
+      k++;
+    }
+    if (table !== undefined && names.has(table)) names.delete(table);
+    rest = [...toks.slice(0, from), ...toks.slice(k)];
+    if (rest.slice(from).length && !['WHERE', 'LIMIT', 'ORDER', 'GROUP'].includes(rest[from]?.upper ?? '')) return false;
+  }
+  for (let k = 0; k < rest.length; k++) {
+    const t = rest[k];
+    if (t.value === '(' && rest[k + 1]?.upper === 'SELECT') return false;
+    if (!isNameToken(t) || SUBQUERY_WORDS.has(t.upper) || (t.type === 'word' && /^(?:[0-9]|TRUE|FALSE)/.test(t.upper))) continue;
+    if (rest[k + 1]?.value === '(') continue; // a call: once for the statement, whatever it returns
+    if (rest[k + 1]?.value === '.' && names.has(identLower(t))) {
+      k += 2;
+      continue;
+    }
+    return false;
+  }
+  return true;
 }
 
 const COMPARE = new Set(['=', '==', '<>', '!=', '<', '<=', '>', '>=']);
@@ -1149,6 +1232,13 @@ const NOT_A_CALL = new Set(['IN', 'NOT', 'AND', 'OR']);
 
 /** `1 IN (1, 2)`, `1 NOT IN (2, 3)`: a literal and a list of literals. */
 function inListTruth(toks: Token[]): boolean | undefined {
+  // `x IN (1, x)`: every row whose x is not NULL (NOT IN: none)
+  const inAt = toks.findIndex((t) => t.type === 'word' && t.upper === 'IN');
+  const negated = toks[inAt - 1]?.upper === 'NOT';
+  const tested = toks.slice(0, negated ? inAt - 1 : inAt);
+  if (inAt > 0 && toks[inAt + 1]?.value === '(' && closingParen(toks, inAt + 1, toks.length) === toks.length - 1 && plainValue(tested)) {
+    if (splitTopLevelComma(toks.slice(inAt + 2, -1)).some((item) => sameTokens(item, tested))) return !negated;
+  }
   const not = toks[1]?.upper === 'NOT' ? 1 : 0;
   if (!literal(toks[0]) || toks[1 + not]?.upper !== 'IN' || toks[2 + not]?.value !== '(' || toks[toks.length - 1].value !== ')') return undefined;
   const items = toks.slice(3 + not, -1);
@@ -1199,6 +1289,20 @@ function balancedInside(toks: Token[]): boolean {
     if (depth === 0) return false;
   }
   return true;
+}
+
+/** The items of a list, split at its top-level commas. */
+function splitTopLevelComma(toks: Token[]): Token[][] {
+  const parts: Token[][] = [];
+  let depth = 0;
+  let start = 0;
+  toks.forEach((t, k) => {
+    if (t.value === '(') depth++;
+    else if (t.value === ')') depth--;
+    else if (depth === 0 && t.value === ',') (parts.push(toks.slice(start, k)), (start = k + 1));
+  });
+  parts.push(toks.slice(start));
+  return parts;
 }
 
 function splitTopLevel(toks: Token[], word: string): Token[][] {

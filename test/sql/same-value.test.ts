@@ -22,6 +22,10 @@ describe('the same value written two ways', () => {
     ['DELETE FROM t WHERE `x` IS NULL OR x IS NOT NULL', ['mysql', 'sqlite']],
     ['DELETE FROM t WHERE 1 = 1.0', ['postgres', 'mysql', 'sqlite']],
     ['UPDATE t SET a = 1 WHERE "x" > 0 OR x <= 0', ['postgres']],
+    // the statement's own table qualifies the row's column
+    ['DELETE FROM t WHERE t.x = x', ['postgres', 'mysql', 'sqlite']],
+    ['DELETE FROM t WHERE t.x > 0 OR x <= 0', ['postgres', 'mysql', 'sqlite']],
+    ['DELETE FROM t WHERE x IN (1, t.x)', ['postgres', 'mysql', 'sqlite']],
   ];
   for (const [sql, dialects] of cases) {
     for (const dialect of dialects) {
@@ -36,7 +40,7 @@ describe('the same value written two ways', () => {
     ['DELETE FROM t WHERE x > 0 OR y <= 0', 'mysql'],
     ['DELETE FROM t WHERE x > 0 OR x <= 1', 'sqlite'],
     ['DELETE FROM t WHERE x IS NULL OR y IS NOT NULL', 'mysql'],
-    ['DELETE FROM t WHERE t.x = x', 'sqlite'],
+    ['DELETE FROM t WHERE u.x = x', 'sqlite'],
     // MySQL reads "x" as a string (without ANSI_QUOTES): the rows where x is 'x'
     ['DELETE FROM t WHERE "x" = x', 'mysql'],
     ['DELETE FROM t WHERE lower(x) = lower(y)', 'postgres'],
