@@ -29,6 +29,9 @@ const MAX_INCLUDE_DEPTH = 4;
 // costs a module-loader round trip.
 let postgresModule: Promise<typeof import('./postgres.js')> | undefined;
 let locateModule: Promise<typeof import('./locate.js')> | undefined;
+let scanModule: Promise<typeof import('./plpgsql-scan.js')> | undefined;
+/** The word DO (a DO block's, or any: a cheap test, the subset reads the statements). */
+const DO_BLOCK = /(?<![\w$])do(?![\w$])/i;
 let mysqlModule: Promise<typeof import('./mysql.js')> | undefined;
 let sqliteModule: Promise<typeof import('./sqlite.js')> | undefined;
 
@@ -54,7 +57,9 @@ export async function readSql(text: string, options: SqlReadOptions): Promise<Op
   try {
     if (dialect === 'postgres') {
       // a file inside the parser-free subset needs no parser (loading it is most of a hook's time)
-      const subset = readPostgresSubset(masked);
+      // a DO body that may destroy needs plpgsql-scan.ts (and the recognizer): loaded only then
+      const scan = DO_BLOCK.test(masked) ? (await (scanModule ??= import('./plpgsql-scan.js'))).bodyMayAct : undefined;
+      const subset = readPostgresSubset(masked, scan);
       if (subset?.every((statement) => statement.ops.length === 0)) return [];
       const placed = subset !== undefined && (await (locateModule ??= import('./locate.js'))).placeSubsetOps(sink, subset);
       if (!placed) {

@@ -23,7 +23,6 @@ import { DOUBT } from './pg-grammar.js';
 import { DELETING_NAMES } from './pg-ops.js';
 import { readDoBody, type BodyReading } from './pg-subset-plpgsql.js';
 import { StatementReader, type SubsetStatement } from './pg-subset-statements.js';
-import { bodyMayAct } from './plpgsql.js';
 import { splitSql } from './split.js';
 import { tokenize, type Token } from './tokens.js';
 
@@ -58,9 +57,10 @@ const NESTED_COMMENT = /\/\*(?:(?!\*\/)[^])*?\/\*/;
 
 /**
  * The file's statements and their operations when the whole file is inside the subset; `undefined`
- * when in any doubt (the real reader must decide).
+ * when in any doubt (the real reader must decide). `bodyMayAct` (plpgsql-scan.ts, passed by the caller so that a
+ * file without a DO block does not load it): without it, a DO body that may destroy is the parser's.
  */
-export function readPostgresSubset(text: string): SubsetStatement[] | undefined {
+export function readPostgresSubset(text: string, bodyMayAct?: (body: string) => boolean): SubsetStatement[] | undefined {
   if (text.length > MAX_CHARS || LEXER_DOUBT.test(text) || (text.includes('/*') && NESTED_COMMENT.test(text))) return undefined;
   // most files outside the subset say so in one scan (MERGE, COPY, PERFORM…): no splitting, no tokens. A
   // routine body that cannot destroy, or a comment's text, may hold any word (PERFORM, pg_…, rule): there the
@@ -99,7 +99,7 @@ export function readPostgresSubset(text: string): SubsetStatement[] | undefined 
       found.push({ start: statement.start, end: terminatorAt(text, statement.end), ops: reader.statement() });
       if (!reader.done()) return undefined;
       for (const body of reader.routineBodies) {
-        const read = readBody(text, statement.start, body, keywordsAt);
+        const read = bodyMayAct && readBody(text, statement.start, body, keywordsAt, bodyMayAct);
         if (!read) return undefined;
         if (!('reading' in read)) {
           exemptSpans.push(statement.start + body.start, statement.start + body.end);
@@ -137,7 +137,7 @@ export function readPostgresSubset(text: string): SubsetStatement[] | undefined 
  * not read it either (`bodyMayAct`), else its statements, read by the PL/pgSQL subset. Undefined (the parser
  * decides) unless it is dollar-quoted (only then is its text the file's, offset for offset).
  */
-function readBody(text: string, statementAt: number, body: Token, keywordsAt: Set<number>): { exempt: true } | BodyTokens | undefined {
+function readBody(text: string, statementAt: number, body: Token, keywordsAt: Set<number>, bodyMayAct: (body: string) => boolean): { exempt: true } | BodyTokens | undefined {
   if (!bodyMayAct(body.value)) return { exempt: true };
   const tokenAt = statementAt + body.start;
   const opener = /^\$[^$]*\$/.exec(text.slice(tokenAt, tokenAt + 70))?.[0];

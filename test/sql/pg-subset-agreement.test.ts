@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/model/operation.js';
 import { readPostgresSubset } from '../../src/sql/pg-subset.js';
-import { bodyMayAct } from '../../src/sql/plpgsql.js';
+import { bodyMayAct } from '../../src/sql/plpgsql-scan.js';
 import { splitSql } from '../../src/sql/split.js';
 import { read } from './helpers.js';
 import { filesUnder, fullRead, isHarmlessPostgres, literalsOf, mutants, root } from './pg-subset-helpers.js';
@@ -14,7 +14,7 @@ import { filesUnder, fullRead, isHarmlessPostgres, literalsOf, mutants, root } f
 
 /** readSql's answer (through the subset when it accepts) and whether the subset accepted. */
 async function subsetRead(text: string): Promise<{ accepted: boolean; ops: Operation[] }> {
-  return { accepted: readPostgresSubset(text) !== undefined, ops: await read(text, 'postgres') };
+  return { accepted: readPostgresSubset(text, bodyMayAct) !== undefined, ops: await read(text, 'postgres') };
 }
 
 /** A small migration of the kind a developer commits, using every destructive form of the subset. */
@@ -206,7 +206,7 @@ describe('the parser-free subset agrees with the full reader', () => {
       const parts = [starts[random(starts.length)]!];
       for (let k = random(9); k >= 0; k--) parts.push(words[random(words.length)]!);
       const text = parts.join(' ');
-      if (!readPostgresSubset(text)) continue;
+      if (!readPostgresSubset(text, bodyMayAct)) continue;
       accepted++;
       expect(await read(text, 'postgres'), text).toEqual(await fullRead(text));
     }
@@ -292,7 +292,7 @@ describe('the subset declines what it cannot read exactly', () => {
     ['NOT in a column default (a syntax error)', 'CREATE TABLE t (a bool DEFAULT NOT true)'],
     ['chained comparisons in a CHECK (a syntax error)', 'CREATE TABLE t (a int CHECK (a < 1 < 2))'],
   ])('%s', (_why, sql) => {
-    expect(readPostgresSubset(sql)).toBeUndefined();
+    expect(readPostgresSubset(sql, bodyMayAct)).toBeUndefined();
   });
 
   it.each([
@@ -326,7 +326,7 @@ describe('the subset declines what it cannot read exactly', () => {
 
   it('an override marker may name the operations it allows', () => {
     const sql = '-- dbsafe:allow drop-table(a) -- replaced by b; truncate later\nDROP TABLE a;\nALTER TABLE b DROP COLUMN c; -- dbsafe:allow drop-column(b.c) -- unused since v2\n';
-    expect(readPostgresSubset(sql)?.flatMap((statement) => statement.ops.map((op) => `${op.kind} ${op.target.written}`))).toEqual(['drop-table a', 'drop-column c']);
+    expect(readPostgresSubset(sql, bodyMayAct)?.flatMap((statement) => statement.ops.map((op) => `${op.kind} ${op.target.written}`))).toEqual(['drop-table a', 'drop-column c']);
   });
 
   it('and readSql still reports those files through the parser', async () => {
@@ -428,7 +428,7 @@ describe('subqueries, INSERT … SELECT, enum values, JSON operators and keyword
     ['REPLACE that is no call', 'UPDATE t SET replace = 1 WHERE a = 1'],
     ['an alias named SET (the parser\'s to judge)', 'UPDATE t set SET a = 1'],
   ])('declined: %s', (_why, sql) => {
-    expect(readPostgresSubset(sql)).toBeUndefined();
+    expect(readPostgresSubset(sql, bodyMayAct)).toBeUndefined();
   });
 
   it('random statements of these forms: every one it accepts, the full reader reads the same', async () => {
@@ -458,7 +458,7 @@ describe('subqueries, INSERT … SELECT, enum values, JSON operators and keyword
       const parts = [starts[random(starts.length)]!];
       for (let k = random(8); k >= 0; k--) parts.push(words[random(words.length)]!);
       const text = parts.join(random(3) ? ' ' : '');
-      if (!readPostgresSubset(text)) continue;
+      if (!readPostgresSubset(text, bodyMayAct)) continue;
       accepted++;
       expect(await read(text, 'postgres'), text).toEqual(await fullRead(text));
     }
@@ -503,7 +503,7 @@ describe('DO blocks that may destroy: PL/pgSQL blocks around statements of the s
     ['a word of the body no statement reads (a drop in a RAISE)', "DO $$ BEGIN RAISE NOTICE 'drop'; DROP TABLE a; END $$"],
     ['a data-modifying WITH in the body', 'DO $$ BEGIN WITH d AS (DELETE FROM t RETURNING 1) SELECT 1; END $$'],
   ])('declined: %s', (_why, sql) => {
-    expect(readPostgresSubset(sql)).toBeUndefined();
+    expect(readPostgresSubset(sql, bodyMayAct)).toBeUndefined();
   });
 
   it('random bodies: every one it accepts, PL/pgSQL parses and the full reader reads the same', async () => {
@@ -525,7 +525,7 @@ describe('DO blocks that may destroy: PL/pgSQL blocks around statements of the s
       parts.push('END');
       const body = parts.join(random(3) ? ' ' : '\n');
       const text = `DO $$ ${body} $$;`;
-      if (!readPostgresSubset(text)) continue;
+      if (!readPostgresSubset(text, bodyMayAct)) continue;
       accepted++;
       // a body the full reader reads must be one PL/pgSQL parses (it reads a rejected one differently)
       if (bodyMayAct(body)) expect(() => parsePlPgSQLSync(`CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $x$ ${body} $x$`), text).not.toThrow();

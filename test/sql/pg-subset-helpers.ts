@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Operation } from '../../src/model/operation.js';
 import { readPostgresSubset } from '../../src/sql/pg-subset.js';
+import { bodyMayAct } from '../../src/sql/plpgsql-scan.js';
 import { readPostgres } from '../../src/sql/postgres.js';
 import { OpSink } from '../../src/sql/sink.js';
 
@@ -53,5 +54,5 @@ export function mutants(source: string, count: number, foreign: string[], seed =
 
 /** The subset accepts the text and finds nothing in it: readSql returns [] without loading the parser. */
 export function isHarmlessPostgres(text: string): boolean {
-  return readPostgresSubset(text)?.every((statement) => statement.ops.length === 0) ?? false;
+  return readPostgresSubset(text, bodyMayAct)?.every((statement) => statement.ops.length === 0) ?? false;
 }
