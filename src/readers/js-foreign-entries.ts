@@ -73,7 +73,15 @@ export function foreignEntries(parser: JsParser): ForeignEntry[] {
       if (direction) report(t, spec.end, direction, direction === 'up' ? 'up' : 'down', spec.str!.text);
       continue;
     }
-    // exports.up = shared.up / { up: shared.up } / { up } with up imported / export const up = shared.up
+    // exports.up = shared.up / exports['up'] = … / { up: shared.up } / { up } with up imported / export const up = shared.up
+    const bracketed = t.type === 'str' && prev === '[' && toks[i + 1]?.value === ']' && toks[i + 2]?.value === '=' && ENTRY.test(t.str?.text ?? '');
+    if (bracketed) {
+      const { value, next } = parser.parsePostfix(i + 3);
+      const module = parser.func(i + 3) ? undefined : from(value);
+      const direction = t.str!.text as 'up' | 'down';
+      if (module) report(t, toks[next - 1]?.end ?? t.end, direction, direction, module);
+      continue;
+    }
     if (t.type === 'name' && ENTRY.test(t.value)) {
       const direction = t.value as 'up' | 'down';
       let valueAt: number | undefined;

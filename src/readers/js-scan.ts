@@ -138,8 +138,9 @@ export async function readJsMigration(input: FormatInput, handle: (site: CallSit
     if (alias) return alias;
     // const s = knex.schema / const repo = queryRunner.manager.getRepository(User): built from the handle
     const binding = bindingAt(name, at);
-    const value = binding && binding.offset < at ? binding.values[0] : undefined;
-    return value && (value.kind === 'member' || value.kind === 'call' || value.kind === 'name') && mentionsHandle(value) ? value : undefined;
+    // any of its values (`let s = null; s = knex.schema`): a handle it may hold is read as that handle
+    if (!binding || binding.offset >= at) return undefined;
+    return binding.values.find((value) => (value.kind === 'member' || value.kind === 'call' || value.kind === 'name') && mentionsHandle(value));
   };
 
   const creations: TableCreation[] = [];

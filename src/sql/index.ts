@@ -30,8 +30,8 @@ const MAX_INCLUDE_DEPTH = 4;
 let postgresModule: Promise<typeof import('./postgres.js')> | undefined;
 let locateModule: Promise<typeof import('./locate.js')> | undefined;
 let scanModule: Promise<typeof import('./plpgsql-scan.js')> | undefined;
-/** The word DO (a DO block's, or any: a cheap test, the subset reads the statements). */
-const DO_BLOCK = /(?<![\w$])do(?![\w$])/i;
+/** A DO statement's start (`DO $$`, `DO 'body'`, `DO LANGUAGE plpgsql $$`): a cheap test, the subset reads the statements. */
+const DO_BLOCK = /(?<![\w$])do\s+(?:language\s+\S+\s+)?(?:e?'|\$)/i;
 let mysqlModule: Promise<typeof import('./mysql.js')> | undefined;
 let sqliteModule: Promise<typeof import('./sqlite.js')> | undefined;
 

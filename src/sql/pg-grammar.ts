@@ -4,7 +4,7 @@
  * the subset throws DOUBT, and the caller hands the text to the real parser: accepting text that
  * PostgreSQL would reject is the one mistake this file must never make.
  */
-import type { Token } from './tokens.js';
+import { isNameToken, type Token } from './tokens.js';
 
 /** Thrown as soon as the text leaves the known grammar. */
 export const DOUBT = Symbol('doubt');
@@ -370,9 +370,9 @@ export class PgCursor {
         continue;
       }
       // `t.x` where t is the statement's own table (or alias) is the row's x, as `x` is
-      if (this.isNameToken(token) && next?.value === '.') {
+      if (isNameToken(token) && next?.value === '.') {
         let last = k;
-        while (this.tokens[last + 1]?.value === '.' && this.isNameToken(this.tokens[last + 2]) && last + 2 < end) last += 2;
+        while (this.tokens[last + 1]?.value === '.' && isNameToken(this.tokens[last + 2]) && last + 2 < end) last += 2;
         if (last > k && this.ownNames.has(this.nameOf(this.tokens[last - 2]!))) {
           k = last;
           parts.push(`w:${this.nameOf(this.tokens[last]!)}`);
@@ -578,10 +578,6 @@ export class PgCursor {
   protected peekPlainName(): boolean {
     const token = this.tokens[this.i];
     return token?.type === 'word' && !RESERVED.has(token.upper) && !COL_NAME_KEYWORDS.has(token.upper) && !['ASC', 'DESC', 'NULLS'].includes(token.upper);
-  }
-
-  private isNameToken(token: Token | undefined): token is Token {
-    return token !== undefined && (token.type === 'word' || token.type === 'ident');
   }
 
   private isName(token: Token | undefined): boolean {

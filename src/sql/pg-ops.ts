@@ -16,7 +16,7 @@ export interface AstOp {
  * Functions that delete rows when called (`SELECT drop_chunks('metrics', …)`), or that run SQL or a procedure
  * later (a scheduled job may delete anything), by the last part of their name; what each does, for the
  * finding. Which rows depends on the arguments and the data: opaque, on the table named by the first
- * argument when it is a literal.
+ * argument when it is a literal and names one (TABLE_FIRST_ARGUMENT), else on the function.
  */
 export const DELETING_FUNCTIONS: Record<string, string> = {
   drop_chunks: 'TimescaleDB drop_chunks deletes the chunks (and their rows) older or newer than the given bound',

@@ -1237,7 +1237,7 @@ function inListTruth(toks: Token[]): boolean | undefined {
   const negated = toks[inAt - 1]?.upper === 'NOT';
   const tested = toks.slice(0, negated ? inAt - 1 : inAt);
   if (inAt > 0 && toks[inAt + 1]?.value === '(' && closingParen(toks, inAt + 1, toks.length) === toks.length - 1 && plainValue(tested)) {
-    if (splitTopLevelComma(toks.slice(inAt + 2, -1)).some((item) => sameTokens(item, tested))) return !negated;
+    if (splitTopLevel(toks.slice(inAt + 2, -1), ',').some((item) => sameTokens(item, tested))) return !negated;
   }
   const not = toks[1]?.upper === 'NOT' ? 1 : 0;
   if (!literal(toks[0]) || toks[1 + not]?.upper !== 'IN' || toks[2 + not]?.value !== '(' || toks[toks.length - 1].value !== ')') return undefined;
@@ -1291,20 +1291,7 @@ function balancedInside(toks: Token[]): boolean {
   return true;
 }
 
-/** The items of a list, split at its top-level commas. */
-function splitTopLevelComma(toks: Token[]): Token[][] {
-  const parts: Token[][] = [];
-  let depth = 0;
-  let start = 0;
-  toks.forEach((t, k) => {
-    if (t.value === '(') depth++;
-    else if (t.value === ')') depth--;
-    else if (depth === 0 && t.value === ',') (parts.push(toks.slice(start, k)), (start = k + 1));
-  });
-  parts.push(toks.slice(start));
-  return parts;
-}
-
+/** The parts of `toks` between top-level `word`s (a keyword, or `,`: a list's items). */
 function splitTopLevel(toks: Token[], word: string): Token[][] {
   const parts: Token[][] = [];
   let depth = 0;
@@ -1313,7 +1300,7 @@ function splitTopLevel(toks: Token[], word: string): Token[][] {
     const t = toks[k];
     if (t.value === '(') depth++;
     else if (t.value === ')') depth--;
-    else if (depth === 0 && t.type === 'word' && t.upper === word) {
+    else if (depth === 0 && (word === ',' ? t.value === ',' : t.type === 'word' && t.upper === word)) {
       parts.push(toks.slice(start, k));
       start = k + 1;
     }

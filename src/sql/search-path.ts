@@ -324,6 +324,9 @@ function timeline(events: Array<PathEvent & Placed>): Array<{ path: Held<PathSta
       if (tx && index >= 0) {
         if (e.kind === 'rollback-to') now = tx.savepoints[index]!.at;
         tx.savepoints.length = e.kind === 'rollback-to' ? index + 1 : index;
+      } else if (e.kind === 'rollback-to' && now.session !== start) {
+        // a savepoint this file did not set (the runner's): what it undoes cannot be known
+        now = { session: { ...now.session, path: { value: UNKNOWN, at } }, local: {} };
       }
     } else if (e.kind === 'new-sessions') {
       newSessionsChanged = true;

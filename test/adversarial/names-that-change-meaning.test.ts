@@ -90,6 +90,9 @@ const SEARCH_PATH: Row[] = [
   { sql: `BEGIN;\nSET LOCAL search_path TO billing;\nCOMMIT AND CHAIN;\n${ALLOWED}`, tables: BILLING, blocks: false },
   // a ROLLBACK with no BEGIN in the file may undo the runner's transaction, or nothing
   { sql: `SET search_path TO billing;\nROLLBACK;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  // so may a ROLLBACK TO a savepoint the file did not set (the runner's)
+  { sql: `SET search_path TO public;\nROLLBACK TO SAVEPOINT runner_sp;\n${ALLOWED}`, tables: BILLING, blocks: true },
+  { sql: `SET search_path TO public;\n${ALLOWED}`, tables: BILLING, blocks: false },
   { sql: `SET search_path TO shop;\nROLLBACK;\n${ALLOWED}`, tables: BILLING, blocks: true },
   // the role names the default path's "$user" schema
   { sql: `SET ROLE billing;\n${ALLOWED}`, tables: BILLING, blocks: true },

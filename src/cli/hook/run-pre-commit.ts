@@ -26,15 +26,22 @@ export async function runPreCommitHook(options: { cwd: string; files: string[]; 
       ).split('\n');
   // the shim's pre-filter was stale (a config file changed since install): renew its stamp if it still fits
   const renew = root ? renewStamp(root, process.env) : undefined;
-  const config =
-    root && commonDir ? await hookConfig({ cwd: options.cwd, root, commonDir, configPath: options.configPath, writeCache: true }) : undefined;
-  const result = await runCheck({
-    cwd: options.cwd,
-    config,
-    mode: { kind: 'staged', amend: await amend },
-    configPath: options.configPath,
-    only: options.files.length ? options.files : undefined,
-  });
+  let result: Awaited<ReturnType<typeof runCheck>>;
+  try {
+    const config =
+      root && commonDir ? await hookConfig({ cwd: options.cwd, root, commonDir, configPath: options.configPath, writeCache: true }) : undefined;
+    result = await runCheck({
+      cwd: options.cwd,
+      config,
+      mode: { kind: 'staged', amend: await amend },
+      configPath: options.configPath,
+      only: options.files.length ? options.files : undefined,
+    });
+  } catch (e) {
+    // the globs were never compared with the config: the stamp must not vouch for them (no fingerprint matches '')
+    renew?.('');
+    throw e;
+  }
   const errors = result.findings.filter((finding) => finding.severity === 'error').length;
   if (result.findings.length || result.overridesUsed.length) {
     process.stderr.write(textReport(result, { color: useColor(process.stderr) }));
