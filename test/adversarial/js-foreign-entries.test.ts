@@ -21,6 +21,8 @@ const ROWS: Row[] = [
   { format: 'knex', file: "export * from './x';\n", expected: ['up opaque'] },
   { format: 'knex', file: "const { up, down } = require('./shared');\nmodule.exports = { up, down };\n", expected: ['up opaque', 'down opaque'] },
   { format: 'knex', file: "const shared = require('./shared');\nexports.up = shared.up;\nexports.down = async () => {};\n", expected: ['up opaque'] },
+  { format: 'knex', file: "const shared = require('./shared');\nexports['up'] = shared.up;\nexports.down = async () => {};\n", expected: ['up opaque'] },
+  { format: 'knex', file: "exports['up'] = async (knex) => {};\nexports.down = async () => {};\n", expected: [] },
   { format: 'knex', file: "import * as shared from './shared';\nexport const up = shared.up;\nexport async function down() {}\n", expected: ['up opaque'] },
   { format: 'knex', file: "module.exports = { up: require('./steps').dropUsers, down() {} };\n", expected: ['up opaque'] },
   { format: 'sequelize', file: "module.exports = require('./factory')('users');\n", expected: ['up opaque'] },

@@ -17,6 +17,8 @@ const ROWS: Row[] = [
   { body: "let sql = 'SELECT 1';\nsql = sql + '; DROP TABLE users';\nawait knex.raw(sql);", expected: ['up opaque'] },
   { body: "let t = 'tmp';\nawait knex.schema.createTable(t, (x) => { x.increments(); });\nt = 'users';\nawait knex.schema.dropTable(t);", expected: ['up drop-table tmp', 'up drop-table users'] },
   { body: "let t = 'a';\nt = 'b';\nt = 'c';\nawait knex.schema.dropTable(t);", expected: ['up drop-table a', 'up drop-table b', 'up drop-table c'] },
+  // a handle given to a name after its declaration
+  { body: "let s = null;\ns = knex.schema;\nawait s.dropTable('users');", expected: ['up drop-table users'] },
   { body: "let t = 'a';\nt = pick();\nawait knex.schema.dropTable(t);", expected: ['up drop-table a', 'up opaque'] },
   { body: "const names = ['tmp'];\nnames[0] = 'users';\nfor (const n of names) await knex.schema.dropTable(n);", expected: ['up opaque'] },
   { body: "const names = ['tmp'];\nnames.push('users');\nfor (const n of names) await knex.schema.dropTable(n);", expected: ['up opaque'] },
